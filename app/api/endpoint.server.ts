@@ -1,0 +1,94 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { getUser, type CurrentUser } from "~/services/auth.server";
+import { logger } from "~/services/logger.server";
+import { AppError, badRequest, unauthorized } from "~/utils/errors";
+import { parseOrThrow } from "~/utils/validation";
+
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+/**
+ * One description per endpoint: it validates the request in the route and
+ * becomes the endpoint's entry in /api/v1/openapi.json (docs/decisions/011).
+ */
+export type Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> = {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  auth: "none" | "optional" | "required";
+  body?: B;
+  query?: Q;
+  status?: number;
+  response?: z.ZodType;
+  errors?: number[];
+};
+
+export const endpoint = <B extends z.ZodType, Q extends z.ZodType>(def: Endpoint<B, Q>) => def;
+
+type Ctx<E extends Endpoint> = {
+  request: Request;
+  params: Record<string, string | undefined>;
+  body: E["body"] extends z.ZodType ? z.output<E["body"]> : undefined;
+  query: E["query"] extends z.ZodType ? z.output<E["query"]> : undefined;
+  user: E["auth"] extends "required" ? CurrentUser : CurrentUser | null;
+};
+
+export function apiError(error: AppError) {
+  return Response.json(
+    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
+    { status: error.status, headers: error.headers },
+  );
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof Response) return error;
+  if (error instanceof AppError) return apiError(error);
+  logger.error("API request failed", error);
+  return apiError(new AppError(500, "internal_error", "Something went wrong on our side. Try again shortly."));
+}
+
+async function readBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
+    return Object.fromEntries((await request.formData()).entries());
+  }
+  const text = await request.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("The request body is not valid JSON.");
+  }
+}
+
+/** Wraps one or more endpoints of a route module into a Remix loader or action. */
+export function handle(...handlers: [Endpoint, (ctx: any) => Promise<Response | unknown>][]) {
+  return async ({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> => {
+    const match = handlers.find(([e]) => e.method === request.method);
+    if (!match) {
+      return apiError(new AppError(405, "method_not_allowed", `${request.method} is not supported here.`, undefined, {
+        Allow: handlers.map(([e]) => e.method).join(", "),
+      }));
+    }
+    const [def, fn] = match;
+    try {
+      const user = await getUser(request);
+      if (def.auth === "required" && !user) {
+        throw unauthorized("Sign in, or send an API token as 'Authorization: Bearer …'.");
+      }
+      const query = def.query
+        ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
+        : undefined;
+      const body = def.body ? parseOrThrow(def.body, await readBody(request)) : undefined;
+      const result = await fn({ request, params, body, query, user } satisfies Ctx<Endpoint>);
+      if (result instanceof Response) return result;
+      return Response.json(result, { status: def.status ?? 200 });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+export type Handler<E extends Endpoint> = (ctx: Ctx<E>) => Promise<Response | unknown>;
+export const on = <E extends Endpoint>(def: E, fn: Handler<E>): [Endpoint, (ctx: any) => Promise<unknown>] => [def, fn];

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import type { Endpoint } from "./endpoint.server";
+import * as accounts from "./endpoints/accounts";
+import * as categories from "./endpoints/categories";
+
+// Every endpoint module is listed here once; the document is derived from the
+// same zod schemas the routes validate with, so it cannot drift.
+const MODULES = [accounts, categories];
+
+const isEndpoint = (v: unknown): v is Endpoint =>
+  typeof v === "object" && v !== null && "method" in v && "path" in v && "summary" in v;
+
+export const allEndpoints = (): Endpoint[] => MODULES.flatMap((m) => Object.values(m).filter(isEndpoint));
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid input; `error.fields` names each problem",
+  401: "Not signed in",
+  403: "Not allowed",
+  404: "Not found, or not yours",
+  405: "Method not allowed",
+  409: "Conflict with the current state",
+  429: "Too many requests; wait for `Retry-After` seconds",
+};
+
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string().describe("A sentence a person can act on"),
+      fields: z.record(z.string(), z.string()).optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+type JsonSchema = Record<string, unknown>;
+
+export function buildOpenApi(serverUrl: string) {
+  const components: Record<string, JsonSchema> = {};
+  const toSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
+    const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+    const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
+    delete json.$defs;
+    delete json.$schema;
+    for (const [name, def] of Object.entries(defs)) {
+      // A schema used for input and output (User) differs only in defaults; the output shape wins.
+      const key = io === "input" && components[name] && !name.startsWith("Create") ? `${name}Input` : name;
+      components[key] ??= def;
+    }
+    return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const e of allEndpoints()) {
+    const oaPath = e.path.replace(/:(\w+)/g, "{$1}");
+    const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1], in: "path", required: true, schema: { type: "string" },
+    }));
+    const query = e.query ? toSchema(e.query, "input") : undefined;
+    const queryParams = Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
+      name, in: "query", required: ((query?.required as string[]) ?? []).includes(name), schema,
+    }));
+    const status = String(e.status ?? 200);
+    const responses: Record<string, unknown> = {
+      [status]: e.response
+        ? { description: "Success", content: { "application/json": { schema: toSchema(e.response, "output") } } }
+        : { description: "Success" },
+    };
+    const errors = new Set([...(e.errors ?? []), ...(e.auth === "required" ? [401] : []), ...(e.body ? [400] : [])]);
+    for (const code of [...errors].sort()) {
+      responses[String(code)] = {
+        description: ERROR_TEXT[code] ?? "Error",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
+    }
+    paths[oaPath] ??= {};
+    paths[oaPath][e.method.toLowerCase()] = {
+      summary: e.summary,
+      tags: [e.tag],
+      operationId: `${e.method.toLowerCase()}${oaPath.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+      ...(e.auth === "required" ? { security: [{ cookie: [] }, { bearer: [] }] } : {}),
+      ...(params.length || queryParams.length ? { parameters: [...params, ...queryParams] } : {}),
+      ...(e.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(e.body, "input") } } } }
+        : {}),
+      responses,
+    };
+  }
+  toSchema(errorSchema, "output");
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Backline API",
+      version: "1.0.0",
+      description:
+        "Everything a member, moderator or maintainer can do in the browser. Authenticate with the session cookie from POST /api/v1/session, or with `Authorization: Bearer <token>` from POST /api/v1/tokens.",
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        cookie: { type: "apiKey", in: "cookie", name: "__session" },
+        bearer: { type: "http", scheme: "bearer" },
+      },
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { Form, Link, NavLink } from "@remix-run/react";
+
+type User = { id: string; username: string; role: string } | null;
+
+export function SiteHeader({ user }: { user: User }) {
+  return (
+    <header className="site-header">
+      <nav aria-label="Main" className="nav">
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" width={24} height={24} /> Backline
+        </Link>
+        <ul className="nav-links">
+          <li><NavLink to="/" end>Categories</NavLink></li>
+        </ul>
+        <div className="nav-account">
+          {user ? (
+            <>
+              <NavLink to="/settings" aria-label={`Account settings for ${user.username}`}>
+                {user.username}
+                {user.role !== "member" ? <span className="role-badge">{user.role}</span> : null}
+              </NavLink>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">Sign out</button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <NavLink to="/login">Sign in</NavLink>
+              <NavLink to="/join" className="button">Join</NavLink>
+            </>
+          )}
+        </div>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,95 @@
+import path from "node:path";
+import { z } from "zod";
+
+// The one place configuration is read. Everything else imports `env`.
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+export const envSchema = z
+  .object({
+    BACKLINE_MODE: z.enum(["development", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    PUBLIC_URL: optionalString.pipe(z.url().optional()),
+    DATABASE_URL: optionalString,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().default(".data"),
+    SESSION_SECRET: optionalString,
+    SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    MEILI_HOST: optionalString.pipe(z.url().optional()),
+    MEILI_API_KEY: optionalString,
+    MEILI_INDEX_PREFIX: z.string().default("backline"),
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    STRIPE_PUBLISHABLE_KEY: optionalString,
+    STRIPE_API_URL: optionalString.pipe(z.url().optional()),
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().default("Backline <no-reply@backline.local>"),
+    // Unset: seed demo data in development only.
+    BACKLINE_SEED: z
+      .enum(["1", "0", "true", "false", "yes", "no", ""])
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? undefined : v === "1" || v === "true" || v === "yes")),
+    BACKLINE_JOBS: z.enum(["inline", "off"]).default("inline"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.BACKLINE_MODE !== "production") return;
+    const required = ["SESSION_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const;
+    for (const key of required) {
+      if (!e[key]) {
+        ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when BACKLINE_MODE=production` });
+      }
+    }
+    if (e.SESSION_SECRET && e.SESSION_SECRET.length < 32) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "SESSION_SECRET must be at least 32 characters in production" });
+    }
+    if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["STRIPE_SECRET_KEY"], message: "STRIPE_SECRET_KEY must look like sk_live_… or sk_test_…" });
+    }
+  });
+
+export type Env = z.output<typeof envSchema> & {
+  production: boolean;
+  paymentsMode: "stripe" | "test";
+  searchEngine: "meilisearch" | "postgres";
+  dataDir: string;
+  sessionSecret: string;
+  publicUrl: string;
+};
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new EnvError(`Backline cannot start: invalid configuration\n${lines.join("\n")}\nSee .env.example for every setting.`);
+  }
+  const e = result.data;
+  const production = e.BACKLINE_MODE === "production";
+  return {
+    ...e,
+    production,
+    paymentsMode: e.STRIPE_SECRET_KEY ? "stripe" : "test",
+    searchEngine: e.MEILI_HOST ? "meilisearch" : "postgres",
+    dataDir: path.resolve(e.DATA_DIR),
+    // Development without a secret gets a fixed one: sessions survive restarts, and
+    // production refuses to start without its own (checked above).
+    sessionSecret: e.SESSION_SECRET ?? "backline-development-session-secret-not-for-production",
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+let cached: Env | undefined;
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between cases; this forgets the parsed copy. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

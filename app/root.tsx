@@ -1,0 +1,64 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { ErrorPage } from "~/components/error-page";
+import { SiteHeader } from "~/components/site-header";
+import { getEnv } from "~/env.server";
+import { getUser } from "~/services/auth.server";
+import styles from "~/styles/app.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  const env = getEnv();
+  return {
+    user: user ? { id: user.id, username: user.username, role: user.role } : null,
+    testMode: env.paymentsMode === "test",
+  };
+}
+
+export type RootData = Awaited<ReturnType<typeof loader>>;
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">Skip to content</a>
+        {data?.testMode ? (
+          <p className="test-banner" role="note">
+            Test mode: payments are simulated and no real money moves.
+          </p>
+        ) : null}
+        <SiteHeader user={data?.user ?? null} />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>Backline — community help first, paid support when you need it.</p>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+// The one error boundary: every route's unexpected error and every thrown 4xx lands here.
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

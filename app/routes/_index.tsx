@@ -1,0 +1,42 @@
+import type { MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listCategories } from "~/models/category.server";
+
+export const meta: MetaFunction = () => [
+  { title: "Backline — community help and paid support" },
+  { name: "description", content: "Ask the community, find answers, and escalate to paid support from the maintainer when you need it." },
+];
+
+export async function loader() {
+  return { categories: await listCategories() };
+}
+
+export default function Index() {
+  const { categories } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <section className="intro">
+        <h1>Categories</h1>
+        <p>Ask the community first; in supported categories any thread can become a paid support ticket.</p>
+      </section>
+      {categories.length === 0 ? (
+        <p>No categories yet. An admin can create them.</p>
+      ) : (
+        <ul className="category-list" aria-label="Categories">
+          {categories.map((c) => (
+            <li key={c.id} className="card category">
+              <h2><Link to={`/c/${c.slug}`}>{c.name}</Link></h2>
+              <p>{c.description}</p>
+              <p className="meta">
+                <span className={c.supported ? "badge supported" : "badge community"}>
+                  {c.supported ? "Paid support available" : "Community support only"}
+                </span>
+                <span>{c.threadCount} threads</span> · <span>{c.postCount} posts</span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { siteOrigin } from "~/utils/url.server";
+
+export const loader = ({ request }: LoaderFunctionArgs) => {
+  const body = [
+    "User-agent: *",
+    "Disallow: /api/",
+    "Disallow: /settings",
+    "Disallow: /tickets",
+    "Disallow: /desk",
+    "Disallow: /login",
+    "Disallow: /join",
+    "Disallow: /reset-password/",
+    `Sitemap: ${siteOrigin(request)}/sitemap.xml`,
+    "",
+  ].join("\n");
+  return new Response(body, { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=3600" } });
+};

@@ -1,0 +1,86 @@
+// `npm start`: build if needed, open the database (embedded PGlite unless
+// DATABASE_URL is set), migrate, seed once, serve. See docs/decisions/010.
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { EnvError, parseEnv } from "../env.server";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedded-postgres.server";
+import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
+import { ensureBuild } from "./build";
+import { createApp } from "./http";
+
+const started = performance.now();
+const root = path.resolve(import.meta.dirname, "../..");
+
+async function main() {
+  process.env.NODE_ENV = "production";
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  ensureBuild(root);
+
+  let embedded: EmbeddedPostgres | undefined;
+  let target: MigrationTarget;
+  if (env.DATABASE_URL) {
+    target = { url: env.DATABASE_URL };
+  } else {
+    embedded = await startEmbeddedPostgres({ dataDir: env.dataDir });
+    // The app reaches the embedded database like any server. One connection:
+    // PGlite runs one transaction at a time (docs/decisions/002).
+    process.env.DATABASE_URL = embedded.url;
+    process.env.DATABASE_POOL_SIZE = "1";
+    target = { pglite: embedded.db };
+  }
+  const applied = await deployMigrations(target);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+
+  const build = createRequire(import.meta.url)(path.join(root, "build/index.js")) as ServerBuild;
+  const hooks = build.entry.module as unknown as {
+    boot: () => Promise<{ demo: { users: { email: string; role: string }[]; password: string } | null }>;
+    shutdown: () => Promise<void>;
+  };
+  const { demo } = await hooks.boot();
+
+  const app = createApp(build, root, env.PUBLIC_URL ? [env.PUBLIC_URL] : []);
+  const server = app.listen(env.PORT, env.HOST, () => {
+    const port = (server.address() as AddressInfo).port;
+    const url = env.PUBLIC_URL ?? `http://localhost:${port}`;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`Backline is running at ${url} (ready in ${seconds}s)`);
+    console.log(
+      `Database: ${embedded ? `embedded PGlite in ${path.relative(root, env.dataDir) || "."}/pglite` : "PostgreSQL (DATABASE_URL)"}; ` +
+        `search: ${env.searchEngine}; payments: ${env.paymentsMode === "test" ? "TEST MODE (no real money)" : "Stripe"}`,
+    );
+    if (demo) {
+      console.log(`Demo accounts (password "${demo.password}"):`);
+      for (const u of demo.users) console.log(`  ${u.role.padEnd(10)} ${u.email}`);
+    }
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close();
+    server.closeAllConnections();
+    await hooks.shutdown().catch((e) => console.error(e));
+    await embedded?.close().catch((e) => console.error(e));
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { redirect } from "@remix-run/node";
+import { Authenticator } from "remix-auth";
+import { FormStrategy } from "remix-auth-form";
+import { z } from "zod";
+import { userForToken } from "~/models/api-token.server";
+import { createAuthSession, revokeSession, userForSession } from "~/models/auth-session.server";
+import { check, hit, reset } from "~/models/rate-limit.server";
+import { findUserById, verifyCredentials } from "~/models/user.server";
+import { AppError, unauthorized } from "~/utils/errors";
+import { parseOrThrow } from "~/utils/validation";
+import { getCookieSession, sessionStorage } from "./session.server";
+
+export type CurrentUser = NonNullable<Awaited<ReturnType<typeof userForSession>>>;
+
+export const loginSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().min(1, "Enter your e-mail address."),
+    password: z.string().min(1, "Enter your password."),
+  })
+  .meta({ id: "Login" });
+
+// Five failures per account or twenty per address in 15 minutes, then a pause.
+const loginLimits = (email: string, ip: string) => [
+  { key: `login:${email}`, max: 5, windowSeconds: 900, what: "failed sign-in attempts" },
+  { key: `login-ip:${ip}`, max: 20, windowSeconds: 900, what: "failed sign-in attempts" },
+];
+
+export const authenticator = new Authenticator<CurrentUser>();
+
+authenticator.use(
+  new FormStrategy(async ({ form, request }) => {
+    const { email, password } = parseOrThrow(loginSchema, {
+      email: form.get("email") ?? "",
+      password: form.get("password") ?? "",
+    });
+    const limits = loginLimits(email, clientIp(request));
+    for (const limit of limits) await check(limit);
+    const user = await verifyCredentials(email, password);
+    if (!user) {
+      for (const limit of limits) await hit(limit);
+      throw new AppError(401, "invalid_credentials", "That e-mail and password do not match an account.", {
+        password: "That e-mail and password do not match an account.",
+      });
+    }
+    await reset(limits[0]!.key);
+    const current = await findUserById(user.id);
+    if (!current) throw unauthorized();
+    return current;
+  }),
+  "form",
+);
+
+export function clientIp(request: Request): string {
+  // Set by our own server from the socket (app/server/main.ts), never taken from the client.
+  return request.headers.get("x-backline-client-ip") ?? "unknown";
+}
+
+/** Authenticates a form or JSON login; returns the user and the Set-Cookie header. */
+export async function login(request: Request) {
+  const user = await authenticator.authenticate("form", request);
+  const row = await createAuthSession(user.id, request.headers.get("User-Agent"));
+  const session = await getCookieSession(request);
+  session.set("sessionId", row.id);
+  return { user, setCookie: await sessionStorage().commitSession(session) };
+}
+
+export async function logout(request: Request) {
+  const session = await getCookieSession(request);
+  const id = session.get("sessionId");
+  if (id) await revokeSession(id);
+  return sessionStorage().destroySession(session);
+}
+
+/** The signed-in user from a bearer token or the session cookie, else null. */
+export async function getUser(request: Request): Promise<CurrentUser | null> {
+  const authz = request.headers.get("Authorization");
+  if (authz?.startsWith("Bearer ")) return userForToken(authz.slice(7).trim());
+  const session = await getCookieSession(request);
+  const id = session.get("sessionId");
+  return id ? userForSession(id) : null;
+}
+
+/** For API routes: 401 JSON when signed out. */
+export async function requireApiUser(request: Request): Promise<CurrentUser> {
+  const user = await getUser(request);
+  if (!user) throw unauthorized("Sign in, or send an API token as 'Authorization: Bearer …'.");
+  return user;
+}
+
+/** For pages: a redirect to the sign-in page that comes back here. */
+export async function requireUser(request: Request): Promise<CurrentUser> {
+  const user = await getUser(request);
+  if (!user) {
+    const url = new URL(request.url);
+    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return user;
+}
+
+/** The JSON API signs in through the same FormStrategy as the browser form. */
+export function asFormRequest(request: Request, fields: Record<string, string>) {
+  const headers = new Headers(request.headers);
+  headers.set("Content-Type", "application/x-www-form-urlencoded");
+  headers.delete("Content-Length");
+  return new Request(request.url, { method: "POST", headers, body: new URLSearchParams(fields) });
+}

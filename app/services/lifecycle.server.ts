@@ -1,0 +1,18 @@
+import { seedDemoData } from "../../prisma/seed-data.server";
+import { getEnv } from "~/env.server";
+import { disconnectDb } from "./db.server";
+import { logger } from "./logger.server";
+
+// Called by app/server/main.ts once the database is migrated, inside the same
+// module graph as the routes, so both share one database client.
+export async function boot() {
+  const env = getEnv();
+  const seedWanted = env.BACKLINE_SEED ?? !env.production;
+  const demo = seedWanted ? await seedDemoData() : null;
+  logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
+  return { demo };
+}
+
+export async function shutdown() {
+  await disconnectDb();
+}

@@ -1,0 +1,81 @@
+import { Marked, type Token } from "marked";
+import { mentionExtension, type MentionToken } from "./markdown/mentions.server";
+import { absoluteHttpUrl, sanitizeRenderedHtml, type RenderPolicy } from "./markdown/sanitize.server";
+
+export type RenderMarkdownOptions = RenderPolicy;
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// Private instances so other code calling `marked.use()` can never change (or
+// make async) what we render here. Images are decided at render time because
+// only here do we still know the alt text to show in their place.
+function createMarked(allowImages: boolean): Marked {
+  return new Marked(
+    { gfm: true, async: false },
+    { extensions: [mentionExtension] },
+    {
+      renderer: {
+        image({ href, tokens }) {
+          if (allowImages && absoluteHttpUrl(href)) return false;
+          return escapeHtml(this.parser.parseInline(tokens, this.parser.textRenderer));
+        },
+        // The sanitizer never lets <input> through, so keep the task state as text.
+        checkbox: ({ checked }) => (checked ? "☑ " : "☐ "),
+      },
+    },
+  );
+}
+
+const withImages = createMarked(true);
+const withoutImages = createMarked(false);
+const markdown = withImages;
+
+// Raw HTML is still allowed through marked (the sanitizer decides what
+// survives), so it has to count when asking "does this post contain links?".
+const RAW_LINK = /<a\b[^>]*\bhref\s*=/i;
+const RAW_IMAGE = /<img\b/i;
+
+function walk(source: string, visit: (token: Token) => void): void {
+  markdown.walkTokens(markdown.lexer(source), visit);
+}
+
+/** Markdown -> HTML that is safe to inject with dangerouslySetInnerHTML. */
+export function renderMarkdown(source: string, opts: RenderMarkdownOptions): string {
+  const html = (opts.allowImages ? withImages : withoutImages).parse(source, { async: false });
+  return sanitizeRenderedHtml(html, opts);
+}
+
+/** Unique, lowercased usernames mentioned outside code. */
+export function extractMentions(source: string): string[] {
+  const names = new Set<string>();
+  walk(source, (token) => {
+    if (token.type === "mention") names.add((token as MentionToken).username.toLowerCase());
+  });
+  return [...names];
+}
+
+/** Whether a post contains links (incl. bare URLs and emails) or images. */
+export function containsLinksOrImages(source: string): { links: boolean; images: boolean } {
+  const found = { links: false, images: false };
+  walk(source, (token) => {
+    if (token.type === "link") found.links = true;
+    else if (token.type === "image") found.images = true;
+    else if (token.type === "html") {
+      if (RAW_LINK.test(token.raw)) found.links = true;
+      if (RAW_IMAGE.test(token.raw)) found.images = true;
+    }
+  });
+  return found;
+}
+
+/** A reply prefill quoting `source`, attributed to `author`. */
+export function quoteMarkdown(author: string, source: string): string {
+  // The author lands inside Markdown, so keep only username characters.
+  const name = author.replace(/[^a-zA-Z0-9_]/g, "");
+  const lines = source.replace(/\r\n?/g, "\n").trimEnd().split("\n");
+  // The bare ">" separates the attribution from the quoted paragraph, which
+  // would otherwise be merged into the same line.
+  const quoted = [`**@${name} wrote:**`, "", ...lines].map((line) => (line ? `> ${line}` : ">"));
+  return `${quoted.join("\n")}\n\n`;
+}

@@ -1,0 +1,41 @@
+// Domain errors carry the HTTP answer they deserve; routes translate them for
+// forms (field messages) and for the API ({"error": {...}}).
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public fields?: FieldErrors,
+    public headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badRequest = (message: string, fields?: FieldErrors) => new AppError(400, "invalid_request", message, fields);
+export const unauthorized = (message = "Sign in to do that.") => new AppError(401, "unauthorized", message);
+export const forbidden = (message = "You are not allowed to do that.") => new AppError(403, "forbidden", message);
+export const notFound = (message = "Not found.") => new AppError(404, "not_found", message);
+export const conflict = (message: string, fields?: FieldErrors) => new AppError(409, "conflict", message, fields);
+
+export function tooManyRequests(retryAfterSeconds: number, what: string) {
+  const wait = humanDuration(retryAfterSeconds);
+  return new AppError(429, "rate_limited", `Too many ${what}. Try again in ${wait}.`, undefined, {
+    "Retry-After": String(retryAfterSeconds),
+  });
+}
+
+export function humanDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} hour${hours === 1 ? "" : "s"}`;
+}
+
+export function invariant(condition: unknown, error: AppError | (() => AppError)): asserts condition {
+  if (!condition) throw typeof error === "function" ? error() : error;
+}

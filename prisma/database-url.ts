@@ -1,0 +1,15 @@
+import { getEnv } from "../app/env.server.ts";
+import { runningEmbeddedUrl, startEmbeddedPostgres } from "../app/services/embedded-postgres.server.ts";
+import type { MigrationTarget } from "./migrations.server.mts";
+
+/**
+ * For command-line tools: the configured PostgreSQL server, the running forum's
+ * embedded database, or the embedded database opened by this process.
+ */
+export async function openDatabase(): Promise<{ url: string; target: MigrationTarget; close: () => Promise<void> }> {
+  const env = getEnv();
+  const url = env.DATABASE_URL ?? runningEmbeddedUrl(env.dataDir);
+  if (url) return { url, target: { url }, close: async () => {} };
+  const pg = await startEmbeddedPostgres({ dataDir: env.dataDir });
+  return { url: pg.url, target: { pglite: pg.db }, close: pg.close };
+}
