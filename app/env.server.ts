@@ -32,6 +32,8 @@ export const envSchema = z
       .enum(["1", "0", "true", "false", "yes", "no", ""])
       .optional()
       .transform((v) => (v === undefined || v === "" ? undefined : v === "1" || v === "true" || v === "yes")),
+    // "skip" serves build/ as it is; tests and CI build once up front.
+    BACKLINE_BUILD: z.enum(["auto", "skip"]).default("auto"),
     BACKLINE_JOBS: z.enum(["inline", "off"]).default("inline"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })

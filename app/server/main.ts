@@ -25,7 +25,7 @@ async function main() {
     }
     throw error;
   }
-  ensureBuild(root);
+  if (env.BACKLINE_BUILD === "auto") ensureBuild(root);
 
   let embedded: EmbeddedPostgres | undefined;
   let target: MigrationTarget;

@@ -39,3 +39,7 @@ export function humanDuration(seconds: number): string {
 export function invariant(condition: unknown, error: AppError | (() => AppError)): asserts condition {
   if (!condition) throw typeof error === "function" ? error() : error;
 }
+
+/** Also recognises errors from a second copy of this module (CLI scripts load both ESM and CJS copies). */
+export const isAppError = (e: unknown): e is AppError =>
+  e instanceof AppError || (e instanceof Error && e.name === "AppError" && typeof (e as AppError).status === "number");

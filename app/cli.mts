@@ -1,0 +1,59 @@
+// npm run cli -- user:create --email E --username U --password P --role maintainer
+// npm run cli -- user:role --email E --role admin
+import { parseArgs } from "node:util";
+import { openDatabase } from "../prisma/database-url.ts";
+import { deployMigrations } from "../prisma/migrations.server.mts";
+import { ROLES } from "./models/permissions.ts";
+import { AppError, isAppError } from "./utils/errors.ts";
+
+const USAGE = `Usage:
+  npm run cli -- user:create --email E --username U --password P [--role member|moderator|maintainer|admin]
+  npm run cli -- user:role --email E --role R`;
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" } },
+  });
+  const role = (values.role ?? "member") as (typeof ROLES)[number];
+  if (!ROLES.includes(role)) throw new AppError(400, "invalid_role", `--role must be one of: ${ROLES.join(", ")}`);
+  if (command !== "user:create" && command !== "user:role") {
+    console.error(USAGE);
+    return 2;
+  }
+
+  const database = await openDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.DATABASE_POOL_SIZE = "1";
+  await deployMigrations(database.target);
+  const { createUser, setRole } = await import("./models/user.server.ts");
+  const { db, disconnectDb } = await import("./services/db.server.ts");
+  try {
+    if (command === "user:create") {
+      const user = await createUser({ email: values.email ?? "", username: values.username ?? "", password: values.password ?? "" }, role);
+      console.log(`Created ${user.role} ${user.username} (${values.email}), id ${user.id}`);
+    } else {
+      const found = await db.user.findUnique({ where: { email: (values.email ?? "").toLowerCase() } });
+      if (!found) throw new AppError(404, "not_found", `No account with e-mail ${values.email}`);
+      await setRole(found.id, role);
+      console.log(`${found.username} is now ${role}`);
+    }
+    return 0;
+  } finally {
+    await disconnectDb();
+    await database.close();
+  }
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((error) => {
+    if (isAppError(error)) {
+      console.error(`Error: ${error.message}`);
+      for (const [field, message] of Object.entries(error.fields ?? {})) console.error(`  --${field}: ${message}`);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  });

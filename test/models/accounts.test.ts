@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createApiToken, revokeApiToken, userForToken } from "~/models/api-token.server";
+import { createAuthSession, listSessions, revokeAllSessions, userForSession } from "~/models/auth-session.server";
+import { requestPasswordReset, resetPassword } from "~/models/password-reset.server";
+import { createUser, verifyCredentials } from "~/models/user.server";
+import { asFormRequest, login } from "~/services/auth.server";
+import { useTestDatabase } from "../setup/test-database";
+
+useTestDatabase();
+
+let n = 0;
+const newUser = (overrides: Record<string, string> = {}) => {
+  n += 1;
+  return { username: `user_${n}`, email: `user${n}@example.com`, password: "a long passphrase 42", ...overrides };
+};
+const loginRequest = (email: string, password: string, ip = "10.0.0.1") =>
+  asFormRequest(new Request("http://localhost/login", { method: "POST", headers: { "x-backline-client-ip": ip } }), { email, password });
+
+describe("joining", () => {
+  it("creates a member with a hashed password", async () => {
+    const input = newUser();
+    const user = await createUser(input);
+    expect(user).toMatchObject({ username: input.username, role: "member" });
+    const found = await verifyCredentials(input.email, input.password);
+    expect(found?.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("refuses a duplicate e-mail with 409 and a message on the e-mail field", async () => {
+    const input = newUser();
+    await createUser(input);
+    await expect(createUser({ ...input, username: "someone_else" })).rejects.toMatchObject({
+      status: 409,
+      fields: { email: expect.stringContaining("already exists") },
+    });
+  });
+
+  it("refuses a username taken in another letter case with 409", async () => {
+    const input = newUser();
+    await createUser(input);
+    await expect(createUser(newUser({ username: input.username.toUpperCase() }))).rejects.toMatchObject({
+      status: 409,
+      fields: { username: expect.any(String) },
+    });
+  });
+
+  it.each([
+    ["too short", "short1"],
+    ["too common", "password123"],
+    ["too repetitive", "aaaaaaaaaaaa"],
+  ])("refuses a weak password (%s) with 400", async (_why, password) => {
+    await expect(createUser(newUser({ password }))).rejects.toMatchObject({ status: 400, fields: { password: expect.any(String) } });
+  });
+
+  it("refuses malformed usernames and e-mails with field messages", async () => {
+    await expect(createUser(newUser({ username: "a b" }))).rejects.toMatchObject({ status: 400, fields: { username: expect.any(String) } });
+    await expect(createUser(newUser({ email: "not-an-email" }))).rejects.toMatchObject({ status: 400, fields: { email: expect.any(String) } });
+  });
+});
+
+describe("signing in", () => {
+  it("signs in with the right password and creates a database session", async () => {
+    const input = newUser();
+    await createUser(input);
+    const { user, setCookie } = await login(loginRequest(input.email.toUpperCase(), input.password));
+    expect(user.username).toBe(input.username);
+    expect(setCookie).toMatch(/__session=.+HttpOnly.*SameSite=Lax/i);
+    expect(await listSessions(user.id)).toHaveLength(1);
+  });
+
+  it("answers a wrong password with 401", async () => {
+    const input = newUser();
+    await createUser(input);
+    await expect(login(loginRequest(input.email, "wrong password!!"))).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("throttles repeated failures with 429 and Retry-After, even for the right password", async () => {
+    const input = newUser();
+    await createUser(input);
+    for (let i = 0; i < 5; i++) await expect(login(loginRequest(input.email, "nope nope nope"))).rejects.toMatchObject({ status: 401 });
+    const error = await login(loginRequest(input.email, input.password)).catch((e) => e);
+    expect(error.status).toBe(429);
+    expect(Number(error.headers["Retry-After"])).toBeGreaterThan(0);
+    expect(error.message).toMatch(/Try again in \d+ minutes?/);
+  });
+});
+
+describe("sessions and tokens", () => {
+  it("signs out everywhere by deleting every session", async () => {
+    const user = await createUser(newUser());
+    const a = await createAuthSession(user.id, "laptop");
+    const b = await createAuthSession(user.id, "phone");
+    expect(await userForSession(a.id)).not.toBeNull();
+    expect(await revokeAllSessions(user.id)).toBe(2);
+    expect(await userForSession(a.id)).toBeNull();
+    expect(await userForSession(b.id)).toBeNull();
+  });
+
+  it("authenticates an API token until it is revoked, and stores only its hash", async () => {
+    const user = await createUser(newUser());
+    const created = await createApiToken(user.id, { name: "ci bot" });
+    expect(created.token).toMatch(/^blt_/);
+    expect((await userForToken(created.token))?.id).toBe(user.id);
+    expect(await userForToken(created.token + "x")).toBeNull();
+    expect(await revokeApiToken(user.id, created.id)).toBe(true);
+    expect(await userForToken(created.token)).toBeNull();
+  });
+
+  it("refuses a token without a name", async () => {
+    const user = await createUser(newUser());
+    await expect(createApiToken(user.id, { name: "  " })).rejects.toMatchObject({ status: 400, fields: { name: expect.any(String) } });
+  });
+});
+
+describe("password reset", () => {
+  it("mails a one-time link that sets a new password and signs out everywhere", async () => {
+    const input = newUser();
+    const user = await createUser(input);
+    const session = await createAuthSession(user.id, "old device");
+    const { mailFile } = await requestPasswordReset({ email: input.email }, "http://forum.test");
+    // The .eml is quoted-printable: undo soft line breaks before reading the link.
+    const mail = readFileSync(mailFile!, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const token = mail.match(/reset-password\/([\w-]+)/)![1]!;
+    await resetPassword({ token, password: "brand new passphrase", confirm: "brand new passphrase" });
+    expect(await verifyCredentials(input.email, "brand new passphrase")).not.toBeNull();
+    expect(await verifyCredentials(input.email, input.password)).toBeNull();
+    expect(await userForSession(session.id)).toBeNull();
+    await expect(resetPassword({ token, password: "another passphrase 1", confirm: "another passphrase 1" })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("answers the same for an unknown e-mail and sends nothing", async () => {
+    const { mailFile } = await requestPasswordReset({ email: "nobody@example.com" }, "http://forum.test");
+    expect(mailFile).toBeUndefined();
+  });
+
+  it("refuses mismatched confirmation", async () => {
+    await expect(resetPassword({ token: "x".repeat(30), password: "brand new passphrase", confirm: "different one here" })).rejects.toMatchObject({
+      status: 400,
+      fields: { confirm: expect.any(String) },
+    });
+  });
+});

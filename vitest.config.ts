@@ -1,0 +1,45 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Integration suites run on embedded PGlite always and, when TEST_DATABASE_URL
+// names a PostgreSQL server, a second time against it (docs/decisions/008).
+const postgres = process.env.TEST_DATABASE_URL;
+const alias = { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search") };
+const shared = {
+  globalSetup: ["test/setup/global-setup.ts"],
+  testTimeout: 30_000,
+  hookTimeout: 120_000,
+  pool: "forks" as const,
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: ["default"],
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          ...shared,
+          name: "pglite",
+          include: ["test/**/*.test.{ts,tsx}"],
+          env: { TEST_DB_KIND: "pglite" },
+        },
+      },
+      ...(postgres
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                ...shared,
+                name: "postgres",
+                include: ["test/**/*.test.{ts,tsx}"],
+                exclude: ["test/e2e/**", "test/services/markdown.test.ts", "test/unit/**"],
+                env: { TEST_DB_KIND: "postgres" },
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
