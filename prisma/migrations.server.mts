@@ -42,11 +42,26 @@ async function withEngine<T>(target: MigrationTarget, fn: (engine: any) => Promi
   const SchemaEngine = await loadEngine();
   const factory =
     "pglite" in target ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: 1 });
-  const engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(factory));
+  // The engine does not close the connections it opens; track and dispose them,
+  // or a PostgreSQL template database stays "in use".
+  const opened: { dispose: () => Promise<void> }[] = [];
+  const tracked = new Proxy(factory, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== "connect" && prop !== "connectToShadowDb") return value;
+      return async (...args: unknown[]) => {
+        const adapter = await (value as (...a: unknown[]) => Promise<{ dispose: () => Promise<void> }>).apply(target, args);
+        opened.push(adapter);
+        return adapter;
+      };
+    },
+  });
+  const engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(tracked as any));
   try {
     return await fn(engine);
   } finally {
     engine.free();
+    for (const adapter of opened) await adapter.dispose().catch(() => {});
   }
 }
 
@@ -103,15 +118,17 @@ export async function pendingMigrations(target: MigrationTarget): Promise<string
 export async function deployMigrations(target: MigrationTarget): Promise<string[]> {
   if ((await pendingMigrations(target)).length === 0) return [];
   const list = await migrationsList();
-  const res = await withEngine(target, (e) => e.applyMigrations({ migrationsList: list, filters }));
-  return res.appliedMigrationNames as string[];
+  const res = await withEngine(target, (e): Promise<{ appliedMigrationNames: string[] }> =>
+    e.applyMigrations({ migrationsList: list, filters }),
+  );
+  return res.appliedMigrationNames;
 }
 
 /** SQL that turns the replayed migrations into the current schema ("" when they match). */
 export async function schemaDrift(shadow: PGlite): Promise<string> {
   const files = [{ path: SCHEMA, content: await readFile(SCHEMA, "utf8") }];
   const list = await migrationsList();
-  return withEngine({ pglite: shadow }, async (engine) => {
+  return withEngine({ pglite: shadow }, async (engine): Promise<string> => {
     if (list.migrationDirectories.length) await engine.applyMigrations({ migrationsList: list, filters });
     const res = await engine.diff({
       from: { tag: "schemaDatasource", files, configDir: path.dirname(SCHEMA) },

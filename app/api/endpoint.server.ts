@@ -24,14 +24,14 @@ export type Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
   errors?: number[];
 };
 
-export const endpoint = <B extends z.ZodType, Q extends z.ZodType>(def: Endpoint<B, Q>) => def;
+export const endpoint = <const E extends Endpoint>(def: E) => def;
 
 type Ctx<E extends Endpoint> = {
   request: Request;
   params: Record<string, string | undefined>;
-  body: E["body"] extends z.ZodType ? z.output<E["body"]> : undefined;
-  query: E["query"] extends z.ZodType ? z.output<E["query"]> : undefined;
-  user: E["auth"] extends "required" ? CurrentUser : CurrentUser | null;
+  body: E extends { body: infer B extends z.ZodType } ? z.output<B> : undefined;
+  query: E extends { query: infer Q extends z.ZodType } ? z.output<Q> : undefined;
+  user: E extends { auth: "required" } ? CurrentUser : CurrentUser | null;
 };
 
 export function apiError(error: AppError) {
@@ -81,7 +81,7 @@ export function handle(...handlers: [Endpoint, (ctx: any) => Promise<Response | 
         ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
         : undefined;
       const body = def.body ? parseOrThrow(def.body, await readBody(request)) : undefined;
-      const result = await fn({ request, params, body, query, user } satisfies Ctx<Endpoint>);
+      const result = await fn({ request, params, body, query, user });
       if (result instanceof Response) return result;
       return Response.json(result, { status: def.status ?? 200 });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { Marked, type Token } from "marked";
-import { mentionExtension, type MentionToken } from "./markdown/mentions.server";
+import { linkMentions, mentionRenderer, type MentionToken } from "./markdown/mentions.server";
 import { absoluteHttpUrl, sanitizeRenderedHtml, type RenderPolicy } from "./markdown/sanitize.server";
 
 export type RenderMarkdownOptions = RenderPolicy;
@@ -13,7 +13,7 @@ const escapeHtml = (text: string) =>
 function createMarked(allowImages: boolean): Marked {
   return new Marked(
     { gfm: true, async: false },
-    { extensions: [mentionExtension] },
+    { extensions: [mentionRenderer], hooks: { processAllTokens: (tokens) => linkMentions(tokens) } },
     {
       renderer: {
         image({ href, tokens }) {
@@ -33,11 +33,14 @@ const markdown = withImages;
 
 // Raw HTML is still allowed through marked (the sanitizer decides what
 // survives), so it has to count when asking "does this post contain links?".
-const RAW_LINK = /<a\b[^>]*\bhref\s*=/i;
-const RAW_IMAGE = /<img\b/i;
+// Deliberately coarse: anything finer (e.g. "<a ... href") backtracks
+// quadratically on crafted input.
+const RAW_LINK = /<a[\s>]/i;
+const RAW_IMAGE = /<img[\s/>]/i;
 
 function walk(source: string, visit: (token: Token) => void): void {
-  markdown.walkTokens(markdown.lexer(source), visit);
+  // lexer() skips hooks, so mentions are linked explicitly.
+  markdown.walkTokens(linkMentions(markdown.lexer(source)), visit);
 }
 
 /** Markdown -> HTML that is safe to inject with dangerouslySetInnerHTML. */

@@ -15,9 +15,10 @@ export type TestServer = { url: string; output: () => string; stop: () => Promis
 export async function startServer(opts: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-srv-"));
   let database: TestDatabase | undefined;
-  const env: Record<string, string> = {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
+    NODE_ENV: "production",
     PORT: "0",
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,

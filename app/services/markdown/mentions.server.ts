@@ -1,4 +1,4 @@
-import type { Tokens, TokenizerAndRendererExtension } from "marked";
+import type { RendererExtension, Token, Tokens } from "marked";
 
 export interface MentionToken extends Tokens.Generic {
   type: "mention";
@@ -6,36 +6,68 @@ export interface MentionToken extends Tokens.Generic {
   username: string;
 }
 
-// The lookahead stops "@bob@example.com", "@bob.example" and over-long names
-// from being read as a shorter mention.
-const MENTION = /^@([a-zA-Z0-9_]{3,30})(?![a-zA-Z0-9_@]|\.[a-zA-Z0-9])/;
+// The lookbehind skips the "@" of email addresses and URL paths
+// ("bob@host", "medium.com/@bob"); the lookahead stops "@bob@host",
+// "@bob.example" and over-long names from being read as a shorter mention.
+const MENTION = /(?<![\p{L}\p{N}_.+\-/@])@([a-zA-Z0-9_]{3,30})(?![a-zA-Z0-9_@]|\.[a-zA-Z0-9])/gu;
 
-// A character like this right before "@" means we are in the middle of an
-// email address or URL path, not at the start of a mention.
-const GLUED_BEFORE = /[\p{L}\p{N}_.+\-/@]/u;
+// Mentions are found on the lexed tokens rather than with an inline
+// tokenizer: marked calls a tokenizer's `start()` on every remaining suffix,
+// which made posts like "a@a@a@..." quadratic. Working on finished text
+// tokens is linear and, by construction, never sees code.
+function splitMentions(text: string): Token[] | null {
+  const parts: Token[] = [];
+  let last = 0;
+  for (const match of text.matchAll(MENTION)) {
+    const before = text.slice(last, match.index);
+    if (before) parts.push({ type: "text", raw: before, text: before, escaped: false });
+    const mention: MentionToken = { type: "mention", raw: match[0], username: match[1] };
+    parts.push(mention);
+    last = match.index + match[0].length;
+  }
+  if (!parts.length) return null;
+  const rest = text.slice(last);
+  if (rest) parts.push({ type: "text", raw: rest, text: rest, escaped: false });
+  return parts;
+}
 
-export const mentionExtension: TokenizerAndRendererExtension = {
-  name: "mention",
-  level: "inline",
-  // Tells the text tokenizer where to stop. Stopping at the "@" of an email
-  // would cut the address in half and break GFM's email autolinking, so only
-  // plausible mention starts are reported.
-  start(src) {
-    for (const match of src.matchAll(/@[a-zA-Z0-9_]/g)) {
-      if (match.index === 0 || !GLUED_BEFORE.test(src[match.index - 1])) return match.index;
+function childLists(token: Token): Token[][] {
+  switch (token.type) {
+    case "list":
+      return [token.items];
+    case "table":
+      return [...token.header, ...token.rows.flat()].map((cell) => cell.tokens);
+    default:
+      return "tokens" in token && Array.isArray(token.tokens) ? [token.tokens] : [];
+  }
+}
+
+/** Turns @name in plain text into mention tokens, in place. */
+export function linkMentions(tokens: Token[], insideLink = false): Token[] {
+  // Raw-HTML anchors arrive as separate open/close `html` tokens.
+  let insideRawLink = false;
+  for (const token of tokens) {
+    if (token.type === "html") {
+      if (/^<a[\s>]/i.test(token.raw)) insideRawLink = true;
+      else if (/^<\/a\s*>/i.test(token.raw)) insideRawLink = false;
+      continue;
     }
-    return undefined;
-  },
-  tokenizer(src, tokens) {
-    // A mention is itself a link; nesting it inside another one is invalid HTML.
-    if (this.lexer.state.inLink) return undefined;
-    const match = MENTION.exec(src);
-    if (!match) return undefined;
-    const previous = tokens[tokens.length - 1]?.raw.slice(-1) ?? "";
-    if (GLUED_BEFORE.test(previous)) return undefined;
-    const token: MentionToken = { type: "mention", raw: match[0], username: match[1] };
-    return token;
-  },
+    // A mention is itself a link: it cannot nest inside another one, and an
+    // image's alt text is plain text.
+    const linked = insideLink || insideRawLink || token.type === "link" || token.type === "image";
+    if (token.type === "text" && !token.tokens && !token.escaped) {
+      const parts = linked ? null : splitMentions(token.text);
+      // Text renders its `tokens` instead of `text` when present.
+      if (parts) token.tokens = parts;
+      continue;
+    }
+    for (const children of childLists(token)) linkMentions(children, linked);
+  }
+  return tokens;
+}
+
+export const mentionRenderer: RendererExtension = {
+  name: "mention",
   renderer(token) {
     // Safe to interpolate: MENTION only ever captures [a-zA-Z0-9_].
     const { username } = token as MentionToken;

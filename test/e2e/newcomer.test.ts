@@ -1,0 +1,47 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { startServer, type TestServer } from "../helpers/server";
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("a newcomer", () => {
+  it("opens the home page, joins, signs in and sees the seeded categories", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await expect(page.getByRole("heading", { name: "Categories", level: 1 }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Test mode: payments are simulated").isVisible()).resolves.toBe(true);
+
+    await page.getByRole("link", { name: "Join" }).click();
+    await page.getByLabel("Username").fill("newcomer");
+    await page.getByLabel("E-mail").fill("newcomer@example.com");
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("Password must be at least 10 characters.").waitFor();
+
+    await page.getByLabel("Password").fill("a long passphrase 42");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("E-mail").fill("newcomer@example.com");
+    await page.getByLabel("Password").fill("a long passphrase 42");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
+
+    const categories = page.getByRole("list", { name: "Categories" });
+    await expect(categories.getByRole("link", { name: "Backline Pro" }).isVisible()).resolves.toBe(true);
+    await expect(categories.getByRole("link", { name: "Community Edition" }).isVisible()).resolves.toBe(true);
+    await expect(categories.getByText("Community support only").isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: screenshotPath("newcomer-home"), fullPage: true });
+  });
+});
