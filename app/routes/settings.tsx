@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
+import { Time } from "~/components/time";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
 import { listSessions, revokeAllSessions } from "~/models/auth-session.server";
 import { requirePermission } from "~/models/permissions";
@@ -67,7 +68,7 @@ export default function Settings() {
         <ul className="plain-list">
           {sessions.map((s) => (
             <li key={s.createdAt}>
-              {s.userAgent ?? "Unknown device"} — since {new Date(s.createdAt).toLocaleString("en")}
+              {s.userAgent ?? "Unknown device"} — since <Time value={s.createdAt} />
               {s.current ? <strong> (this device)</strong> : null}
             </li>
           ))}
@@ -88,8 +89,8 @@ export default function Settings() {
         <ul className="plain-list">
           {tokens.map((t) => (
             <li key={t.id}>
-              <strong>{t.name}</strong> <code>{t.prefix}…</code> — created {new Date(t.createdAt).toLocaleDateString("en")}
-              {t.lastUsedAt ? `, last used ${new Date(t.lastUsedAt).toLocaleDateString("en")}` : ", never used"}
+              <strong>{t.name}</strong> <code>{t.prefix}…</code> — created <Time value={t.createdAt} withTime={false} />
+              {t.lastUsedAt ? <>, last used <Time value={t.lastUsedAt} withTime={false} /></> : ", never used"}
               <Form method="post" className="inline">
                 <input type="hidden" name="tokenId" value={t.id} />
                 <button type="submit" name="intent" value="revoke-token" className="link-button">Revoke</button>

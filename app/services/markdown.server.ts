@@ -29,7 +29,6 @@ function createMarked(allowImages: boolean): Marked {
 
 const withImages = createMarked(true);
 const withoutImages = createMarked(false);
-const markdown = withImages;
 
 // Raw HTML is still allowed through marked (the sanitizer decides what
 // survives), so it has to count when asking "does this post contain links?".
@@ -40,7 +39,7 @@ const RAW_IMAGE = /<img[\s/>]/i;
 
 function walk(source: string, visit: (token: Token) => void): void {
   // lexer() skips hooks, so mentions are linked explicitly.
-  markdown.walkTokens(linkMentions(markdown.lexer(source)), visit);
+  withImages.walkTokens(linkMentions(withImages.lexer(source)), visit);
 }
 
 /** Markdown -> HTML that is safe to inject with dangerouslySetInnerHTML. */
@@ -72,13 +71,4 @@ export function containsLinksOrImages(source: string): { links: boolean; images:
   return found;
 }
 
-/** A reply prefill quoting `source`, attributed to `author`. */
-export function quoteMarkdown(author: string, source: string): string {
-  // The author lands inside Markdown, so keep only username characters.
-  const name = author.replace(/[^a-zA-Z0-9_]/g, "");
-  const lines = source.replace(/\r\n?/g, "\n").trimEnd().split("\n");
-  // The bare ">" separates the attribution from the quoted paragraph, which
-  // would otherwise be merged into the same line.
-  const quoted = [`**@${name} wrote:**`, "", ...lines].map((line) => (line ? `> ${line}` : ">"));
-  return `${quoted.join("\n")}\n\n`;
-}
+export { quoteMarkdown } from "~/utils/quote";

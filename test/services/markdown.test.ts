@@ -209,8 +209,17 @@ describe("renderMarkdown", () => {
 
 describe("extractMentions", () => {
   it("returns unique lowercase usernames outside code", () => {
-    const md = "@Alice and @alice and @bob_2\n\n`@carol`\n\n```\n@dave\n```\n\n    @erin\n\n> @frank";
-    expect(extractMentions(md)).toEqual(["alice", "bob_2", "frank"]);
+    const md = [
+      "@Alice and @alice and @bob_2",
+      "`@carol`",
+      "```\n@dave\n```",
+      "    @erin",
+      "> @frank",
+      "- item for @gina",
+      "| who |\n|-----|\n| @hank |",
+      "<code>@ivan</code>",
+    ].join("\n\n");
+    expect(extractMentions(md)).toEqual(["alice", "bob_2", "frank", "gina", "hank"]);
   });
 
   it("ignores emails, too-short and too-long names", () => {

@@ -1,0 +1,75 @@
+import { Link, useFetcher } from "@remix-run/react";
+import type { SerializeFrom } from "@remix-run/node";
+import type { PostView } from "~/models/thread.server";
+import { Time } from "./time";
+
+type Post = SerializeFrom<PostView>;
+
+export type PostPermissions = { canVote: boolean; canAccept: boolean; canEdit: boolean; canSeeRevisions: boolean };
+
+export function PostCard({
+  post,
+  accepted,
+  perms,
+  onQuote,
+  children,
+}: {
+  post: Post;
+  accepted: boolean;
+  perms: PostPermissions;
+  onQuote?: (author: string, body: string) => void;
+  children?: React.ReactNode;
+}) {
+  const vote = useFetcher<{ score?: number; message?: string }>();
+  const accept = useFetcher<{ message?: string }>();
+  const score = vote.data?.score ?? post.score;
+  const removed = post.hidden || post.deletedAt;
+  return (
+    <article id={`post-${post.number}`} className={`post card${accepted ? " accepted" : ""}${removed ? " removed" : ""}`}
+      aria-label={post.number === 0 ? "Question" : `Reply by ${post.author.username}`}>
+      <header className="post-meta">
+        <Link to={`/u/${post.author.username}`} className="author">{post.author.username}</Link>
+        <span className="rep" title="Reputation">{post.author.reputation}</span>
+        {post.author.role !== "member" ? <span className="role-badge">{post.author.role}</span> : null}
+        <a href={`#post-${post.number}`} className="when">
+          <Time value={post.createdAt} />
+        </a>
+        {post.editedAt ? (
+          perms.canSeeRevisions ? <Link to={`/posts/${post.id}/revisions`} className="edited">edited</Link> : <span className="edited">edited</span>
+        ) : null}
+        {accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
+        {post.fromTicketId ? <span className="badge">From paid support</span> : null}
+        {post.hidden ? <span className="badge warn">Hidden</span> : null}
+        {post.deletedAt ? <span className="badge warn">Deleted</span> : null}
+      </header>
+      {/* bodyHtml was sanitized with an allow-list when it was written (docs/decisions/006). */}
+      <div className="post-body prose" dangerouslySetInnerHTML={{ __html: post.bodyHtml }} />
+      <footer className="post-actions">
+        {perms.canVote ? (
+          <vote.Form method="post">
+            <input type="hidden" name="postId" value={post.id} />
+            <button type="submit" name="intent" value="vote" className="secondary" disabled={post.votedByViewer || vote.state !== "idle" || vote.data?.score !== undefined}
+              aria-label={`Mark helpful (${score} votes)`}>
+              ▲ Helpful <span className="count">{score}</span>
+            </button>
+          </vote.Form>
+        ) : (
+          <span className="score" aria-label={`${score} helpful votes`}>▲ {score}</span>
+        )}
+        {vote.data?.message ? <span role="alert" className="field-error">{vote.data.message}</span> : null}
+        {perms.canAccept && !accepted && post.number > 0 && !removed ? (
+          <accept.Form method="post">
+            <input type="hidden" name="postId" value={post.id} />
+            <button type="submit" name="intent" value="accept" className="secondary">✓ Accept as answer</button>
+          </accept.Form>
+        ) : null}
+        {accept.data?.message ? <span role="alert" className="field-error">{accept.data.message}</span> : null}
+        {onQuote ? (
+          <button type="button" className="link-button" onClick={() => onQuote(post.author.username, post.body)}>Quote</button>
+        ) : null}
+        {perms.canEdit ? <Link to={`/posts/${post.id}/edit`}>Edit</Link> : null}
+        {children}
+      </footer>
+    </article>
+  );
+}

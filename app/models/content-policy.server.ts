@@ -1,0 +1,36 @@
+import { getEnv } from "~/env.server";
+import { containsLinksOrImages, renderMarkdown } from "~/services/markdown.server";
+import { badRequest } from "~/utils/errors";
+import { enforce } from "./rate-limit.server";
+import { capabilities } from "./trust";
+
+type Author = { id: string; trustLevel: number; role: string };
+
+const level = (a: Author) => (a.role === "member" ? a.trustLevel : 2);
+
+/** Renders a post body for this author, refusing links or images their trust level does not allow yet. */
+export function renderForAuthor(author: Author, body: string, field = "body"): string {
+  const can = capabilities(level(author));
+  const found = containsLinksOrImages(body);
+  if (found.links && !can.links) {
+    throw badRequest("New accounts cannot post links yet.", {
+      [field]: "New accounts cannot post links yet. Take part for a day or earn a few helpful votes, then try again.",
+    });
+  }
+  if (found.images && !can.images) {
+    throw badRequest("Images are for trusted members.", {
+      [field]: "Images are for trusted members; link to the image instead, or describe it.",
+    });
+  }
+  return renderMarkdown(body, { allowLinks: can.links, allowImages: can.images, siteOrigin: getEnv().publicUrl });
+}
+
+/** Posting rate per trust level, shared by threads and replies, API and forms. */
+export async function enforcePostingRate(author: Author) {
+  const perHour = capabilities(level(author)).postsPerHour;
+  await enforce({ key: `post:${author.id}`, max: perHour, windowSeconds: 3600, what: `posts (limit ${perHour} an hour for your trust level)` });
+}
+
+export async function enforceEditRate(author: Author) {
+  await enforce({ key: `edit:${author.id}`, max: 30, windowSeconds: 600, what: "edits" });
+}

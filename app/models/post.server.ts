@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { db } from "~/services/db.server";
+import { conflict, forbidden, notFound } from "~/utils/errors";
+import { parseOrThrow } from "~/utils/validation";
+import { enqueueSearchSync } from "../../search/outbox.server";
+import { enforceEditRate, enforcePostingRate, renderForAuthor } from "./content-policy.server";
+import { notify } from "./notification.server";
+import { can } from "./permissions";
+import { enforce } from "./rate-limit.server";
+import { adjustReputation, refreshTrustLevel, REPUTATION } from "./reputation.server";
+import { postUrl } from "~/utils/urls";
+import { bodySchema, notifyMentions } from "./thread.server";
+
+export { postUrl };
+import { canSeeRemoved } from "./viewer";
+
+type Actor = { id: string; username: string; role: "member" | "moderator" | "maintainer" | "admin"; trustLevel: number };
+
+export const replySchema = z.object({ body: bodySchema }).meta({ id: "CreatePost" });
+export const editPostSchema = z
+  .object({
+    body: bodySchema,
+    title: z.string().trim().min(8, "Write a title of at least 8 characters.").max(150).optional(),
+    reason: z.string().trim().max(200).optional(),
+  })
+  .meta({ id: "EditPost" });
+
+
+async function visiblePost(postId: string, viewer: Actor) {
+  const post = await db.post.findUnique({
+    where: { id: postId },
+    select: {
+      id: true, number: true, authorId: true, body: true, hidden: true, deletedAt: true, threadId: true,
+      thread: { select: { id: true, slug: true, title: true, authorId: true, locked: true, hidden: true, deletedAt: true, acceptedPostId: true, categoryId: true } },
+    },
+  });
+  if (!post || ((post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt) && !canSeeRemoved(viewer, post.authorId))) {
+    throw notFound("This post does not exist or was removed.");
+  }
+  return post;
+}
+
+export async function createReply(author: Actor, threadId: string, input: unknown) {
+  const { body } = parseOrThrow(replySchema, input);
+  const thread = await db.thread.findUnique({
+    where: { id: threadId },
+    select: { id: true, slug: true, title: true, authorId: true, locked: true, hidden: true, deletedAt: true, categoryId: true },
+  });
+  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(author, thread.authorId))) {
+    throw notFound("This thread does not exist or was removed.");
+  }
+  if (thread.locked) throw conflict("This thread is locked; it no longer takes replies.");
+  await enforcePostingRate(author);
+  const bodyHtml = renderForAuthor(author, body);
+  return db.$transaction(async (tx) => {
+    const now = new Date();
+    // Locking the thread row first serialises concurrent replies, so numbers stay unique.
+    await tx.thread.update({ where: { id: thread.id }, data: { replyCount: { increment: 1 }, lastPostAt: now } });
+    const last = await tx.post.aggregate({ where: { threadId: thread.id }, _max: { number: true } });
+    const number = (last._max.number ?? 0) + 1;
+    const post = await tx.post.create({
+      data: { threadId: thread.id, number, authorId: author.id, body, bodyHtml, createdAt: now },
+      select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true },
+    });
+    await tx.category.update({ where: { id: thread.categoryId }, data: { postCount: { increment: 1 } } });
+    const url = postUrl(thread, number);
+    await notify(tx, [thread.authorId], { kind: "reply", title: `${author.username} replied to “${thread.title}”`, url, actorId: author.id });
+    await notifyMentions(tx, author, body, `${author.username} mentioned you in “${thread.title}”`, url);
+    await refreshTrustLevel(tx, author.id);
+    await enqueueSearchSync(tx, thread.id);
+    return { ...post, threadId: thread.id, author: author.username, url };
+  });
+}
+
+/** Edits keep the previous body as a revision; the thread title can change with the first post. */
+export async function editPost(editor: Actor, postId: string, input: unknown) {
+  const data = parseOrThrow(editPostSchema, input);
+  const post = await visiblePost(postId, editor);
+  if (!can(editor, "post:edit", post.authorId)) throw forbidden("You can only edit your own posts.");
+  if (post.thread.locked && !can(editor, "thread:lock:any")) throw conflict("This thread is locked; its posts can no longer be edited.");
+  await enforceEditRate(editor);
+  const bodyHtml = renderForAuthor(editor, data.body);
+  return db.$transaction(async (tx) => {
+    const titleChanges = data.title !== undefined && post.number === 0 && data.title !== post.thread.title;
+    await tx.postRevision.create({
+      data: { postId, editorId: editor.id, body: post.body, title: titleChanges ? post.thread.title : null, reason: data.reason },
+    });
+    const updated = await tx.post.update({
+      where: { id: postId },
+      data: { body: data.body, bodyHtml, editedAt: new Date() },
+      select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true, editedAt: true, threadId: true },
+    });
+    if (titleChanges) await tx.thread.update({ where: { id: post.threadId }, data: { title: data.title } });
+    if (editor.id !== post.authorId) {
+      await tx.auditLog.create({
+        data: { actorId: editor.id, action: "post.edit", targetType: "post", targetId: postId, reason: data.reason ?? null },
+      });
+    }
+    await enqueueSearchSync(tx, post.threadId);
+    return updated;
+  });
+}
+
+/** Revisions are for the author and moderators: who changed what, when. */
+export async function listRevisions(viewer: Actor, postId: string) {
+  const post = await visiblePost(postId, viewer);
+  if (!(viewer.id === post.authorId || can(viewer, "revision:read:any"))) throw forbidden("Only the author and moderators see revisions.");
+  const revisions = await db.postRevision.findMany({
+    where: { postId },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, body: true, title: true, reason: true, createdAt: true, editor: { select: { username: true } } },
+  });
+  return { post: { id: post.id, body: post.body, threadId: post.threadId }, revisions };
+}
+
+/** The thread's author or a moderator marks one reply as the answer (and may change it). */
+export async function acceptAnswer(actor: Actor, postId: string) {
+  const post = await visiblePost(postId, actor);
+  if (!can(actor, "answer:accept", post.thread.authorId)) {
+    throw forbidden("Only the person who asked, or a moderator, can accept an answer.");
+  }
+  if (post.number === 0) throw conflict("The question itself cannot be its answer; accept a reply.");
+  if (post.hidden || post.deletedAt) throw conflict("A hidden or deleted post cannot be the answer.");
+  if (post.thread.acceptedPostId === post.id) return { threadId: post.threadId, acceptedPostId: post.id };
+  return db.$transaction(async (tx) => {
+    const previous = post.thread.acceptedPostId
+      ? await tx.post.findUnique({ where: { id: post.thread.acceptedPostId }, select: { authorId: true } })
+      : null;
+    await tx.thread.update({ where: { id: post.threadId }, data: { acceptedPostId: post.id } });
+    // The asker gains nothing from accepting their own reply.
+    if (previous && previous.authorId !== post.thread.authorId) await adjustReputation(tx, previous.authorId, -REPUTATION.accepted);
+    if (post.authorId !== post.thread.authorId) await adjustReputation(tx, post.authorId, REPUTATION.accepted);
+    await notify(tx, [post.authorId], {
+      kind: "accepted",
+      title: `Your answer in “${post.thread.title}” was accepted`,
+      url: postUrl(post.thread, post.number),
+      actorId: actor.id,
+    });
+    if (actor.id !== post.thread.authorId) {
+      await tx.auditLog.create({ data: { actorId: actor.id, action: "answer.accept", targetType: "post", targetId: post.id } });
+    }
+    await enqueueSearchSync(tx, post.threadId);
+    return { threadId: post.threadId, acceptedPostId: post.id };
+  });
+}
+
+/** One "helpful" vote per member and post, never on one's own post. */
+export async function votePost(voter: Actor, postId: string) {
+  const post = await visiblePost(postId, voter);
+  if (post.authorId === voter.id) throw forbidden("You cannot vote on your own post.");
+  await enforce({ key: `vote:${voter.id}`, max: 60, windowSeconds: 3600, what: "votes" });
+  return db.$transaction(async (tx) => {
+    const created = await tx.vote.createMany({ data: [{ postId, userId: voter.id }], skipDuplicates: true });
+    if (created.count === 0) throw conflict("You already voted for this post.");
+    const updated = await tx.post.update({ where: { id: postId }, data: { score: { increment: 1 } }, select: { score: true } });
+    if (post.number === 0) await tx.thread.update({ where: { id: post.threadId }, data: { score: { increment: 1 } } });
+    await adjustReputation(tx, post.authorId, REPUTATION.vote);
+    return { postId, score: updated.score, voted: true };
+  });
+}
+
+export async function getPostForQuote(viewer: Actor, postId: string) {
+  const post = await visiblePost(postId, viewer);
+  const author = await db.user.findUnique({ where: { id: post.authorId }, select: { username: true } });
+  return { body: post.body, author: author?.username ?? "someone", threadId: post.threadId };
+}

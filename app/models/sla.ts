@@ -1,0 +1,70 @@
+// The response-time promise as pure arithmetic (PRODUCT §4.8). Every function
+// takes `now`, so tests move time by passing a different Date.
+export const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+export type Clock = {
+  deadlineAt: Date;
+  pausedAt: Date | null;
+  // Kept as BigInt in the database; a few days fit a double exactly.
+  remainingMs: bigint | number | null;
+};
+
+export type Urgency = "ok" | "soon" | "overdue" | "paused";
+
+/** The clock starts at payment and counts the tier's hours. */
+export const deadlineFor = (paidAt: Date, responseHours: number) => new Date(paidAt.getTime() + responseHours * HOUR_MS);
+
+export const isPaused = (clock: Clock) => clock.pausedAt !== null;
+
+/** Milliseconds left; negative once the deadline has passed. A paused clock does not move. */
+export function timeLeftMs(clock: Clock, now: Date): number {
+  if (clock.pausedAt) return Number(clock.remainingMs ?? 0);
+  return clock.deadlineAt.getTime() - now.getTime();
+}
+
+/** Stops the clock, keeping what was left (never less than zero). Pausing twice changes nothing. */
+export function pause(clock: Clock, now: Date): { pausedAt: Date; remainingMs: bigint } {
+  if (clock.pausedAt) return { pausedAt: clock.pausedAt, remainingMs: BigInt(Number(clock.remainingMs ?? 0)) };
+  return { pausedAt: now, remainingMs: BigInt(Math.max(0, clock.deadlineAt.getTime() - now.getTime())) };
+}
+
+/** Restarts the clock with the time that was left when it stopped. Resuming a running clock changes nothing. */
+export function resume(clock: Clock, now: Date): { deadlineAt: Date; pausedAt: null; remainingMs: null } {
+  if (!clock.pausedAt) return { deadlineAt: clock.deadlineAt, pausedAt: null, remainingMs: null };
+  return { deadlineAt: new Date(now.getTime() + Number(clock.remainingMs ?? 0)), pausedAt: null, remainingMs: null };
+}
+
+/** Whether the deadline has passed on a running clock. */
+export const isDue = (clock: Clock, now: Date) => !clock.pausedAt && clock.deadlineAt.getTime() <= now.getTime();
+
+/** Warnings go out when a quarter of the promised time is left. */
+export const warningLeadMs = (responseHours: number) => Math.round((responseHours * HOUR_MS) / 4);
+
+export const warningAt = (clock: Clock, responseHours: number) =>
+  new Date(clock.deadlineAt.getTime() - warningLeadMs(responseHours));
+
+/** For the desk's badges: amber in the last quarter, red once overdue. */
+export function urgency(clock: Clock, responseHours: number, now: Date): Urgency {
+  if (clock.pausedAt) return "paused";
+  const left = timeLeftMs(clock, now);
+  if (left <= 0) return "overdue";
+  return left <= warningLeadMs(responseHours) ? "soon" : "ok";
+}
+
+/** "2 h 5 min", "40 min", "3 d 4 h": compact and readable in a badge. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(Math.abs(ms) / MINUTE_MS));
+  const days = Math.floor(minutes / (24 * 60));
+  const hours = Math.floor((minutes % (24 * 60)) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+export function describeTimeLeft(clock: Clock, now: Date): string {
+  const left = timeLeftMs(clock, now);
+  if (clock.pausedAt) return `paused with ${formatDuration(left)} left`;
+  return left > 0 ? `${formatDuration(left)} left` : `overdue by ${formatDuration(left)}`;
+}

@@ -1,0 +1,10 @@
+import { can } from "./permissions";
+
+export type Viewer = { id: string; role: "member" | "moderator" | "maintainer" | "admin" } | null;
+
+/** Hidden or deleted content stays visible to moderators and to its author only. */
+export function canSeeRemoved(viewer: Viewer, authorId: string) {
+  return Boolean(viewer && (viewer.id === authorId || can(viewer, "post:hide:any")));
+}
+
+export const isModerator = (viewer: Viewer) => can(viewer, "post:hide:any");

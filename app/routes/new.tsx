@@ -1,0 +1,73 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
+import { Field, FormError } from "~/components/field";
+import { listCategories } from "~/models/category.server";
+import { requirePermission } from "~/models/permissions";
+import { createThread } from "~/models/thread.server";
+import { requireUser } from "~/services/auth.server";
+import { attempt, type FormFailure } from "~/utils/form-action.server";
+
+export const meta: MetaFunction = () => [{ title: "Ask a question · Backline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  requirePermission(user, "thread:create");
+  return { categories: await listCategories(), trustLevel: user.role === "member" ? user.trustLevel : 2 };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  return attempt(async () => {
+    requirePermission(user, "thread:create");
+    const thread = await createThread(user, {
+      category: form.get("category"),
+      title: form.get("title"),
+      body: form.get("body"),
+      tags: form.get("tags") ?? "",
+    });
+    return redirect(thread.url);
+  });
+}
+
+export default function NewThread() {
+  const { categories, trustLevel } = useLoaderData<typeof loader>();
+  const result = useActionData<FormFailure>();
+  const [params] = useSearchParams();
+  const [title, setTitle] = useState("");
+  const busy = useNavigation().state === "submitting";
+  return (
+    <section className="stack" aria-labelledby="new-title">
+      <h1 id="new-title">Ask a question</h1>
+      <Form method="post" className="card" noValidate>
+        <FormError message={result?.fields ? "Some fields need attention." : result?.message} />
+        <div className="field">
+          <label htmlFor="category">Category</label>
+          <select id="category" name="category" defaultValue={params.get("category") ?? categories[0]?.slug}
+            aria-invalid={result?.fields?.category ? true : undefined}>
+            {categories.map((c) => (
+              <option key={c.id} value={c.slug}>{c.name}{c.supported ? "" : " (community support only)"}</option>
+            ))}
+          </select>
+          {result?.fields?.category ? <p className="field-error" role="alert">{result.fields.category}</p> : null}
+        </div>
+        <Field label="Title" name="title" required minLength={8} maxLength={150} value={title}
+          onChange={(e) => setTitle(e.currentTarget.value)}
+          hint="One sentence a person searching for the same problem would write." error={result?.fields?.title} />
+        <div className="field">
+          <label htmlFor="body">Details (Markdown)</label>
+          <textarea id="body" name="body" rows={10} required minLength={10}
+            aria-invalid={result?.fields?.body ? true : undefined} aria-describedby="body-hint" />
+          <p id="body-hint" className="hint">
+            What you did, what you expected, what happened. Code in ```fences```.
+            {trustLevel < 1 ? " New accounts cannot post links or images yet." : trustLevel < 2 ? " Images unlock as you earn trust." : ""}
+          </p>
+          {result?.fields?.body ? <p className="field-error" role="alert">{result.fields.body}</p> : null}
+        </div>
+        <Field label="Tags" name="tags" hint="Up to 5, separated by commas: installation, webhooks" error={result?.fields?.tags} />
+        <button type="submit" disabled={busy}>{busy ? "Posting…" : "Post question"}</button>
+      </Form>
+    </section>
+  );
+}

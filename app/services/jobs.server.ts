@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import type { Prisma } from "~/generated/prisma/client";
+import { db } from "./db.server";
+import { logger } from "./logger.server";
+
+// Outbox and background jobs in one table, claimed with FOR UPDATE SKIP LOCKED
+// and a lease, so several app servers never run a job twice (docs/decisions/009).
+type Tx = Prisma.TransactionClient | typeof db;
+
+export type JobRow = { id: bigint; queue: string; payload: unknown; attempts: number; maxAttempts: number; dedupeKey: string | null };
+export type JobHandler = (jobs: JobRow[]) => Promise<void>;
+
+/**
+ * Writes a job in the caller's transaction. With a dedupeKey, a pending job
+ * for the same key absorbs this one (the worker reads current state anyway).
+ */
+export async function enqueue(
+  tx: Tx,
+  queue: string,
+  payload: Prisma.InputJsonValue,
+  opts: { dedupeKey?: string; runAt?: Date; maxAttempts?: number } = {},
+) {
+  if (opts.dedupeKey) {
+    const pending = await tx.job.findFirst({
+      where: { queue, dedupeKey: opts.dedupeKey, state: "pending", lockedUntil: null },
+      select: { id: true },
+    });
+    if (pending) {
+      await tx.job.update({ where: { id: pending.id }, data: { payload, runAt: opts.runAt ?? new Date() } });
+      return;
+    }
+  }
+  await tx.job.create({
+    data: { queue, payload, dedupeKey: opts.dedupeKey, runAt: opts.runAt ?? new Date(), maxAttempts: opts.maxAttempts ?? 8 },
+  });
+}
+
+/** Claims up to `limit` due jobs of one queue for `leaseMs`; expired leases are reclaimed. */
+export async function claim(queue: string, limit: number, leaseMs = 60_000, now = new Date()): Promise<JobRow[]> {
+  const worker = `${process.pid}-${randomBytes(3).toString("hex")}`;
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  return db.$queryRaw<JobRow[]>`
+    update "Job" set state = 'running', "lockedUntil" = ${leaseUntil}, "lockedBy" = ${worker},
+      attempts = attempts + 1, "updatedAt" = ${now}
+    where id in (
+      select id from "Job"
+      where queue = ${queue} and "runAt" <= ${now}
+        and (state = 'pending' or (state = 'running' and "lockedUntil" < ${now}))
+      order by "runAt", id
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, queue, payload, attempts, "maxAttempts", "dedupeKey"`;
+}
+
+export async function complete(ids: bigint[]) {
+  if (ids.length) await db.job.updateMany({ where: { id: { in: ids } }, data: { state: "done", lockedUntil: null, lastError: null } });
+}
+
+/** Retries with exponential backoff (2s, 4s, 8s… capped at 10 min) until maxAttempts, then fails. */
+export async function fail(jobs: JobRow[], error: unknown, now = new Date()) {
+  const message = error instanceof Error ? error.message : String(error);
+  for (const job of jobs) {
+    const giveUp = job.attempts >= job.maxAttempts;
+    const delay = Math.min(600_000, 2000 * 2 ** (job.attempts - 1));
+    await db.job.update({
+      where: { id: job.id },
+      data: giveUp
+        ? { state: "failed", lockedUntil: null, lastError: message.slice(0, 2000) }
+        : { state: "pending", lockedUntil: null, runAt: new Date(now.getTime() + delay), lastError: message.slice(0, 2000) },
+    });
+  }
+}
+
+/** Claims one batch of a queue and runs the handler; returns how many jobs it processed. */
+export async function runOnce(queue: string, handler: JobHandler, batchSize = 100): Promise<number> {
+  const jobs = await claim(queue, batchSize);
+  if (!jobs.length) return 0;
+  try {
+    await handler(jobs);
+    await complete(jobs.map((j) => j.id));
+  } catch (error) {
+    logger.warn(`job queue ${queue}: batch of ${jobs.length} failed, will retry`, error);
+    await fail(jobs, error);
+  }
+  return jobs.length;
+}
+
+export async function jobCounts() {
+  const rows = await db.job.groupBy({ by: ["queue", "state"], _count: { _all: true } });
+  return rows.map((r) => ({ queue: r.queue, state: r.state, count: r._count._all }));
+}
+
+const handlers = new Map<string, { handler: JobHandler; batchSize: number }>();
+
+export function registerQueue(queue: string, handler: JobHandler, batchSize = 100) {
+  handlers.set(queue, { handler, batchSize });
+}
+
+let timer: NodeJS.Timeout | undefined;
+let running: Promise<void> | undefined;
+let wake: (() => void) | undefined;
+
+/** Polls every registered queue; `nudge()` wakes it early after a write. */
+export function startWorker(intervalMs = 1000) {
+  if (timer) return;
+  let stopped = false;
+  const loop = async () => {
+    while (!stopped) {
+      let worked = 0;
+      for (const [queue, { handler, batchSize }] of handlers) {
+        worked += await runOnce(queue, handler, batchSize).catch((e) => {
+          logger.error(`job queue ${queue} could not be polled`, e);
+          return 0;
+        });
+      }
+      if (worked === 0) await new Promise<void>((r) => ((wake = r), (timer = setTimeout(r, intervalMs))));
+    }
+  };
+  timer = setTimeout(() => {}, 0);
+  running = loop();
+  stopWorker = async () => {
+    stopped = true;
+    clearTimeout(timer);
+    wake?.();
+    await running;
+    timer = undefined;
+  };
+}
+
+export function nudgeWorker() {
+  if (wake) {
+    clearTimeout(timer);
+    const w = wake;
+    wake = undefined;
+    w();
+  }
+}
+
+export let stopWorker = async () => {};
