@@ -27,6 +27,8 @@ export const envSchema = z
     STRIPE_API_URL: optionalString.pipe(z.url().optional()),
     SMTP_URL: optionalString,
     MAIL_FROM: z.string().default("Backline <no-reply@backline.local>"),
+    // Notification e-mails wait this long so one message can summarise a burst of activity.
+    NOTIFICATION_EMAIL_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     // Unset: seed demo data in development only.
     BACKLINE_SEED: z
       .enum(["1", "0", "true", "false", "yes", "no", ""])

@@ -3,6 +3,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRout
 import { ErrorPage } from "~/components/error-page";
 import { SiteHeader } from "~/components/site-header";
 import { getEnv } from "~/env.server";
+import { unreadCount } from "~/models/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 
@@ -17,6 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     user: user ? { id: user.id, username: user.username, role: user.role } : null,
     testMode: env.paymentsMode === "test",
+    unreadCount: user ? await unreadCount(user.id) : 0,
   };
 }
 
@@ -39,7 +41,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
             Test mode: payments are simulated and no real money moves.
           </p>
         ) : null}
-        <SiteHeader user={data?.user ?? null} />
+        <SiteHeader user={data?.user ?? null} unreadCount={data?.unreadCount ?? 0} />
         <main id="main" tabIndex={-1}>
           {children}
         </main>

@@ -2,7 +2,7 @@ import { Form, Link, NavLink } from "@remix-run/react";
 
 type User = { id: string; username: string; role: string } | null;
 
-export function SiteHeader({ user }: { user: User }) {
+export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?: number }) {
   return (
     <header className="site-header">
       <nav aria-label="Main" className="nav">
@@ -11,10 +11,18 @@ export function SiteHeader({ user }: { user: User }) {
         </Link>
         <ul className="nav-links">
           <li><NavLink to="/" end>Categories</NavLink></li>
+          <li><NavLink to="/latest">Latest</NavLink></li>
+          <li><NavLink to="/top">Top</NavLink></li>
+          <li><NavLink to="/unanswered">Unanswered</NavLink></li>
+          <li><NavLink to="/tags">Tags</NavLink></li>
         </ul>
         <div className="nav-account">
           {user ? (
             <>
+              <NavLink to="/notifications" className="notifications-link"
+                aria-label={unreadCount ? `Notifications, ${unreadCount} unread` : "Notifications"}>
+                Notifications{unreadCount ? <span className="badge unread-count">{unreadCount > 99 ? "99+" : unreadCount}</span> : null}
+              </NavLink>
               <NavLink to="/settings" aria-label={`Account settings for ${user.username}`}>
                 {user.username}
                 {user.role !== "member" ? <span className="role-badge">{user.role}</span> : null}

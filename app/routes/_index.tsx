@@ -1,18 +1,25 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { ThreadList, threadListLinks } from "~/components/thread-list";
 import { listCategories } from "~/models/category.server";
+import { listThreads } from "~/models/thread.server";
+
+export const links = threadListLinks;
 
 export const meta: MetaFunction = () => [
   { title: "Backline — community help and paid support" },
   { name: "description", content: "Ask the community, find answers, and escalate to paid support from the maintainer when you need it." },
+  { tagName: "link", rel: "alternate", type: "application/rss+xml", title: "Latest threads (RSS)", href: "/latest.rss" },
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", title: "Latest threads (Atom)", href: "/latest.atom" },
 ];
 
 export async function loader() {
-  return { categories: await listCategories() };
+  const [categories, latest] = await Promise.all([listCategories(), listThreads({ sort: "latest" })]);
+  return { categories, latest: latest.threads.slice(0, 10) };
 }
 
 export default function Index() {
-  const { categories } = useLoaderData<typeof loader>();
+  const { categories, latest } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <section className="intro">
@@ -37,6 +44,11 @@ export default function Index() {
           ))}
         </ul>
       )}
+      <section aria-labelledby="latest-title" className="stack">
+        <h2 id="latest-title">Latest threads</h2>
+        <ThreadList threads={latest} label="Latest threads" />
+        {latest.length ? <p><Link to="/latest">All latest threads →</Link></p> : null}
+      </section>
     </div>
   );
 }

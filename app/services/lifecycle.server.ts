@@ -1,7 +1,9 @@
 import { seedDemoData } from "../../prisma/seed-data.server";
 import { getEnv } from "~/env.server";
 import { disconnectDb } from "./db.server";
+import { startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
+import { startNotificationMail } from "./notification-mail.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
 // module graph as the routes, so both share one database client.
@@ -9,10 +11,13 @@ export async function boot() {
   const env = getEnv();
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
   const demo = seedWanted ? await seedDemoData() : null;
+  await startNotificationMail();
+  if (env.BACKLINE_JOBS === "inline") startWorker();
   logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
   return { demo };
 }
 
 export async function shutdown() {
+  await stopWorker();
   await disconnectDb();
 }

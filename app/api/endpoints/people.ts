@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notification-inbox.server";
+import { roleSchema } from "~/models/user.server";
+import { endpoint } from "../endpoint.server";
+
+const threadSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  url: z.string(),
+  category: z.object({ slug: z.string(), name: z.string(), supported: z.boolean() }),
+  replyCount: z.number().int(),
+  score: z.number().int(),
+  solved: z.boolean(),
+  tags: z.array(z.string()),
+  lastPostAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+
+export const profileSchema = z
+  .object({
+    username: z.string(),
+    displayName: z.string().nullable(),
+    bio: z.string().nullable(),
+    role: roleSchema,
+    reputation: z.number().int().describe("From helpful votes and accepted answers"),
+    trustLevel: z.number().int().describe("0 new, 1 member, 2 trusted"),
+    trustLabel: z.string(),
+    createdAt: z.iso.datetime().describe("Joined"),
+    counts: z.object({
+      threads: z.number().int(),
+      replies: z.number().int(),
+      acceptedAnswers: z.number().int(),
+      helpfulVotes: z.number().int(),
+    }),
+    recentThreads: z.array(threadSummary),
+    recentReplies: z.array(
+      z.object({
+        id: z.string(),
+        threadId: z.string(),
+        threadTitle: z.string(),
+        url: z.string(),
+        excerpt: z.string().describe("Plain text"),
+        score: z.number().int(),
+        accepted: z.boolean(),
+        createdAt: z.iso.datetime(),
+      }),
+    ),
+  })
+  .meta({ id: "Profile" });
+
+export const getProfile = endpoint({
+  method: "GET", path: "/api/v1/users/:username", tag: "people", auth: "optional",
+  summary: "A member's public profile: reputation, trust level, counts and recent visible activity",
+  response: profileSchema, errors: [404],
+});
+
+const notificationSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string().describe("reply | mention | accepted | ticket | sla_warning | digest"),
+    title: z.string(),
+    url: z.string().describe("Path of the post or ticket it is about"),
+    lane: z.enum(["community", "desk"]),
+    readAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "Notification" });
+
+export const listNotifications = endpoint({
+  method: "GET", path: "/api/v1/notifications", tag: "people", auth: "required",
+  summary: "Your notifications, newest first (30 a page; pass `nextCursor` as `cursor`)",
+  query: inboxQuerySchema,
+  response: z.object({
+    notifications: z.array(notificationSchema),
+    unreadCount: z.number().int(),
+    nextCursor: z.string().nullable(),
+  }),
+  errors: [400, 401],
+});
+
+export const markNotificationsRead = endpoint({
+  method: "POST", path: "/api/v1/notifications/read", tag: "people", auth: "required",
+  summary: "Mark notifications read: `{ids: [...]}` or `{all: true}`",
+  body: markReadSchema,
+  response: z.object({ marked: z.number().int(), unreadCount: z.number().int() }),
+  errors: [400, 401],
+});
+
+const settingsResponse = z
+  .object({
+    email: z.boolean(),
+    communityForMaintainer: z.boolean().nullable().describe("null unless you are a maintainer"),
+  })
+  .meta({ id: "NotificationSettingsState" });
+
+export const getNotificationSettings = endpoint({
+  method: "GET", path: "/api/v1/notifications/settings", tag: "people", auth: "required",
+  summary: "Your notification e-mail preferences", response: settingsResponse, errors: [401],
+});
+
+export const updateNotificationSettings = endpoint({
+  method: "PATCH", path: "/api/v1/notifications/settings", tag: "people", auth: "required",
+  summary: "Turn notification e-mails on or off; maintainers can opt in to community notifications",
+  body: notificationSettingsSchema, response: settingsResponse, errors: [400, 401],
+});

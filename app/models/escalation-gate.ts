@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+// What the maintainer needs before a paid ticket can start (PRODUCT §4.2).
+// Shared by the gate form, the API and the ticket snapshot.
+export const SCOPE_STATEMENT =
+  "Paid support covers defects and usage of the product; not custom development, server administration or third-party software.";
+
+export const GATE_LIMITS = {
+  productVersion: { min: 2, max: 100 },
+  environment: { min: 10, max: 2000 },
+  stepsToReproduce: { min: 30, max: 10_000 },
+  alreadyTried: { min: 20, max: 5000 },
+} as const;
+
+const answer = (field: keyof typeof GATE_LIMITS, what: string) =>
+  z
+    .string({ error: `Describe ${what}.` })
+    .trim()
+    .min(GATE_LIMITS[field].min, `Describe ${what} in at least ${GATE_LIMITS[field].min} characters.`)
+    .max(GATE_LIMITS[field].max, `At most ${GATE_LIMITS[field].max.toLocaleString("en")} characters.`);
+
+export const gateSchema = z
+  .object({
+    tier: z.string({ error: "Choose one of the support tiers." }).trim().min(1, "Choose one of the support tiers."),
+    productVersion: answer("productVersion", "the exact product version (e.g. 3.2.1)"),
+    environment: answer("environment", "your environment: operating system, runtime, database, browser"),
+    stepsToReproduce: answer("stepsToReproduce", "the steps that reproduce the problem"),
+    alreadyTried: answer("alreadyTried", "what you already tried"),
+    // JSON sends true; an HTML checkbox sends "on".
+    acceptScope: z
+      .union([z.boolean(), z.enum(["on", "true", "false"])], { error: "Accept the scope of paid support to continue." })
+      .transform((v) => v === true || v === "on" || v === "true")
+      .refine((v) => v, "Accept the scope of paid support to continue."),
+  })
+  .meta({ id: "EscalationGate" });
+
+export type GateAnswers = z.output<typeof gateSchema>;

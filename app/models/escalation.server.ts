@@ -1,0 +1,190 @@
+import { db } from "~/services/db.server";
+import { logger } from "~/services/logger.server";
+import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
+import { AppError, conflict, forbidden, notFound } from "~/utils/errors";
+import { parseOrThrow } from "~/utils/validation";
+import { gateSchema, SCOPE_STATEMENT } from "./escalation-gate";
+import { requirePermission, type Role } from "./permissions";
+import { enforce } from "./rate-limit.server";
+import { findActiveTier, listTiers, presentTier } from "./tier.server";
+
+// A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
+// the price is fixed from the tier, and the member is sent to checkout. The
+// ticket itself is created only by fulfilment, once the card is authorised.
+
+type Member = { id: string; role: Role; email: string };
+
+const ACTIVE_TICKET_STATES = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
+
+async function escalatableThread(threadId: string) {
+  const thread = await db.thread.findUnique({
+    where: { id: threadId },
+    select: {
+      id: true, slug: true, title: true, categoryId: true, hidden: true, deletedAt: true, escalatedAt: true, resolvedViaSupportAt: true,
+      category: { select: { name: true, slug: true, supported: true } },
+    },
+  });
+  if (!thread || thread.hidden || thread.deletedAt) throw notFound("This thread does not exist or was removed.");
+  return thread;
+}
+
+export function communityOnlyError(categoryName: string) {
+  return forbidden(
+    `“${categoryName}” is the community edition, which has community support only: paid support is not available for its threads.`,
+  );
+}
+
+/** Where checkout sends the member back: the thread's escalation page, which shows the outcome. */
+export const escalationPath = (threadId: string) => `/escalate/${threadId}`;
+
+/** Starts paid support for a thread: validates the gate, fixes the price, opens checkout. */
+export async function startEscalation(user: Member, threadId: string, input: unknown, opts: { origin: string }) {
+  requirePermission(user, "escalation:create");
+  const thread = await escalatableThread(threadId);
+  if (!thread.category.supported) throw communityOnlyError(thread.category.name);
+  const gate = parseOrThrow(gateSchema, input);
+  const tier = await findActiveTier(gate.tier);
+  const active = await db.ticket.findFirst({
+    where: { threadId, ownerId: user.id, state: { in: [...ACTIVE_TICKET_STATES] } },
+    select: { id: true },
+  });
+  if (active) throw conflict("You already have an open paid ticket for this thread; continue there.");
+  await enforce({ key: `escalation:${user.id}`, max: 10, windowSeconds: 3600, what: "paid support requests" });
+
+  const provider = paymentProvider();
+  const escalation = await db.escalation.create({
+    data: {
+      threadId,
+      userId: user.id,
+      tierId: tier.id,
+      productVersion: gate.productVersion,
+      environment: gate.environment,
+      stepsToReproduce: gate.stepsToReproduce,
+      alreadyTried: gate.alreadyTried,
+      acceptScope: gate.acceptScope,
+      amountCents: tier.priceCents,
+      currency: tier.currency,
+      provider: provider.name,
+    },
+    select: { id: true },
+  });
+  const back = `${opts.origin}${escalationPath(threadId)}?escalation=${escalation.id}`;
+  let session;
+  try {
+    session = await provider.createCheckout({
+      escalationId: escalation.id,
+      amountCents: tier.priceCents,
+      currency: tier.currency,
+      stripePriceId: tier.stripePriceId,
+      productName: `${tier.name} support ticket`,
+      productDescription: `First response within ${tier.responseHours} hours. You are charged only if the maintainer accepts the ticket.`,
+      customerEmail: user.email,
+      successUrl: `${back}&checkout=success`,
+      cancelUrl: `${back}&checkout=cancelled`,
+      origin: opts.origin,
+    });
+  } catch (error) {
+    logger.warn(`escalation ${escalation.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
+    const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
+    throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`);
+  }
+  await db.escalation.update({
+    where: { id: escalation.id },
+    data: { state: "checkout_open", checkoutSessionId: session.sessionId },
+  });
+  return { escalationId: escalation.id, checkoutUrl: session.url };
+}
+
+/** Everything the gate page shows: the thread, the tiers, and solved threads that may answer it for free. */
+export async function escalationContext(threadId: string, viewer: { id: string } | null) {
+  const thread = await escalatableThread(threadId);
+  const [tiers, similar, activeTicket] = await Promise.all([
+    listTiers(),
+    similarSolvedThreads(thread),
+    viewer
+      ? db.ticket.findFirst({
+          where: { threadId, ownerId: viewer.id, state: { in: [...ACTIVE_TICKET_STATES] } },
+          select: { id: true },
+        })
+      : null,
+  ]);
+  return {
+    thread: { id: thread.id, title: thread.title, url: `/t/${thread.id}/${thread.slug}`, category: thread.category },
+    tiers: tiers.map(presentTier),
+    similar,
+    activeTicketId: activeTicket?.id ?? null,
+    scopeStatement: SCOPE_STATEMENT,
+  };
+}
+
+/** The member's own escalation, for the page checkout returns to ("payment received, ticket pending"). */
+export async function escalationStatus(userId: string, escalationId: string) {
+  const escalation = await db.escalation.findUnique({
+    where: { id: escalationId },
+    select: { id: true, userId: true, threadId: true, state: true, ticket: { select: { id: true } } },
+  });
+  if (!escalation || escalation.userId !== userId) return null;
+  return { id: escalation.id, threadId: escalation.threadId, state: escalation.state, ticketId: escalation.ticket?.id ?? null };
+}
+
+const STOP_WORDS = new Set([
+  "after", "again", "also", "any", "are", "but", "can", "cannot", "does", "doesn", "for", "from", "have", "how", "into",
+  "not", "the", "this", "that", "there", "what", "when", "where", "which", "why", "will", "with", "without", "your", "you",
+]);
+
+/** Words of a title worth matching: lowercase, 3+ letters, no stop words. */
+export function titleWords(title: string): string[] {
+  const words = title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}.+#-]*/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length >= 3 && !STOP_WORDS.has(w)))].slice(0, 8);
+}
+
+/**
+ * Solved threads in the same category that share words with this title, most
+ * shared words first, with their accepted answer's first lines. A stand-in
+ * until the search engine's "similar threads" serves this page.
+ */
+export async function similarSolvedThreads(thread: { id: string; title: string; categoryId: string }, limit = 5) {
+  const words = titleWords(thread.title);
+  if (!words.length) return [];
+  const candidates = await db.thread.findMany({
+    where: {
+      id: { not: thread.id },
+      categoryId: thread.categoryId,
+      acceptedPostId: { not: null },
+      hidden: false,
+      deletedAt: null,
+      OR: words.map((w) => ({ title: { contains: w, mode: "insensitive" as const } })),
+    },
+    orderBy: { lastPostAt: "desc" },
+    take: 50,
+    select: {
+      id: true, slug: true, title: true,
+      acceptedPost: { select: { body: true, hidden: true, deletedAt: true } },
+    },
+  });
+  return candidates
+    .map((c) => {
+      const own = new Set(titleWords(c.title));
+      return { c, shared: words.filter((w) => own.has(w)).length };
+    })
+    .filter((x) => x.shared > 0)
+    .sort((a, b) => b.shared - a.shared)
+    .slice(0, limit)
+    .map(({ c }) => ({
+      id: c.id,
+      title: c.title,
+      url: `/t/${c.id}/${c.slug}`,
+      answer: c.acceptedPost && !c.acceptedPost.hidden && !c.acceptedPost.deletedAt ? firstLines(c.acceptedPost.body) : null,
+    }));
+}
+
+/** The first lines of a Markdown answer as plain text, for a preview. */
+function firstLines(markdown: string, max = 240): string {
+  const text = markdown
+    .replace(/```[\s\S]*?```/g, " ")
+    .replace(/[`*_>#[\]]/g, "")
+    .replace(/\(https?:[^)]+\)/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

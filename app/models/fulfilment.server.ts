@@ -1,0 +1,299 @@
+import { getEnv } from "~/env.server";
+import { Prisma } from "~/generated/prisma/client";
+import { db } from "~/services/db.server";
+import { logger } from "~/services/logger.server";
+import { providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { SCOPE_STATEMENT } from "./escalation-gate";
+import { deadlineFor } from "./sla";
+import { scheduleClock } from "./ticket-clock.server";
+import { notifyDesk, notifyOwner } from "./ticket-notify.server";
+import { transition } from "./ticket-state";
+import type { TicketSnapshot } from "./ticket-snapshot";
+
+// The one fulfilment path (PRODUCT §4.5): a verified Stripe webhook and the
+// test-mode checkout page both end here. Every event is recorded by id and
+// applied once; every step is also idempotent by checkout session, backed by
+// unique constraints (Escalation.checkoutSessionId, Ticket.escalationId).
+
+export type EventOutcome = "applied" | "duplicate" | "ignored";
+
+/** Thrown when an event cannot be applied yet; the webhook answers 500 so Stripe delivers it again. */
+export class FulfilmentRetryError extends Error {
+  name = "FulfilmentRetryError";
+}
+
+export async function applyPaymentEvent(event: PaymentEvent, now = new Date()): Promise<EventOutcome> {
+  const type = event.type === "ignored" ? event.sourceType : event.type;
+  const inserted = await db.$executeRaw`
+    insert into "WebhookEvent" ("id", "provider", "type", "receivedAt") values (${event.id}, ${event.provider}, ${type}, ${now})
+    on conflict ("id") do nothing`;
+  if (inserted === 0) {
+    const seen = await db.webhookEvent.findUnique({ where: { id: event.id }, select: { processedAt: true } });
+    if (seen?.processedAt) return "duplicate";
+    // Not yet processed: an earlier attempt failed, or a concurrent delivery is running. Applying again
+    // is safe because every step below is idempotent by checkout session.
+  }
+  try {
+    const outcome = await dispatch(event, now);
+    await db.webhookEvent.update({ where: { id: event.id }, data: { processedAt: new Date(), error: null } });
+    return outcome;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await db.webhookEvent.update({ where: { id: event.id }, data: { error: message.slice(0, 500) } }).catch(() => undefined);
+    throw error;
+  }
+}
+
+function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
+  switch (event.type) {
+    case "checkout.completed":
+      return fulfilCheckout(event, now);
+    case "checkout.expired":
+      return closeCheckout(event, "expired");
+    case "checkout.declined":
+      return closeCheckout(event, "declined");
+    case "payment_intent.canceled":
+      return authorisationCanceled(event, now);
+    case "ignored":
+      return Promise.resolve("ignored");
+  }
+}
+
+const escalationForSession = (sessionId: string) =>
+  db.escalation.findUnique({
+    where: { checkoutSessionId: sessionId },
+    include: {
+      tier: true,
+      user: { select: { id: true, username: true, email: true } },
+      ticket: { select: { id: true } },
+    },
+  });
+
+type CompletedEvent = Extract<PaymentEvent, { type: "checkout.completed" }>;
+
+/** Checkout completed: the card is authorised; create the ticket exactly once. */
+async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOutcome> {
+  const escalation = await escalationForSession(event.sessionId);
+  if (!escalation || escalation.provider !== event.provider || (event.escalationId && event.escalationId !== escalation.id)) {
+    logger.warn(`payment event ${event.id}: no matching escalation for its checkout session; ignored`);
+    return "ignored";
+  }
+  if (escalation.ticket) return "duplicate";
+  if (!event.paymentIntentId) throw new FulfilmentRetryError("Completed checkout without a PaymentIntent.");
+
+  // A manual-capture checkout completes while the funds are only authorised, so
+  // payment_status says nothing useful: the PaymentIntent's own status decides.
+  const intent = await providerFor(escalation.provider).retrievePaymentIntent(event.paymentIntentId);
+  if (intent.metadata.escalationId && intent.metadata.escalationId !== escalation.id) {
+    logger.warn(`payment event ${event.id}: PaymentIntent belongs to another escalation; ignored`);
+    return "ignored";
+  }
+  if (intent.status === "canceled") {
+    await db.escalation.updateMany({ where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } }, data: { state: "cancelled" } });
+    return "applied";
+  }
+  if (intent.status !== "requires_capture") {
+    throw new FulfilmentRetryError(`PaymentIntent is ${intent.status}, not requires_capture; not fulfilled yet.`);
+  }
+  if (intent.amount !== escalation.amountCents || intent.currency !== escalation.currency) {
+    // With a Stripe Price on the tier, Stripe's amount is what the member saw and what will be captured.
+    logger.warn(`escalation ${escalation.id}: authorised amount differs from the quoted tier price; recording the authorised amount`);
+  }
+
+  const snapshot = await buildSnapshot(escalation, now);
+  const deadlineAt = deadlineFor(now, escalation.tier.responseHours);
+  try {
+    return await db.$transaction(async (tx) => {
+      // Even a checkout we had closed (expired, superseded) is honoured when its card was authorised.
+      const claimed = await tx.escalation.updateMany({
+        where: { id: escalation.id, state: { not: "paid" } },
+        data: { state: "paid", paymentIntentId: intent.id },
+      });
+      if (claimed.count === 0) return "duplicate" as const;
+      const ticket = await tx.ticket.create({
+        data: {
+          escalationId: escalation.id,
+          threadId: escalation.threadId,
+          ownerId: escalation.userId,
+          tierId: escalation.tierId,
+          state: "awaiting_acceptance",
+          snapshot: snapshot as unknown as Prisma.InputJsonValue,
+          paidAt: now,
+          deadlineAt,
+        },
+        select: { id: true },
+      });
+      await tx.payment.create({
+        data: {
+          escalationId: escalation.id,
+          ticketId: ticket.id,
+          provider: escalation.provider,
+          paymentIntentId: intent.id,
+          status: "authorized",
+          amountCents: intent.amount,
+          currency: intent.currency,
+        },
+      });
+      // The public stub: the date only, never the private content.
+      await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: now } });
+      await scheduleClock(tx, { id: ticket.id, deadlineAt, responseHours: escalation.tier.responseHours }, now);
+      const ref = { id: ticket.id, ownerId: escalation.userId, threadTitle: snapshot.thread.title };
+      await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
+      await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
+      return "applied" as const;
+    });
+  } catch (error) {
+    // A concurrent delivery created the ticket first: the unique escalationId decided.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return "duplicate";
+    throw error;
+  }
+}
+
+/** Checkout expired or (test mode) the card was declined: the escalation closes with no ticket and no charge. */
+async function closeCheckout(
+  event: Extract<PaymentEvent, { type: "checkout.expired" | "checkout.declined" }>,
+  outcome: "expired" | "declined",
+): Promise<EventOutcome> {
+  const escalation = await db.escalation.findUnique({ where: { checkoutSessionId: event.sessionId }, select: { id: true, provider: true } });
+  if (!escalation || escalation.provider !== event.provider) return "ignored";
+  // A paid escalation stays paid: an "expired" that arrives after "completed" changes nothing.
+  const { count } = await db.escalation.updateMany({
+    where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } },
+    data: { state: outcome },
+  });
+  return count ? "applied" : "ignored";
+}
+
+/**
+ * The authorisation was canceled at the provider. Before payment that just
+ * closes the escalation; on a ticket that was never accepted nothing can be
+ * captured any more, so the ticket expires (the member pays nothing).
+ */
+async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payment_intent.canceled" }>, now: Date): Promise<EventOutcome> {
+  const payment = await db.payment.findFirst({
+    where: { paymentIntentId: event.paymentIntentId, provider: event.provider },
+    select: { id: true, status: true, ticketId: true },
+  });
+  if (!payment) {
+    if (!event.escalationId) return "ignored";
+    const { count } = await db.escalation.updateMany({
+      where: { id: event.escalationId, provider: event.provider, state: { in: ["gate_passed", "checkout_open"] } },
+      data: { state: "cancelled" },
+    });
+    return count ? "applied" : "ignored";
+  }
+  if (payment.status === "canceled" || payment.status === "captured") return "ignored";
+  await db.$transaction(async (tx) => {
+    const wasCapturing = payment.status === "capture_pending" || payment.status === "capture_failed";
+    await tx.payment.update({
+      where: { id: payment.id },
+      data: wasCapturing
+        ? { status: "capture_failed", lastError: "The authorisation was released before it could be captured.", lockedUntil: null }
+        : { status: "canceled", lastError: null, lockedUntil: null },
+    });
+    if (!payment.ticketId) return;
+    const t = await tx.ticket.findUniqueOrThrow({
+      where: { id: payment.ticketId },
+      select: { id: true, state: true, ownerId: true, thread: { select: { title: true } } },
+    });
+    const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
+    if (t.state === "awaiting_acceptance") {
+      await tx.ticket.updateMany({
+        where: { id: t.id, state: "awaiting_acceptance" },
+        data: { state: transition(t.state, "expire"), closedAt: now },
+      });
+      await notifyOwner(tx, ref, (title) => `The card authorisation for ${title} was released: the ticket closed and you were not charged`);
+      await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed`);
+    } else if (wasCapturing) {
+      await notifyDesk(tx, ref, (title) => `Payment for ${title} can no longer be captured: the authorisation was released`);
+    }
+  });
+  return "applied";
+}
+
+type EscalationForSnapshot = NonNullable<Awaited<ReturnType<typeof escalationForSession>>>;
+
+const HREF = /<a\s[^>]*?href="([^"]+)"/gi;
+const decodeEntities = (s: string) =>
+  s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+
+/** Every link in the thread, absolute, once each, in order of appearance. */
+function linksOf(htmls: string[], origin: string): string[] {
+  const links = new Set<string>();
+  for (const html of htmls) {
+    for (const m of html.matchAll(HREF)) {
+      try {
+        links.add(new URL(decodeEntities(m[1]!), origin).toString());
+      } catch {
+        // Not a URL (the sanitizer already dropped dangerous ones); nothing to keep.
+      }
+    }
+  }
+  return [...links];
+}
+
+/**
+ * The frozen copy of the whole public thread at payment time, plus the gate
+ * answers and the payer. Later edits to the thread never change it. Posts a
+ * moderator hid or deleted are public no longer and are left out.
+ */
+export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date): Promise<TicketSnapshot> {
+  const origin = getEnv().publicUrl;
+  const thread = await db.thread.findUniqueOrThrow({
+    where: { id: escalation.threadId },
+    select: {
+      id: true, slug: true, title: true, createdAt: true, acceptedPostId: true,
+      author: { select: { username: true } },
+      category: { select: { slug: true, name: true } },
+      tags: { select: { tag: { select: { name: true } } } },
+    },
+  });
+  const posts = await db.post.findMany({
+    where: { threadId: thread.id, hidden: false, deletedAt: null },
+    orderBy: { number: "asc" },
+    select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true, editedAt: true, author: { select: { username: true } } },
+  });
+  const acceptedPostId = posts.some((p) => p.id === thread.acceptedPostId) ? thread.acceptedPostId : null;
+  const url = `${origin}/t/${thread.id}/${thread.slug}`;
+  return {
+    version: 1,
+    takenAt: now.toISOString(),
+    thread: {
+      id: thread.id,
+      title: thread.title,
+      url,
+      category: thread.category,
+      tags: thread.tags.map((t) => t.tag.name),
+      author: thread.author.username,
+      createdAt: thread.createdAt.toISOString(),
+    },
+    posts: posts.map((p) => ({
+      id: p.id,
+      number: p.number,
+      author: p.author.username,
+      createdAt: p.createdAt.toISOString(),
+      editedAt: p.editedAt?.toISOString() ?? null,
+      body: p.body,
+      bodyHtml: p.bodyHtml,
+      accepted: p.id === acceptedPostId,
+    })),
+    acceptedPostId,
+    links: [url, ...linksOf(posts.map((p) => p.bodyHtml), origin).filter((l) => l !== url)],
+    gate: {
+      productVersion: escalation.productVersion,
+      environment: escalation.environment,
+      stepsToReproduce: escalation.stepsToReproduce,
+      alreadyTried: escalation.alreadyTried,
+      scopeAccepted: escalation.acceptScope,
+      scopeStatement: SCOPE_STATEMENT,
+    },
+    payer: { id: escalation.user.id, username: escalation.user.username, email: escalation.user.email },
+    tier: {
+      slug: escalation.tier.slug,
+      name: escalation.tier.name,
+      responseHours: escalation.tier.responseHours,
+      priceCents: escalation.amountCents,
+      currency: escalation.currency,
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { Prisma } from "~/generated/prisma/client";
+import { db } from "~/services/db.server";
+import { enqueue, type JobRow } from "~/services/jobs.server";
+import { requestSettlement, settleNow } from "./payment.server";
+import { describeTimeLeft, isDue, isPaused, warningAt } from "./sla";
+import { notifyDesk, notifyOwner } from "./ticket-notify.server";
+import { transition } from "./ticket-state";
+
+// The response clock as jobs (PRODUCT §4.8): one at the deadline, one at the
+// warning time. Jobs are claimed atomically (docs/decisions/009) and every
+// change below is a conditional update, so a second run, or an expiry racing
+// an accept, changes nothing and releases nothing twice.
+type Tx = Prisma.TransactionClient;
+
+export const CLOCK_QUEUE = "ticket-clock";
+type ClockKind = "deadline" | "warning";
+type ClockPayload = { ticketId: string; kind: ClockKind };
+
+const key = (ticketId: string, kind: ClockKind) => `ticket:${ticketId}:${kind}`;
+
+export async function scheduleClock(tx: Tx, t: { id: string; deadlineAt: Date; responseHours: number }, now: Date) {
+  await enqueue(tx, CLOCK_QUEUE, { ticketId: t.id, kind: "deadline" }, { dedupeKey: key(t.id, "deadline"), runAt: t.deadlineAt });
+  const warnAt = warningAt({ deadlineAt: t.deadlineAt, pausedAt: null, remainingMs: null }, t.responseHours);
+  if (warnAt > now) {
+    await enqueue(tx, CLOCK_QUEUE, { ticketId: t.id, kind: "warning" }, { dedupeKey: key(t.id, "warning"), runAt: warnAt });
+  }
+}
+
+/** A paused clock has nothing due: its pending jobs go, and resuming schedules new ones. */
+export async function unscheduleClock(tx: Tx, ticketId: string) {
+  await tx.job.deleteMany({
+    where: { queue: CLOCK_QUEUE, dedupeKey: { in: [key(ticketId, "deadline"), key(ticketId, "warning")] }, state: "pending" },
+  });
+}
+
+const clockSelect = {
+  id: true,
+  state: true,
+  ownerId: true,
+  deadlineAt: true,
+  pausedAt: true,
+  remainingMs: true,
+  warnedAt: true,
+  firstResponseAt: true,
+  tier: { select: { responseHours: true } },
+  thread: { select: { title: true } },
+} satisfies Prisma.TicketSelect;
+
+/**
+ * Expires a ticket nobody accepted or rejected in time and releases its
+ * authorisation. Returns false when the ticket is not (or no longer) due.
+ */
+export async function expireIfDue(ticketId: string, now = new Date()): Promise<boolean> {
+  const paymentId = await db.$transaction(async (tx) => {
+    const t = await tx.ticket.findUnique({ where: { id: ticketId }, select: clockSelect });
+    if (!t || t.state !== "awaiting_acceptance" || !isDue(t, now)) return false;
+    const { count } = await tx.ticket.updateMany({
+      where: { id: ticketId, state: "awaiting_acceptance", pausedAt: null, deadlineAt: { lte: now } },
+      data: { state: transition(t.state, "expire"), closedAt: now },
+    });
+    if (count === 0) return false;
+    const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
+    await notifyOwner(tx, ref, (title) => `Your paid ticket for ${title} expired unanswered: the authorisation was released and you were not charged`);
+    await notifyDesk(tx, ref, (title) => `Ticket for ${title} expired: the response promise was missed and the authorisation released`);
+    return (await requestSettlement(tx, ticketId, "cancel", now)) ?? true;
+  });
+  if (typeof paymentId === "string") await settleNow(paymentId);
+  return paymentId !== false;
+}
+
+/** A heads-up to the desk while a quarter of the promised time is left. */
+async function warnIfDue(ticketId: string, now: Date): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const t = await tx.ticket.findUnique({ where: { id: ticketId }, select: clockSelect });
+    if (!t || t.warnedAt || isPaused(t) || isDue(t, now)) return false;
+    const awaitingFirstAnswer = t.state === "awaiting_acceptance" || (t.state === "open" && !t.firstResponseAt);
+    if (!awaitingFirstAnswer || now < warningAt(t, t.tier.responseHours)) return false;
+    const { count } = await tx.ticket.updateMany({ where: { id: ticketId, warnedAt: null }, data: { warnedAt: now } });
+    if (count === 0) return false;
+    const ask = t.state === "awaiting_acceptance" ? "to accept or reject" : "for a first answer on";
+    await notifyDesk(tx, { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title }, (title) => `${describeTimeLeft(t, now)} ${ask} ${title}`, {
+      kind: "sla_warning",
+    });
+    return true;
+  });
+}
+
+/** Runs one clock job; a job that fired early (clock skew between servers) is put back for the deadline. */
+export async function runClockJob(payload: ClockPayload, now = new Date()): Promise<"expired" | "warned" | "rescheduled" | "noop"> {
+  if (payload.kind === "warning") return (await warnIfDue(payload.ticketId, now)) ? "warned" : "noop";
+  if (await expireIfDue(payload.ticketId, now)) return "expired";
+  const t = await db.ticket.findUnique({ where: { id: payload.ticketId }, select: clockSelect });
+  if (t && t.state === "awaiting_acceptance" && !isPaused(t) && t.deadlineAt > now) {
+    await db.$transaction((tx) => scheduleClock(tx, { id: t.id, deadlineAt: t.deadlineAt, responseHours: t.tier.responseHours }, now));
+    return "rescheduled";
+  }
+  return "noop";
+}
+
+export async function runClockJobs(jobs: JobRow[]) {
+  for (const job of jobs) await runClockJob(job.payload as ClockPayload);
+}

@@ -1,0 +1,65 @@
+import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { dismissFlag, dismissFlagsOnPost, flagPost } from "~/models/flag.server";
+import {
+  deletePost, deleteThread, hidePost, hideThread, lockThread, moveThread, restorePost, restoreThread,
+  unhidePost, unhideThread, unlockThread,
+} from "~/models/moderation.server";
+import { getUser, type CurrentUser } from "~/services/auth.server";
+import { badRequest, isAppError } from "~/utils/errors";
+
+// The browser's moderation forms (components/moderation-controls.tsx and
+// components/flag-button.tsx) post here; the models check every permission.
+
+type Input = { reason?: string; details?: string; category?: string };
+type Run = (user: CurrentUser, id: string, input: Input) => Promise<unknown>;
+
+const ACTIONS: Record<string, { run: Run; done: string }> = {
+  flag: { run: flagPost, done: "Thanks. A moderator will review this post." },
+  "hide-post": { run: hidePost, done: "Post hidden." },
+  "unhide-post": { run: unhidePost, done: "Post visible again." },
+  "delete-post": { run: deletePost, done: "Post deleted." },
+  "restore-post": { run: restorePost, done: "Post restored." },
+  "hide-thread": { run: hideThread, done: "Thread hidden." },
+  "unhide-thread": { run: unhideThread, done: "Thread visible again." },
+  "lock-thread": { run: lockThread, done: "Thread locked." },
+  "unlock-thread": { run: unlockThread, done: "Thread unlocked." },
+  "move-thread": { run: moveThread, done: "Thread moved." },
+  "delete-thread": { run: deleteThread, done: "Thread deleted." },
+  "restore-thread": { run: restoreThread, done: "Thread restored." },
+  "dismiss-flags": { run: dismissFlagsOnPost, done: "Flags dismissed." },
+  "dismiss-flag": { run: dismissFlag, done: "Flag dismissed." },
+};
+
+const text = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === "string" && v.trim() ? v : undefined;
+};
+
+// Only paths on this site, never "//evil.example".
+const safeBack = (to: string | undefined) => (to && to.startsWith("/") && !to.startsWith("//") ? to : "/mod");
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const back = safeBack(text(form, "redirectTo"));
+  const user = await getUser(request);
+  if (!user) return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+  const intent = String(form.get("intent") ?? "");
+  const id = String(form.get("id") ?? "");
+  const wantsJson = form.get("_response") === "json";
+  try {
+    const act = ACTIONS[intent];
+    if (!act) throw badRequest("Unknown moderation action.");
+    if (!id) throw badRequest("Nothing to act on.");
+    await act.run(user, id, { reason: text(form, "reason"), details: text(form, "details"), category: text(form, "category") });
+    return wantsJson ? { ok: true as const, message: act.done } : redirect(back);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const init = { status: error.status, headers: error.headers };
+    if (wantsJson) return data({ ok: false as const, message: error.message, fields: error.fields }, init);
+    // Without JavaScript the browser shows this answer itself.
+    return new Response(`${error.message}\n\nGo back and try again.\n`, {
+      ...init,
+      headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import Stripe from "stripe";
+import { getEnv } from "~/env.server";
+import {
+  PaymentProviderError,
+  WebhookSignatureError,
+  type CheckoutRequest,
+  type PaymentEvent,
+  type PaymentIntentInfo,
+  type PaymentProvider,
+} from "./types";
+
+// Stripe Checkout in payment mode with manual capture (docs/decisions/005): the
+// card is only authorised at checkout; accepting the ticket captures it.
+
+let cached: { key: string; client: Stripe } | undefined;
+
+/** The SDK, pointed at STRIPE_API_URL (a local Stripe-compatible server) when set. */
+export function stripeClient(): Stripe {
+  const env = getEnv();
+  if (!env.STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: Stripe payments are not configured.");
+  const cacheKey = `${env.STRIPE_SECRET_KEY}|${env.STRIPE_API_URL ?? ""}`;
+  if (cached?.key === cacheKey) return cached.client;
+  const config: Stripe.StripeConfig = {
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    appInfo: { name: "Backline" },
+  };
+  if (env.STRIPE_API_URL) {
+    const url = new URL(env.STRIPE_API_URL);
+    const protocol = url.protocol === "http:" ? "http" : "https";
+    config.host = url.hostname;
+    config.port = url.port || (protocol === "http" ? 80 : 443);
+    config.protocol = protocol;
+  }
+  cached = { key: cacheKey, client: new Stripe(env.STRIPE_SECRET_KEY, config) };
+  return cached.client;
+}
+
+function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
+  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) } };
+}
+
+/** Stripe's errors, sorted into "try again later" and "this will not work". */
+function providerError(error: unknown): PaymentProviderError {
+  if (error instanceof Stripe.errors.StripeError) {
+    const status = error.statusCode ?? 0;
+    const retryable =
+      error instanceof Stripe.errors.StripeConnectionError ||
+      error instanceof Stripe.errors.StripeAPIError ||
+      error instanceof Stripe.errors.StripeRateLimitError ||
+      status === 409 ||
+      status >= 500;
+    return new PaymentProviderError(`Stripe: ${error.message}`, error.code ?? error.type, retryable);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PaymentProviderError(`Stripe: ${message}`, undefined, true);
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw providerError(error);
+  }
+}
+
+/** The exact Checkout Session parameters; exported so the provider tests can read them as a spec. */
+export function checkoutSessionParams(req: CheckoutRequest): Stripe.Checkout.SessionCreateParams {
+  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = req.stripePriceId
+    ? { price: req.stripePriceId, quantity: 1 }
+    : {
+        price_data: {
+          currency: req.currency,
+          unit_amount: req.amountCents,
+          product_data: { name: req.productName, description: req.productDescription },
+        },
+        quantity: 1,
+      };
+  return {
+    mode: "payment",
+    line_items: [lineItem],
+    // Authorise only: the money moves when the maintainer accepts the ticket.
+    payment_intent_data: {
+      capture_method: "manual",
+      metadata: { escalationId: req.escalationId },
+      description: req.productName,
+    },
+    client_reference_id: req.escalationId,
+    metadata: { escalationId: req.escalationId },
+    customer_email: req.customerEmail,
+    success_url: req.successUrl,
+    cancel_url: req.cancelUrl,
+  };
+}
+
+const escalationIdOf = (o: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) =>
+  o.metadata?.escalationId ?? o.client_reference_id ?? null;
+
+/** Verifies a webhook on its raw bytes and turns it into a PaymentEvent. */
+export function parseStripeWebhook(rawBody: Buffer | string, signature: string | null): PaymentEvent {
+  const secret = getEnv().STRIPE_WEBHOOK_SECRET;
+  if (!secret) throw new Error("STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks cannot be verified.");
+  if (!signature) throw new WebhookSignatureError("Missing Stripe-Signature header.");
+  let event: Stripe.Event;
+  try {
+    event = stripeClient().webhooks.constructEvent(rawBody, signature, secret);
+  } catch (error) {
+    throw new WebhookSignatureError(error instanceof Error ? error.message : "Invalid signature.");
+  }
+  const base = { id: event.id, provider: "stripe" as const };
+  switch (event.type) {
+    case "checkout.session.completed": {
+      const s = event.data.object;
+      if (s.mode !== "payment") return { ...base, type: "ignored", sourceType: event.type };
+      const pi = typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null);
+      return { ...base, type: "checkout.completed", sessionId: s.id, paymentIntentId: pi, escalationId: escalationIdOf(s) };
+    }
+    case "checkout.session.expired": {
+      const s = event.data.object;
+      return { ...base, type: "checkout.expired", sessionId: s.id, escalationId: escalationIdOf(s) };
+    }
+    case "payment_intent.canceled": {
+      const pi = event.data.object;
+      return { ...base, type: "payment_intent.canceled", paymentIntentId: pi.id, escalationId: pi.metadata?.escalationId ?? null };
+    }
+    default:
+      return { ...base, type: "ignored", sourceType: event.type };
+  }
+}
+
+export function stripeProvider(): PaymentProvider {
+  const stripe = stripeClient();
+  return {
+    name: "stripe",
+    async createCheckout(req) {
+      const session = await call(() =>
+        stripe.checkout.sessions.create(checkoutSessionParams(req), { idempotencyKey: `checkout-${req.escalationId}` }),
+      );
+      if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
+      return { sessionId: session.id, url: session.url };
+    },
+    async retrievePaymentIntent(id) {
+      return toInfo(await call(() => stripe.paymentIntents.retrieve(id)));
+    },
+    async capture(id, opts) {
+      return toInfo(await call(() => stripe.paymentIntents.capture(id, {}, { idempotencyKey: opts.idempotencyKey })));
+    },
+    async cancel(id, opts) {
+      return toInfo(await call(() => stripe.paymentIntents.cancel(id, {}, { idempotencyKey: opts.idempotencyKey })));
+    },
+  };
+}

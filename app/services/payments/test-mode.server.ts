@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { Prisma } from "~/generated/prisma/client";
+import { db } from "~/services/db.server";
+import { conflict, notFound } from "~/utils/errors";
+import { PaymentProviderError, type PaymentEvent, type PaymentIntentInfo, type PaymentProvider } from "./types";
+
+// Local payments without Stripe keys (PRODUCT §4.11): a clearly labelled
+// checkout page at /test-checkout/:escalationId. Its PaymentIntents live in the
+// TestPaymentIntent table and follow Stripe's rules, and its "Authorize" and
+// "Decline" buttons produce the same PaymentEvents a verified Stripe webhook does.
+
+const token = () => randomBytes(9).toString("base64url");
+
+export const testCheckoutPath = (escalationId: string) => `/test-checkout/${escalationId}`;
+
+const toInfo = (row: { id: string; status: string; amountCents: number; currency: string; escalationId: string }): PaymentIntentInfo => ({
+  id: row.id,
+  status: row.status,
+  amount: row.amountCents,
+  currency: row.currency,
+  metadata: { escalationId: row.escalationId },
+});
+
+async function findIntent(id: string) {
+  const row = await db.testPaymentIntent.findUnique({ where: { id } });
+  if (!row) throw new PaymentProviderError(`Test mode: no such PaymentIntent: '${id}'`, "resource_missing", false);
+  return row;
+}
+
+/** Moves a simulated PaymentIntent from requires_capture to `to`, exactly once. */
+async function settle(id: string, to: "succeeded" | "canceled") {
+  const { count } = await db.testPaymentIntent.updateMany({ where: { id, status: "requires_capture" }, data: { status: to } });
+  const row = await findIntent(id);
+  if (count === 1 || row.status === to) return toInfo(row);
+  const verb = to === "succeeded" ? "captured" : "canceled";
+  throw new PaymentProviderError(
+    `Test mode: this PaymentIntent could not be ${verb} because it has a status of ${row.status}.`,
+    "payment_intent_unexpected_state",
+    false,
+  );
+}
+
+export const testModeProvider: PaymentProvider = {
+  name: "test",
+  async createCheckout(req) {
+    return { sessionId: `cs_test_local_${token()}`, url: `${req.origin}${testCheckoutPath(req.escalationId)}` };
+  },
+  async retrievePaymentIntent(id) {
+    return toInfo(await findIntent(id));
+  },
+  async capture(id) {
+    return settle(id, "succeeded");
+  },
+  async cancel(id) {
+    return settle(id, "canceled");
+  },
+};
+
+/** What the test checkout page shows; only the escalation's owner may open it. */
+export async function testCheckoutFor(userId: string, escalationId: string) {
+  const escalation = await db.escalation.findUnique({
+    where: { id: escalationId },
+    select: {
+      id: true, userId: true, provider: true, state: true, amountCents: true, currency: true, threadId: true, checkoutSessionId: true,
+      tier: { select: { name: true, responseHours: true } },
+      thread: { select: { title: true } },
+      ticket: { select: { id: true } },
+    },
+  });
+  if (!escalation || escalation.userId !== userId || escalation.provider !== "test") throw notFound("No such checkout.");
+  return escalation;
+}
+
+/**
+ * The member pressed "Authorize" or "Decline" on the test checkout page. The
+ * card is "authorised" like Stripe would (one PaymentIntent per checkout,
+ * status requires_capture), and the resulting event goes to the same
+ * fulfilment as a Stripe webhook.
+ */
+export async function simulateCheckout(userId: string, escalationId: string, outcome: "authorize" | "decline"): Promise<PaymentEvent> {
+  const escalation = await testCheckoutFor(userId, escalationId);
+  if (escalation.state !== "checkout_open" || !escalation.checkoutSessionId) throw conflict("This checkout is no longer open.");
+  const base = { id: `evt_test_local_${token()}`, provider: "test" as const, sessionId: escalation.checkoutSessionId, escalationId };
+  if (outcome === "decline") return { ...base, type: "checkout.declined" };
+  // Like a Checkout Session, one checkout has at most one PaymentIntent: a double click reuses it.
+  const paymentIntentId = `pi_test_local_${escalationId}`;
+  try {
+    await db.testPaymentIntent.create({
+      data: { id: paymentIntentId, escalationId, amountCents: escalation.amountCents, currency: escalation.currency, status: "requires_capture" },
+    });
+  } catch (error) {
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+  }
+  return { ...base, type: "checkout.completed", paymentIntentId };
+}

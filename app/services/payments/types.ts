@@ -1,0 +1,71 @@
+// The payment port (docs/decisions/005, 014): what the escalation flow needs
+// from a payment provider, with Stripe and the local test mode behind it.
+export type ProviderName = "stripe" | "test";
+
+export type CheckoutRequest = {
+  escalationId: string;
+  amountCents: number;
+  currency: string;
+  // When the admin set a Stripe Price on the tier, Checkout charges that Price.
+  stripePriceId: string | null;
+  productName: string;
+  productDescription: string;
+  customerEmail: string;
+  successUrl: string;
+  cancelUrl: string;
+  // The site's origin, for providers that serve their own checkout page.
+  origin: string;
+};
+
+export type CheckoutSession = { sessionId: string; url: string };
+
+export type PaymentIntentInfo = {
+  id: string;
+  // Stripe's PaymentIntent statuses; an authorised, uncaptured card is "requires_capture".
+  status: string;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+};
+
+export type SettleOptions = { idempotencyKey: string };
+
+export interface PaymentProvider {
+  readonly name: ProviderName;
+  createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
+  retrievePaymentIntent(id: string): Promise<PaymentIntentInfo>;
+  /** Moves the authorised money. */
+  capture(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;
+  /** Releases the authorisation: the member is not charged. */
+  cancel(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;
+}
+
+/**
+ * Payment events after verification, whatever their source: a signed Stripe
+ * webhook or the test-mode checkout page. Fulfilment only ever sees these.
+ */
+type EventBase = { id: string; provider: ProviderName };
+export type PaymentEvent =
+  | (EventBase & { type: "checkout.completed"; sessionId: string; paymentIntentId: string | null; escalationId: string | null })
+  | (EventBase & { type: "checkout.expired" | "checkout.declined"; sessionId: string; escalationId: string | null })
+  | (EventBase & { type: "payment_intent.canceled"; paymentIntentId: string; escalationId: string | null })
+  | (EventBase & { type: "ignored"; sourceType: string });
+
+/** A provider call that failed; `retryable` says whether trying again can help. */
+export class PaymentProviderError extends Error {
+  constructor(
+    message: string,
+    public code: string | undefined,
+    public retryable: boolean,
+  ) {
+    super(message);
+    this.name = "PaymentProviderError";
+  }
+}
+
+export class WebhookSignatureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WebhookSignatureError";
+  }
+}

@@ -1,0 +1,72 @@
+import type { Settings } from "meilisearch";
+
+// Search behaviour in code, shared by both engines so they agree on what a
+// query means. Meilisearch gets these as index settings at start and deploy;
+// the PostgreSQL engine applies the same numbers itself.
+
+/** PRODUCT §3: one typo from 5 letters, two from 9 (Meilisearch's defaults, pinned here). */
+export const TYPO_MIN_WORD_SIZE = { oneTypo: 5, twoTypos: 9 } as const;
+
+/** Like Meilisearch, only the first ten words of a query count. */
+export const MAX_QUERY_WORDS = 10;
+/** Longer input is cut before any work is done (a pasted log must not cost more than a sentence). */
+export const MAX_QUERY_CHARS = 500;
+export const MAX_PER_PAGE = 50;
+export const DEFAULT_PER_PAGE = 20;
+/** Deeper pages are refused; Meilisearch's maxTotalHits is set to the same. */
+export const MAX_TOTAL_HITS = 1000;
+/** Only this much of a post is indexed; beyond it words are not searchable. */
+export const MAX_BODY_CHARS = 20_000;
+export const FACET_LIMITS = { category: 50, tag: 30, solved: 2, author: 15 } as const;
+
+// Words too common to help find anything. A query made only of these still
+// searches for them.
+export const STOP_WORDS = [
+  "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does",
+  "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",
+  "of", "on", "or", "our", "so", "than", "that", "the", "their", "them", "then", "there", "these",
+  "they", "this", "to", "us", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+  "why", "will", "with", "would", "you", "your",
+];
+export const STOP_WORD_SET: ReadonlySet<string> = new Set(STOP_WORDS);
+
+export const SEARCHABLE_ATTRIBUTES = ["title", "tags", "body"];
+export const FILTERABLE_ATTRIBUTES = [
+  "visibility", "threadId", "postId", "postNumber", "categorySlug", "tags", "solved", "isAccepted", "authorUsername", "createdAt",
+];
+
+/**
+ * Ranking, most important first: an explicit sort (newest) wins when asked
+ * for; then how many query words matched, with fewer typos; title matches
+ * above body matches; solved threads and their accepted answers before the
+ * rest. The PostgreSQL engine orders by the same keys.
+ */
+export const RANKING_RULES = [
+  "sort",
+  "words",
+  "typo",
+  "attribute",
+  "solved:desc",
+  "isAccepted:desc",
+  "proximity",
+  "exactness",
+  "createdAt:desc",
+];
+
+export const POSTS_INDEX_SETTINGS: Settings = {
+  searchableAttributes: SEARCHABLE_ATTRIBUTES,
+  filterableAttributes: FILTERABLE_ATTRIBUTES,
+  sortableAttributes: ["createdAt"],
+  rankingRules: RANKING_RULES,
+  // One hit per thread: its best-ranked post.
+  distinctAttribute: "threadId",
+  typoTolerance: {
+    enabled: true,
+    minWordSizeForTypos: { oneTypo: TYPO_MIN_WORD_SIZE.oneTypo, twoTypos: TYPO_MIN_WORD_SIZE.twoTypos },
+  },
+  stopWords: STOP_WORDS,
+  pagination: { maxTotalHits: MAX_TOTAL_HITS },
+  faceting: { maxValuesPerFacet: 100 },
+};
+
+export const POSTS_INDEX_NAME = "posts";

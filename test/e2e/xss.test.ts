@@ -1,0 +1,51 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { Client } from "../helpers/http";
+import { startServer, type TestServer } from "../helpers/server";
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("a thread full of hostile markup", () => {
+  it("renders without running any script or opening any dialog", async () => {
+    const api = new Client(server.url);
+    await api.post("/api/v1/session", { email: "moderator@backline.local", password: "demo-password-2026" });
+    const created = await api.post("/api/v1/threads", {
+      category: "pro",
+      title: "Every payload in one thread",
+      body: XSS_PAYLOADS.slice(0, 20).join("\n\n"),
+    });
+    const { id, url } = await created.json();
+    await api.post(`/api/v1/threads/${id}/posts`, { body: XSS_PAYLOADS.slice(20).join("\n\n") });
+
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url + url);
+    await page.getByRole("heading", { name: "Every payload in one thread" }).waitFor();
+    // Give onerror/onload handlers and lazy images a moment to fire if they survived.
+    await page.waitForTimeout(1500);
+    await page.mouse.move(200, 400);
+    for (const link of await page.locator(".post-body a").all()) await link.hover().catch(() => {});
+
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await page.locator(".post-body script, .post-body iframe, .post-body svg").count()).toBe(0);
+    await page.screenshot({ path: screenshotPath("xss-thread"), fullPage: true });
+  });
+});
