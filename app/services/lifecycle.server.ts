@@ -4,6 +4,7 @@ import { disconnectDb } from "./db.server";
 import { startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
+import { registerSupportQueues } from "~/models/support-queues.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
 // module graph as the routes, so both share one database client.
@@ -12,6 +13,7 @@ export async function boot() {
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
   const demo = seedWanted ? await seedDemoData() : null;
   await startNotificationMail();
+  registerSupportQueues();
   if (env.BACKLINE_JOBS === "inline") startWorker();
   logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
   return { demo };
