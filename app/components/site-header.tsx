@@ -1,4 +1,5 @@
 import { Form, Link, NavLink } from "@remix-run/react";
+import { can, type Role } from "~/models/permissions";
 
 type User = { id: string; username: string; role: string } | null;
 
@@ -15,6 +16,7 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
           <li><NavLink to="/top">Top</NavLink></li>
           <li><NavLink to="/unanswered">Unanswered</NavLink></li>
           <li><NavLink to="/tags">Tags</NavLink></li>
+          {user && can({ id: user.id, role: user.role as Role }, "flag:handle") ? <li><NavLink to="/mod">Moderation</NavLink></li> : null}
         </ul>
         <div className="nav-account">
           {user ? (

@@ -4,7 +4,7 @@ import { paymentProvider, PaymentProviderError } from "~/services/payments/payme
 import { AppError, conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { gateSchema, SCOPE_STATEMENT } from "./escalation-gate";
-import { requirePermission, type Role } from "./permissions";
+import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { findActiveTier, listTiers, presentTier } from "./tier.server";
 
@@ -114,6 +114,31 @@ export async function escalationContext(threadId: string, viewer: { id: string }
     similar,
     activeTicketId: activeTicket?.id ?? null,
     scopeStatement: SCOPE_STATEMENT,
+  };
+}
+
+/** The public stub and the way in, for the thread page (PRODUCT §4.1, §4.5). */
+export async function threadSupport(threadId: string, viewer: { id: string; role: Role } | null) {
+  const thread = await db.thread.findUnique({
+    where: { id: threadId },
+    select: { escalatedAt: true, resolvedViaSupportAt: true, hidden: true, deletedAt: true, category: { select: { supported: true } } },
+  });
+  if (!thread) return { escalatedAt: null, resolvedAt: null, escalateUrl: null, ownTicketUrl: null };
+  const mayEscalate = Boolean(
+    viewer && thread.category.supported && !thread.hidden && !thread.deletedAt && can(viewer, "escalation:create"),
+  );
+  const own =
+    viewer && mayEscalate
+      ? await db.ticket.findFirst({
+          where: { threadId, ownerId: viewer.id, state: { in: [...ACTIVE_TICKET_STATES] } },
+          select: { id: true },
+        })
+      : null;
+  return {
+    escalatedAt: thread.escalatedAt,
+    resolvedAt: thread.resolvedViaSupportAt,
+    escalateUrl: mayEscalate ? escalationPath(threadId) : null,
+    ownTicketUrl: own ? `/tickets/${own.id}` : null,
   };
 }
 

@@ -1,5 +1,13 @@
-import { listCategories as endpointDef } from "~/api/endpoints/categories";
+import { createCategory as createDef, listCategories as listDef } from "~/api/endpoints/categories";
 import { handle, on } from "~/api/endpoint.server";
-import { listCategories } from "~/models/category.server";
+import { createCategory, listCategories } from "~/models/category.server";
+import { requirePermission } from "~/models/permissions";
 
-export const loader = handle(on(endpointDef, async () => listCategories()));
+export const loader = handle(on(listDef, async () => listCategories()));
+
+export const action = handle(
+  on(createDef, async ({ user, body }) => {
+    requirePermission(user, "category:manage");
+    return createCategory(user, body);
+  }),
+);

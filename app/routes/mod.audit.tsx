@@ -102,8 +102,8 @@ export default function AuditLogPage() {
                     <td>{e.actor ? <Link to={`/mod/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link> : <em>system</em>}</td>
                     <td><code>{e.action}</code></td>
                     <td>
-                      {e.targetType === "post" ? (number === 0 ? "Question" : `Reply #${number ?? "?"}`) : "Thread"}
-                      {title ? <> in {e.url ? <Link to={e.url}>“{title}”</Link> : `“${title}”`}</> : null}
+                      {e.targetType === "post" ? (number === 0 ? "Question" : number !== null ? `Reply #${number}` : "Post") : "Thread"}
+                      {title ? <>{e.targetType === "post" ? " in " : " "}{e.url ? <Link to={e.url}>“{title}”</Link> : `“${title}”`}</> : null}
                       {" "}<Link to={`/mod/audit?targetType=${e.targetType}&targetId=${e.targetId}`} className="hint" aria-label="History of this item">history</Link>
                       {details ? <div className="hint">{details}</div> : null}
                     </td>

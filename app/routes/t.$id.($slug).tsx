@@ -2,6 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { FormError } from "~/components/field";
+import { FlagButton } from "~/components/flag-button";
+import { moderationLinks, PostModerationControls, ThreadModerationControls } from "~/components/moderation-controls";
 import { PostCard } from "~/components/post-card";
 import { can, requirePermission } from "~/models/permissions";
 import { acceptAnswer, createReply, votePost } from "~/models/post.server";
@@ -12,6 +14,8 @@ import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { quoteMarkdown } from "~/utils/quote";
 import { threadUrl } from "~/utils/urls";
 import { siteOrigin } from "~/utils/url.server";
+
+export const links = moderationLinks;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
@@ -99,6 +103,14 @@ export default function ThreadPage() {
     canEdit: Boolean(viewer && (viewer.id === authorId || canModerate)),
     canSeeRevisions: Boolean(viewer && (viewer.id === authorId || canModerate)),
   });
+  // Moderators act on replies here and on the question through the thread controls; members flag others' posts.
+  const moderation = (p: { id: string; number: number; authorId: string; hidden: boolean; deletedAt: string | null }) => (
+    <>
+      <PostModerationControls post={{ id: p.id, number: p.number, hidden: p.hidden, deleted: p.deletedAt !== null }}
+        canModerate={canModerate} isAuthor={viewer?.id === p.authorId} canDeleteOwn={p.number > 0 || thread.replyCount === 0} />
+      {viewer && viewer.id !== p.authorId && !p.hidden && !p.deletedAt ? <FlagButton postId={p.id} /> : null}
+    </>
+  );
   const question = thread.posts.find((p) => p.number === 0);
   const replies = thread.posts.filter((p) => p.number > 0);
 
@@ -124,9 +136,10 @@ export default function ThreadPage() {
             {thread.resolvedViaSupport ? "Resolved via paid support." : "Escalated to paid support."}
           </p>
         ) : null}
+        {canModerate ? <ThreadModerationControls thread={thread} /> : null}
       </header>
 
-      {question ? <PostCard post={question} accepted={false} perms={perms(question.authorId)} onQuote={canReply ? quote : undefined} /> : null}
+      {question ? <PostCard post={question} accepted={false} perms={perms(question.authorId)} onQuote={canReply ? quote : undefined}>{moderation(question)}</PostCard> : null}
 
       {thread.acceptedPost && thread.page === 1 ? (
         <section aria-labelledby="answer-title" className="accepted-answer">
@@ -140,7 +153,7 @@ export default function ThreadPage() {
         <ol className="post-list">
           {replies.map((p) => (
             <li key={p.id}>
-              <PostCard post={p} accepted={p.id === thread.acceptedPostId} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined} />
+              <PostCard post={p} accepted={p.id === thread.acceptedPostId} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined}>{moderation(p)}</PostCard>
             </li>
           ))}
         </ol>

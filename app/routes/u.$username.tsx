@@ -66,7 +66,7 @@ export default function ProfilePage() {
               <li key={r.id}>
                 <Link to={r.url}>{r.threadTitle}</Link>{" "}
                 {r.accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
-                <span className="meta"> · {r.score} helpful · <RelativeTime date={r.createdAt} /></span>
+                <p className="meta">{r.score} helpful · <RelativeTime date={r.createdAt} /></p>
                 <p>{r.excerpt}</p>
               </li>
             ))}

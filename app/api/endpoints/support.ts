@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { gateSchema } from "~/models/escalation-gate";
+import {
+  acceptSchema,
+  listTicketsSchema,
+  rejectSchema,
+  requestInfoSchema,
+  resolveSchema,
+  ticketMessageSchema,
+} from "~/models/ticket.server";
+import { TICKET_STATES } from "~/models/ticket-state";
+import { endpoint } from "../endpoint.server";
+
+export const tierSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    responseHours: z.number().int().describe("First response promised within this many hours of payment"),
+    priceCents: z.number().int().describe("In the currency's smallest unit"),
+    currency: z.string(),
+  })
+  .meta({ id: "Tier" });
+
+const clockSchema = z.object({
+  paused: z.boolean(),
+  timeLeftMs: z.number().nullable().describe("Negative once overdue; null when the ticket is closed"),
+  urgency: z.enum(["ok", "soon", "overdue", "paused"]).nullable(),
+  text: z.string().nullable(),
+});
+
+const ticketSummarySchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(TICKET_STATES),
+    stateLabel: z.string(),
+    threadId: z.string(),
+    title: z.string(),
+    tier: tierSchema,
+    owner: z.string().describe("The owner's username"),
+    paidAt: z.iso.datetime(),
+    deadlineAt: z.iso.datetime(),
+    clock: clockSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "TicketSummary" });
+
+const snapshotSchema = z
+  .object({
+    version: z.literal(1),
+    takenAt: z.iso.datetime(),
+    thread: z.object({
+      id: z.string(), title: z.string(), url: z.string(), author: z.string(), createdAt: z.iso.datetime(),
+      category: z.object({ slug: z.string(), name: z.string() }), tags: z.array(z.string()),
+    }),
+    posts: z.array(z.object({
+      id: z.string(), number: z.number().int(), author: z.string(), createdAt: z.iso.datetime(), editedAt: z.iso.datetime().nullable(),
+      body: z.string(), bodyHtml: z.string(), accepted: z.boolean(),
+    })),
+    acceptedPostId: z.string().nullable(),
+    links: z.array(z.string()),
+    gate: z.object({
+      productVersion: z.string(), environment: z.string(), stepsToReproduce: z.string(), alreadyTried: z.string(),
+      scopeAccepted: z.boolean(), scopeStatement: z.string(),
+    }),
+    payer: z.object({ id: z.string(), username: z.string(), email: z.string() }),
+    tier: z.object({ slug: z.string(), name: z.string(), responseHours: z.number().int(), priceCents: z.number().int(), currency: z.string() }),
+  })
+  .describe("The thread as it was at payment time, with the gate answers and the payer")
+  .meta({ id: "TicketSnapshot" });
+
+export const ticketSchema = ticketSummarySchema
+  .extend({
+    snapshot: snapshotSchema,
+    acceptedAt: z.iso.datetime().nullable(),
+    firstResponseAt: z.iso.datetime().nullable(),
+    resolvedAt: z.iso.datetime().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+    rejectReason: z.enum(["careless", "out_of_scope", "duplicate"]).nullable(),
+    rejectMessage: z.string().nullable(),
+    messages: z.array(z.object({
+      id: z.string(), author: z.string(), fromOwner: z.boolean(), body: z.string(), bodyHtml: z.string(),
+      internal: z.boolean().describe("Internal notes are only ever shown to maintainers"), createdAt: z.iso.datetime(),
+    })),
+    payment: z
+      .object({
+        status: z.string(), summary: z.string(), amountCents: z.number().int(), currency: z.string(),
+        lastError: z.string().nullable().optional().describe("Maintainers only"), attempts: z.number().int().optional(),
+      })
+      .nullable(),
+    viewer: z.object({ isOwner: z.boolean(), canReply: z.boolean(), canNote: z.boolean(), canDecide: z.boolean() }),
+  })
+  .meta({ id: "Ticket" });
+
+export const listTiers = endpoint({
+  method: "GET", path: "/api/v1/tiers", tag: "support", auth: "optional",
+  summary: "Paid support tiers: response time and price", response: z.array(tierSchema),
+});
+
+export const createEscalation = endpoint({
+  method: "POST", path: "/api/v1/threads/:id/escalations", tag: "support", auth: "required", status: 201,
+  summary: "Escalate a thread to paid support: passes the gate and opens checkout (the card is authorised, not charged)",
+  body: gateSchema,
+  response: z.object({ escalationId: z.string(), checkoutUrl: z.string().describe("Send the member here to pay") }),
+  errors: [400, 401, 403, 404, 409, 429],
+});
+
+export const listTickets = endpoint({
+  method: "GET", path: "/api/v1/tickets", tag: "support", auth: "required",
+  summary: "Your tickets; every ticket for a maintainer, most urgent first",
+  query: listTicketsSchema, response: z.array(ticketSummarySchema), errors: [400, 401],
+});
+
+export const getTicket = endpoint({
+  method: "GET", path: "/api/v1/tickets/:id", tag: "support", auth: "required",
+  summary: "One ticket with its snapshot and conversation (404 unless it is yours or you are a maintainer)",
+  response: ticketSchema, errors: [401, 404],
+});
+
+export const postTicketMessage = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/messages", tag: "support", auth: "required", status: 201,
+  summary: "Reply on a ticket, or (maintainers) add an internal note; a member's reply resumes a paused clock",
+  body: ticketMessageSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409, 429],
+});
+
+export const acceptTicket = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/accept", tag: "support", auth: "required",
+  summary: "Accept a ticket: it opens and the authorised payment is captured",
+  body: acceptSchema, response: ticketSchema, errors: [401, 403, 404, 409],
+});
+
+export const rejectTicket = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/reject", tag: "support", auth: "required",
+  summary: "Reject a ticket as careless, out of scope or duplicate: the authorisation is released",
+  body: rejectSchema, response: ticketSchema, errors: [401, 403, 404, 409],
+});
+
+export const requestTicketInfo = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/request-info", tag: "support", auth: "required",
+  summary: "Ask the member for information; the response clock pauses until they reply",
+  body: requestInfoSchema, response: ticketSchema, errors: [401, 403, 404, 409],
+});
+
+export const resolveTicket = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/resolve", tag: "support", auth: "required",
+  summary: "Resolve a ticket; the public thread shows “Resolved via paid support”",
+  body: resolveSchema, response: ticketSchema, errors: [401, 403, 404, 409],
+});

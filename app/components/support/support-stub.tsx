@@ -1,0 +1,37 @@
+import { Link } from "@remix-run/react";
+import { formatDate } from "~/components/time";
+
+export type ThreadSupport = {
+  escalatedAt: string | Date | null;
+  resolvedAt: string | Date | null;
+  // Set only for a signed-in member in a supported category.
+  escalateUrl: string | null;
+  // The viewer's own open ticket on this thread, if any.
+  ownTicketUrl: string | null;
+};
+
+/**
+ * What a public thread shows of paid support: the stub (dates only, never
+ * private content) and, for signed-in members in supported categories, the
+ * way in.
+ */
+export function SupportStub({ support }: { support: ThreadSupport }) {
+  return (
+    <>
+      {support.escalatedAt ? (
+        <p className="support-stub" role="note">
+          Escalated to paid support on {formatDate(support.escalatedAt)}.
+          {support.resolvedAt ? " Resolved via paid support." : null}
+        </p>
+      ) : null}
+      {support.ownTicketUrl ? (
+        <p><Link to={support.ownTicketUrl}>Your paid support ticket for this thread</Link></p>
+      ) : support.escalateUrl ? (
+        <p className="row">
+          <Link to={support.escalateUrl} className="button secondary">Get paid support</Link>
+          <span className="hint">A private ticket with the maintainer; your card is charged only if they accept it.</span>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,18 @@
+type Clock = { paused: boolean; urgency: "ok" | "soon" | "overdue" | "paused" | null; text: string | null };
+
+const STYLE: Record<string, React.CSSProperties | undefined> = {
+  ok: { color: "var(--ok)", borderColor: "currentColor" },
+  soon: { color: "var(--warn)", borderColor: "currentColor", fontWeight: 700 },
+  overdue: { color: "var(--danger)", borderColor: "currentColor", fontWeight: 700 },
+  paused: undefined,
+};
+
+/** Time left on the response clock: green, amber in the last quarter, red once overdue. */
+export function TimeLeftBadge({ clock }: { clock: Clock }) {
+  if (!clock.urgency || !clock.text) return null;
+  return (
+    <span className="badge" style={STYLE[clock.urgency]} data-urgency={clock.urgency}>
+      {clock.text}
+    </span>
+  );
+}

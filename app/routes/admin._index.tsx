@@ -1,0 +1,49 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requirePermission } from "~/models/permissions";
+import { requireUser } from "~/services/auth.server";
+import { jobCounts } from "~/services/jobs.server";
+
+export const meta: MetaFunction = () => [{ title: "Admin · Backline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  requirePermission(user, "settings:manage");
+  return { jobs: await jobCounts() };
+}
+
+export default function AdminHome() {
+  const { jobs } = useLoaderData<typeof loader>();
+  const queues = [...new Set(jobs.map((j) => j.queue))].sort();
+  const count = (queue: string, state: string) => jobs.find((j) => j.queue === queue && j.state === state)?.count ?? 0;
+  return (
+    <div className="stack">
+      <h1>Admin</h1>
+      <ul className="plain-list">
+        <li><Link to="/admin/categories">Categories</Link> — supported or community-only, order, descriptions</li>
+        <li><Link to="/admin/tiers">Support tiers</Link> — response times and prices</li>
+      </ul>
+      <section className="card" aria-labelledby="jobs-title">
+        <h2 id="jobs-title">Background jobs</h2>
+        {queues.length === 0 ? (
+          <p>No jobs yet.</p>
+        ) : (
+          <table>
+            <thead><tr><th scope="col">Queue</th><th scope="col">Pending</th><th scope="col">Running</th><th scope="col">Failed</th><th scope="col">Done</th></tr></thead>
+            <tbody>
+              {queues.map((q) => (
+                <tr key={q}>
+                  <th scope="row">{q}</th>
+                  <td>{count(q, "pending")}</td>
+                  <td>{count(q, "running")}</td>
+                  <td className={count(q, "failed") ? "field-error" : undefined}>{count(q, "failed")}</td>
+                  <td>{count(q, "done")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { deleteCategory as deleteDef, updateCategory as updateDef } from "~/api/endpoints/categories";
+import { handle, on } from "~/api/endpoint.server";
+import { deleteCategory, updateCategory } from "~/models/category.server";
+import { requirePermission } from "~/models/permissions";
+
+export const action = handle(
+  on(updateDef, async ({ user, params, body }) => {
+    requirePermission(user, "category:manage");
+    return updateCategory(user, params.id!, body);
+  }),
+  on(deleteDef, async ({ user, params }) => {
+    requirePermission(user, "category:manage");
+    await deleteCategory(user, params.id!);
+    return new Response(null, { status: 204 });
+  }),
+);

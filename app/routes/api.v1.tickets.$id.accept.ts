@@ -1,0 +1,5 @@
+import { acceptTicket as endpointDef } from "~/api/endpoints/support";
+import { handle, on } from "~/api/endpoint.server";
+import { acceptTicket } from "~/models/ticket.server";
+
+export const action = handle(on(endpointDef, async ({ user, params, body }) => acceptTicket(user, params.id!, body)));

@@ -1,0 +1,5 @@
+import { postTicketMessage } from "~/api/endpoints/support";
+import { handle, on } from "~/api/endpoint.server";
+import { postMessage } from "~/models/ticket.server";
+
+export const action = handle(on(postTicketMessage, async ({ user, params, body }) => postMessage(user, params.id!, body)));

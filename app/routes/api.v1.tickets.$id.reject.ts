@@ -1,0 +1,5 @@
+import { rejectTicket as endpointDef } from "~/api/endpoints/support";
+import { handle, on } from "~/api/endpoint.server";
+import { rejectTicket } from "~/models/ticket.server";
+
+export const action = handle(on(endpointDef, async ({ user, params, body }) => rejectTicket(user, params.id!, body)));

@@ -1,0 +1,5 @@
+import { requestTicketInfo as endpointDef } from "~/api/endpoints/support";
+import { handle, on } from "~/api/endpoint.server";
+import { requestInfo } from "~/models/ticket.server";
+
+export const action = handle(on(endpointDef, async ({ user, params, body }) => requestInfo(user, params.id!, body)));

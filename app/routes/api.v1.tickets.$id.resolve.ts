@@ -1,0 +1,5 @@
+import { resolveTicket as endpointDef } from "~/api/endpoints/support";
+import { handle, on } from "~/api/endpoint.server";
+import { resolveTicket } from "~/models/ticket.server";
+
+export const action = handle(on(endpointDef, async ({ user, params, body }) => resolveTicket(user, params.id!, body)));

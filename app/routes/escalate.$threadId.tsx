@@ -1,0 +1,148 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Field, FormError } from "~/components/field";
+import { TextAreaField } from "~/components/support/text-area-field";
+import { getEnv } from "~/env.server";
+import { GATE_LIMITS } from "~/models/escalation-gate";
+import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation.server";
+import { requirePermission } from "~/models/permissions";
+import { requireUser } from "~/services/auth.server";
+import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { formatPrice } from "~/utils/money";
+import { forPage } from "~/utils/page-errors.server";
+import { formToObject } from "~/utils/validation";
+import { siteOrigin } from "~/utils/url.server";
+
+// The gate before payment (PRODUCT §4.2) and the page checkout returns to.
+
+const awaitingTicket = (checkout: string | null, status: { state: string; ticketId: string | null } | null) =>
+  Boolean(status && !status.ticketId && (checkout === "success" || status.state === "paid"));
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Get paid support: ${data.thread.title} · Backline` : "Get paid support · Backline" },
+  { name: "robots", content: "noindex" },
+  // The ticket appears when the payment provider confirms the authorisation, usually within seconds.
+  ...(data && awaitingTicket(data.checkout, data.status) ? [{ httpEquiv: "refresh", content: "3" }] : []),
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return forPage(async () => {
+    requirePermission(user, "escalation:create");
+    const context = await escalationContext(params.threadId!, user);
+    if (!context.thread.category.supported) throw communityOnlyError(context.thread.category.name);
+    const url = new URL(request.url);
+    const escalationId = url.searchParams.get("escalation");
+    const status = escalationId ? await escalationStatus(user.id, escalationId) : null;
+    // Back from checkout and the ticket exists: straight to it.
+    if (status?.ticketId && url.searchParams.get("checkout") === "success") throw redirect(`/tickets/${status.ticketId}`);
+    return {
+      ...context,
+      checkout: url.searchParams.get("checkout"),
+      status: status && status.threadId === params.threadId ? status : null,
+      testMode: getEnv().paymentsMode === "test",
+    };
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  return attempt(async () => {
+    const { checkoutUrl } = await startEscalation(user, params.threadId!, formToObject(form), { origin: siteOrigin(request) });
+    return redirect(checkoutUrl);
+  });
+}
+
+function ReturnNotice({ checkout, status }: { checkout: string | null; status: { state: string; ticketId: string | null } | null }) {
+  if (!status) return null;
+  if (status.ticketId) {
+    return <p className="notice" role="status">Payment authorised. <Link to={`/tickets/${status.ticketId}`}>Open your ticket</Link>.</p>;
+  }
+  if (awaitingTicket(checkout, status)) {
+    return <p className="notice" role="status">Payment received; your ticket is being created. This page refreshes by itself.</p>;
+  }
+  if (status.state === "declined") return <p className="form-error" role="alert">The card was declined. Nothing was charged; you can try again below.</p>;
+  if (status.state === "expired") return <p className="notice" role="status">That checkout expired. Nothing was charged; you can start again below.</p>;
+  if (checkout === "cancelled") return <p className="notice" role="status">Checkout cancelled. Nothing was charged.</p>;
+  return null;
+}
+
+export default function Escalate() {
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode } = useLoaderData<typeof loader>();
+  const result = useActionData<FormFailure>();
+  const busy = useNavigation().state !== "idle";
+  const errors = result?.fields ?? {};
+  return (
+    <div className="stack">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={thread.url}>← Back to the thread</Link>
+      </nav>
+      <header>
+        <h1>Get paid support</h1>
+        <p>
+          For <Link to={thread.url}>{thread.title}</Link>. The maintainer gets a private ticket with the whole thread and your
+          answers below. Your card is authorised now and charged only if the maintainer accepts the ticket; if they decline it,
+          or do not answer within the promised time, the authorisation is released and you pay nothing.
+        </p>
+      </header>
+      <ReturnNotice checkout={checkout} status={status} />
+
+      {activeTicketId ? (
+        <p className="notice" role="status">
+          You already have an open paid ticket for this thread. <Link to={`/tickets/${activeTicketId}`}>Continue there</Link>.
+        </p>
+      ) : (
+        <>
+          {similar.length ? (
+            <section aria-labelledby="similar-title" className="card">
+              <h2 id="similar-title">Before you pay: these solved threads may already answer it</h2>
+              <ul className="plain-list">
+                {similar.map((s) => (
+                  <li key={s.id}>
+                    <Link to={s.url}>{s.title}</Link>
+                    {s.answer ? <p className="hint">{s.answer}</p> : null}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+
+          <Form method="post" className="card" noValidate aria-labelledby="gate-title">
+            <h2 id="gate-title">What the maintainer needs</h2>
+            <FormError message={result?.message} />
+            <fieldset className="field">
+              <legend>Support tier</legend>
+              {tiers.map((t, i) => (
+                <label key={t.id} style={{ display: "block", fontWeight: 400 }}>
+                  <input type="radio" name="tier" value={t.slug} defaultChecked={i === 0} />{" "}
+                  <strong>{t.name}</strong>: first response within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
+                </label>
+              ))}
+              {errors.tier ? <p className="field-error" role="alert">{errors.tier}</p> : null}
+            </fieldset>
+            <Field label="Product version" name="productVersion" required minLength={GATE_LIMITS.productVersion.min}
+              maxLength={GATE_LIMITS.productVersion.max} hint="The exact version you run, e.g. 3.2.1." error={errors.productVersion} />
+            <TextAreaField label="Environment" name="environment" rows={3} required minLength={GATE_LIMITS.environment.min}
+              maxLength={GATE_LIMITS.environment.max} hint="Operating system, runtime and database versions, browser, hosting."
+              error={errors.environment} />
+            <TextAreaField label="Steps to reproduce" name="stepsToReproduce" rows={6} required
+              minLength={GATE_LIMITS.stepsToReproduce.min} maxLength={GATE_LIMITS.stepsToReproduce.max}
+              hint="Numbered steps from a fresh start; what you expected and what happened instead." error={errors.stepsToReproduce} />
+            <TextAreaField label="What you already tried" name="alreadyTried" rows={4} required
+              minLength={GATE_LIMITS.alreadyTried.min} maxLength={GATE_LIMITS.alreadyTried.max}
+              hint="Workarounds, configuration changes, answers from the thread you followed." error={errors.alreadyTried} />
+            <div className="field">
+              <label style={{ fontWeight: 400 }}>
+                <input type="checkbox" name="acceptScope" value="on" required /> I understand the scope: {scopeStatement}
+              </label>
+              {errors.acceptScope ? <p className="field-error" role="alert">{errors.acceptScope}</p> : null}
+            </div>
+            <button type="submit" disabled={busy}>{busy ? "Opening the payment page…" : "Continue to payment"}</button>
+            {testMode ? <p className="hint">Test mode: the next page simulates the payment; no real money moves.</p> : null}
+          </Form>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,227 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resetEnvForTests } from "~/env.server";
+import {
+  findByUnsubscribeKey,
+  getNotificationSettings,
+  listInbox,
+  markNotificationsRead,
+  setEmailOptOutByKey,
+  updateNotificationSettings,
+} from "~/models/notification-inbox.server";
+import { notify, unreadCount } from "~/models/notification.server";
+import { createReply } from "~/models/post.server";
+import { createThread } from "~/models/thread.server";
+import { db } from "~/services/db.server";
+import { stopWorker, startWorker } from "~/services/jobs.server";
+import { resetMailTransportForTests } from "~/services/mail.server";
+import {
+  NOTIFICATION_MAIL_QUEUE,
+  sendDueNotificationMails,
+  startNotificationMail,
+} from "~/services/notification-mail.server";
+import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../support/factories";
+
+// Mail without SMTP lands as .eml files in DATA_DIR/mailbox; each test gets its own folder.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-"));
+process.env.DATA_DIR = dataDir;
+useTestDatabase();
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const mailbox = path.join(dataDir, "mailbox");
+beforeEach(() => {
+  rmSync(mailbox, { recursive: true, force: true });
+  resetMailTransportForTests();
+});
+afterEach(() => {
+  delete process.env.NOTIFICATION_EMAIL_DELAY_SECONDS;
+  resetEnvForTests();
+});
+
+/** Raw messages with soft line breaks and quoted-printable escapes undone, headers unfolded. */
+function mails(): string[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(mailbox).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) =>
+    Buffer.from(
+      readFileSync(path.join(mailbox, f), "utf8")
+        .replace(/\r?\n[ \t]+/g, " ")
+        .replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      "latin1",
+    ).toString("utf8"),
+  );
+}
+
+const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+
+async function askAndReply() {
+  const cat = await makeCategory();
+  const [asker, helper] = await Promise.all([makeUser(), makeUser()]);
+  const thread = await createThread(asker, {
+    category: cat.slug,
+    title: "Where do the log files go on macOS?",
+    body: "I cannot find the log folder after installing the desktop app.",
+  });
+  const reply = await createReply(helper, thread.id, { body: "They live in ~/Library/Logs/Backline on macOS." });
+  return { asker, helper, thread, reply };
+}
+
+describe("the in-app inbox", () => {
+  it("shows a reply to my thread as unread, and marking it read clears the count", async () => {
+    const { asker, helper, reply } = await askAndReply();
+    const inbox = await listInbox(asker.id);
+    expect(inbox.unreadCount).toBe(1);
+    expect(inbox.notifications).toHaveLength(1);
+    expect(inbox.notifications[0]).toMatchObject({ kind: "reply", url: reply.url, readAt: null });
+    expect(inbox.notifications[0]!.title).toContain(helper.username);
+
+    // Someone else's id is ignored: only one's own notifications can be marked.
+    expect(await markNotificationsRead(helper.id, { ids: [inbox.notifications[0]!.id] })).toMatchObject({ marked: 0 });
+    expect(await unreadCount(asker.id)).toBe(1);
+
+    expect(await markNotificationsRead(asker.id, { ids: [inbox.notifications[0]!.id] })).toEqual({ marked: 1, unreadCount: 0 });
+    const after = await listInbox(asker.id);
+    expect(after.notifications[0]!.readAt).toBeInstanceOf(Date);
+    expect((await listInbox(asker.id, { unread: "true" })).notifications).toHaveLength(0);
+  });
+
+  it("marks everything read at once, and refuses a request that names neither ids nor all", async () => {
+    const user = await makeUser();
+    await notify(db, [user.id], { kind: "mention", title: "Someone mentioned you", url: "/t/x/y" });
+    await notify(db, [user.id], { kind: "reply", title: "Someone replied", url: "/t/x/y#post-1" });
+    expect(await markNotificationsRead(user.id, { all: true })).toEqual({ marked: 2, unreadCount: 0 });
+    await expect(markNotificationsRead(user.id, {})).rejects.toMatchObject({ status: 400 });
+    await expect(markNotificationsRead(user.id, { ids: [] })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("pages through a long inbox with a cursor, newest first, without repeats", async () => {
+    const user = await makeUser();
+    const base = Date.now() - 3600_000;
+    await db.notification.createMany({
+      data: Array.from({ length: 35 }, (_, i) => ({ userId: user.id, kind: "reply", title: `Reply ${i}`, url: "/t/a/b", createdAt: new Date(base + i * 1000) })),
+    });
+    const first = await listInbox(user.id);
+    expect(first.notifications).toHaveLength(30);
+    expect(first.notifications[0]!.title).toBe("Reply 34");
+    expect(first.nextCursor).toBeTruthy();
+    const second = await listInbox(user.id, { cursor: first.nextCursor });
+    expect(second.notifications.map((n) => n.title)).toEqual(["Reply 4", "Reply 3", "Reply 2", "Reply 1", "Reply 0"]);
+    expect(second.nextCursor).toBeNull();
+    await expect(listInbox(user.id, { cursor: "garbage" })).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("maintainers and community notifications", () => {
+  it("keeps community activity away from a maintainer until they opt in", async () => {
+    const maintainer = await makeUser({ role: "maintainer" });
+    await notify(db, [maintainer.id], { kind: "reply", title: "A reply in the forum", url: "/t/a/b" });
+    expect(await unreadCount(maintainer.id)).toBe(0);
+    expect(await getNotificationSettings(maintainer)).toEqual({ email: true, communityForMaintainer: false });
+
+    await updateNotificationSettings(maintainer, { communityForMaintainer: true });
+    await notify(db, [maintainer.id], { kind: "reply", title: "Another reply in the forum", url: "/t/a/b" });
+    expect(await unreadCount(maintainer.id)).toBe(1);
+  });
+
+  it("offers the community setting to maintainers only", async () => {
+    const member = await makeUser();
+    expect(await getNotificationSettings(member)).toEqual({ email: true, communityForMaintainer: null });
+    await expect(updateNotificationSettings(member, { communityForMaintainer: true })).rejects.toMatchObject({
+      status: 400,
+      fields: { communityForMaintainer: expect.any(String) },
+    });
+    expect(await updateNotificationSettings(member, { email: false })).toEqual({ email: false, communityForMaintainer: null });
+    expect((await db.user.findUniqueOrThrow({ where: { id: member.id } })).emailOptOut).toBe(true);
+  });
+});
+
+describe("notification e-mail", () => {
+  it("waits for the batching delay, then sends one e-mail with everything unread and an unsubscribe link", async () => {
+    const { asker, thread } = await askAndReply();
+    const other = await makeUser();
+    await createReply(other, thread.id, { body: "Also check ~/Library/Application Support for crash logs." });
+
+    expect((await sendDueNotificationMails(new Date())).sent).toBe(0);
+    expect(mails()).toHaveLength(0);
+
+    await sendDueNotificationMails(later(6));
+    const sent = mails().filter((m) => m.includes(`To: ${asker.email}`));
+    expect(sent).toHaveLength(1);
+    const mail = sent[0]!;
+    expect(mail).toContain("Subject: [Backline] 2 new notifications");
+    expect(mail).toMatch(/replied to “Where do the log files go on macOS\?”/);
+    expect(mail).toMatch(/List-Unsubscribe: <http[^>]+\/unsubscribe\/[\w-]{43}>/);
+    expect(mail).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+
+    const row = await db.user.findUniqueOrThrow({ where: { id: asker.id } });
+    expect(row.unsubscribeKey).toHaveLength(43);
+    expect(mail).toContain(`/unsubscribe/${row.unsubscribeKey}`);
+    const notes = await db.notification.findMany({ where: { userId: asker.id } });
+    expect(notes.every((n) => n.emailedAt)).toBe(true);
+
+    // Nothing is sent twice.
+    expect((await sendDueNotificationMails(later(12))).sent).toBe(0);
+  });
+
+  it("never e-mails what was already read in the app, nor members who opted out", async () => {
+    const reader = await makeUser();
+    const optedOut = await makeUser();
+    await notify(db, [reader.id, optedOut.id], { kind: "mention", title: "You were mentioned", url: "/t/a/b" });
+    await markNotificationsRead(reader.id, { all: true });
+    await updateNotificationSettings(optedOut, { email: false });
+    await sendDueNotificationMails(later(6));
+    expect(mails().filter((m) => m.includes(reader.email) || m.includes(optedOut.email))).toHaveLength(0);
+  });
+
+  it("escapes thread titles in the HTML part", async () => {
+    const user = await makeUser();
+    await notify(db, [user.id], { kind: "reply", title: 'x replied to “<img src=x onerror=alert(1)>”', url: "/t/a/b" });
+    await sendDueNotificationMails(later(6));
+    const mail = mails().find((m) => m.includes(user.email))!;
+    expect(mail).toContain("&lt;img src=3Dx onerror=3Dalert(1)&gt;".replace(/=3D/g, "="));
+    expect(mail).not.toContain("<img src=x");
+  });
+
+  it("unsubscribes with the key from the e-mail, and resubscribes", async () => {
+    const user = await makeUser();
+    await notify(db, [user.id], { kind: "reply", title: "A reply", url: "/t/a/b" });
+    await sendDueNotificationMails(later(6));
+    const { unsubscribeKey } = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(await findByUnsubscribeKey(unsubscribeKey)).toEqual({ username: user.username, emailOptOut: false });
+    expect(await setEmailOptOutByKey(unsubscribeKey, true)).toBe(true);
+    expect((await getNotificationSettings(user)).email).toBe(false);
+    expect(await setEmailOptOutByKey(unsubscribeKey, false)).toBe(true);
+    expect((await getNotificationSettings(user)).email).toBe(true);
+    expect(await findByUnsubscribeKey("not-a-real-key-at-all-000000")).toBeNull();
+    expect(await setEmailOptOutByKey("short", true)).toBe(false);
+  });
+
+  it("runs as a recurring background job that keeps exactly one sweep pending", async () => {
+    process.env.NOTIFICATION_EMAIL_DELAY_SECONDS = "0";
+    resetEnvForTests();
+    await startNotificationMail();
+    await startNotificationMail();
+    const pending = () => db.job.count({ where: { queue: NOTIFICATION_MAIL_QUEUE, state: "pending" } });
+    expect(await pending()).toBe(1);
+
+    const user = await makeUser();
+    await notify(db, [user.id], { kind: "accepted", title: "Your answer was accepted", url: "/t/a/b#post-1" });
+    startWorker(100);
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!mails().some((m) => m.includes(user.email)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await stopWorker();
+    }
+    expect(mails().filter((m) => m.includes(user.email))).toHaveLength(1);
+    expect(await pending()).toBe(1);
+  });
+});
