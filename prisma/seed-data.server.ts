@@ -3,6 +3,8 @@ import { createUser } from "~/models/user.server";
 import type { Role } from "~/models/permissions";
 import { renderMarkdown } from "~/services/markdown.server";
 import { getEnv } from "~/env.server";
+import { REPUTATION } from "~/models/reputation.server";
+import { enqueueSearchSync } from "../search/outbox.server";
 
 // Demo content for a fresh install: seeded once (a Setting row remembers it),
 // so a restart never duplicates or resets anything.
@@ -109,8 +111,12 @@ export async function seedDemoData() {
         where: { id: thread.id },
         data: { replyCount: { increment: 1 }, lastPostAt: when, ...("accepted" in r && r.accepted ? { acceptedPostId: post.id } : {}) },
       });
+      if ("accepted" in r && r.accepted) {
+        await db.user.update({ where: { id: users.get(r.author)! }, data: { reputation: { increment: REPUTATION.accepted } } });
+      }
     }
   }
+  for (const thread of await db.thread.findMany({ select: { id: true } })) await enqueueSearchSync(db, thread.id);
   for (const [slug, id] of categories) {
     const threadCount = await db.thread.count({ where: { categoryId: id } });
     const postCount = await db.post.count({ where: { thread: { categoryId: id } } });

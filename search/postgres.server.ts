@@ -2,7 +2,7 @@ import type { PrismaClient } from "~/generated/prisma/client";
 import {
   emptyFacets,
   SearchEngineError,
-  type Facets,
+  type FacetValue,
   type IndexBuilder,
   type SearchDocument,
   type SearchEngine,
@@ -10,12 +10,13 @@ import {
   type SearchHit,
   type SearchQuery,
   type SearchResult,
+  type SearchSort,
   type SimilarQuery,
   type SimilarThread,
   type ThreadDocuments,
   type Visibility,
 } from "./engine";
-import { LESS_THAN, leadingExcerpt, MARK_END, MARK_START, escapeHtml, markedToHtml } from "./highlight";
+import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
 import { allowedTypos, endsInsideWord, normalizeQuery, typoDistance } from "./query";
 import {
   DEFAULT_PER_PAGE,
@@ -26,12 +27,15 @@ import {
   POSTS_INDEX_NAME,
   STOP_WORD_SET,
 } from "./settings";
+import { tokenize, tsvectorLiteral } from "./tokenize";
 
-// PostgreSQL full-text search as the embedded engine (D4): one row per post in
-// SearchDocument with a weighted tsvector (title A, tags B, body C) under a GIN
-// index; typo tolerance by expanding query words to neighbours in SearchTerm
-// found through pg_trgm and checked with the same typo distance Meilisearch
-// uses. Runs unchanged on PGlite and on a PostgreSQL server.
+// PostgreSQL full-text search as the embedded engine (D4, ADR 013): one row
+// per post in SearchDocument with a weighted tsvector (title A, tags B, body C)
+// under a GIN index, ranked in SQL (words, typos, title, solved, accepted,
+// ts_rank); typo tolerance by expanding query words to neighbours in
+// SearchTerm found with pg_trgm and checked with the typo distance Meilisearch
+// uses. Words are cut by search/tokenize.ts on every side (index, query,
+// highlight). Runs unchanged on PGlite and on a PostgreSQL server.
 
 type Sql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
@@ -39,40 +43,44 @@ type Sql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
 type Alternative = { lexeme: string; prefix: boolean; typos: 0 | 1 | 2 };
 /** A query word and everything it may match. */
 type Group = { word: string; alternatives: Alternative[] };
+type QueryWord = { word: string; prefix: boolean };
 
 const WRITE_CHUNK = 500;
 const MAX_TYPO_VARIANTS = 6;
-// Low on purpose: trigram similarity only proposes candidates, typoDistance decides.
-const TRIGRAM_THRESHOLD = 0.2;
-const COMPOUND_TOKENS = new Set(["asciihword", "hword", "numhword"]);
-
-const HEADLINE_BODY = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=32, MinWords=14, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
-const HEADLINE_TITLE = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll=true`;
+// Low on purpose: trigram similarity only proposes candidates (a swap in a
+// five-letter word scores 0.2), typoDistance decides.
+const TRIGRAM_THRESHOLD = "0.2";
+// PGlite has no autovacuum: statistics and dead rows are looked after here.
+const MAINTAIN_AFTER_WRITES = 5000;
 
 const quoteLexeme = (lexeme: string) => `'${lexeme.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+const term = (a: Alternative, weight = "") => `${quoteLexeme(a.lexeme)}${a.prefix || weight ? ":" : ""}${a.prefix ? "*" : ""}${weight}`;
+const anyOf = (alts: Alternative[], weight = "") => `(${alts.map((a) => term(a, weight)).join(" | ")})`;
+const allOf = (groups: Group[]) => groups.map((g) => anyOf(g.alternatives)).join(" & ");
 
-function term(alt: Alternative, weight = ""): string {
-  return `${quoteLexeme(alt.lexeme)}${alt.prefix || weight ? ":" : ""}${alt.prefix ? "*" : ""}${weight}`;
+/** The words a query searches for, as the index cut them; the last may be a prefix. */
+export function queryWords(q: string): QueryWord[] {
+  const tokens = tokenize(q);
+  let words = [...new Set(tokens.map((t) => t.word))];
+  const meaningful = words.filter((w) => !STOP_WORD_SET.has(w));
+  if (meaningful.length) words = meaningful;
+  words = words.slice(0, MAX_QUERY_WORDS);
+  const last = tokens.at(-1)?.word;
+  const prefixLast = endsInsideWord(q) && last === words.at(-1);
+  return words.map((word, i) => ({ word, prefix: prefixLast && i === words.length - 1 && word.length >= 2 }));
 }
 
-const anyOf = (alts: Alternative[], weight = "") => `(${alts.map((a) => term(a, weight)).join(" | ")})`;
-
-const liveGeneration = `(select live from "SearchIndexState" where name = $1)`;
-
-/** Positional parameters for one statement; $1 is always the index name. */
+/** Positional parameters for one statement. */
 class Params {
-  values: unknown[];
-  constructor(indexName: string) {
-    this.values = [indexName];
-  }
+  values: unknown[] = [];
   add(value: unknown, cast = ""): string {
     this.values.push(value);
     return `$${this.values.length}${cast}`;
   }
 }
 
-function filterSql(p: Params, filters: SearchFilters, visibility: Visibility[]): string[] {
-  const where = [`d.generation = ${liveGeneration}`, `d.visibility = any(${p.add(visibility, "::text[]")})`];
+function whereSql(p: Params, generation: number, filters: SearchFilters, visibility: Visibility[]): string[] {
+  const where = [`d.generation = ${p.add(generation)}`, `d.visibility = any(${p.add(visibility, "::text[]")})`];
   if (filters.category) where.push(`d."categorySlug" = ${p.add(filters.category)}`);
   if (filters.tags?.length) where.push(`d.tags @> ${p.add(filters.tags, "::text[]")}`);
   if (filters.solved !== undefined) where.push(`d.solved = ${p.add(filters.solved)}`);
@@ -82,65 +90,60 @@ function filterSql(p: Params, filters: SearchFilters, visibility: Visibility[]):
   return where;
 }
 
-/** Ranking expressions shared by search and similar. */
-function rankSql(p: Params, required: Group[], optional: Group[]) {
+/**
+ * One number ordering documents like the ranking rules in settings.ts: words
+ * matched, then fewer typos, then words in the title, then solved threads
+ * and accepted answers, then ts_rank. `optional` words count when present.
+ */
+function rankSql(p: Params, required: Group[], optional: Group[]): string {
   const all = [...required, ...optional];
+  if (!all.length) return "0::float8";
   const matched = optional.length
     ? optional.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")
     : "0";
-  const typos = all
-    .filter((g) => g.alternatives.some((a) => a.typos > 0))
-    .map((g) => {
-      const exact = g.alternatives.filter((a) => a.typos === 0);
-      const one = g.alternatives.filter((a) => a.typos <= 1);
-      const two = g.alternatives;
-      const branches = [`when d.tsv @@ ${p.add(anyOf(exact), "::tsquery")} then 0`];
-      if (one.length > exact.length) branches.push(`when d.tsv @@ ${p.add(anyOf(one), "::tsquery")} then 1`);
-      if (two.length > one.length) branches.push(`when d.tsv @@ ${p.add(anyOf(two), "::tsquery")} then 2`);
-      return `(case ${branches.join(" ")} else 0 end)`;
-    });
-  const title = all.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives, "A"), "::tsquery")})::int`);
+  const typoGroups = all.filter((g) => g.alternatives.some((a) => a.typos > 0));
+  const typos = typoGroups.length
+    ? typoGroups
+        .map((g) => {
+          const exact = g.alternatives.filter((a) => a.typos === 0);
+          const one = g.alternatives.filter((a) => a.typos <= 1);
+          const branches = [`when d.tsv @@ ${p.add(anyOf(exact), "::tsquery")} then 0`];
+          if (one.length > exact.length) branches.push(`when d.tsv @@ ${p.add(anyOf(one), "::tsquery")} then 1`);
+          if (g.alternatives.length > one.length) branches.push(`when d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")} then 2`);
+          return `(case ${branches.join(" ")} else 0 end)`;
+        })
+        .join(" + ")
+    : "0";
+  const title = all.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives, "A"), "::tsquery")})::int`).join(" + ");
   const everything = p.add(all.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery");
-  return {
-    matched,
-    typos: typos.length ? typos.join(" + ") : "0",
-    title: title.length ? title.join(" + ") : "0",
-    score: `ts_rank('{0.1, 0.2, 0.4, 1.0}', d.tsv, ${everything})`,
-  };
+  return `((${matched})::float8 * 1e8 + (99 - (${typos}))::float8 * 1e6 + (${title})::float8 * 1e4
+    + d.solved::int::float8 * 1e3 + d."isAccepted"::int::float8 * 1e2
+    + least(ts_rank('{0.1, 0.2, 0.4, 1.0}', d.tsv, ${everything})::float8, 0.99) * 100)`;
 }
 
-const RELEVANCE_ORDER = `matched desc, typos asc, "titleMatches" desc, solved desc, "isAccepted" desc, score desc, "createdAt" desc, id`;
-const NEWEST_ORDER = `"createdAt" desc, id`;
+const orderSql = (sort: SearchSort, alias: string) =>
+  sort === "newest" ? `${alias}."createdAt" desc, ${alias}.id` : `${alias}.rank desc, ${alias}."createdAt" desc, ${alias}.id`;
 
-type HitRow = {
-  id: string;
-  threadId: string;
-  postNumber: number;
-  title: string;
-  body: string;
-  categorySlug: string;
-  categoryName: string;
-  tags: string[] | null;
-  solved: boolean;
-  isAccepted: boolean;
-  authorUsername: string;
-  createdAtMs: number;
-  titleMarked: string | null;
-  bodyMarked: string | null;
-};
+type HitRow = Omit<SearchDocument, "postId" | "visibility">;
+type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
+
+const facetJson = (sql: string) =>
+  `(select coalesce(json_agg(json_build_object('value', v, 'count', n)), '[]'::json) from (${sql}) f)`;
 
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres" as const;
+  // One index per database: private content shares it, kept apart by `visibility`.
+  private readonly indexName = POSTS_INDEX_NAME;
+  private writesSinceMaintenance = 0;
 
-  constructor(
-    private readonly db: PrismaClient,
-    private readonly indexName = POSTS_INDEX_NAME,
-  ) {}
+  constructor(private readonly db: PrismaClient) {}
 
   async prepare() {
-    await this.db.$executeRawUnsafe(
-      `insert into "SearchIndexState" (name, live, "updatedAt") values ($1, 1, now()) on conflict (name) do nothing`,
-      this.indexName,
+    await this.run("prepare", () =>
+      this.db.$executeRawUnsafe(
+        `insert into "SearchIndexState" (name, live, "updatedAt") values ($1, 1, now()) on conflict (name) do nothing`,
+        this.indexName,
+      ),
     );
   }
 
@@ -150,11 +153,11 @@ export class PostgresSearchEngine implements SearchEngine {
     await this.run("apply", () =>
       this.db.$transaction(async (tx) => {
         // Shared lock: a reindex cannot swap generations under a write in flight.
-        const rows = await tx.$queryRawUnsafe<{ live: number }[]>(
+        const [state] = await tx.$queryRawUnsafe<{ live: number }[]>(
           `select live from "SearchIndexState" where name = $1 for share`,
           this.indexName,
         );
-        let generation = rows[0]?.live;
+        let generation = state?.live;
         if (generation === undefined) {
           await tx.$executeRawUnsafe(
             `insert into "SearchIndexState" (name, live, "updatedAt") values ($1, 1, now()) on conflict (name) do nothing`,
@@ -171,6 +174,7 @@ export class PostgresSearchEngine implements SearchEngine {
         );
       }),
     );
+    await this.maintain(documents.length + threads.length);
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -182,59 +186,73 @@ export class PostgresSearchEngine implements SearchEngine {
     const empty: SearchResult = { hits: [], total: 0, page, perPage, facets: emptyFacets() };
     const offset = (page - 1) * perPage;
     if (offset + perPage > MAX_TOTAL_HITS) return empty;
-
-    const groups = await this.analyze(q);
+    const words = queryWords(q);
     const hasFilters = Object.values(filters).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
-    if (!groups.length && !hasFilters) return empty;
+    if (!words.length && !hasFilters) return empty;
+    const sort: SearchSort = words.length ? (query.sort ?? "relevance") : "newest";
 
-    return this.run("search", async () => {
-      // Like Meilisearch's "last" matching strategy: all words must match; when
-      // nothing does, the last words are dropped one at a time.
-      let required = groups.length;
-      let counted = await this.countAndFacets(groups.slice(0, required), filters, visibility);
-      while (counted.total === 0 && required > 1) {
-        required -= 1;
-        counted = await this.countAndFacets(groups.slice(0, required), filters, visibility);
-      }
-      if (counted.total === 0) return { ...empty, facets: counted.facets };
-      const rows = await this.hits(groups.slice(0, required), groups.slice(required), filters, visibility, query.sort ?? "relevance", perPage, offset);
-      return { hits: rows.map(toHit), total: counted.total, page, perPage, facets: counted.facets };
-    });
+    return this.run("search", () =>
+      this.db.$transaction(async (tx) => {
+        const generation = await this.begin(tx);
+        if (generation === null) return empty;
+        const groups = await expand(tx, words);
+        // Like Meilisearch's "last" matching strategy: all words must match;
+        // when nothing does, the last words are dropped one at a time.
+        let required = groups.length;
+        let row = await this.searchRow(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+        while (row.total === 0 && required > 1) {
+          required -= 1;
+          row = await this.searchRow(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+        }
+        const matcher = matcherFor(groups);
+        return {
+          hits: row.hits.map((h) => toHit(h, matcher)),
+          total: row.total,
+          page,
+          perPage,
+          facets: { category: row.category, tag: row.tag, solved: row.solved, author: row.author },
+        };
+      }),
+    );
   }
 
   async similar(query: SimilarQuery): Promise<SimilarThread[]> {
-    const groups = await this.analyze(normalizeQuery(query.title));
-    if (!groups.length) return [];
+    const words = queryWords(normalizeQuery(query.title));
+    if (!words.length) return [];
     const limit = Math.min(Math.max(1, query.limit ?? 10), 50);
     const visibility = query.visibility?.length ? query.visibility : (["public"] as Visibility[]);
-    return this.run("similar", async () => {
-      const p = new Params(this.indexName);
-      const where = filterSql(p, {}, visibility);
-      where.push(`d."postNumber" = 0`);
-      where.push(`d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
-      if (query.excludeThreadId) where.push(`d."threadId" <> ${p.add(query.excludeThreadId)}`);
-      const rank = rankSql(p, [], groups);
-      // A draft title shares most of its words with a thread worth showing.
-      const minimum = p.add(Math.ceil(groups.length / 2));
-      const rows = await this.db.$queryRawUnsafe<{ threadId: string; title: string; solved: boolean; categorySlug: string }[]>(
-        `select "threadId", title, solved, "categorySlug" from (
-           select d.id, d."threadId", d.title, d.solved, d."isAccepted", d."categorySlug", d."createdAt",
-             ${rank.matched} as matched, ${rank.typos} as typos, ${rank.title} as "titleMatches", ${rank.score} as score
-           from "SearchDocument" d where ${where.join(" and ")}
-         ) m
-         where matched >= ${minimum}
-         order by ${RELEVANCE_ORDER}
-         limit ${p.add(limit)}`,
-        ...p.values,
-      );
-      return rows.map((r) => ({ threadId: r.threadId, title: r.title, solved: r.solved, categorySlug: r.categorySlug }));
-    });
+    return this.run("similar", () =>
+      this.db.$transaction(async (tx) => {
+        const generation = await this.begin(tx);
+        if (generation === null) return [];
+        const groups = await expand(tx, words);
+        const p = new Params();
+        const where = whereSql(p, generation, {}, visibility);
+        where.push(`d."postNumber" = 0`, `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
+        if (query.excludeThreadId) where.push(`d."threadId" <> ${p.add(query.excludeThreadId)}`);
+        const matched = groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
+        const rank = rankSql(p, [], groups);
+        // A draft title shares most of its words with a thread worth showing.
+        const minimum = p.add(Math.ceil(groups.length / 2));
+        return tx.$queryRawUnsafe<SimilarThread[]>(
+          `select "threadId", title, solved, "categorySlug" from (
+             select d.id, d."threadId", d.title, d.solved, d."categorySlug", d."createdAt", ${matched} as matched, ${rank} as rank
+             from "SearchDocument" d where ${where.join(" and ")}
+           ) m
+           where matched >= ${minimum}
+           order by rank desc, "createdAt" desc, id
+           limit ${p.add(limit)}`,
+          ...p.values,
+        );
+      }),
+    );
   }
 
   async count(): Promise<number> {
     const [row] = await this.run("count", () =>
       this.db.$queryRawUnsafe<{ n: number }[]>(
-        `select count(*)::int as n from "SearchDocument" d where d.generation = ${liveGeneration}`,
+        `select count(*)::int as n from "SearchDocument" d
+         where d.generation = (select live from "SearchIndexState" where name = $1)`,
         this.indexName,
       ),
     );
@@ -243,30 +261,24 @@ export class PostgresSearchEngine implements SearchEngine {
 
   async rebuild(): Promise<IndexBuilder> {
     await this.prepare();
-    const generation = await this.db.$transaction(async (tx) => {
-      const [state] = await tx.$queryRawUnsafe<{ live: number; building: number | null }[]>(
-        `select live, building from "SearchIndexState" where name = $1 for update`,
-        this.indexName,
-      );
-      const [{ top }] = await tx.$queryRawUnsafe<{ top: number }[]>(
-        `select coalesce(max(generation), 0)::int as top from "SearchDocument"`,
-      );
-      const next = Math.max(state!.live, top) + 1;
-      await tx.$executeRawUnsafe(
-        `update "SearchIndexState" set building = $2, "updatedAt" = now() where name = $1`,
-        this.indexName,
-        next,
-      );
-      return next;
-    });
-    // Leftovers of an interrupted reindex.
-    await this.db.$executeRawUnsafe(
-      `delete from "SearchDocument" where generation <> ${liveGeneration} and generation <> $2`,
-      this.indexName,
-      generation,
+    const indexName = this.indexName;
+    const generation = await this.run("reindex", () =>
+      this.db.$transaction(async (tx) => {
+        const [state] = await tx.$queryRawUnsafe<{ live: number }[]>(
+          `select live from "SearchIndexState" where name = $1 for update`,
+          indexName,
+        );
+        const [{ top }] = await tx.$queryRawUnsafe<{ top: number }[]>(
+          `select coalesce(max(generation), 0)::int as top from "SearchDocument"`,
+        );
+        const next = Math.max(state!.live, top) + 1;
+        await tx.$executeRawUnsafe(`update "SearchIndexState" set building = $2, "updatedAt" = now() where name = $1`, indexName, next);
+        // Leftovers of an interrupted reindex.
+        await tx.$executeRawUnsafe(`delete from "SearchDocument" where generation <> $1 and generation <> $2`, state!.live, next);
+        return next;
+      }),
     );
     const db = this.db;
-    const indexName = this.indexName;
     return {
       add: (documents) => this.run("reindex", () => writeDocuments(db, generation, documents)),
       commit: () =>
@@ -285,144 +297,89 @@ export class PostgresSearchEngine implements SearchEngine {
             await rebuildVocabulary(tx, generation);
           });
           await db.$executeRawUnsafe(`delete from "SearchDocument" where generation <> $1`, generation);
+          await this.maintain(Number.POSITIVE_INFINITY);
         }),
-      abort: async () => {
-        await db.$executeRawUnsafe(
-          `update "SearchIndexState" set building = null, "updatedAt" = now() where name = $1 and building = $2`,
-          indexName,
-          generation,
-        );
-        await db.$executeRawUnsafe(`delete from "SearchDocument" where generation = $1`, generation);
-      },
+      abort: () =>
+        this.run("reindex", async () => {
+          await db.$executeRawUnsafe(
+            `update "SearchIndexState" set building = null, "updatedAt" = now() where name = $1 and building = $2`,
+            indexName,
+            generation,
+          );
+          await db.$executeRawUnsafe(`delete from "SearchDocument" where generation = $1`, generation);
+        }),
     };
   }
 
   async close() {}
 
-  /** Query words (as the index tokenizes them) and what each may match. */
-  private async analyze(q: string): Promise<Group[]> {
-    if (!q) return [];
-    const tokens = await this.run("search", () =>
-      this.db.$queryRawUnsafe<{ alias: string; lexeme: string | null }[]>(
-        `select alias, lexemes[1] as lexeme from ts_debug('simple', $1)`,
-        q,
-      ),
+  /** Starts a read: typo lookups may use trigram similarity; returns the live generation. */
+  private async begin(tx: Sql): Promise<number | null> {
+    const [row] = await tx.$queryRawUnsafe<{ live: number | null }[]>(
+      `select set_config('pg_trgm.similarity_threshold', $2, true) as threshold,
+         (select live from "SearchIndexState" where name = $1) as live`,
+      this.indexName,
+      TRIGRAM_THRESHOLD,
     );
-    const seen = new Set<string>();
-    let words: string[] = [];
-    for (const t of tokens) {
-      if (!t.lexeme || COMPOUND_TOKENS.has(t.alias) || seen.has(t.lexeme)) continue;
-      seen.add(t.lexeme);
-      words.push(t.lexeme);
-    }
-    const meaningful = words.filter((w) => !STOP_WORD_SET.has(w));
-    if (meaningful.length) words = meaningful;
-    words = words.slice(0, MAX_QUERY_WORDS);
-    if (!words.length) return [];
-
-    const lastIsPrefix = endsInsideWord(q) && tokens.at(-1)?.lexeme === words.at(-1);
-    const groups: Group[] = words.map((word, i) => {
-      const prefix = lastIsPrefix && i === words.length - 1 && [...word].length >= 2;
-      return { word, alternatives: [{ lexeme: word, prefix, typos: 0 }] };
-    });
-
-    const fuzzy = groups.filter((g) => allowedTypos(g.word) > 0 && [...g.word].length <= 40);
-    if (fuzzy.length) {
-      const candidates = await this.run("search", () =>
-        this.db.$transaction(async (tx) => {
-          await tx.$executeRawUnsafe(`set local pg_trgm.similarity_threshold = ${TRIGRAM_THRESHOLD}`);
-          return tx.$queryRawUnsafe<{ query: string; word: string }[]>(
-            `select q.word as query, t.word
-             from unnest($1::text[]) as q(word)
-             cross join lateral (
-               select s.word from "SearchTerm" s
-               where s.word % q.word and s.word <> q.word
-                 and char_length(s.word) between char_length(q.word) - 2 and char_length(q.word) + 2
-               order by similarity(s.word, q.word) desc, s.word
-               limit 40
-             ) t`,
-            fuzzy.map((g) => g.word),
-          );
-        }),
-      );
-      for (const g of fuzzy) {
-        const max = allowedTypos(g.word);
-        const variants = candidates
-          .filter((c) => c.query === g.word)
-          .map((c) => ({ lexeme: c.word, distance: typoDistance(g.word, c.word, max) }))
-          .filter((c) => c.distance <= max)
-          .sort((a, b) => a.distance - b.distance)
-          .slice(0, MAX_TYPO_VARIANTS);
-        for (const v of variants) g.alternatives.push({ lexeme: v.lexeme, prefix: false, typos: v.distance as 1 | 2 });
-      }
-    }
-    return groups;
+    return row?.live ?? null;
   }
 
-  private async countAndFacets(groups: Group[], filters: SearchFilters, visibility: Visibility[]) {
-    const p = new Params(this.indexName);
-    const where = filterSql(p, filters, visibility);
-    if (groups.length) where.push(`d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" & "), "::tsquery")}`);
-    const rows = await this.db.$queryRawUnsafe<{ facet: string; value: string; n: number }[]>(
-      `with m as materialized (
-         select d."threadId", d."categorySlug", d.tags, d.solved, d."authorUsername"
-         from "SearchDocument" d where ${where.join(" and ")}
-       )
-       (select 'total' as facet, '' as value, count(distinct "threadId")::int as n from m)
-       union all (select 'category', "categorySlug", count(distinct "threadId")::int from m group by 2 order by 3 desc, 2 limit ${FACET_LIMITS.category})
-       union all (select 'solved', solved::text, count(distinct "threadId")::int from m group by 2 order by 3 desc, 2)
-       union all (select 'author', "authorUsername", count(distinct "threadId")::int from m group by 2 order by 3 desc, 2 limit ${FACET_LIMITS.author})
-       union all (select 'tag', t, count(distinct "threadId")::int from m, unnest(m.tags) as t group by 2 order by 3 desc, 2 limit ${FACET_LIMITS.tag})`,
-      ...p.values,
-    );
-    const facets: Facets = emptyFacets();
-    let total = 0;
-    for (const r of rows) {
-      if (r.facet === "total") total = r.n;
-      else facets[r.facet as keyof Facets].push({ value: r.value, count: r.n });
-    }
-    return { total, facets };
-  }
-
-  private async hits(
-    required: Group[],
-    optional: Group[],
+  private async searchRow(
+    tx: Sql,
+    generation: number,
+    groups: Group[],
+    required: number,
     filters: SearchFilters,
     visibility: Visibility[],
-    sort: "relevance" | "newest",
+    sort: SearchSort,
     limit: number,
     offset: number,
-  ): Promise<HitRow[]> {
-    const p = new Params(this.indexName);
-    const where = filterSql(p, filters, visibility);
-    const searching = required.length > 0;
-    if (searching) where.push(`d.tsv @@ ${p.add(required.map((g) => anyOf(g.alternatives)).join(" & "), "::tsquery")}`);
-    const rank = searching ? rankSql(p, required, optional) : { matched: "0", typos: "0", title: "0", score: "0" };
-    const order = sort === "newest" || !searching ? NEWEST_ORDER : RELEVANCE_ORDER;
-    const highlight = searching
-      ? p.add([...required, ...optional].map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")
-      : null;
-    const lt = p.add(LESS_THAN);
-    const marked = highlight
-      ? `ts_headline('simple', replace(b.title, '<', ${lt}), ${highlight}, ${p.add(HEADLINE_TITLE)}) as "titleMarked",
-         ts_headline('simple', replace(b.body, '<', ${lt}), ${highlight}, ${p.add(HEADLINE_BODY)}) as "bodyMarked"`
-      : `null as "titleMarked", null as "bodyMarked"`;
-    return this.db.$queryRawUnsafe<HitRow[]>(
-      `with m as (
-         select d.id, d."threadId", d."postNumber", d.title, d.body, d."categorySlug", d."categoryName", d.tags,
-           d.solved, d."isAccepted", d."authorUsername", d."createdAt",
-           ${rank.matched} as matched, ${rank.typos} as typos, ${rank.title} as "titleMatches", ${rank.score} as score
+  ): Promise<SearchRow> {
+    const p = new Params();
+    const where = whereSql(p, generation, filters, visibility);
+    const must = groups.slice(0, required);
+    if (must.length) where.push(`d.tsv @@ ${p.add(allOf(must), "::tsquery")}`);
+    const rank = rankSql(p, must, groups.slice(required));
+    const gen = p.add(generation);
+    const [row] = await tx.$queryRawUnsafe<SearchRow[]>(
+      `with m as materialized (
+         select d.id, d."threadId", d."categorySlug", d.tags, d.solved, d."authorUsername", d."createdAt", ${rank} as rank
          from "SearchDocument" d where ${where.join(" and ")}
        ),
-       best as (select distinct on ("threadId") * from m order by "threadId", ${order})
-       select b.id, b."threadId", b."postNumber", b.title, b.body, b."categorySlug", b."categoryName", b.tags, b.solved,
-         b."isAccepted", b."authorUsername",
-         (extract(epoch from (b."createdAt" at time zone 'UTC')) * 1000)::float8 as "createdAtMs",
-         ${marked}
-       from (select * from best order by ${order} limit ${p.add(limit)} offset ${p.add(offset)}) b
-       order by ${order}`,
+       t as (select "threadId", "categorySlug", tags, solved from m group by 1, 2, 3, 4),
+       best as (select distinct on ("threadId") id, rank, "createdAt" from m order by "threadId", rank desc, "createdAt" desc, id),
+       page as (select id, rank, "createdAt" from best b order by ${orderSql(sort, "b")} limit ${p.add(limit)} offset ${p.add(offset)})
+       select
+         (select count(*) from t)::int as total,
+         ${facetJson(`select "categorySlug" as v, count(*)::int as n from t group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
+         ${facetJson(`select x as v, count(*)::int as n from t, unnest(t.tags) as x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
+         ${facetJson(`select solved::text as v, count(*)::int as n from t group by 1 order by 2 desc, 1`)} as solved,
+         ${facetJson(`select a as v, count(*)::int as n from (select distinct "threadId", "authorUsername" as a from m) z group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
+         (select coalesce(json_agg(json_build_object(
+             'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
+             'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
+             'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
+             'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
+           ) order by ${orderSql(sort, "pg")}), '[]'::json)
+          from page pg join "SearchDocument" d on d.generation = ${gen} and d.id = pg.id) as hits`,
       ...p.values,
     );
+    return row!;
+  }
+
+  /** Statistics, the GIN pending list and dead rows, which nothing else maintains on PGlite. */
+  private async maintain(written: number) {
+    try {
+      await this.db.$queryRawUnsafe(`select gin_clean_pending_list('"SearchDocument_tsv_idx"'::regclass)::int as n`);
+      this.writesSinceMaintenance += written;
+      if (this.writesSinceMaintenance >= MAINTAIN_AFTER_WRITES) {
+        this.writesSinceMaintenance = 0;
+        await this.db.$executeRawUnsafe(`vacuum (analyze) "SearchDocument"`);
+        await this.db.$executeRawUnsafe(`analyze "SearchTerm"`);
+      }
+    } catch {
+      // Housekeeping only (it needs table ownership); the write itself succeeded.
+    }
   }
 
   /** Every failure leaves as a SearchEngineError naming the operation, never with query text. */
@@ -436,39 +393,85 @@ export class PostgresSearchEngine implements SearchEngine {
   }
 }
 
-function toHit(r: HitRow): SearchHit {
+/** Adds typo variants found in the vocabulary to every word long enough for typos. */
+async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {
+  const groups: Group[] = words.map((w) => ({ word: w.word, alternatives: [{ lexeme: w.word, prefix: w.prefix, typos: 0 }] }));
+  const fuzzy = groups.filter((g) => allowedTypos(g.word) > 0 && g.word.length <= 40);
+  if (!fuzzy.length) return groups;
+  const candidates = await tx.$queryRawUnsafe<{ query: string; word: string }[]>(
+    `select q.word as query, t.word
+     from unnest($1::text[]) as q(word)
+     cross join lateral (
+       select s.word from "SearchTerm" s
+       where s.word % q.word and s.word <> q.word
+         and char_length(s.word) between char_length(q.word) - 2 and char_length(q.word) + 2
+       order by similarity(s.word, q.word) desc, s.word
+       limit 40
+     ) t`,
+    fuzzy.map((g) => g.word),
+  );
+  for (const g of fuzzy) {
+    const max = allowedTypos(g.word);
+    const variants = candidates
+      .filter((c) => c.query === g.word)
+      .map((c) => ({ lexeme: c.word, distance: typoDistance(g.word, c.word, max) }))
+      .filter((c) => c.distance <= max)
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, MAX_TYPO_VARIANTS);
+    for (const v of variants) g.alternatives.push({ lexeme: v.lexeme, prefix: false, typos: v.distance as 1 | 2 });
+  }
+  return groups;
+}
+
+function matcherFor(groups: Group[]): Matcher {
+  const alternatives = groups.flatMap((g) => g.alternatives);
+  return {
+    words: new Set(alternatives.filter((a) => !a.prefix).map((a) => a.lexeme)),
+    prefixes: alternatives.filter((a) => a.prefix).map((a) => a.lexeme),
+  };
+}
+
+function toHit(r: HitRow, matcher: Matcher): SearchHit {
+  const searched = matcher.words.size > 0 || matcher.prefixes.length > 0;
   return {
     threadId: r.threadId,
     postId: r.id,
     postNumber: r.postNumber,
     title: r.title,
-    titleHtml: r.titleMarked !== null ? markedToHtml(r.titleMarked) : escapeHtml(r.title),
-    snippetHtml: r.bodyMarked !== null ? markedToHtml(r.bodyMarked) : leadingExcerpt(r.body),
+    titleHtml: searched ? markedToHtml(markAll(r.title, matcher)) : escapeHtml(r.title),
+    snippetHtml: markedToHtml(markExcerpt(r.body, matcher)),
     categorySlug: r.categorySlug,
     categoryName: r.categoryName,
     tags: r.tags ?? [],
     solved: r.solved,
     isAccepted: r.isAccepted,
     authorUsername: r.authorUsername,
-    createdAt: Math.round(Number(r.createdAtMs)),
+    createdAt: Math.round(Number(r.createdAt)),
   };
 }
 
 async function writeDocuments(sql: Sql, generation: number, documents: SearchDocument[]) {
   for (let i = 0; i < documents.length; i += WRITE_CHUNK) {
     const chunk = documents.slice(i, i + WRITE_CHUNK);
+    const vocabulary = new Set<string>();
+    const rows = chunk.map((d) => {
+      if (d.visibility === "public") {
+        for (const t of tokenize(`${d.title} ${d.body}`)) {
+          // Words private documents use never become typo targets.
+          if (t.word.length >= 3 && t.word.length <= 40 && !/\p{N}/u.test(t.word)) vocabulary.add(t.word);
+        }
+      }
+      return { ...d, tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]) };
+    });
     await sql.$executeRawUnsafe(
       `insert into "SearchDocument" (generation, id, "threadId", "postNumber", title, body, "categorySlug", "categoryName",
          tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv)
        select $1, x.id, x."threadId", x."postNumber", x.title, x.body, x."categorySlug", x."categoryName",
          x.tags, x.solved, x."isAccepted", x."authorUsername", x.visibility,
-         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC',
-         setweight(to_tsvector('simple', x.title), 'A')
-           || setweight(to_tsvector('simple', array_to_string(x.tags, ' ')), 'B')
-           || setweight(to_tsvector('simple', x.body), 'C')
+         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector
        from jsonb_to_recordset($2::jsonb) as x(id text, "threadId" text, "postNumber" int, title text, body text,
          "categorySlug" text, "categoryName" text, tags text[], solved boolean, "isAccepted" boolean,
-         "authorUsername" text, visibility text, "createdAt" float8)
+         "authorUsername" text, visibility text, "createdAt" float8, tsv text)
        on conflict (generation, id) do update set
          "threadId" = excluded."threadId", "postNumber" = excluded."postNumber", title = excluded.title,
          body = excluded.body, "categorySlug" = excluded."categorySlug", "categoryName" = excluded."categoryName",
@@ -476,18 +479,14 @@ async function writeDocuments(sql: Sql, generation: number, documents: SearchDoc
          "authorUsername" = excluded."authorUsername", visibility = excluded.visibility,
          "createdAt" = excluded."createdAt", tsv = excluded.tsv`,
       generation,
-      JSON.stringify(chunk),
+      JSON.stringify(rows),
     );
-    // New words become typo targets; words of private documents never do.
-    await sql.$executeRawUnsafe(
-      `insert into "SearchTerm" (word)
-       select distinct w from "SearchDocument" d, unnest(tsvector_to_array(d.tsv)) as w
-       where d.generation = $1 and d.id = any($2::text[]) and d.visibility = 'public'
-         and char_length(w) between 3 and 40 and w ~ '^[[:alpha:]]+$'
-       on conflict (word) do nothing`,
-      generation,
-      chunk.map((d) => d.id),
-    );
+    if (vocabulary.size) {
+      await sql.$executeRawUnsafe(
+        `insert into "SearchTerm" (word) select unnest($1::text[]) on conflict (word) do nothing`,
+        [...vocabulary],
+      );
+    }
   }
 }
 
@@ -497,7 +496,7 @@ async function rebuildVocabulary(sql: Sql, generation: number) {
   await sql.$executeRawUnsafe(
     `insert into "SearchTerm" (word)
      select word from ts_stat('select tsv from "SearchDocument" where visibility = ''public'' and generation = ${Math.trunc(generation)}')
-     where char_length(word) between 3 and 40 and word ~ '^[[:alpha:]]+$'
+     where char_length(word) between 3 and 40 and word !~ '[0-9]'
      on conflict (word) do nothing`,
   );
 }

@@ -25,9 +25,9 @@ export function normalizeQuery(raw: unknown): string {
 /** Whether the query ends inside a word, so its last word may be a prefix of what is meant. */
 export const endsInsideWord = (q: string) => /[\p{L}\p{N}]$/u.test(q);
 
-/** Typos tolerated for a query word: by its length in letters; none in numbers and versions. */
+/** Typos tolerated for a query word: by its length in letters; none in words with digits. */
 export function allowedTypos(word: string): 0 | 1 | 2 {
-  if (/[\p{N}._@/:]/u.test(word)) return 0;
+  if (/\p{N}/u.test(word)) return 0;
   const length = [...word].length;
   if (length >= TYPO_MIN_WORD_SIZE.twoTypos) return 2;
   if (length >= TYPO_MIN_WORD_SIZE.oneTypo) return 1;

@@ -1,13 +1,15 @@
 import { useId } from "react";
 import { ActionResult, MOD_ACTIONS_PATH, useModAction } from "./moderation-controls";
 
-// Mirrors FLAG_REASONS in app/models/flag.server.ts (which validates them).
-const REASONS = [
+// The choices offered to members; app/models/flag.server.ts (FLAG_REASONS) validates them.
+export const FLAG_REASON_OPTIONS = [
   { value: "spam", label: "Spam", hint: "Advertising or links with no place here." },
   { value: "offensive", label: "Offensive or abusive", hint: "Insults, harassment, hate." },
   { value: "off-topic", label: "Off-topic", hint: "Does not belong in this thread or category." },
   { value: "needs-moderator", label: "Something else", hint: "Tell the moderators below." },
 ] as const;
+
+export const flagReasonLabel = (reason: string) => FLAG_REASON_OPTIONS.find((r) => r.value === reason)?.label ?? reason;
 
 /** A member reports someone else's post to the moderators. */
 export function FlagButton({ postId }: { postId: string }) {
@@ -24,7 +26,7 @@ export function FlagButton({ postId }: { postId: string }) {
           <input type="hidden" name="id" value={postId} />
           <fieldset aria-describedby={fields?.reason ? `${id}-reason-error` : undefined}>
             <legend>Why should a moderator look at this post?</legend>
-            {REASONS.map((r, i) => (
+            {FLAG_REASON_OPTIONS.map((r, i) => (
               <label key={r.value} style={{ fontWeight: 400 }}>
                 <input type="radio" name="reason" value={r.value} required defaultChecked={i === 0} /> {r.label}
                 <span className="hint"> — {r.hint}</span>

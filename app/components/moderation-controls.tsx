@@ -33,6 +33,8 @@ export function useModAction(key?: string) {
   return { fetcher, hidden, busy: fetcher.state !== "idle", result: fetcher.state === "idle" ? fetcher.data : undefined };
 }
 
+export type ModAction = ReturnType<typeof useModAction>;
+
 export function ActionResult({ result }: { result?: ModActionResult }) {
   if (!result) return null;
   return result.ok ? (
@@ -43,8 +45,11 @@ export function ActionResult({ result }: { result?: ModActionResult }) {
 }
 
 /** A one-click action (unlock, unhide, restore, dismiss). */
-export function QuickAction({ intent, id, label, className = "secondary" }: { intent: string; id: string; label: string; className?: string }) {
-  const { fetcher, hidden, busy, result } = useModAction();
+export function QuickAction({ intent, id, label, className = "secondary", action }: {
+  intent: string; id: string; label: string; className?: string; action?: ModAction;
+}) {
+  const own = useModAction();
+  const { fetcher, hidden, busy, result } = action ?? own;
   return (
     <fetcher.Form method="post" action={MOD_ACTIONS_PATH} className="mod-inline">
       {hidden}
@@ -69,6 +74,7 @@ export function ReasonAction({
   hint = "Kept in the audit log.",
   children,
   onOpen,
+  action,
 }: {
   intent: string;
   id: string;
@@ -79,8 +85,11 @@ export function ReasonAction({
   hint?: string;
   children?: React.ReactNode;
   onOpen?: () => void;
+  /** Shared with the undo button that replaces this form, so the outcome stays on screen. */
+  action?: ModAction;
 }) {
-  const { fetcher, hidden, busy, result } = useModAction();
+  const own = useModAction();
+  const { fetcher, hidden, busy, result } = action ?? own;
   const fieldId = useId();
   const details = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
@@ -128,26 +137,29 @@ export function PostModerationControls({
   /** false for a question others have answered: it stays for them. */
   canDeleteOwn?: boolean;
 }) {
+  const visibility = useModAction();
+  const deletion = useModAction();
   if (canModerate && post.number > 0) {
     return (
       <span className="mod-controls" aria-label="Moderation">
         {post.hidden ? (
-          <QuickAction intent="unhide-post" id={post.id} label="Unhide" />
+          <QuickAction intent="unhide-post" id={post.id} label="Unhide" action={visibility} />
         ) : (
-          <ReasonAction intent="hide-post" id={post.id} label="Hide" confirm="Hide post" reasonRequired
+          <ReasonAction intent="hide-post" id={post.id} label="Hide" confirm="Hide post" reasonRequired action={visibility}
             hint="Hidden posts stay visible to moderators and the author. Kept in the audit log." />
         )}
         {post.deleted ? (
-          <QuickAction intent="restore-post" id={post.id} label="Restore" />
+          <QuickAction intent="restore-post" id={post.id} label="Restore" action={deletion} />
         ) : (
-          <ReasonAction intent="delete-post" id={post.id} label="Delete" confirm="Delete post" danger reasonRequired={!isAuthor} />
+          <ReasonAction intent="delete-post" id={post.id} label="Delete" confirm="Delete post" danger reasonRequired={!isAuthor} action={deletion} />
         )}
       </span>
     );
   }
+  if (isAuthor && post.deleted && deletion.result?.ok) return <ActionResult result={deletion.result} />;
   if (isAuthor && !post.deleted && canDeleteOwn) {
     return (
-      <ReasonAction intent="delete-post" id={post.id} label="Delete" danger reasonRequired={false}
+      <ReasonAction intent="delete-post" id={post.id} label="Delete" danger reasonRequired={false} action={deletion}
         confirm={post.number === 0 ? "Delete my question" : "Delete my post"}
         hint={post.number === 0 ? "Deletes the whole thread. Moderators can still see it." : "Moderators can still see deleted posts."} />
     );
@@ -159,25 +171,28 @@ type ThreadInfo = { id: string; locked: boolean; hidden: boolean; deleted: boole
 
 /** For moderators: lock, hide, move and delete a whole thread (with its question). */
 export function ThreadModerationControls({ thread }: { thread: ThreadInfo }) {
+  const lock = useModAction();
+  const visibility = useModAction();
+  const deletion = useModAction();
   return (
     <div className="mod-controls mod-thread" role="group" aria-label="Moderate this thread">
       {thread.locked ? (
-        <QuickAction intent="unlock-thread" id={thread.id} label="Unlock" />
+        <QuickAction intent="unlock-thread" id={thread.id} label="Unlock" action={lock} />
       ) : (
-        <ReasonAction intent="lock-thread" id={thread.id} label="Lock" confirm="Lock thread" reasonRequired={false}
+        <ReasonAction intent="lock-thread" id={thread.id} label="Lock" confirm="Lock thread" reasonRequired={false} action={lock}
           hint="A locked thread takes no new replies." />
       )}
       {thread.hidden ? (
-        <QuickAction intent="unhide-thread" id={thread.id} label="Unhide" />
+        <QuickAction intent="unhide-thread" id={thread.id} label="Unhide" action={visibility} />
       ) : (
-        <ReasonAction intent="hide-thread" id={thread.id} label="Hide" confirm="Hide thread" reasonRequired
+        <ReasonAction intent="hide-thread" id={thread.id} label="Hide" confirm="Hide thread" reasonRequired action={visibility}
           hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log." />
       )}
       <MoveAction thread={thread} />
       {thread.deleted ? (
-        <QuickAction intent="restore-thread" id={thread.id} label="Restore" />
+        <QuickAction intent="restore-thread" id={thread.id} label="Restore" action={deletion} />
       ) : (
-        <ReasonAction intent="delete-thread" id={thread.id} label="Delete" confirm="Delete thread" danger reasonRequired />
+        <ReasonAction intent="delete-thread" id={thread.id} label="Delete" confirm="Delete thread" danger reasonRequired action={deletion} />
       )}
     </div>
   );

@@ -96,7 +96,7 @@ export function ThreadList({
           <div className="thread-stats" aria-hidden="true">
             <span className="stat"><strong>{t.score}</strong> helpful</span>
             <span className={`stat${t.replyCount === 0 ? " none" : ""}${t.solved ? " solved" : ""}`}>
-              <strong>{t.replyCount}</strong> {t.replyCount === 1 ? "reply" : "replies"}
+              <strong>{t.replyCount}</strong>{t.replyCount === 1 ? " reply" : " replies"}
             </span>
           </div>
           <div className="thread-main">
@@ -109,9 +109,7 @@ export function ThreadList({
               <span>
                 by <Link to={`/u/${t.author}`}>{t.author}</Link>
               </span>
-              <span className="sr-only">
-                {t.score} helpful, {t.replyCount} {t.replyCount === 1 ? "reply" : "replies"},
-              </span>
+              <span className="sr-only">{`${t.score} helpful, ${t.replyCount} ${t.replyCount === 1 ? "reply" : "replies"},`}</span>
               <span>
                 active <RelativeTime date={t.lastPostAt} />
               </span>
@@ -176,13 +174,14 @@ export function Pager({ base, filter, nextCursor, total, sortable = false }: {
   sortable?: boolean;
 }) {
   const defaultSort = sortable ? "latest" : filter.sort;
-  if (!nextCursor && !filter.cursor) return total !== undefined ? <p className="pager meta">{total} {total === 1 ? "thread" : "threads"}</p> : null;
+  const count = total === undefined ? null : `${total} ${total === 1 ? "thread" : "threads"}`;
+  if (!nextCursor && !filter.cursor) return count ? <p className="pager meta">{count}</p> : null;
   return (
     <nav className="pager" aria-label="Pages">
       {filter.cursor ? (
         <Link to={listHref(base, { sort: filter.sort, solved: filter.solved }, defaultSort)} rel="first">← First page</Link>
       ) : <span />}
-      {total !== undefined ? <span className="meta">{total} {total === 1 ? "thread" : "threads"}</span> : null}
+      {count ? <span className="meta">{count}</span> : null}
       {nextCursor ? (
         <Link to={listHref(base, { sort: filter.sort, solved: filter.solved, cursor: nextCursor }, defaultSort)} rel="next">
           Next page →

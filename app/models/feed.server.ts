@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -197,14 +198,21 @@ export function renderAtom(feed: Feed): string {
 
 const FEED_CONTENT_TYPES = { rss: "application/rss+xml; charset=utf-8", atom: "application/atom+xml; charset=utf-8" } as const;
 
-export function feedResponse(feed: Feed, format: "rss" | "atom"): Response {
-  return new Response(format === "rss" ? renderRss(feed) : renderAtom(feed), {
-    headers: {
-      "Content-Type": FEED_CONTENT_TYPES[format],
-      "Cache-Control": "public, max-age=300",
-      "Last-Modified": feed.updated.toUTCString(),
-    },
-  });
+/**
+ * An XML answer with an ETag of its bytes: feed readers poll often and get a
+ * 304 while nothing changed. (Not Last-Modified: hiding a thread changes the
+ * feed without changing any date in it.)
+ */
+export function xmlResponse(request: Request, body: string, contentType: string, maxAgeSeconds: number): Response {
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const headers = { "Content-Type": contentType, "Cache-Control": `public, max-age=${maxAgeSeconds}`, ETag: etag };
+  const known = request.headers.get("If-None-Match")?.split(",").map((t) => t.trim().replace(/^W\//, ""));
+  if (known?.includes(etag) || known?.includes("*")) return new Response(null, { status: 304, headers });
+  return new Response(body, { headers });
+}
+
+export function feedResponse(request: Request, feed: Feed, format: "rss" | "atom"): Response {
+  return xmlResponse(request, format === "rss" ? renderRss(feed) : renderAtom(feed), FEED_CONTENT_TYPES[format], 300);
 }
 
 // ---- sitemap.xml --------------------------------------------------------

@@ -5,7 +5,7 @@ import { conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { writeAudit } from "./audit.server";
 import { autoHidePost, resolveOpenFlags } from "./moderation.server";
-import { can, requirePermission, type Role } from "./permissions";
+import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { postUrl } from "./post.server";
 import { threadUrl } from "./thread.server";
@@ -16,13 +16,6 @@ type Actor = { id: string; role: Role };
 
 export const FLAG_REASONS = ["spam", "offensive", "off-topic", "needs-moderator"] as const;
 export type FlagReason = (typeof FLAG_REASONS)[number];
-
-export const FLAG_REASON_LABELS: Record<FlagReason, string> = {
-  spam: "Spam",
-  offensive: "Offensive or abusive",
-  "off-topic": "Off-topic",
-  "needs-moderator": "Something else needs a moderator",
-};
 
 // Discourse's per-member cap on flags, so a grudge cannot flood the queue.
 export const FLAG_RATE = { max: 20, windowSeconds: 3600 } as const;
@@ -242,8 +235,3 @@ const countReasons = (reasons: string[]) => {
 };
 
 export type FlagQueue = Awaited<ReturnType<typeof listFlagQueue>>;
-
-export const openFlagCount = () => db.flag.count({ where: { resolvedAt: null } });
-
-/** Whether this viewer may flag this post (for showing the Flag button). */
-export const mayFlag = (viewer: Actor | null, authorId: string) => Boolean(viewer && viewer.id !== authorId && can(viewer, "post:flag"));

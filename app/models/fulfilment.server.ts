@@ -223,9 +223,11 @@ function linksOf(htmls: string[], origin: string): string[] {
   for (const html of htmls) {
     for (const m of html.matchAll(HREF)) {
       try {
-        links.add(new URL(decodeEntities(m[1]!), origin).toString());
+        const url = new URL(decodeEntities(m[1]!), origin);
+        // The sanitizer already dropped dangerous schemes; this list is the second lock.
+        if (url.protocol === "http:" || url.protocol === "https:" || url.protocol === "mailto:") links.add(url.toString());
       } catch {
-        // Not a URL (the sanitizer already dropped dangerous ones); nothing to keep.
+        // Not a URL; nothing to keep.
       }
     }
   }

@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { textExcerpt } from "~/utils/seo";
 import { postUrl } from "./post.server";
-import { toListItem } from "./thread.server";
+import { threadListSelect, toListItem } from "./thread.server";
 
 // A profile is public: it shows only content everyone can see, whoever looks.
 const visibleThread = { hidden: false, deletedAt: null } satisfies Prisma.ThreadWhereInput;
@@ -14,24 +14,6 @@ export const RECENT_ACTIVITY = 10;
 export const TRUST_LABELS = ["New member", "Member", "Trusted member"] as const;
 export const trustLabel = (level: number) => TRUST_LABELS[Math.max(0, Math.min(TRUST_LABELS.length - 1, level))]!;
 
-// The same shape the thread lists use, so profiles render with the shared list component.
-const threadListSelect = {
-  id: true,
-  slug: true,
-  title: true,
-  replyCount: true,
-  score: true,
-  locked: true,
-  hidden: true,
-  acceptedPostId: true,
-  lastPostAt: true,
-  createdAt: true,
-  escalatedAt: true,
-  resolvedViaSupportAt: true,
-  category: { select: { slug: true, name: true, supported: true } },
-  author: { select: { username: true } },
-  tags: { select: { tag: { select: { name: true } } } },
-} satisfies Prisma.ThreadSelect;
 
 export async function getProfile(username: string) {
   const user = await db.user.findFirst({

@@ -101,7 +101,7 @@ export async function notifyMentions(tx: Prisma.TransactionClient, author: Autho
   await notify(tx, users.map((u) => u.id), { kind: "mention", title, url, actorId: author.id });
 }
 
-const listSelect = {
+export const threadListSelect = {
   id: true,
   slug: true,
   title: true,
@@ -119,7 +119,7 @@ const listSelect = {
   tags: { select: { tag: { select: { name: true } } } },
 } satisfies Prisma.ThreadSelect;
 
-type ListRow = Prisma.ThreadGetPayload<{ select: typeof listSelect }>;
+type ListRow = Prisma.ThreadGetPayload<{ select: typeof threadListSelect }>;
 
 export const toListItem = (t: ListRow) => ({
   id: t.id,
@@ -189,7 +189,7 @@ export async function listThreads(input: unknown) {
       orderBy,
       take: THREADS_PER_PAGE + 1,
       skip: keyset ? 0 : (q.page - 1) * THREADS_PER_PAGE,
-      select: listSelect,
+      select: threadListSelect,
     }),
     db.thread.count({ where }),
   ]);
@@ -226,7 +226,7 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
   const thread = await db.thread.findUnique({
     where: { id },
     select: {
-      ...listSelect,
+      ...threadListSelect,
       categoryId: true,
       authorId: true,
       deletedAt: true,

@@ -77,20 +77,28 @@ export async function findActiveTier(idOrSlug: string): Promise<TierRow> {
   return tier;
 }
 
-export async function createTier(input: unknown) {
+async function audit(actorId: string, action: string, targetId: string, data: Prisma.InputJsonValue) {
+  await db.auditLog.create({ data: { actorId, action, targetType: "tier", targetId, data } });
+}
+
+export async function createTier(actor: { id: string }, input: unknown) {
   const data = parseOrThrow(tierInputSchema, input);
   try {
-    return await db.tier.create({ data, select: tierSelect });
+    const tier = await db.tier.create({ data, select: tierSelect });
+    await audit(actor.id, "tier.create", tier.id, data);
+    return tier;
   } catch (error) {
     throw duplicateSlug(error);
   }
 }
 
-export async function updateTier(id: string, input: unknown) {
+export async function updateTier(actor: { id: string }, id: string, input: unknown) {
   const data = parseOrThrow(tierInputSchema, input);
   try {
     // Escalations keep the price they were quoted, so editing a tier never changes a checkout in flight.
-    return await db.tier.update({ where: { id }, data, select: tierSelect });
+    const tier = await db.tier.update({ where: { id }, data, select: tierSelect });
+    await audit(actor.id, "tier.update", id, data);
+    return tier;
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") throw notFound("No such tier.");
     throw duplicateSlug(error);

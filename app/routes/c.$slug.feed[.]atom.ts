@@ -4,4 +4,4 @@ import { forResource } from "~/utils/page-errors.server";
 import { siteOrigin } from "~/utils/url.server";
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
-  forResource(async () => feedResponse(await categoryFeed(siteOrigin(request), params.slug ?? ""), "atom"));
+  forResource(async () => feedResponse(request, await categoryFeed(siteOrigin(request), params.slug ?? ""), "atom"));

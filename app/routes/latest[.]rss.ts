@@ -4,4 +4,4 @@ import { forResource } from "~/utils/page-errors.server";
 import { siteOrigin } from "~/utils/url.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
-  forResource(async () => feedResponse(await latestFeed(siteOrigin(request)), "rss"));
+  forResource(async () => feedResponse(request, await latestFeed(siteOrigin(request)), "rss"));

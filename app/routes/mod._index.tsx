@@ -1,8 +1,9 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { flagReasonLabel } from "~/components/flag-button";
 import { QuickAction, ReasonAction } from "~/components/moderation-controls";
 import { Time } from "~/components/time";
-import { FLAG_REASON_LABELS, listFlagQueue, type FlagReason } from "~/models/flag.server";
+import { listFlagQueue } from "~/models/flag.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";
@@ -17,8 +18,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listFlagQueue(user, { state: url.searchParams.get("state") ?? undefined, page: url.searchParams.get("page") ?? undefined }),
   );
 }
-
-const reasonLabel = (r: string) => FLAG_REASON_LABELS[r as FlagReason] ?? r;
 
 export default function ModerationQueue() {
   const queue = useLoaderData<typeof loader>();
@@ -47,7 +46,7 @@ export default function ModerationQueue() {
                 <span>by <Link to={`/u/${post.author}`}>{post.author}</Link></span>
                 <span>· <Time value={post.createdAt} /></span>
                 {Object.entries(reasons).map(([r, n]) => (
-                  <span key={r} className="badge warn">{reasonLabel(r)} × {n}</span>
+                  <span key={r} className="badge warn">{flagReasonLabel(r)} × {n}</span>
                 ))}
                 {post.hidden || thread.hidden ? <span className="badge">Hidden</span> : null}
                 {post.deleted || thread.deleted ? <span className="badge">Deleted</span> : null}
@@ -57,7 +56,7 @@ export default function ModerationQueue() {
               <ul className="flags" aria-label="Flags">
                 {flags.map((f) => (
                   <li key={f.id}>
-                    <strong>{f.reporter}</strong>: {reasonLabel(f.reason)}
+                    <strong>{f.reporter}</strong>: {flagReasonLabel(f.reason)}
                     {f.details ? <> — “{f.details}”</> : null} <span className="hint">(<Time value={f.createdAt} />)</span>
                     {f.resolvedAt ? (
                       <span className="hint"> → {f.resolution}{f.resolvedBy ? ` by ${f.resolvedBy}` : ""}, <Time value={f.resolvedAt} /></span>

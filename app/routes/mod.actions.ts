@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { dismissFlag, dismissFlagsOnPost, flagPost } from "~/models/flag.server";
 import {
   deletePost, deleteThread, hidePost, hideThread, lockThread, moveThread, restorePost, restoreThread,
@@ -55,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     if (!isAppError(error)) throw error;
     const init = { status: error.status, headers: error.headers };
-    if (wantsJson) return data({ ok: false as const, message: error.message, fields: error.fields }, init);
+    if (wantsJson) return Response.json({ ok: false, message: error.message, fields: error.fields }, init);
     // Without JavaScript the browser shows this answer itself.
     return new Response(`${error.message}\n\nGo back and try again.\n`, {
       ...init,

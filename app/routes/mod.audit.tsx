@@ -15,7 +15,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   if (!can(user, "audit:read")) throw data("Only moderators can read the audit log.", { status: 403 });
   const params = Object.fromEntries(new URL(request.url).searchParams);
-  return forPage(() => listAudit(user, params));
+  const log = await forPage(() => listAudit(user, params));
+  return { ...log, actions: [...AUDIT_ACTIONS] };
 }
 
 const ACTION_PREFIXES = ["post.", "thread.", "flag."];
@@ -52,7 +53,7 @@ export default function AuditLogPage() {
           <select id={`${id}-action`} name="action" defaultValue={value("action")}>
             <option value="">Any</option>
             {ACTION_PREFIXES.map((p) => <option key={p} value={p}>{`${p}* (all)`}</option>)}
-            {AUDIT_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+            {log.actions.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </div>
         <div className="field">

@@ -11,6 +11,11 @@ export const loader = ({ request }: LoaderFunctionArgs) => {
     "Disallow: /login",
     "Disallow: /join",
     "Disallow: /reset-password/",
+    "Disallow: /notifications",
+    "Disallow: /unsubscribe/",
+    "Disallow: /mod",
+    "Disallow: /admin",
+    "Disallow: /test-checkout/",
     `Sitemap: ${siteOrigin(request)}/sitemap.xml`,
     "",
   ].join("\n");

@@ -8,6 +8,8 @@ import { PostCard } from "~/components/post-card";
 import { can, requirePermission } from "~/models/permissions";
 import { acceptAnswer, createReply, votePost } from "~/models/post.server";
 import { getThread } from "~/models/thread.server";
+import { SupportStub } from "~/components/support/support-stub";
+import { threadSupport } from "~/models/escalation.server";
 import { getUser, requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
@@ -33,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canReply: Boolean(user && can(user, "post:create") && (!thread.locked || can(user, "thread:lock:any"))),
     canAccept: Boolean(user && can(user, "answer:accept", thread.authorId)),
     canModerate: can(user, "post:hide:any"),
+    support: await threadSupport(thread.id, user),
   };
 }
 
@@ -81,7 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ThreadPage() {
-  const { thread, viewer, canReply, canAccept, canModerate } = useLoaderData<typeof loader>();
+  const { thread, viewer, canReply, canAccept, canModerate, support } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const navigation = useNavigation();
   const replyRef = useRef<HTMLTextAreaElement>(null);
@@ -131,11 +134,7 @@ export default function ThreadPage() {
           ))}
           <span>{thread.replyCount} {thread.replyCount === 1 ? "reply" : "replies"}</span>
         </p>
-        {thread.escalated ? (
-          <p className="support-stub" role="note">
-            {thread.resolvedViaSupport ? "Resolved via paid support." : "Escalated to paid support."}
-          </p>
-        ) : null}
+        <SupportStub support={support} />
         {canModerate ? <ThreadModerationControls thread={thread} /> : null}
       </header>
 
@@ -144,7 +143,7 @@ export default function ThreadPage() {
       {thread.acceptedPost && thread.page === 1 ? (
         <section aria-labelledby="answer-title" className="accepted-answer">
           <h2 id="answer-title">Accepted answer</h2>
-          <PostCard post={thread.acceptedPost} accepted perms={perms(thread.acceptedPost.authorId)} onQuote={canReply ? quote : undefined} />
+          <PostCard post={thread.acceptedPost} accepted perms={perms(thread.acceptedPost.authorId)} onQuote={canReply ? quote : undefined}>{moderation(thread.acceptedPost)}</PostCard>
         </section>
       ) : null}
 

@@ -4,4 +4,4 @@ import { forResource } from "~/utils/page-errors.server";
 import { siteOrigin } from "~/utils/url.server";
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
-  forResource(async () => feedResponse(await threadFeed(siteOrigin(request), params.id ?? ""), "rss"));
+  forResource(async () => feedResponse(request, await threadFeed(siteOrigin(request), params.id ?? ""), "rss"));

@@ -43,7 +43,7 @@ export default function Tags() {
           {tags.map((t) => (
             <li key={t.name}>
               <Link to={`/tags/${encodeURIComponent(t.name)}`} className="tag">{t.name}</Link>
-              <span className="meta">{t.threads} {t.threads === 1 ? "thread" : "threads"}</span>
+              <span className="meta">{`${t.threads} ${t.threads === 1 ? "thread" : "threads"}`}</span>
             </li>
           ))}
         </ul>

@@ -49,7 +49,7 @@ export default function ProfilePage() {
       {p.bio ? <p className="bio">{p.bio}</p> : null}
       <ul className="stat-cards" aria-label="Activity in numbers">
         {stats.map((s) => (
-          <li key={s.label}><strong>{s.value}</strong> {s.label}</li>
+          <li key={s.label}><strong>{s.value}</strong>{` ${s.label}`}</li>
         ))}
       </ul>
       <section aria-labelledby="threads-title" className="stack">
@@ -66,7 +66,7 @@ export default function ProfilePage() {
               <li key={r.id}>
                 <Link to={r.url}>{r.threadTitle}</Link>{" "}
                 {r.accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
-                <p className="meta">{r.score} helpful · <RelativeTime date={r.createdAt} /></p>
+                <p className="meta">{`${r.score} helpful · `}<RelativeTime date={r.createdAt} /></p>
                 <p>{r.excerpt}</p>
               </li>
             ))}

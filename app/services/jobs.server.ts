@@ -86,6 +86,12 @@ export async function runOnce(queue: string, handler: JobHandler, batchSize = 10
   return jobs.length;
 }
 
+/** Finished jobs are history after a day; failed ones stay for an admin to see. */
+export async function pruneJobs(now = new Date()) {
+  const { count } = await db.job.deleteMany({ where: { state: "done", updatedAt: { lt: new Date(now.getTime() - 86_400_000) } } });
+  return count;
+}
+
 export async function jobCounts() {
   const rows = await db.job.groupBy({ by: ["queue", "state"], _count: { _all: true } });
   return rows.map((r) => ({ queue: r.queue, state: r.state, count: r._count._all }));
@@ -105,8 +111,13 @@ let wake: (() => void) | undefined;
 export function startWorker(intervalMs = 1000) {
   if (timer) return;
   let stopped = false;
+  let lastPrune = 0;
   const loop = async () => {
     while (!stopped) {
+      if (Date.now() - lastPrune > 600_000) {
+        lastPrune = Date.now();
+        await pruneJobs().catch((e) => logger.warn("could not prune finished jobs", e));
+      }
       let worked = 0;
       for (const [queue, { handler, batchSize }] of handlers) {
         worked += await runOnce(queue, handler, batchSize).catch((e) => {

@@ -5,6 +5,7 @@ import { startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
 import { registerSupportQueues } from "~/models/support-queues.server";
+import { startSearch, stopSearch } from "../../search/index.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
 // module graph as the routes, so both share one database client.
@@ -14,6 +15,7 @@ export async function boot() {
   const demo = seedWanted ? await seedDemoData() : null;
   await startNotificationMail();
   registerSupportQueues();
+  await startSearch();
   if (env.BACKLINE_JOBS === "inline") startWorker();
   logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
   return { demo };
@@ -21,5 +23,6 @@ export async function boot() {
 
 export async function shutdown() {
   await stopWorker();
+  await stopSearch();
   await disconnectDb();
 }

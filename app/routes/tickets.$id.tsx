@@ -1,0 +1,227 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { FormError } from "~/components/field";
+import { TextAreaField } from "~/components/support/text-area-field";
+import { GateAnswers, ThreadSnapshot } from "~/components/support/ticket-snapshot-view";
+import { TimeLeftBadge } from "~/components/support/time-left-badge";
+import { Time } from "~/components/time";
+import {
+  acceptTicket,
+  getTicket,
+  postMessage,
+  rejectTicket,
+  requestInfo,
+  resolveTicket,
+  retryPayment,
+} from "~/models/ticket.server";
+import { requireUser } from "~/services/auth.server";
+import { badRequest } from "~/utils/errors";
+import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { formatPrice } from "~/utils/money";
+import { forPage } from "~/utils/page-errors.server";
+
+// A paid ticket: its owner and the maintainers only; everyone else gets 404.
+
+export const meta: MetaFunction = () => [{ title: "Paid support ticket · Backline" }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return forPage(async () => ({ ticket: await getTicket(user, params.id!) }));
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = Object.fromEntries(await request.formData());
+  const id = params.id!;
+  return attempt(async () => {
+    switch (form.intent) {
+      case "reply":
+        await postMessage(user, id, { body: form.body, internal: false });
+        break;
+      case "note":
+        await postMessage(user, id, { body: form.body, internal: true });
+        break;
+      case "accept":
+        await acceptTicket(user, id, { message: form.message });
+        break;
+      case "reject":
+        await rejectTicket(user, id, { reason: form.reason, message: form.message });
+        break;
+      case "request-info":
+        await requestInfo(user, id, { message: form.message });
+        break;
+      case "resolve":
+        await resolveTicket(user, id, { message: form.message });
+        break;
+      case "retry-payment":
+        await retryPayment(user, id);
+        break;
+      default:
+        throw badRequest("Unknown action.");
+    }
+    return { ok: true as const, intent: String(form.intent) };
+  });
+}
+
+const REASONS = [
+  ["careless", "Careless: the request lacks what is needed"],
+  ["out_of_scope", "Out of scope"],
+  ["duplicate", "Duplicate"],
+] as const;
+
+type Result = FormFailure | { ok: true; intent: string } | undefined;
+
+/** One small form per decision; it clears after its own success. Errors show above the forms. */
+function DecisionForm({ intent, label, result, children, danger }: {
+  intent: string; label: string; result: Result; children?: React.ReactNode; danger?: boolean;
+}) {
+  const busy = useNavigation().formData?.get("intent") === intent;
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (result?.ok && result.intent === intent) ref.current?.reset();
+  }, [result, intent]);
+  return (
+    <Form method="post" ref={ref} className="card" replace preventScrollReset>
+      <input type="hidden" name="intent" value={intent} />
+      {children}
+      <button type="submit" className={danger ? "danger" : undefined} disabled={busy}>{label}</button>
+    </Form>
+  );
+}
+
+export default function TicketPage() {
+  const { ticket: t } = useLoaderData<typeof loader>();
+  const result = useActionData<Result>();
+  const failure = result && !result.ok ? result : undefined;
+  const awaiting = t.state === "awaiting_acceptance";
+  const working = t.state === "open" || t.state === "waiting_on_customer";
+  return (
+    <div className="stack">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/tickets">{t.viewer.canDecide ? "Paid support queue" : "Your tickets"}</Link>
+      </nav>
+      <header>
+        <h1>{t.title}</h1>
+        <p className="meta">
+          <span className="badge" data-state={t.state}>{t.stateLabel}</span>
+          <span>{t.tier.name}</span>
+          <TimeLeftBadge clock={t.clock} />
+          <span>by {t.viewer.isOwner ? "you" : t.owner}</span>
+          <span>paid <Time value={t.paidAt} /></span>
+        </p>
+        {!t.clock.timeLeftMs || t.clock.paused ? null : (
+          <p className="hint">First response promised by <Time value={t.deadlineAt} />.</p>
+        )}
+      </header>
+
+      {t.payment ? (
+        <section aria-labelledby="payment-title" className="card">
+          <h2 id="payment-title">Payment</h2>
+          <p>{formatPrice(t.payment.amountCents, t.payment.currency)}: {t.payment.summary}</p>
+          {t.viewer.canDecide ? (
+            <p className="meta">
+              <span>Status: {t.payment.status}</span>
+              {t.payment.lastError ? <span className="field-error" role="alert">Last error: {t.payment.lastError} (retrying automatically)</span> : null}
+            </p>
+          ) : null}
+          {t.viewer.canDecide && (t.payment.status === "capture_failed" || t.payment.status === "cancel_failed") ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="retry-payment" />
+              <button type="submit">Retry now</button>
+            </Form>
+          ) : null}
+        </section>
+      ) : null}
+
+      {t.state === "rejected" ? (
+        <p className="notice" role="status">
+          Declined{t.rejectReason ? ` (${t.rejectReason.replace(/_/g, " ")})` : ""}: {t.rejectMessage}. The authorisation was released; no charge.
+        </p>
+      ) : null}
+      {t.state === "expired" ? (
+        <p className="notice" role="status">The response promise was missed, so the authorisation was released: no charge.</p>
+      ) : null}
+
+      <FormError message={failure?.message} />
+      {failure?.fields ? (
+        <ul className="field-error" role="alert">
+          {Object.entries(failure.fields).map(([k, v]) => <li key={k}>{v}</li>)}
+        </ul>
+      ) : null}
+
+      {t.viewer.canDecide && (awaiting || working) ? (
+        <section aria-labelledby="decide-title" className="stack">
+          <h2 id="decide-title">Decide</h2>
+          {awaiting ? (
+            <>
+              <DecisionForm intent="accept" label="Accept and capture the payment" result={result}>
+                <TextAreaField label="Message to the member (optional)" name="message" rows={2} />
+              </DecisionForm>
+              <DecisionForm intent="reject" label="Reject and release the authorisation" result={result} danger>
+                <div className="field">
+                  <label htmlFor="reject-reason">Reason</label>
+                  <select id="reject-reason" name="reason" defaultValue="">
+                    <option value="" disabled>Choose a reason</option>
+                    {REASONS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+                  </select>
+                </div>
+                <TextAreaField label="Explanation for the member" name="message" rows={3} required minLength={10} />
+              </DecisionForm>
+            </>
+          ) : null}
+          {t.state === "open" ? (
+            <DecisionForm intent="request-info" label="Ask for information (pauses the clock)" result={result}>
+              <TextAreaField label="What do you need from the member?" name="message" rows={3} required minLength={10} />
+            </DecisionForm>
+          ) : null}
+          {working ? (
+            <DecisionForm intent="resolve" label="Resolve" result={result}>
+              <TextAreaField label="Closing message (optional)" name="message" rows={2} />
+            </DecisionForm>
+          ) : null}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="gate-title" className="card">
+        <h2 id="gate-title">The request</h2>
+        <GateAnswers gate={t.snapshot.gate} />
+      </section>
+
+      <section aria-labelledby="conversation-title" className="stack">
+        <h2 id="conversation-title">Conversation</h2>
+        {t.messages.length === 0 ? <p className="hint">No messages yet.</p> : null}
+        <ol className="post-list" aria-label="Messages">
+          {t.messages.map((m) => (
+            <li key={m.id}>
+              <article className="card post" style={m.internal ? { borderStyle: "dashed", borderColor: "var(--warn)" } : undefined}
+                aria-label={`${m.internal ? "Internal note" : "Message"} by ${m.author}`}>
+                <p className="post-meta">
+                  <span className="author">{m.author}</span>
+                  {!m.fromOwner ? <span className="role-badge">maintainer</span> : null}
+                  {m.internal ? <span className="badge warn">Internal note: maintainers only</span> : null}
+                  <Time value={m.createdAt} />
+                </p>
+                {/* Rendered and sanitized on write. */}
+                <div className="prose" dangerouslySetInnerHTML={{ __html: m.bodyHtml }} />
+              </article>
+            </li>
+          ))}
+        </ol>
+        {t.viewer.canReply ? (
+          <DecisionForm intent="reply" label={t.viewer.isOwner ? "Send reply" : "Reply to the member"} result={result}>
+            <TextAreaField label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required
+              hint={t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."} />
+          </DecisionForm>
+        ) : null}
+        {t.viewer.canNote ? (
+          <DecisionForm intent="note" label="Add internal note" result={result}>
+            <TextAreaField label="Internal note (maintainers only)" name="body" rows={3} required />
+          </DecisionForm>
+        ) : null}
+      </section>
+
+      <ThreadSnapshot snapshot={t.snapshot} />
+    </div>
+  );
+}

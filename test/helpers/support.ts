@@ -1,0 +1,78 @@
+import { createUser } from "~/models/user.server";
+import type { Role } from "~/models/permissions";
+import { db } from "~/services/db.server";
+import { renderMarkdown } from "~/services/markdown.server";
+
+// What the paid-lane tests need, created straight in the database: people in
+// every role, a supported and a community-only category, the two seeded tiers,
+// and a thread with a question, a reply with a link and an accepted answer.
+
+let n = 0;
+const render = (md: string) => renderMarkdown(md, { allowLinks: true, allowImages: false, siteOrigin: "http://localhost:3000" });
+
+export type Person = { id: string; role: Role; email: string; username: string };
+
+export async function person(role: Role, name?: string): Promise<Person> {
+  n += 1;
+  const username = name ?? `${role}_${n}_${Math.random().toString(36).slice(2, 6)}`;
+  const email = `${username}@example.com`;
+  const user = await createUser({ username, email, password: "a long passphrase 42" }, role);
+  return { id: user.id, role, email, username };
+}
+
+export async function supportWorld() {
+  const [owner, other, moderator, maintainer, admin] = await Promise.all([
+    person("member"), person("member"), person("moderator"), person("maintainer"), person("admin"),
+  ]);
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const pro = await db.category.create({ data: { slug: `pro-${suffix}`, name: "Backline Pro", supported: true } });
+  const community = await db.category.create({ data: { slug: `community-${suffix}`, name: "Community Edition", supported: false } });
+  await db.tier.createMany({
+    data: [
+      { slug: "standard", name: "Standard", responseHours: 48, priceCents: 4900, currency: "usd", position: 1 },
+      { slug: "priority", name: "Priority", responseHours: 12, priceCents: 14900, currency: "usd", position: 2 },
+    ],
+    skipDuplicates: true,
+  });
+  const tiers = Object.fromEntries((await db.tier.findMany()).map((t) => [t.slug, t]));
+  const thread = await makeThread(pro.id, owner, other, "Webhook signature fails after upgrading to 3.2");
+  const communityThread = await makeThread(community.id, owner, other, "Installation on Debian fails with EACCES");
+  return { owner, other, moderator, maintainer, admin, pro, community, tiers, thread, communityThread };
+}
+
+export async function makeThread(categoryId: string, author: Person, helper: Person, title: string) {
+  const at = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 12, minutes));
+  const thread = await db.thread.create({
+    data: {
+      slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+      title,
+      categoryId,
+      authorId: author.id,
+      createdAt: at(0),
+      posts: {
+        create: [
+          { number: 0, authorId: author.id, body: "Every webhook is rejected with `invalid signature`.", bodyHtml: render("Every webhook is rejected with `invalid signature`."), createdAt: at(0) },
+          { number: 1, authorId: helper.id, body: "See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2).", bodyHtml: render("See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2)."), createdAt: at(5) },
+          { number: 2, authorId: helper.id, body: "Mount the webhook route before the JSON parser.", bodyHtml: render("Mount the webhook route before the JSON parser."), createdAt: at(9) },
+          { number: 3, authorId: helper.id, body: "A post a moderator hid.", bodyHtml: render("A post a moderator hid."), hidden: true, createdAt: at(12) },
+        ],
+      },
+    },
+    include: { posts: { orderBy: { number: "asc" } } },
+  });
+  await db.thread.update({ where: { id: thread.id }, data: { acceptedPostId: thread.posts[2]!.id, replyCount: 3 } });
+  return thread;
+}
+
+export const gate = (overrides: Record<string, unknown> = {}) => ({
+  tier: "standard",
+  productVersion: "3.2.1",
+  environment: "Debian 12, Node 20.19, PostgreSQL 16",
+  stepsToReproduce: "1. Upgrade to 3.2.1\n2. Send a signed webhook\n3. It is rejected with invalid signature",
+  alreadyTried: "Rotated the secret and mounted the route before the JSON parser.",
+  acceptScope: true,
+  ...overrides,
+});
+
+/** Points the app's Stripe SDK at a fake Stripe server (STRIPE_API_URL), as production config would at Stripe. */
+export const STRIPE_TEST_ENV = { STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: "whsec_backline_test_secret" };

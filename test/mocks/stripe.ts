@@ -1,0 +1,285 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+
+// A local fake of the few Stripe API endpoints Backline uses, served over HTTP
+// so the official SDK talks to it through STRIPE_API_URL exactly as it talks to
+// Stripe (form-encoded bodies, idempotency keys, Stripe's error shape). It keeps
+// Checkout Sessions and PaymentIntents with Stripe's state rules, records every
+// request, and can be told to fail.
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  body: Record<string, any>;
+  idempotencyKey: string | undefined;
+  authorization: string | undefined;
+};
+
+type Session = {
+  id: string;
+  object: "checkout.session";
+  mode: string;
+  status: "open" | "complete" | "expired";
+  payment_status: "unpaid" | "paid";
+  payment_intent: string | null;
+  client_reference_id: string | null;
+  metadata: Record<string, string>;
+  customer_email: string | null;
+  success_url: string;
+  cancel_url: string;
+  url: string | null;
+  amount_total: number;
+  currency: string;
+  created: number;
+  expires_at: number;
+  livemode: false;
+  _paymentIntentData: Record<string, any>;
+};
+
+type Intent = {
+  id: string;
+  object: "payment_intent";
+  status: string;
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  currency: string;
+  capture_method: string;
+  metadata: Record<string, string>;
+  created: number;
+  livemode: false;
+};
+
+// afterApplying: the operation happens, then the answer is an error (a lost response).
+type Failure = { method: string; path: RegExp; status: number; type: string; code?: string; message: string; times: number; afterApplying?: boolean };
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Stripe's form encoding (a[b][0][c]=v) back into objects and arrays. */
+export function parseStripeForm(body: string): Record<string, any> {
+  const root: Record<string, any> = {};
+  for (const [rawKey, value] of new URLSearchParams(body)) {
+    const keys = rawKey.replace(/\]/g, "").split("[");
+    let node: any = root;
+    keys.forEach((key, i) => {
+      const last = i === keys.length - 1;
+      if (last) {
+        node[key] = value;
+        return;
+      }
+      node[key] ??= /^\d+$/.test(keys[i + 1]!) ? [] : {};
+      node = node[key];
+    });
+  }
+  return root;
+}
+
+export class FakeStripe {
+  requests: RecordedRequest[] = [];
+  sessions = new Map<string, Session>();
+  intents = new Map<string, Intent>();
+  prices = new Map<string, { unit_amount: number; currency: string }>();
+  private failures: Failure[] = [];
+  private server?: Server;
+  url = "";
+
+  async start() {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop() {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  reset() {
+    this.requests = [];
+    this.failures = [];
+  }
+
+  /** The next `times` matching requests answer with this Stripe error. */
+  failNext(method: string, path: RegExp, error: { status: number; type?: string; code?: string; message: string; afterApplying?: boolean }, times = 1) {
+    this.failures.push({ method, path, times, type: error.type ?? (error.status >= 500 ? "api_error" : "invalid_request_error"), ...error });
+  }
+
+  calls(method: string, path: RegExp) {
+    return this.requests.filter((r) => r.method === method && path.test(r.path));
+  }
+
+  /** The customer pays on Stripe's page: the card is authorised (manual capture) and the session completes. */
+  completeSession(sessionId: string): Session {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new Error(`fake stripe: no session ${sessionId}`);
+    const pid = session._paymentIntentData;
+    const manual = pid.capture_method === "manual";
+    const intent: Intent = {
+      id: id("pi"),
+      object: "payment_intent",
+      status: manual ? "requires_capture" : "succeeded",
+      amount: session.amount_total,
+      amount_capturable: manual ? session.amount_total : 0,
+      amount_received: manual ? 0 : session.amount_total,
+      currency: session.currency,
+      capture_method: pid.capture_method ?? "automatic_async",
+      metadata: { ...(pid.metadata ?? {}) },
+      created: now(),
+      livemode: false,
+    };
+    this.intents.set(intent.id, intent);
+    // Stripe reports a manual-capture session as "unpaid": the funds are only authorised.
+    Object.assign(session, { status: "complete", payment_status: manual ? "unpaid" : "paid", payment_intent: intent.id, url: null });
+    return this.publicSession(session);
+  }
+
+  expireSession(sessionId: string): Session {
+    const session = this.sessions.get(sessionId)!;
+    Object.assign(session, { status: "expired", url: null });
+    return this.publicSession(session);
+  }
+
+  /** A Stripe event object around `object`, as a webhook would carry it. */
+  event(type: string, object: object, eventId = id("evt")) {
+    return {
+      id: eventId,
+      object: "event",
+      api_version: Stripe.API_VERSION,
+      created: now(),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    };
+  }
+
+  publicSession(s: Session): Session {
+    const { _paymentIntentData: _, ...rest } = s;
+    return structuredClone(rest) as Session;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    const body = method === "GET" ? parseStripeForm(url.search.slice(1)) : parseStripeForm(raw);
+    this.requests.push({
+      method,
+      path: url.pathname,
+      body,
+      idempotencyKey: req.headers["idempotency-key"] as string | undefined,
+      authorization: req.headers.authorization,
+    });
+    const failure = this.failures.find((f) => f.method === method && f.path.test(url.pathname) && f.times > 0);
+    if (failure) {
+      failure.times -= 1;
+      if (failure.afterApplying) this.route(method, url.pathname, body);
+      // Stripe-Should-Retry: false keeps the SDK from retrying on its own; Backline's jobs retry.
+      return this.send(res, failure.status, { error: { type: failure.type, code: failure.code, message: failure.message } }, { "Stripe-Should-Retry": "false" });
+    }
+    try {
+      const [status, payload] = this.route(method, url.pathname, body);
+      this.send(res, status, payload);
+    } catch (error) {
+      this.send(res, 500, { error: { type: "api_error", message: String(error) } });
+    }
+  }
+
+  private send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
+    res.writeHead(status, { "Content-Type": "application/json", "Request-Id": id("req"), ...headers });
+    res.end(JSON.stringify(payload));
+  }
+
+  private missing(what: string, key: string): [number, unknown] {
+    return [404, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}: '${key}'`, param: "id" } }];
+  }
+
+  private unexpected(intent: Intent, action: string): [number, unknown] {
+    return [400, {
+      error: {
+        type: "invalid_request_error",
+        code: "payment_intent_unexpected_state",
+        message: `This PaymentIntent could not be ${action} because it has a status of ${intent.status}.`,
+      },
+    }];
+  }
+
+  private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && path === "/v1/checkout/sessions") {
+      const price = body.line_items?.[0]?.price;
+      if (price && !this.prices.has(price)) return this.missing("price", price);
+      return [200, this.createSession(body)];
+    }
+    if (method === "GET" && (m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/))) {
+      const s = this.sessions.get(m[1]!);
+      return s ? [200, this.publicSession(s)] : this.missing("checkout.session", m[1]!);
+    }
+    if (method === "POST" && (m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/))) {
+      const s = this.sessions.get(m[1]!);
+      return s ? [200, this.expireSession(s.id)] : this.missing("checkout.session", m[1]!);
+    }
+    if (method === "GET" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)$/))) {
+      const pi = this.intents.get(m[1]!);
+      return pi ? [200, { ...pi }] : this.missing("payment_intent", m[1]!);
+    }
+    if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/capture$/))) {
+      const pi = this.intents.get(m[1]!);
+      if (!pi) return this.missing("payment_intent", m[1]!);
+      if (pi.status !== "requires_capture") return this.unexpected(pi, "captured");
+      Object.assign(pi, { status: "succeeded", amount_received: pi.amount, amount_capturable: 0 });
+      return [200, { ...pi }];
+    }
+    if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/cancel$/))) {
+      const pi = this.intents.get(m[1]!);
+      if (!pi) return this.missing("payment_intent", m[1]!);
+      if (pi.status === "succeeded" || pi.status === "canceled") return this.unexpected(pi, "canceled");
+      Object.assign(pi, { status: "canceled", amount_capturable: 0 });
+      return [200, { ...pi }];
+    }
+    return [404, { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path}).` } }];
+  }
+
+  private createSession(body: Record<string, any>): Session {
+    const item = body.line_items?.[0] ?? {};
+    const price = item.price ? this.prices.get(item.price) : undefined;
+    const quantity = Number(item.quantity ?? 1);
+    const unit = price ? price.unit_amount : Number(item.price_data?.unit_amount);
+    const sessionId = id("cs_test");
+    const session: Session = {
+      id: sessionId,
+      object: "checkout.session",
+      mode: body.mode,
+      status: "open",
+      payment_status: "unpaid",
+      payment_intent: null,
+      client_reference_id: body.client_reference_id ?? null,
+      metadata: body.metadata ?? {},
+      customer_email: body.customer_email ?? null,
+      success_url: body.success_url,
+      cancel_url: body.cancel_url,
+      url: `https://checkout.stripe.test/c/pay/${sessionId}`,
+      amount_total: unit * quantity,
+      currency: price ? price.currency : item.price_data?.currency,
+      created: now(),
+      expires_at: now() + 86_400,
+      livemode: false,
+      _paymentIntentData: body.payment_intent_data ?? {},
+    };
+    this.sessions.set(sessionId, session);
+    return this.publicSession(session);
+  }
+}
+
+export const startFakeStripe = () => new FakeStripe().start();
+
+/** Signs a webhook payload the way Stripe does, for the given secret. */
+export function signedHeader(payload: string, secret: string, timestamp?: number) {
+  return new Stripe("sk_test_signing_only").webhooks.generateTestHeaderString({ payload, secret, timestamp });
+}

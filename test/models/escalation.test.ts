@@ -1,0 +1,231 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { startEscalation, similarSolvedThreads, threadSupport } from "~/models/escalation.server";
+import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { acceptTicket, getTicket, listTickets, postMessage, rejectTicket, requestInfo, resolveTicket } from "~/models/ticket.server";
+import type { TicketSnapshot } from "~/models/ticket-snapshot";
+import { db } from "~/services/db.server";
+import { simulateCheckout } from "~/services/payments/test-mode.server";
+import { useTestDatabase } from "../setup/test-database";
+import { gate, person, supportWorld } from "../helpers/support";
+
+useTestDatabase();
+
+let world: Awaited<ReturnType<typeof supportWorld>>;
+beforeAll(async () => {
+  world = await supportWorld();
+});
+
+const origin = "http://localhost:3000";
+
+/** A member escalates the thread and authorises on the test checkout page. */
+async function paidTicket(owner = world.owner, threadId = world.thread.id, tier = "standard") {
+  const { escalationId } = await startEscalation(owner, threadId, gate({ tier }), { origin });
+  await applyPaymentEvent(await simulateCheckout(owner.id, escalationId, "authorize"));
+  const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
+  return { escalationId, ticketId: ticket.id };
+}
+
+describe("the gate before payment", () => {
+  it("refuses an incomplete request with a message on every missing field, and starts no payment", async () => {
+    const before = await db.escalation.count();
+    const error = await startEscalation(world.owner, world.thread.id, { tier: "standard", productVersion: "3", environment: "", stepsToReproduce: "it breaks", acceptScope: false }, { origin }).catch((e) => e);
+    expect(error).toMatchObject({ status: 400 });
+    expect(Object.keys(error.fields).sort()).toEqual(["acceptScope", "alreadyTried", "environment", "productVersion", "stepsToReproduce"]);
+    expect(error.fields.stepsToReproduce).toMatch(/at least 30 characters/);
+    expect(await db.escalation.count()).toBe(before);
+  });
+
+  it("refuses a community-only category with 403 that names community support", async () => {
+    await expect(startEscalation(world.owner, world.communityThread.id, gate(), { origin })).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/community edition, which has community support only/),
+    });
+  });
+
+  it("refuses an unknown tier, a hidden thread and a missing thread", async () => {
+    await expect(startEscalation(world.owner, world.thread.id, gate({ tier: "platinum" }), { origin })).rejects.toMatchObject({
+      status: 400, fields: { tier: expect.any(String) },
+    });
+    await expect(startEscalation(world.owner, "no-such-thread", gate(), { origin })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("opens a test-mode checkout at the price of the chosen tier", async () => {
+    const member = await person("member");
+    const { escalationId, checkoutUrl } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }), { origin });
+    expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
+    const escalation = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+    expect(escalation).toMatchObject({ state: "checkout_open", provider: "test", amountCents: 14900, currency: "usd", acceptScope: true });
+    expect(escalation.checkoutSessionId).toMatch(/^cs_test_local_/);
+  });
+
+  it("slows down a member who starts too many checkouts (429 with a retry time)", async () => {
+    const member = await person("member");
+    for (let i = 0; i < 10; i++) await startEscalation(member, world.thread.id, gate(), { origin });
+    await expect(startEscalation(member, world.thread.id, gate(), { origin })).rejects.toMatchObject({
+      status: 429,
+      headers: { "Retry-After": expect.stringMatching(/^\d+$/) },
+    });
+  });
+
+  it("shows solved threads of the same category that share title words, never the thread itself", async () => {
+    const similar = await similarSolvedThreads({ id: "other", title: "Webhook signature broken", categoryId: world.pro.id });
+    expect(similar[0]).toMatchObject({ id: world.thread.id, answer: "Mount the webhook route before the JSON parser." });
+    expect(await similarSolvedThreads({ id: world.thread.id, title: world.thread.title, categoryId: world.pro.id })).toEqual([]);
+  });
+});
+
+describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
+  it("turns an authorised checkout into exactly one ticket with a snapshot of the whole thread", async () => {
+    const member = await person("member");
+    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const event = await simulateCheckout(member.id, escalationId, "authorize");
+    expect(await applyPaymentEvent(event)).toBe("applied");
+    expect(await applyPaymentEvent(event)).toBe("duplicate");
+
+    const tickets = await db.ticket.findMany({ where: { escalationId } });
+    expect(tickets).toHaveLength(1);
+    const ticket = tickets[0]!;
+    expect(ticket.state).toBe("awaiting_acceptance");
+    expect(ticket.deadlineAt.getTime() - ticket.paidAt.getTime()).toBe(48 * 3_600_000);
+    const snapshot = ticket.snapshot as unknown as TicketSnapshot;
+    expect(snapshot.thread.title).toBe(world.thread.title);
+    expect(snapshot.posts.map((p) => [p.number, p.author])).toEqual([
+      [0, world.owner.username], [1, world.other.username], [2, world.other.username],
+    ]);
+    expect(snapshot.posts[1]!.bodyHtml).toContain('href="https://docs.example.com/upgrade?a=1&amp;b=2"');
+    expect(snapshot.posts[0]!.createdAt).toBe("2026-01-05T12:00:00.000Z");
+    expect(snapshot.acceptedPostId).toBe(world.thread.posts[2]!.id);
+    expect(snapshot.posts[2]!.accepted).toBe(true);
+    expect(snapshot.links).toContain("https://docs.example.com/upgrade?a=1&b=2");
+    expect(snapshot.gate).toMatchObject({ productVersion: "3.2.1", scopeAccepted: true, stepsToReproduce: expect.stringContaining("Upgrade to 3.2.1") });
+    expect(snapshot.payer).toEqual({ id: member.id, username: member.username, email: member.email });
+    expect(JSON.stringify(snapshot)).not.toContain("A post a moderator hid.");
+
+    const payment = await db.payment.findFirstOrThrow({ where: { ticketId: ticket.id } });
+    expect(payment).toMatchObject({ status: "authorized", amountCents: 4900, currency: "usd", provider: "test" });
+    expect((await db.thread.findUniqueOrThrow({ where: { id: world.thread.id } })).escalatedAt).not.toBeNull();
+    expect(await db.job.count({ where: { queue: "ticket-clock", dedupeKey: `ticket:${ticket.id}:deadline` } })).toBe(1);
+  });
+
+  it("keeps the snapshot when the public thread changes later", async () => {
+    const { ticketId } = await paidTicket(await person("member"));
+    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { body: "edited", bodyHtml: "<p>edited later</p>" } });
+    const view = await getTicket(world.maintainer, ticketId);
+    expect(view.snapshot.posts[0]!.bodyHtml).not.toContain("edited later");
+    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { bodyHtml: world.thread.posts[0]!.bodyHtml } });
+  });
+
+  it("closes a declined checkout without a ticket or a charge", async () => {
+    const member = await person("member");
+    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    expect(await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "decline"))).toBe("applied");
+    expect(await db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({ state: "declined" });
+    expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
+    await expect(simulateCheckout(member.id, escalationId, "authorize")).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("lets only the escalation's owner use its test checkout", async () => {
+    const { escalationId } = await startEscalation(world.owner, world.thread.id, gate(), { origin });
+    await expect(simulateCheckout(world.other.id, escalationId, "authorize")).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("notifies the owner and the maintainers, nobody else", async () => {
+    const member = await person("member");
+    const { ticketId } = await paidTicket(member);
+    const rows = await db.notification.findMany({ where: { url: `/tickets/${ticketId}` }, select: { userId: true, lane: true } });
+    expect(rows).toEqual(expect.arrayContaining([
+      { userId: member.id, lane: "community" },
+      { userId: world.maintainer.id, lane: "desk" },
+      { userId: world.admin.id, lane: "desk" },
+    ]));
+    const recipients = new Set(rows.map((r) => r.userId));
+    expect(recipients.has(world.other.id) || recipients.has(world.moderator.id) || recipients.has(world.owner.id)).toBe(false);
+  });
+
+  it("refuses a second escalation while the member has an open ticket on the thread", async () => {
+    const member = await person("member");
+    await paidTicket(member);
+    await expect(startEscalation(member, world.thread.id, gate(), { origin })).rejects.toMatchObject({ status: 409 });
+    expect((await threadSupport(world.thread.id, member)).ownTicketUrl).toMatch(/^\/tickets\//);
+  });
+});
+
+describe("the ticket conversation and decisions", () => {
+  it("runs accept → ask → member answers → reply → resolve, and the public stub follows", async () => {
+    const member = await person("member");
+    const { ticketId } = await paidTicket(member);
+    await postMessage(member, ticketId, { body: "One more detail: it started right after the upgrade." });
+    await postMessage(world.maintainer, ticketId, { body: "Suspect the proxy rewrites bodies.", internal: true });
+    await expect(postMessage(world.maintainer, ticketId, { body: "Hello there" })).rejects.toMatchObject({ status: 409 });
+
+    const accepted = await acceptTicket(world.maintainer, ticketId, { message: "On it." });
+    expect(accepted.state).toBe("open");
+    expect(accepted.payment).toMatchObject({ status: "captured" });
+
+    const asked = await requestInfo(world.maintainer, ticketId, { message: "Which proxy do you run in front of the app?" });
+    expect(asked).toMatchObject({ state: "waiting_on_customer", clock: { paused: true } });
+    const answered = await postMessage(member, ticketId, { body: "nginx 1.24 with default settings." });
+    expect(answered).toMatchObject({ state: "open", clock: { paused: false } });
+    await postMessage(world.maintainer, ticketId, { body: "Set `proxy_request_buffering off;` and it works." });
+    const resolved = await resolveTicket(world.maintainer, ticketId, {});
+    expect(resolved.state).toBe("resolved");
+    await expect(postMessage(member, ticketId, { body: "thanks!" })).rejects.toMatchObject({ status: 409 });
+
+    const ownerView = await getTicket(member, ticketId);
+    expect(ownerView.messages.map((m) => m.body)).toEqual([
+      "One more detail: it started right after the upgrade.",
+      "On it.",
+      "Which proxy do you run in front of the app?",
+      "nginx 1.24 with default settings.",
+      "Set `proxy_request_buffering off;` and it works.",
+    ]);
+    expect(ownerView.payment).not.toHaveProperty("lastError");
+    const deskView = await getTicket(world.maintainer, ticketId);
+    expect(deskView.messages.filter((m) => m.internal).map((m) => m.body)).toEqual(["Suspect the proxy rewrites bodies."]);
+    expect((await db.thread.findUniqueOrThrow({ where: { id: world.thread.id } })).resolvedViaSupportAt).not.toBeNull();
+  });
+
+  it("rejects with a reason and a message, releasing the authorisation", async () => {
+    const member = await person("member");
+    const { ticketId } = await paidTicket(member);
+    await expect(rejectTicket(world.maintainer, ticketId, { reason: "rude", message: "short" })).rejects.toMatchObject({
+      status: 400, fields: { reason: expect.any(String), message: expect.any(String) },
+    });
+    const rejected = await rejectTicket(world.maintainer, ticketId, { reason: "out_of_scope", message: "This is about your reverse proxy, not Backline." });
+    expect(rejected).toMatchObject({ state: "rejected", rejectReason: "out_of_scope", payment: { status: "canceled" } });
+    const intent = await db.testPaymentIntent.findFirstOrThrow({ where: { escalationId: (await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).escalationId } });
+    expect(intent.status).toBe("canceled");
+  });
+
+  it("answers illegal transitions with 409 and other people's attempts with 404 or 403", async () => {
+    const member = await person("member");
+    const { ticketId } = await paidTicket(member);
+    await expect(resolveTicket(world.maintainer, ticketId)).rejects.toMatchObject({ status: 409 });
+    await expect(requestInfo(world.maintainer, ticketId, { message: "What version exactly?" })).rejects.toMatchObject({ status: 409 });
+    await expect(acceptTicket(member, ticketId)).rejects.toMatchObject({ status: 403 });
+    await expect(acceptTicket(world.moderator, ticketId)).rejects.toMatchObject({ status: 404 });
+    await expect(getTicket(world.other, ticketId)).rejects.toMatchObject({ status: 404 });
+    await expect(postMessage(member, ticketId, { body: "sneaky note", internal: true })).rejects.toMatchObject({ status: 403 });
+    await acceptTicket(world.maintainer, ticketId);
+    await expect(acceptTicket(world.admin, ticketId)).rejects.toMatchObject({ status: 409 });
+    await expect(rejectTicket(world.maintainer, ticketId, { reason: "duplicate", message: "Duplicate of another ticket." })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("lists own tickets for members and every ticket for the desk, most urgent first", async () => {
+    const member = await person("member");
+    await paidTicket(member, world.thread.id, "standard");
+    const second = await db.thread.create({
+      data: { slug: "another", title: "Another problem", categoryId: world.pro.id, authorId: member.id, posts: { create: { number: 0, authorId: member.id, body: "b", bodyHtml: "<p>b</p>" } } },
+    });
+    await paidTicket(member, second.id, "priority");
+    const own = await listTickets(member);
+    expect(own).toHaveLength(2);
+    expect(await listTickets(world.other)).toEqual([]);
+    const desk = await listTickets(world.maintainer, { state: "awaiting_acceptance" });
+    expect(desk.length).toBeGreaterThanOrEqual(2);
+    const lefts = desk.map((t) => t.clock.timeLeftMs!);
+    expect([...lefts].sort((a, b) => a - b)).toEqual(lefts);
+    expect(desk[0]!.tier.slug).toBe("priority");
+    await expect(listTickets(world.maintainer, { state: "bogus" })).rejects.toMatchObject({ status: 400 });
+  });
+});

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { resetEnvForTests } from "~/env.server";
+import { startEscalation } from "~/models/escalation.server";
+import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/ticket-clock.server";
+import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/ticket.server";
+import { db } from "~/services/db.server";
+import { claim } from "~/services/jobs.server";
+import { FakeStripe, startFakeStripe } from "../mocks/stripe";
+import { useTestDatabase } from "../setup/test-database";
+import { gate, person, STRIPE_TEST_ENV, supportWorld } from "../helpers/support";
+
+// The response clock with an injected `now`: every call says what time it is.
+useTestDatabase();
+
+const H = 3_600_000;
+let stripe: FakeStripe;
+let world: Awaited<ReturnType<typeof supportWorld>>;
+
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  Object.assign(process.env, STRIPE_TEST_ENV, { STRIPE_API_URL: stripe.url });
+  resetEnvForTests();
+  world = await supportWorld();
+});
+afterAll(async () => {
+  for (const key of [...Object.keys(STRIPE_TEST_ENV), "STRIPE_API_URL"]) delete process.env[key];
+  resetEnvForTests();
+  await stripe?.stop();
+});
+beforeEach(() => stripe.reset());
+
+let events = 0;
+/** A Standard (48 h) ticket paid at `paidAt`. */
+async function ticketPaidAt(paidAt: Date) {
+  const member = await person("member");
+  const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin: "http://localhost" });
+  const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
+  const session = stripe.completeSession(checkoutSessionId!);
+  await applyPaymentEvent(
+    { id: `evt_clock_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId },
+    paidAt,
+  );
+  const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
+  return { member, ticketId: ticket.id, paymentIntentId: session.payment_intent! };
+}
+
+const releases = (pi: string) => stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/cancel$`)).length;
+const captures = (pi: string) => stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/capture$`)).length;
+const clockJobs = (ticketId: string) =>
+  db.job.findMany({ where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } }, orderBy: { runAt: "asc" } });
+
+describe("the response clock", () => {
+  it("schedules a warning and the deadline when the ticket is paid", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const { ticketId } = await ticketPaidAt(t0);
+    const jobs = await clockJobs(ticketId);
+    expect(jobs.map((j) => [(j.payload as { kind: string }).kind, j.runAt.toISOString()])).toEqual([
+      ["warning", "2026-04-02T20:00:00.000Z"],
+      ["deadline", "2026-04-03T08:00:00.000Z"],
+    ]);
+  });
+
+  it("expires a ticket nobody decided on by the deadline and releases the hold", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const { member, ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    expect(await runClockJob({ ticketId, kind: "deadline" }, new Date(t0.getTime() + 47.9 * H))).toBe("rescheduled");
+    expect(releases(paymentIntentId)).toBe(0);
+
+    expect(await runClockJob({ ticketId, kind: "deadline" }, new Date(t0.getTime() + 48 * H))).toBe("expired");
+    const ticket = await getTicket(member, ticketId);
+    expect(ticket).toMatchObject({ state: "expired", payment: { status: "canceled" } });
+    expect(releases(paymentIntentId)).toBe(1);
+    expect(stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
+    const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "expired" } } });
+    expect(notice.title).toMatch(/not charged/);
+  });
+
+  it("releases the hold once, however many workers run the expiry", async () => {
+    const t0 = new Date(Date.now() - 49 * H);
+    const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    // Two app servers poll at the same moment: the claim hands the due job to one of them.
+    const [a, b] = await Promise.all([claim(CLOCK_QUEUE, 100), claim(CLOCK_QUEUE, 100)]);
+    const mine = (rows: typeof a) => rows.filter((j) => (j.payload as { ticketId: string }).ticketId === ticketId);
+    expect(mine(a).length + mine(b).length).toBe(2);
+    expect(new Set([...mine(a), ...mine(b)].map((j) => j.id)).size).toBe(2);
+
+    // Even run twice at once (a lease that ran out mid-run), the conditional update lets one win.
+    const now = new Date();
+    const results = await Promise.all([runClockJob({ ticketId, kind: "deadline" }, now), runClockJob({ ticketId, kind: "deadline" }, now)]);
+    expect(results.sort()).toEqual(["expired", "noop"]);
+    expect(await expireIfDue(ticketId, now)).toBe(false);
+    expect(releases(paymentIntentId)).toBe(1);
+  });
+
+  it("lets an accept that came first win over the expiry: captured, never released", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    await acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 47.99 * H));
+    expect(await runClockJob({ ticketId, kind: "deadline" }, new Date(t0.getTime() + 48 * H))).toBe("noop");
+    expect(captures(paymentIntentId)).toBe(1);
+    expect(releases(paymentIntentId)).toBe(0);
+  });
+
+  it("settles exactly one way when accept and expiry race", async () => {
+    const t0 = new Date(Date.now() - 48 * H + 50);
+    const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    const [accepted, expired] = await Promise.allSettled([
+      acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 48 * H - 1)),
+      expireIfDue(ticketId, new Date(t0.getTime() + 48 * H)),
+    ]);
+    const state = (await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).state;
+    if (state === "open") {
+      expect(accepted.status).toBe("fulfilled");
+      expect(expired).toEqual({ status: "fulfilled", value: false });
+      expect([captures(paymentIntentId), releases(paymentIntentId)]).toEqual([1, 0]);
+    } else {
+      expect(state).toBe("expired");
+      expect(accepted).toMatchObject({ status: "rejected", reason: { status: 409 } });
+      expect([captures(paymentIntentId), releases(paymentIntentId)]).toEqual([0, 1]);
+    }
+  });
+
+  it("refuses an accept after the deadline: the ticket expires and the member pays nothing", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    await expect(acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 49 * H))).rejects.toMatchObject({ status: 409 });
+    expect((await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).state).toBe("expired");
+    expect([captures(paymentIntentId), releases(paymentIntentId)]).toEqual([0, 1]);
+  });
+
+  it("pauses while waiting on the member and resumes with the time that was left", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const at = (h: number) => new Date(t0.getTime() + h * H);
+    const { member, ticketId } = await ticketPaidAt(t0);
+    await acceptTicket(world.maintainer, ticketId, {}, at(1));
+    const asked = await requestInfo(world.maintainer, ticketId, { message: "Which proxy sits in front of the app?" }, at(10));
+    expect(asked.clock).toMatchObject({ paused: true, urgency: "paused", timeLeftMs: 38 * H });
+    expect(await clockJobs(ticketId)).toEqual([]);
+
+    // Long after the original deadline, the paused clock has not moved.
+    expect((await getTicket(world.maintainer, ticketId, at(200))).clock.timeLeftMs).toBe(38 * H);
+    expect(await runClockJob({ ticketId, kind: "deadline" }, at(200))).toBe("noop");
+
+    const answered = await postMessage(member, ticketId, { body: "It is nginx 1.24." }, at(200));
+    expect(answered.state).toBe("open");
+    expect(new Date(answered.deadlineAt).toISOString()).toBe(at(238).toISOString());
+    expect((await clockJobs(ticketId)).map((j) => j.runAt.toISOString())).toContain(at(238).toISOString());
+  });
+
+  it("warns the desk once when a quarter of the time is left", async () => {
+    const t0 = new Date("2026-04-01T08:00:00Z");
+    const { ticketId } = await ticketPaidAt(t0);
+    expect(await runClockJob({ ticketId, kind: "warning" }, new Date(t0.getTime() + 30 * H))).toBe("noop");
+    expect(await runClockJob({ ticketId, kind: "warning" }, new Date(t0.getTime() + 36 * H))).toBe("warned");
+    expect(await runClockJob({ ticketId, kind: "warning" }, new Date(t0.getTime() + 37 * H))).toBe("noop");
+    const warnings = await db.notification.findMany({ where: { url: `/tickets/${ticketId}`, kind: "sla_warning" } });
+    expect(warnings.map((w) => [w.userId, w.lane, w.title])).toEqual(
+      expect.arrayContaining([[world.maintainer.id, "desk", expect.stringMatching(/^12 h left to accept or reject/)]]),
+    );
+    expect(warnings.every((w) => w.lane === "desk")).toBe(true);
+  });
+});
