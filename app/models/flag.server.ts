@@ -170,11 +170,12 @@ export async function listFlagQueue(moderator: Actor | null, input: unknown = {}
     skip: (q.page - 1) * FLAGS_PAGE_SIZE,
     take: FLAGS_PAGE_SIZE,
   });
-  const [{ total }] = await db.$queryRaw<{ total: bigint }[]>(
+  const counted = await db.$queryRaw<{ total: bigint }[]>(
     open
       ? Prisma.sql`select count(distinct "postId") as total from "Flag" where "resolvedAt" is null`
       : Prisma.sql`select count(distinct "postId") as total from "Flag" where "resolvedAt" is not null`,
-  ) as [{ total: bigint }];
+  );
+  const total = Number(counted[0]?.total ?? 0);
   const postIds = groups.map((g) => g.postId);
   const [posts, flags] = await Promise.all([
     db.post.findMany({ where: { id: { in: postIds } }, select: queuePostSelect }),
@@ -225,7 +226,7 @@ export async function listFlagQueue(moderator: Actor | null, input: unknown = {}
       })),
     }];
   });
-  return { state: q.state, items, page: q.page, pageSize: FLAGS_PAGE_SIZE, total: Number(total) };
+  return { state: q.state, items, page: q.page, pageSize: FLAGS_PAGE_SIZE, total };
 }
 
 const countReasons = (reasons: string[]) => {

@@ -19,8 +19,8 @@ export const tierSchema = z
     responseHours: z.number().int().describe("First response promised within this many hours of payment"),
     priceCents: z.number().int().describe("In the currency's smallest unit"),
     currency: z.string(),
-  })
-  .meta({ id: "Tier" });
+  });
+// Nested schemas carry no component id: the OpenAPI builder lifts only top-level ones.
 
 const clockSchema = z.object({
   paused: z.boolean(),
@@ -67,8 +67,7 @@ const snapshotSchema = z
     payer: z.object({ id: z.string(), username: z.string(), email: z.string() }),
     tier: z.object({ slug: z.string(), name: z.string(), responseHours: z.number().int(), priceCents: z.number().int(), currency: z.string() }),
   })
-  .describe("The thread as it was at payment time, with the gate answers and the payer")
-  .meta({ id: "TicketSnapshot" });
+  .describe("The thread as it was at payment time, with the gate answers and the payer");
 
 export const ticketSchema = ticketSummarySchema
   .extend({
