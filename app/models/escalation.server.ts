@@ -7,6 +7,7 @@ import { gateSchema, SCOPE_STATEMENT } from "./escalation-gate";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { findActiveTier, listTiers, presentTier } from "./tier.server";
+import { threadUrl } from "~/utils/urls";
 
 // A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
@@ -109,7 +110,7 @@ export async function escalationContext(threadId: string, viewer: { id: string }
       : null,
   ]);
   return {
-    thread: { id: thread.id, title: thread.title, url: `/t/${thread.id}/${thread.slug}`, category: thread.category },
+    thread: { id: thread.id, title: thread.title, url: threadUrl(thread), category: thread.category },
     tiers: tiers.map(presentTier),
     similar,
     activeTicketId: activeTicket?.id ?? null,
@@ -198,7 +199,7 @@ export async function similarSolvedThreads(thread: { id: string; title: string; 
     .map(({ c }) => ({
       id: c.id,
       title: c.title,
-      url: `/t/${c.id}/${c.slug}`,
+      url: threadUrl(c),
       answer: c.acceptedPost && !c.acceptedPost.hidden && !c.acceptedPost.deletedAt ? firstLines(c.acceptedPost.body) : null,
     }));
 }

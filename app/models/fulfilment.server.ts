@@ -9,6 +9,7 @@ import { scheduleClock } from "./ticket-clock.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
 import type { TicketSnapshot } from "./ticket-snapshot";
+import { threadUrl } from "~/utils/urls";
 
 // The one fulfilment path (PRODUCT §4.5): a verified Stripe webhook and the
 // test-mode checkout page both end here. Every event is recorded by id and
@@ -256,7 +257,7 @@ export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date
     select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true, editedAt: true, author: { select: { username: true } } },
   });
   const acceptedPostId = posts.some((p) => p.id === thread.acceptedPostId) ? thread.acceptedPostId : null;
-  const url = `${origin}/t/${thread.id}/${thread.slug}`;
+  const url = `${origin}${threadUrl(thread)}`;
   return {
     version: 1,
     takenAt: now.toISOString(),

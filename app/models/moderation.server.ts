@@ -112,10 +112,25 @@ async function changeThread<T extends { changed: boolean }>(threadId: string, fn
     const result = await fn(tx);
     if (result.changed) {
       await settleCounts(tx, before, await share(tx, threadId));
+      await settleThread(tx, threadId);
       await enqueueSearchSync(tx, threadId);
     }
     return result;
   });
+}
+
+/**
+ * The reply count (which drives "unanswered") counts visible replies only, and
+ * a hidden or deleted answer no longer marks the thread solved.
+ */
+async function settleThread(tx: Tx, threadId: string) {
+  const replyCount = await tx.post.count({ where: { threadId, number: { gt: 0 }, hidden: false, deletedAt: null } });
+  const thread = await tx.thread.findUniqueOrThrow({
+    where: { id: threadId },
+    select: { acceptedPost: { select: { hidden: true, deletedAt: true } } },
+  });
+  const answerGone = thread.acceptedPost && (thread.acceptedPost.hidden || thread.acceptedPost.deletedAt);
+  await tx.thread.update({ where: { id: threadId }, data: { replyCount, ...(answerGone ? { acceptedPostId: null } : {}) } });
 }
 
 async function threadIdOfPost(postId: string) {

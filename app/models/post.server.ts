@@ -62,7 +62,10 @@ export async function createReply(author: Actor, threadId: string, input: unknow
       data: { threadId: thread.id, number, authorId: author.id, body, bodyHtml, createdAt: now },
       select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true },
     });
-    await tx.category.update({ where: { id: thread.categoryId }, data: { postCount: { increment: 1 } } });
+    // Category counters count public content only.
+    if (!thread.hidden && !thread.deletedAt) {
+      await tx.category.update({ where: { id: thread.categoryId }, data: { postCount: { increment: 1 } } });
+    }
     const url = postUrl(thread, number);
     await notify(tx, [thread.authorId], { kind: "reply", title: `${author.username} replied to “${thread.title}”`, url, actorId: author.id });
     await notifyMentions(tx, author, body, `${author.username} mentioned you in “${thread.title}”`, url);

@@ -237,6 +237,8 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     throw notFound("This thread does not exist or was removed.");
   }
   const from = (page - 1) * POSTS_PER_PAGE;
+  // Pages follow post numbers, which stay fixed when replies are hidden or deleted.
+  const last = await db.post.aggregate({ where: { threadId: id }, _max: { number: true } });
   const posts = await db.post.findMany({
     where: { threadId: id, number: { gte: from, lt: from + POSTS_PER_PAGE } },
     orderBy: { number: "asc" },
@@ -259,7 +261,7 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     acceptedPost: accepted ? { ...accepted, votedByViewer: votes.has(accepted.id) } : null,
     posts: visible.map((p) => ({ ...p, votedByViewer: votes.has(p.id) })),
     page,
-    pages: Math.max(1, Math.ceil((thread.replyCount + 1) / POSTS_PER_PAGE)),
+    pages: Math.max(1, Math.ceil(((last._max.number ?? 0) + 1) / POSTS_PER_PAGE)),
     viewerIsModerator: isModerator(viewer),
   };
 }

@@ -49,6 +49,7 @@ describe("paid support in the browser", () => {
     await member.getByText(/Describe the steps that reproduce the problem in at least 30 characters/).waitFor();
     await member.getByText("Accept the scope of paid support to continue.").waitFor();
     expect(member.url()).toContain("/escalate/");
+    await member.screenshot({ path: screenshotPath("escalation-gate-errors"), fullPage: true });
 
     await member.getByLabel(/Priority/).check();
     await member.getByLabel("Product version").fill("3.2.1");

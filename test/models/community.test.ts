@@ -214,3 +214,24 @@ describe("pagination", () => {
     await expect(listThreads({ cursor: "garbage" })).rejects.toMatchObject({ status: 400 });
   });
 });
+
+describe("moderation keeps thread facts true", () => {
+  it("hiding the accepted answer un-solves the thread and deleted replies leave the reply count", async () => {
+    const { hidePost, deletePost } = await import("~/models/moderation.server");
+    const cat = await makeCategory();
+    const [asker, helper] = await Promise.all([makeUser(), makeUser()]);
+    const moderator = await makeUser({ role: "moderator" });
+    const t = await createThread(asker, question(cat.slug));
+    const answer = await createReply(helper, t.id, { body: "An answer that turns out to be spam." });
+    const other = await createReply(helper, t.id, { body: "A second reply that its author deletes." });
+    await acceptAnswer(asker, answer.id);
+    await hidePost(moderator, answer.id, { reason: "spam link" });
+    let view = await getThread(t.id, null);
+    expect(view.solved).toBe(false);
+    await deletePost(helper, other.id, {});
+    view = await getThread(t.id, null);
+    expect(view.replyCount).toBe(0);
+    expect((await listThreads({ category: cat.slug, sort: "unanswered" })).threads.map((x) => x.id)).toContain(t.id);
+    expect(view.pages).toBe(1);
+  });
+});
