@@ -192,6 +192,8 @@ export class MeilisearchEngine implements SearchEngine {
         filter,
         limit: Math.min(Math.max(1, query.limit ?? 10), 50),
         matchingStrategy: "frequency",
+        // A draft title is compared with titles, as the PostgreSQL engine does.
+        attributesToSearchOn: ["title"],
         attributesToRetrieve: ["threadId", "title", "solved", "categorySlug"],
         showRankingScoreDetails: true,
       }),

@@ -95,11 +95,11 @@ function whereSql(p: Params, generation: number, filters: SearchFilters, visibil
  * matched, then fewer typos, then words in the title, then solved threads
  * and accepted answers, then ts_rank. `optional` words count when present.
  */
-function rankSql(p: Params, required: Group[], optional: Group[]): string {
+function rankSql(p: Params, required: Group[], optional: Group[], column = "d.tsv"): string {
   const all = [...required, ...optional];
   if (!all.length) return "0::float8";
   const matched = optional.length
-    ? optional.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")
+    ? optional.map((g) => `(${column} @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")
     : "0";
   const typoGroups = all.filter((g) => g.alternatives.some((a) => a.typos > 0));
   const typos = typoGroups.length
@@ -107,22 +107,24 @@ function rankSql(p: Params, required: Group[], optional: Group[]): string {
         .map((g) => {
           const exact = g.alternatives.filter((a) => a.typos === 0);
           const one = g.alternatives.filter((a) => a.typos <= 1);
-          const branches = [`when d.tsv @@ ${p.add(anyOf(exact), "::tsquery")} then 0`];
-          if (one.length > exact.length) branches.push(`when d.tsv @@ ${p.add(anyOf(one), "::tsquery")} then 1`);
-          if (g.alternatives.length > one.length) branches.push(`when d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")} then 2`);
+          const branches = [`when ${column} @@ ${p.add(anyOf(exact), "::tsquery")} then 0`];
+          if (one.length > exact.length) branches.push(`when ${column} @@ ${p.add(anyOf(one), "::tsquery")} then 1`);
+          if (g.alternatives.length > one.length) branches.push(`when ${column} @@ ${p.add(anyOf(g.alternatives), "::tsquery")} then 2`);
           return `(case ${branches.join(" ")} else 0 end)`;
         })
         .join(" + ")
     : "0";
-  const title = all.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives, "A"), "::tsquery")})::int`).join(" + ");
+  const title = all.map((g) => `(${column} @@ ${p.add(anyOf(g.alternatives, "A"), "::tsquery")})::int`).join(" + ");
   const everything = p.add(all.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery");
   return `((${matched})::float8 * 1e8 + (99 - (${typos}))::float8 * 1e6 + (${title})::float8 * 1e4
     + d.solved::int::float8 * 1e3 + d."isAccepted"::int::float8 * 1e2
-    + least(ts_rank('{0.1, 0.2, 0.4, 1.0}', d.tsv, ${everything})::float8, 0.99) * 100)`;
+    + least(ts_rank('{0.1, 0.2, 0.4, 1.0}', ${column}, ${everything})::float8, 0.99) * 100)`;
 }
 
-const orderSql = (sort: SearchSort, alias: string) =>
-  sort === "newest" ? `${alias}."createdAt" desc, ${alias}.id` : `${alias}.rank desc, ${alias}."createdAt" desc, ${alias}.id`;
+const orderSql = (sort: SearchSort, alias: string, tiebreak = "id") =>
+  sort === "newest"
+    ? `${alias}."createdAt" desc, ${alias}.${tiebreak}`
+    : `${alias}.rank desc, ${alias}."createdAt" desc, ${alias}.${tiebreak}`;
 
 type HitRow = Omit<SearchDocument, "postId" | "visibility">;
 type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
@@ -228,10 +230,11 @@ export class PostgresSearchEngine implements SearchEngine {
         const groups = await expand(tx, words);
         const p = new Params();
         const where = whereSql(p, generation, {}, visibility);
-        where.push(`d."postNumber" = 0`, `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
+        // Titles of questions only: a small index, and what a draft title is compared with.
+        where.push(`d."titleTsv" @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
         if (query.excludeThreadId) where.push(`d."threadId" <> ${p.add(query.excludeThreadId)}`);
-        const matched = groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
-        const rank = rankSql(p, [], groups);
+        const matched = groups.map((g) => `(d."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
+        const rank = rankSql(p, [], groups, `d."titleTsv"`);
         // A draft title shares most of its words with a thread worth showing.
         const minimum = p.add(Math.ceil(groups.length / 2));
         return tx.$queryRawUnsafe<SimilarThread[]>(
@@ -349,9 +352,19 @@ export class PostgresSearchEngine implements SearchEngine {
          select d.id, d."threadId", d."categorySlug", d.tags, d.solved, d."authorUsername", d."createdAt", ${rank} as rank
          from "SearchDocument" d where ${where.join(" and ")}
        ),
-       t as (select "threadId", "categorySlug", tags, solved from m group by 1, 2, 3, 4),
-       best as (select distinct on ("threadId") id, rank, "createdAt" from m order by "threadId", rank desc, "createdAt" desc, id),
-       page as (select id, rank, "createdAt" from best b order by ${orderSql(sort, "b")} limit ${p.add(limit)} offset ${p.add(offset)})
+       -- One row per thread (hashing, not sorting); its category, tags and solved state are the same on every post.
+       t as (
+         select "threadId", max(rank) as rank, max("createdAt") as "createdAt", min("categorySlug") as "categorySlug",
+           min(tags) as tags, bool_or(solved) as solved
+         from m group by "threadId"
+       ),
+       page as (select "threadId", rank, "createdAt" from t order by ${orderSql(sort, "t", `"threadId"`)} limit ${p.add(limit)} offset ${p.add(offset)}),
+       -- Each thread is shown through its best post (the newest one when sorting by date).
+       best as (
+         select distinct on (m."threadId") m.id, pg.rank, pg."createdAt", pg."threadId"
+         from page pg join m on m."threadId" = pg."threadId" and ${sort === "newest" ? `m."createdAt" = pg."createdAt"` : `m.rank = pg.rank`}
+         order by m."threadId", m."createdAt" desc, m.id
+       )
        select
          (select count(*) from t)::int as total,
          ${facetJson(`select "categorySlug" as v, count(*)::int as n from t group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
@@ -363,8 +376,8 @@ export class PostgresSearchEngine implements SearchEngine {
              'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
              'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
              'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
-           ) order by ${orderSql(sort, "pg")}), '[]'::json)
-          from page pg join "SearchDocument" d on d.generation = ${gen} and d.id = pg.id) as hits`,
+           ) order by ${orderSql(sort, "b", `"threadId"`)}), '[]'::json)
+          from best b join "SearchDocument" d on d.generation = ${gen} and d.id = b.id) as hits`,
       ...p.values,
     );
     return row!;
@@ -373,7 +386,10 @@ export class PostgresSearchEngine implements SearchEngine {
   /** Statistics, the GIN pending list and dead rows, which nothing else maintains on PGlite. */
   private async maintain(written: number) {
     try {
-      await this.db.$queryRawUnsafe(`select gin_clean_pending_list('"SearchDocument_tsv_idx"'::regclass)::int as n`);
+      await this.db.$queryRawUnsafe(
+        `select gin_clean_pending_list('"SearchDocument_tsv_idx"'::regclass)::int as a,
+           gin_clean_pending_list('"SearchDocument_titleTsv_idx"'::regclass)::int as b`,
+      );
       this.writesSinceMaintenance += written;
       if (this.writesSinceMaintenance >= MAINTAIN_AFTER_WRITES) {
         this.writesSinceMaintenance = 0;
@@ -464,23 +480,27 @@ async function writeDocuments(sql: Sql, generation: number, documents: SearchDoc
           if (t.word.length >= 3 && t.word.length <= 40 && !/\p{N}/u.test(t.word)) vocabulary.add(t.word);
         }
       }
-      return { ...d, tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]) };
+      return {
+        ...d,
+        tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]),
+        titleTsv: d.postNumber === 0 ? tsvectorLiteral([[d.title, "A"]]) : null,
+      };
     });
     await sql.$executeRawUnsafe(
       `insert into "SearchDocument" (generation, id, "threadId", "postNumber", title, body, "categorySlug", "categoryName",
-         tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv)
+         tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv, "titleTsv")
        select $1, x.id, x."threadId", x."postNumber", x.title, x.body, x."categorySlug", x."categoryName",
          x.tags, x.solved, x."isAccepted", x."authorUsername", x.visibility,
-         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector
+         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector, x."titleTsv"::tsvector
        from jsonb_to_recordset($2::jsonb) as x(id text, "threadId" text, "postNumber" int, title text, body text,
          "categorySlug" text, "categoryName" text, tags text[], solved boolean, "isAccepted" boolean,
-         "authorUsername" text, visibility text, "createdAt" float8, tsv text)
+         "authorUsername" text, visibility text, "createdAt" float8, tsv text, "titleTsv" text)
        on conflict (generation, id) do update set
          "threadId" = excluded."threadId", "postNumber" = excluded."postNumber", title = excluded.title,
          body = excluded.body, "categorySlug" = excluded."categorySlug", "categoryName" = excluded."categoryName",
          tags = excluded.tags, solved = excluded.solved, "isAccepted" = excluded."isAccepted",
          "authorUsername" = excluded."authorUsername", visibility = excluded.visibility,
-         "createdAt" = excluded."createdAt", tsv = excluded.tsv`,
+         "createdAt" = excluded."createdAt", tsv = excluded.tsv, "titleTsv" = excluded."titleTsv"`,
       generation,
       JSON.stringify(rows),
     );

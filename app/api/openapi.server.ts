@@ -45,12 +45,14 @@ export function buildOpenApi(serverUrl: string) {
     const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
     delete json.$defs;
     delete json.$schema;
+    const toComponents = <T,>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', '"#/components/schemas/'));
     for (const [name, def] of Object.entries(defs)) {
       // A schema used for input and output (User) differs only in defaults; the output shape wins.
       const key = io === "input" && components[name] && !name.startsWith("Create") ? `${name}Input` : name;
-      components[key] ??= def;
+      // Named schemas nest (a Ticket holds a Tier): their own references move to components too.
+      components[key] ??= toComponents(def);
     }
-    return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/'));
+    return toComponents(json);
   };
 
   const paths: Record<string, Record<string, unknown>> = {};

@@ -1,3 +1,4 @@
+import { notify } from "./notification.server";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -228,18 +229,32 @@ async function restoreUnit(tx: Tx, actor: Actor, thread: ThreadRow, reason?: str
   return threadState(updated, true);
 }
 
-function audit(tx: Tx, actor: Actor | null, action: AuditEntry["action"], thread: ThreadRow, reason?: string, data: Prisma.InputJsonObject = {}) {
-  return writeAudit(tx, {
+async function audit(tx: Tx, actor: Actor | null, action: AuditEntry["action"], thread: ThreadRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+  await writeAudit(tx, {
     actorId: actor?.id ?? null, action, targetType: "thread", targetId: thread.id, reason,
     data: { ...threadContext(thread), ...data },
   });
+  await tellAuthor(tx, actor, action, thread.authorId, `your thread “${thread.title}”`, threadUrl(thread), reason);
 }
 
-function auditPost(tx: Tx, actor: Actor | null, action: AuditEntry["action"], post: PostRow, reason?: string, data: Prisma.InputJsonObject = {}) {
-  return writeAudit(tx, {
+async function auditPost(tx: Tx, actor: Actor | null, action: AuditEntry["action"], post: PostRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+  await writeAudit(tx, {
     actorId: actor?.id ?? null, action, targetType: "post", targetId: post.id, reason,
     data: { ...postContext(post), ...data },
   });
+  await tellAuthor(tx, actor, action, post.authorId, `your post in “${post.thread.title}”`, postUrl(post.thread, post.number), reason);
+}
+
+const TOLD: Partial<Record<string, string>> = {
+  "thread.hide": "A moderator hid", "post.hide": "A moderator hid", "thread.delete": "A moderator deleted",
+  "post.delete": "A moderator deleted", "thread.lock": "A moderator locked", "thread.move": "A moderator moved",
+};
+
+/** Authors learn when a moderator acts on their content, and why (the reason is public to them only). */
+async function tellAuthor(tx: Tx, actor: Actor | null, action: string, authorId: string, what: string, url: string, reason?: string) {
+  const verb = TOLD[action];
+  if (!verb || !actor || actor.id === authorId) return;
+  await notify(tx, [authorId], { kind: "moderation", title: `${verb} ${what}${reason ? `: ${reason}` : ""}`, url, actorId: actor.id });
 }
 
 // The question's state mirrors its thread's, so post 0 answers with the unit's state.

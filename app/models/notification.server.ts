@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 
 type Tx = Prisma.TransactionClient | typeof db;
 
-export type NotificationKind = "reply" | "mention" | "accepted" | "ticket" | "sla_warning" | "digest";
+export type NotificationKind = "reply" | "mention" | "accepted" | "moderation" | "ticket" | "sla_warning" | "digest";
 
 /**
  * Creates in-app notifications in the caller's transaction. Maintainers get no

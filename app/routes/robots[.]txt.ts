@@ -16,6 +16,7 @@ export const loader = ({ request }: LoaderFunctionArgs) => {
     "Disallow: /mod",
     "Disallow: /admin",
     "Disallow: /test-checkout/",
+    "Disallow: /escalate/",
     `Sitemap: ${siteOrigin(request)}/sitemap.xml`,
     "",
   ].join("\n");
