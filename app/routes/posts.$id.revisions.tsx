@@ -3,13 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listRevisions } from "~/models/post.server";
 import { requireUser } from "~/services/auth.server";
 import { lineDiff } from "~/utils/diff";
+import { forPage } from "~/utils/page-errors.server";
 import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "Revisions · Backline" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { post, revisions } = await listRevisions(user, params.id!);
+  const { post, revisions } = await forPage(() => listRevisions(user, params.id!));
   // Each revision holds the text before an edit; the next version is the following revision or the current body.
   const versions = revisions.map((r, i) => ({
     id: r.id,

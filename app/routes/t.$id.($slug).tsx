@@ -15,7 +15,9 @@ import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { quoteMarkdown } from "~/utils/quote";
 import { threadUrl } from "~/utils/urls";
+import { feedLinks, seoMeta, textExcerpt } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
+import { forPage } from "~/utils/page-errors.server";
 
 export const links = moderationLinks;
 
@@ -23,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const url = new URL(request.url);
   const page = Math.max(1, Math.min(100_000, Number(url.searchParams.get("page")) || 1));
-  const thread = await getThread(params.id!, user, page);
+  const thread = await forPage(() => getThread(params.id!, user, page));
   if (params.slug !== thread.slug) {
     throw redirect(`${threadUrl(thread)}${url.search}`, 301);
   }
@@ -43,21 +45,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   if (!data) return [{ title: "Not found · Backline" }];
   const { thread, canonical } = data;
   const question = thread.posts.find((p) => p.number === 0);
-  const description = (question?.body ?? thread.title).replace(/[#>*_`[\]()!-]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 200);
-  return [
-    { title: `${thread.title}${thread.solved ? " (solved)" : ""} · Backline` },
-    { name: "description", content: description },
-    { tagName: "link", rel: "canonical", href: canonical },
-    { tagName: "link", rel: "alternate", type: "application/rss+xml", title: `${thread.title} (RSS)`, href: `/t/${thread.id}/feed.rss` },
-    { property: "og:type", content: "article" },
-    { property: "og:title", content: thread.title },
-    { property: "og:description", content: description },
-    { property: "og:url", content: canonical },
-    { property: "og:site_name", content: "Backline" },
-    { name: "twitter:card", content: "summary" },
-    { name: "twitter:title", content: thread.title },
-    { name: "twitter:description", content: description },
-  ];
+  return seoMeta({
+    title: `${thread.title}${thread.solved ? " (solved)" : ""}`,
+    description: textExcerpt(question?.bodyHtml ?? thread.title),
+    url: canonical,
+    type: "article",
+    feeds: feedLinks(`/t/${thread.id}/feed`, thread.title),
+    noindex: thread.hidden || thread.deleted,
+  });
 };
 
 export async function action({ request, params }: ActionFunctionArgs) {

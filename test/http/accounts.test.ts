@@ -116,3 +116,15 @@ describe("accounts over HTTP against the built server", () => {
     expect(JSON.stringify(doc)).not.toContain("#/$defs/");
   });
 });
+
+describe("missing content", () => {
+  it("answers an unknown thread with a 404 page and a 404 JSON error", async () => {
+    const client = new Client(server.url);
+    const page = await client.get("/t/no-such-thread/whatever");
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain("Page not found");
+    const api = await client.get("/api/v1/threads/no-such-thread");
+    expect(api.status).toBe(404);
+    expect((await api.json()).error.code).toBe("not_found");
+  });
+});

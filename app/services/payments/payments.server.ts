@@ -1,5 +1,6 @@
 import { getEnv } from "~/env.server";
 import { stripeProvider } from "./stripe.server";
+import { insuranceProvider } from "./insurance-provider.server";
 import { testModeProvider } from "./test-mode.server";
 import type { PaymentProvider, ProviderName } from "./types";
 
@@ -22,7 +23,8 @@ export function providerFor(name: string): PaymentProvider {
     if (env.production) throw new Error("Test-mode payments are disabled with BACKLINE_MODE=production.");
     return testModeProvider;
   }
+  if (name === "insurance") return insuranceProvider;
   throw new Error(`Unknown payment provider "${name}"`);
 }
 
-export const isProviderName = (v: string): v is ProviderName => v === "stripe" || v === "test";
+export const isProviderName = (v: string): v is ProviderName => v === "stripe" || v === "test" || v === "insurance";

@@ -1,6 +1,6 @@
 // The payment port (docs/decisions/005, 014): what the escalation flow needs
 // from a payment provider, with Stripe and the local test mode behind it.
-export type ProviderName = "stripe" | "test";
+export type ProviderName = "stripe" | "test" | "insurance";
 
 export type CheckoutRequest = {
   escalationId: string;
@@ -38,6 +38,10 @@ export interface PaymentProvider {
   capture(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;
   /** Releases the authorisation: the member is not charged. */
   cancel(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;
+  /** Support insurance: a yearly subscription (not offered by the coverage provider itself). */
+  createSubscriptionCheckout?(request: SubscriptionCheckoutRequest): Promise<CheckoutSession>;
+  /** Ends a subscription now; the provider confirms with a subscription.deleted event. */
+  cancelSubscription?(subscriptionId: string): Promise<void>;
 }
 
 /**
@@ -49,7 +53,31 @@ export type PaymentEvent =
   | (EventBase & { type: "checkout.completed"; sessionId: string; paymentIntentId: string | null; escalationId: string | null })
   | (EventBase & { type: "checkout.expired" | "checkout.declined"; sessionId: string; escalationId: string | null })
   | (EventBase & { type: "payment_intent.canceled"; paymentIntentId: string; escalationId: string | null })
-  | (EventBase & { type: "ignored"; sourceType: string });
+  | (EventBase & { type: "ignored"; sourceType: string })
+  // Support insurance (docs/decisions/016): the yearly subscription and its invoices.
+  | (EventBase & { type: "subscription.checkout.completed"; sessionId: string; subscriptionId: string | null; insuranceId: string | null })
+  | (EventBase & {
+      type: "invoice.paid";
+      invoiceId: string;
+      subscriptionId: string | null;
+      insuranceId: string | null;
+      amountPaid: number;
+      periodEnd: Date | null;
+    })
+  | (EventBase & { type: "subscription.deleted"; subscriptionId: string; insuranceId: string | null });
+
+/** A subscription checkout for a support insurance plan (Checkout in subscription mode). */
+export type SubscriptionCheckoutRequest = {
+  insuranceId: string;
+  planName: string;
+  amountCents: number;
+  currency: string;
+  stripePriceId: string | null;
+  customerEmail: string;
+  successUrl: string;
+  cancelUrl: string;
+  origin: string;
+};
 
 /** A provider call that failed; `retryable` says whether trying again can help. */
 export class PaymentProviderError extends Error {
