@@ -6,11 +6,12 @@ import * as moderation from "./endpoints/moderation";
 import * as people from "./endpoints/people";
 import * as search from "./endpoints/search";
 import * as support from "./endpoints/support";
+import * as desk from "./endpoints/desk";
 import * as threads from "./endpoints/threads";
 
 // Every endpoint module is listed here once; the document is derived from the
 // same zod schemas the routes validate with, so it cannot drift.
-const MODULES = [accounts, categories, threads, moderation, people, support, search];
+const MODULES = [accounts, categories, threads, moderation, people, support, search, desk];
 
 const isEndpoint = (v: unknown): v is Endpoint =>
   typeof v === "object" && v !== null && "method" in v && "path" in v && "summary" in v;

@@ -17,7 +17,9 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
           <li><NavLink to="/unanswered">Unanswered</NavLink></li>
           <li><NavLink to="/tags">Tags</NavLink></li>
           {user && can({ id: user.id, role: user.role as Role }, "flag:handle") ? <li><NavLink to="/mod">Moderation</NavLink></li> : null}
-          {user ? <li><NavLink to="/tickets">{can({ id: user.id, role: user.role as Role }, "desk:view") ? "Desk" : "Tickets"}</NavLink></li> : null}
+          {user ? (can({ id: user.id, role: user.role as Role }, "desk:view")
+            ? <li><NavLink to="/desk">Desk</NavLink></li>
+            : <li><NavLink to="/tickets">Tickets</NavLink></li>) : null}
         </ul>
         <div className="nav-account">
           {user ? (

@@ -3,10 +3,13 @@ import { logger } from "~/services/logger.server";
 import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
 import { AppError, conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { gateSchema, SCOPE_STATEMENT } from "./escalation-gate";
+import { gateSchema, SCOPE_STATEMENT, type GateAnswers } from "./escalation-gate";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { findActiveTier, listTiers, presentTier } from "./tier.server";
+import { applyPaymentEvent } from "./fulfilment.server";
+import { activeCoverage, payFromCoverage } from "./insurance.server";
+import { z } from "zod";
 import { threadUrl } from "~/utils/urls";
 
 // A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
@@ -52,6 +55,12 @@ export async function startEscalation(user: Member, threadId: string, input: unk
   if (active) throw conflict("You already have an open paid ticket for this thread; continue there.");
   await enforce({ key: `escalation:${user.id}`, max: 10, windowSeconds: 3600, what: "paid support requests" });
 
+  // Covered members pay from their support insurance unless they choose the card (docs/decisions/016).
+  const payWith = payWithSchema.parse((input as { payWith?: unknown } | null)?.payWith);
+  if (payWith === "coverage" || (payWith === undefined && (await activeCoverage(user.id)))) {
+    return escalateFromCoverage(user, thread.id, gate, tier, opts);
+  }
+
   const provider = paymentProvider();
   const escalation = await db.escalation.create({
     data: {
@@ -94,6 +103,47 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     data: { state: "checkout_open", checkoutSessionId: session.sessionId },
   });
   return { escalationId: escalation.id, checkoutUrl: session.url };
+}
+
+const payWithSchema = z.enum(["coverage", "card"]).optional().catch(undefined);
+
+/** No Checkout: the tier price is drawn from the coverage and the ticket is created through the same fulfilment. */
+async function escalateFromCoverage(
+  user: Member,
+  threadId: string,
+  gate: GateAnswers,
+  tier: Awaited<ReturnType<typeof findActiveTier>>,
+  opts: { origin: string },
+) {
+  const escalation = await db.escalation.create({
+    data: {
+      threadId,
+      userId: user.id,
+      tierId: tier.id,
+      productVersion: gate.productVersion,
+      environment: gate.environment,
+      stepsToReproduce: gate.stepsToReproduce,
+      alreadyTried: gate.alreadyTried,
+      acceptScope: gate.acceptScope,
+      amountCents: tier.priceCents,
+      currency: tier.currency,
+      provider: "insurance",
+    },
+    select: { id: true, amountCents: true, currency: true },
+  });
+  let event;
+  try {
+    event = await payFromCoverage(user.id, escalation);
+  } catch (error) {
+    await db.escalation.update({ where: { id: escalation.id }, data: { state: "declined" } });
+    throw error;
+  }
+  await applyPaymentEvent(event).catch((error) => {
+    // The draw is committed with a job that retries the ticket creation; the member sees "being created".
+    logger.warn(`escalation ${escalation.id}: ticket from coverage not created yet (${error instanceof Error ? error.message : "error"})`);
+  });
+  const back = `${opts.origin}${escalationPath(threadId)}?escalation=${escalation.id}&checkout=success`;
+  return { escalationId: escalation.id, checkoutUrl: back, paidFromCoverage: true as const };
 }
 
 /** Everything the gate page shows: the thread, the tiers, and solved threads that may answer it for free. */

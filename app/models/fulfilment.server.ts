@@ -4,6 +4,7 @@ import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { providerFor, type PaymentEvent } from "~/services/payments/payments.server";
 import { SCOPE_STATEMENT } from "./escalation-gate";
+import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
 import { deadlineFor } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
@@ -55,6 +56,12 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
       return closeCheckout(event, "declined");
     case "payment_intent.canceled":
       return authorisationCanceled(event, now);
+    case "subscription.checkout.completed":
+      return subscriptionCheckoutCompleted(event);
+    case "invoice.paid":
+      return insuranceInvoicePaid(event, now);
+    case "subscription.deleted":
+      return insuranceSubscriptionDeleted(event, now);
     case "ignored":
       return Promise.resolve("ignored");
   }

@@ -1,10 +1,20 @@
 import { registerQueue } from "~/services/jobs.server";
 import { runSettlementJobs, SETTLE_QUEUE } from "./payment.server";
 import { CLOCK_QUEUE, runClockJobs } from "./ticket-clock.server";
+import { COVERAGE_FULFIL_QUEUE } from "./insurance.server";
+import { fulfilCoverageJobs } from "./insurance-purchase.server";
+import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
 
 /** The paid lane's background work: response clocks, and captures and releases of payments. */
 export function registerSupportQueues() {
   // One job per batch where money or a deadline is involved: one failure never delays another.
   registerQueue(CLOCK_QUEUE, runClockJobs, 1);
   registerQueue(SETTLE_QUEUE, runSettlementJobs, 1);
+  registerQueue(COVERAGE_FULFIL_QUEUE, fulfilCoverageJobs, 1);
+  registerQueue(DESK_DIGEST_QUEUE, runDeskDigestJob, 1);
+}
+
+/** Queues the first daily desk digest; pending ones collapse into one row across app servers. */
+export async function startSupportSchedules() {
+  await scheduleDeskDigest();
 }

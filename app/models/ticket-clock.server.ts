@@ -4,6 +4,7 @@ import { enqueue, type JobRow } from "~/services/jobs.server";
 import { requestSettlement, settleNow } from "./payment.server";
 import { describeTimeLeft, isDue, isPaused, warningAt } from "./sla";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
+import { sendSlaWarningMails } from "./desk-digest.server";
 import { transition } from "./ticket-state";
 
 // The response clock as jobs (PRODUCT §4.8): one at the deadline, one at the
@@ -87,7 +88,12 @@ async function warnIfDue(ticketId: string, now: Date): Promise<boolean> {
 
 /** Runs one clock job; a job that fired early (clock skew between servers) is put back for the deadline. */
 export async function runClockJob(payload: ClockPayload, now = new Date()): Promise<"expired" | "warned" | "rescheduled" | "noop"> {
-  if (payload.kind === "warning") return (await warnIfDue(payload.ticketId, now)) ? "warned" : "noop";
+  if (payload.kind === "warning") {
+    if (!(await warnIfDue(payload.ticketId, now))) return "noop";
+    // The in-app warning is committed; the e-mail goes out now, not with the batched notification e-mail.
+    await sendSlaWarningMails(payload.ticketId, now);
+    return "warned";
+  }
   if (await expireIfDue(payload.ticketId, now)) return "expired";
   const t = await db.ticket.findUnique({ where: { id: payload.ticketId }, select: clockSelect });
   if (t && t.state === "awaiting_acceptance" && !isPaused(t) && t.deadlineAt > now) {

@@ -22,6 +22,8 @@ export default function AdminHome() {
       <ul className="plain-list">
         <li><Link to="/admin/categories">Categories</Link> — supported or community-only, order, descriptions</li>
         <li><Link to="/admin/tiers">Support tiers</Link> — response times and prices</li>
+        <li><Link to="/admin/macros">Macros</Link> — canned replies for the desk</li>
+        <li><Link to="/admin/insurance">Support insurance</Link> — yearly plans and their coverage</li>
       </ul>
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Background jobs</h2>

@@ -6,6 +6,7 @@ import { getEnv } from "~/env.server";
 import { GATE_LIMITS } from "~/models/escalation-gate";
 import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation.server";
 import { requirePermission } from "~/models/permissions";
+import { activeCoverage } from "~/models/insurance.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
@@ -41,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       checkout: url.searchParams.get("checkout"),
       status: status && status.threadId === params.threadId ? status : null,
       testMode: getEnv().paymentsMode === "test",
+      coverage: await activeCoverage(user.id).then((c) => (c ? { balanceCents: c.balanceCents, currency: c.plan.currency } : null)),
     };
   });
 }
@@ -69,7 +71,7 @@ function ReturnNotice({ checkout, status }: { checkout: string | null; status: {
 }
 
 export default function Escalate() {
-  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode } = useLoaderData<typeof loader>();
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const busy = useNavigation().state !== "idle";
   const errors = result?.fields ?? {};
@@ -121,6 +123,19 @@ export default function Escalate() {
               ))}
               {errors.tier ? <p className="field-error" role="alert">{errors.tier}</p> : null}
             </fieldset>
+            {coverage ? (
+              <fieldset className="field">
+                <legend>Pay with</legend>
+                <label style={{ display: "block", fontWeight: 400 }}>
+                  <input type="radio" name="payWith" value="coverage" defaultChecked /> Your support insurance
+                  ({formatPrice(coverage.balanceCents, coverage.currency)} left): no card needed
+                </label>
+                <label style={{ display: "block", fontWeight: 400 }}>
+                  <input type="radio" name="payWith" value="card" /> Card (authorised now, charged only if accepted)
+                </label>
+                {errors.payWith ? <p className="field-error" role="alert">{errors.payWith}</p> : null}
+              </fieldset>
+            ) : null}
             <Field label="Product version" name="productVersion" required minLength={GATE_LIMITS.productVersion.min}
               maxLength={GATE_LIMITS.productVersion.max} hint="The exact version you run, e.g. 3.2.1." error={errors.productVersion} />
             <TextAreaField label="Environment" name="environment" rows={3} required minLength={GATE_LIMITS.environment.min}

@@ -19,6 +19,9 @@ import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
+import { MacroPicker } from "~/components/desk/macro-picker";
+import { macrosForTicket } from "~/models/macro.server";
+import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/publish-back.server";
 import { forPage } from "~/utils/page-errors.server";
 
 // A paid ticket: its owner and the maintainers only; everyone else gets 404.
@@ -27,7 +30,11 @@ export const meta: MetaFunction = () => [{ title: "Paid support ticket · Backli
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return forPage(async () => ({ ticket: await getTicket(user, params.id!) }));
+  return forPage(async () => {
+    const ticket = await getTicket(user, params.id!);
+    const [macros, publish] = await Promise.all([macrosForTicket(user, ticket), publishBackView(user, ticket.id)]);
+    return { ticket, macros, publish };
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -53,6 +60,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "resolve":
         await resolveTicket(user, id, { message: form.message });
+        break;
+      case "publish-draft":
+        await savePublishDraft(user, id, { body: form.body });
+        break;
+      case "publish-consent":
+        await consentAndPublish(user, id, { draftHash: form.draftHash });
+        break;
+      case "accept-published":
+        await acceptPublishedAnswer(user, id);
         break;
       case "retry-payment":
         await retryPayment(user, id);
@@ -91,7 +107,7 @@ function DecisionForm({ intent, label, result, children, danger }: {
 }
 
 export default function TicketPage() {
-  const { ticket: t } = useLoaderData<typeof loader>();
+  const { ticket: t, macros, publish } = useLoaderData<typeof loader>();
   const result = useActionData<Result>();
   const failure = result && !result.ok ? result : undefined;
   const awaiting = t.state === "awaiting_acceptance";
@@ -210,7 +226,8 @@ export default function TicketPage() {
         </ol>
         {t.viewer.canReply ? (
           <DecisionForm intent="reply" label={t.viewer.isOwner ? "Send reply" : "Reply to the member"} result={result}>
-            <TextAreaField label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required
+            {!t.viewer.isOwner ? <MacroPicker macros={macros} target="reply" /> : null}
+            <TextAreaField label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required data-macro-target="reply"
               hint={t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."} />
           </DecisionForm>
         ) : null}
@@ -221,7 +238,59 @@ export default function TicketPage() {
         ) : null}
       </section>
 
-      <ThreadSnapshot snapshot={t.snapshot} />
+      {publish.available ? <PublishBack publish={publish} result={result} /> : null}
+
+      {/* Open for the member; folded for the desk, who reads it when needed. */}
+      <details className="card" open={!t.viewer.canDecide}>
+        <summary>Thread snapshot at payment time ({t.snapshot.posts.length} posts)</summary>
+        <ThreadSnapshot snapshot={t.snapshot} />
+      </details>
     </div>
+  );
+}
+
+type Publish = {
+  draft: string | null; draftHash: string | null; consentAt: string | Date | null; postUrl: string | null;
+  accepted: boolean; canDraft: boolean; canConsent: boolean; canAccept: boolean;
+};
+
+/** Publish back (PRODUCT §4.9): the maintainer drafts, the owner agrees, and only then is it public. */
+function PublishBack({ publish: p, result }: { publish: Publish; result: Result }) {
+  return (
+    <section aria-labelledby="publish-title" className="card stack">
+      <h2 id="publish-title">Public answer</h2>
+      {p.postUrl ? (
+        <p className="notice" role="status">
+          Published to the thread with the member's consent. <Link to={p.postUrl}>Read it in the thread</Link>
+          {p.accepted ? " (accepted as the answer)." : "."}
+        </p>
+      ) : p.draft ? (
+        <>
+          <p>{p.canConsent ? "The maintainer proposes to post this redacted answer to the public thread. Nothing is published unless you agree:" : "Draft, waiting for the member's consent:"}</p>
+          <blockquote className="prose" style={{ whiteSpace: "pre-wrap" }} aria-label="Draft of the public answer">{p.draft}</blockquote>
+        </>
+      ) : (
+        <p className="hint">{p.canDraft ? "Optionally, draft a redacted answer for the public thread; the member decides whether it is posted." : "No public answer has been proposed."}</p>
+      )}
+      {p.canConsent && p.draftHash ? (
+        <Form method="post" replace preventScrollReset>
+          <input type="hidden" name="intent" value="publish-consent" />
+          <input type="hidden" name="draftHash" value={p.draftHash} />
+          <button type="submit">Agree and publish to the thread</button>
+        </Form>
+      ) : null}
+      {p.canAccept ? (
+        <Form method="post" replace preventScrollReset>
+          <input type="hidden" name="intent" value="accept-published" />
+          <button type="submit" className="secondary">Accept it as the answer</button>
+        </Form>
+      ) : null}
+      {p.canDraft ? (
+        <DecisionForm intent="publish-draft" label={p.draft ? "Update the draft" : "Propose for publishing"} result={result}>
+          <TextAreaField label="Public answer (redacted: no private details)" name="body" rows={6} required minLength={20}
+            defaultValue={p.draft ?? ""} hint="Markdown. Posted under your name once the member agrees." />
+        </DecisionForm>
+      ) : null}
+    </section>
   );
 }

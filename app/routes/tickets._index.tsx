@@ -27,6 +27,7 @@ export default function Tickets() {
       <header>
         <h1>{desk ? "Paid support queue" : "Your paid support tickets"}</h1>
         <p>{desk ? "Paid tickets only, the most urgent first." : "Private conversations with the maintainer. Only you and the maintainers see them."}</p>
+        {desk ? <p><a href="/desk">Open the desk</a></p> : <p><a href="/insurance">Support insurance</a>: pay for tickets from a yearly plan instead of a card.</p>}
       </header>
       <nav aria-label="Filter by state" className="meta">
         <Link to="/tickets" aria-current={state === null ? "page" : undefined}>All</Link>

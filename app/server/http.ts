@@ -1,8 +1,57 @@
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import { createRequestHandler as createRemixHandler, type ServerBuild, writeReadableStreamToWritable } from "@remix-run/node";
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
+import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
+import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
+const PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate";
+
+function requestHeaders(req: ExpressRequest) {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  return headers;
+}
+
+async function sendResponse(res: ExpressResponse, response: Response) {
+  res.status(response.status);
+  for (const [key, value] of response.headers) res.append(key, value);
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
+}
+
+function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, hit: boolean) {
+  res.status(entry.status);
+  for (const [key, value] of entry.headers) res.append(key, value);
+  res.setHeader("ETag", entry.etag);
+  if (!res.getHeader("Cache-Control")) res.setHeader("Cache-Control", PUBLIC_CACHE_CONTROL);
+  res.setHeader("Vary", "Cookie, Authorization");
+  res.setHeader("X-Cache", hit ? "HIT" : "MISS");
+  if (etagMatches(req.headers["if-none-match"], entry.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.setHeader("Content-Length", entry.body.length);
+  res.end(req.method === "HEAD" ? undefined : entry.body);
+}
+
+/** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */
+function markPrivate(res: ExpressResponse) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ExpressResponse, ...args: Parameters<typeof writeHead>) {
+    if (!this.headersSent) {
+      this.setHeader("Cache-Control", "private, no-cache");
+      this.setHeader("Vary", "Cookie, Authorization");
+    }
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+}
 
 export function createApp(build: ServerBuild, root: string, trustedOrigins: string[]) {
   const app = express();
@@ -32,6 +81,31 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: "production" }));
+  const remix = createRequestHandler({ build, mode: "production" });
+  const render = createRemixHandler(build, "production");
+  const pageCache = new PageCache(getEnv().DATABASE_URL);
+  pageCache.start();
+  app.locals.pageCache = pageCache;
+  app.all("*", async (req, res, next) => {
+    // After a write is answered (and committed) this server's cached pages are dropped at once;
+    // other servers see it through the content version (docs/decisions/017).
+    if (!SAFE_METHODS.has(req.method)) res.once("finish", () => pageCache.invalidate());
+    if (!isCacheable(req)) {
+      if (req.method === "GET" && hasCredentials(req) && isPublicPath(req.path)) markPrivate(res);
+      return remix(req, res, next);
+    }
+    try {
+      const origin = `${req.protocol}://${req.get("host") ?? "localhost"}`;
+      // HEAD shares the GET entry; the render is shared by concurrent visitors, so no client's abort cancels it.
+      const { entry, response, hit } = await pageCache.fetch(`${origin}${req.originalUrl}`, () =>
+        render(new Request(`${origin}${req.originalUrl}`, { method: "GET", headers: requestHeaders(req) })),
+      );
+      if (entry) return sendCached(req, res, entry, hit);
+      res.setHeader("X-Cache", "BYPASS");
+      await sendResponse(res, response!);
+    } catch (error) {
+      next(error);
+    }
+  });
   return app;
 }

@@ -4,7 +4,7 @@ import { disconnectDb } from "./db.server";
 import { startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
-import { registerSupportQueues } from "~/models/support-queues.server";
+import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
 import { startSearch, stopSearch } from "../../search/index.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
@@ -15,6 +15,7 @@ export async function boot() {
   const demo = seedWanted ? await seedDemoData() : null;
   await startNotificationMail();
   registerSupportQueues();
+  await startSupportSchedules();
   await startSearch();
   if (env.BACKLINE_JOBS === "inline") startWorker();
   logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);

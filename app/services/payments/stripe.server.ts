@@ -7,6 +7,7 @@ import {
   type PaymentEvent,
   type PaymentIntentInfo,
   type PaymentProvider,
+  type SubscriptionCheckoutRequest,
 } from "./types";
 
 // Stripe Checkout in payment mode with manual capture (docs/decisions/005): the
@@ -93,6 +94,34 @@ export function checkoutSessionParams(req: CheckoutRequest): Stripe.Checkout.Ses
   };
 }
 
+/** Support insurance: Checkout in subscription mode for a yearly plan (docs/decisions/016). */
+export function subscriptionCheckoutParams(req: SubscriptionCheckoutRequest): Stripe.Checkout.SessionCreateParams {
+  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = req.stripePriceId
+    ? { price: req.stripePriceId, quantity: 1 }
+    : {
+        price_data: {
+          currency: req.currency,
+          unit_amount: req.amountCents,
+          recurring: { interval: "year" },
+          product_data: { name: req.planName },
+        },
+        quantity: 1,
+      };
+  return {
+    mode: "subscription",
+    line_items: [lineItem],
+    client_reference_id: req.insuranceId,
+    metadata: { insuranceId: req.insuranceId },
+    // Copied onto every invoice (parent.subscription_details.metadata), so a renewal finds its plan.
+    subscription_data: { metadata: { insuranceId: req.insuranceId } },
+    customer_email: req.customerEmail,
+    success_url: req.successUrl,
+    cancel_url: req.cancelUrl,
+  };
+}
+
+const idOf = (v: string | { id: string } | null | undefined) => (typeof v === "string" ? v : (v?.id ?? null));
+
 const escalationIdOf = (o: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) =>
   o.metadata?.escalationId ?? o.client_reference_id ?? null;
 
@@ -111,6 +140,15 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
   switch (event.type) {
     case "checkout.session.completed": {
       const s = event.data.object;
+      if (s.mode === "subscription") {
+        return {
+          ...base,
+          type: "subscription.checkout.completed",
+          sessionId: s.id,
+          subscriptionId: idOf(s.subscription),
+          insuranceId: s.metadata?.insuranceId ?? s.client_reference_id ?? null,
+        };
+      }
       if (s.mode !== "payment") return { ...base, type: "ignored", sourceType: event.type };
       const pi = typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null);
       return { ...base, type: "checkout.completed", sessionId: s.id, paymentIntentId: pi, escalationId: escalationIdOf(s) };
@@ -122,6 +160,25 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
     case "payment_intent.canceled": {
       const pi = event.data.object;
       return { ...base, type: "payment_intent.canceled", paymentIntentId: pi.id, escalationId: pi.metadata?.escalationId ?? null };
+    }
+    case "invoice.paid": {
+      const invoice = event.data.object;
+      const details = invoice.parent?.subscription_details ?? null;
+      const periodEnd = invoice.lines?.data?.[0]?.period?.end;
+      if (!details) return { ...base, type: "ignored", sourceType: event.type };
+      return {
+        ...base,
+        type: "invoice.paid",
+        invoiceId: invoice.id!,
+        subscriptionId: idOf(details.subscription),
+        insuranceId: details.metadata?.insuranceId ?? null,
+        amountPaid: invoice.amount_paid,
+        periodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
+      };
+    }
+    case "customer.subscription.deleted": {
+      const sub = event.data.object;
+      return { ...base, type: "subscription.deleted", subscriptionId: sub.id, insuranceId: sub.metadata?.insuranceId ?? null };
     }
     default:
       return { ...base, type: "ignored", sourceType: event.type };
@@ -138,6 +195,16 @@ export function stripeProvider(): PaymentProvider {
       );
       if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
       return { sessionId: session.id, url: session.url };
+    },
+    async createSubscriptionCheckout(req) {
+      const session = await call(() =>
+        stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),
+      );
+      if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
+      return { sessionId: session.id, url: session.url };
+    },
+    async cancelSubscription(id) {
+      await call(() => stripe.subscriptions.cancel(id));
     },
     async retrievePaymentIntent(id) {
       return toInfo(await call(() => stripe.paymentIntents.retrieve(id)));

@@ -12,6 +12,7 @@ import { PaymentProviderError, type PaymentEvent, type PaymentIntentInfo, type P
 const token = () => randomBytes(9).toString("base64url");
 
 export const testCheckoutPath = (escalationId: string) => `/test-checkout/${escalationId}`;
+export const testInsuranceCheckoutPath = (insuranceId: string) => `/test-checkout/insurance/${insuranceId}`;
 
 const toInfo = (row: { id: string; status: string; amountCents: number; currency: string; escalationId: string }): PaymentIntentInfo => ({
   id: row.id,
@@ -44,6 +45,9 @@ export const testModeProvider: PaymentProvider = {
   name: "test",
   async createCheckout(req) {
     return { sessionId: `cs_test_local_${token()}`, url: `${req.origin}${testCheckoutPath(req.escalationId)}` };
+  },
+  async createSubscriptionCheckout(req) {
+    return { sessionId: `cs_test_local_sub_${token()}`, url: `${req.origin}${testInsuranceCheckoutPath(req.insuranceId)}` };
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));
@@ -93,3 +97,23 @@ export async function simulateCheckout(userId: string, escalationId: string, out
   }
   return { ...base, type: "checkout.completed", paymentIntentId };
 }
+
+/**
+ * Support insurance in test mode (docs/decisions/016): what Stripe would send
+ * after a subscription checkout, a renewal a year later, or a cancellation, as
+ * the same events a verified webhook produces.
+ */
+export const testSubscriptionEvents = {
+  completed: (sessionId: string, insuranceId: string): PaymentEvent => ({
+    id: `evt_test_local_${token()}`, provider: "test", type: "subscription.checkout.completed",
+    sessionId, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId,
+  }),
+  invoicePaid: (insuranceId: string, amountPaid: number, periodEnd: Date): PaymentEvent => ({
+    id: `evt_test_local_${token()}`, provider: "test", type: "invoice.paid",
+    invoiceId: `in_test_local_${token()}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, amountPaid, periodEnd,
+  }),
+  deleted: (insuranceId: string): PaymentEvent => ({
+    id: `evt_test_local_${token()}`, provider: "test", type: "subscription.deleted",
+    subscriptionId: `sub_test_local_${insuranceId}`, insuranceId,
+  }),
+};

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { deskQueueQuerySchema } from "~/models/desk.server";
+import { QUEUE_STATES } from "~/models/desk-queue";
+import { endpoint } from "../endpoint.server";
+
+// The maintainer desk and support insurance, for scripts (docs/decisions/016).
+
+const badgeSchema = z.object({
+  level: z.enum(["ok", "amber", "red", "paused"]).describe("amber: a quarter of the clock or less left; red: overdue"),
+  timeLeftMs: z.number().describe("Negative once overdue"),
+  fractionLeft: z.number(),
+  text: z.string(),
+});
+
+const queueItemSchema = z.object({
+  id: z.string(),
+  state: z.enum(QUEUE_STATES),
+  stateLabel: z.string(),
+  title: z.string(),
+  owner: z.string(),
+  tier: z.object({ slug: z.string(), name: z.string(), responseHours: z.number().int() }),
+  paidAt: z.iso.datetime(),
+  deadlineAt: z.iso.datetime(),
+  answered: z.boolean(),
+  badge: badgeSchema,
+  url: z.string(),
+});
+
+export const deskQueueResponse = z
+  .object({
+    items: z.array(queueItemSchema),
+    counts: z.object({ awaiting_acceptance: z.number().int(), open: z.number().int(), waiting_on_customer: z.number().int(), total: z.number().int() }),
+    filters: z.object({ state: z.string().nullable(), tier: z.string().nullable() }),
+    tiers: z.array(z.object({ slug: z.string(), name: z.string() })),
+    generatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "DeskQueue" });
+
+export const getDeskQueue = endpoint({
+  method: "GET", path: "/api/v1/desk/queue", tag: "desk", auth: "required",
+  summary: "The maintainer's queue: paid open items, least time left first, then the faster tier (404 unless you work the desk)",
+  query: deskQueueQuerySchema, response: deskQueueResponse, errors: [400, 401, 404],
+});
+
+const planSchema = z.object({ id: z.string(), name: z.string(), priceCents: z.number().int(), coverageCents: z.number().int(), currency: z.string() });
+
+export const insuranceStatusResponse = z
+  .object({
+    plans: z.array(planSchema).describe("Plans on offer"),
+    subscription: z
+      .object({
+        id: z.string(),
+        plan: planSchema,
+        status: z.string().describe("active | canceled"),
+        provider: z.string(),
+        covered: z.boolean().describe("Escalations are paid from the coverage now"),
+        renewsAt: z.iso.datetime().nullable(),
+        endedAt: z.iso.datetime().nullable(),
+        balanceCents: z.number().int().describe("The sum of the ledger"),
+        ledger: z.array(z.object({
+          id: z.string(), amountCents: z.number().int(), kind: z.enum(["credit", "debit", "refund", "lapse"]), label: z.string(),
+          escalationId: z.string().nullable(), createdAt: z.iso.datetime(),
+        })),
+      })
+      .nullable(),
+    pendingCheckout: z.boolean(),
+  })
+  .meta({ id: "InsuranceStatus" });
+
+export const getInsurance = endpoint({
+  method: "GET", path: "/api/v1/insurance", tag: "support", auth: "required",
+  summary: "Your support insurance: plan, renewal date, balance and its ledger",
+  response: insuranceStatusResponse, errors: [401, 403],
+});

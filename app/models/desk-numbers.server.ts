@@ -1,0 +1,32 @@
+import { db } from "~/services/db.server";
+import { computeDeskMetrics, type MetricTicket } from "./desk-metrics";
+import { requireDesk } from "./desk.server";
+import type { Role } from "./permissions";
+import type { TicketState } from "./ticket-state";
+
+// Loads the rows the pure metrics need; the definitions live in desk-metrics.ts.
+export async function deskNumbers(actor: { id: string; role: Role } | null | undefined) {
+  requireDesk(actor);
+  const rows = await db.ticket.findMany({
+    select: {
+      id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
+      tier: { select: { slug: true, name: true, responseHours: true, currency: true } },
+      payments: { where: { status: "captured", provider: { not: "insurance" } }, select: { amountCents: true, currency: true } },
+    },
+    take: 50_000,
+  });
+  const tickets: MetricTicket[] = rows.map((r) => ({
+    id: r.id,
+    state: r.state as TicketState,
+    tierSlug: r.tier.slug,
+    tierName: r.tier.name,
+    responseHours: r.tier.responseHours,
+    paidAt: r.paidAt,
+    acceptedAt: r.acceptedAt,
+    firstResponseAt: r.firstResponseAt,
+    rejectReason: r.rejectReason,
+    capturedCents: r.payments.reduce((sum, p) => sum + p.amountCents, 0),
+    currency: r.payments[0]?.currency ?? r.tier.currency,
+  }));
+  return computeDeskMetrics(tickets);
+}

@@ -1,0 +1,52 @@
+import { describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock } from "./sla";
+
+// The maintainer's queue (PRODUCT §5) as pure functions over rows and an
+// injected `now`: which tickets are in it, in which order, and the colour of
+// each time-left badge. The page, the API and the digest all use these.
+
+export const QUEUE_STATES = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
+export const isQueueState = (s: string): s is QueueState => (QUEUE_STATES as readonly string[]).includes(s);
+
+export type BadgeLevel = "ok" | "amber" | "red" | "paused";
+export type Badge = { level: BadgeLevel; timeLeftMs: number; fractionLeft: number; text: string };
+
+/**
+ * Amber once a quarter of the promised time or less is left (the moment the
+ * warning goes out), red once overdue; a paused clock (waiting on the
+ * customer) is neither.
+ */
+export function badgeFor(clock: Clock, responseHours: number, now: Date): Badge {
+  const left = timeLeftMs(clock, now);
+  const level: BadgeLevel = { ok: "ok", soon: "amber", overdue: "red", paused: "paused" }[urgency(clock, responseHours, now)] as BadgeLevel;
+  const total = responseHours * HOUR_MS;
+  return { level, timeLeftMs: left, fractionLeft: total > 0 ? left / total : 0, text: describeTimeLeft(clock, now) };
+}
+
+export type QueueRow = Clock & { id: string; state: string; responseHours: number; paidAt: Date };
+
+/**
+ * Running clocks first, least time left first (overdue at the top); then the
+ * paused ones (the member has to answer first), least time left first. Ties go
+ * to the faster tier, then to whoever paid first.
+ */
+export function compareQueue(now: Date) {
+  return (a: QueueRow, b: QueueRow) =>
+    Number(a.pausedAt !== null) - Number(b.pausedAt !== null) ||
+    timeLeftMs(a, now) - timeLeftMs(b, now) ||
+    a.responseHours - b.responseHours ||
+    a.paidAt.getTime() - b.paidAt.getTime() ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The paid items the desk works on, in order: closed tickets never appear. */
+export function sortQueue<T extends QueueRow>(rows: T[], now: Date): T[] {
+  return rows.filter((r) => isQueueState(r.state)).sort(compareQueue(now));
+}
+
+/** Live counts per queue state, every state present (zero when empty). */
+export function countByState(rows: { state: string }[]): Record<QueueState, number> {
+  const counts = Object.fromEntries(QUEUE_STATES.map((s) => [s, 0])) as Record<QueueState, number>;
+  for (const r of rows) if (isQueueState(r.state)) counts[r.state] += 1;
+  return counts;
+}

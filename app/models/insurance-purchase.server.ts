@@ -1,0 +1,123 @@
+import { getEnv } from "~/env.server";
+import { db } from "~/services/db.server";
+import { logger } from "~/services/logger.server";
+import { paymentProvider, PaymentProviderError, providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
+import { AppError, conflict, notFound } from "~/utils/errors";
+import { applyPaymentEvent } from "./fulfilment.server";
+import { coverageEvent } from "./insurance.server";
+import { requirePermission, type Role } from "./permissions";
+import { enforce } from "./rate-limit.server";
+
+// Buying, cancelling and (test mode) simulating a support insurance plan. The
+// subscription's state only ever changes through payment events applied by
+// fulfilment, whether Stripe sent them or the test-mode page made them.
+
+type Member = { id: string; role: Role; email: string };
+
+const YEAR_MS = 365 * 86_400_000;
+export const insurancePath = "/insurance";
+
+/** Opens Checkout in subscription mode for a plan (or the local test page without Stripe keys). */
+export async function startInsuranceCheckout(user: Member, planId: string, opts: { origin: string }, now = new Date()) {
+  requirePermission(user, "insurance:buy");
+  const plan = await db.insurancePlan.findFirst({ where: { id: planId, active: true } });
+  if (!plan) throw notFound("No such plan.");
+  const current = await db.insuranceSubscription.findFirst({
+    where: { userId: user.id, status: "active", currentPeriodEnd: { gt: now } },
+    select: { id: true },
+  });
+  if (current) throw conflict("You already have support insurance.");
+  await enforce({ key: `insurance-checkout:${user.id}`, max: 10, windowSeconds: 3600, what: "insurance checkouts" });
+  const provider = paymentProvider();
+  const sub = await db.insuranceSubscription.create({
+    data: { userId: user.id, planId: plan.id, status: "incomplete", provider: provider.name, currentPeriodEnd: now },
+    select: { id: true },
+  });
+  let session;
+  try {
+    session = await provider.createSubscriptionCheckout!({
+      insuranceId: sub.id,
+      planName: `${plan.name} (support insurance)`,
+      amountCents: plan.priceCents,
+      currency: plan.currency,
+      stripePriceId: plan.stripePriceId,
+      customerEmail: user.email,
+      successUrl: `${opts.origin}${insurancePath}?checkout=success`,
+      cancelUrl: `${opts.origin}${insurancePath}?checkout=cancelled`,
+      origin: opts.origin,
+    });
+  } catch (error) {
+    logger.warn(`insurance ${sub.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
+    await db.insuranceSubscription.update({ where: { id: sub.id }, data: { status: "abandoned" } });
+    const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
+    throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
+  }
+  await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
+  return { insuranceId: sub.id, checkoutUrl: session.url };
+}
+
+function requireTestMode() {
+  if (getEnv().paymentsMode !== "test") throw notFound();
+}
+
+/** The test checkout page for a plan: only its buyer, only in test mode. */
+export async function testInsuranceCheckoutFor(userId: string, insuranceId: string) {
+  requireTestMode();
+  const sub = await db.insuranceSubscription.findUnique({ where: { id: insuranceId }, include: { plan: true } });
+  if (!sub || sub.userId !== userId || sub.provider !== "test") throw notFound("No such checkout.");
+  return sub;
+}
+
+/** "Subscribe" or "Decline" on the test page: the events Stripe would send, through the same fulfilment. */
+export async function completeTestInsuranceCheckout(userId: string, insuranceId: string, outcome: "subscribe" | "decline", now = new Date()) {
+  const sub = await testInsuranceCheckoutFor(userId, insuranceId);
+  if (sub.status !== "incomplete" || !sub.checkoutSessionId) throw conflict("This checkout is no longer open.");
+  if (outcome === "decline") {
+    // Never paid: not a plan that ended, just a checkout nobody finished.
+    await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { status: "abandoned" } });
+    return;
+  }
+  await applyPaymentEvent(testSubscriptionEvents.completed(sub.checkoutSessionId, sub.id), now);
+  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.plan.priceCents, new Date(now.getTime() + YEAR_MS)), now);
+}
+
+/** Test mode only: the next year's invoice is paid now (a renewal, as Stripe would bill it). */
+export async function simulateTestRenewal(user: Member, now = new Date()) {
+  requireTestMode();
+  const sub = await db.insuranceSubscription.findFirst({ where: { userId: user.id, status: "active", provider: "test" }, include: { plan: true } });
+  if (!sub) throw conflict("There is no active test-mode plan to renew.");
+  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.plan.priceCents, new Date(sub.currentPeriodEnd.getTime() + YEAR_MS)), now);
+}
+
+/** The member ends their plan now; coverage stops and what is left lapses. */
+export async function cancelInsurance(user: Member, now = new Date()) {
+  requirePermission(user, "insurance:buy");
+  const sub = await db.insuranceSubscription.findFirst({ where: { userId: user.id, status: "active" } });
+  if (!sub) throw conflict("You have no active support insurance.");
+  if (sub.provider === "stripe" && sub.stripeSubscriptionId) {
+    try {
+      await providerFor("stripe").cancelSubscription!(sub.stripeSubscriptionId);
+    } catch (error) {
+      const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
+      throw new AppError(502, "payment_provider_error", `The plan could not be cancelled at the payment provider${reason}. Try again.`);
+    }
+  }
+  // Applied now rather than waiting for the webhook, which then finds it done.
+  const event: PaymentEvent = {
+    id: `evt_local_cancel_${sub.id}`,
+    provider: sub.provider === "stripe" ? "stripe" : "test",
+    type: "subscription.deleted",
+    subscriptionId: sub.stripeSubscriptionId ?? `sub_test_local_${sub.id}`,
+    insuranceId: sub.id,
+  };
+  await applyPaymentEvent(event, now);
+}
+
+/** The worker's safety net for a coverage draw whose ticket was not created right away. */
+export async function fulfilCoverageJobs(jobs: { payload: unknown }[]) {
+  for (const job of jobs) {
+    const { escalationId } = job.payload as { escalationId: string };
+    await applyPaymentEvent(coverageEvent(escalationId));
+  }
+}

@@ -1,0 +1,79 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Field, FormError } from "~/components/field";
+import { createPlan, listPlans, updatePlan } from "~/models/insurance.server";
+import { requirePermission } from "~/models/permissions";
+import { requireUser } from "~/services/auth.server";
+import { badRequest } from "~/utils/errors";
+import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { formatPrice } from "~/utils/money";
+import { forPage } from "~/utils/page-errors.server";
+import { formToObject } from "~/utils/validation";
+
+// Support insurance plans (PRODUCT §4.10): a yearly price and the coverage it buys.
+export const meta: MetaFunction = () => [{ title: "Support insurance · Admin · Backline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return forPage(async () => {
+    requirePermission(user, "insurance:manage");
+    return { plans: await listPlans({ includeInactive: true }) };
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const { intent, id, ...fields } = formToObject(await request.formData());
+  return attempt(async () => {
+    if (intent === "create") await createPlan(user, fields);
+    else if (intent === "update") await updatePlan(user, String(id), fields);
+    else throw badRequest("Unknown action.");
+    return { ok: true as const };
+  });
+}
+
+type Plan = { name: string; priceCents: number; coverageCents: number; currency: string; stripePriceId: string | null; active: boolean };
+
+function PlanFields({ plan, errors }: { plan?: Plan; errors?: Record<string, string> }) {
+  return (
+    <>
+      <Field label="Name" name="name" defaultValue={plan?.name} required error={errors?.name} />
+      <div className="row">
+        <Field label="Yearly price (cents)" name="priceCents" type="number" min={50} required defaultValue={plan?.priceCents} error={errors?.priceCents} />
+        <Field label="Coverage per year (cents)" name="coverageCents" type="number" min={100} required defaultValue={plan?.coverageCents}
+          error={errors?.coverageCents} hint="Escalations draw their tier price from this." />
+        <Field label="Currency" name="currency" defaultValue={plan?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
+      </div>
+      <Field label="Stripe Price id (optional, yearly recurring)" name="stripePriceId" defaultValue={plan?.stripePriceId ?? ""} error={errors?.stripePriceId} />
+      <div className="field checkbox">
+        <label><input type="checkbox" name="active" value="on" defaultChecked={plan?.active ?? true} /> Offered to members</label>
+      </div>
+    </>
+  );
+}
+
+export default function AdminInsurance() {
+  const { plans } = useLoaderData<typeof loader>();
+  const result = useActionData<FormFailure | { ok: true } | undefined>();
+  const failure = result && !result.ok ? result : undefined;
+  return (
+    <div className="stack">
+      <h1>Support insurance</h1>
+      <p>A yearly subscription; while it runs, escalations are paid from its coverage instead of a card. Changes apply to new subscriptions.</p>
+      <FormError message={failure?.message} />
+      {plans.map((p) => (
+        <Form method="post" key={p.id} className="card" aria-label={`Edit plan ${p.name}`}>
+          <input type="hidden" name="id" value={p.id} />
+          <h2>{p.name}: {formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of coverage{p.active ? "" : " (not offered)"}</h2>
+          <PlanFields plan={p} />
+          <button type="submit" name="intent" value="update">Save</button>
+        </Form>
+      ))}
+      <Form method="post" className="card" aria-labelledby="new-plan">
+        <h2 id="new-plan">New plan</h2>
+        <PlanFields errors={failure?.fields} />
+        <button type="submit" name="intent" value="create">Create plan</button>
+      </Form>
+    </div>
+  );
+}

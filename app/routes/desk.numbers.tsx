@@ -1,0 +1,85 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { RevenueChart } from "~/components/desk/revenue-chart";
+import { deskNumbers } from "~/models/desk-numbers.server";
+import { formatDuration } from "~/models/sla";
+import { stateLabel, type TicketState } from "~/models/ticket-state";
+import { getUser } from "~/services/auth.server";
+import styles from "~/styles/desk.css";
+import { formatPrice } from "~/utils/money";
+import { forPage } from "~/utils/page-errors.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "Desk numbers · Backline" }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  return forPage(async () => ({ m: await deskNumbers(user) }));
+}
+
+const duration = (ms: number | null) => (ms === null ? "–" : formatDuration(ms));
+const REASONS: Record<string, string> = { careless: "Careless", out_of_scope: "Out of scope", duplicate: "Duplicate" };
+
+export default function DeskNumbers() {
+  const { m } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <nav aria-label="Breadcrumb" className="breadcrumb"><Link to="/desk">Desk</Link></nav>
+      <header>
+        <h1>Desk numbers</h1>
+        <p>All paid tickets so far. <a href="/desk/numbers.csv" download>Download as CSV</a></p>
+      </header>
+      <div className="numbers-grid">
+        <div className="card"><strong>{m.total}</strong> tickets</div>
+        <div className="card"><strong>{duration(m.firstResponse.medianMs)}</strong> median first response</div>
+        <div className="card"><strong>{duration(m.firstResponse.p90Ms)}</strong> p90 first response</div>
+        <div className="card">
+          <strong>{m.promise.share === null ? "–" : `${Math.round(m.promise.share * 100)}%`}</strong>
+          answered within the promise ({m.promise.within} of {m.promise.judged})
+        </div>
+      </div>
+
+      <section aria-labelledby="states-title">
+        <h2 id="states-title">Tickets by state</h2>
+        <table>
+          <thead><tr><th scope="col">State</th><th scope="col">Tickets</th></tr></thead>
+          <tbody>
+            {Object.entries(m.byState).map(([s, n]) => (
+              <tr key={s}><th scope="row">{stateLabel(s as TicketState)}</th><td>{n}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="revenue-title">
+        <h2 id="revenue-title">Captured revenue</h2>
+        <p>{m.revenueTotals.length ? m.revenueTotals.map((t) => formatPrice(t.cents, t.currency)).join(" + ") : "Nothing captured yet."} in total (card payments captured on acceptance).</p>
+        <RevenueChart rows={m.revenue} />
+        <table>
+          <caption>Captured revenue by month and tier</caption>
+          <thead><tr><th scope="col">Month</th><th scope="col">Tier</th><th scope="col">Tickets</th><th scope="col">Revenue</th></tr></thead>
+          <tbody>
+            {m.revenue.length === 0 ? <tr><td colSpan={4}>None yet.</td></tr> : null}
+            {m.revenue.map((r) => (
+              <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
+                <th scope="row">{r.month}</th><td>{r.tierName}</td><td>{r.tickets}</td><td>{formatPrice(r.cents, r.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="rejections-title">
+        <h2 id="rejections-title">Rejections by reason</h2>
+        <table>
+          <thead><tr><th scope="col">Reason</th><th scope="col">Tickets</th></tr></thead>
+          <tbody>
+            {Object.entries(m.rejections).map(([r, n]) => (
+              <tr key={r}><th scope="row">{REASONS[r] ?? r}</th><td>{n}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FormError } from "~/components/field";
+import { Time } from "~/components/time";
+import { getEnv } from "~/env.server";
+import { insuranceStatus } from "~/models/insurance.server";
+import { cancelInsurance, simulateTestRenewal, startInsuranceCheckout } from "~/models/insurance-purchase.server";
+import { requireUser } from "~/services/auth.server";
+import { badRequest } from "~/utils/errors";
+import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { formatPrice } from "~/utils/money";
+import { forPage } from "~/utils/page-errors.server";
+import { siteOrigin } from "~/utils/url.server";
+
+// The member's support insurance (PRODUCT §4.10): plan, renewal date and the
+// balance, which is the sum of the ledger shown below it.
+
+export const meta: MetaFunction = () => [{ title: "Support insurance · Backline" }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return forPage(async () => ({
+    status: await insuranceStatus(user),
+    checkout: new URL(request.url).searchParams.get("checkout"),
+    testMode: getEnv().paymentsMode === "test",
+  }));
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = Object.fromEntries(await request.formData());
+  return attempt(async () => {
+    switch (form.intent) {
+      case "buy": {
+        const { checkoutUrl } = await startInsuranceCheckout(user, String(form.planId ?? ""), { origin: siteOrigin(request) });
+        return redirect(checkoutUrl);
+      }
+      case "cancel":
+        await cancelInsurance(user);
+        return { ok: true as const, message: "Your plan has ended." };
+      case "renew-test":
+        await simulateTestRenewal(user);
+        return { ok: true as const, message: "Renewed (test mode)." };
+      default:
+        throw badRequest("Unknown action.");
+    }
+  });
+}
+
+export default function Insurance() {
+  const { status, checkout, testMode } = useLoaderData<typeof loader>();
+  const result = useActionData<FormFailure | { ok: true; message: string } | undefined>();
+  const busy = useNavigation().state !== "idle";
+  const sub = status.subscription;
+  return (
+    <div className="stack">
+      <header>
+        <h1>Support insurance</h1>
+        <p>A yearly plan that pays for paid support tickets: while it runs, escalating draws the tier price from your coverage, with no card needed. A declined or expired ticket returns the amount.</p>
+      </header>
+      {checkout === "success" && !sub?.covered ? <p className="notice" role="status">Payment received; your coverage starts as soon as the first invoice is confirmed. This page updates when you reload it.</p> : null}
+      {checkout === "cancelled" ? <p className="notice" role="status">Checkout cancelled; nothing was charged.</p> : null}
+      <FormError message={result && !result.ok ? result.message : undefined} />
+      {result?.ok ? <p className="notice" role="status">{result.message}</p> : null}
+
+      {sub ? (
+        <section aria-labelledby="plan-title" className="card">
+          <h2 id="plan-title">Your plan: {sub.plan.name}</h2>
+          <dl className="facts">
+            <dt>Status</dt><dd>{sub.covered ? "Active" : sub.status === "canceled" ? "Ended" : sub.status}</dd>
+            <dt>Balance</dt><dd><strong data-testid="coverage-balance">{formatPrice(sub.balanceCents, sub.plan.currency)}</strong> of {formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year</dd>
+            {sub.renewsAt ? <><dt>Renews</dt><dd><Time value={sub.renewsAt} withTime={false} /></dd></> : null}
+            {sub.endedAt ? <><dt>Ended</dt><dd><Time value={sub.endedAt} withTime={false} /></dd></> : null}
+          </dl>
+          {sub.covered ? (
+            <div className="row">
+              <Form method="post"><button type="submit" name="intent" value="cancel" className="danger" disabled={busy}>Cancel the plan now</button></Form>
+              {testMode && sub.provider === "test" ? (
+                <Form method="post"><button type="submit" name="intent" value="renew-test" disabled={busy}>Simulate the yearly renewal (test mode)</button></Form>
+              ) : null}
+            </div>
+          ) : null}
+          <h3>Ledger</h3>
+          <table>
+            <thead><tr><th scope="col">Date</th><th scope="col">Entry</th><th scope="col">Amount</th></tr></thead>
+            <tbody>
+              {sub.ledger.map((e) => (
+                <tr key={e.id}>
+                  <td><Time value={e.createdAt} /></td>
+                  <td>{e.label}</td>
+                  <td>{formatPrice(e.amountCents, sub.plan.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
+      {!sub?.covered ? (
+        <section aria-labelledby="plans-title" className="stack">
+          <h2 id="plans-title">Plans</h2>
+          {status.plans.length === 0 ? <p>No plans are offered at the moment.</p> : null}
+          {status.plans.map((p) => (
+            <Form method="post" key={p.id} className="card">
+              <input type="hidden" name="planId" value={p.id} />
+              <h3>{p.name}</h3>
+              <p>{formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of paid support.</p>
+              <button type="submit" name="intent" value="buy" disabled={busy}>Subscribe to {p.name}</button>
+            </Form>
+          ))}
+          {testMode ? <p className="hint">Test mode: the next page simulates the subscription; no real money moves.</p> : null}
+        </section>
+      ) : null}
+      <p><Link to="/tickets">Your paid support tickets</Link></p>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { db } from "~/services/db.server";
+import { addEntry, lockSubscription } from "~/models/coverage-ledger.server";
+import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } from "./types";
+
+// Escalations paid from support insurance (docs/decisions/016). The drawdown is
+// a ledger debit written when the member escalates; this provider gives it a
+// PaymentIntent's life so the ticket flow is unchanged: accepting "captures"
+// (the debit stands), rejecting or expiring "cancels" (a refund entry returns
+// the amount to the coverage, exactly once).
+
+type Draw = { id: string; status: string; amountCents: number; currency: string; escalationId: string };
+
+const toInfo = (row: Draw): PaymentIntentInfo => ({
+  id: row.id,
+  status: row.status,
+  amount: row.amountCents,
+  currency: row.currency,
+  metadata: { escalationId: row.escalationId },
+});
+
+async function findDraw(id: string) {
+  const row = await db.insuranceDraw.findUnique({ where: { id } });
+  if (!row) throw new PaymentProviderError(`Coverage: no such draw: '${id}'`, "resource_missing", false);
+  return row;
+}
+
+function unexpected(row: Draw, verb: string): never {
+  throw new PaymentProviderError(
+    `Coverage: this draw could not be ${verb} because it has a status of ${row.status}.`,
+    "payment_intent_unexpected_state",
+    false,
+  );
+}
+
+export const insuranceProvider: PaymentProvider = {
+  name: "insurance",
+  async createCheckout() {
+    throw new PaymentProviderError("Coverage is drawn when escalating, not through a checkout page.", "unsupported", false);
+  },
+  async retrievePaymentIntent(id) {
+    return toInfo(await findDraw(id));
+  },
+  async capture(id) {
+    const { count } = await db.insuranceDraw.updateMany({ where: { id, status: "requires_capture" }, data: { status: "succeeded" } });
+    const row = await findDraw(id);
+    if (count === 1 || row.status === "succeeded") return toInfo(row);
+    return unexpected(row, "captured");
+  },
+  async cancel(id) {
+    return db.$transaction(async (tx) => {
+      const row = await tx.insuranceDraw.findUnique({ where: { id } });
+      if (!row) throw new PaymentProviderError(`Coverage: no such draw: '${id}'`, "resource_missing", false);
+      if (row.status === "canceled") return toInfo(row);
+      if (row.status !== "requires_capture") return unexpected(row, "canceled");
+      await lockSubscription(tx, row.subscriptionId);
+      const { count } = await tx.insuranceDraw.updateMany({ where: { id, status: "requires_capture" }, data: { status: "canceled" } });
+      if (count === 1) {
+        await addEntry(tx, {
+          subscriptionId: row.subscriptionId,
+          amountCents: row.amountCents,
+          kind: "refund",
+          reference: `refund:${row.escalationId}`,
+          escalationId: row.escalationId,
+        });
+      }
+      return toInfo({ ...row, status: "canceled" });
+    });
+  },
+};

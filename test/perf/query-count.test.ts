@@ -1,0 +1,101 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PrismaClient } from "~/generated/prisma/client";
+import { createApiToken } from "~/models/api-token.server";
+import { createReply } from "~/models/post.server";
+import { createThread } from "~/models/thread.server";
+import { loader as rootLoader } from "~/root";
+import { loader as homeLoader } from "~/routes/_index";
+import { loader as categoryLoader } from "~/routes/c.$slug";
+import { loader as threadLoader } from "~/routes/t.$id.($slug)";
+import { db } from "~/services/db.server";
+import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../support/factories";
+
+// A page costs a fixed number of database queries, however many posts or
+// threads it shows (no N+1). Counted from Prisma's query events while the
+// page's loaders run, exactly as Remix calls them for a document request.
+
+const database = useTestDatabase();
+const queries: string[] = [];
+
+beforeAll(() => {
+  // The app's client, with query events on; db.server hands this one out.
+  const client = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: database.url, max: 1 }),
+    log: [{ emit: "event", level: "query" }],
+  });
+  client.$on("query", (e) => queries.push(e.query));
+  (globalThis as { __backlineDb?: PrismaClient }).__backlineDb = client;
+});
+
+async function count(run: () => Promise<unknown>) {
+  queries.length = 0;
+  await run();
+  return queries.length;
+}
+
+const request = (path: string, token?: string) =>
+  new Request(`http://localhost${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+
+/** Root loader and route loader, as for a full page load. */
+const page = (path: string, loader: (args: any) => Promise<unknown>, params: Record<string, string>, token?: string) => () =>
+  Promise.all([rootLoader({ request: request(path, token), params: {}, context: {} } as never), loader({ request: request(path, token), params, context: {} })]);
+
+let small: { id: string; slug: string };
+let large: { id: string; slug: string };
+let token: string;
+let busy: string;
+let quiet: string;
+
+beforeAll(async () => {
+  const cat = await makeCategory();
+  const other = await makeCategory();
+  busy = cat.slug;
+  quiet = other.slug;
+  const author = await makeUser({ role: "moderator" });
+  const helpers = await Promise.all([1, 2, 3, 4, 5].map(() => makeUser({ role: "moderator" })));
+  const body = "How do I keep the webhook signature valid behind the proxy?";
+  small = await createThread(author, { category: cat.slug, title: "A short thread with two replies", body, tags: "webhooks" });
+  large = await createThread(author, { category: cat.slug, title: "A long thread with fifty posts", body, tags: "webhooks, proxy, nginx" });
+  for (let i = 0; i < 2; i++) await createReply(helpers[i]!, small.id, { body: `Reply number ${i} with a suggestion.` });
+  for (let i = 0; i < 49; i++) await createReply(helpers[i % 5]!, large.id, { body: `Reply number ${i} with a suggestion.` });
+  for (let i = 0; i < 40; i++) {
+    await createThread(helpers[i % 5]!, { category: cat.slug, title: `Another question number ${i}`, body, tags: `tag${i % 7}, webhooks` });
+  }
+  await createThread(author, { category: other.slug, title: "The only question here", body });
+  token = (await createApiToken(helpers[0]!.id, { name: "count" })).token;
+  await db.vote.createMany({ data: helpers.slice(1).map((h) => ({ postId: large.postId, userId: h.id })) });
+});
+
+describe("queries per page", () => {
+  it("a thread page costs the same few queries for 3 posts and for 50, anonymous or signed in", async () => {
+    const anonSmall = await count(page(`/t/${small.id}/${small.slug}`, threadLoader, { id: small.id, slug: small.slug }));
+    const anonLarge = await count(page(`/t/${large.id}/${large.slug}`, threadLoader, { id: large.id, slug: large.slug }));
+    const anonPage3 = await count(page(`/t/${large.id}/${large.slug}?page=3`, threadLoader, { id: large.id, slug: large.slug }));
+    expect(anonLarge).toBe(anonSmall);
+    expect(anonPage3).toBe(anonSmall);
+    // Prisma loads each relation with one query of its own (category, author, tags, accepted
+    // answer, posts' authors…), and the support stub reads its own: 12 today, whatever the size.
+    expect(anonLarge).toBeLessThanOrEqual(12);
+
+    // The first use of a token records it; count the steady state.
+    await count(page(`/t/${small.id}/${small.slug}`, threadLoader, { id: small.id, slug: small.slug }, token));
+    const userSmall = await count(page(`/t/${small.id}/${small.slug}`, threadLoader, { id: small.id, slug: small.slug }, token));
+    const userLarge = await count(page(`/t/${large.id}/${large.slug}`, threadLoader, { id: large.id, slug: large.slug }, token));
+    expect(userLarge).toBe(userSmall);
+    expect(userLarge).toBeLessThanOrEqual(17);
+  });
+
+  it("a category page and the home page cost the same for one thread and for a full page of them", async () => {
+    const full = await count(page(`/c/${busy}`, categoryLoader, { slug: busy }));
+    const one = await count(page(`/c/${quiet}`, categoryLoader, { slug: quiet }));
+    expect(full).toBe(one);
+    expect(full).toBeLessThanOrEqual(7);
+    // Only the counters the category keeps: no count(*) over its threads.
+    expect(queries.some((q) => /count\(/i.test(q) && q.includes('"Thread"'))).toBe(false);
+
+    const home = await count(() => Promise.all([rootLoader({ request: request("/"), params: {}, context: {} } as never), homeLoader()]));
+    expect(home).toBeLessThanOrEqual(8);
+  });
+});

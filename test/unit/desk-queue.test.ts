@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { badgeFor, countByState, sortQueue, type QueueRow } from "~/models/desk-queue";
+import { HOUR_MS } from "~/models/sla";
+
+// The desk's order and badge colours, with the clock passed in.
+const now = new Date("2026-03-02T12:00:00Z");
+const at = (hoursFromNow: number) => new Date(now.getTime() + hoursFromNow * HOUR_MS);
+
+function row(id: string, over: Partial<QueueRow> = {}): QueueRow {
+  return { id, state: "awaiting_acceptance", responseHours: 48, paidAt: at(-1), deadlineAt: at(47), pausedAt: null, remainingMs: null, ...over };
+}
+
+describe("the desk queue order", () => {
+  it("puts the least time left first, overdue at the top, and paused tickets after every running one", () => {
+    const rows = [
+      row("relaxed", { deadlineAt: at(40) }),
+      row("paused-short", { state: "waiting_on_customer", pausedAt: at(-2), remainingMs: BigInt(HOUR_MS) }),
+      row("overdue", { deadlineAt: at(-0.5) }),
+      row("soon", { deadlineAt: at(2), responseHours: 12 }),
+      row("paused-long", { state: "waiting_on_customer", pausedAt: at(-2), remainingMs: BigInt(30 * HOUR_MS) }),
+      row("resolved", { state: "resolved", deadlineAt: at(-10) }),
+    ];
+    expect(sortQueue(rows, now).map((r) => r.id)).toEqual(["overdue", "soon", "relaxed", "paused-short", "paused-long"]);
+  });
+
+  it("breaks a tie on time left by the faster tier, then by who paid first", () => {
+    const rows = [
+      row("standard", { deadlineAt: at(5), responseHours: 48 }),
+      row("priority-later", { deadlineAt: at(5), responseHours: 12, paidAt: at(-3) }),
+      row("priority-earlier", { deadlineAt: at(5), responseHours: 12, paidAt: at(-6) }),
+    ];
+    expect(sortQueue(rows, now).map((r) => r.id)).toEqual(["priority-earlier", "priority-later", "standard"]);
+  });
+
+  it("moves a ticket up as time passes (the same rows, a later clock)", () => {
+    const rows = [row("a", { deadlineAt: at(10), responseHours: 48 }), row("b", { deadlineAt: at(11), responseHours: 12 })];
+    expect(sortQueue(rows, now).map((r) => r.id)).toEqual(["a", "b"]);
+    expect(badgeFor(rows[1]!, 12, at(8)).level).toBe("amber");
+    expect(badgeFor(rows[0]!, 48, at(8)).level).toBe("amber");
+  });
+
+  it("counts every open state, zero included, and ignores closed tickets", () => {
+    expect(countByState([{ state: "open" }, { state: "open" }, { state: "expired" }])).toEqual({
+      awaiting_acceptance: 0, open: 2, waiting_on_customer: 0,
+    });
+  });
+});
+
+describe("time-left badges", () => {
+  const clock = { deadlineAt: at(12), pausedAt: null, remainingMs: null };
+
+  it("is green with more than a quarter of the clock left", () => {
+    expect(badgeFor(clock, 12, at(8.99))).toMatchObject({ level: "ok", text: "3 h 1 min left" });
+  });
+
+  it("turns amber when a quarter of the clock is left (the warning time) and stays amber until the deadline", () => {
+    expect(badgeFor(clock, 12, at(9))).toMatchObject({ level: "amber", fractionLeft: 0.25 });
+    expect(badgeFor(clock, 12, new Date(at(12).getTime() - 1))).toMatchObject({ level: "amber" });
+  });
+
+  it("turns red at the deadline and says by how much it is overdue", () => {
+    expect(badgeFor(clock, 12, at(12))).toMatchObject({ level: "red" });
+    expect(badgeFor(clock, 12, at(13.5))).toMatchObject({ level: "red", text: "overdue by 1 h 30 min" });
+  });
+
+  it("shows a paused clock as paused whatever is left", () => {
+    const paused = { deadlineAt: at(-5), pausedAt: at(-6), remainingMs: BigInt(HOUR_MS / 2) };
+    expect(badgeFor(paused, 12, now)).toMatchObject({ level: "paused", text: "paused with 30 min left" });
+  });
+});
