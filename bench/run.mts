@@ -275,7 +275,7 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     let seq = 0;
     const words = ["webhook", "nginx", "memory", "token", "thumbnail", "docker", "timezone", "invoice", "migration", "certificate"];
     const typos = ["webhok", "instalation", "paymnet", "kubernets", "thumbnial", "certifcate", "databse", "memroy"];
-    const filtered = ["q=webhook&category=pro", "q=nginx&solved=true", "q=memory&tag=performance", "q=token&author=grace", "q=upgrade&from=2025-06-01&solved=false"];
+    const filtered = ["q=webhook&category=pro", "q=nginx&tag=nginx", "q=memory&tag=performance", "q=token&author=grace", "q=upgrade&from=2025-06-01"];
     const run = `${Date.now().toString(36)}`;
     const cases: Case[] = [
       { name: "home", group: "page", page: true, requests: () => ({ path: "/" }) },

@@ -18,6 +18,9 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     dataDir: dir,
     loadDataDir: opts.loadDataDir,
     extensions: { pg_trgm },
+    // PostgreSQL's 128 MB default buffer pool is touched at start and stays resident; the data
+    // files are in the OS page cache anyway. 32 MB keeps the forum under 400 MB (docs/benchmarks.md).
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
   });
   const server = new PGLiteSocketServer({
     db,

@@ -1,44 +1,27 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startServer, type TestServer } from "../helpers/server";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
 
 // The paid lane in a real browser, in test mode (no Stripe keys): the way a
 // fresh clone walks it.
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useSeededAppInBrowser();
 
 const THREAD = "How do I rotate API keys without downtime?";
 const STEPS = "1. Create a second key\n2. Deploy it to half the fleet\n3. Requests signed with the old key fail at once";
 
 async function newPage() {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await app.browser.newContext()).newPage();
   page.setDefaultTimeout(15_000);
   return page;
 }
 
-async function signIn(email: string): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-  return page;
-}
 
 describe("paid support in the browser", () => {
   it("a member escalates and pays, the maintainer accepts and answers, the public sees only the stub", async () => {
     // The member finds the thread and asks for paid support.
-    const member = await signIn("member@backline.local");
+    const member = (await signIn(app, "member@backline.local")).page;
     await member.getByRole("link", { name: "Backline Pro" }).first().click();
     await member.getByRole("link", { name: THREAD }).click();
     await member.getByRole("link", { name: "Get paid support" }).click();
@@ -73,7 +56,7 @@ describe("paid support in the browser", () => {
     await expect(member.getByRole("heading", { name: "The thread at payment time" }).isVisible()).resolves.toBe(true);
 
     // The maintainer finds it on the desk, accepts it and answers.
-    const maintainer = await signIn("maintainer@backline.local");
+    const maintainer = (await signIn(app, "maintainer@backline.local")).page;
     await maintainer.getByRole("link", { name: "Desk" }).click();
     await maintainer.getByRole("heading", { name: "Paid support queue" }).waitFor();
     await maintainer.getByRole("link", { name: THREAD }).first().click();
@@ -91,7 +74,7 @@ describe("paid support in the browser", () => {
 
     // The public thread shows the stub and nothing private.
     const visitor = await newPage();
-    await visitor.goto(server.url);
+    await visitor.goto(app.server.url);
     await visitor.getByRole("link", { name: "Backline Pro" }).first().click();
     await visitor.getByRole("link", { name: THREAD }).click();
     await visitor.getByText(/Escalated to paid support on/).waitFor();

@@ -1,34 +1,13 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startServer, type TestServer } from "../helpers/server";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useSeededAppInBrowser();
 
-async function signIn(email: string) {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(8000);
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-  return { page, errors };
-}
 
 const openThread = async (page: Page, title: string) => {
-  await page.goto(`${server.url}/latest`);
+  await page.goto(`${app.server.url}/latest`);
   await page.getByRole("link", { name: title }).first().click();
   await page.getByRole("heading", { level: 1, name: title }).waitFor();
 };
@@ -36,7 +15,7 @@ const openThread = async (page: Page, title: string) => {
 describe("moderation in the browser", () => {
   it("a member flags a reply; a moderator sees it in the queue, hides it from the thread page, and the audit log shows why", { timeout: 90_000 }, async () => {
     const title = "Webhook signature fails after upgrading to 3.2";
-    const { page: member, errors: memberErrors } = await signIn("member@backline.local");
+    const { page: member, errors: memberErrors } = await signIn(app, "member@backline.local");
     await openThread(member, title);
     const reply = member.getByRole("article", { name: "Reply by grace" }).first();
     await reply.getByText("Flag", { exact: true }).click();
@@ -45,7 +24,7 @@ describe("moderation in the browser", () => {
     await reply.getByRole("button", { name: "Flag post" }).click();
     await reply.getByText("Thanks. A moderator will review this post.").waitFor();
 
-    const { page: mod, errors: modErrors } = await signIn("moderator@backline.local");
+    const { page: mod, errors: modErrors } = await signIn(app, "moderator@backline.local");
     await mod.getByRole("link", { name: "Moderation" }).click();
     await mod.getByRole("heading", { name: "Flagged posts waiting for review" }).waitFor();
     await mod.getByText("Not about signatures").waitFor();
@@ -66,7 +45,7 @@ describe("moderation in the browser", () => {
     await member.reload();
     await expect(member.getByRole("article", { name: "Reply by grace" }).count()).resolves.toBe(0);
 
-    await mod.goto(`${server.url}/mod`);
+    await mod.goto(`${app.server.url}/mod`);
     await mod.getByText("Nothing to review.").waitFor();
     await mod.getByRole("link", { name: "Audit log" }).click();
     await mod.getByRole("cell", { name: "Off-topic, moved to a new thread" }).waitFor();

@@ -1,22 +1,13 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startServer, type TestServer } from "../helpers/server";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { useSeededAppInBrowser } from "../helpers/e2e";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useSeededAppInBrowser();
 
 describe("a newcomer", () => {
   it("opens the home page, joins, signs in and sees the seeded categories", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+    const page = await app.browser.newPage();
+    await page.goto(app.server.url);
     await expect(page.getByRole("heading", { name: "Categories", level: 1 }).isVisible()).resolves.toBe(true);
     await expect(page.getByText("Test mode: payments are simulated").isVisible()).resolves.toBe(true);
 

@@ -1,34 +1,16 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
 import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useSeededAppInBrowser();
 
-async function signIn(email: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("demo-password-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("link", { name: /Account settings for/ }).waitFor();
-  return page;
-}
 
 describe("a support conversation between two members", () => {
   it("one asks, another answers, the first accepts, and the list shows the thread as solved", async () => {
-    const asker: Page = await signIn("member@backline.local");
-    await asker.goto(`${server.url}/new?category=pro`);
+    const asker: Page = (await signIn(app, "member@backline.local")).page;
+    await asker.goto(`${app.server.url}/new?category=pro`);
     await asker.getByLabel("Title").fill("Exports stop at 10,000 rows in the report builder");
     await asker.getByLabel("Details (Markdown)").fill("When I export a report with more rows, the CSV is cut at exactly 10,000 rows. Is there a setting?");
     await asker.getByLabel("Tags").fill("exports, reports");
@@ -36,7 +18,7 @@ describe("a support conversation between two members", () => {
     await asker.getByRole("heading", { name: "Exports stop at 10,000 rows in the report builder" }).waitFor();
     const threadUrl = asker.url();
 
-    const helper = await signIn("member2@backline.local");
+    const helper = (await signIn(app, "member2@backline.local")).page;
     await helper.goto(threadUrl);
     await helper.getByLabel("Reply (Markdown)").fill("Raise `export.maxRows` in **Settings → Reports**; the default is 10,000.");
     await helper.getByRole("button", { name: "Post reply" }).click();
@@ -48,15 +30,15 @@ describe("a support conversation between two members", () => {
     await asker.getByRole("heading", { name: "Accepted answer" }).waitFor();
     await expect(asker.getByText("✓ Solved").first().isVisible()).resolves.toBe(true);
 
-    await asker.goto(`${server.url}/c/pro?solved=true`);
+    await asker.goto(`${app.server.url}/c/pro?solved=true`);
     const row = asker.getByRole("listitem").filter({ hasText: "Exports stop at 10,000 rows" });
     await row.waitFor();
     await expect(row.getByText("✓ Solved").isVisible()).resolves.toBe(true);
-    await asker.goto(`${server.url}/c/pro?solved=false`);
+    await asker.goto(`${app.server.url}/c/pro?solved=false`);
     await expect(asker.getByText("Exports stop at 10,000 rows").count()).resolves.toBe(0);
     await asker.screenshot({ path: screenshotPath("question-answered"), fullPage: true });
 
-    const api = new Client(server.url);
+    const api = new Client(app.server.url);
     const threadId = new URL(threadUrl).pathname.split("/")[2];
     const thread = await (await api.get(`/api/v1/threads/${threadId}`)).json();
     expect(thread.solved).toBe(true);

@@ -1,23 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { screenshotPath } from "../helpers/browser";
+import { useSeededAppInBrowser } from "../helpers/e2e";
 import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useSeededAppInBrowser();
 
 describe("a thread full of hostile markup", () => {
   it("renders without running any script or opening any dialog", async () => {
-    const api = new Client(server.url);
+    const api = new Client(app.server.url);
     await api.post("/api/v1/session", { email: "moderator@backline.local", password: "demo-password-2026" });
     const created = await api.post("/api/v1/threads", {
       category: "pro",
@@ -27,7 +18,7 @@ describe("a thread full of hostile markup", () => {
     const { id, url } = await created.json();
     await api.post(`/api/v1/threads/${id}/posts`, { body: XSS_PAYLOADS.slice(20).join("\n\n") });
 
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const dialogs: string[] = [];
     const errors: string[] = [];
     page.on("dialog", (d) => {
@@ -35,7 +26,7 @@ describe("a thread full of hostile markup", () => {
       void d.dismiss();
     });
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(server.url + url);
+    await page.goto(app.server.url + url);
     await page.getByRole("heading", { name: "Every payload in one thread" }).waitFor();
     // Give onerror/onload handlers and lazy images a moment to fire if they survived.
     await page.waitForTimeout(1500);

@@ -42,8 +42,8 @@ const request = (path: string, token?: string) =>
 const page = (path: string, loader: (args: any) => Promise<unknown>, params: Record<string, string>, token?: string) => () =>
   Promise.all([rootLoader({ request: request(path, token), params: {}, context: {} } as never), loader({ request: request(path, token), params, context: {} })]);
 
-let small: { id: string; slug: string };
-let large: { id: string; slug: string };
+let small: { id: string; slug: string; postId: string };
+let large: { id: string; slug: string; postId: string };
 let token: string;
 let busy: string;
 let quiet: string;

@@ -21,8 +21,8 @@ export function MacroPicker({ macros, target }: { macros: Macro[]; target: strin
     box.setSelectionRange(start + macro.text.length, start + macro.text.length);
   };
   return (
-    <div className="row macro-picker" role="group" aria-labelledby={`${id}-label`}>
-      <label id={`${id}-label`} htmlFor={id}>Canned reply</label>
+    <div className="row macro-picker">
+      <label htmlFor={id}>Canned reply</label>
       <select id={id} value={chosen} onChange={(e) => setChosen(e.target.value)}>
         {macros.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
       </select>
