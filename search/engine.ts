@@ -116,7 +116,8 @@ export type SimilarThread = {
 
 /** A fresh index being filled by a reindex; `commit` swaps it in atomically. */
 export interface IndexBuilder {
-  add(documents: SearchDocument[]): Promise<void>;
+  /** Each thread with all of its documents. */
+  add(threads: ThreadDocuments[]): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

@@ -227,9 +227,10 @@ export class MeilisearchEngine implements SearchEngine {
       await this.wait(this.client.index(fresh).updateSettings(POSTS_INDEX_SETTINGS), "settings update");
     });
     return {
-      add: (documents) =>
+      add: (threads) =>
         this.run("reindex", async () => {
           const index = this.client.index<SearchDocument>(fresh);
+          const documents = threads.flatMap((t) => t.documents);
           for (let i = 0; i < documents.length; i += this.batchSize) {
             await this.wait(index.addDocuments(documents.slice(i, i + this.batchSize), { primaryKey: "id" }), "adding documents");
           }

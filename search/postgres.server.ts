@@ -29,13 +29,16 @@ import {
 } from "./settings";
 import { tokenize, tsvectorLiteral } from "./tokenize";
 
-// PostgreSQL full-text search as the embedded engine (D4, ADR 013): one row
-// per post in SearchDocument with a weighted tsvector (title A, tags B, body C)
-// under a GIN index, ranked in SQL (words, typos, title, solved, accepted,
-// ts_rank); typo tolerance by expanding query words to neighbours in
-// SearchTerm found with pg_trgm and checked with the typo distance Meilisearch
-// uses. Words are cut by search/tokenize.ts on every side (index, query,
-// highlight). Runs unchanged on PGlite and on a PostgreSQL server.
+// PostgreSQL full-text search as the embedded engine (D4, ADR 013). Two
+// tables written together: SearchThread (one row per thread, with a weighted
+// tsvector under GIN: title A, tags and accepted answer B, question C, other
+// replies D) is what queries match, rank, count and facet; SearchDocument
+// (one row per post) says which post a hit shows and supplies its text.
+// Ranking follows the rules in settings.ts: words matched, typos, title,
+// solved, then ts_rank. Typo tolerance expands query words to neighbours in
+// SearchTerm found with pg_trgm and checked with Meilisearch's typo distance.
+// search/tokenize.ts cuts words on every side (index, query, highlight). Runs
+// unchanged on PGlite and on a PostgreSQL server.
 
 type Sql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
 
@@ -79,23 +82,26 @@ class Params {
   }
 }
 
+/** Conditions on SearchThread rows (alias t). */
 function whereSql(p: Params, generation: number, filters: SearchFilters, visibility: Visibility[]): string[] {
-  const where = [`d.generation = ${p.add(generation)}`, `d.visibility = any(${p.add(visibility, "::text[]")})`];
-  if (filters.category) where.push(`d."categorySlug" = ${p.add(filters.category)}`);
-  if (filters.tags?.length) where.push(`d.tags @> ${p.add(filters.tags, "::text[]")}`);
-  if (filters.solved !== undefined) where.push(`d.solved = ${p.add(filters.solved)}`);
-  if (filters.author) where.push(`lower(d."authorUsername") = lower(${p.add(filters.author)})`);
-  if (filters.from) where.push(`d."createdAt" >= ${p.add(filters.from.toISOString())}::timestamptz at time zone 'UTC'`);
-  if (filters.to) where.push(`d."createdAt" < ${p.add(filters.to.toISOString())}::timestamptz at time zone 'UTC'`);
+  const where = [`t.generation = ${p.add(generation)}`, `t.visibility = any(${p.add(visibility, "::text[]")})`];
+  if (filters.category) where.push(`t."categorySlug" = ${p.add(filters.category)}`);
+  if (filters.tags?.length) where.push(`t.tags @> ${p.add(filters.tags, "::text[]")}`);
+  if (filters.solved !== undefined) where.push(`t.solved = ${p.add(filters.solved)}`);
+  if (filters.author) where.push(`exists (select 1 from unnest(t.authors) as a where lower(a) = lower(${p.add(filters.author)}))`);
+  // A thread counts for a period when it was active in it.
+  if (filters.from) where.push(`t."lastPostAt" >= ${p.add(filters.from.toISOString())}::timestamptz at time zone 'UTC'`);
+  if (filters.to) where.push(`t."createdAt" < ${p.add(filters.to.toISOString())}::timestamptz at time zone 'UTC'`);
   return where;
 }
 
 /**
- * One number ordering documents like the ranking rules in settings.ts: words
- * matched, then fewer typos, then words in the title, then solved threads
- * and accepted answers, then ts_rank. `optional` words count when present.
+ * One number ordering threads like the ranking rules in settings.ts: words
+ * matched, then fewer typos, then words in the title, then solved threads,
+ * then ts_rank (where the accepted answer weighs more than other replies).
+ * `optional` words count when present.
  */
-function rankSql(p: Params, required: Group[], optional: Group[], column = "d.tsv"): string {
+function rankSql(p: Params, required: Group[], optional: Group[], column = "t.tsv"): string {
   const all = [...required, ...optional];
   if (!all.length) return "0::float8";
   const matched = optional.length
@@ -114,17 +120,15 @@ function rankSql(p: Params, required: Group[], optional: Group[], column = "d.ts
         })
         .join(" + ")
     : "0";
-  const title = all.map((g) => `(${column} @@ ${p.add(anyOf(g.alternatives, "A"), "::tsquery")})::int`).join(" + ");
+  // The small title vector answers "is it in the title?" without reading the big one.
+  const title = all.map((g) => `(t."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
   const everything = p.add(all.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery");
   return `((${matched})::float8 * 1e8 + (99 - (${typos}))::float8 * 1e6 + (${title})::float8 * 1e4
-    + d.solved::int::float8 * 1e3 + d."isAccepted"::int::float8 * 1e2
-    + least(ts_rank('{0.1, 0.2, 0.4, 1.0}', ${column}, ${everything})::float8, 0.99) * 100)`;
+    + t.solved::int::float8 * 1e3 + least(ts_rank('{0.1, 0.3, 0.5, 1.0}', ${column}, ${everything})::float8, 0.99) * 100)`;
 }
 
-const orderSql = (sort: SearchSort, alias: string, tiebreak = "id") =>
-  sort === "newest"
-    ? `${alias}."createdAt" desc, ${alias}.${tiebreak}`
-    : `${alias}.rank desc, ${alias}."createdAt" desc, ${alias}.${tiebreak}`;
+const orderSql = (sort: SearchSort, alias: string) =>
+  sort === "newest" ? `${alias}."lastPostAt" desc, ${alias}.id` : `${alias}.rank desc, ${alias}."lastPostAt" desc, ${alias}.id`;
 
 type HitRow = Omit<SearchDocument, "postId" | "visibility">;
 type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
@@ -151,7 +155,6 @@ export class PostgresSearchEngine implements SearchEngine {
 
   async apply(threads: ThreadDocuments[]) {
     if (!threads.length) return;
-    const documents = threads.flatMap((t) => t.documents);
     await this.run("apply", () =>
       this.db.$transaction(async (tx) => {
         // Shared lock: a reindex cannot swap generations under a write in flight.
@@ -167,16 +170,10 @@ export class PostgresSearchEngine implements SearchEngine {
           );
           generation = 1;
         }
-        await writeDocuments(tx, generation, documents);
-        await tx.$executeRawUnsafe(
-          `delete from "SearchDocument" where generation = $1 and "threadId" = any($2::text[]) and not (id = any($3::text[]))`,
-          generation,
-          threads.map((t) => t.threadId),
-          documents.map((d) => d.id),
-        );
+        await writeThreads(tx, generation, threads);
       }),
     );
-    await this.maintain(documents.length + threads.length);
+    await this.maintain(threads.reduce((n, t) => n + t.documents.length + 1, 0));
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -230,20 +227,20 @@ export class PostgresSearchEngine implements SearchEngine {
         const groups = await expand(tx, words);
         const p = new Params();
         const where = whereSql(p, generation, {}, visibility);
-        // Titles of questions only: a small index, and what a draft title is compared with.
-        where.push(`d."titleTsv" @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
-        if (query.excludeThreadId) where.push(`d."threadId" <> ${p.add(query.excludeThreadId)}`);
-        const matched = groups.map((g) => `(d."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
-        const rank = rankSql(p, [], groups, `d."titleTsv"`);
+        // Titles only: a small index, and what a draft title is compared with.
+        where.push(`t."titleTsv" @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
+        if (query.excludeThreadId) where.push(`t.id <> ${p.add(query.excludeThreadId)}`);
+        const matched = groups.map((g) => `(t."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
+        const rank = rankSql(p, [], groups, `t."titleTsv"`);
         // A draft title shares most of its words with a thread worth showing.
         const minimum = p.add(Math.ceil(groups.length / 2));
         return tx.$queryRawUnsafe<SimilarThread[]>(
-          `select "threadId", title, solved, "categorySlug" from (
-             select d.id, d."threadId", d.title, d.solved, d."categorySlug", d."createdAt", ${matched} as matched, ${rank} as rank
-             from "SearchDocument" d where ${where.join(" and ")}
+          `select id as "threadId", title, solved, "categorySlug" from (
+             select t.id, t.title, t.solved, t."categorySlug", t."lastPostAt", ${matched} as matched, ${rank} as rank
+             from "SearchThread" t where ${where.join(" and ")}
            ) m
            where matched >= ${minimum}
-           order by rank desc, "createdAt" desc, id
+           order by rank desc, "lastPostAt" desc, id
            limit ${p.add(limit)}`,
           ...p.values,
         );
@@ -272,18 +269,20 @@ export class PostgresSearchEngine implements SearchEngine {
           indexName,
         );
         const [{ top }] = await tx.$queryRawUnsafe<{ top: number }[]>(
-          `select coalesce(max(generation), 0)::int as top from "SearchDocument"`,
+          `select greatest((select max(generation) from "SearchDocument"), (select max(generation) from "SearchThread"), 0)::int as top`,
         );
         const next = Math.max(state!.live, top) + 1;
         await tx.$executeRawUnsafe(`update "SearchIndexState" set building = $2, "updatedAt" = now() where name = $1`, indexName, next);
         // Leftovers of an interrupted reindex.
-        await tx.$executeRawUnsafe(`delete from "SearchDocument" where generation <> $1 and generation <> $2`, state!.live, next);
+        for (const table of ["SearchDocument", "SearchThread"]) {
+          await tx.$executeRawUnsafe(`delete from "${table}" where generation <> $1 and generation <> $2`, state!.live, next);
+        }
         return next;
       }),
     );
     const db = this.db;
     return {
-      add: (documents) => this.run("reindex", () => writeDocuments(db, generation, documents)),
+      add: (threads) => this.run("reindex", () => writeThreads(db, generation, threads)),
       commit: () =>
         this.run("reindex", async () => {
           await db.$transaction(async (tx) => {
@@ -299,7 +298,9 @@ export class PostgresSearchEngine implements SearchEngine {
             );
             await rebuildVocabulary(tx, generation);
           });
-          await db.$executeRawUnsafe(`delete from "SearchDocument" where generation <> $1`, generation);
+          for (const table of ["SearchDocument", "SearchThread"]) {
+            await db.$executeRawUnsafe(`delete from "${table}" where generation <> $1`, generation);
+          }
           await this.maintain(Number.POSITIVE_INFINITY);
         }),
       abort: () =>
@@ -309,7 +310,9 @@ export class PostgresSearchEngine implements SearchEngine {
             indexName,
             generation,
           );
-          await db.$executeRawUnsafe(`delete from "SearchDocument" where generation = $1`, generation);
+          for (const table of ["SearchDocument", "SearchThread"]) {
+            await db.$executeRawUnsafe(`delete from "${table}" where generation = $1`, generation);
+          }
         }),
     };
   }
@@ -344,40 +347,43 @@ export class PostgresSearchEngine implements SearchEngine {
     const p = new Params();
     const where = whereSql(p, generation, filters, visibility);
     const must = groups.slice(0, required);
-    if (must.length) where.push(`d.tsv @@ ${p.add(allOf(must), "::tsquery")}`);
+    if (must.length) where.push(`t.tsv @@ ${p.add(allOf(must), "::tsquery")}`);
     const rank = rankSql(p, must, groups.slice(required));
     const gen = p.add(generation);
+    const visible = p.add(visibility, "::text[]");
+    // The post a hit shows: the one matching most words, the accepted answer first, else the question.
+    const postOrder = [
+      ...(groups.length ? [`(${groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")}) desc`] : []),
+      `d."isAccepted" desc`,
+      `d."postNumber"`,
+    ].join(", ");
+    const anyWord = groups.length ? `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")} or ` : "";
     const [row] = await tx.$queryRawUnsafe<SearchRow[]>(
       `with m as materialized (
-         select d.id, d."threadId", d."categorySlug", d.tags, d.solved, d."authorUsername", d."createdAt", ${rank} as rank
-         from "SearchDocument" d where ${where.join(" and ")}
+         select t.id, t."categorySlug", t.tags, t.solved, t.authors, t."lastPostAt", ${rank} as rank
+         from "SearchThread" t where ${where.join(" and ")}
        ),
-       -- One row per thread (hashing, not sorting); its category, tags and solved state are the same on every post.
-       t as (
-         select "threadId", max(rank) as rank, max("createdAt") as "createdAt", min("categorySlug") as "categorySlug",
-           min(tags) as tags, bool_or(solved) as solved
-         from m group by "threadId"
-       ),
-       page as (select "threadId", rank, "createdAt" from t order by ${orderSql(sort, "t", `"threadId"`)} limit ${p.add(limit)} offset ${p.add(offset)}),
-       -- Each thread is shown through its best post (the newest one when sorting by date).
-       best as (
-         select distinct on (m."threadId") m.id, pg.rank, pg."createdAt", pg."threadId"
-         from page pg join m on m."threadId" = pg."threadId" and ${sort === "newest" ? `m."createdAt" = pg."createdAt"` : `m.rank = pg.rank`}
-         order by m."threadId", m."createdAt" desc, m.id
-       )
+       page as (select id, rank, "lastPostAt" from m order by ${orderSql(sort, "m")} limit ${p.add(limit)} offset ${p.add(offset)})
        select
-         (select count(*) from t)::int as total,
-         ${facetJson(`select "categorySlug" as v, count(*)::int as n from t group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
-         ${facetJson(`select x as v, count(*)::int as n from t, unnest(t.tags) as x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
-         ${facetJson(`select solved::text as v, count(*)::int as n from t group by 1 order by 2 desc, 1`)} as solved,
-         ${facetJson(`select a as v, count(*)::int as n from (select distinct "threadId", "authorUsername" as a from m) z group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
+         (select count(*) from m)::int as total,
+         ${facetJson(`select "categorySlug" as v, count(*)::int as n from m group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
+         ${facetJson(`select x as v, count(*)::int as n from m, unnest(m.tags) as x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
+         ${facetJson(`select solved::text as v, count(*)::int as n from m group by 1 order by 2 desc, 1`)} as solved,
+         ${facetJson(`select a as v, count(*)::int as n from m, unnest(m.authors) as a group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
          (select coalesce(json_agg(json_build_object(
              'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
              'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
              'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
              'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
-           ) order by ${orderSql(sort, "b", `"threadId"`)}), '[]'::json)
-          from best b join "SearchDocument" d on d.generation = ${gen} and d.id = b.id) as hits`,
+           ) order by ${orderSql(sort, "pg")}), '[]'::json)
+          from page pg
+          cross join lateral (
+            select d.* from "SearchDocument" d
+            where d.generation = ${gen} and d."threadId" = pg.id and d.visibility = any(${visible})
+              and (${anyWord}d."postNumber" = 0 or d."isAccepted")
+            order by ${postOrder}
+            limit 1
+          ) d) as hits`,
       ...p.values,
     );
     return row!;
@@ -387,12 +393,13 @@ export class PostgresSearchEngine implements SearchEngine {
   private async maintain(written: number) {
     try {
       await this.db.$queryRawUnsafe(
-        `select gin_clean_pending_list('"SearchDocument_tsv_idx"'::regclass)::int as a,
-           gin_clean_pending_list('"SearchDocument_titleTsv_idx"'::regclass)::int as b`,
+        `select gin_clean_pending_list('"SearchThread_tsv_idx"'::regclass)::int as a,
+           gin_clean_pending_list('"SearchThread_titleTsv_idx"'::regclass)::int as b`,
       );
       this.writesSinceMaintenance += written;
       if (this.writesSinceMaintenance >= MAINTAIN_AFTER_WRITES) {
         this.writesSinceMaintenance = 0;
+        await this.db.$executeRawUnsafe(`vacuum (analyze) "SearchThread"`);
         await this.db.$executeRawUnsafe(`vacuum (analyze) "SearchDocument"`);
         await this.db.$executeRawUnsafe(`analyze "SearchTerm"`);
       }
@@ -431,8 +438,10 @@ async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {
   );
   for (const g of fuzzy) {
     const max = allowedTypos(g.word);
+    const prefix = g.alternatives[0]!.prefix ? g.word : null;
     const variants = candidates
-      .filter((c) => c.query === g.word)
+      // A prefix already finds these, as exact matches.
+      .filter((c) => c.query === g.word && !(prefix && c.word.startsWith(prefix)))
       .map((c) => ({ lexeme: c.word, distance: typoDistance(g.word, c.word, max) }))
       .filter((c) => c.distance <= max)
       .sort((a, b) => a.distance - b.distance)
@@ -469,47 +478,112 @@ function toHit(r: HitRow, matcher: Matcher): SearchHit {
   };
 }
 
-async function writeDocuments(sql: Sql, generation: number, documents: SearchDocument[]) {
-  for (let i = 0; i < documents.length; i += WRITE_CHUNK) {
-    const chunk = documents.slice(i, i + WRITE_CHUNK);
-    const vocabulary = new Set<string>();
-    const rows = chunk.map((d) => {
-      if (d.visibility === "public") {
-        for (const t of tokenize(`${d.title} ${d.body}`)) {
-          // Words private documents use never become typo targets.
-          if (t.word.length >= 3 && t.word.length <= 40 && !/\p{N}/u.test(t.word)) vocabulary.add(t.word);
-        }
+/** Makes generation `generation` hold exactly these threads' documents, in both tables. */
+async function writeThreads(sql: Sql, generation: number, threads: ThreadDocuments[]) {
+  for (let i = 0; i < threads.length; ) {
+    // Chunks of about WRITE_CHUNK posts, never splitting a thread.
+    const chunk: ThreadDocuments[] = [];
+    let posts = 0;
+    while (i < threads.length && (chunk.length === 0 || posts + threads[i]!.documents.length <= WRITE_CHUNK)) {
+      posts += threads[i]!.documents.length;
+      chunk.push(threads[i++]!);
+    }
+    await writeChunk(sql, generation, chunk);
+  }
+}
+
+const cap = (text: string, max = 50_000) => (text.length > max ? text.slice(0, max) : text);
+
+function threadRow(t: ThreadDocuments) {
+  const docs = t.documents;
+  const first = docs.reduce((a, b) => (b.postNumber < a.postNumber ? b : a));
+  const question = docs.filter((d) => d.postNumber === first.postNumber).map((d) => d.body);
+  const accepted = docs.filter((d) => d.isAccepted).map((d) => d.body);
+  const others = docs.filter((d) => d.postNumber !== first.postNumber && !d.isAccepted).map((d) => d.body);
+  return {
+    id: t.threadId,
+    title: first.title,
+    categorySlug: first.categorySlug,
+    tags: first.tags,
+    solved: first.solved,
+    authors: [...new Set(docs.map((d) => d.authorUsername))],
+    // Every document of a thread has the same visibility (search/documents.server.ts).
+    visibility: first.visibility,
+    createdAt: Math.min(...docs.map((d) => d.createdAt)),
+    lastPostAt: Math.max(...docs.map((d) => d.createdAt)),
+    tsv: tsvectorLiteral([
+      [first.title, "A"],
+      [`${first.tags.join(" ")} ${cap(accepted.join("\n"))}`, "B"],
+      [cap(question.join("\n")), "C"],
+      [cap(others.join("\n")), "D"],
+    ]),
+    titleTsv: tsvectorLiteral([[first.title, "A"]]),
+  };
+}
+
+async function writeChunk(sql: Sql, generation: number, threads: ThreadDocuments[]) {
+  const documents = threads.flatMap((t) => t.documents);
+  const kept = threads.filter((t) => t.documents.length);
+  const vocabulary = new Set<string>();
+  const posts = documents.map((d) => {
+    if (d.visibility === "public") {
+      for (const token of tokenize(`${d.title} ${d.body}`)) {
+        // Words of private documents never become typo targets.
+        if (token.word.length >= 3 && token.word.length <= 40 && !/\p{N}/u.test(token.word)) vocabulary.add(token.word);
       }
-      return {
-        ...d,
-        tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]),
-        titleTsv: d.postNumber === 0 ? tsvectorLiteral([[d.title, "A"]]) : null,
-      };
-    });
+    }
+    return { ...d, tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]) };
+  });
+  if (posts.length) {
     await sql.$executeRawUnsafe(
       `insert into "SearchDocument" (generation, id, "threadId", "postNumber", title, body, "categorySlug", "categoryName",
-         tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv, "titleTsv")
+         tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv)
        select $1, x.id, x."threadId", x."postNumber", x.title, x.body, x."categorySlug", x."categoryName",
          x.tags, x.solved, x."isAccepted", x."authorUsername", x.visibility,
-         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector, x."titleTsv"::tsvector
+         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector
        from jsonb_to_recordset($2::jsonb) as x(id text, "threadId" text, "postNumber" int, title text, body text,
          "categorySlug" text, "categoryName" text, tags text[], solved boolean, "isAccepted" boolean,
-         "authorUsername" text, visibility text, "createdAt" float8, tsv text, "titleTsv" text)
+         "authorUsername" text, visibility text, "createdAt" float8, tsv text)
        on conflict (generation, id) do update set
          "threadId" = excluded."threadId", "postNumber" = excluded."postNumber", title = excluded.title,
          body = excluded.body, "categorySlug" = excluded."categorySlug", "categoryName" = excluded."categoryName",
          tags = excluded.tags, solved = excluded.solved, "isAccepted" = excluded."isAccepted",
          "authorUsername" = excluded."authorUsername", visibility = excluded.visibility,
-         "createdAt" = excluded."createdAt", tsv = excluded.tsv, "titleTsv" = excluded."titleTsv"`,
+         "createdAt" = excluded."createdAt", tsv = excluded.tsv`,
       generation,
-      JSON.stringify(rows),
+      JSON.stringify(posts),
     );
-    if (vocabulary.size) {
-      await sql.$executeRawUnsafe(
-        `insert into "SearchTerm" (word) select unnest($1::text[]) on conflict (word) do nothing`,
-        [...vocabulary],
-      );
-    }
+  }
+  if (kept.length) {
+    await sql.$executeRawUnsafe(
+      `insert into "SearchThread" (generation, id, title, "categorySlug", tags, solved, authors, visibility, "createdAt", "lastPostAt", tsv, "titleTsv")
+       select $1, x.id, x.title, x."categorySlug", x.tags, x.solved, x.authors, x.visibility,
+         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', to_timestamp(x."lastPostAt" / 1000.0) at time zone 'UTC',
+         x.tsv::tsvector, x."titleTsv"::tsvector
+       from jsonb_to_recordset($2::jsonb) as x(id text, title text, "categorySlug" text, tags text[], solved boolean,
+         authors text[], visibility text, "createdAt" float8, "lastPostAt" float8, tsv text, "titleTsv" text)
+       on conflict (generation, id) do update set
+         title = excluded.title, "categorySlug" = excluded."categorySlug", tags = excluded.tags, solved = excluded.solved,
+         authors = excluded.authors, visibility = excluded.visibility, "createdAt" = excluded."createdAt",
+         "lastPostAt" = excluded."lastPostAt", tsv = excluded.tsv, "titleTsv" = excluded."titleTsv"`,
+      generation,
+      JSON.stringify(kept.map(threadRow)),
+    );
+  }
+  const ids = threads.map((t) => t.threadId);
+  await sql.$executeRawUnsafe(
+    `delete from "SearchDocument" where generation = $1 and "threadId" = any($2::text[]) and not (id = any($3::text[]))`,
+    generation,
+    ids,
+    documents.map((d) => d.id),
+  );
+  await sql.$executeRawUnsafe(
+    `delete from "SearchThread" where generation = $1 and id = any($2::text[])`,
+    generation,
+    threads.filter((t) => !t.documents.length).map((t) => t.threadId),
+  );
+  if (vocabulary.size) {
+    await sql.$executeRawUnsafe(`insert into "SearchTerm" (word) select unnest($1::text[]) on conflict (word) do nothing`, [...vocabulary]);
   }
 }
 

@@ -23,9 +23,8 @@ export async function reindex(
   try {
     opts.onProgress?.(0, total);
     for await (const batch of allThreadDocuments(opts.threadsPerBatch ?? 200)) {
-      const docs = batch.flatMap((t) => t.documents);
-      await builder.add(docs);
-      documents += docs.length;
+      await builder.add(batch);
+      documents += batch.reduce((n, t) => n + t.documents.length, 0);
       threads += batch.length;
       opts.onProgress?.(documents, Math.max(total, documents));
     }

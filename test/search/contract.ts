@@ -270,7 +270,7 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
 
       it("rebuilds into a fresh index and swaps it in", async () => {
         const builder = await engine.rebuild();
-        await builder.add(thread({ id: "r-new", title: "Orbital station manual", posts: [{ body: "orbital docking" }] }).documents);
+        await builder.add([thread({ id: "r-new", title: "Orbital station manual", posts: [{ body: "orbital docking" }] })]);
         // Until the swap, searches answer from the old index.
         expect(await ids("orbital")).toEqual([]);
         expect(await ids("webhook")).toEqual(["k-webhook"]);
@@ -284,7 +284,7 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
 
       it("abandons a rebuild without touching the live index", async () => {
         const builder = await engine.rebuild();
-        await builder.add(thread({ id: "r-gone", title: "Abandoned rebuild", posts: [{ body: "meteorite" }] }).documents);
+        await builder.add([thread({ id: "r-gone", title: "Abandoned rebuild", posts: [{ body: "meteorite" }] })]);
         await builder.abort();
         expect(await ids("meteorite")).toEqual([]);
         expect(await ids("orbital")).toEqual(["r-new"]);
