@@ -17,7 +17,7 @@ import {
   type Visibility,
 } from "./engine";
 import { escapeHtml, leadingExcerpt, MARK_END, MARK_START, markedToHtml } from "./highlight";
-import { normalizeQuery } from "./query";
+import { hasMeaningfulWords, normalizeQuery } from "./query";
 import { DEFAULT_PER_PAGE, FACET_LIMITS, MAX_PER_PAGE, MAX_TOTAL_HITS, POSTS_INDEX_NAME, POSTS_INDEX_SETTINGS } from "./settings";
 
 // Meilisearch through the official client (D4). Settings come from
@@ -146,9 +146,10 @@ export class MeilisearchEngine implements SearchEngine {
     const empty: SearchResult = { hits: [], total: 0, page, perPage, facets: emptyFacets() };
     if ((page - 1) * perPage + perPage > MAX_TOTAL_HITS) return empty;
     const hasFilters = Object.values(filters).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0));
-    // Only punctuation or nothing: Meilisearch would answer with everything.
-    if (!/[\p{L}\p{N}]/u.test(q) && !hasFilters) return empty;
-    const newest = query.sort === "newest" || !/[\p{L}\p{N}]/u.test(q);
+    // Only punctuation or stop words: Meilisearch would answer with everything.
+    const searching = hasMeaningfulWords(q);
+    if (!searching && !hasFilters) return empty;
+    const newest = query.sort === "newest" || !searching;
 
     const params: SearchParams = {
       filter: buildFilter(filters, query.visibility ?? ["public"]),
@@ -165,7 +166,7 @@ export class MeilisearchEngine implements SearchEngine {
       highlightPreTag: MARK_START,
       highlightPostTag: MARK_END,
     };
-    const res = await this.run("search", () => this.client.index<SearchDocument>(this.indexUid).search(q || null, params));
+    const res = await this.run("search", () => this.client.index<SearchDocument>(this.indexUid).search(searching ? q : null, params));
     const distribution = res.facetDistribution ?? {};
     const facets: Facets = {
       category: facetValues(distribution.categorySlug, FACET_LIMITS.category),
@@ -174,7 +175,7 @@ export class MeilisearchEngine implements SearchEngine {
       author: facetValues(distribution.authorUsername, FACET_LIMITS.author),
     };
     return {
-      hits: res.hits.map((hit) => toHit(hit, q.length > 0)),
+      hits: res.hits.map((hit) => toHit(hit, searching)),
       total: Math.min((res as { totalHits?: number }).totalHits ?? res.hits.length, MAX_TOTAL_HITS),
       page,
       perPage,
@@ -184,7 +185,7 @@ export class MeilisearchEngine implements SearchEngine {
 
   async similar(query: SimilarQuery): Promise<SimilarThread[]> {
     const q = normalizeQuery(query.title);
-    if (!/[\p{L}\p{N}]/u.test(q)) return [];
+    if (!hasMeaningfulWords(q)) return [];
     const filter = [...buildFilter({}, query.visibility ?? ["public"]), "postNumber = 0"];
     if (query.excludeThreadId) filter.push(`threadId != ${filterValue(query.excludeThreadId)}`);
     const res = await this.run("similar", () =>

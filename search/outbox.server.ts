@@ -12,6 +12,7 @@ import type { SearchEngine } from "./engine";
 
 export const SEARCH_QUEUE = "search";
 export const SEARCH_BATCH_SIZE = 100;
+const NUDGE_DELAY_MS = 50;
 
 type Tx = Prisma.TransactionClient | typeof db;
 
@@ -25,8 +26,6 @@ export async function enqueueSearchSync(tx: Tx, threadId: string) {
   // worker's regular poll picks the job up a second later.
   setTimeout(nudgeWorker, NUDGE_DELAY_MS).unref();
 }
-
-const NUDGE_DELAY_MS = 50;
 
 function threadIdOf(job: JobRow): string | null {
   const payload = job.payload as { threadId?: unknown } | null;

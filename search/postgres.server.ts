@@ -57,17 +57,32 @@ const TRIGRAM_THRESHOLD = "0.2";
 const MAINTAIN_AFTER_WRITES = 5000;
 
 const quoteLexeme = (lexeme: string) => `'${lexeme.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-const term = (a: Alternative, weight = "") => `${quoteLexeme(a.lexeme)}${a.prefix || weight ? ":" : ""}${a.prefix ? "*" : ""}${weight}`;
-const anyOf = (alts: Alternative[], weight = "") => `(${alts.map((a) => term(a, weight)).join(" | ")})`;
+const term = (a: Alternative) => `${quoteLexeme(a.lexeme)}${a.prefix ? ":*" : ""}`;
+const anyOf = (alts: Alternative[]) => `(${alts.map(term).join(" | ")})`;
 const allOf = (groups: Group[]) => groups.map((g) => anyOf(g.alternatives)).join(" & ");
+
+/**
+ * A tsquery matching documents with at least `needed` of the groups, so the
+ * GIN index skips the rest (an OR of every word would hand over thousands of
+ * titles sharing one common word). Too many combinations: any word, and the
+ * caller's count filters.
+ */
+function atLeast(groups: Group[], needed: number): string {
+  const combos: Group[][] = [];
+  const pick = (start: number, chosen: Group[]) => {
+    if (combos.length > 40) return;
+    if (chosen.length === needed) return void combos.push(chosen);
+    for (let i = start; i < groups.length; i++) pick(i + 1, [...chosen, groups[i]!]);
+  };
+  pick(0, []);
+  if (needed <= 1 || combos.length > 40) return groups.map((g) => anyOf(g.alternatives)).join(" | ");
+  return combos.map((c) => `(${allOf(c)})`).join(" | ");
+}
 
 /** The words a query searches for, as the index cut them; the last may be a prefix. */
 export function queryWords(q: string): QueryWord[] {
   const tokens = tokenize(q);
-  let words = [...new Set(tokens.map((t) => t.word))];
-  const meaningful = words.filter((w) => !STOP_WORD_SET.has(w));
-  if (meaningful.length) words = meaningful;
-  words = words.slice(0, MAX_QUERY_WORDS);
+  const words = [...new Set(tokens.map((t) => t.word))].filter((w) => !STOP_WORD_SET.has(w)).slice(0, MAX_QUERY_WORDS);
   const last = tokens.at(-1)?.word;
   const prefixLast = endsInsideWord(q) && last === words.at(-1);
   return words.map((word, i) => ({ word, prefix: prefixLast && i === words.length - 1 && word.length >= 2 }));
@@ -228,12 +243,13 @@ export class PostgresSearchEngine implements SearchEngine {
         const p = new Params();
         const where = whereSql(p, generation, {}, visibility);
         // Titles only: a small index, and what a draft title is compared with.
-        where.push(`t."titleTsv" @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")}`);
+        // A draft title shares most of its words with a thread worth showing.
+        const needed = Math.ceil(groups.length / 2);
+        where.push(`t."titleTsv" @@ ${p.add(atLeast(groups, needed), "::tsquery")}`);
         if (query.excludeThreadId) where.push(`t.id <> ${p.add(query.excludeThreadId)}`);
         const matched = groups.map((g) => `(t."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
         const rank = rankSql(p, [], groups, `t."titleTsv"`);
-        // A draft title shares most of its words with a thread worth showing.
-        const minimum = p.add(Math.ceil(groups.length / 2));
+        const minimum = p.add(needed);
         return tx.$queryRawUnsafe<SimilarThread[]>(
           `select id as "threadId", title, solved, "categorySlug" from (
              select t.id, t.title, t.solved, t."categorySlug", t."lastPostAt", ${matched} as matched, ${rank} as rank
@@ -367,9 +383,9 @@ export class PostgresSearchEngine implements SearchEngine {
        select
          (select count(*) from m)::int as total,
          ${facetJson(`select "categorySlug" as v, count(*)::int as n from m group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
-         ${facetJson(`select x as v, count(*)::int as n from m, unnest(m.tags) as x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
+         ${facetJson(`select v, count(*)::int as n from (select unnest(tags) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
          ${facetJson(`select solved::text as v, count(*)::int as n from m group by 1 order by 2 desc, 1`)} as solved,
-         ${facetJson(`select a as v, count(*)::int as n from m, unnest(m.authors) as a group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
+         ${facetJson(`select v, count(*)::int as n from (select unnest(authors) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
          (select coalesce(json_agg(json_build_object(
              'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
              'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,

@@ -55,7 +55,7 @@ export class Progress {
       }
       return;
     }
-    const step = this.total ? Math.floor((done / this.total) * 10) : 0;
+    const step = this.total ? Math.floor((done / this.total) * 10) : 10;
     if (step > this.lastPercentStep || t - this.lastDraw >= 5000) {
       this.lastPercentStep = step;
       this.lastDraw = t;

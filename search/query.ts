@@ -1,5 +1,6 @@
-import { MAX_QUERY_CHARS, TYPO_MIN_WORD_SIZE } from "./settings";
 import { stripMarkers } from "./highlight";
+import { MAX_QUERY_CHARS, STOP_WORD_SET, TYPO_MIN_WORD_SIZE } from "./settings";
+import { tokenize } from "./tokenize";
 
 /**
  * What is left of a user's query once it is safe to work with: no control or
@@ -21,6 +22,12 @@ export function normalizeQuery(raw: unknown): string {
   }
   return q;
 }
+
+/**
+ * Whether a query has anything to search for: words that are not stop words.
+ * "how to" alone would match every thread, so it matches none, in every engine.
+ */
+export const hasMeaningfulWords = (q: string) => tokenize(q).some((t) => !STOP_WORD_SET.has(t.word));
 
 /** Whether the query ends inside a word, so its last word may be a prefix of what is meant. */
 export const endsInsideWord = (q: string) => /[\p{L}\p{N}]$/u.test(q);

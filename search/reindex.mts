@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     console.log(
       `Indexed ${result.documents.toLocaleString("en-US")} posts of ${result.threads.toLocaleString("en-US")} threads ` +
         `in ${(result.ms / 1000).toFixed(1)}s and swapped the new index in.` +
-        (result.caughtUp ? ` ${result.caughtUp} threads changed meanwhile and are queued for the worker.` : ""),
+        (result.caughtUp ? ` ${result.caughtUp} recently changed threads are queued for the worker to re-check.` : ""),
     );
     return 0;
   } finally {

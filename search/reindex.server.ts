@@ -12,7 +12,7 @@ const CLOCK_SLACK_MS = 60_000;
 
 export async function reindex(
   engine: SearchEngine,
-  opts: { onProgress?: (done: number, total: number) => void; threadsPerBatch?: number } = {},
+  opts: { onProgress?: (done: number, total: number) => void | Promise<void>; threadsPerBatch?: number } = {},
 ): Promise<ReindexResult> {
   const started = Date.now();
   const total = await countIndexablePosts();
@@ -21,12 +21,12 @@ export async function reindex(
   let documents = 0;
   let threads = 0;
   try {
-    opts.onProgress?.(0, total);
+    await opts.onProgress?.(0, total);
     for await (const batch of allThreadDocuments(opts.threadsPerBatch ?? 200)) {
       await builder.add(batch);
       documents += batch.reduce((n, t) => n + t.documents.length, 0);
       threads += batch.length;
-      opts.onProgress?.(documents, Math.max(total, documents));
+      await opts.onProgress?.(documents, Math.max(total, documents));
     }
     await builder.commit();
   } catch (error) {

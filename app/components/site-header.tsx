@@ -21,6 +21,9 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
             ? <li><NavLink to="/desk">Desk</NavLink></li>
             : <li><NavLink to="/tickets">Tickets</NavLink></li>) : null}
         </ul>
+        <Form method="get" action="/search" role="search" className="nav-search">
+          <input type="search" name="q" aria-label="Search the forum" placeholder="Search…" size={14} />
+        </Form>
         <div className="nav-account">
           {user ? (
             <>

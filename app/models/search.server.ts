@@ -47,16 +47,21 @@ export const searchQuerySchema = z
     page: z.coerce.number().int().min(1).max(1000).default(1),
     perPage: z.coerce.number().int().min(1).max(MAX_PER_PAGE).default(DEFAULT_PER_PAGE),
   })
-  .meta({ id: "SearchQuery" });
+  // No schema id: the OpenAPI builder turns the properties of an inline query schema into parameters.
+  .describe("Search parameters");
 
 export type SearchParams = z.output<typeof searchQuerySchema>;
+export const parseSearchParams = (input: unknown): SearchParams => parseOrThrow(searchQuerySchema, input);
 
 export const similarQuerySchema = z
   .object({
     title: z.string().optional().transform((v) => (v ?? "").slice(0, 300)),
     excludeThreadId: optionalText(64).describe("Leave this thread out (e.g. the one being escalated)"),
   })
-  .meta({ id: "SimilarQuery" });
+  .describe("Similar-thread parameters");
+
+export type SimilarParams = z.output<typeof similarQuerySchema>;
+export const parseSimilarParams = (input: unknown): SimilarParams => parseOrThrow(similarQuerySchema, input);
 
 /** Everyone searches public content here; private tickets will have their own, maintainer-only search. */
 const FORUM_VISIBILITY: Visibility[] = ["public"];
@@ -124,8 +129,8 @@ async function visibleOnly(hits: SearchHit[]) {
   });
 }
 
-export async function searchForum(input: unknown, _viewer: Viewer): Promise<ForumSearchResult> {
-  const params = parseOrThrow(searchQuerySchema, input);
+/** Parameters come parsed (parseSearchParams, or the API endpoint's query schema). */
+export async function searchForum(params: SearchParams, _viewer: Viewer): Promise<ForumSearchResult> {
   let result;
   try {
     result = await getSearchEngine().search({
@@ -141,6 +146,9 @@ export async function searchForum(input: unknown, _viewer: Viewer): Promise<Foru
     throw error;
   }
   const visible = await visibleOnly(result.hits);
+  // Hits the index still had but the database no longer shows are not counted either.
+  const dropped = result.hits.length - visible.length;
+  const total = Math.max(visible.length, result.total - dropped);
   return {
     hits: visible.map(({ hit, slug }) => ({
       threadId: hit.threadId,
@@ -157,10 +165,10 @@ export async function searchForum(input: unknown, _viewer: Viewer): Promise<Foru
       createdAt: new Date(hit.createdAt).toISOString(),
     })),
     facets: result.facets,
-    total: result.total,
+    total,
     page: result.page,
     perPage: result.perPage,
-    pages: Math.ceil(result.total / result.perPage),
+    pages: Math.ceil(total / result.perPage),
     sort: params.sort,
   };
 }
@@ -186,8 +194,7 @@ function firstLines(html: string, maxChars = 220): string {
 }
 
 /** Up to five existing threads close to a draft title, solved ones first, each with its accepted answer's first lines. */
-export async function similarThreads(input: unknown, _viewer: Viewer): Promise<SimilarThreadResult[]> {
-  const { title, excludeThreadId } = parseOrThrow(similarQuerySchema, input);
+export async function similarThreads({ title, excludeThreadId }: SimilarParams, _viewer: Viewer): Promise<SimilarThreadResult[]> {
   if (title.trim().length < 3) return [];
   let found;
   try {

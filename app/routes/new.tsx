@@ -2,11 +2,14 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError } from "~/components/field";
+import { SimilarThreads, similarThreadsLinks } from "~/components/similar-threads";
 import { listCategories } from "~/models/category.server";
 import { requirePermission } from "~/models/permissions";
 import { createThread } from "~/models/thread.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
+
+export const links = similarThreadsLinks;
 
 export const meta: MetaFunction = () => [{ title: "Ask a question · Backline" }];
 
@@ -55,6 +58,7 @@ export default function NewThread() {
         <Field label="Title" name="title" required minLength={8} maxLength={150} value={title}
           onChange={(e) => setTitle(e.currentTarget.value)}
           hint="One sentence a person searching for the same problem would write." error={result?.fields?.title} />
+        <SimilarThreads title={title} />
         <div className="field">
           <label htmlFor="body">Details (Markdown)</label>
           <textarea id="body" name="body" rows={10} required minLength={10}
