@@ -19,14 +19,16 @@ export const MAX_TOTAL_HITS = 1000;
 export const MAX_BODY_CHARS = 20_000;
 export const FACET_LIMITS = { category: 50, tag: 30, solved: 2, author: 15 } as const;
 
-// Words too common to help find anything. A query made only of these still
-// searches for them.
+// Words too common to help find anything; a query made only of these finds nothing.
 export const STOP_WORDS = [
-  "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does",
-  "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",
-  "of", "on", "or", "our", "so", "than", "that", "the", "their", "them", "then", "there", "these",
-  "they", "this", "to", "us", "was", "we", "were", "what", "when", "where", "which", "while", "who",
-  "why", "will", "with", "would", "you", "your",
+  "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+  "before", "being", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "each",
+  "for", "from", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into",
+  "is", "it", "its", "just", "me", "more", "most", "my", "no", "not", "now", "of", "off", "on", "once",
+  "only", "or", "other", "our", "out", "over", "same", "she", "should", "so", "some", "such", "than",
+  "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up",
+  "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will",
+  "with", "would", "you", "your",
 ];
 export const STOP_WORD_SET: ReadonlySet<string> = new Set(STOP_WORDS);
 
