@@ -17,19 +17,33 @@ const MIGRATIONS = path.join(ROOT, "prisma/migrations");
 const LOCK = "migration_lock.toml";
 const filters = { externalTables: [], externalEnums: [] };
 
-async function loadEngine() {
-  const require = createRequire(import.meta.url);
-  const glue: any = await import("@prisma/schema-engine-wasm/schema_engine_bg");
-  const wasmPath = path.join(
-    path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
-    "schema_engine_bg.wasm",
-  );
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(await readFile(wasmPath)), {
-    "./schema_engine_bg.js": glue,
-  });
-  glue.__wbg_set_wasm(instance.exports);
-  (instance.exports as any).__wbindgen_start();
-  return glue.SchemaEngine;
+// The WASM glue module is one instance per process, even when this file is
+// loaded twice (test projects): the engine and its queue live on globalThis.
+const shared = ((globalThis as any).__backlineSchemaEngine ??= { engineClass: undefined, queue: Promise.resolve() }) as {
+  engineClass: Promise<any> | undefined;
+  queue: Promise<unknown>;
+};
+
+/** Loads the WASM module once and lets one engine run at a time. */
+function loadEngine(): Promise<any> {
+  shared.engineClass ??= (async () => {
+    const require = createRequire(import.meta.url);
+    // The engine reports Rust panics through this global before throwing.
+    const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message: (m: string) => void } };
+    g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => console.error(`Prisma schema engine panic: ${m}`) };
+    const glue: any = await import("@prisma/schema-engine-wasm/schema_engine_bg");
+    const wasmPath = path.join(
+      path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
+      "schema_engine_bg.wasm",
+    );
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(await readFile(wasmPath)), {
+      "./schema_engine_bg.js": glue,
+    });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports as any).__wbindgen_start();
+    return glue.SchemaEngine;
+  })();
+  return shared.engineClass;
 }
 
 /**
@@ -38,7 +52,13 @@ async function loadEngine() {
  */
 export type MigrationTarget = { url: string } | { pglite: PGlite };
 
-async function withEngine<T>(target: MigrationTarget, fn: (engine: any) => Promise<T>): Promise<T> {
+function withEngine<T>(target: MigrationTarget, fn: (engine: any) => Promise<T>): Promise<T> {
+  const run = shared.queue.then(() => runEngine(target, fn));
+  shared.queue = run.catch(() => {});
+  return run;
+}
+
+async function runEngine<T>(target: MigrationTarget, fn: (engine: any) => Promise<T>): Promise<T> {
   const SchemaEngine = await loadEngine();
   const factory =
     "pglite" in target ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: 1 });

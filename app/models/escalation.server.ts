@@ -1,3 +1,4 @@
+import { similarThreads } from "./search.server";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
@@ -203,64 +204,19 @@ export async function escalationStatus(userId: string, escalationId: string) {
   return { id: escalation.id, threadId: escalation.threadId, state: escalation.state, ticketId: escalation.ticket?.id ?? null };
 }
 
-const STOP_WORDS = new Set([
-  "after", "again", "also", "any", "are", "but", "can", "cannot", "does", "doesn", "for", "from", "have", "how", "into",
-  "not", "the", "this", "that", "there", "what", "when", "where", "which", "why", "will", "with", "without", "your", "you",
-]);
-
-/** Words of a title worth matching: lowercase, 3+ letters, no stop words. */
-export function titleWords(title: string): string[] {
-  const words = title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}.+#-]*/gu) ?? [];
-  return [...new Set(words.filter((w) => w.length >= 3 && !STOP_WORDS.has(w)))].slice(0, 8);
-}
-
 /**
- * Solved threads in the same category that share words with this title, most
- * shared words first, with their accepted answer's first lines. A stand-in
- * until the search engine's "similar threads" serves this page.
+ * Solved threads that may already answer this one (the search engine's similar
+ * threads, solved only), with their accepted answer's first lines. The gate
+ * still opens when search is unavailable; it just shows none.
  */
-export async function similarSolvedThreads(thread: { id: string; title: string; categoryId: string }, limit = 5) {
-  const words = titleWords(thread.title);
-  if (!words.length) return [];
-  const candidates = await db.thread.findMany({
-    where: {
-      id: { not: thread.id },
-      categoryId: thread.categoryId,
-      acceptedPostId: { not: null },
-      hidden: false,
-      deletedAt: null,
-      OR: words.map((w) => ({ title: { contains: w, mode: "insensitive" as const } })),
-    },
-    orderBy: { lastPostAt: "desc" },
-    take: 50,
-    select: {
-      id: true, slug: true, title: true,
-      acceptedPost: { select: { body: true, hidden: true, deletedAt: true } },
-    },
+export async function similarSolvedThreads(thread: { id: string; title: string }, limit = 5) {
+  const found = await similarThreads({ title: thread.title, excludeThreadId: thread.id }, null).catch((error) => {
+    logger.warn(`similar threads unavailable for the escalation gate (${error instanceof Error ? error.message : "error"})`);
+    return [];
   });
-  return candidates
-    .map((c) => {
-      const own = new Set(titleWords(c.title));
-      return { c, shared: words.filter((w) => own.has(w)).length };
-    })
-    .filter((x) => x.shared > 0)
-    .sort((a, b) => b.shared - a.shared)
+  return found
+    .filter((t) => t.solved)
     .slice(0, limit)
-    .map(({ c }) => ({
-      id: c.id,
-      title: c.title,
-      url: threadUrl(c),
-      answer: c.acceptedPost && !c.acceptedPost.hidden && !c.acceptedPost.deletedAt ? firstLines(c.acceptedPost.body) : null,
-    }));
+    .map((t) => ({ id: t.threadId, title: t.title, url: t.url, answer: t.acceptedAnswer?.excerpt ?? null }));
 }
 
-/** The first lines of a Markdown answer as plain text, for a preview. */
-function firstLines(markdown: string, max = 240): string {
-  const text = markdown
-    .replace(/```[\s\S]*?```/g, " ")
-    .replace(/[`*_>#[\]]/g, "")
-    .replace(/\(https?:[^)]+\)/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
