@@ -27,6 +27,8 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
         <div className="nav-account">
           {user ? (
             <>
+              <NavLink to="/new" className="button ask">Ask</NavLink>
+              {can({ id: user.id, role: user.role as Role }, "settings:manage") ? <NavLink to="/admin">Admin</NavLink> : null}
               <NavLink to="/notifications" className="notifications-link"
                 aria-label={unreadCount ? `Notifications, ${unreadCount} unread` : "Notifications"}>
                 Notifications{unreadCount ? <span className="badge unread-count">{unreadCount > 99 ? "99+" : unreadCount}</span> : null}
