@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { logger } from "~/services/logger.server";
 
-export { boot, shutdown } from "~/services/lifecycle.server";
+export { boot, bootWorker, shutdown } from "~/services/lifecycle.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -13,13 +13,23 @@ export async function boot() {
   const env = getEnv();
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
   const demo = seedWanted ? await seedDemoData() : null;
+  await prepareJobs();
+  if (env.BACKLINE_JOBS === "inline") startWorker();
+  logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
+  return { demo };
+}
+
+/** `npm run worker`: only the background jobs, for web servers running with BACKLINE_JOBS=off. */
+export async function bootWorker() {
+  await prepareJobs();
+  startWorker();
+}
+
+async function prepareJobs() {
   await startNotificationMail();
   registerSupportQueues();
   await startSupportSchedules();
   await startSearch();
-  if (env.BACKLINE_JOBS === "inline") startWorker();
-  logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
-  return { demo };
 }
 
 export async function shutdown() {
