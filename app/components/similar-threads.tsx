@@ -1,3 +1,4 @@
+import type { SimilarThreadResult } from "~/models/search.server";
 import type { LinksFunction } from "@remix-run/node";
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
@@ -10,15 +11,7 @@ import styles from "~/styles/similar-threads.css";
 /** Routes that render <SimilarThreads> add these to their `links`. */
 export const similarThreadsLinks: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export type SimilarThread = {
-  threadId: string;
-  title: string;
-  url: string;
-  solved: boolean;
-  category: { slug: string; name: string };
-  replyCount: number;
-  acceptedAnswer: { postId: string; author: string; excerpt: string; url: string } | null;
-};
+export type SimilarThread = SimilarThreadResult;
 
 const DEBOUNCE_MS = 350;
 

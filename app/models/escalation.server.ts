@@ -64,19 +64,7 @@ export async function startEscalation(user: Member, threadId: string, input: unk
 
   const provider = paymentProvider();
   const escalation = await db.escalation.create({
-    data: {
-      threadId,
-      userId: user.id,
-      tierId: tier.id,
-      productVersion: gate.productVersion,
-      environment: gate.environment,
-      stepsToReproduce: gate.stepsToReproduce,
-      alreadyTried: gate.alreadyTried,
-      acceptScope: gate.acceptScope,
-      amountCents: tier.priceCents,
-      currency: tier.currency,
-      provider: provider.name,
-    },
+    data: { ...escalationRow(threadId, user, gate, tier), provider: provider.name },
     select: { id: true },
   });
   const back = `${opts.origin}${escalationPath(threadId)}?escalation=${escalation.id}`;
@@ -109,6 +97,20 @@ export async function startEscalation(user: Member, threadId: string, input: unk
 const payWithSchema = z.enum(["coverage", "card"]).optional().catch(undefined);
 
 /** No Checkout: the tier price is drawn from the coverage and the ticket is created through the same fulfilment. */
+/** The gate answers and the quoted price, as every escalation records them. */
+const escalationRow = (threadId: string, user: Member, gate: GateAnswers, tier: Awaited<ReturnType<typeof findActiveTier>>) => ({
+  threadId,
+  userId: user.id,
+  tierId: tier.id,
+  productVersion: gate.productVersion,
+  environment: gate.environment,
+  stepsToReproduce: gate.stepsToReproduce,
+  alreadyTried: gate.alreadyTried,
+  acceptScope: gate.acceptScope,
+  amountCents: tier.priceCents,
+  currency: tier.currency,
+});
+
 async function escalateFromCoverage(
   user: Member,
   threadId: string,
@@ -117,19 +119,7 @@ async function escalateFromCoverage(
   opts: { origin: string },
 ) {
   const escalation = await db.escalation.create({
-    data: {
-      threadId,
-      userId: user.id,
-      tierId: tier.id,
-      productVersion: gate.productVersion,
-      environment: gate.environment,
-      stepsToReproduce: gate.stepsToReproduce,
-      alreadyTried: gate.alreadyTried,
-      acceptScope: gate.acceptScope,
-      amountCents: tier.priceCents,
-      currency: tier.currency,
-      provider: "insurance",
-    },
+    data: { ...escalationRow(threadId, user, gate, tier), provider: "insurance" },
     select: { id: true, amountCents: true, currency: true },
   });
   let event;

@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { EnvError, parseEnv } from "../env.server";
 
 // `npm start` serves the optimized build; it rebuilds only when a source is newer.
 const SOURCES = ["app", "prisma/seed-data.server.ts", "remix.config.js", "package.json", "tsconfig.json"];
@@ -29,4 +32,22 @@ export function ensureBuild(root: string) {
   });
   if (result.status !== 0) throw new Error("remix build failed");
   return true;
+}
+
+/** Configuration for a server process, or a readable message and exit code 1. */
+export function envOrExit() {
+  process.env.NODE_ENV = "production";
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+/** The server build's module, whose entry exports the lifecycle hooks (app/services/lifecycle.server.ts). */
+export function loadBuild<Hooks>(root: string) {
+  const build = createRequire(import.meta.url)(path.join(root, "build/index.js")) as ServerBuild;
+  return { build, hooks: build.entry.module as unknown as Hooks };
 }

@@ -1,30 +1,17 @@
 // `npm start`: build if needed, open the database (embedded PGlite unless
 // DATABASE_URL is set), migrate, seed once, serve. See docs/decisions/010.
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { ServerBuild } from "@remix-run/node";
-import { EnvError, parseEnv } from "../env.server";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedded-postgres.server";
 import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
-import { ensureBuild } from "./build";
+import { ensureBuild, envOrExit, loadBuild } from "./build";
 import { createApp } from "./http";
 
 const started = performance.now();
 const root = path.resolve(import.meta.dirname, "../..");
 
 async function main() {
-  process.env.NODE_ENV = "production";
-  let env;
-  try {
-    env = parseEnv(process.env);
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const env = envOrExit();
   if (env.BACKLINE_BUILD === "auto") ensureBuild(root);
 
   let embedded: EmbeddedPostgres | undefined;
@@ -42,11 +29,10 @@ async function main() {
   const applied = await deployMigrations(target);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
 
-  const build = createRequire(import.meta.url)(path.join(root, "build/index.js")) as ServerBuild;
-  const hooks = build.entry.module as unknown as {
+  const { build, hooks } = loadBuild<{
     boot: () => Promise<{ demo: { users: { email: string; role: string }[]; password: string } | null }>;
     shutdown: () => Promise<void>;
-  };
+  }>(root);
   const { demo } = await hooks.boot();
 
   const app = createApp(build, root, env.PUBLIC_URL ? [env.PUBLIC_URL] : []);
