@@ -1,3 +1,6 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { resetEnvForTests } from "~/env.server";
+import { startFakeStripe, type FakeStripe } from "../mocks/stripe";
 import { createUser } from "~/models/user.server";
 import type { Role } from "~/models/permissions";
 import { db } from "~/services/db.server";
@@ -76,3 +79,24 @@ export const gate = (overrides: Record<string, unknown> = {}) => ({
 
 /** Points the app's Stripe SDK at a fake Stripe server (STRIPE_API_URL), as production config would at Stripe. */
 export const STRIPE_TEST_ENV = { STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: "whsec_backline_test_secret" };
+
+/**
+ * The Stripe SDK pointed at a fresh local fake of the Stripe API for this test
+ * file, with a supported thread and its people; the fake's log is cleared before each test.
+ */
+export function useFakeStripeWorld() {
+  const ctx = {} as { stripe: FakeStripe; world: Awaited<ReturnType<typeof supportWorld>> };
+  beforeAll(async () => {
+    ctx.stripe = await startFakeStripe();
+    Object.assign(process.env, STRIPE_TEST_ENV, { STRIPE_API_URL: ctx.stripe.url });
+    resetEnvForTests();
+    ctx.world = await supportWorld();
+  });
+  afterAll(async () => {
+    for (const key of [...Object.keys(STRIPE_TEST_ENV), "STRIPE_API_URL"]) delete process.env[key];
+    resetEnvForTests();
+    await ctx.stripe?.stop();
+  });
+  beforeEach(() => ctx.stripe.reset());
+  return ctx;
+}

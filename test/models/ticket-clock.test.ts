@@ -1,42 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "~/env.server";
+import { describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/ticket-clock.server";
 import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
 import { claim } from "~/services/jobs.server";
-import { FakeStripe, startFakeStripe } from "../mocks/stripe";
 import { useTestDatabase } from "../setup/test-database";
-import { gate, person, STRIPE_TEST_ENV, supportWorld } from "../helpers/support";
+import { gate, person, useFakeStripeWorld } from "../helpers/support";
 
 // The response clock with an injected `now`: every call says what time it is.
 useTestDatabase();
 
 const H = 3_600_000;
-let stripe: FakeStripe;
-let world: Awaited<ReturnType<typeof supportWorld>>;
 
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  Object.assign(process.env, STRIPE_TEST_ENV, { STRIPE_API_URL: stripe.url });
-  resetEnvForTests();
-  world = await supportWorld();
-});
-afterAll(async () => {
-  for (const key of [...Object.keys(STRIPE_TEST_ENV), "STRIPE_API_URL"]) delete process.env[key];
-  resetEnvForTests();
-  await stripe?.stop();
-});
-beforeEach(() => stripe.reset());
+const ctx = useFakeStripeWorld();
 
 let events = 0;
 /** A Standard (48 h) ticket paid at `paidAt`. */
 async function ticketPaidAt(paidAt: Date) {
   const member = await person("member");
-  const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin: "http://localhost" });
+  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate(), { origin: "http://localhost" });
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
-  const session = stripe.completeSession(checkoutSessionId!);
+  const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(
     { id: `evt_clock_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId },
     paidAt,
@@ -45,8 +30,8 @@ async function ticketPaidAt(paidAt: Date) {
   return { member, ticketId: ticket.id, paymentIntentId: session.payment_intent! };
 }
 
-const releases = (pi: string) => stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/cancel$`)).length;
-const captures = (pi: string) => stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/capture$`)).length;
+const releases = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/cancel$`)).length;
+const captures = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/capture$`)).length;
 const clockJobs = (ticketId: string) =>
   db.job.findMany({ where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } }, orderBy: { runAt: "asc" } });
 
@@ -71,7 +56,7 @@ describe("the response clock", () => {
     const ticket = await getTicket(member, ticketId);
     expect(ticket).toMatchObject({ state: "expired", payment: { status: "canceled" } });
     expect(releases(paymentIntentId)).toBe(1);
-    expect(stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
+    expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
     const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "expired" } } });
     expect(notice.title).toMatch(/not charged/);
   });
@@ -96,7 +81,7 @@ describe("the response clock", () => {
   it("lets an accept that came first win over the expiry: captured, never released", async () => {
     const t0 = new Date("2026-04-01T08:00:00Z");
     const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
-    await acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 47.99 * H));
+    await acceptTicket(ctx.world.maintainer, ticketId, {}, new Date(t0.getTime() + 47.99 * H));
     expect(await runClockJob({ ticketId, kind: "deadline" }, new Date(t0.getTime() + 48 * H))).toBe("noop");
     expect(captures(paymentIntentId)).toBe(1);
     expect(releases(paymentIntentId)).toBe(0);
@@ -106,7 +91,7 @@ describe("the response clock", () => {
     const t0 = new Date(Date.now() - 48 * H + 50);
     const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
     const [accepted, expired] = await Promise.allSettled([
-      acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 48 * H - 1)),
+      acceptTicket(ctx.world.maintainer, ticketId, {}, new Date(t0.getTime() + 48 * H - 1)),
       expireIfDue(ticketId, new Date(t0.getTime() + 48 * H)),
     ]);
     const state = (await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).state;
@@ -124,7 +109,7 @@ describe("the response clock", () => {
   it("refuses an accept after the deadline: the ticket expires and the member pays nothing", async () => {
     const t0 = new Date("2026-04-01T08:00:00Z");
     const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
-    await expect(acceptTicket(world.maintainer, ticketId, {}, new Date(t0.getTime() + 49 * H))).rejects.toMatchObject({ status: 409 });
+    await expect(acceptTicket(ctx.world.maintainer, ticketId, {}, new Date(t0.getTime() + 49 * H))).rejects.toMatchObject({ status: 409 });
     expect((await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).state).toBe("expired");
     expect([captures(paymentIntentId), releases(paymentIntentId)]).toEqual([0, 1]);
   });
@@ -133,13 +118,13 @@ describe("the response clock", () => {
     const t0 = new Date("2026-04-01T08:00:00Z");
     const at = (h: number) => new Date(t0.getTime() + h * H);
     const { member, ticketId } = await ticketPaidAt(t0);
-    await acceptTicket(world.maintainer, ticketId, {}, at(1));
-    const asked = await requestInfo(world.maintainer, ticketId, { message: "Which proxy sits in front of the app?" }, at(10));
+    await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
+    const asked = await requestInfo(ctx.world.maintainer, ticketId, { message: "Which proxy sits in front of the app?" }, at(10));
     expect(asked.clock).toMatchObject({ paused: true, urgency: "paused", timeLeftMs: 38 * H });
     expect(await clockJobs(ticketId)).toEqual([]);
 
     // Long after the original deadline, the paused clock has not moved.
-    expect((await getTicket(world.maintainer, ticketId, at(200))).clock.timeLeftMs).toBe(38 * H);
+    expect((await getTicket(ctx.world.maintainer, ticketId, at(200))).clock.timeLeftMs).toBe(38 * H);
     expect(await runClockJob({ ticketId, kind: "deadline" }, at(200))).toBe("noop");
 
     const answered = await postMessage(member, ticketId, { body: "It is nginx 1.24." }, at(200));
@@ -156,7 +141,7 @@ describe("the response clock", () => {
     expect(await runClockJob({ ticketId, kind: "warning" }, new Date(t0.getTime() + 37 * H))).toBe("noop");
     const warnings = await db.notification.findMany({ where: { url: `/tickets/${ticketId}`, kind: "sla_warning" } });
     expect(warnings.map((w) => [w.userId, w.lane, w.title])).toEqual(
-      expect.arrayContaining([[world.maintainer.id, "desk", expect.stringMatching(/^12 h left to accept or reject/)]]),
+      expect.arrayContaining([[ctx.world.maintainer.id, "desk", expect.stringMatching(/^12 h left to accept or reject/)]]),
     );
     expect(warnings.every((w) => w.lane === "desk")).toBe(true);
   });

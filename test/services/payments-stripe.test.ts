@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "~/env.server";
+import { describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { runSettlementJobs, SETTLE_QUEUE } from "~/models/payment.server";
@@ -7,35 +6,21 @@ import { expireIfDue } from "~/models/ticket-clock.server";
 import { acceptTicket, getTicket, rejectTicket, retryPayment } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { FakeStripe, startFakeStripe } from "../mocks/stripe";
 import { useTestDatabase } from "../setup/test-database";
-import { gate, person, STRIPE_TEST_ENV, supportWorld } from "../helpers/support";
+import { gate, person, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/support";
 
 useTestDatabase();
 
-let stripe: FakeStripe;
-let world: Awaited<ReturnType<typeof supportWorld>>;
 const origin = "https://forum.example.com";
 
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  Object.assign(process.env, STRIPE_TEST_ENV, { STRIPE_API_URL: stripe.url });
-  resetEnvForTests();
-  world = await supportWorld();
-});
-afterAll(async () => {
-  for (const key of [...Object.keys(STRIPE_TEST_ENV), "STRIPE_API_URL"]) delete process.env[key];
-  resetEnvForTests();
-  await stripe?.stop();
-});
-beforeEach(() => stripe.reset());
+const ctx = useFakeStripeWorld();
 
 let events = 0;
 /** The member pays on Stripe's page and Stripe reports checkout.session.completed. */
-async function paid(member = world.owner, tier = "standard", now = new Date()) {
-  const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier }), { origin });
+async function paid(member = ctx.world.owner, tier = "standard", now = new Date()) {
+  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate({ tier }), { origin });
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
-  const session = stripe.completeSession(checkoutSessionId!);
+  const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(
     { id: `evt_provider_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId },
     now,
@@ -47,10 +32,10 @@ async function paid(member = world.owner, tier = "standard", now = new Date()) {
 describe("Stripe Checkout through the official SDK", () => {
   it("creates a payment-mode session that only authorises the card, tied to the escalation, priced from the tier", async () => {
     const member = await person("member");
-    const { escalationId, checkoutUrl } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }), { origin });
-    const [request, ...more] = stripe.calls("POST", /^\/v1\/checkout\/sessions$/);
+    const { escalationId, checkoutUrl } = await startEscalation(member, ctx.world.thread.id, gate({ tier: "priority" }), { origin });
+    const [request, ...more] = ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/);
     expect(more).toEqual([]);
-    const back = `${origin}/escalate/${world.thread.id}?escalation=${escalationId}`;
+    const back = `${origin}/escalate/${ctx.world.thread.id}?escalation=${escalationId}`;
     expect(request!.body).toEqual({
       mode: "payment",
       line_items: [{
@@ -80,19 +65,19 @@ describe("Stripe Checkout through the official SDK", () => {
 
   it("charges the tier's Stripe Price when the admin set one", async () => {
     await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: "price_standard49" } });
-    stripe.prices.set("price_standard49", { unit_amount: 4900, currency: "usd" });
+    ctx.stripe.prices.set("price_standard49", { unit_amount: 4900, currency: "usd" });
     try {
-      await startEscalation(await person("member"), world.thread.id, gate(), { origin });
-      expect(stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([{ price: "price_standard49", quantity: "1" }]);
+      await startEscalation(await person("member"), ctx.world.thread.id, gate(), { origin });
+      expect(ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([{ price: "price_standard49", quantity: "1" }]);
     } finally {
       await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: null } });
     }
   });
 
   it("surfaces Stripe's refusal to open a checkout as 502, and nothing is charged", async () => {
-    stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, { status: 400, code: "amount_too_small", message: "Amount must be at least $0.50 usd" });
+    ctx.stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, { status: 400, code: "amount_too_small", message: "Amount must be at least $0.50 usd" });
     const member = await person("member");
-    await expect(startEscalation(member, world.thread.id, gate(), { origin })).rejects.toMatchObject({
+    await expect(startEscalation(member, ctx.world.thread.id, gate(), { origin })).rejects.toMatchObject({
       status: 502,
       code: "payment_provider_error",
       message: expect.stringContaining("Amount must be at least $0.50 usd"),
@@ -105,55 +90,55 @@ describe("Stripe Checkout through the official SDK", () => {
 describe("moving the money on the maintainer's decision", () => {
   it("creates the ticket only after confirming the PaymentIntent is requires_capture", async () => {
     const member = await person("member");
-    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate(), { origin });
     const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
-    const session = stripe.completeSession(checkoutSessionId!);
+    const session = ctx.stripe.completeSession(checkoutSessionId!);
     expect(session.payment_status).toBe("unpaid");
-    stripe.intents.get(session.payment_intent!)!.status = "processing";
+    ctx.stripe.intents.get(session.payment_intent!)!.status = "processing";
     const event = { id: "evt_not_yet", provider: "stripe" as const, type: "checkout.completed" as const, sessionId: session.id, paymentIntentId: session.payment_intent, escalationId };
     await expect(applyPaymentEvent(event)).rejects.toThrow(/not requires_capture/);
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
-    expect(stripe.calls("GET", new RegExp(`/v1/payment_intents/${session.payment_intent}$`))).toHaveLength(1);
+    expect(ctx.stripe.calls("GET", new RegExp(`/v1/payment_intents/${session.payment_intent}$`))).toHaveLength(1);
 
-    stripe.intents.get(session.payment_intent!)!.status = "requires_capture";
+    ctx.stripe.intents.get(session.payment_intent!)!.status = "requires_capture";
     expect(await applyPaymentEvent(event)).toBe("applied");
     expect(await db.ticket.count({ where: { escalationId } })).toBe(1);
   });
 
   it("captures on accept, exactly once", async () => {
     const { ticketId, paymentIntentId } = await paid(await person("member"));
-    expect(stripe.calls("POST", /\/capture$/)).toHaveLength(0);
-    const ticket = await acceptTicket(world.maintainer, ticketId);
+    expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(0);
+    const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "captured", amountCents: 4900, lastError: null });
-    const captures = stripe.calls("POST", /\/capture$/);
+    const captures = ctx.stripe.calls("POST", /\/capture$/);
     expect(captures.map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/capture`]);
     expect(captures[0]!.idempotencyKey).toMatch(/^capture-/);
-    expect(stripe.intents.get(paymentIntentId)!.status).toBe("succeeded");
-    expect(stripe.calls("POST", /\/cancel$/)).toHaveLength(0);
+    expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("succeeded");
+    expect(ctx.stripe.calls("POST", /\/cancel$/)).toHaveLength(0);
   });
 
   it("cancels the PaymentIntent on reject: the member is not charged", async () => {
     const { ticketId, paymentIntentId } = await paid(await person("member"));
-    const ticket = await rejectTicket(world.maintainer, ticketId, { reason: "careless", message: "Please include the logs next time." });
+    const ticket = await rejectTicket(ctx.world.maintainer, ticketId, { reason: "careless", message: "Please include the logs next time." });
     expect(ticket.payment).toMatchObject({ status: "canceled" });
-    expect(stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
-    expect(stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
-    expect(stripe.calls("POST", /\/capture$/)).toHaveLength(0);
+    expect(ctx.stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
+    expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
+    expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(0);
   });
 
   it("cancels the PaymentIntent when the ticket expires", async () => {
     const paidAt = new Date();
     const { ticketId, paymentIntentId } = await paid(await person("member"), "priority", paidAt);
     expect(await expireIfDue(ticketId, new Date(paidAt.getTime() + 12 * 3_600_000))).toBe(true);
-    expect(stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
+    expect(ctx.stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
     expect((await db.payment.findFirstOrThrow({ where: { ticketId } })).status).toBe("canceled");
   });
 
   it("shows a failed capture to the desk and retries it until Stripe takes it", async () => {
     const member = await person("member");
     const { ticketId, paymentIntentId } = await paid(member);
-    stripe.failNext("POST", /\/capture$/, { status: 500, message: "An unknown error occurred" });
-    const ticket = await acceptTicket(world.maintainer, ticketId);
+    ctx.stripe.failNext("POST", /\/capture$/, { status: 500, message: "An unknown error occurred" });
+    const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.state).toBe("open");
     expect(ticket.payment).toMatchObject({ status: "capture_pending", lastError: "Stripe: An unknown error occurred" });
     expect((await getTicket(member, ticketId)).payment).toEqual({
@@ -163,29 +148,29 @@ describe("moving the money on the maintainer's decision", () => {
     await db.job.updateMany({ where: { queue: SETTLE_QUEUE, state: "pending" }, data: { runAt: new Date(Date.now() - 1000) } });
     while (await runOnce(SETTLE_QUEUE, runSettlementJobs, 1));
     expect((await db.payment.findFirstOrThrow({ where: { ticketId } }))).toMatchObject({ status: "captured", lastError: null, attempts: 2 });
-    expect(stripe.calls("POST", /\/capture$/)).toHaveLength(2);
-    expect(stripe.intents.get(paymentIntentId)!.status).toBe("succeeded");
+    expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(2);
+    expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("succeeded");
   });
 
   it("does not count a capture as failed when only Stripe's answer was lost", async () => {
     const { ticketId } = await paid(await person("member"));
-    stripe.failNext("POST", /\/capture$/, { status: 500, message: "connection reset", afterApplying: true });
-    const ticket = await acceptTicket(world.maintainer, ticketId);
+    ctx.stripe.failNext("POST", /\/capture$/, { status: 500, message: "connection reset", afterApplying: true });
+    const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "captured", lastError: null });
-    expect(stripe.calls("POST", /\/capture$/)).toHaveLength(1);
+    expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(1);
   });
 
   it("marks a capture Stripe refuses for good as failed, tells the desk, and lets the maintainer retry", async () => {
     const { ticketId, paymentIntentId } = await paid(await person("member"));
-    stripe.intents.get(paymentIntentId)!.status = "canceled";
-    const ticket = await acceptTicket(world.maintainer, ticketId);
+    ctx.stripe.intents.get(paymentIntentId)!.status = "canceled";
+    const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "capture_failed", lastError: expect.stringContaining("status of canceled") });
-    const alert = await db.notification.findFirst({ where: { userId: world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "capture failed" } } });
+    const alert = await db.notification.findFirst({ where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "capture failed" } } });
     expect(alert).toMatchObject({ lane: "desk" });
 
-    stripe.intents.get(paymentIntentId)!.status = "requires_capture";
-    const retried = await retryPayment(world.maintainer, ticketId);
+    ctx.stripe.intents.get(paymentIntentId)!.status = "requires_capture";
+    const retried = await retryPayment(ctx.world.maintainer, ticketId);
     expect(retried.payment).toMatchObject({ status: "captured" });
-    await expect(retryPayment(world.maintainer, ticketId)).rejects.toMatchObject({ status: 409 });
+    await expect(retryPayment(ctx.world.maintainer, ticketId)).rejects.toMatchObject({ status: 409 });
   });
 });
