@@ -6,7 +6,10 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { deployMigrations } from "../../prisma/migrations.server.mts";
 
-export const TEMPLATE_DB = "backline_test_template";
+// Names are scoped to this run, so two runs against one server (two checkouts, CI) never drop each other's databases.
+const RUN = `r${process.pid}`;
+export const TEMPLATE_DB = `backline_tpl_${RUN}`;
+export const TEST_DB_PREFIX = `backline_t_${RUN}_`;
 const root = path.resolve(__dirname, "../..");
 
 // Migrate once per run; every test file then starts from a copy.
@@ -18,10 +21,11 @@ export default async function setup(project: TestProject) {
     await adminQuery(url, `create database ${TEMPLATE_DB}`);
     await deployMigrations({ url: withDatabase(url, TEMPLATE_DB) });
     project.provide("templateUrl", withDatabase(url, TEMPLATE_DB));
+    project.provide("testDbPrefix", TEST_DB_PREFIX);
     return async () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      const { rows } = await client.query(`select datname from pg_database where datname like 'backline_t_%'`);
+      const { rows } = await client.query(`select datname from pg_database where datname like $1`, [`${TEST_DB_PREFIX}%`]);
       for (const r of rows) await client.query(`drop database if exists "${r.datname}" with (force)`);
       await client.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
       await client.end();
@@ -58,5 +62,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     templateFile: string;
     templateUrl: string;
+    testDbPrefix: string;
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { disconnectDb } from "~/services/db.server";
 import { startEmbeddedPostgres } from "~/services/embedded-postgres.server";
-import { adminQuery, TEMPLATE_DB, withDatabase } from "./global-setup";
+import { adminQuery, withDatabase } from "./global-setup";
 
 export type TestDatabase = { url: string; kind: "pglite" | "postgres"; close: () => Promise<void> };
 
@@ -12,8 +12,9 @@ export type TestDatabase = { url: string; kind: "pglite" | "postgres"; close: ()
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (process.env.TEST_DB_KIND === "postgres") {
     const server = process.env.TEST_DATABASE_URL!;
-    const name = `backline_t_${randomBytes(6).toString("hex")}`;
-    await adminQuery(server, `create database ${name} template ${TEMPLATE_DB}`);
+    const name = `${inject("testDbPrefix")}${randomBytes(6).toString("hex")}`;
+    const template = new URL(inject("templateUrl")).pathname.slice(1);
+    await adminQuery(server, `create database ${name} template ${template}`);
     return {
       url: withDatabase(server, name),
       kind: "postgres",
