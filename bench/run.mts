@@ -106,7 +106,7 @@ type Server = { url: string; child: ChildProcess; readyMs: number; output: () =>
 
 async function startApp(env: Record<string, string>): Promise<Server> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+  const child = spawn(process.execPath, ["app/server/start.mjs"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1",

@@ -7,11 +7,12 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { projectRoot } from "../app/server/project-root.ts";
 
 // Prisma's CLI would download a native schema engine (unreachable here); this
 // drives Prisma's own WASM schema engine through the pg driver adapter instead.
 // See docs/decisions/003-prisma-without-native-engines.md.
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const ROOT = projectRoot(import.meta.url);
 const SCHEMA = path.join(ROOT, "prisma/schema.prisma");
 const MIGRATIONS = path.join(ROOT, "prisma/migrations");
 const LOCK = "migration_lock.toml";

@@ -1,18 +1,18 @@
-// `npm start`: build if needed, open the database (embedded PGlite unless
+// `npm start` (through start.mjs, which builds if needed): open the database (embedded PGlite unless
 // DATABASE_URL is set), migrate, seed once, serve. See docs/decisions/010.
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedded-postgres.server";
 import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
-import { ensureBuild, envOrExit, loadBuild } from "./build";
+import { envOrExit, loadBuild } from "./build";
+import { projectRoot } from "./project-root";
 import { createApp } from "./http";
 
 const started = performance.now();
-const root = path.resolve(import.meta.dirname, "../..");
+const root = projectRoot(import.meta.url);
 
 async function main() {
   const env = envOrExit();
-  if (env.BACKLINE_BUILD === "auto") ensureBuild(root);
 
   let embedded: EmbeddedPostgres | undefined;
   let target: MigrationTarget;

@@ -1,11 +1,11 @@
 // `npm run worker`: background jobs (search outbox, response clocks, e-mail) in a
 // process of their own, beside web servers started with BACKLINE_JOBS=off.
 // Jobs are claimed with SKIP LOCKED leases, so any number of workers may run.
-import path from "node:path";
 import { deployMigrations } from "../../prisma/migrations.server.mts";
-import { ensureBuild, envOrExit, loadBuild } from "./build";
+import { envOrExit, loadBuild } from "./build";
+import { projectRoot } from "./project-root";
 
-const root = path.resolve(import.meta.dirname, "../..");
+const root = projectRoot(import.meta.url);
 
 async function main() {
   const env = envOrExit();
@@ -14,7 +14,6 @@ async function main() {
     console.error("A separate worker needs DATABASE_URL (a PostgreSQL server). With the embedded database, `npm start` runs the jobs.");
     process.exit(1);
   }
-  if (env.BACKLINE_BUILD === "auto") ensureBuild(root);
   await deployMigrations({ url: env.DATABASE_URL });
   const { hooks } = loadBuild<{ bootWorker: () => Promise<void>; shutdown: () => Promise<void> }>(root);
   await hooks.bootWorker();

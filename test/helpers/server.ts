@@ -31,7 +31,7 @@ export async function startServer(opts: { seed?: boolean; env?: Record<string, s
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
   }
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "app/server/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["app/server/start.mjs"], {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],
