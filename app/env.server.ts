@@ -62,6 +62,8 @@ export type Env = z.output<typeof envSchema> & {
   dataDir: string;
   sessionSecret: string;
   publicUrl: string;
+  /** Browsers reach the site over HTTPS: Secure cookies and HSTS. */
+  servedOverHttps: boolean;
 };
 
 export class EnvError extends Error {}
@@ -84,6 +86,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     // production refuses to start without its own (checked above).
     sessionSecret: e.SESSION_SECRET ?? "backline-development-session-secret-not-for-production",
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    // PUBLIC_URL names the scheme visitors use (TLS usually ends at a proxy, so the
+    // request itself cannot tell); without it, production is assumed to be HTTPS.
+    servedOverHttps: e.PUBLIC_URL ? e.PUBLIC_URL.startsWith("https:") : production,
   };
 }
 

@@ -1,9 +1,12 @@
 import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { createRequestHandler } from "@remix-run/express";
 import { createRequestHandler as createRemixHandler, type ServerBuild, writeReadableStreamToWritable } from "@remix-run/node";
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
+import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, withNonce } from "./security-headers";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -19,14 +22,20 @@ function requestHeaders(req: ExpressRequest) {
   return headers;
 }
 
-async function sendResponse(res: ExpressResponse, response: Response) {
+/** A response rendered for the page cache: its nonce placeholder becomes this response's nonce. */
+async function sendResponse(res: ExpressResponse, response: Response, placeholder: string) {
   res.status(response.status);
   for (const [key, value] of response.headers) res.append(key, value);
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
-  else res.end();
+  if (!response.body) res.end();
+  else if (/^text\/html\b/.test(response.headers.get("Content-Type") ?? "")) {
+    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), nonceStream(placeholder, nonceOf(res)), res).catch((error) => {
+      // The visitor went away mid-page: nothing to report.
+      if (!res.destroyed) throw error;
+    });
+  } else await writeReadableStreamToWritable(response.body, res);
 }
 
-function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, hit: boolean) {
+function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, hit: boolean, placeholder: string) {
   res.status(entry.status);
   for (const [key, value] of entry.headers) res.append(key, value);
   res.setHeader("ETag", entry.etag);
@@ -34,11 +43,15 @@ function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResp
   res.setHeader("Vary", "Cookie, Authorization");
   res.setHeader("X-Cache", hit ? "HIT" : "MISS");
   if (etagMatches(req.headers["if-none-match"], entry.etag)) {
+    // The browser keeps its stored copy, nonce and all; a new policy in the 304 would
+    // replace the stored one and refuse that copy's scripts.
+    res.removeHeader("Content-Security-Policy");
     res.status(304).end();
     return;
   }
+  // The ETag is the placeholder body's: the same for every visitor, whatever the nonce.
   res.setHeader("Content-Length", entry.body.length);
-  res.end(req.method === "HEAD" ? undefined : entry.body);
+  res.end(req.method === "HEAD" ? undefined : withNonce(entry.body, placeholder, nonceOf(res)));
 }
 
 /** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */
@@ -58,12 +71,10 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   app.disable("x-powered-by");
   app.set("trust proxy", false);
 
+  app.use(securityHeaders({ hsts: getEnv().servedOverHttps }));
   app.use((req, res, next) => {
     // The client address our rate limits use comes from the socket, never from a header the client controls.
     req.headers["x-backline-client-ip"] = req.socket.remoteAddress ?? "unknown";
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-    res.setHeader("X-Frame-Options", "SAMEORIGIN");
     const crossSite = isCrossSiteMutation(
       req.method,
       { origin: req.headers.origin, host: req.headers.host, secFetchSite: req.headers["sec-fetch-site"] as string | undefined },
@@ -81,9 +92,10 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-  const remix = createRequestHandler({ build, mode: "production" });
+  const remix = createRequestHandler({ build, mode: "production", getLoadContext: (_req, res) => ({ cspNonce: nonceOf(res) }) });
   const render = createRemixHandler(build, "production");
   const pageCache = new PageCache(getEnv().DATABASE_URL);
+  const placeholder = noncePlaceholder(getEnv().sessionSecret);
   pageCache.start();
   app.locals.pageCache = pageCache;
   app.all("*", async (req, res, next) => {
@@ -96,13 +108,14 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     }
     try {
       const origin = `${req.protocol}://${req.get("host") ?? "localhost"}`;
-      // HEAD shares the GET entry; the render is shared by concurrent visitors, so no client's abort cancels it.
+      // HEAD shares the GET entry; the render is shared by concurrent visitors, so no client's abort cancels it,
+      // and carries a placeholder for the nonce each response fills in.
       const { entry, response, hit } = await pageCache.fetch(`${origin}${req.originalUrl}`, () =>
-        render(new Request(`${origin}${req.originalUrl}`, { method: "GET", headers: requestHeaders(req) })),
+        render(new Request(`${origin}${req.originalUrl}`, { method: "GET", headers: requestHeaders(req) }), { cspNonce: placeholder }),
       );
-      if (entry) return sendCached(req, res, entry, hit);
+      if (entry) return sendCached(req, res, entry, hit, placeholder);
       res.setHeader("X-Cache", "BYPASS");
-      await sendResponse(res, response!);
+      await sendResponse(res, response!, placeholder);
     } catch (error) {
       next(error);
     }

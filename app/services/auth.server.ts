@@ -59,7 +59,12 @@ export function clientIp(request: Request): string {
 export async function login(request: Request) {
   const user = await authenticator.authenticate("form", request);
   const row = await createAuthSession(user.id, request.headers.get("User-Agent"));
-  const session = await getCookieSession(request);
+  // A new session from nothing: whatever cookie came with the sign-in (planted by
+  // someone else, or an earlier sign-in on this browser) carries nothing over,
+  // and the session it named ends here instead of staying valid unseen.
+  const previous = (await getCookieSession(request)).get("sessionId");
+  if (previous) await revokeSession(previous);
+  const session = await sessionStorage().getSession();
   session.set("sessionId", row.id);
   return { user, setCookie: await sessionStorage().commitSession(session) };
 }

@@ -11,7 +11,8 @@ export function sessionStorage() {
       name: "__session",
       httpOnly: true,
       sameSite: "lax",
-      secure: env.production,
+      // Over plain HTTP (development, tests) a Secure cookie would never come back.
+      secure: env.servedOverHttps,
       path: "/",
       secrets: [env.sessionSecret],
       maxAge: env.SESSION_DAYS * 86400,
