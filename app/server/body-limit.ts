@@ -2,8 +2,8 @@ import type { NextFunction, Request, Response } from "express";
 
 // Every request body is received in full, checked and only then handed to
 // Remix, so a route never starts work on a body it would have to give up:
-//  - larger than MAX_BODY_BYTES: 413, with or without Content-Length, before
-//    anything reads it (a declared length is refused before it is sent);
+//  - larger than MAX_BODY_BYTES: 413, with or without Content-Length, and no
+//    route ever reads it (a huge declared length is refused before it is sent);
 //  - text that PostgreSQL cannot store or that a decoder would silently
 //    change: 400 for invalid UTF-8 and for the null character U+0000.
 // The Stripe webhook keeps its exact bytes (its signature covers them): it
@@ -11,6 +11,9 @@ import type { NextFunction, Request, Response } from "express";
 
 /** 1 MiB: the longest post (50,000 characters) fits even percent-encoded. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** How much of an oversized body is read (and dropped) before the connection is cut. */
+export const DRAIN_BYTES = 16 * 1024 * 1024;
 
 const RAW_BODY_PATHS = /^\/webhooks\//;
 
@@ -82,28 +85,28 @@ type Pushable = { push: (chunk: Buffer | null, encoding?: BufferEncoding) => boo
  * request stream itself, so the body is held back from the stream until it has
  * been received in full and passed the checks, then released to it).
  */
-export function limitBodies(limit = MAX_BODY_BYTES) {
+export function limitBodies(limit = MAX_BODY_BYTES, drainLimit = DRAIN_BYTES) {
   return (req: Request, res: Response, next: NextFunction) => {
     const declared = req.headers["content-length"];
     const chunked = req.headers["transfer-encoding"] !== undefined;
     if (!chunked && (declared === undefined || declared === "0")) return next();
-    if (declared !== undefined && Number(declared) > limit) return refuse(req, res, tooLarge(limit), { close: true });
+    // Too much to read and throw away: answer at once and close the connection.
+    if (declared !== undefined && Number(declared) > limit + drainLimit) return refuse(req, res, tooLarge(limit), { close: true });
 
     // The whole body was parsed before this ran: it is all in the stream's buffer already.
-    if (req.complete) return req.readableLength > limit ? refuse(req, res, tooLarge(limit), { close: true }) : next();
+    if (req.complete) return req.readableLength > limit ? refuse(req, res, tooLarge(limit)) : next();
 
     const stream = req as unknown as Pushable;
     const push = stream.push.bind(req);
     const held: Buffer[] = [];
     let received = req.readableLength;
-    let refused = false;
+    let over = false;
 
     stream.push = (chunk, encoding) => {
       if (chunk === null) {
         stream.push = push;
-        if (refused) return push(null);
         const body = Buffer.concat(held);
-        const problem = RAW_BODY_PATHS.test(req.path) ? null : inspectBody(body, req.headers["content-type"] ?? "");
+        const problem = over ? tooLarge(limit) : RAW_BODY_PATHS.test(req.path) ? null : inspectBody(body, req.headers["content-type"] ?? "");
         if (problem) {
           refuse(req, res, problem);
           return push(null);
@@ -113,14 +116,14 @@ export function limitBodies(limit = MAX_BODY_BYTES) {
         next();
         return more;
       }
-      // Dropped: the answer is already on its way.
-      if (refused) return true;
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
       received += bytes.length;
       if (received > limit) {
-        refused = true;
+        // The rest is read and dropped, so the client (a browser mid-upload) can
+        // finish sending and then read the 413; past drainLimit it is cut off.
+        over = true;
         held.length = 0;
-        refuse(req, res, tooLarge(limit), { close: true });
+        if (received > limit + drainLimit) refuse(req, res, tooLarge(limit), { close: true });
         return true;
       }
       held.push(bytes);
