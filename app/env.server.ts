@@ -37,6 +37,8 @@ export const envSchema = z
     // "skip" serves build/ as it is; tests and CI build once up front.
     BACKLINE_BUILD: z.enum(["auto", "skip"]).default("auto"),
     BACKLINE_JOBS: z.enum(["inline", "off"]).default("inline"),
+    // Searches per minute from one client address (search page and API together); 0 turns the limit off.
+    SEARCH_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((e, ctx) => {

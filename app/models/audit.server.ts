@@ -3,6 +3,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
 import { requirePermission, type Role } from "./permissions";
+import { usernameIs } from "./user.server";
 
 type Tx = Prisma.TransactionClient;
 type Actor = { id: string; role: Role };
@@ -89,7 +90,7 @@ export async function listAudit(viewer: Actor | null, input: unknown) {
   const q = parseOrThrow(auditQuerySchema, Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== "")));
   const where: Prisma.AuditLogWhereInput = {};
   if (q.action) where.action = q.action.endsWith(".") ? { startsWith: q.action } : q.action;
-  if (q.actor) where.actor = { username: { equals: q.actor, mode: "insensitive" } };
+  if (q.actor) where.actor = { username: usernameIs(q.actor) };
   if (q.targetType) where.targetType = q.targetType;
   if (q.targetId) where.targetId = q.targetId;
   if (q.from || q.to) where.createdAt = { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: endOf(q.to, raw.to) } : {}) };

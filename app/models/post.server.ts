@@ -9,7 +9,7 @@ import { can } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { adjustReputation, refreshTrustLevel, REPUTATION } from "./reputation.server";
 import { postUrl } from "~/utils/urls";
-import { bodySchema, notifyMentions } from "./thread.server";
+import { bodySchema, notifyMentions, titleSchema } from "./thread.server";
 
 export { postUrl };
 import { canSeeRemoved } from "./viewer";
@@ -20,7 +20,7 @@ export const replySchema = z.object({ body: bodySchema }).meta({ id: "CreatePost
 export const editPostSchema = z
   .object({
     body: bodySchema,
-    title: z.string().trim().min(8, "Write a title of at least 8 characters.").max(150).optional(),
+    title: titleSchema.optional(),
     reason: z.string().trim().max(200).optional(),
   })
   .meta({ id: "EditPost" });

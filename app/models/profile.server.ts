@@ -4,6 +4,7 @@ import { notFound } from "~/utils/errors";
 import { textExcerpt } from "~/utils/seo";
 import { postUrl } from "./post.server";
 import { threadListSelect, toListItem } from "./thread.server";
+import { usernameIs } from "./user.server";
 
 // A profile is public: it shows only content everyone can see, whoever looks.
 const visibleThread = { hidden: false, deletedAt: null } satisfies Prisma.ThreadWhereInput;
@@ -17,7 +18,7 @@ export const trustLabel = (level: number) => TRUST_LABELS[Math.max(0, Math.min(T
 
 export async function getProfile(username: string) {
   const user = await db.user.findFirst({
-    where: { username: { equals: username, mode: "insensitive" } },
+    where: { username: usernameIs(username) },
     select: { id: true, username: true, displayName: true, bio: true, role: true, reputation: true, trustLevel: true, createdAt: true },
   });
   if (!user) throw notFound("There is no member with that name.");

@@ -1,13 +1,16 @@
 import { z } from "zod";
+import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { AppError } from "~/utils/errors";
 import { postUrl, threadUrl } from "~/utils/urls";
+import { cleanLine } from "~/utils/text";
 import { parseOrThrow } from "~/utils/validation";
 import { htmlToText } from "../../search/documents.server";
 import { SearchEngineError, type Facets, type SearchFilters, type SearchHit, type Visibility } from "../../search/engine";
 import { getSearchEngine } from "../../search/index.server";
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "../../search/settings";
+import { enforce } from "./rate-limit.server";
 import type { Viewer } from "./viewer";
 
 // Forum search and "similar threads" (PRODUCT §3). The index answers; the
@@ -17,7 +20,7 @@ import type { Viewer } from "./viewer";
 const optionalText = (max: number) =>
   z
     .string()
-    .trim()
+    .overwrite(cleanLine)
     .max(max)
     .optional()
     .transform((v) => (v ? v : undefined));
@@ -62,6 +65,16 @@ export const similarQuerySchema = z
 
 export type SimilarParams = z.output<typeof similarQuerySchema>;
 export const parseSimilarParams = (input: unknown): SimilarParams => parseOrThrow(similarQuerySchema, input);
+
+/**
+ * Every search runs a full-text query: one client address gets
+ * SEARCH_RATE_PER_MINUTE of them (page and API together), so a scraper or a
+ * runaway script cannot starve everyone else.
+ */
+export async function enforceSearchRate(client: string) {
+  const max = getEnv().SEARCH_RATE_PER_MINUTE;
+  if (max > 0) await enforce({ key: `search:${client}`, max, windowSeconds: 60, what: "searches from this address" });
+}
 
 /** Everyone searches public content here; private tickets will have their own, maintainer-only search. */
 const FORUM_VISIBILITY: Visibility[] = ["public"];

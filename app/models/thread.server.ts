@@ -10,6 +10,8 @@ import { notify } from "./notification.server";
 import { refreshTrustLevel } from "./reputation.server";
 import { canSeeRemoved, isModerator, type Viewer } from "./viewer";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
+import { cleanLine, withoutNulls } from "~/utils/text";
+import { usernameIs } from "./user.server";
 
 export { POSTS_PER_PAGE, threadUrl };
 
@@ -17,9 +19,16 @@ export const THREADS_PER_PAGE = 30;
 
 export const bodySchema = z
   .string()
+  .overwrite(withoutNulls)
   .trim()
   .min(10, "Write at least 10 characters.")
   .max(50_000, "At most 50,000 characters.");
+
+export const titleSchema = z
+  .string()
+  .overwrite(cleanLine)
+  .min(8, "Write a title of at least 8 characters.")
+  .max(150, "At most 150 characters.");
 
 const tagSchema = z
   .string()
@@ -37,7 +46,7 @@ export const tagsSchema = z
 export const createThreadSchema = z
   .object({
     category: z.string().trim().min(1, "Choose a category."),
-    title: z.string().trim().min(8, "Write a title of at least 8 characters.").max(150, "At most 150 characters."),
+    title: titleSchema,
     body: bodySchema,
     tags: tagsSchema,
   })
@@ -95,7 +104,7 @@ export async function notifyMentions(tx: Prisma.TransactionClient, author: Autho
   const names = extractMentions(body).slice(0, 20);
   if (!names.length) return;
   const users = await tx.user.findMany({
-    where: { OR: names.map((n) => ({ username: { equals: n, mode: "insensitive" as const } })) },
+    where: { OR: names.map((n) => ({ username: usernameIs(n) })) },
     select: { id: true },
   });
   await notify(tx, users.map((u) => u.id), { kind: "mention", title, url, actorId: author.id });

@@ -14,8 +14,12 @@ const COMMON_PASSWORDS = new Set([
   "letmein123", "welcome123", "administrator", "passw0rd123", "abcdefghij", "0123456789",
 ]);
 
+// Fullwidth "ａｄｍｉｎ" becomes "admin" (and is then taken); anything outside
+// ASCII letters, digits and "_" is refused, so Cyrillic "аdmin" can never pass
+// for "admin", nor can bidi or zero-width tricks.
 export const usernameSchema = z
   .string()
+  .normalize("NFKC")
   .trim()
   .min(3, "Username must be at least 3 characters.")
   .max(30, "Username must be at most 30 characters.")
@@ -38,6 +42,16 @@ export const createUserSchema = z
   })
   .meta({ id: "CreateUser" });
 
+/**
+ * Matches a username case-insensitively. Prisma compares with ILIKE, where "_"
+ * and "%" are wildcards: unescaped, "/u/%" would show the first member and
+ * "@a_a" would mention "ada".
+ */
+export const usernameIs = (name: string) => ({
+  equals: name.replace(/[\\%_]/g, (c) => `\\${c}`),
+  mode: "insensitive" as const,
+});
+
 export const roleSchema = z.enum(ROLES);
 
 export const publicUserSelect = {
@@ -57,7 +71,7 @@ export async function createUser(input: unknown, role: Role = "member"): Promise
   const data = parseOrThrow(createUserSchema, input);
   const taken = await db.user.findFirst({
     where: {
-      OR: [{ email: data.email }, { username: { equals: data.username, mode: "insensitive" } }],
+      OR: [{ email: data.email }, { username: usernameIs(data.username) }],
     },
     select: { email: true },
   });

@@ -1,5 +1,11 @@
 import { search } from "~/api/endpoints/search";
 import { handle, on } from "~/api/endpoint.server";
-import { searchForum } from "~/models/search.server";
+import { enforceSearchRate, searchForum } from "~/models/search.server";
+import { clientIp } from "~/services/auth.server";
 
-export const loader = handle(on(search, ({ query, user }) => searchForum(query, user)));
+export const loader = handle(
+  on(search, async ({ request, query, user }) => {
+    await enforceSearchRate(clientIp(request));
+    return searchForum(query, user);
+  }),
+);

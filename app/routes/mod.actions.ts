@@ -6,6 +6,7 @@ import {
 } from "~/models/moderation.server";
 import { getUser, type CurrentUser } from "~/services/auth.server";
 import { badRequest, isAppError } from "~/utils/errors";
+import { safeRedirect } from "~/utils/url.server";
 
 // The browser's moderation forms (components/moderation-controls.tsx and
 // components/flag-button.tsx) post here; the models check every permission.
@@ -35,8 +36,8 @@ const text = (form: FormData, name: string) => {
   return typeof v === "string" && v.trim() ? v : undefined;
 };
 
-// Only paths on this site, never "//evil.example".
-const safeBack = (to: string | undefined) => (to && to.startsWith("/") && !to.startsWith("//") ? to : "/mod");
+// Only paths on this site, never "//evil.example" or "/\\evil.example".
+const safeBack = (to: string | undefined) => safeRedirect(to, "/mod");
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -22,23 +22,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await request.formData();
+  const input = { category: form.get("category"), title: form.get("title"), body: form.get("body"), tags: form.get("tags") ?? "" };
   return attempt(async () => {
     requirePermission(user, "thread:create");
-    const thread = await createThread(user, {
-      category: form.get("category"),
-      title: form.get("title"),
-      body: form.get("body"),
-      tags: form.get("tags") ?? "",
-    });
+    const thread = await createThread(user, input);
     return redirect(thread.url);
-  });
+  }, input);
 }
 
 export default function NewThread() {
   const { categories, trustLevel } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const [params] = useSearchParams();
-  const [title, setTitle] = useState("");
+  const [title, setTitle] = useState(result?.values?.title ?? "");
   const busy = useNavigation().state === "submitting";
   return (
     <section className="stack" aria-labelledby="new-title">
@@ -47,7 +43,7 @@ export default function NewThread() {
         <FormError message={result?.fields ? "Some fields need attention." : result?.message} />
         <div className="field">
           <label htmlFor="category">Category</label>
-          <select id="category" name="category" defaultValue={params.get("category") ?? categories[0]?.slug}
+          <select id="category" name="category" defaultValue={result?.values?.category ?? params.get("category") ?? categories[0]?.slug}
             aria-invalid={result?.fields?.category ? true : undefined}>
             {categories.map((c) => (
               <option key={c.id} value={c.slug}>{c.name}{c.supported ? "" : " (community support only)"}</option>
@@ -61,7 +57,7 @@ export default function NewThread() {
         <SimilarThreads title={title} />
         <div className="field">
           <label htmlFor="body">Details (Markdown)</label>
-          <textarea id="body" name="body" rows={10} required minLength={10}
+          <textarea id="body" name="body" rows={10} required minLength={10} defaultValue={result?.values?.body}
             aria-invalid={result?.fields?.body ? true : undefined} aria-describedby="body-hint" />
           <p id="body-hint" className="hint">
             What you did, what you expected, what happened. Code in ```fences```.
@@ -69,7 +65,7 @@ export default function NewThread() {
           </p>
           {result?.fields?.body ? <p className="field-error" role="alert">{result.fields.body}</p> : null}
         </div>
-        <Field label="Tags" name="tags" hint="Up to 5, separated by commas: installation, webhooks" error={result?.fields?.tags} />
+        <Field label="Tags" name="tags" defaultValue={result?.values?.tags} hint="Up to 5, separated by commas: installation, webhooks" error={result?.fields?.tags} />
         <button type="submit" disabled={busy}>{busy ? "Posting…" : "Post question"}</button>
       </Form>
     </section>

@@ -41,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       reason: form.get("reason") || undefined,
     });
     return redirect(postUrl(post.thread, post.number));
-  });
+  }, { title: form.get("title"), body: form.get("body"), reason: form.get("reason") });
 }
 
 export default function EditPost() {
@@ -53,13 +53,13 @@ export default function EditPost() {
       <p>In <Link to={postUrl(thread, post.number)}>{thread.title}</Link>. The previous version is kept in the revision history.</p>
       <Form method="post" className="card">
         <FormError message={result?.fields ? undefined : result?.message} />
-        {post.number === 0 ? <Field label="Title" name="title" defaultValue={thread.title} required minLength={8} maxLength={150} error={result?.fields?.title} /> : null}
+        {post.number === 0 ? <Field label="Title" name="title" defaultValue={result?.values?.title ?? thread.title} required minLength={8} maxLength={150} error={result?.fields?.title} /> : null}
         <div className="field">
           <label htmlFor="body">Text (Markdown)</label>
-          <textarea id="body" name="body" rows={12} defaultValue={post.body} required minLength={10} aria-invalid={result?.fields?.body ? true : undefined} />
+          <textarea id="body" name="body" rows={12} defaultValue={result?.values?.body ?? post.body} required minLength={10} aria-invalid={result?.fields?.body ? true : undefined} />
           {result?.fields?.body ? <p className="field-error" role="alert">{result.fields.body}</p> : null}
         </div>
-        <Field label="Reason for the edit (optional)" name="reason" maxLength={200} />
+        <Field label="Reason for the edit (optional)" name="reason" maxLength={200} defaultValue={result?.values?.reason} />
         <button type="submit">Save</button>
       </Form>
     </section>

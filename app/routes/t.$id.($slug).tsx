@@ -75,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return { ok: true as const };
     }
     throw badRequest("Unknown action.");
-  });
+  }, intent === "reply" ? { body: form.get("body") } : undefined);
 }
 
 export default function ThreadPage() {
@@ -166,7 +166,7 @@ export default function ThreadPage() {
           <Form method="post" replace preventScrollReset>
             <FormError message={result?.fields ? undefined : result?.message} />
             <label htmlFor="reply-body" className="visually-hidden">Reply (Markdown)</label>
-            <textarea id="reply-body" ref={replyRef} name="body" rows={7} required minLength={10}
+            <textarea id="reply-body" ref={replyRef} name="body" rows={7} required minLength={10} defaultValue={result?.values?.body}
               aria-invalid={result?.fields?.body ? true : undefined} aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"} />
             <p id="reply-hint" className="hint">Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.</p>
             {result?.fields?.body ? <p id="reply-error" className="field-error" role="alert">{result.fields.body}</p> : null}

@@ -7,6 +7,8 @@ import express, { type Request as ExpressRequest, type Response as ExpressRespon
 import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
 import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, withNonce } from "./security-headers";
+import { limitBodies } from "./body-limit";
+import { guardUrls } from "./url-guard";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -88,6 +90,9 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       res.status(403).type("text/plain").send(message);
     }
   });
+
+  // Hostile addresses and bodies are refused before any route sees them (body-limit.ts, url-guard.ts).
+  app.use(guardUrls, limitBodies());
 
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));

@@ -1,19 +1,32 @@
 import { data } from "@remix-run/node";
 import { AppError, type FieldErrors } from "./errors";
 
-export type FormFailure = { ok: false; message: string; fields?: FieldErrors };
+export type FormFailure = { ok: false; message: string; fields?: FieldErrors; values?: Record<string, string> };
 
-/** Runs a form's model call; a domain error becomes field messages with its HTTP status. */
-export async function attempt<T>(fn: () => Promise<T>): Promise<T | ReturnType<typeof data<FormFailure>>> {
+/**
+ * Runs a form's model call; a domain error becomes field messages with its HTTP
+ * status. `keep` names what the person typed: it comes back with the failure so
+ * the form shows it again even without JavaScript (a too-long post is not lost).
+ */
+export async function attempt<T>(
+  fn: () => Promise<T>,
+  keep?: Record<string, FormDataEntryValue | null | undefined>,
+): Promise<T | ReturnType<typeof data<FormFailure>>> {
   try {
     return await fn();
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return data<FormFailure>(
-      { ok: false, message: error.message, fields: error.fields },
+      { ok: false, message: error.message, fields: error.fields, ...(keep ? { values: typedValues(keep) } : {}) },
       { status: error.status, headers: error.headers },
     );
   }
+}
+
+function typedValues(keep: Record<string, FormDataEntryValue | null | undefined>) {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(keep)) if (typeof value === "string") values[key] = value;
+  return values;
 }
 
 export const isFailure = (v: unknown): v is FormFailure =>

@@ -28,4 +28,6 @@ export class Client {
   get = (path: string, headers?: Record<string, string>) => this.request("GET", path, { headers });
   post = (path: string, json?: unknown, headers?: Record<string, string>) => this.request("POST", path, { json: json ?? {}, headers });
   hasCookie = (name: string) => this.cookies.has(name);
+  /** The Cookie header this client sends, for requests made without it (raw bodies, node:http). */
+  cookieHeader = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
 }

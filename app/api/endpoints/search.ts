@@ -36,7 +36,7 @@ export const search = endpoint({
     pages: z.number().int(),
     sort: z.enum(["relevance", "newest"]),
   }),
-  errors: [400, 503],
+  errors: [400, 429, 503],
 });
 
 export const similarThreadSchema = z
