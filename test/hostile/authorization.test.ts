@@ -21,6 +21,7 @@ const clients = {} as Record<Actor, Client>;
 /** Things only the owner (and the desk) may ever see; no response to a visitor, another member or a moderator contains them. */
 const privateText: string[] = [SECRET, NOTE, OWNER_REPLY];
 let requests = 0;
+const tokens = {} as Record<"member" | "other", string>;
 
 type ServerBuild = { routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> }> };
 const build = (): ServerBuild => createRequire(__filename)(path.join(root, "build/index.js"));
@@ -96,6 +97,11 @@ async function buildWorld(): Promise<World> {
   const inbox = await json(await member.get("/api/v1/notifications"), "notifications");
   expect(inbox.notifications.length).toBeGreaterThan(0);
   privateText.push(inbox.notifications[0].id, EMAILS.member);
+  // So are the member's payment records and API token.
+  privateText.push(ticketId, escalationId, open.escalationId, insuranceId);
+  tokens.member = (await json(await member.post("/api/v1/tokens", { name: "ci" }), "token")).token;
+  tokens.other = (await json(await other.post("/api/v1/tokens", { name: "ci" }), "token")).token;
+  privateText.push(tokens.member);
 
   return {
     usernames: { member: await me("member"), other: await me("other"), moderator: await me("moderator"), maintainer: await me("maintainer"), admin: await me("admin") },
@@ -186,6 +192,20 @@ describe("the authorization matrix", () => {
     expect((await res.json()).marked).toBe(0);
     const after = await (await clients.member.get("/api/v1/notifications?unread=true")).json();
     expect(after.notifications.map((n: { id: string }) => n.id)).toContain(id);
+  });
+
+  test("an API token acts with its owner's rights and no more; a wrong one is a 401", async () => {
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const anonymous = new Client(server.url);
+    const ticket = `/api/v1/tickets/${world.ticketId}`;
+    expect((await anonymous.get(ticket, bearer(tokens.member))).status).toBe(200);
+    const stranger = await anonymous.get(ticket, bearer(tokens.other));
+    expect(stranger.status).toBe(404);
+    expect(await stranger.text()).not.toContain(SECRET);
+    expect((await anonymous.get("/api/v1/flags", bearer(tokens.member))).status).toBe(403);
+    expect((await anonymous.request("POST", `${ticket}/accept`, { json: {}, headers: bearer(tokens.member) })).status).toBe(403);
+    expect((await anonymous.get(ticket, bearer(`${tokens.member}x`))).status).toBe(401);
+    expect((await anonymous.get("/api/v1/me", bearer("not-a-token"))).status).toBe(401);
   });
 
   test.each(Object.entries(MATRIX).map(([key, entry]) => [key, entry] as [string, Entry]))("%s", async (key, entry) => {
