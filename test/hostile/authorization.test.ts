@@ -208,6 +208,39 @@ describe("the authorization matrix", () => {
     expect((await anonymous.get("/api/v1/me", bearer("not-a-token"))).status).toBe(401);
   });
 
+  test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
+    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "publish-draft", "publish-consent", "accept-published", "retry-payment"];
+    const form = { body: "Trying my luck.", message: "Trying my luck here.", reason: "careless", draftHash: "x" };
+    for (const intent of intents) {
+      for (const stranger of ["other", "moderator"] as const) {
+        const res = await clients[stranger].request("POST", `/tickets/${world.ticketId}`, { form: { intent, ...form } });
+        expect({ intent, stranger, status: res.status }).toEqual({ intent, stranger, status: 404 });
+        expect(await res.text()).not.toContain(SECRET);
+      }
+    }
+    for (const intent of ["note", "accept", "reject", "request-info", "resolve", "retry-payment"]) {
+      const res = await clients.member.request("POST", `/tickets/${world.ticketId}`, { form: { intent, ...form } });
+      expect({ intent, status: res.status }).toEqual({ intent, status: 403 });
+    }
+    const ticket = await (await clients.member.get(`/api/v1/tickets/${world.ticketId}`)).json();
+    expect(ticket.state).toBe("awaiting_acceptance");
+  });
+
+  test("every moderation form action on the owner's post is refused to members and the maintainer", async () => {
+    const intents = ["hide-post", "unhide-post", "delete-post", "restore-post", "hide-thread", "unhide-thread", "lock-thread",
+      "unlock-thread", "move-thread", "delete-thread", "restore-thread", "dismiss-flags", "dismiss-flag"];
+    for (const intent of intents) {
+      const id = intent.endsWith("thread") ? world.thread.id : intent === "dismiss-flag" ? world.flagId : world.memberReplyId;
+      for (const actor of ["other", "maintainer"] as const) {
+        const res = await clients[actor].request("POST", "/mod/actions", { form: { intent, id, reason: "Because I can.", category: "community", _response: "json" } });
+        expect({ intent, actor, status: res.status }).toEqual({ intent, actor, status: 403 });
+      }
+    }
+    const thread = await (await clients.visitor.get(`/api/v1/threads/${world.thread.id}`)).json();
+    expect(thread).toMatchObject({ locked: false, category: expect.objectContaining({ slug: "pro" }) });
+    expect(thread.posts.map((p: { id: string }) => p.id)).toContain(world.memberReplyId);
+  });
+
   test.each(Object.entries(MATRIX).map(([key, entry]) => [key, entry] as [string, Entry]))("%s", async (key, entry) => {
     const method = key.split(" ")[0]!;
     // Refused actors go first, so a permitted write cannot consume a target before a refusal is checked.
