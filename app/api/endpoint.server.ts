@@ -62,8 +62,16 @@ async function readBody(request: Request): Promise<unknown> {
   }
 }
 
+/**
+ * Who may call an endpoint on this resource, decided from the caller and the
+ * URL alone; it throws 403/404 before the query or body is validated.
+ */
+export type Guard = (ctx: { user: CurrentUser | null; params: Record<string, string | undefined> }) => Promise<void> | void;
+
+type Registered = [Endpoint, (ctx: any) => Promise<Response | unknown>, Guard?];
+
 /** Wraps one or more endpoints of a route module into a Remix loader or action. */
-export function handle(...handlers: [Endpoint, (ctx: any) => Promise<Response | unknown>][]) {
+export function handle(...handlers: Registered[]) {
   return async ({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> => {
     const match = handlers.find(([e]) => e.method === request.method);
     if (!match) {
@@ -71,12 +79,14 @@ export function handle(...handlers: [Endpoint, (ctx: any) => Promise<Response | 
         Allow: handlers.map(([e]) => e.method).join(", "),
       }));
     }
-    const [def, fn] = match;
+    const [def, fn, guard] = match;
     try {
       const user = await getUser(request);
       if (def.auth === "required" && !user) {
         throw unauthorized("Sign in, or send an API token as 'Authorization: Bearer …'.");
       }
+      // A refused caller learns nothing about the input rules, nor whether a private id exists.
+      await guard?.({ user, params });
       const query = def.query
         ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
         : undefined;
@@ -91,4 +101,4 @@ export function handle(...handlers: [Endpoint, (ctx: any) => Promise<Response | 
 }
 
 export type Handler<E extends Endpoint> = (ctx: Ctx<E>) => Promise<Response | unknown>;
-export const on = <E extends Endpoint>(def: E, fn: Handler<E>): [Endpoint, (ctx: any) => Promise<unknown>] => [def, fn];
+export const on = <E extends Endpoint>(def: E, fn: Handler<E>, guard?: Guard): Registered => [def, fn, guard];

@@ -76,10 +76,19 @@ export async function createReply(author: Actor, threadId: string, input: unknow
 }
 
 /** Edits keep the previous body as a revision; the thread title can change with the first post. */
+/**
+ * The post if this actor may edit or delete it: 404 when the actor cannot see
+ * it, 403 when it is someone else's and the actor does not moderate.
+ */
+export async function authorizePostChange(actor: Actor, postId: string, action: "edit" | "delete") {
+  const post = await visiblePost(postId, actor);
+  if (!can(actor, `post:${action}`, post.authorId)) throw forbidden(`You can only ${action} your own posts.`);
+  return post;
+}
+
 export async function editPost(editor: Actor, postId: string, input: unknown) {
+  const post = await authorizePostChange(editor, postId, "edit");
   const data = parseOrThrow(editPostSchema, input);
-  const post = await visiblePost(postId, editor);
-  if (!can(editor, "post:edit", post.authorId)) throw forbidden("You can only edit your own posts.");
   if (post.thread.locked && !can(editor, "thread:lock:any")) throw conflict("This thread is locked; its posts can no longer be edited.");
   await enforceEditRate(editor);
   const bodyHtml = renderForAuthor(editor, data.body);

@@ -63,8 +63,9 @@ export async function publishBackView(actor: Actor, ticketId: string) {
 
 /** The maintainer writes or rewrites the draft; any earlier consent was to another text, so nothing is published yet. */
 export async function savePublishDraft(actor: Actor, ticketId: string, input: unknown) {
-  requirePermission(actor, "ticket:decide");
+  // 404 for anyone who cannot see the ticket, as for every ticket action; then 403 for the owner.
   const t = await ticketFor(actor, ticketId);
+  requirePermission(actor, "ticket:decide");
   const { body } = parseOrThrow(publishDraftSchema, input);
   if (t.state !== "resolved") throw conflict("Resolve the ticket before drafting a public answer.");
   if (t.publishedPostId) throw conflict("The answer is already published; edit the post in the thread instead.");

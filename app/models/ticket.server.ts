@@ -97,6 +97,12 @@ async function visibleTicket(actor: Actor, id: string): Promise<TicketRow> {
   return ticket;
 }
 
+/** For callers that read input afterwards: 404 unless the actor sees the ticket, then 403 without the permission. */
+export async function authorizeTicket(actor: Actor, id: string, permission?: "ticket:decide") {
+  await visibleTicket(actor, id);
+  if (permission) requirePermission(actor, permission);
+}
+
 const refOf = (t: TicketRow): TicketRef => ({ id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title });
 
 const render = (body: string) => renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });

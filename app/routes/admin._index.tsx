@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { forPage } from "~/utils/page-errors.server";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
@@ -8,8 +9,11 @@ export const meta: MetaFunction = () => [{ title: "Admin · Backline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  requirePermission(user, "settings:manage");
-  return { jobs: await jobCounts() };
+  // A refusal is a 403 page, not an unhandled error (500).
+  return forPage(async () => {
+    requirePermission(user, "settings:manage");
+    return { jobs: await jobCounts() };
+  });
 }
 
 export default function AdminHome() {

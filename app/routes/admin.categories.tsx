@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { forPage } from "~/utils/page-errors.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/category.server";
@@ -12,8 +13,10 @@ export const meta: MetaFunction = () => [{ title: "Categories · Admin · Backli
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  requirePermission(user, "category:manage");
-  return { categories: await listCategories() };
+  return forPage(async () => {
+    requirePermission(user, "category:manage");
+    return { categories: await listCategories() };
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {

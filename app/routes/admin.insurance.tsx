@@ -25,6 +25,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { intent, id, ...fields } = formToObject(await request.formData());
   return attempt(async () => {
+    // Refused before the intent is read: a member learns nothing about this form.
+    requirePermission(user, "insurance:manage");
     if (intent === "create") await createPlan(user, fields);
     else if (intent === "update") await updatePlan(user, String(id), fields);
     else throw badRequest("Unknown action.");

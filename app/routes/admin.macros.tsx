@@ -26,6 +26,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const { intent, id, ...fields } = formToObject(await request.formData());
   return attempt(async () => {
+    // Refused before the intent is read: a member learns nothing about this form.
+    requirePermission(user, "macro:manage");
     if (intent === "create") await createMacro(user, fields);
     else if (intent === "update") await updateMacro(user, String(id), fields);
     else if (intent === "delete") await deleteMacro(user, String(id));

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { forPage } from "~/utils/page-errors.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { requirePermission } from "~/models/permissions";
@@ -13,8 +14,10 @@ export const meta: MetaFunction = () => [{ title: "Support tiers · Admin · Bac
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  requirePermission(user, "tier:manage");
-  return { tiers: await listTiers({ includeInactive: true }) };
+  return forPage(async () => {
+    requirePermission(user, "tier:manage");
+    return { tiers: await listTiers({ includeInactive: true }) };
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {

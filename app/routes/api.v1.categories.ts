@@ -1,5 +1,6 @@
 import { createCategory as createDef, listCategories as listDef } from "~/api/endpoints/categories";
 import { handle, on } from "~/api/endpoint.server";
+import { needs } from "~/api/guards.server";
 import { createCategory, listCategories } from "~/models/category.server";
 import { requirePermission } from "~/models/permissions";
 
@@ -9,5 +10,5 @@ export const action = handle(
   on(createDef, async ({ user, body }) => {
     requirePermission(user, "category:manage");
     return createCategory(user, body);
-  }),
+  }, needs("category:manage")),
 );

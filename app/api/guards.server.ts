@@ -1,0 +1,37 @@
+import { can, requirePermission } from "~/models/permissions";
+import { authorizePostChange } from "~/models/post.server";
+import { authorizeTicket } from "~/models/ticket.server";
+import { canSeeRemoved } from "~/models/viewer";
+import { db } from "~/services/db.server";
+import { forbidden, notFound, unauthorized } from "~/utils/errors";
+import type { Guard } from "./endpoint.server";
+
+// Guards for `on(endpoint, fn, guard)`: who may call an endpoint on this
+// resource, answered before the body is validated (authorization matrix,
+// test/hostile/authorization.test.ts). The models check again.
+
+const signedIn = (user: Parameters<Guard>[0]["user"]) => {
+  if (!user) throw unauthorized();
+  return user;
+};
+
+/** A permission that does not depend on the resource (admin endpoints). */
+export const needs = (permission: string): Guard => ({ user }) => requirePermission(user, permission);
+
+/** The author, or a moderator: editing and deleting posts. */
+export const mayChangePost = (action: "edit" | "delete"): Guard => async ({ user, params }) => {
+  await authorizePostChange(signedIn(user), params.id ?? "", action);
+};
+
+/** The author, or a moderator: deleting a thread. */
+export const mayDeleteThread: Guard = async ({ user, params }) => {
+  const actor = signedIn(user);
+  const thread = await db.thread.findUnique({ where: { id: params.id ?? "" }, select: { authorId: true, hidden: true, deletedAt: true } });
+  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(actor, thread.authorId))) throw notFound("There is no such thread.");
+  if (!can(actor, "post:delete", thread.authorId)) throw forbidden("You can only delete your own threads.");
+};
+
+/** The ticket's owner or the desk; others get 404 as if it did not exist. With `decide`, the desk only (403 for the owner). */
+export const mayActOnTicket = (decide = false): Guard => async ({ user, params }) => {
+  await authorizeTicket(signedIn(user), params.id ?? "", decide ? "ticket:decide" : undefined);
+};
