@@ -4,6 +4,7 @@ import { getUser, type CurrentUser } from "~/services/auth.server";
 import { logger } from "~/services/logger.server";
 import { AppError, badRequest, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
+import { idempotentPost } from "./idempotency.server";
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -91,9 +92,11 @@ export function handle(...handlers: Registered[]) {
         ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
         : undefined;
       const body = def.body ? parseOrThrow(def.body, await readBody(request)) : undefined;
-      const result = await fn({ request, params, body, query, user });
-      if (result instanceof Response) return result;
-      return Response.json(result, { status: def.status ?? 200 });
+      return await idempotentPost(request, user, body, async () => {
+        const result = await fn({ request, params, body, query, user });
+        if (result instanceof Response) return result;
+        return Response.json(result, { status: def.status ?? 200 });
+      });
     } catch (error) {
       return errorResponse(error);
     }

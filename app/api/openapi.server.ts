@@ -40,6 +40,15 @@ const errorSchema = z
 
 type JsonSchema = Record<string, unknown>;
 
+// Signed-in POSTs are applied once per key (app/api/idempotency.server.ts).
+const idempotencyParameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description: "For signed-in requests, any unique string (a UUID): a repeat of the same request with the same key answers the first result (with `Idempotent-Replayed: true`) instead of acting twice. Keys are kept for 24 hours.",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
+
 export function buildOpenApi(serverUrl: string) {
   const components: Record<string, JsonSchema> = {};
   const toSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
@@ -86,7 +95,9 @@ export function buildOpenApi(serverUrl: string) {
       tags: [e.tag],
       operationId: `${e.method.toLowerCase()}${oaPath.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
       ...(e.auth === "required" ? { security: [{ cookie: [] }, { bearer: [] }] } : {}),
-      ...(params.length || queryParams.length ? { parameters: [...params, ...queryParams] } : {}),
+      ...(params.length || queryParams.length || e.method === "POST"
+        ? { parameters: [...params, ...queryParams, ...(e.method === "POST" ? [idempotencyParameter] : [])] }
+        : {}),
       ...(e.body
         ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(e.body, "input") } } } }
         : {}),

@@ -125,7 +125,11 @@ export async function listRevisions(viewer: Actor, postId: string) {
   return { post: { id: post.id, body: post.body, threadId: post.threadId }, revisions };
 }
 
-/** The thread's author or a moderator marks one reply as the answer (and may change it). */
+/**
+ * The thread's author or a moderator marks one reply as the answer (and may change it).
+ * Concurrent accepts on one thread are applied one after the other and the last one wins;
+ * each answer says which post it replaced, and reputation moves only with the thread's real state.
+ */
 export async function acceptAnswer(actor: Actor, postId: string) {
   const post = await visiblePost(postId, actor);
   if (!can(actor, "answer:accept", post.thread.authorId)) {
@@ -133,11 +137,15 @@ export async function acceptAnswer(actor: Actor, postId: string) {
   }
   if (post.number === 0) throw conflict("The question itself cannot be its answer; accept a reply.");
   if (post.hidden || post.deletedAt) throw conflict("A hidden or deleted post cannot be the answer.");
-  if (post.thread.acceptedPostId === post.id) return { threadId: post.threadId, acceptedPostId: post.id };
   return db.$transaction(async (tx) => {
-    const previous = post.thread.acceptedPostId
-      ? await tx.post.findUnique({ where: { id: post.thread.acceptedPostId }, select: { authorId: true } })
-      : null;
+    // The accepted answer read before this point may be stale: a concurrent accept (a double click, or
+    // the asker and a moderator at once) would then award the same 15 points twice. Locking the thread
+    // row and reading it again makes the swap and the reputation moves one step.
+    const [locked] = await tx.$queryRaw<{ acceptedPostId: string | null }[]>`
+      select "acceptedPostId" from "Thread" where "id" = ${post.threadId} for update`;
+    const previousId = locked?.acceptedPostId ?? null;
+    if (previousId === post.id) return { threadId: post.threadId, acceptedPostId: post.id, previousAcceptedPostId: post.id };
+    const previous = previousId ? await tx.post.findUnique({ where: { id: previousId }, select: { authorId: true } }) : null;
     await tx.thread.update({ where: { id: post.threadId }, data: { acceptedPostId: post.id } });
     // The asker gains nothing from accepting their own reply.
     if (previous && previous.authorId !== post.thread.authorId) await adjustReputation(tx, previous.authorId, -REPUTATION.accepted);
@@ -152,7 +160,7 @@ export async function acceptAnswer(actor: Actor, postId: string) {
       await tx.auditLog.create({ data: { actorId: actor.id, action: "answer.accept", targetType: "post", targetId: post.id } });
     }
     await enqueueSearchSync(tx, post.threadId);
-    return { threadId: post.threadId, acceptedPostId: post.id };
+    return { threadId: post.threadId, acceptedPostId: post.id, previousAcceptedPostId: previousId };
   });
 }
 

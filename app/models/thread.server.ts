@@ -77,6 +77,10 @@ export async function createThread(author: Author, input: unknown) {
   const bodyHtml = renderForAuthor(author, data.body);
   const now = new Date();
   const thread = await db.$transaction(async (tx) => {
+    // connectOrCreate reads, then inserts: two questions introducing the same new tag at once would
+    // both insert it and one would fail on the unique name. ON CONFLICT DO NOTHING lets both through.
+    // Sorted, so two transactions inserting the same names wait on each other instead of deadlocking.
+    if (data.tags.length) await tx.tag.createMany({ data: [...data.tags].sort().map((name) => ({ name })), skipDuplicates: true });
     const thread = await tx.thread.create({
       data: {
         slug: slugify(data.title),
@@ -86,7 +90,7 @@ export async function createThread(author: Author, input: unknown) {
         lastPostAt: now,
         createdAt: now,
         posts: { create: { number: 0, authorId: author.id, body: data.body, bodyHtml, createdAt: now } },
-        tags: { create: data.tags.map((name) => ({ tag: { connectOrCreate: { where: { name }, create: { name } } } })) },
+        tags: { create: data.tags.map((name) => ({ tag: { connect: { name } } })) },
       },
       select: { id: true, slug: true, title: true, createdAt: true, posts: { select: { id: true } } },
     });

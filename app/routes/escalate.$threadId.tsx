@@ -9,6 +9,8 @@ import { requirePermission } from "~/models/permissions";
 import { activeCoverage } from "~/models/insurance.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { newFormToken, submitOnce } from "~/utils/form-once.server";
+import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
@@ -42,6 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       checkout: url.searchParams.get("checkout"),
       status: status && status.threadId === params.threadId ? status : null,
       testMode: getEnv().paymentsMode === "test",
+      formToken: newFormToken(),
       coverage: await activeCoverage(user.id).then((c) => (c ? { balanceCents: c.balanceCents, currency: c.plan.currency } : null)),
     };
   });
@@ -51,7 +54,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await request.formData();
   return attempt(async () => {
-    const { checkoutUrl } = await startEscalation(user, params.threadId!, formToObject(form), { origin: siteOrigin(request) });
+    // One escalation and one checkout per submitted form, however often it is sent.
+    const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {
+      const started = await startEscalation(user, params.threadId!, formToObject(form), { origin: siteOrigin(request) });
+      return started.checkoutUrl;
+    });
     return redirect(checkoutUrl);
   });
 }
@@ -71,7 +78,7 @@ function ReturnNotice({ checkout, status }: { checkout: string | null; status: {
 }
 
 export default function Escalate() {
-  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage } = useLoaderData<typeof loader>();
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const busy = useNavigation().state !== "idle";
   const errors = result?.fields ?? {};
@@ -112,6 +119,7 @@ export default function Escalate() {
 
           <Form method="post" className="card" noValidate aria-labelledby="gate-title">
             <h2 id="gate-title">What the maintainer needs</h2>
+            <input type="hidden" name={FORM_TOKEN_FIELD} value={formToken} />
             <FormError message={result?.message} />
             <fieldset className="field">
               <legend>Support tier</legend>

@@ -8,6 +8,8 @@ import { requirePermission } from "~/models/permissions";
 import { createThread } from "~/models/thread.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { newFormToken, submitOnce } from "~/utils/form-once.server";
+import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 
 export const links = similarThreadsLinks;
 
@@ -16,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Ask a question · Backline" }
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   requirePermission(user, "thread:create");
-  return { categories: await listCategories(), trustLevel: user.role === "member" ? user.trustLevel : 2 };
+  return { categories: await listCategories(), trustLevel: user.role === "member" ? user.trustLevel : 2, formToken: newFormToken() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -25,13 +27,14 @@ export async function action({ request }: ActionFunctionArgs) {
   const input = { category: form.get("category"), title: form.get("title"), body: form.get("body"), tags: form.get("tags") ?? "" };
   return attempt(async () => {
     requirePermission(user, "thread:create");
-    const thread = await createThread(user, input);
-    return redirect(thread.url);
+    // A double click posts the question once; the second submission lands on the same thread.
+    const location = await submitOnce(user, "new-thread", form, async () => (await createThread(user, input)).url);
+    return redirect(location);
   }, input);
 }
 
 export default function NewThread() {
-  const { categories, trustLevel } = useLoaderData<typeof loader>();
+  const { categories, trustLevel, formToken } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const [params] = useSearchParams();
   const [title, setTitle] = useState(result?.values?.title ?? "");
@@ -40,6 +43,7 @@ export default function NewThread() {
     <section className="stack" aria-labelledby="new-title">
       <h1 id="new-title">Ask a question</h1>
       <Form method="post" className="card" noValidate>
+        <input type="hidden" name={FORM_TOKEN_FIELD} value={formToken} />
         <FormError message={result?.fields ? "Some fields need attention." : result?.message} />
         <div className="field">
           <label htmlFor="category">Category</label>

@@ -13,6 +13,8 @@ import { threadSupport } from "~/models/escalation.server";
 import { getUser, requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { newFormToken, submitOnce } from "~/utils/form-once.server";
+import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { quoteMarkdown } from "~/utils/quote";
 import { threadUrl } from "~/utils/urls";
 import { feedLinks, seoMeta, textExcerpt } from "~/utils/seo";
@@ -38,6 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canAccept: Boolean(user && can(user, "answer:accept", thread.authorId)),
     canModerate: can(user, "post:hide:any"),
     support: await threadSupport(thread.id, user),
+    replyToken: user ? newFormToken() : null,
   };
 }
 
@@ -63,8 +66,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return attempt(async () => {
     if (intent === "reply") {
       requirePermission(user, "post:create");
-      const post = await createReply(user, params.id!, { body: form.get("body") });
-      return redirect(post.url);
+      // A double click posts the reply once; the second submission lands on the same post.
+      const location = await submitOnce(user, `reply:${params.id}`, form, async () => {
+        const post = await createReply(user, params.id!, { body: form.get("body") });
+        return post.url;
+      });
+      return redirect(location);
     }
     if (intent === "vote") {
       requirePermission(user, "post:vote");
@@ -79,7 +86,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ThreadPage() {
-  const { thread, viewer, canReply, canAccept, canModerate, support } = useLoaderData<typeof loader>();
+  const { thread, viewer, canReply, canAccept, canModerate, support, replyToken } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const navigation = useNavigation();
   const replyRef = useRef<HTMLTextAreaElement>(null);
@@ -164,6 +171,7 @@ export default function ThreadPage() {
         <section aria-labelledby="reply-title" className="card">
           <h2 id="reply-title">Your reply</h2>
           <Form method="post" replace preventScrollReset>
+            {replyToken ? <input type="hidden" name={FORM_TOKEN_FIELD} value={replyToken} /> : null}
             <FormError message={result?.fields ? undefined : result?.message} />
             <label htmlFor="reply-body" className="visually-hidden">Reply (Markdown)</label>
             <textarea id="reply-body" ref={replyRef} name="body" rows={7} required minLength={10} defaultValue={result?.values?.body}

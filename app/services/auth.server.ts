@@ -4,7 +4,7 @@ import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
 import { userForToken } from "~/models/api-token.server";
 import { createAuthSession, revokeSession, userForSession } from "~/models/auth-session.server";
-import { check, hit, reset } from "~/models/rate-limit.server";
+import { refund, reserve, reset } from "~/models/rate-limit.server";
 import { findUserById, verifyCredentials } from "~/models/user.server";
 import { AppError, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
@@ -34,15 +34,17 @@ authenticator.use(
       password: form.get("password") ?? "",
     });
     const limits = loginLimits(email, clientIp(request));
-    for (const limit of limits) await check(limit);
+    // Counted before the password is checked, so a parallel burst of guesses gets no more than the limit tried.
+    const reserved = await reserve(limits);
     const user = await verifyCredentials(email, password);
     if (!user) {
-      for (const limit of limits) await hit(limit);
       throw new AppError(401, "invalid_credentials", "That e-mail and password do not match an account.", {
         password: "That e-mail and password do not match an account.",
       });
     }
+    // A success is not a failed attempt: the account starts afresh and the address gets its attempt back.
     await reset(limits[0]!.key);
+    await refund(reserved.slice(1));
     const current = await findUserById(user.id);
     if (!current) throw unauthorized();
     return current;

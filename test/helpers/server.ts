@@ -12,7 +12,9 @@ export type TestServer = { url: string; output: () => string; stop: () => Promis
  * The built app started exactly as `npm start` runs it, on a free port, with a
  * database of its own: a fresh PGlite folder, or a fresh PostgreSQL database.
  */
-export async function startServer(opts: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { seed?: boolean; env?: Record<string, string>; /** Share the test file's database (useTestDatabase().url) to arrange and inspect it directly. */ databaseUrl?: string } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-srv-"));
   let database: TestDatabase | undefined;
   const env: NodeJS.ProcessEnv = {
@@ -27,7 +29,11 @@ export async function startServer(opts: { seed?: boolean; env?: Record<string, s
     LOG_LEVEL: "warn",
     ...opts.env,
   };
-  if (process.env.TEST_DB_KIND === "postgres") {
+  if (opts.databaseUrl) {
+    env.DATABASE_URL = opts.databaseUrl;
+    // PGlite runs one transaction at a time: one connection, as the embedded mode uses.
+    if (process.env.TEST_DB_KIND !== "postgres") env.DATABASE_POOL_SIZE = "1";
+  } else if (process.env.TEST_DB_KIND === "postgres") {
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
   }

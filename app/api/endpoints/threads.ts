@@ -92,8 +92,13 @@ export const listRevisions = endpoint({
 
 export const acceptPost = endpoint({
   method: "POST", path: "/api/v1/posts/:id/accept", tag: "community", auth: "required",
-  summary: "Accept a reply as the thread's answer (thread author or moderator)",
-  response: z.object({ threadId: z.string(), acceptedPostId: z.string() }),
+  summary: "Accept a reply as the thread's answer (thread author or moderator); concurrent accepts apply in turn, the last wins",
+  response: z.object({
+    threadId: z.string(),
+    acceptedPostId: z.string(),
+    // What this accept replaced: null on the first accept, the post itself on a repeat.
+    previousAcceptedPostId: z.string().nullable(),
+  }),
   errors: [401, 403, 404, 409],
 });
 
