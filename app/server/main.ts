@@ -6,7 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedd
 import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
 import { ensureBuild, envOrExit, loadBuild } from "./build";
 import { createApp } from "./http";
-import { drainServer } from "./shutdown";
+import { gracefulShutdown } from "./shutdown";
 import { answerOutagesWith503, expressOutageHandler } from "./unavailable";
 
 const started = performance.now();
@@ -56,12 +56,13 @@ async function main() {
     }
   });
 
+  const shutdown = gracefulShutdown(server);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down (finishing requests in progress)`);
-    const { drained, inFlight } = await drainServer(server, DRAIN_TIMEOUT_MS);
+    const { drained, inFlight } = await shutdown.drain(DRAIN_TIMEOUT_MS);
     if (!drained) console.error(`${signal}: ${inFlight} request(s) still running after ${DRAIN_TIMEOUT_MS / 1000}s were cut off`);
     // The job worker finishes the batch it is running; the database closes last.
     await hooks.shutdown().catch((e) => console.error(e));
