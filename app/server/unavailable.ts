@@ -26,12 +26,31 @@ function guard(fn: Fn): Fn {
   };
 }
 
+type HeadersArgs = { parentHeaders: Headers; errorHeaders?: Headers };
+type HeadersExport = HeadersInit | ((args: HeadersArgs) => HeadersInit);
+
+/**
+ * An error page only gets the headers a route's `headers` export returns; this
+ * keeps the route's own headers (or its parent's, as Remix does without an
+ * export) and adds the thrown response's Retry-After, so a 503 page says when to retry.
+ */
+function withRetryAfter(original: HeadersExport | undefined) {
+  return (args: HeadersArgs) => {
+    const own = original === undefined ? args.parentHeaders : typeof original === "function" ? original(args) : original;
+    const headers = new Headers(own);
+    const retryAfter = args.errorHeaders?.get("Retry-After");
+    if (retryAfter) headers.set("Retry-After", retryAfter);
+    return headers;
+  };
+}
+
 export function answerOutagesWith503(build: ServerBuild): ServerBuild {
   const routes: ServerBuild["routes"] = {};
   for (const [id, route] of Object.entries(build.routes)) {
     const module = { ...route.module } as Record<string, unknown>;
     if (typeof module.loader === "function") module.loader = guard(module.loader as Fn);
     if (typeof module.action === "function") module.action = guard(module.action as Fn);
+    if (typeof module.default === "function") module.headers = withRetryAfter(module.headers as HeadersExport | undefined);
     routes[id] = { ...route, module: module as unknown as typeof route.module };
   }
   return { ...build, routes };
