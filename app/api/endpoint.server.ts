@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getUser, type CurrentUser } from "~/services/auth.server";
+import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { AppError, badRequest, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
@@ -45,6 +46,8 @@ export function apiError(error: AppError) {
 export function errorResponse(error: unknown): Response {
   if (error instanceof Response) return error;
   if (error instanceof AppError) return apiError(error);
+  const outage = databaseUnavailable(error);
+  if (outage) return apiError(outage);
   logger.error("API request failed", error);
   return apiError(new AppError(500, "internal_error", "Something went wrong on our side. Try again shortly."));
 }

@@ -7,6 +7,7 @@ const TITLES: Record<number, string> = {
   404: "Page not found",
   409: "That conflicts with the current state",
   429: "Slow down a little",
+  503: "Temporarily unavailable",
 };
 
 export function ErrorPage() {

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { parseStripeWebhook } from "~/services/payments/stripe.server";
 import { WebhookSignatureError } from "~/services/payments/types";
@@ -33,6 +34,9 @@ export async function action({ request }: ActionFunctionArgs) {
     const outcome = await applyPaymentEvent(event);
     return json(200, { received: true, outcome });
   } catch (error) {
+    // Stripe retries a 503 like a 500; the outage is logged once, not per delivery.
+    const outage = databaseUnavailable(error);
+    if (outage) return json(503, { error: { code: outage.code, message: outage.message } });
     logger.error(`stripe webhook ${event.id} (${event.type}) could not be applied; Stripe will retry`, error);
     return json(500, { error: { code: "not_applied", message: "The event could not be applied yet; deliver it again." } });
   }

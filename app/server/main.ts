@@ -7,8 +7,12 @@ import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.
 import { envOrExit, loadBuild } from "./build";
 import { projectRoot } from "./project-root";
 import { createApp } from "./http";
+import { gracefulShutdown } from "./shutdown";
+import { answerOutagesWith503, expressOutageHandler } from "./unavailable";
 
 const started = performance.now();
+// How long SIGTERM waits for in-flight requests before closing their connections.
+const DRAIN_TIMEOUT_MS = 10_000;
 const root = projectRoot(import.meta.url);
 
 async function main() {
@@ -35,7 +39,8 @@ async function main() {
   }>(root);
   const { demo } = await hooks.boot();
 
-  const app = createApp(build, root, env.PUBLIC_URL ? [env.PUBLIC_URL] : []);
+  const app = createApp(answerOutagesWith503(build), root, env.PUBLIC_URL ? [env.PUBLIC_URL] : []);
+  app.use(expressOutageHandler);
   const server = app.listen(env.PORT, env.HOST, () => {
     const port = (server.address() as AddressInfo).port;
     const url = env.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -51,14 +56,17 @@ async function main() {
     }
   });
 
+  const shutdown = gracefulShutdown(server);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
-    server.close();
-    server.closeAllConnections();
+    console.log(`${signal}: shutting down (finishing requests in progress)`);
+    const { drained, inFlight } = await shutdown.drain(DRAIN_TIMEOUT_MS);
+    if (!drained) console.error(`${signal}: ${inFlight} request(s) still running after ${DRAIN_TIMEOUT_MS / 1000}s were cut off`);
+    // The job worker finishes the batch it is running; the database closes last.
     await hooks.shutdown().catch((e) => console.error(e));
+    await (app.locals.pageCache as { stop(): Promise<void> } | undefined)?.stop().catch((e) => console.error(e));
     await embedded?.close().catch((e) => console.error(e));
     process.exit(0);
   };

@@ -1,11 +1,22 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { getEnv } from "~/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
+import { logger } from "./logger.server";
 
 export type Db = PrismaClient;
 
+// A connection the server drops (restart, failover) surfaces as an `error` event on
+// the pool or on a client; without a listener Node would crash the process. The
+// query that was using it fails on its own and answers 503 (database-unavailable).
+const onConnectionLost = (error: Error) => logger.debug(`database connection lost: ${error.message}`);
+
 export function createPrismaClient(url: string, poolSize: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  const adapter = new PrismaPg(
+    // Waiting for a free connection is bounded, so an outage answers 503 instead of hanging the request.
+    { connectionString: url, max: poolSize, connectionTimeoutMillis: 15_000 },
+    { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
+  );
+  return new PrismaClient({ adapter });
 }
 
 // One client per process; kept on globalThis so a rebuilt server module reuses it.

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import type { Prisma } from "~/generated/prisma/client";
+import { databaseUnavailable } from "./database-unavailable.server";
 import { db } from "./db.server";
 import { logger } from "./logger.server";
 
@@ -35,9 +37,12 @@ export async function enqueue(
   });
 }
 
+const HOST = os.hostname();
+
 /** Claims up to `limit` due jobs of one queue for `leaseMs`; expired leases are reclaimed. */
 export async function claim(queue: string, limit: number, leaseMs = 60_000, now = new Date()): Promise<JobRow[]> {
-  const worker = `${process.pid}-${randomBytes(3).toString("hex")}`;
+  // host/pid/random: releaseOrphanedJobs() recognises leases of a process that died on this host.
+  const worker = `${HOST}/${process.pid}/${randomBytes(3).toString("hex")}`;
   const leaseUntil = new Date(now.getTime() + leaseMs);
   return db.$queryRaw<JobRow[]>`
     update "Job" set state = 'running', "lockedUntil" = ${leaseUntil}, "lockedBy" = ${worker},
@@ -86,6 +91,42 @@ export async function runOnce(queue: string, handler: JobHandler, batchSize = 10
   return jobs.length;
 }
 
+function processAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A process killed mid-job (SIGKILL, OOM, power loss) leaves its jobs "running"
+ * until their lease expires, a minute later. At start this process runs no job
+ * yet, so a lease taken on this host by a process that no longer exists (or by
+ * our own pid: a restarted container) is orphaned and goes back to pending at
+ * once. Leases of other hosts are left to expire: their worker may be alive.
+ */
+export async function releaseOrphanedJobs(now = new Date()): Promise<number> {
+  const leased = await db.job.findMany({
+    where: { state: "running", lockedBy: { startsWith: `${HOST}/` } },
+    select: { id: true, lockedBy: true },
+  });
+  const orphaned = leased
+    .filter((job) => {
+      const pid = Number(job.lockedBy!.slice(HOST.length + 1).split("/")[0]);
+      return Number.isInteger(pid) && (pid === process.pid || !processAlive(pid));
+    })
+    .map((job) => job.id);
+  if (!orphaned.length) return 0;
+  const { count } = await db.job.updateMany({
+    where: { id: { in: orphaned }, state: "running" },
+    data: { state: "pending", lockedUntil: null, runAt: now },
+  });
+  logger.warn(`jobs: ${count} job(s) left running by a stopped process were put back in the queue`);
+  return count;
+}
+
 /** Finished jobs are history after a day; failed ones stay for an admin to see. */
 export async function pruneJobs(now = new Date()) {
   const { count } = await db.job.deleteMany({ where: { state: "done", updatedAt: { lt: new Date(now.getTime() - 86_400_000) } } });
@@ -121,7 +162,8 @@ export function startWorker(intervalMs = 1000) {
       let worked = 0;
       for (const [queue, { handler, batchSize }] of handlers) {
         worked += await runOnce(queue, handler, batchSize).catch((e) => {
-          logger.error(`job queue ${queue} could not be polled`, e);
+          // An unreachable database is an outage (warned about once), not a bug in the queue.
+          if (!databaseUnavailable(e)) logger.error(`job queue ${queue} could not be polled`, e);
           return 0;
         });
       }

@@ -1,7 +1,7 @@
 import { seedDemoData } from "../../prisma/seed-data.server";
 import { getEnv } from "~/env.server";
 import { disconnectDb } from "./db.server";
-import { startWorker, stopWorker } from "./jobs.server";
+import { releaseOrphanedJobs, startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
 import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
@@ -26,6 +26,7 @@ export async function bootWorker() {
 }
 
 async function prepareJobs() {
+  await releaseOrphanedJobs();
   await startNotificationMail();
   registerSupportQueues();
   await startSupportSchedules();

@@ -1,19 +1,39 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
 const root = path.resolve(__dirname, "../..");
 
-export type TestServer = { url: string; output: () => string; stop: () => Promise<void> };
+export type TestServer = {
+  /** The current process's address (a restart listens on a new port). */
+  readonly url: string;
+  /** Everything every process printed, restarts included. */
+  output: () => string;
+  readonly pid: number;
+  /** A connection string for the database the server uses (PGlite: through the server's own socket). */
+  databaseUrl: () => string;
+  /** Sends a signal and waits for the process to exit. */
+  signal: (signal: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Starts the app again on the same data folder and database (after a crash or a stop). */
+  restart: () => Promise<void>;
+  stop: () => Promise<void>;
+};
 
 /**
  * The built app started exactly as `npm start` runs it, on a free port, with a
  * database of its own: a fresh PGlite folder, or a fresh PostgreSQL database.
  */
 export async function startServer(
-  opts: { seed?: boolean; env?: Record<string, string>; /** Share the test file's database (useTestDatabase().url) to arrange and inspect it directly. */ databaseUrl?: string } = {},
+  opts: {
+    seed?: boolean;
+    env?: Record<string, string>;
+    /** Share the test file's database (useTestDatabase().url) to arrange and inspect it directly. */
+    databaseUrl?: string;
+    /** PostgreSQL only: the address the app is given for its fresh database (e.g. through a proxy). */
+    routeDatabase?: (url: string) => string;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-srv-"));
   let database: TestDatabase | undefined;
@@ -35,40 +55,58 @@ export async function startServer(
     if (process.env.TEST_DB_KIND !== "postgres") env.DATABASE_POOL_SIZE = "1";
   } else if (process.env.TEST_DB_KIND === "postgres") {
     database = await createTestDatabase();
-    env.DATABASE_URL = database.url;
+    env.DATABASE_URL = opts.routeDatabase ? opts.routeDatabase(database.url) : database.url;
   }
-  const child: ChildProcess = spawn(process.execPath, ["app/server/start.mjs"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
-    const onData = () => {
-      const m = out.match(/running at (http:\/\/\S+) /);
-      if (m) {
+  let child!: ChildProcess;
+  let url = "";
+  const launch = async () => {
+    out += out ? "\n--- restart ---\n" : "";
+    child = spawn(process.execPath, ["app/server/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const from = out.length;
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
+      const onData = () => {
+        const m = out.slice(from).match(/running at (http:\/\/\S+) /);
+        if (m) {
+          clearTimeout(timer);
+          child.off("exit", onExit);
+          resolve(m[1]!.replace("localhost", "127.0.0.1"));
+        }
+      };
+      const onExit = (code: number | null) => {
         clearTimeout(timer);
-        resolve(m[1]!.replace("localhost", "127.0.0.1"));
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
+        reject(new Error(`server exited with ${code}:\n${out}`));
+      };
+      child.stdout!.on("data", onData);
+      child.on("exit", onExit);
     });
-  });
+  };
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
+    child.kill(sig);
+    return exited;
+  };
+  await launch();
   return {
-    url,
+    get url() {
+      return url;
+    },
+    get pid() {
+      return child.pid!;
+    },
     output: () => out,
+    databaseUrl() {
+      if (database) return database.url;
+      return (JSON.parse(readFileSync(path.join(dataDir, "embedded.json"), "utf8")) as { url: string }).url;
+    },
+    signal,
+    restart: launch,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await signal("SIGTERM");
       await database?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -46,6 +46,12 @@ export class FakeMeilisearch {
   /** Polls a task answers "processing" to before it finishes; Infinity never finishes. */
   pollsBeforeDone = 1;
   available = true;
+  /** Every request answers 500 (an engine that is up but broken). */
+  broken = false;
+  /** Requests held unanswered (see hold()); the count only grows. */
+  held = 0;
+  private holding: RegExp | null = null;
+  private releases: (() => void)[] = [];
 
   constructor(private readonly apiKey?: string) {}
 
@@ -65,6 +71,16 @@ export class FakeMeilisearch {
       this.server?.closeAllConnections();
       this.server?.close(() => resolve());
     });
+  }
+
+  /** Requests whose "METHOD /path" matches wait, unanswered, until release(): a slow engine. */
+  hold(pattern: RegExp) {
+    this.holding = pattern;
+  }
+
+  release() {
+    this.holding = null;
+    for (const r of this.releases.splice(0)) r();
   }
 
   /** The next task of this type fails with this error (Meilisearch's code and message). */
@@ -87,6 +103,13 @@ export class FakeMeilisearch {
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (this.broken) return send(res, 500, errorBody("internal", "simulated engine failure", "internal"));
+    if (this.holding?.test(`${req.method} ${url.pathname}`)) {
+      this.held++;
+      await new Promise<void>((resolve) => this.releases.push(resolve));
+      // The client gave up (or was killed) meanwhile: like a lost request, nothing is applied.
+      if (req.socket.destroyed) return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");

@@ -1,0 +1,64 @@
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../helpers/server";
+import { FakeMeilisearch } from "../mocks/meilisearch";
+
+// A deploy sends SIGTERM while members are mid-request. The slow request here
+// is a real one: a search whose engine (a fake Meilisearch) takes its time to
+// answer, so no test-only endpoint exists in the app.
+
+let meili: FakeMeilisearch;
+let server: TestServer;
+
+beforeAll(async () => {
+  meili = await new FakeMeilisearch().start();
+  server = await startServer({ seed: true, env: { MEILI_HOST: meili.url } });
+});
+afterAll(async () => {
+  meili?.release();
+  await server?.stop();
+  await meili?.stop();
+});
+
+const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** Resolves "refused" when nothing listens on the port any more, "accepted" otherwise. */
+const tryConnect = (url: string) =>
+  new Promise<"accepted" | "refused">((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = net.connect(Number(port), hostname);
+    socket.once("connect", () => (socket.destroy(), resolve("accepted")));
+    socket.once("error", () => resolve("refused"));
+  });
+
+describe("SIGTERM during a request", () => {
+  it("finishes the request in progress, refuses new connections, and exits 0", async () => {
+    // A visitor already browsed: their keep-alive connection sits idle and must not keep the server up.
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+
+    meili.hold(/^POST \/indexes\/[^/]+\/search$/);
+    const inFlight = fetch(`${server.url}/api/v1/search?q=welcome`);
+    await until("the search to reach the engine", () => meili.held >= 1);
+
+    const exited = server.signal("SIGTERM");
+    await until("the server to begin shutting down", () => server.output().includes("SIGTERM: shutting down"));
+    expect(await tryConnect(server.url)).toBe("refused");
+
+    // The engine answers at last: the member still gets their results.
+    meili.release();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(Array.isArray(body.hits)).toBe(true);
+    expect(res.headers.get("connection")).toBe("close");
+
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(server.output()).not.toMatch(/still running after|ERROR/);
+  });
+});
