@@ -133,6 +133,33 @@ describe("the Content-Security-Policy in Chromium", () => {
     expect([...errors, ...w.problems]).toEqual([]);
   });
 
+  it("walks the paid lane (forms, test checkout, ticket pages for member and maintainer) with zero violations", async () => {
+    const { page: member, errors } = await signIn(app, "member@backline.local");
+    const w = await watch(member);
+    const { threads } = await (await fetch(`${app.server.url}/api/v1/threads`)).json();
+    const thread = threads.find((t: { title: string }) => t.title === "How do I rotate API keys without downtime?");
+    await visit(member, w, `/escalate/${thread.id}`);
+    await member.getByLabel(/Priority/).check();
+    await member.getByLabel("Product version").fill("3.2.1");
+    await member.getByLabel("Environment").fill("Ubuntu 24.04, Node 20.19, PostgreSQL 16");
+    await member.getByLabel("Steps to reproduce").fill("1. Create a second key\n2. Deploy it to half the fleet\n3. Old key fails at once");
+    await member.getByLabel("What you already tried").fill("Restarting every worker after the deploy; same failures.");
+    await member.getByLabel(/I understand the scope/).check();
+    await member.getByRole("button", { name: "Continue to payment" }).click();
+    await member.getByRole("heading", { name: "Test checkout" }).waitFor();
+    expect(await w.violations()).toEqual([]);
+    await member.getByRole("button", { name: /Authorize/ }).click();
+    await member.waitForURL(/\/tickets\/[a-z0-9]+$/);
+    const ticketPath = new URL(member.url()).pathname;
+    await visit(member, w, ticketPath);
+
+    const { page: maintainer, errors: maintainerErrors } = await signIn(app, "maintainer@backline.local");
+    const m = await watch(maintainer);
+    await visit(maintainer, m, "/desk");
+    await visit(maintainer, m, ticketPath);
+    expect([...errors, ...maintainerErrors, ...w.problems, ...m.problems]).toEqual([]);
+  });
+
   it("shows an admin the moderation and admin pages with zero violations", async () => {
     const { page, errors } = await signIn(app, "admin@backline.local");
     const w = await watch(page);
