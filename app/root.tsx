@@ -7,6 +7,9 @@ import { unreadCount } from "~/models/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 import { useNonce } from "~/utils/nonce";
+import { keepZodFromEval } from "~/utils/zod-browser";
+
+keepZodFromEval();
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },

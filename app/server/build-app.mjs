@@ -1,6 +1,6 @@
 // What `npm start` serves: the Remix app (build/index.js, public/build) and the
 // server's entry points bundled to plain JavaScript (build/server/*.mjs), so the
-// running server needs no TypeScript loader (docs/decisions/018).
+// running server needs no TypeScript loader (docs/decisions/019).
 // Plain JavaScript on purpose: it runs before anything can be compiled.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";

@@ -1,5 +1,5 @@
 // `npm start` (the forum) and `npm run worker` (background jobs only): build when a
-// source is newer than build/, then run the bundled entry point (docs/decisions/018).
+// source is newer than build/, then run the bundled entry point (docs/decisions/019).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -89,7 +89,7 @@ describe("the Content-Security-Policy in Chromium", () => {
 
     await visit(page, w, threadPath);
     await visit(page, w, threadPath);
-    await visit(page, w, "/search?q=webhook");
+    for (const path of ["/search?q=webhook", "/latest", "/tags", "/u/ada", "/join", "/forgot-password"]) await visit(page, w, path);
     await visit(page, w, "/login");
     await visit(page, w, "/no-such-page", 404);
 
@@ -110,8 +110,12 @@ describe("the Content-Security-Policy in Chromium", () => {
       // Shown by a client-side fetch to /api/v1/similar: the app's JavaScript is running.
       await page.getByRole("region", { name: "Existing threads that may answer this" }).waitFor();
     });
-    await visit(page, w, "/settings");
-    await visit(page, w, "/notifications");
+    // Her own question in the paid category, the escalation form with its tier choice, tickets and insurance.
+    const { threads } = await (await fetch(`${app.server.url}/api/v1/threads`)).json();
+    const own = threads.find((t: { title: string }) => t.title === "How do I rotate API keys without downtime?");
+    await visit(page, w, own.url);
+    await visit(page, w, `/escalate/${own.id}`);
+    for (const path of ["/tickets", "/insurance", "/settings", "/notifications"]) await visit(page, w, path);
     expect(await w.violations()).toEqual([]);
     expect([...errors, ...w.problems]).toEqual([]);
   });
@@ -126,6 +130,42 @@ describe("the Content-Security-Policy in Chromium", () => {
     });
     await visit(page, w, "/desk/numbers");
     expect(await w.violations()).toEqual([]);
+    expect([...errors, ...w.problems]).toEqual([]);
+  });
+
+  it("walks the paid lane (forms, test checkout, ticket pages for member and maintainer) with zero violations", async () => {
+    const { page: member, errors } = await signIn(app, "member@backline.local");
+    const w = await watch(member);
+    const { threads } = await (await fetch(`${app.server.url}/api/v1/threads`)).json();
+    const thread = threads.find((t: { title: string }) => t.title === "How do I rotate API keys without downtime?");
+    await visit(member, w, `/escalate/${thread.id}`);
+    await member.getByLabel(/Priority/).check();
+    await member.getByLabel("Product version").fill("3.2.1");
+    await member.getByLabel("Environment").fill("Ubuntu 24.04, Node 20.19, PostgreSQL 16");
+    await member.getByLabel("Steps to reproduce").fill("1. Create a second key\n2. Deploy it to half the fleet\n3. Old key fails at once");
+    await member.getByLabel("What you already tried").fill("Restarting every worker after the deploy; same failures.");
+    await member.getByLabel(/I understand the scope/).check();
+    await member.getByRole("button", { name: "Continue to payment" }).click();
+    await member.getByRole("heading", { name: "Test checkout" }).waitFor();
+    expect(await w.violations()).toEqual([]);
+    await member.getByRole("button", { name: /Authorize/ }).click();
+    await member.waitForURL(/\/tickets\/[a-z0-9]+$/);
+    const ticketPath = new URL(member.url()).pathname;
+    await visit(member, w, ticketPath);
+
+    const { page: maintainer, errors: maintainerErrors } = await signIn(app, "maintainer@backline.local");
+    const m = await watch(maintainer);
+    await visit(maintainer, m, "/desk");
+    await visit(maintainer, m, ticketPath);
+    expect([...errors, ...maintainerErrors, ...w.problems, ...m.problems]).toEqual([]);
+  });
+
+  it("shows an admin the moderation and admin pages with zero violations", async () => {
+    const { page, errors } = await signIn(app, "admin@backline.local");
+    const w = await watch(page);
+    for (const path of ["/mod", "/mod/audit", "/admin", "/admin/categories", "/admin/tiers", "/admin/macros", "/admin/insurance"]) {
+      await visit(page, w, path);
+    }
     expect([...errors, ...w.problems]).toEqual([]);
   });
 });
