@@ -119,7 +119,7 @@ describe("the command line", () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ["--import", "tsx", "app/cli.mts", ...args], {
       cwd: path.resolve(__dirname, "../.."),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: "error" },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", DATA_DIR: dataDir, LOG_LEVEL: "error" },
       encoding: "utf8",
       timeout: 120_000,
     });
