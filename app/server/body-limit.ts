@@ -17,7 +17,7 @@ export const DRAIN_BYTES = 16 * 1024 * 1024;
 
 const RAW_BODY_PATHS = /^\/webhooks\//;
 
-type Refusal = { status: 400 | 413; code: string; message: string };
+export type Refusal = { status: number; code: string; message: string };
 
 const tooLarge = (limit: number): Refusal => ({
   status: 413,
