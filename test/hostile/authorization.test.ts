@@ -139,9 +139,16 @@ async function send(client: Client, method: string, req: { path: string; body?: 
   return client.request(method, req.path, method === "GET" ? {} : { json: req.body ?? {} });
 }
 
+/** A redirect as a status: "login" for the sign-in form, 302 otherwise; single-fetch data requests encode it in a 202 body. */
+function outcome(res: Response, text: string): Expected {
+  const location = res.status === 202 ? /"redirect","([^"]*)"/.exec(text)?.[1] : res.status === 302 ? res.headers.get("location") : null;
+  if (location == null) return res.status;
+  return location.startsWith("/login?redirectTo=") ? "login" : 302;
+}
+
 async function check(key: string, actor: Actor, expected: Expected, res: Response, sentPath: string, variant = "") {
   const text = await res.text();
-  const got = res.status === 302 && res.headers.get("location")?.startsWith("/login?redirectTo=") ? "login" : res.status;
+  const got = outcome(res, text);
   const what = `${key} as ${actor}${variant}`;
   expect({ what, status: got }, text.slice(0, 300)).toEqual({ what, status: expected });
   // Whatever the answer, nobody but the owner and the desk reads the owner's private text.
@@ -182,6 +189,20 @@ describe("the authorization matrix", () => {
     expect(undocumentedRoutes, "API paths in openapi.json without a route").toEqual([]);
     expect([...wanted].filter((k) => !MATRIX[k]).sort(), "routes without an entry in authorization-matrix.ts").toEqual([]);
     expect(Object.keys(MATRIX).filter((k) => !wanted.has(k)).sort(), "matrix entries for routes that no longer exist").toEqual([]);
+  });
+
+  // Remix's single-fetch data requests (/tickets/:id.data) run the same loaders without the page around them:
+  // the same answers, and the same private text withheld.
+  const pages = new Set(Object.values(build().routes).filter((r) => r.module.default).map((r) => r.id));
+  const dataPath = (p: string) => {
+    const [pathname, search] = p.split("?");
+    return `${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
+  };
+  test.each(Object.entries(MATRIX).filter(([key]) => key.startsWith("GET ") && pages.has(key.slice(4))))("%s as a data request", async (key, entry) => {
+    await Promise.all(ACTORS.map(async (actor) => {
+      const path = dataPath(entry.request(world, actor).path);
+      await check(key, actor, entry.expect[actor], await send(clients[actor], "GET", { path }), path, " (.data)");
+    }));
   });
 
   test("another member cannot mark the owner's notifications read", async () => {
