@@ -230,6 +230,31 @@ describe("the authorization matrix", () => {
     expect((await anonymous.get("/api/v1/me", bearer("not-a-token"))).status).toBe(401);
   });
 
+  test("a stranger cannot tell the owner's private ticket and checkouts from ones that do not exist", async () => {
+    const fake = "cm0000000000000000000000x";
+    const probes: [string, string, (id: string) => string, unknown?][] = [
+      ["GET", "ticket API", (id) => `/api/v1/tickets/${id}`],
+      ["POST", "ticket message API", (id) => `/api/v1/tickets/${id}/messages`, { body: "Let me in." }],
+      ["POST", "ticket decision API", (id) => `/api/v1/tickets/${id}/accept`, {}],
+      ["GET", "ticket page", (id) => `/tickets/${id}`],
+      ["GET", "test checkout", (id) => `/test-checkout/${id}`],
+      ["GET", "insurance checkout", (id) => `/test-checkout/insurance/${id}`],
+    ];
+    const real: Record<string, string> = {
+      "ticket API": world.ticketId, "ticket message API": world.ticketId, "ticket decision API": world.ticketId,
+      "ticket page": world.ticketId, "test checkout": world.openEscalationId, "insurance checkout": world.insuranceId,
+    };
+    for (const [method, what, path, body] of probes) {
+      for (const stranger of ["other", "moderator"] as const) {
+        const ask = async (id: string) => {
+          const res = await clients[stranger].request(method, path(id), body === undefined ? {} : { json: body });
+          return { status: res.status, body: path(id).startsWith("/api/") ? await res.text() : "(page)" };
+        };
+        expect({ what, stranger, ...(await ask(real[what]!)) }).toEqual({ what, stranger, ...(await ask(fake)) });
+      }
+    }
+  });
+
   test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
     const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "publish-draft", "publish-consent", "accept-published", "retry-payment"];
     const form = { body: "Trying my luck.", message: "Trying my luck here.", reason: "careless", draftHash: "x" };
