@@ -139,14 +139,22 @@ async function send(client: Client, method: string, req: { path: string; body?: 
   return client.request(method, req.path, method === "GET" ? {} : { json: req.body ?? {} });
 }
 
-async function check(key: string, actor: Actor, expected: Expected, res: Response, variant = "") {
+/** A redirect as a status: "login" for the sign-in form, 302 otherwise; single-fetch data requests encode it in a 202 body. */
+function outcome(res: Response, text: string): Expected {
+  const location = res.status === 202 ? /"redirect","([^"]*)"/.exec(text)?.[1] : res.status === 302 ? res.headers.get("location") : null;
+  if (location == null) return res.status;
+  return location.startsWith("/login?redirectTo=") ? "login" : 302;
+}
+
+async function check(key: string, actor: Actor, expected: Expected, res: Response, sentPath: string, variant = "") {
   const text = await res.text();
-  const got = res.status === 302 && res.headers.get("location")?.startsWith("/login?redirectTo=") ? "login" : res.status;
+  const got = outcome(res, text);
   const what = `${key} as ${actor}${variant}`;
   expect({ what, status: got }, text.slice(0, 300)).toEqual({ what, status: expected });
   // Whatever the answer, nobody but the owner and the desk reads the owner's private text.
   if (actor === "visitor" || actor === "other" || actor === "moderator") {
-    for (const secret of privateText) expect(text.includes(secret), `${what} leaks “${secret}”`).toBe(false);
+    // An id the requester put in the URL comes back in the page's own location; that is an echo, not a leak.
+    for (const secret of privateText.filter((t) => !sentPath.includes(t))) expect(text.includes(secret), `${what} leaks “${secret}”`).toBe(false);
   }
 }
 
@@ -183,6 +191,20 @@ describe("the authorization matrix", () => {
     expect(Object.keys(MATRIX).filter((k) => !wanted.has(k)).sort(), "matrix entries for routes that no longer exist").toEqual([]);
   });
 
+  // Remix's single-fetch data requests (/tickets/:id.data) run the same loaders without the page around them:
+  // the same answers, and the same private text withheld.
+  const pages = new Set(Object.values(build().routes).filter((r) => r.module.default).map((r) => r.id));
+  const dataPath = (p: string) => {
+    const [pathname, search] = p.split("?");
+    return `${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
+  };
+  test.each(Object.entries(MATRIX).filter(([key]) => key.startsWith("GET ") && pages.has(key.slice(4))))("%s as a data request", async (key, entry) => {
+    await Promise.all(ACTORS.map(async (actor) => {
+      const path = dataPath(entry.request(world, actor).path);
+      await check(key, actor, entry.expect[actor], await send(clients[actor], "GET", { path }), path, " (.data)");
+    }));
+  });
+
   test("another member cannot mark the owner's notifications read", async () => {
     const owner = await (await clients.member.get("/api/v1/notifications?unread=true")).json();
     const id = owner.notifications[0]?.id as string;
@@ -206,6 +228,31 @@ describe("the authorization matrix", () => {
     expect((await anonymous.request("POST", `${ticket}/accept`, { json: {}, headers: bearer(tokens.member) })).status).toBe(403);
     expect((await anonymous.get(ticket, bearer(`${tokens.member}x`))).status).toBe(401);
     expect((await anonymous.get("/api/v1/me", bearer("not-a-token"))).status).toBe(401);
+  });
+
+  test("a stranger cannot tell the owner's private ticket and checkouts from ones that do not exist", async () => {
+    const fake = "cm0000000000000000000000x";
+    const probes: [string, string, (id: string) => string, unknown?][] = [
+      ["GET", "ticket API", (id) => `/api/v1/tickets/${id}`],
+      ["POST", "ticket message API", (id) => `/api/v1/tickets/${id}/messages`, { body: "Let me in." }],
+      ["POST", "ticket decision API", (id) => `/api/v1/tickets/${id}/accept`, {}],
+      ["GET", "ticket page", (id) => `/tickets/${id}`],
+      ["GET", "test checkout", (id) => `/test-checkout/${id}`],
+      ["GET", "insurance checkout", (id) => `/test-checkout/insurance/${id}`],
+    ];
+    const real: Record<string, string> = {
+      "ticket API": world.ticketId, "ticket message API": world.ticketId, "ticket decision API": world.ticketId,
+      "ticket page": world.ticketId, "test checkout": world.openEscalationId, "insurance checkout": world.insuranceId,
+    };
+    for (const [method, what, path, body] of probes) {
+      for (const stranger of ["other", "moderator"] as const) {
+        const ask = async (id: string) => {
+          const res = await clients[stranger].request(method, path(id), body === undefined ? {} : { json: body });
+          return { status: res.status, body: path(id).startsWith("/api/") ? await res.text() : "(page)" };
+        };
+        expect({ what, stranger, ...(await ask(real[what]!)) }).toEqual({ what, stranger, ...(await ask(fake)) });
+      }
+    }
   });
 
   test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
@@ -243,18 +290,20 @@ describe("the authorization matrix", () => {
 
   test.each(Object.entries(MATRIX).map(([key, entry]) => [key, entry] as [string, Entry]))("%s", async (key, entry) => {
     const method = key.split(" ")[0]!;
-    // Refused actors go first, so a permitted write cannot consume a target before a refusal is checked.
-    const order = [...ACTORS].sort((a, b) => Number(!refused(entry.expect[a])) - Number(!refused(entry.expect[b])));
-    for (const actor of order) {
+    const run = async (actor: Actor) => {
       const req = entry.request(world, actor);
       const client = req.fresh ? await signIn(actor) : clients[actor];
       const expected = entry.expect[actor];
       if (entry.invalid && refused(expected)) {
         const bad = req.form ? { path: req.path, form: entry.invalid as Record<string, string> } : { path: req.path, body: entry.invalid };
-        await check(key, actor, expected, await send(client, method, bad), " (invalid body)");
+        await check(key, actor, expected, await send(client, method, bad), req.path, " (invalid body)");
       }
-      await check(key, actor, expected, await send(client, method, req));
-    }
+      await check(key, actor, expected, await send(client, method, req), req.path);
+    };
+    // Refusals first (side by side), so a permitted write cannot consume a target before a refusal on it is checked;
+    // then the permitted actors one after the other, as their writes build on each other.
+    await Promise.all(ACTORS.filter((a) => refused(entry.expect[a])).map(run));
+    for (const actor of ACTORS.filter((a) => !refused(entry.expect[a]))) await run(actor);
   });
 
   afterAll(() => {
