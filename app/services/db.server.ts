@@ -5,7 +5,13 @@ import { PrismaClient } from "~/generated/prisma/client";
 export type Db = PrismaClient;
 
 export function createPrismaClient(url: string, poolSize: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
+    // Prisma gives an interactive transaction 2 s to get a connection: a burst of 50 replies on one
+    // thread (the embedded database has one connection) made the last ones fail with 500 while plain
+    // queries simply waited their turn. Transactions now queue like queries do (test/hostile/concurrency).
+    transactionOptions: { maxWait: 20_000, timeout: 20_000 },
+  });
 }
 
 // One client per process; kept on globalThis so a rebuilt server module reuses it.
