@@ -53,8 +53,13 @@ export async function createReply(author: Actor, threadId: string, input: unknow
   await enforcePostingRate(author);
   const bodyHtml = renderForAuthor(author, body);
   return db.$transaction(async (tx) => {
-    const now = new Date();
-    // Locking the thread row first serialises concurrent replies, so numbers stay unique.
+    // Locking the thread row first serialises concurrent replies, so numbers stay unique. The clock is
+    // read only once this reply's turn has come (and never behind the thread's last post, whatever another
+    // server's clock said): a reply read before the lock could get a later number but an earlier time,
+    // and move the thread's last activity backwards.
+    const [locked] = await tx.$queryRaw<{ lastPostAt: Date }[]>`
+      select "lastPostAt" from "Thread" where "id" = ${thread.id} for update`;
+    const now = new Date(Math.max(Date.now(), locked?.lastPostAt.getTime() ?? 0));
     await tx.thread.update({ where: { id: thread.id }, data: { replyCount: { increment: 1 }, lastPostAt: now } });
     const last = await tx.post.aggregate({ where: { threadId: thread.id }, _max: { number: true } });
     const number = (last._max.number ?? 0) + 1;

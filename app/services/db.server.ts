@@ -12,11 +12,15 @@ const onConnectionLost = (error: Error) => logger.debug(`database connection los
 
 export function createPrismaClient(url: string, poolSize: number): PrismaClient {
   const adapter = new PrismaPg(
-    // Waiting for a free connection is bounded, so an outage answers 503 instead of hanging the request.
-    { connectionString: url, max: poolSize, connectionTimeoutMillis: 15_000 },
+    // Waiting for a free connection is bounded, so a database that hangs answers 503 instead of hanging the
+    // request; generous, because under a burst requests queue for the pool (the embedded database has one).
+    { connectionString: url, max: poolSize, connectionTimeoutMillis: 30_000 },
     { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
   );
-  return new PrismaClient({ adapter });
+  // Prisma waits only 2 s for a transaction's connection by default: under a burst (one connection on the
+  // embedded database) replies and searches failed with 500s while the pool queue was merely long
+  // (test/hostile/concurrency, test/load).
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 30_000, timeout: 15_000 } });
 }
 
 // One client per process; kept on globalThis so a rebuilt server module reuses it.

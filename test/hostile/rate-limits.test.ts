@@ -18,7 +18,8 @@ let server: TestServer;
 const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
-  server = await startServer({ databaseUrl: database.url });
+  // No background queue in the server: this process reads the shared database between bursts.
+  server = await startServer({ databaseUrl: database.url, env: { BACKLINE_JOBS: "off" } });
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
