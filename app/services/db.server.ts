@@ -12,8 +12,9 @@ const onConnectionLost = (error: Error) => logger.debug(`database connection los
 
 export function createPrismaClient(url: string, poolSize: number): PrismaClient {
   const adapter = new PrismaPg(
-    // Waiting for a free connection is bounded, so an outage answers 503 instead of hanging the request.
-    { connectionString: url, max: poolSize, connectionTimeoutMillis: 15_000 },
+    // Waiting for a free connection is bounded, so a database that hangs answers 503 instead of hanging the
+    // request; generous, because under a burst requests queue for the pool (the embedded database has one).
+    { connectionString: url, max: poolSize, connectionTimeoutMillis: 30_000 },
     { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
   );
   return new PrismaClient({ adapter });
