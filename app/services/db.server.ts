@@ -17,7 +17,9 @@ export function createPrismaClient(url: string, poolSize: number): PrismaClient 
     { connectionString: url, max: poolSize, connectionTimeoutMillis: 30_000 },
     { onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
   );
-  return new PrismaClient({ adapter });
+  // Prisma waits only 2 s for a transaction's connection by default: under a burst (one connection on the
+  // embedded database) replies and searches failed with 500s while the pool queue was merely long.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 30_000, timeout: 15_000 } });
 }
 
 // One client per process; kept on globalThis so a rebuilt server module reuses it.

@@ -152,6 +152,7 @@ it(`${CLIENTS} concurrent clients for ${SECONDS}s: zero 5xx, no error logged, ev
   const dir = path.resolve(__dirname, "../artifacts");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "load.json"), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(path.join(dir, "load-server.log"), output);
   console.log(`load: ${JSON.stringify(figures, null, 2)}`);
 
   expect(failures.slice(0, 10)).toEqual([]);
