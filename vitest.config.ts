@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Integration suites run on embedded PGlite always and, when TEST_DATABASE_URL
 // names a PostgreSQL server, a second time against it (docs/decisions/008).
@@ -23,6 +23,8 @@ export default defineConfig({
           ...shared,
           name: "pglite",
           include: ["test/**/*.test.{ts,tsx}"],
+          // The load test is slow: `npm run test:load` (vitest.load.config.ts).
+          exclude: [...configDefaults.exclude, "test/load/**"],
           env: { TEST_DB_KIND: "pglite" },
         },
       },
@@ -34,7 +36,7 @@ export default defineConfig({
                 ...shared,
                 name: "postgres",
                 include: ["test/**/*.test.{ts,tsx}"],
-                exclude: ["test/e2e/**", "test/services/markdown.test.ts", "test/unit/**"],
+                exclude: [...configDefaults.exclude, "test/load/**", "test/e2e/**", "test/services/markdown.test.ts", "test/unit/**"],
                 env: { TEST_DB_KIND: "postgres" },
               },
             },

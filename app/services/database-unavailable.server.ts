@@ -18,7 +18,9 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
 // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections; class 08 is connection exceptions.
 const POSTGRES_CODES = /^(57P01|57P02|57P03|53300|08\d{3})$/;
-const MESSAGES = /Connection terminated|Server has closed the connection|Can't reach database server|timeout exceeded when trying to connect|Connection closed/i;
+// The last two: no connection became free in time (an overloaded or hung database).
+const MESSAGES =
+  /Connection terminated|Server has closed the connection|Can't reach database server|Connection closed|timeout exceeded when trying to connect|Unable to start a transaction in the given time/i;
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;

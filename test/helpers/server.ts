@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 const root = path.resolve(__dirname, "../..");
 
 export type TestServer = {
-  /** The current process's address (a restart listens on a new port). */
+  /** The server's address (a restart listens on the same port). */
   readonly url: string;
   /** Everything every process printed, restarts included. */
   output: () => string;
@@ -83,6 +83,8 @@ export async function startServer(
       child.stdout!.on("data", onData);
       child.on("exit", onExit);
     });
+    // A restart listens where clients already point.
+    env.PORT = new URL(url).port;
   };
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };

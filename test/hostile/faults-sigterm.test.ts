@@ -1,5 +1,7 @@
 import net from "node:net";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
@@ -60,5 +62,40 @@ describe("SIGTERM during a request", () => {
 
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(server.output()).not.toMatch(/still running after|ERROR/);
+  });
+
+  it("lets the background job in progress finish before the database closes", { timeout: 120_000 }, async () => {
+    await server.restart();
+    const member = new Client(server.url);
+    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    const heldBefore = meili.held;
+    meili.hold(/^POST \/indexes\/[^/]+\/documents$/);
+    const created = await member.post("/api/v1/threads", {
+      category: "community",
+      title: "Posted just before a deploy",
+      body: "Its search job is running when SIGTERM arrives.",
+    });
+    expect(created.status).toBe(201);
+    const thread = await created.json();
+    await until("the search job to send its documents", () => meili.held > heldBefore);
+
+    let exitedYet = false;
+    const exited = server.signal("SIGTERM").finally(() => (exitedYet = true));
+    await until("the server to begin shutting down", () => server.output().split("--- restart ---").at(-1)!.includes("SIGTERM: shutting down"));
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Requests are drained; the process still waits for the job.
+    expect(exitedYet).toBe(false);
+    meili.release();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(meili.documents("backline_posts").some((d) => d.postId === thread.postId)).toBe(true);
+
+    // Started again, nothing was left half-done: the job finished in its first attempt.
+    await server.restart();
+    const db = new pg.Client({ connectionString: server.databaseUrl() });
+    await db.connect();
+    const { rows } = await db.query(`select state, attempts from "Job" where queue = 'search' and "dedupeKey" = $1`, [`thread:${thread.id}`]);
+    await db.end();
+    expect(rows).toEqual([{ state: "done", attempts: 1 }]);
+    expect(server.output()).not.toContain("put back in the queue");
   });
 });

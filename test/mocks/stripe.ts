@@ -85,6 +85,10 @@ export class FakeStripe {
   private failures: Failure[] = [];
   private server?: Server;
   url = "";
+  /** Requests held unanswered (see hold()); the count only grows. */
+  held = 0;
+  private holding: { method: string; path: RegExp } | null = null;
+  private releases: (() => void)[] = [];
 
   async start() {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -101,6 +105,16 @@ export class FakeStripe {
   reset() {
     this.requests = [];
     this.failures = [];
+  }
+
+  /** Matching requests wait, unanswered, until release(): a slow Stripe. One whose client went away meanwhile is dropped. */
+  hold(method: string, path: RegExp) {
+    this.holding = { method, path };
+  }
+
+  release() {
+    this.holding = null;
+    for (const r of this.releases.splice(0)) r();
   }
 
   /** The next `times` matching requests answer with this Stripe error. */
@@ -168,6 +182,11 @@ export class FakeStripe {
     for await (const chunk of req) raw += chunk;
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
+    if (this.holding && this.holding.method === method && this.holding.path.test(url.pathname)) {
+      this.held++;
+      await new Promise<void>((resolve) => this.releases.push(resolve));
+      if (req.socket.destroyed) return;
+    }
     const body = method === "GET" ? parseStripeForm(url.search.slice(1)) : parseStripeForm(raw);
     this.requests.push({
       method,
