@@ -33,6 +33,15 @@ export function isStale(root) {
   return SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
 }
 
+// Packages stay in node_modules; only our own modules (relative, or through the tsconfig
+// aliases `~/` and `#search/`) are compiled in.
+const ourModulesOnly = {
+  name: "our-modules-only",
+  setup(build) {
+    build.onResolve({ filter: /^[^.~/#]/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 export async function buildApp(root) {
   const remix = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "build"], {
     cwd: root,
@@ -49,8 +58,7 @@ export async function buildApp(root) {
     platform: "node",
     format: "esm",
     target: "node20",
-    // Packages stay in node_modules; only our own modules are compiled in.
-    packages: "external",
+    plugins: [ourModulesOnly],
     logLevel: "warning",
   });
 }
