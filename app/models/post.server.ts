@@ -80,7 +80,6 @@ export async function createReply(author: Actor, threadId: string, input: unknow
   });
 }
 
-/** Edits keep the previous body as a revision; the thread title can change with the first post. */
 /**
  * The post if this actor may edit or delete it: 404 when the actor cannot see
  * it, 403 when it is someone else's and the actor does not moderate.
@@ -91,6 +90,7 @@ export async function authorizePostChange(actor: Actor, postId: string, action: 
   return post;
 }
 
+/** Edits keep the previous body as a revision; the thread title can change with the first post. */
 export async function editPost(editor: Actor, postId: string, input: unknown) {
   const post = await authorizePostChange(editor, postId, "edit");
   const data = parseOrThrow(editPostSchema, input);
