@@ -239,6 +239,14 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     expect((await bad.json()).error.message).toMatch(/Idempotency-Key must be 1 to 255/);
   }, 60_000);
 
+  it("documents the Idempotency-Key header on the API's POST operations", async () => {
+    const doc = await (await client.get("/api/v1/openapi.json")).json();
+    for (const path of ["/api/v1/threads", "/api/v1/threads/{id}/posts", "/api/v1/threads/{id}/escalations"]) {
+      const names = (doc.paths[path].post.parameters ?? []).map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+      expect(names).toContain("header:Idempotency-Key");
+    }
+  });
+
   it("lets a refused request be corrected and sent again with the same key", async () => {
     const key = `corrected-${Date.now()}`;
     const tooShort = await client.post("/api/v1/threads", { ...newThread, title: "short", category: category.slug }, { "Idempotency-Key": key });
