@@ -239,6 +239,14 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     expect((await bad.json()).error.message).toMatch(/Idempotency-Key must be 1 to 255/);
   }, 60_000);
 
+  it("documents the Idempotency-Key header on the API's POST operations", async () => {
+    const doc = await (await client.get("/api/v1/openapi.json")).json();
+    for (const path of ["/api/v1/threads", "/api/v1/threads/{id}/posts", "/api/v1/threads/{id}/escalations"]) {
+      const names = (doc.paths[path].post.parameters ?? []).map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+      expect(names).toContain("header:Idempotency-Key");
+    }
+  });
+
   it("lets a refused request be corrected and sent again with the same key", async () => {
     const key = `corrected-${Date.now()}`;
     const tooShort = await client.post("/api/v1/threads", { ...newThread, title: "short", category: category.slug }, { "Idempotency-Key": key });
@@ -427,4 +435,46 @@ describe("new questions introducing the same new tag at once", () => {
     const rows = await db.tag.findMany({ where: { name: { in: [tag, `${tag}-b`] } }, select: { name: true, count: true } });
     expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual([{ name: tag, count: 8 }, { name: `${tag}-b`, count: 8 }]);
   }, 60_000);
+});
+
+describe("votes and flags arriving together", () => {
+  it("counts one vote per member however often it is clicked, and every member's vote once", async () => {
+    const category = await makeCategory();
+    const asker = await signIn(await makeUser());
+    const thread = await askQuestion(asker, category.slug, "Votes from everyone at once");
+    const author = await makeUser();
+    const answer = await reply(await signIn(author), thread.id, "Restart the worker after changing the queue.");
+    const clicker = await signIn(await makeUser());
+    const clicks = await Promise.all(Array.from({ length: 10 }, () => clicker.post(`/api/v1/posts/${answer.id}/votes`)));
+    expectNoServerErrors(clicks.map((r) => r.status));
+    expect(clicks.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(clicks.filter((r) => r.status === 409)).toHaveLength(9);
+
+    const voters: Client[] = [];
+    for (let i = 0; i < 12; i++) voters.push(await signIn(await makeUser()));
+    const votes = await Promise.all(voters.map((v) => v.post(`/api/v1/posts/${answer.id}/votes`)));
+    expectNoServerErrors(votes.map((r) => r.status));
+    expect(votes.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect((await db.post.findUniqueOrThrow({ where: { id: answer.id } })).score).toBe(13);
+    expect(await db.vote.count({ where: { postId: answer.id } })).toBe(13);
+    expect((await db.user.findUniqueOrThrow({ where: { id: author.id } })).reputation).toBe(130);
+  }, 120_000);
+
+  it("hides a post once when enough spam flags arrive at the same moment", async () => {
+    const category = await makeCategory();
+    const spammer = await signIn(await makeUser());
+    const thread = await askQuestion(await signIn(await makeUser()), category.slug, "Flags from several members at once");
+    const spam = await reply(spammer, thread.id, "Buy cheap watches at my shop today.");
+    const reporters: Client[] = [];
+    for (let i = 0; i < 6; i++) reporters.push(await signIn(await makeUser()));
+    const flags = await Promise.all(reporters.map((r) => r.post(`/api/v1/posts/${spam.id}/flags`, { reason: "spam" })));
+    expectNoServerErrors(flags.map((r) => r.status));
+    // The flags that arrive after the post was hidden are told so (409): nothing is lost or doubled.
+    expect(flags.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(3);
+    expect(flags.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(await db.flag.count({ where: { postId: spam.id } })).toBe(flags.filter((r) => r.status === 201).length);
+    expect((await db.post.findUniqueOrThrow({ where: { id: spam.id } })).hidden).toBe(true);
+    expect(await db.auditLog.count({ where: { action: "post.auto_hide", targetId: spam.id } })).toBe(1);
+    expect((await db.thread.findUniqueOrThrow({ where: { id: thread.id } })).replyCount).toBe(0);
+  }, 120_000);
 });
