@@ -61,8 +61,10 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const draining = shutdown.drain(DRAIN_TIMEOUT_MS);
+    // Printed once the listener is closed: from this line on, new connections are refused.
     console.log(`${signal}: shutting down (finishing requests in progress)`);
-    const { drained, inFlight } = await shutdown.drain(DRAIN_TIMEOUT_MS);
+    const { drained, inFlight } = await draining;
     if (!drained) console.error(`${signal}: ${inFlight} request(s) still running after ${DRAIN_TIMEOUT_MS / 1000}s were cut off`);
     // The job worker finishes the batch it is running; the database closes last.
     await hooks.shutdown().catch((e) => console.error(e));
