@@ -114,6 +114,14 @@ for (const engineName of ["postgres", "meilisearch"] as const) {
       expect((await search({ q: marker, tag: "secret" })).hits.map((h) => h.category.slug)).toEqual(["secret-stuff"]);
     });
 
+    it("refuses SQL in the status, sort and page parameters with 400", async () => {
+      for (const input of [{ solved: "true' OR '1'='1" }, { solved: "true OR visibility = maintainers" }, { sort: "relevance; drop table \"User\"" },
+        { page: "1; select 1" }, { perPage: "10 OR 1=1" }, { from: "2025-01-01' OR '1'='1" }, { to: "2025-01-01\" OR 1=1" }]) {
+        const error = await (async () => search({ q: marker, ...input }))().catch((e) => e);
+        expect(error.status, JSON.stringify(input)).toBe(400);
+      }
+    });
+
     it("finds the thread whose title is SQL by its words, shown as typed", async () => {
       const hits = (await search({ q: "OR 1=1 logs" })).hits;
       expect(hits.map((h) => h.title)).toContain(`Why does ' OR 1=1 -- show up in ${marker} logs?`);
