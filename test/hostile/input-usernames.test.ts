@@ -78,6 +78,20 @@ describe("names that look like someone else's", () => {
   });
 });
 
+describe("two people claiming one name in different case at the same moment", () => {
+  it("lets exactly one of them have it; the others are told it is taken", async () => {
+    // The check before insert cannot see a sign-up that has not committed yet; the database's
+    // case-insensitive unique index (migration username_case_insensitive) decides.
+    const attempts = ["Racer", "racer", "RACER", "rAcEr", "RaCeR"];
+    const results = await Promise.allSettled(attempts.map(signUp));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === "rejected")) {
+      expect(r.reason).toMatchObject({ status: 409, fields: { username: expect.stringMatching(/taken/) } });
+    }
+    expect(await db.user.count({ where: { username: { equals: "racer", mode: "insensitive" } } })).toBe(1);
+  });
+});
+
 describe("names used to look someone up", () => {
   it("matches no one for LIKE wildcards: /u/% and /u/a_min do not show admin", async () => {
     for (const probe of ["%", "%%", "_____", "a_min", "adm%", "%n", "\\", "admin\\", "a\\_min"]) {
