@@ -36,7 +36,7 @@ export default defineConfig({
                 ...shared,
                 name: "postgres",
                 include: ["test/**/*.test.{ts,tsx}"],
-                exclude: [...configDefaults.exclude, "test/load/**", "test/e2e/**", "test/services/markdown.test.ts", "test/unit/**"],
+                exclude: [...configDefaults.exclude, "test/load/**", "test/e2e/**", "test/hostile/*-browser.test.ts", "test/services/markdown.test.ts", "test/unit/**"],
                 env: { TEST_DB_KIND: "postgres" },
               },
             },
