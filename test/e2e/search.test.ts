@@ -1,25 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { signIn, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
 
 // A member about to ask a question is shown the threads that already answer
 // it; a visitor searching with a typo finds the thread and sees the words marked.
 
 const app = useSeededAppInBrowser();
 
-async function untilIndexed() {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${app.server.url}/api/v1/search?q=webhook`);
-    if (res.ok && (await res.json()).total > 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the demo forum was not indexed in time");
-}
-
 describe("search in the browser", () => {
   it("typing a question's title shows similar threads, solved first with the accepted answer", async () => {
-    await untilIndexed();
+    await untilSearchIndexed(app);
     const { page, errors } = await signIn(app, "member2@backline.local");
     await page.goto(`${app.server.url}/new?category=community`);
     const requests: string[] = [];
@@ -43,7 +33,7 @@ describe("search in the browser", () => {
   });
 
   it("the search page finds a misspelt query and highlights the words", async () => {
-    await untilIndexed();
+    await untilSearchIndexed(app);
     const page = await (await app.browser.newContext()).newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { signIn, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
 
 // The Content-Security-Policy holds in a real browser: Chromium refuses nothing
 // the forum itself sends (not one violation on the main pages, cached or not),
@@ -47,16 +47,6 @@ async function withoutReload(page: Page, act: () => Promise<void>) {
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 }
 
-async function untilIndexed() {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${app.server.url}/api/v1/search?q=webhook`);
-    if (res.ok && (await res.json()).total > 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the demo forum was not indexed in time");
-}
-
 describe("the Content-Security-Policy in Chromium", () => {
   it("lets an anonymous visitor browse, navigate client-side and revisit cached pages with zero violations", async () => {
     const page = await (await app.browser.newContext()).newPage();
@@ -100,7 +90,7 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("lets a member write a question with live suggestions, with zero violations", async () => {
-    await untilIndexed();
+    await untilSearchIndexed(app);
     const { page, errors } = await signIn(app, "member2@backline.local");
     const w = await watch(page);
     await visit(page, w, "/");
