@@ -1,9 +1,10 @@
 import { seedDemoData } from "../../prisma/seed-data.server";
 import { getEnv } from "~/env.server";
 import { disconnectDb } from "./db.server";
-import { releaseOrphanedJobs, startWorker, stopWorker } from "./jobs.server";
+import { registerQueue, releaseOrphanedJobs, startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
+import { HOUSEKEEPING_QUEUE, runHousekeepingJob, scheduleHousekeeping } from "~/models/housekeeping.server";
 import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
 import { startSearch, stopSearch } from "../../search/index.server";
 
@@ -30,6 +31,8 @@ async function prepareJobs() {
   await startNotificationMail();
   registerSupportQueues();
   await startSupportSchedules();
+  registerQueue(HOUSEKEEPING_QUEUE, runHousekeepingJob, 1);
+  await scheduleHousekeeping();
   await startSearch();
 }
 
