@@ -63,6 +63,10 @@ export function securityHeaders({ hsts }: SecurityHeaderOptions) {
     res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
     // For browsers without frame-ancestors.
     res.setHeader("X-Frame-Options", "DENY");
+    // A forum needs no camera, microphone, location or in-page payment (Stripe Checkout is its own site),
+    // so injected markup cannot ask for them; and no other window keeps a handle on ours.
+    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     // Only when visitors come over HTTPS: a browser that pinned HTTPS for a
     // plain-HTTP deployment (or for localhost) could no longer reach it.
     if (hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000");

@@ -50,6 +50,8 @@ export function expectLockedDownHtml(res: Response, body: string, what: string):
   expect(res.headers.get("x-frame-options"), what).toBe("DENY");
   expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
   expect(res.headers.get("referrer-policy"), what).toBe("strict-origin-when-cross-origin");
+  expect(res.headers.get("permissions-policy"), what).toBe("camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+  expect(res.headers.get("cross-origin-opener-policy"), what).toBe("same-origin");
 
   const scripts = body.match(/<script\b[^>]*>/g) ?? [];
   expect(scripts.length, `${what}: inline scripts to hydrate`).toBeGreaterThan(0);
