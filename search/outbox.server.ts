@@ -13,6 +13,9 @@ import type { SearchEngine } from "./engine";
 export const SEARCH_QUEUE = "search";
 export const SEARCH_BATCH_SIZE = 100;
 const NUDGE_DELAY_MS = 50;
+// Retries back off to one every 10 minutes: this outlasts an engine outage of
+// about three days, so a long outage delays a change but never drops it.
+export const SEARCH_MAX_ATTEMPTS = 500;
 
 type Tx = Prisma.TransactionClient | typeof db;
 
@@ -21,7 +24,7 @@ type Tx = Prisma.TransactionClient | typeof db;
  * is brought up to date by the worker, and repeats for one thread collapse.
  */
 export async function enqueueSearchSync(tx: Tx, threadId: string) {
-  await enqueue(tx, SEARCH_QUEUE, { threadId }, { dedupeKey: `thread:${threadId}` });
+  await enqueue(tx, SEARCH_QUEUE, { threadId }, { dedupeKey: `thread:${threadId}`, maxAttempts: SEARCH_MAX_ATTEMPTS });
   // The caller's transaction has almost always committed by then; if not, the
   // worker's regular poll picks the job up a second later.
   setTimeout(nudgeWorker, NUDGE_DELAY_MS).unref();
@@ -43,7 +46,22 @@ export function searchJobHandler(engine: () => SearchEngine): JobHandler {
     if (!threadIds.length) return;
     const threads = await loadThreadDocuments(threadIds);
     await engine().apply(threads);
+    // A retried batch went through: the engine is back. The changes that queued up during the
+    // outage wait out their backoff (up to 10 minutes) unless they are made due now.
+    if (jobs.some((j) => j.attempts > 1)) await catchUpAfterOutage();
   };
+}
+
+async function catchUpAfterOutage() {
+  const now = new Date();
+  const { count } = await db.job.updateMany({
+    where: { queue: SEARCH_QUEUE, state: "pending", runAt: { gt: now } },
+    data: { runAt: now },
+  });
+  if (count) {
+    logger.info(`search: the engine answers again; ${count} waiting change(s) are due now`);
+    nudgeWorker();
+  }
 }
 
 /**
@@ -70,7 +88,7 @@ export async function enqueueThreads(opts: { since?: Date } = {}): Promise<numbe
       select: { dedupeKey: true },
     });
     const skip = new Set(waiting.map((j) => j.dedupeKey));
-    const data = keys.filter((k) => !skip.has(k)).map((dedupeKey) => ({ queue: SEARCH_QUEUE, dedupeKey, payload: { threadId: dedupeKey.slice(7) } }));
+    const data = keys.filter((k) => !skip.has(k)).map((dedupeKey) => ({ queue: SEARCH_QUEUE, dedupeKey, payload: { threadId: dedupeKey.slice(7) }, maxAttempts: SEARCH_MAX_ATTEMPTS }));
     if (data.length) await db.job.createMany({ data });
   }
   return threadIds.length;

@@ -117,7 +117,7 @@ describe("content changes reach the index", () => {
     await hideThread(moderator, hidden.id, { reason: "Off topic" });
     await deleteThread(moderator, deleted.id, { reason: "Duplicate" });
     await drain();
-    expect(await found("theodolite")).toEqual([]);
+    expect(await found("pelorus")).toEqual([]);
     expect(await found("planimeter")).toEqual([]);
     expect((await engine.search({ q: "planimeter", visibility: ["public", "maintainers"] })).hits).toEqual([]);
     await restoreThread(moderator, deleted.id, {});
@@ -186,6 +186,32 @@ describe("reliability", () => {
     } finally {
       await fake.stop();
     }
+  });
+
+  it("a long outage never drops a change, and the first batch that goes through makes every waiting change due", async () => {
+    await drain();
+    const a = await ask("Gnomon mirror fogged", "The gnomon sight mirror fogs up at dawn.");
+    const b = await ask("Gnomon vane sticky", "The gnomon vane is sticky after rain.");
+    const down: SearchEngine = Object.assign(Object.create(engine) as SearchEngine, {
+      apply: async () => {
+        throw new Error("engine unreachable");
+      },
+    });
+    // Far more failed attempts than a day of 10-minute retries would make with the default budget of 8.
+    for (let i = 0; i < 20; i++) {
+      await drain(searchJobHandler(() => down));
+      await timePasses();
+    }
+    const waiting = await db.job.findMany({ where: { dedupeKey: { in: [`thread:${a.id}`, `thread:${b.id}`] } } });
+    expect(waiting.map((j) => [j.state, j.attempts])).toEqual([["pending", 20], ["pending", 20]]);
+
+    // Only a's job is due when the engine comes back; b's still waits out its backoff.
+    await db.job.update({ where: { id: waiting.find((j) => j.dedupeKey === `thread:${b.id}`)!.id }, data: { runAt: new Date(Date.now() + 600_000) } });
+    expect(await runOnce(SEARCH_QUEUE, handler)).toBe(1);
+    const bJob = await db.job.findFirstOrThrow({ where: { dedupeKey: `thread:${b.id}` } });
+    expect(bJob.runAt.getTime()).toBeLessThanOrEqual(Date.now());
+    await drain();
+    expect((await found("gnomon")).sort()).toEqual([a.id, b.id].sort());
   });
 
   it("an empty index is filled from the database at start", async () => {
