@@ -190,8 +190,8 @@ describe("reliability", () => {
 
   it("a long outage never drops a change, and the first batch that goes through makes every waiting change due", async () => {
     await drain();
-    const a = await ask("Gnomon mirror fogged", "The gnomon sight mirror fogs up at dawn.");
-    const b = await ask("Gnomon vane sticky", "The gnomon vane is sticky after rain.");
+    const a = await ask("Alidade mirror fogged", "The alidade sight mirror fogs up at dawn.");
+    const b = await ask("Alidade vane sticky", "The alidade vane is sticky after rain.");
     const down: SearchEngine = Object.assign(Object.create(engine) as SearchEngine, {
       apply: async () => {
         throw new Error("engine unreachable");
@@ -211,7 +211,7 @@ describe("reliability", () => {
     const bJob = await db.job.findFirstOrThrow({ where: { dedupeKey: `thread:${b.id}` } });
     expect(bJob.runAt.getTime()).toBeLessThanOrEqual(Date.now());
     await drain();
-    expect((await found("gnomon")).sort()).toEqual([a.id, b.id].sort());
+    expect((await found("alidade")).sort()).toEqual([a.id, b.id].sort());
   });
 
   it("an empty index is filled from the database at start", async () => {
