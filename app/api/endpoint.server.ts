@@ -24,6 +24,8 @@ export type Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
   status?: number;
   response?: z.ZodType;
   errors?: number[];
+  /** False for a POST whose answer holds a secret shown once: it must never be stored for a replay. */
+  idempotent?: false;
 };
 
 export const endpoint = <const E extends Endpoint>(def: E) => def;
@@ -95,11 +97,12 @@ export function handle(...handlers: Registered[]) {
         ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
         : undefined;
       const body = def.body ? parseOrThrow(def.body, await readBody(request)) : undefined;
-      return await idempotentPost(request, user, body, async () => {
+      const run = async () => {
         const result = await fn({ request, params, body, query, user });
         if (result instanceof Response) return result;
         return Response.json(result, { status: def.status ?? 200 });
-      });
+      };
+      return await (def.idempotent === false ? run() : idempotentPost(request, user, body, run));
     } catch (error) {
       return errorResponse(error);
     }

@@ -96,7 +96,7 @@ export function buildOpenApi(serverUrl: string) {
       operationId: `${e.method.toLowerCase()}${oaPath.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
       ...(e.auth === "required" ? { security: [{ cookie: [] }, { bearer: [] }] } : {}),
       ...(params.length || queryParams.length || e.method === "POST"
-        ? { parameters: [...params, ...queryParams, ...(e.method === "POST" ? [idempotencyParameter] : [])] }
+        ? { parameters: [...params, ...queryParams, ...(e.method === "POST" && e.idempotent !== false ? [idempotencyParameter] : [])] }
         : {}),
       ...(e.body
         ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(e.body, "input") } } } }

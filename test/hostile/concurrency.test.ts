@@ -247,6 +247,19 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     }
   });
 
+  it("never stores an API token's secret for a replay: a token request ignores Idempotency-Key and is not documented with it", async () => {
+    const key = `token-${Date.now()}`;
+    const first = await client.post("/api/v1/tokens", { name: "ci" }, { "Idempotency-Key": key });
+    const second = await client.post("/api/v1/tokens", { name: "ci" }, { "Idempotency-Key": key });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const [a, b] = [await first.json(), await second.json()];
+    expect(a.token).not.toBe(b.token);
+    expect(await db.idempotencyKey.count({ where: { key } })).toBe(0);
+    const doc = await (await client.get("/api/v1/openapi.json")).json();
+    const names = (doc.paths["/api/v1/tokens"].post.parameters ?? []).map((p: { name: string }) => p.name);
+    expect(names).not.toContain("Idempotency-Key");
+  });
+
   it("lets a refused request be corrected and sent again with the same key", async () => {
     const key = `corrected-${Date.now()}`;
     const tooShort = await client.post("/api/v1/threads", { ...newThread, title: "short", category: category.slug }, { "Idempotency-Key": key });

@@ -45,6 +45,8 @@ export const createToken = endpoint({
   body: createTokenSchema,
   response: z.object({ id: z.string(), name: z.string(), prefix: z.string(), token: z.string(), createdAt: z.iso.datetime() }),
   errors: [400, 401],
+  // Tokens are stored only as hashes; a stored replay would keep the secret in the database for a day.
+  idempotent: false,
 });
 
 export const requestPasswordReset = endpoint({
