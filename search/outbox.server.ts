@@ -4,6 +4,7 @@ import { enqueue, nudgeWorker, type JobHandler, type JobRow } from "~/services/j
 import { logger } from "~/services/logger.server";
 import { loadThreadDocuments } from "./documents.server";
 import type { SearchEngine } from "./engine";
+import { announceSearchIndexChange } from "./index-changed.server";
 
 // The search outbox (PRODUCT §3, docs/decisions/013): content changes enqueue
 // "bring thread X up to date" in their own transaction; the worker re-reads
@@ -46,6 +47,7 @@ export function searchJobHandler(engine: () => SearchEngine): JobHandler {
     if (!threadIds.length) return;
     const threads = await loadThreadDocuments(threadIds);
     await engine().apply(threads);
+    await announceSearchIndexChange();
     // A retried batch went through: the engine is back. The changes that queued up during the
     // outage wait out their backoff (up to 10 minutes) unless they are made due now.
     if (jobs.some((j) => j.attempts > 1)) await catchUpAfterOutage();

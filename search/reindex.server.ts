@@ -1,5 +1,6 @@
 import { allThreadDocuments, countIndexablePosts } from "./documents.server";
 import type { SearchEngine } from "./engine";
+import { announceSearchIndexChange } from "./index-changed.server";
 import { enqueueThreads } from "./outbox.server";
 
 // A full rebuild into a fresh index that is swapped in at the end, so search
@@ -33,6 +34,7 @@ export async function reindex(
     await builder.abort().catch(() => {});
     throw error;
   }
+  await announceSearchIndexChange();
   // Threads changed while the copy was made may have been read before their
   // change: the worker brings them up to date in the new index.
   const caughtUp = await enqueueThreads({ since: new Date(started - CLOCK_SLACK_MS) });

@@ -10,6 +10,7 @@ import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, withNonce } fr
 import { limitBodies } from "./body-limit";
 import { guardUrls } from "./url-guard";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
+import { onSearchIndexChanged } from "../../search/index-changed.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
@@ -102,7 +103,8 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   const pageCache = new PageCache(getEnv().DATABASE_URL);
   const placeholder = noncePlaceholder(getEnv().sessionSecret);
   pageCache.start();
-  app.locals.pageCache = pageCache;
+  const stopListening = onSearchIndexChanged(() => pageCache.invalidate());
+  app.locals.pageCache = { stop: () => (stopListening(), pageCache.stop()), stats: () => pageCache.stats() };
   app.all("*", async (req, res, next) => {
     // After a write is answered (and committed) this server's cached pages are dropped at once;
     // other servers see it through the content version (docs/decisions/017).

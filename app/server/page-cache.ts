@@ -31,6 +31,9 @@ const PUBLIC_PATHS = [
   /^\/(c|t)\/[^/]+\/feed\.(rss|atom)$/,
   /^\/api\/v1\/threads(\/[^/]+)?$/,
   /^\/api\/v1\/categories(\/[^/]+)?$/,
+  // Search results are public content too; the index moves the version when it changes (ADR 020).
+  /^\/search$/,
+  /^\/api\/v1\/search$/,
 ];
 const STORABLE_TYPES = /^(text\/html|application\/json|application\/(rss|atom)\+xml|application\/xml|text\/xml|text\/plain)\b/;
 const SESSION_COOKIE = /(?:^|;\s*)__session=/;

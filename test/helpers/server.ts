@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { startArguments } from "../../app/server/start-command.mjs";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
 const root = path.resolve(__dirname, "../..");
@@ -62,7 +63,7 @@ export async function startServer(
   let url = "";
   const launch = async () => {
     out += out ? "\n--- restart ---\n" : "";
-    child = spawn(process.execPath, ["app/server/start.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, startArguments(root), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     const from = out.length;
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
