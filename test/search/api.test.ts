@@ -90,6 +90,53 @@ describe("GET /api/v1/search", () => {
   });
 });
 
+describe("visitors' searches in the page cache (ADR 020)", () => {
+  it("answers a repeated search from the cache, and finds a new reply's word once the index has it", async () => {
+    const word = `quokka${Date.now().toString(36)}`;
+    const first = await api.get(`/api/v1/search?q=${word}`);
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    expect((await first.json()).total).toBe(0);
+    const again = await api.get(`/api/v1/search?q=${word}`);
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    expect(again.headers.get("cache-control")).toBe("public, max-age=0, must-revalidate");
+    expect((await again.json()).total).toBe(0);
+
+    const member = new Client(server.url);
+    await member.post("/api/v1/session", { email: "member@backline.local", password: DEMO_PASSWORD });
+    const [thread] = (await (await api.get("/api/v1/search?q=webhook")).json()).hits;
+    const reply = await member.post(`/api/v1/threads/${thread.threadId}/posts`, { body: `A ${word} ate the webhook cable.` });
+    expect(reply.status).toBe(201);
+
+    // The write empties the cache at once; the answer given before the worker indexed the reply
+    // is cached too, and the index write has to drop it.
+    const seen: { total: number; cache: string | null }[] = [];
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await api.get(`/api/v1/search?q=${word}`);
+      seen.push({ total: (await res.json()).total, cache: res.headers.get("x-cache") });
+      if (seen.at(-1)!.total === 1 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen.at(-1)).toEqual({ total: 1, cache: "MISS" });
+    const page = await api.get(`/search?q=${word}`);
+    expect(page.headers.get("x-cache")).toBe("MISS");
+    expect(await page.text()).toContain("ate the webhook cable");
+    expect((await api.get(`/search?q=${word}`)).headers.get("x-cache")).toBe("HIT");
+  });
+
+  it("never caches a signed-in member's search", async () => {
+    const member = new Client(server.url);
+    await member.post("/api/v1/session", { email: "member2@backline.local", password: DEMO_PASSWORD });
+    for (const path of ["/api/v1/search?q=installation", "/search?q=installation"]) {
+      await member.get(path);
+      const res = await member.get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-cache"), path).toBeNull();
+      expect(res.headers.get("cache-control"), path).toMatch(/private/);
+    }
+  });
+});
+
 describe("GET /api/v1/similar", () => {
   it("lists close threads, solved first, with the accepted answer's first lines", async () => {
     const res = await api.get(`/api/v1/similar?title=${encodeURIComponent("npm install fails on Debian")}`);

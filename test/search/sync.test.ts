@@ -5,6 +5,7 @@ import { enqueueSearchSync, SEARCH_QUEUE, searchJobHandler } from "#search/outbo
 import { PostgresSearchEngine } from "#search/postgres.server";
 import { reindex } from "#search/reindex.server";
 import { startSearch, stopSearch } from "#search/index.server";
+import { onSearchIndexChanged } from "#search/index-changed.server";
 import { deleteThread, hidePost, hideThread, lockThread, moveThread, restoreThread, unhidePost } from "~/models/moderation.server";
 import { acceptAnswer, createReply, editPost } from "~/models/post.server";
 import { createThread } from "~/models/thread.server";
@@ -269,3 +270,52 @@ describe("reliability", () => {
 afterAll(async () => {
   await engine.close();
 });
+
+describe("cached search pages learn that the index changed (ADR 020)", () => {
+  const contentVersion = async () =>
+    BigInt((await db.$queryRawUnsafe<{ v: string }[]>(`select last_value::text as v from "backline_content_version"`))[0]!.v);
+
+  it("an applied batch and a reindex swap each move the content version and tell this process", async () => {
+    const thread = await ask("Hygrometer reads over 100 percent", "The hygrometer reads over 100 percent after fog.");
+    let told = 0;
+    const stop = onSearchIndexChanged(() => told++);
+    try {
+      // The write moved the version at commit; the index has not caught up yet.
+      const afterWrite = await contentVersion();
+      await drain();
+      expect(await found("hygrometer")).toEqual([thread.id]);
+      expect(await contentVersion()).toBeGreaterThan(afterWrite);
+      expect(told).toBe(1);
+
+      const beforeReindex = await contentVersion();
+      await reindex(engine);
+      expect(await contentVersion()).toBeGreaterThan(beforeReindex);
+      expect(told).toBe(2);
+    } finally {
+      stop();
+    }
+    await drain();
+    expect(told).toBe(2);
+  });
+
+  it("a batch the engine refused announces nothing: cached pages stay as they are", async () => {
+    await ask("Anemometer cups spin backwards", "The anemometer cups spin backwards in gusts.");
+    let told = 0;
+    const stop = onSearchIndexChanged(() => told++);
+    const broken = searchJobHandler(() =>
+      Object.assign(Object.create(engine) as SearchEngine, { apply: async () => Promise.reject(new Error("engine down")) }),
+    );
+    try {
+      const before = await contentVersion();
+      const jobs = await claim(SEARCH_QUEUE, 10);
+      await expect(broken(jobs)).rejects.toThrow("engine down");
+      expect(told).toBe(0);
+      expect(await contentVersion()).toBe(before);
+    } finally {
+      stop();
+      await db.job.updateMany({ where: { queue: SEARCH_QUEUE }, data: { state: "pending", lockedUntil: null, runAt: new Date(Date.now() - 1000) } });
+    }
+    await drain();
+  });
+});
+
