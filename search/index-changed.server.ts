@@ -7,7 +7,10 @@ import { logger } from "~/services/logger.server";
 // committed), so an index write moves the version once more: other servers
 // see it on their next poll, listeners in this process at once.
 
-const listeners = new Set<() => void>();
+// One set per process: the server bundle (app/server/http.ts listens) and the
+// Remix build (the worker announces) each carry a copy of this module (ADR 019).
+const registry = globalThis as unknown as { __backlineSearchIndexListeners?: Set<() => void> };
+const listeners = (registry.__backlineSearchIndexListeners ??= new Set());
 
 export function onSearchIndexChanged(listener: () => void): () => void {
   listeners.add(listener);
