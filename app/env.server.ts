@@ -15,6 +15,10 @@ export const envSchema = z
     PUBLIC_URL: optionalString.pipe(z.url().optional()),
     DATABASE_URL: optionalString,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    // Named prepared statements: each query is parsed and planned once per connection. On for the
+    // embedded database (main.ts); off by default for a server, where a transaction-mode pooler
+    // (PgBouncer before 1.21) would break them.
+    DATABASE_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("off"),
     DATA_DIR: z.string().default(".data"),
     SESSION_SECRET: optionalString,
     SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),

@@ -9,8 +9,14 @@ import type { MigrationTarget } from "./migrations.server.mts";
 export async function openDatabase(): Promise<{ url: string; target: MigrationTarget; close: () => Promise<void> }> {
   // Parsed afresh: callers point DATABASE_URL at the result before the app reads its config.
   const env = parseEnv(process.env);
-  const url = env.DATABASE_URL ?? runningEmbeddedUrl(env.dataDir);
-  if (url) return { url, target: { url }, close: async () => {} };
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, target: { url: env.DATABASE_URL }, close: async () => {} };
+  const running = runningEmbeddedUrl(env.dataDir);
+  if (running) {
+    // The forum's prepared statements live in the same PGlite session; a second client that
+    // prepares (and deallocates on connect) would pull them from under it.
+    process.env.DATABASE_PREPARED_STATEMENTS = "off";
+    return { url: running, target: { url: running }, close: async () => {} };
+  }
   const pg = await startEmbeddedPostgres({ dataDir: env.dataDir });
   return { url: pg.url, target: { pglite: pg.db }, close: pg.close };
 }

@@ -28,6 +28,7 @@ async function main() {
     // PGlite runs one transaction at a time (docs/decisions/002).
     process.env.DATABASE_URL = embedded.url;
     process.env.DATABASE_POOL_SIZE = "1";
+    process.env.DATABASE_PREPARED_STATEMENTS ??= "on";
     target = { pglite: embedded.db };
   }
   const applied = await deployMigrations(target);
