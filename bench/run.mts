@@ -13,6 +13,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import Stripe from "stripe";
 import { startArguments } from "../app/server/start-command.mjs";
+import { startEmbeddedPostgres } from "../app/services/embedded-postgres.server.ts";
 import { BENCH } from "./dataset.ts";
 
 const { values } = parseArgs({
@@ -89,6 +90,21 @@ async function postgresSeeded(url: string) {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Every run starts with fresh rate-limit windows, as an hour later would: the replies of a run
+ * count against the bench accounts' hourly posting limits, and a second run would get 429s.
+ */
+async function resetRateLimits(target: { url: string } | { dataDir: string }) {
+  if ("url" in target) {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    await client.query(`delete from "RateLimit"`).finally(() => client.end());
+    return;
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: target.dataDir });
+  await embedded.db.exec(`delete from "RateLimit"`).finally(() => embedded.close());
 }
 
 async function ensureDatabase(url: string) {
@@ -266,8 +282,15 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     const deepPage = Math.max(1, Math.floor(firstPage.total / firstPage.pageSize) - 2);
     const deep = await json(`${base}/api/v1/threads?category=pro&page=${deepPage}`);
     const deepCursor: string = deep.nextCursor;
-    const list = await json(`${base}/api/v1/threads?sort=latest`);
-    const replyThreads: string[] = list.threads.map((t: { id: string }) => t.id).filter((id: string) => id !== BENCH.threadId).slice(0, 20);
+    // Replies go to 50 threads from the middle of the latest list, not its top: a run moves the threads it
+    // replied to up to the top, so the next run picks others, and no thread grows run after run (the search
+    // worker re-indexes a whole thread on every reply).
+    const middle = [...(await json(`${base}/api/v1/threads?sort=latest&page=40`)).threads, ...(await json(`${base}/api/v1/threads?sort=latest&page=41`)).threads];
+    const replyThreads: string[] = middle
+      .filter((t: { id: string; locked: boolean }) => !t.locked && t.id !== BENCH.threadId)
+      .map((t: { id: string }) => t.id)
+      .slice(0, 50);
+    if (replyThreads.length < 20) throw new Error(`only ${replyThreads.length} threads to reply to: is the dataset seeded?`);
     const memberCookie = await login(base, BENCH.member);
     const tokens: string[] = [];
     for (let i = 0; i < BENCH.moderators; i++) {
@@ -374,12 +397,14 @@ const pgliteDir = path.resolve(ROOT, process.env.BENCH_DATA_DIR ?? BENCH.dataDir
 const runs: Awaited<ReturnType<typeof runOn>>[] = [];
 if (values.only !== "postgres") {
   if (values.reseed || !existsSync(path.join(pgliteDir, "pglite"))) seed({ DATA_DIR: pgliteDir, DATABASE_URL: "" });
+  await resetRateLimits({ dataDir: pgliteDir });
   runs.push(await runOn("pglite", { DATA_DIR: pgliteDir }));
 }
 const pgUrl = process.env.BENCH_DATABASE_URL?.trim();
 if (pgUrl && values.only !== "pglite") {
   await ensureDatabase(pgUrl);
   if (values.reseed || !(await postgresSeeded(pgUrl))) seed({ DATABASE_URL: pgUrl });
+  await resetRateLimits({ url: pgUrl });
   runs.push(await runOn("postgres", { DATABASE_URL: pgUrl, DATA_DIR: pgliteDir }));
 }
 
