@@ -22,26 +22,6 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     // files are in the OS page cache anyway. 32 MB keeps the forum under 400 MB (docs/benchmarks.md).
     startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
   });
-  if (process.env.PROBE_SQL) {
-    const stats = new Map<string, { n: number; ms: number }>();
-    let lastSql = "";
-    const raw = db.execProtocolRawStream.bind(db);
-    (db as any).execProtocolRawStream = async (data: Uint8Array, o?: any) => {
-      const text = Buffer.from(data).toString("latin1");
-      const m = text.match(/(?:select|insert|update|delete|with|begin|commit|savepoint|release)[^\0]{0,90}/i);
-      if (m) lastSql = m[0].replace(/\s+/g, " ");
-      const key = m ? lastSql : `(${text.slice(0, 1)}) ${lastSql}`;
-      const t0 = performance.now();
-      try { return await raw(data, o); } finally {
-        const s = stats.get(key) ?? { n: 0, ms: 0 }; s.n++; s.ms += performance.now() - t0; stats.set(key, s);
-      }
-    };
-    process.on("SIGUSR2", () => {
-      const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 45);
-      writeFileSync("/tmp/prof/sql.txt", rows.map(([k, v]) => `${v.ms.toFixed(0).padStart(7)} ms ${String(v.n).padStart(6)}x ${(v.ms / v.n).toFixed(2).padStart(6)} ${k}`).join("\n"));
-      stats.clear();
-    });
-  }
   const server = new PGLiteSocketServer({
     db,
     host: "127.0.0.1",
