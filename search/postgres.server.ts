@@ -163,7 +163,7 @@ export class PostgresSearchEngine implements SearchEngine {
   private threadsSinceMerge = 0;
   private lastMerge = 0;
 
-  constructor(private readonly db: PrismaClient, private readonly now = Date.now) {}
+  constructor(private readonly db: PrismaClient) {}
 
   async prepare() {
     await this.run("prepare", () =>
@@ -415,13 +415,13 @@ export class PostgresSearchEngine implements SearchEngine {
   private async maintain(threads: number, written: number) {
     try {
       this.threadsSinceMerge += threads;
-      if (this.threadsSinceMerge >= MERGE_PENDING_AFTER_THREADS || this.now() - this.lastMerge >= MERGE_PENDING_AFTER_MS) {
+      if (this.threadsSinceMerge >= MERGE_PENDING_AFTER_THREADS || Date.now() - this.lastMerge >= MERGE_PENDING_AFTER_MS) {
         await this.db.$queryRawUnsafe(
           `select gin_clean_pending_list('"SearchThread_tsv_idx"'::regclass)::int as a,
              gin_clean_pending_list('"SearchThread_titleTsv_idx"'::regclass)::int as b`,
         );
         this.threadsSinceMerge = 0;
-        this.lastMerge = this.now();
+        this.lastMerge = Date.now();
       }
       this.writesSinceMaintenance += written;
       if (this.writesSinceMaintenance >= MAINTAIN_AFTER_WRITES) {
