@@ -167,10 +167,14 @@ describe("null characters that reach a model without HTTP", () => {
 });
 
 describe("search rate limit", () => {
-  it("answers 429 with Retry-After once a client passes its searches per minute, page and API together", async () => {
+  it("answers 429 with Retry-After once a client passes its searches per minute, page, API and similar threads together", async () => {
     const client = new Client(server.url);
-    for (let i = 0; i < 3; i++) expect((await client.get(`/api/v1/search?q=export+${i}`)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await client.get(`/api/v1/search?q=export+${i}`)).status).toBe(200);
+    expect((await client.get(`/api/v1/similar?title=Export+fails+with+a+timeout`)).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await client.get(`/search?q=export+${i}`)).status).toBe(200);
+    const similar = await client.get(`/api/v1/similar?title=Export+fails+again`);
+    expect(similar.status).toBe(429);
+    expect((await similar.json()).error.code).toBe("rate_limited");
     const api = await client.get("/api/v1/search?q=export");
     expect(api.status).toBe(429);
     expect(Number(api.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -58,5 +58,5 @@ export const similar = endpoint({
   summary: "Up to 5 existing threads close to a draft title, solved ones first, with their accepted answer's first lines",
   query: similarQuerySchema,
   response: z.array(similarThreadSchema),
-  errors: [400, 503],
+  errors: [400, 429, 503],
 });
