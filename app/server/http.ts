@@ -104,7 +104,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   const placeholder = noncePlaceholder(getEnv().sessionSecret);
   pageCache.start();
   const stopListening = onSearchIndexChanged(() => pageCache.invalidate());
-  app.locals.pageCache = { stop: () => (stopListening(), pageCache.stop()), stats: () => pageCache.stats() };
+  app.locals.pageCache = { stop: () => (stopListening(), pageCache.stop()) };
   app.all("*", async (req, res, next) => {
     // After a write is answered (and committed) this server's cached pages are dropped at once;
     // other servers see it through the content version (docs/decisions/017).

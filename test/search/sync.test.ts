@@ -305,17 +305,35 @@ describe("cached search pages learn that the index changed (ADR 020)", () => {
     const broken = searchJobHandler(() =>
       Object.assign(Object.create(engine) as SearchEngine, { apply: async () => Promise.reject(new Error("engine down")) }),
     );
+    let jobs: Awaited<ReturnType<typeof claim>> = [];
     try {
       const before = await contentVersion();
-      const jobs = await claim(SEARCH_QUEUE, 10);
+      jobs = await claim(SEARCH_QUEUE, 10);
       await expect(broken(jobs)).rejects.toThrow("engine down");
       expect(told).toBe(0);
       expect(await contentVersion()).toBe(before);
     } finally {
       stop();
-      await db.job.updateMany({ where: { queue: SEARCH_QUEUE }, data: { state: "pending", lockedUntil: null, runAt: new Date(Date.now() - 1000) } });
+      // Handed back, as the worker's retry would: only the jobs this test claimed.
+      await db.job.updateMany({ where: { id: { in: jobs.map((j) => j.id) } }, data: { state: "pending", lockedUntil: null, runAt: new Date(Date.now() - 1000) } });
     }
     await drain();
+  });
+});
+
+describe("one listener registry per process", () => {
+  it("reaches listeners registered through another copy of the module, as the server bundle and the Remix build each carry one", async () => {
+    const specifier = "../../search/index-changed.server.ts?second-copy";
+    const copy: typeof import("#search/index-changed.server") = await import(/* @vite-ignore */ specifier);
+    expect(copy.onSearchIndexChanged).not.toBe(onSearchIndexChanged);
+    let told = 0;
+    const stop = onSearchIndexChanged(() => told++);
+    try {
+      await copy.announceSearchIndexChange();
+      expect(told).toBe(1);
+    } finally {
+      stop();
+    }
   });
 });
 
