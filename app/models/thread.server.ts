@@ -56,7 +56,11 @@ export const listThreadsSchema = z
   .object({
     category: z.string().optional(),
     tag: z.string().optional(),
-    solved: z.enum(["true", "false"]).optional().transform((v) => (v === undefined ? undefined : v === "true")),
+    // The API parses the query once before listThreads parses it again, so the parsed boolean must pass too.
+    solved: z
+      .union([z.boolean(), z.enum(["true", "false"])])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === true || v === "true")),
     sort: z.enum(["latest", "top", "unanswered"]).default("latest"),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     cursor: z.string().max(200).optional(),
