@@ -23,6 +23,10 @@ export const FLAG_RATE = { max: 20, windowSeconds: 3600 } as const;
 // Enough independent spam/abuse flags hide a post until a moderator looks (as Discourse does).
 export const AUTO_HIDE_FLAGS = 3;
 const AUTO_HIDE_REASONS: FlagReason[] = ["spam", "offensive"];
+// Established content (an accepted answer, or a post by a trusted member) is hidden automatically only by
+// flags from trusted members or staff: accounts made for the purpose cannot take it down. Other flags
+// still reach the moderators' queue (docs/decisions/028).
+export const TRUSTED_FLAGGER_LEVEL = 2;
 
 export const FLAGS_PAGE_SIZE = 20;
 
@@ -61,8 +65,8 @@ export async function flagPost(reporter: Actor, postId: string, input: unknown) 
     where: { id: postId },
     select: {
       id: true, authorId: true, hidden: true, deletedAt: true,
-      author: { select: { role: true } },
-      thread: { select: { hidden: true, deletedAt: true } },
+      author: { select: { role: true, trustLevel: true } },
+      thread: { select: { hidden: true, deletedAt: true, acceptedPostId: true } },
     },
   });
   const removed = Boolean(post && (post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt));
@@ -84,11 +88,16 @@ export async function flagPost(reporter: Actor, postId: string, input: unknown) 
   }
   // Staff posts are never hidden by member flags; a moderator decides.
   if (AUTO_HIDE_REASONS.includes(data.reason) && post.author.role === "member") {
-    const weighty = await db.flag.count({ where: { postId, resolvedAt: null, reason: { in: AUTO_HIDE_REASONS } } });
+    const established = post.thread.acceptedPostId === post.id || post.author.trustLevel >= TRUSTED_FLAGGER_LEVEL;
+    const weighty = await db.flag.count({
+      where: { postId, resolvedAt: null, reason: { in: AUTO_HIDE_REASONS }, ...(established ? { reporter: trustedFlagger } : {}) },
+    });
     if (weighty >= AUTO_HIDE_FLAGS) await autoHidePost(postId, weighty);
   }
   return flag;
 }
+
+const trustedFlagger = { OR: [{ trustLevel: { gte: TRUSTED_FLAGGER_LEVEL } }, { role: { not: "member" as const } }] } satisfies Prisma.UserWhereInput;
 
 const alreadyFlagged = () => conflict("You already flagged this post; a moderator will review it.");
 

@@ -10,6 +10,8 @@ import { can, requirePermission, type Role } from "./permissions";
 import { postUrl } from "./post.server";
 import { threadUrl } from "./thread.server";
 import { canSeeRemoved } from "./viewer";
+import { settleAcceptance } from "./acceptance.server";
+import { syncThreadReputation } from "./reputation.server";
 
 // Moderation of public content. A thread and its question (post 0) are one
 // unit: hiding, deleting or restoring either changes both, so a thread never
@@ -121,17 +123,15 @@ async function changeThread<T extends { changed: boolean }>(threadId: string, fn
 }
 
 /**
- * The reply count (which drives "unanswered") counts visible replies only, and
- * a hidden or deleted answer no longer marks the thread solved.
+ * The reply count (which drives "unanswered") counts visible replies only; the thread is solved
+ * only while its chosen answer is visible; and reputation follows what visitors can see, so
+ * everyone who wrote in the thread is recomputed (docs/decisions/028).
  */
 async function settleThread(tx: Tx, threadId: string) {
   const replyCount = await tx.post.count({ where: { threadId, number: { gt: 0 }, hidden: false, deletedAt: null } });
-  const thread = await tx.thread.findUniqueOrThrow({
-    where: { id: threadId },
-    select: { acceptedPost: { select: { hidden: true, deletedAt: true } } },
-  });
-  const answerGone = thread.acceptedPost && (thread.acceptedPost.hidden || thread.acceptedPost.deletedAt);
-  await tx.thread.update({ where: { id: threadId }, data: { replyCount, ...(answerGone ? { acceptedPostId: null } : {}) } });
+  await tx.thread.update({ where: { id: threadId }, data: { replyCount } });
+  await settleAcceptance(tx, threadId);
+  await syncThreadReputation(tx, threadId);
 }
 
 async function threadIdOfPost(postId: string) {

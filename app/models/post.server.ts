@@ -7,7 +7,8 @@ import { enforceEditRate, enforcePostingRate, renderForAuthor } from "./content-
 import { notify } from "./notification.server";
 import { can } from "./permissions";
 import { enforce } from "./rate-limit.server";
-import { adjustReputation, refreshTrustLevel, REPUTATION } from "./reputation.server";
+import { settleAcceptance } from "./acceptance.server";
+import { refreshTrustLevel, syncReputation } from "./reputation.server";
 import { postUrl } from "~/utils/urls";
 import { bodySchema, notifyMentions, titleSchema } from "./thread.server";
 
@@ -133,7 +134,8 @@ export async function listRevisions(viewer: Actor, postId: string) {
 /**
  * The thread's author or a moderator marks one reply as the answer (and may change it).
  * Concurrent accepts on one thread are applied one after the other and the last one wins;
- * each answer says which post it replaced, and reputation moves only with the thread's real state.
+ * each answer says which post it replaced. Reputation is recomputed from the result, so a
+ * thread pays for one acceptance however often it is moved, undone or repeated.
  */
 export async function acceptAnswer(actor: Actor, postId: string) {
   const post = await visiblePost(postId, actor);
@@ -141,20 +143,24 @@ export async function acceptAnswer(actor: Actor, postId: string) {
     throw forbidden("Only the person who asked, or a moderator, can accept an answer.");
   }
   if (post.number === 0) throw conflict("The question itself cannot be its answer; accept a reply.");
-  if (post.hidden || post.deletedAt) throw conflict("A hidden or deleted post cannot be the answer.");
+  if (post.hidden || post.deletedAt) throw hiddenAnswer();
   return db.$transaction(async (tx) => {
-    // The accepted answer read before this point may be stale: a concurrent accept (a double click, or
-    // the asker and a moderator at once) would then award the same 15 points twice. Locking the thread
-    // row and reading it again makes the swap and the reputation moves one step.
-    const [locked] = await tx.$queryRaw<{ acceptedPostId: string | null }[]>`
-      select "acceptedPostId" from "Thread" where "id" = ${post.threadId} for update`;
+    // What was read before this point may be stale (a concurrent accept, or a moderator hiding the
+    // post): lock the thread row, which moderation also locks, and read both again.
+    const [locked] = await tx.$queryRaw<{ acceptedPostId: string | null; chosenAnswerId: string | null }[]>`
+      select "acceptedPostId", "chosenAnswerId" from "Thread" where "id" = ${post.threadId} for update`;
     const previousId = locked?.acceptedPostId ?? null;
-    if (previousId === post.id) return { threadId: post.threadId, acceptedPostId: post.id, previousAcceptedPostId: post.id };
-    const previous = previousId ? await tx.post.findUnique({ where: { id: previousId }, select: { authorId: true } }) : null;
-    await tx.thread.update({ where: { id: post.threadId }, data: { acceptedPostId: post.id } });
-    // The asker gains nothing from accepting their own reply.
-    if (previous && previous.authorId !== post.thread.authorId) await adjustReputation(tx, previous.authorId, -REPUTATION.accepted);
-    if (post.authorId !== post.thread.authorId) await adjustReputation(tx, post.authorId, REPUTATION.accepted);
+    const now = await tx.post.findUniqueOrThrow({ where: { id: post.id }, select: { hidden: true, deletedAt: true } });
+    if (now.hidden || now.deletedAt) throw hiddenAnswer();
+    if (locked?.chosenAnswerId === post.id && previousId === post.id) {
+      return { threadId: post.threadId, acceptedPostId: post.id, previousAcceptedPostId: post.id };
+    }
+    const previous = locked?.chosenAnswerId
+      ? await tx.post.findUnique({ where: { id: locked.chosenAnswerId }, select: { authorId: true } })
+      : null;
+    await tx.thread.update({ where: { id: post.threadId }, data: { chosenAnswerId: post.id } });
+    await settleAcceptance(tx, post.threadId);
+    await syncReputation(tx, previous ? [previous.authorId, post.authorId] : [post.authorId]);
     await notify(tx, [post.authorId], {
       kind: "accepted",
       title: `Your answer in “${post.thread.title}” was accepted`,
@@ -169,6 +175,8 @@ export async function acceptAnswer(actor: Actor, postId: string) {
   });
 }
 
+const hiddenAnswer = () => conflict("A hidden or deleted post cannot be the answer.");
+
 /** One "helpful" vote per member and post, never on one's own post. */
 export async function votePost(voter: Actor, postId: string) {
   const post = await visiblePost(postId, voter);
@@ -179,7 +187,7 @@ export async function votePost(voter: Actor, postId: string) {
     if (created.count === 0) throw conflict("You already voted for this post.");
     const updated = await tx.post.update({ where: { id: postId }, data: { score: { increment: 1 } }, select: { score: true } });
     if (post.number === 0) await tx.thread.update({ where: { id: post.threadId }, data: { score: { increment: 1 } } });
-    await adjustReputation(tx, post.authorId, REPUTATION.vote);
+    await syncReputation(tx, [post.authorId]);
     return { postId, score: updated.score, voted: true };
   });
 }

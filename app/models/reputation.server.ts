@@ -1,4 +1,4 @@
-import type { Prisma } from "~/generated/prisma/client";
+import { Prisma } from "~/generated/prisma/client";
 import { trustLevelFor } from "./trust";
 
 type Tx = Prisma.TransactionClient;
@@ -6,9 +6,49 @@ type Tx = Prisma.TransactionClient;
 // Stack Overflow's weights: an accepted answer is worth more than one vote.
 export const REPUTATION = { vote: 10, accepted: 15 } as const;
 
-export async function adjustReputation(tx: Tx, userId: string, delta: number) {
-  await tx.user.update({ where: { id: userId }, data: { reputation: { increment: delta } } });
-  await refreshTrustLevel(tx, userId);
+// Reputation is derived, never incremented (docs/decisions/028-reputation-follows-visible-content.md):
+// it is what the rows say now, so hiding, restoring, re-accepting or deleting and posting again cannot
+// make it drift or pay twice. The stored column is a cache of computeReputation for reading pages fast.
+
+/**
+ * A member's reputation by the rules: each vote on their posts and the acceptance of their reply
+ * (never their own question's), counted only while visitors can see the post and its thread.
+ * A thread has one accepted answer, so an acceptance is paid at most once per thread.
+ */
+export async function computeReputation(tx: Pick<Tx, "$queryRaw">, userId: string): Promise<number> {
+  const [row] = await tx.$queryRaw<{ votes: bigint; accepted: bigint }[]>`
+    select
+      (select count(*) from "Vote" v join "Post" p on p."id" = v."postId" join "Thread" t on t."id" = p."threadId"
+        where p."authorId" = ${userId} and not p."hidden" and p."deletedAt" is null and not t."hidden" and t."deletedAt" is null) as votes,
+      (select count(*) from "Thread" t join "Post" p on p."id" = t."acceptedPostId"
+        where p."authorId" = ${userId} and t."authorId" <> ${userId} and not p."hidden" and p."deletedAt" is null
+          and not t."hidden" and t."deletedAt" is null) as accepted`;
+  return Number(row?.votes ?? 0) * REPUTATION.vote + Number(row?.accepted ?? 0) * REPUTATION.accepted;
+}
+
+/**
+ * Stores the recomputed reputation of these members. Call it after the change that affects them, in
+ * the same transaction. The rows are locked before the figures are read: under READ COMMITTED the
+ * computing statement then sees everything committed by a transaction that held them before us, so two
+ * concurrent changes cannot each store a figure that misses the other.
+ */
+export async function syncReputation(tx: Tx, userIds: Iterable<string>) {
+  const ids = [...new Set(userIds)].sort();
+  if (!ids.length) return;
+  const rows = await tx.$queryRaw<{ id: string; reputation: number }[]>`
+    select "id", "reputation" from "User" where "id" in (${Prisma.join(ids)}) order by "id" for update`;
+  for (const row of rows) {
+    const reputation = await computeReputation(tx, row.id);
+    if (reputation === row.reputation) continue;
+    await tx.user.update({ where: { id: row.id }, data: { reputation } });
+    if (reputation > row.reputation) await refreshTrustLevel(tx, row.id);
+  }
+}
+
+/** After a thread's visibility or acceptance changed: everyone who wrote in it may have gained or lost. */
+export async function syncThreadReputation(tx: Tx, threadId: string) {
+  const authors = await tx.post.findMany({ where: { threadId }, distinct: ["authorId"], select: { authorId: true } });
+  await syncReputation(tx, authors.map((a) => a.authorId));
 }
 
 /** Recomputes and stores the trust level; it only ever rises automatically. */
