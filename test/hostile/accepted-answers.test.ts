@@ -188,6 +188,27 @@ describe("the acceptance bonus is paid once per thread", () => {
   });
 });
 
+describe("reputation under concurrent changes", () => {
+  it("votes, accepts, hides and restores at the same moment leave every stored figure equal to the recompute", async () => {
+    const { asker, helper, other, moderator, thread, answer } = await setting();
+    const second = await createReply(other, thread.id, { body: "Turn on idempotency keys in the dashboard." });
+    const voters = await Promise.all(Array.from({ length: 6 }, () => makeUser()));
+    const settled = await Promise.allSettled([
+      ...voters.map((v, i) => votePost(v, i % 2 ? answer.id : second.id)),
+      acceptAnswer(asker, answer.id),
+      hidePost(moderator, answer.id, { reason: "checking a report" }),
+      acceptAnswer(asker, second.id),
+      unhidePost(moderator, answer.id, {}),
+      deletePost(other, second.id, {}),
+      hideThread(moderator, thread.id, { reason: "checking a report" }),
+      unhideThread(moderator, thread.id, {}),
+    ]);
+    // Some steps may be refused (accepting a post hidden a moment before); none may fail otherwise.
+    for (const r of settled) if (r.status === "rejected") expect((r.reason as { status?: number }).status).toBe(409);
+    await expectNoDrift([asker, helper, other, ...voters]);
+  });
+});
+
 describe("flags from new accounts cannot hide established content", () => {
   const newcomers = (n: number) => Promise.all(Array.from({ length: n }, () => makeUser({ trustLevel: 0 })));
   const isHidden = async (postId: string) => (await db.post.findUniqueOrThrow({ where: { id: postId } })).hidden;
