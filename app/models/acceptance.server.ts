@@ -5,7 +5,8 @@ type Tx = Prisma.TransactionClient;
 /**
  * The one rule for "solved": a thread's accepted answer is the chosen answer while that post is
  * visible, and none while it is hidden or deleted. The choice itself is kept, so the acceptance
- * comes back when the post does (docs/decisions/028). Call with the thread row locked.
+ * comes back when the post does (docs/decisions/028).
+ * Call with the thread row locked.
  * Returns whether the visible acceptance changed.
  */
 export async function settleAcceptance(tx: Tx, threadId: string): Promise<boolean> {

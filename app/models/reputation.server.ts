@@ -6,7 +6,7 @@ type Tx = Prisma.TransactionClient;
 // Stack Overflow's weights: an accepted answer is worth more than one vote.
 export const REPUTATION = { vote: 10, accepted: 15 } as const;
 
-// Reputation is derived, never incremented (docs/decisions/028-reputation-follows-visible-content.md):
+// Reputation is derived, never incremented (docs/decisions/028):
 // it is what the rows say now, so hiding, restoring, re-accepting or deleting and posting again cannot
 // make it drift or pay twice. The stored column is a cache of computeReputation for reading pages fast.
 
