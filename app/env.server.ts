@@ -1,7 +1,41 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
 // The one place configuration is read. Everything else imports `env`.
+
+/** Which proxies in front of the app may name the client: false, a hop count, or proxy addresses (ADR 025). */
+export type TrustProxy = false | number | string[];
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const isProxyAddress = (entry: string) => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [ip, bits, ...rest] = entry.split("/");
+  const family = isIP(ip ?? "");
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  // IPv4 netmasks (255.255.0.0) are allowed too, as Express reads them.
+  if (isIP(bits) === 4 && family === 4) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+};
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    const raw = (v ?? "").trim().toLowerCase();
+    if (raw === "" || raw === "false" || raw === "0") return false;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    const entries = raw.split(",").map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (raw === "true" || bad.length || !entries.length) {
+      // "true" would believe any X-Forwarded-For a client writes: every client could pick its own rate-limit key.
+      ctx.addIssue({
+        code: "custom",
+        message: `TRUST_PROXY must be a hop count (1) or a comma-separated list of proxy addresses or CIDRs (10.0.0.0/8,127.0.0.1)${bad.length ? `; not an address: ${bad.join(", ")}` : ""}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 const optionalString = z
   .string()
   .optional()
@@ -43,6 +77,8 @@ export const envSchema = z
     BACKLINE_JOBS: z.enum(["inline", "off"]).default("inline"),
     // Searches per minute from one client address (search page and API together); 0 turns the limit off.
     SEARCH_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
+    // The client address (rate limits) comes from X-Forwarded-For only through these trusted hops; unset: the socket's.
+    TRUST_PROXY: trustProxySchema,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((e, ctx) => {

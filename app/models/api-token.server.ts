@@ -4,6 +4,7 @@ import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
 import { publicUserSelect } from "./user.server";
 import { cleanLine } from "~/utils/text";
+import { markViewerLookup } from "~/services/viewer-context.server";
 
 const PREFIX = "blt_";
 
@@ -25,6 +26,8 @@ export async function createApiToken(userId: string, input: unknown) {
 }
 
 export async function userForToken(secret: string) {
+  // A render that looks a viewer up is personal: the page cache never shares it.
+  markViewerLookup();
   if (!secret.startsWith(PREFIX)) return null;
   const token = await db.apiToken.findUnique({
     where: { tokenHash: sha256(secret) },

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { publicUserSelect } from "./user.server";
+import { markViewerLookup } from "~/services/viewer-context.server";
 
 // Sessions live in the database so they can be listed and revoked; the cookie
 // only carries the id.
@@ -18,6 +19,8 @@ export async function createAuthSession(userId: string, userAgent?: string | nul
 }
 
 export async function userForSession(sessionId: string) {
+  // A render that looks a viewer up is personal: the page cache never shares it.
+  markViewerLookup();
   const session = await db.session.findUnique({
     where: { id: sessionId },
     select: { expiresAt: true, user: { select: { ...publicUserSelect, email: true } } },

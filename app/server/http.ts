@@ -11,6 +11,7 @@ import { limitBodies } from "./body-limit";
 import { guardUrls } from "./url-guard";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 import { onSearchIndexChanged } from "../../search/index-changed.server";
+import { addressKey } from "./client-address";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
@@ -22,6 +23,24 @@ function requestHeaders(req: ExpressRequest) {
     if (Array.isArray(value)) for (const v of value) headers.append(key, v);
     else if (value !== undefined) headers.set(key, value);
   }
+  return headers;
+}
+
+/**
+ * The path and query the client asked for (an absolute-form target keeps only those), on the configured
+ * origin: PUBLIC_URL, else http://localhost and the port this server listens on (PORT, resolved when it is 0).
+ */
+function sharedRenderUrl(req: ExpressRequest) {
+  const env = getEnv();
+  const origin = env.PUBLIC_URL ? env.publicUrl : `http://localhost:${req.socket.localPort ?? env.PORT}`;
+  const { pathname, search } = new URL(req.originalUrl, "http://request.invalid");
+  return `${origin}${pathname}${search}`;
+}
+
+function sharedRenderHeaders(req: ExpressRequest, url: string) {
+  const headers = requestHeaders(req);
+  headers.set("Host", new URL(url).host);
+  for (const name of ["X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "Forwarded"]) headers.delete(name);
   return headers;
 }
 
@@ -72,12 +91,14 @@ function markPrivate(res: ExpressResponse) {
 export function createApp(build: ServerBuild, root: string, trustedOrigins: string[]) {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // X-Forwarded-For is believed only through the proxies TRUST_PROXY names (Express's proxy-addr; ADR 025).
+  app.set("trust proxy", getEnv().TRUST_PROXY);
 
   app.use(securityHeaders({ hsts: getEnv().servedOverHttps }));
   app.use((req, res, next) => {
-    // The client address our rate limits use comes from the socket, never from a header the client controls.
-    req.headers["x-backline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    // The client address our rate limits use: the socket's, or the one a trusted proxy hop names, never a
+    // header the client wrote itself (any x-backline-client-ip it sent is overwritten here).
+    req.headers["x-backline-client-ip"] = addressKey(req.ip ?? req.socket.remoteAddress);
     const crossSite = isCrossSiteMutation(
       req.method,
       { origin: req.headers.origin, host: req.headers.host, secFetchSite: req.headers["sec-fetch-site"] as string | undefined },
@@ -114,12 +135,16 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       return remix(req, res, next);
     }
     try {
-      const origin = `${req.protocol}://${req.get("host") ?? "localhost"}`;
+      // The key and the render's URL come from the configured origin, never from Host or X-Forwarded-*: a
+      // client cannot split the cache, or have visitors served a page built for a host of its choosing.
+      const url = sharedRenderUrl(req);
       // HEAD shares the GET entry; the render is shared by concurrent visitors, so no client's abort cancels it,
       // and carries a placeholder for the nonce each response fills in.
-      const { entry, response, hit } = await pageCache.fetch(`${origin}${req.originalUrl}`, () =>
-        render(new Request(`${origin}${req.originalUrl}`, { method: "GET", headers: requestHeaders(req) }), { cspNonce: placeholder }),
+      const { entry, response, hit, personal } = await pageCache.fetch(url, () =>
+        render(new Request(url, { method: "GET", headers: sharedRenderHeaders(req, url) }), { cspNonce: placeholder }),
       );
+      // A render that found a viewer anyway (docs/decisions/023) is that person's alone.
+      if (personal) markPrivate(res);
       if (entry) return sendCached(req, res, entry, hit, placeholder);
       res.setHeader("X-Cache", "BYPASS");
       await sendResponse(res, response!, placeholder);

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { Request as ExpressRequest } from "express";
 import pg from "pg";
+import { trackViewer } from "../services/viewer-context.server";
 
 // An in-process cache of anonymous responses for public pages, in front of
 // Remix rendering (docs/decisions/017-caching-anonymous-pages.md).
@@ -36,7 +38,12 @@ const PUBLIC_PATHS = [
   /^\/api\/v1\/search$/,
 ];
 const STORABLE_TYPES = /^(text\/html|application\/json|application\/(rss|atom)\+xml|application\/xml|text\/xml|text\/plain)\b/;
-const SESSION_COOKIE = /(?:^|;\s*)__session=/;
+const SESSION_COOKIE = "__session";
+// The session cookie is read by Remix with the `cookie` package's parser: the bypass asks the very same copy
+// whether the cookie is there, so every spelling that signs someone in (`__session =…`, quoted values, odd
+// separators, several Cookie headers) also skips the cache (docs/decisions/023).
+const remixRequire = createRequire(createRequire(import.meta.url).resolve("@remix-run/server-runtime"));
+const parseCookies = (remixRequire("cookie") as typeof import("cookie")).parse;
 
 export type CachedResponse = {
   status: number;
@@ -47,13 +54,23 @@ export type CachedResponse = {
   storedAt: number;
 };
 
+type Fetched = { entry: CachedResponse | null; response?: Response; hit: boolean; personal?: boolean };
+
 export function isPublicPath(path: string) {
   return PUBLIC_PATHS.some((re) => re.test(path));
 }
 
-/** Signed in (session cookie) or an API client with a token: never served from or stored in the cache. */
+/**
+ * Signed in (session cookie) or an API client (any Authorization header, whatever its scheme or value):
+ * never served from or stored in the cache.
+ */
 export function hasCredentials(req: Pick<ExpressRequest, "headers">) {
-  return Boolean(req.headers.authorization) || SESSION_COOKIE.test(req.headers.cookie ?? "");
+  if (req.headers.authorization !== undefined) return true;
+  const cookie = req.headers.cookie as string | string[] | undefined;
+  if (cookie === undefined) return false;
+  // Node joins repeated Cookie headers with "; ", and so do the Request headers Remix reads.
+  const header = Array.isArray(cookie) ? cookie.join("; ") : cookie;
+  return Object.prototype.hasOwnProperty.call(parseCookies(header), SESSION_COOKIE);
 }
 
 export function isCacheable(req: Pick<ExpressRequest, "method" | "path" | "headers">) {
@@ -182,37 +199,61 @@ export class PageCache {
 
   /**
    * The cached response for `key`, or `render()`'s when it may be stored.
-   * Concurrent misses for one key wait for a single render.
+   * Concurrent misses for one key wait for a single render. `personal` says the
+   * render looked a viewer up: it was neither stored nor shared, and is only
+   * this caller's to send, privately.
    */
-  async fetch(key: string, render: () => Promise<Response>): Promise<{ entry: CachedResponse | null; response?: Response; hit: boolean }> {
+  async fetch(
+    key: string,
+    render: () => Promise<Response>,
+  ): Promise<Fetched> {
     const cached = this.get(key);
     if (cached) {
       this.hits++;
       return { entry: cached, hit: true };
     }
     const version = this.currentVersion();
-    if (!version) return { entry: null, response: await render(), hit: false };
+    if (!version) return this.renderAlone(render);
     const pending = this.inflight.get(key);
     if (pending) {
       const entry = await pending;
       if (entry) return { entry, hit: true };
-      return { entry: null, response: await render(), hit: false };
+      return this.renderAlone(render);
     }
     this.misses++;
-    let response!: Response;
+    let own!: Fetched;
     const work = (async () => {
-      response = await render();
+      const { result, viewer } = trackViewer(render);
+      const response = await result;
+      // Someone's own page: nobody waiting for this render may see it (they render their own).
+      if (viewer.resolved) {
+        own = { entry: null, response, hit: false, personal: true };
+        return null;
+      }
       const entry = await this.toEntry(response, version);
+      // The body streamed after the response began (deferred data): checked again once it is whole.
+      if (viewer.resolved) {
+        own = { entry: null, response: entry ? rebuild(entry) : response, hit: false, personal: true };
+        return null;
+      }
+      own = entry ? { entry, hit: false } : { entry: null, response, hit: false };
       if (entry) this.set(key, entry);
       return entry;
     })();
     this.inflight.set(key, work.catch(() => null));
     try {
-      const entry = await work;
-      return entry ? { entry, hit: false } : { entry: null, response, hit: false };
+      await work;
+      return own;
     } finally {
       this.inflight.delete(key);
     }
+  }
+
+  /** A render outside the shared path: never stored, and personal when it looked a viewer up. */
+  private async renderAlone(render: () => Promise<Response>): Promise<Fetched> {
+    const { result, viewer } = trackViewer(render);
+    const response = await result;
+    return { entry: null, response, hit: false, personal: viewer.resolved };
   }
 
   private async toEntry(response: Response, version: string): Promise<CachedResponse | null> {
@@ -239,4 +280,8 @@ export class PageCache {
   stats() {
     return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses, version: this.currentVersion() };
   }
+}
+
+function rebuild(entry: CachedResponse) {
+  return new Response(new Uint8Array(entry.body), { status: entry.status, headers: entry.headers });
 }
