@@ -46,7 +46,8 @@ export const envSchema = z
     BACKLINE_MODE: z.enum(["development", "production"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
-    PUBLIC_URL: optionalString.pipe(z.url().optional()),
+    // Checked by originProblem() below, with a message that says what is wrong.
+    PUBLIC_URL: optionalString,
     DATABASE_URL: optionalString,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     // Named prepared statements: each query is parsed and planned once per connection. On for the
@@ -82,8 +83,12 @@ export const envSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((e, ctx) => {
+    const publicUrlProblem = e.PUBLIC_URL && originProblem(e.PUBLIC_URL);
+    if (publicUrlProblem) ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: `PUBLIC_URL ${publicUrlProblem}` });
     if (e.BACKLINE_MODE !== "production") return;
-    const required = ["SESSION_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const;
+    // Every absolute link the forum writes (reset e-mails, checkout returns, feeds) comes from PUBLIC_URL:
+    // the request's Host is the sender's to choose.
+    const required = ["PUBLIC_URL", "SESSION_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const;
     for (const key of required) {
       if (!e[key]) {
         ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when BACKLINE_MODE=production` });
@@ -96,6 +101,29 @@ export const envSchema = z
       ctx.addIssue({ code: "custom", path: ["STRIPE_SECRET_KEY"], message: "STRIPE_SECRET_KEY must look like sk_live_… or sk_test_…" });
     }
   });
+
+/** PUBLIC_URL is an origin that links are appended to: anything more would end up in every link. */
+function originProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be a URL like https://forum.example.com: got ${value}`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "must start with http:// or https://";
+  if (url.username || url.password) return "must not contain a user name or password";
+  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(value)) {
+    return `must be an origin only, like https://forum.example.com (no path, query or fragment): got ${value}`;
+  }
+  return undefined;
+}
+
+/** Without PUBLIC_URL (development only): where the server listens, as a browser on this machine reaches it. */
+function developmentOrigin(host: string, port: number): string {
+  const anyAddress = host === "0.0.0.0" || host === "::" || host === "";
+  const name = anyAddress ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 export type Env = z.output<typeof envSchema> & {
   production: boolean;
@@ -127,16 +155,22 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     // Development without a secret gets a fixed one: sessions survive restarts, and
     // production refuses to start without its own (checked above).
     sessionSecret: e.SESSION_SECRET ?? "backline-development-session-secret-not-for-production",
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : developmentOrigin(e.HOST, e.PORT),
     // PUBLIC_URL names the scheme visitors use (TLS usually ends at a proxy, so the
-    // request itself cannot tell); without it, production is assumed to be HTTPS.
-    servedOverHttps: e.PUBLIC_URL ? e.PUBLIC_URL.startsWith("https:") : production,
+    // request itself cannot tell); production cannot start without it.
+    servedOverHttps: e.PUBLIC_URL ? e.PUBLIC_URL.startsWith("https:") : false,
   };
 }
 
 let cached: Env | undefined;
+let cachedPort: string | undefined;
 export function getEnv(): Env {
-  cached ??= parseEnv(process.env);
+  // PORT=0 listens on a free port, which the server writes back to PORT once it
+  // listens (app/server/main.ts): the development origin must name that port.
+  if (!cached || cachedPort !== process.env.PORT) {
+    cached = parseEnv(process.env);
+    cachedPort = process.env.PORT;
+  }
   return cached;
 }
 

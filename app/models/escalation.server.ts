@@ -12,6 +12,7 @@ import { applyPaymentEvent } from "./fulfilment.server";
 import { activeCoverage, payFromCoverage } from "./insurance.server";
 import { z } from "zod";
 import { threadUrl } from "~/utils/urls";
+import { siteOrigin } from "~/utils/url.server";
 
 // A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
@@ -43,7 +44,7 @@ export function communityOnlyError(categoryName: string) {
 export const escalationPath = (threadId: string) => `/escalate/${threadId}`;
 
 /** Starts paid support for a thread: validates the gate, fixes the price, opens checkout. */
-export async function startEscalation(user: Member, threadId: string, input: unknown, opts: { origin: string }) {
+export async function startEscalation(user: Member, threadId: string, input: unknown) {
   requirePermission(user, "escalation:create");
   const thread = await escalatableThread(threadId);
   if (!thread.category.supported) throw communityOnlyError(thread.category.name);
@@ -59,7 +60,7 @@ export async function startEscalation(user: Member, threadId: string, input: unk
   // Covered members pay from their support insurance unless they choose the card (docs/decisions/016).
   const payWith = payWithSchema.parse((input as { payWith?: unknown } | null)?.payWith);
   if (payWith === "coverage" || (payWith === undefined && (await activeCoverage(user.id)))) {
-    return escalateFromCoverage(user, thread.id, gate, tier, opts);
+    return escalateFromCoverage(user, thread.id, gate, tier);
   }
 
   const provider = paymentProvider();
@@ -67,7 +68,7 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     data: { ...escalationRow(threadId, user, gate, tier), provider: provider.name },
     select: { id: true },
   });
-  const back = `${opts.origin}${escalationPath(threadId)}?escalation=${escalation.id}`;
+  const back = `${siteOrigin()}${escalationPath(threadId)}?escalation=${escalation.id}`;
   let session;
   try {
     session = await provider.createCheckout({
@@ -80,7 +81,6 @@ export async function startEscalation(user: Member, threadId: string, input: unk
       customerEmail: user.email,
       successUrl: `${back}&checkout=success`,
       cancelUrl: `${back}&checkout=cancelled`,
-      origin: opts.origin,
     });
   } catch (error) {
     logger.warn(`escalation ${escalation.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
@@ -116,7 +116,6 @@ async function escalateFromCoverage(
   threadId: string,
   gate: GateAnswers,
   tier: Awaited<ReturnType<typeof findActiveTier>>,
-  opts: { origin: string },
 ) {
   const escalation = await db.escalation.create({
     data: { ...escalationRow(threadId, user, gate, tier), provider: "insurance" },
@@ -133,7 +132,7 @@ async function escalateFromCoverage(
     // The draw is committed with a job that retries the ticket creation; the member sees "being created".
     logger.warn(`escalation ${escalation.id}: ticket from coverage not created yet (${error instanceof Error ? error.message : "error"})`);
   });
-  const back = `${opts.origin}${escalationPath(threadId)}?escalation=${escalation.id}&checkout=success`;
+  const back = `${siteOrigin()}${escalationPath(threadId)}?escalation=${escalation.id}&checkout=success`;
   return { escalationId: escalation.id, checkoutUrl: back, paidFromCoverage: true as const };
 }
 

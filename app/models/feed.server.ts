@@ -4,6 +4,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { SITE_NAME } from "~/utils/seo";
+import { siteOrigin } from "~/utils/url.server";
 import { parseOrThrow } from "~/utils/validation";
 import { el, wrap, XML_DECLARATION } from "~/utils/xml";
 import { postUrl } from "./post.server";
@@ -79,7 +80,8 @@ const recentThreads = (where: Prisma.ThreadWhereInput) =>
 const newest = (entries: FeedEntry[], fallback: Date) =>
   entries.reduce((max, e) => (e.updated > max ? e.updated : max), entries.length ? entries[0]!.updated : fallback);
 
-export async function latestFeed(origin: string): Promise<Feed> {
+export async function latestFeed(): Promise<Feed> {
+  const origin = siteOrigin();
   const entries = (await recentThreads({})).map((t) => threadEntry(t, origin));
   return {
     title: `${SITE_NAME}: latest threads`,
@@ -91,7 +93,8 @@ export async function latestFeed(origin: string): Promise<Feed> {
   };
 }
 
-export async function categoryFeed(origin: string, slug: string): Promise<Feed> {
+export async function categoryFeed(slug: string): Promise<Feed> {
+  const origin = siteOrigin();
   const category = await db.category.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, description: true, createdAt: true } });
   if (!category) throw notFound("No such category.");
   const entries = (await recentThreads({ categoryId: category.id })).map((t) => threadEntry(t, origin));
@@ -106,7 +109,8 @@ export async function categoryFeed(origin: string, slug: string): Promise<Feed> 
 }
 
 /** The question and its newest replies; a hidden or deleted thread has no feed. */
-export async function threadFeed(origin: string, threadId: string): Promise<Feed> {
+export async function threadFeed(threadId: string): Promise<Feed> {
+  const origin = siteOrigin();
   const thread = await db.thread.findFirst({
     where: { id: threadId, ...visibleThread },
     select: { id: true, slug: true, title: true, lastPostAt: true, category: { select: { name: true } } },
@@ -266,7 +270,8 @@ const urlset = (urls: UrlEntry[]) =>
  * One urlset while everything fits in `limit` URLs; beyond that an index of
  * sitemap.xml?section=pages and sitemap.xml?section=threads&page=N files.
  */
-export async function sitemap(origin: string, input: unknown, limit = SITEMAP_LIMIT): Promise<string> {
+export async function sitemap(input: unknown, limit = SITEMAP_LIMIT): Promise<string> {
+  const origin = siteOrigin();
   const q = parseOrThrow(sitemapQuerySchema, input);
   if (q.section === "pages") return urlset(await pageUrls(origin));
   if (q.section === "threads") {

@@ -4,6 +4,7 @@ import { logger } from "~/services/logger.server";
 import { paymentProvider, PaymentProviderError, providerFor, type PaymentEvent } from "~/services/payments/payments.server";
 import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { AppError, conflict, notFound } from "~/utils/errors";
+import { siteOrigin } from "~/utils/url.server";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { coverageEvent } from "./insurance.server";
 import { requirePermission, type Role } from "./permissions";
@@ -19,7 +20,7 @@ const YEAR_MS = 365 * 86_400_000;
 export const insurancePath = "/insurance";
 
 /** Opens Checkout in subscription mode for a plan (or the local test page without Stripe keys). */
-export async function startInsuranceCheckout(user: Member, planId: string, opts: { origin: string }, now = new Date()) {
+export async function startInsuranceCheckout(user: Member, planId: string, now = new Date()) {
   requirePermission(user, "insurance:buy");
   const plan = await db.insurancePlan.findFirst({ where: { id: planId, active: true } });
   if (!plan) throw notFound("No such plan.");
@@ -43,9 +44,8 @@ export async function startInsuranceCheckout(user: Member, planId: string, opts:
       currency: plan.currency,
       stripePriceId: plan.stripePriceId,
       customerEmail: user.email,
-      successUrl: `${opts.origin}${insurancePath}?checkout=success`,
-      cancelUrl: `${opts.origin}${insurancePath}?checkout=cancelled`,
-      origin: opts.origin,
+      successUrl: `${siteOrigin()}${insurancePath}?checkout=success`,
+      cancelUrl: `${siteOrigin()}${insurancePath}?checkout=cancelled`,
     });
   } catch (error) {
     logger.warn(`insurance ${sub.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "~/services/db.server";
 import { sendMail } from "~/services/mail.server";
 import { badRequest } from "~/utils/errors";
+import { siteOrigin } from "~/utils/url.server";
 import { parseOrThrow } from "~/utils/validation";
 import { revokeAllSessions } from "./auth-session.server";
 import { enforce } from "./rate-limit.server";
@@ -20,7 +21,7 @@ export const resetPasswordSchema = z
  * Always answers the same way whether or not the e-mail has an account, so the
  * form cannot be used to discover members.
  */
-export async function requestPasswordReset(input: unknown, origin: string) {
+export async function requestPasswordReset(input: unknown) {
   const { email } = parseOrThrow(requestResetSchema, input);
   await enforce({ key: `reset:${email}`, max: 3, windowSeconds: 3600, what: "password reset requests" });
   const user = await db.user.findUnique({ where: { email }, select: { id: true, username: true, email: true } });
@@ -29,7 +30,7 @@ export async function requestPasswordReset(input: unknown, origin: string) {
   await db.passwordReset.create({
     data: { userId: user.id, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TOKEN_TTL_MS) },
   });
-  const link = `${origin}/reset-password/${token}`;
+  const link = `${siteOrigin()}/reset-password/${token}`;
   const mailFile = await sendMail({
     to: user.email,
     subject: "Reset your Backline password",

@@ -1,10 +1,9 @@
 import { createEscalation } from "~/api/endpoints/support";
 import { handle, on } from "~/api/endpoint.server";
 import { startEscalation } from "~/models/escalation.server";
-import { siteOrigin } from "~/utils/url.server";
 
 export const action = handle(
   on(createEscalation, async ({ request, params, body, user }) =>
-    startEscalation(user, params.id!, body, { origin: siteOrigin(request) }),
+    startEscalation(user, params.id!, body),
   ),
 );

@@ -14,7 +14,6 @@ import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
-import { siteOrigin } from "~/utils/url.server";
 
 // The gate before payment (PRODUCT §4.2) and the page checkout returns to.
 
@@ -56,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return attempt(async () => {
     // One escalation and one checkout per submitted form, however often it is sent.
     const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {
-      const started = await startEscalation(user, params.threadId!, formToObject(form), { origin: siteOrigin(request) });
+      const started = await startEscalation(user, params.threadId!, formToObject(form));
       return started.checkoutUrl;
     });
     return redirect(checkoutUrl);

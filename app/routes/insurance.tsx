@@ -10,7 +10,6 @@ import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
-import { siteOrigin } from "~/utils/url.server";
 
 // The member's support insurance (PRODUCT §4.10): plan, renewal date and the
 // balance, which is the sum of the ledger shown below it.
@@ -32,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return attempt(async () => {
     switch (form.intent) {
       case "buy": {
-        const { checkoutUrl } = await startInsuranceCheckout(user, String(form.planId ?? ""), { origin: siteOrigin(request) });
+        const { checkoutUrl } = await startInsuranceCheckout(user, String(form.planId ?? ""));
         return redirect(checkoutUrl);
       }
       case "cancel":

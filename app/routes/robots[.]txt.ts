@@ -17,7 +17,7 @@ export const loader = ({ request }: LoaderFunctionArgs) => {
     "Disallow: /admin",
     "Disallow: /test-checkout/",
     "Disallow: /escalate/",
-    `Sitemap: ${siteOrigin(request)}/sitemap.xml`,
+    `Sitemap: ${siteOrigin()}/sitemap.xml`,
     "",
   ].join("\n");
   return new Response(body, { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=3600" } });

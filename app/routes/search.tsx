@@ -33,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       params,
       result,
       categoryNames: Object.fromEntries(categories.map((c) => [c.slug, c.name])),
-      origin: siteOrigin(request),
+      origin: siteOrigin(),
     };
   });
 }

@@ -1,10 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { sitemap, xmlResponse } from "~/models/feed.server";
 import { forResource } from "~/utils/page-errors.server";
-import { siteOrigin } from "~/utils/url.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
   forResource(async () => {
     const query = Object.fromEntries(new URL(request.url).searchParams);
-    return xmlResponse(request, await sitemap(siteOrigin(request), query), "application/xml; charset=utf-8", 3600);
+    return xmlResponse(request, await sitemap(query), "application/xml; charset=utf-8", 3600);
   });

@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (params.slug !== thread.slug) {
     throw redirect(`${threadUrl(thread)}${url.search}`, 301);
   }
-  const canonical = `${siteOrigin(request)}${threadUrl(thread)}${page > 1 ? `?page=${page}` : ""}`;
+  const canonical = `${siteOrigin()}${threadUrl(thread)}${page > 1 ? `?page=${page}` : ""}`;
   return {
     thread,
     canonical,

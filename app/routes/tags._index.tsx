@@ -11,7 +11,7 @@ export const links = threadListLinks;
 export const loader = ({ request }: LoaderFunctionArgs) =>
   forPage(async () => {
     const q = new URL(request.url).searchParams.get("q") ?? "";
-    return { q, tags: await listTags({ q: q || undefined }), origin: siteOrigin(request) };
+    return { q, tags: await listTags({ q: q || undefined }), origin: siteOrigin() };
   });
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedded-postgres.server";
 import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
+import { getEnv } from "../env.server";
 import { envOrExit, loadBuild } from "./build";
 import { projectRoot } from "./project-root";
 import { createApp } from "./http";
@@ -44,9 +45,11 @@ async function main() {
   app.use(expressOutageHandler);
   const server = app.listen(env.PORT, env.HOST, () => {
     const port = (server.address() as AddressInfo).port;
-    const url = env.PUBLIC_URL ?? `http://localhost:${port}`;
+    // With PORT=0 the system chose the port; the development origin (getEnv().publicUrl) names it.
+    if (!env.PUBLIC_URL) process.env.PORT = String(port);
+    const url = getEnv().publicUrl;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`Backline is running at ${url} (ready in ${seconds}s)`);
+    console.log(`Backline is running at ${url} (listening on ${env.HOST}:${port}; ready in ${seconds}s)`);
     console.log(
       `Database: ${embedded ? `embedded PGlite in ${path.relative(root, env.dataDir) || "."}/pglite` : "PostgreSQL (DATABASE_URL)"}; ` +
         `search: ${env.searchEngine}; payments: ${env.paymentsMode === "test" ? "TEST MODE (no real money)" : "Stripe"}`,

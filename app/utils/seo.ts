@@ -8,7 +8,7 @@ export type SeoInput = {
   /** The page's own title; the document title gets " · Backline" appended. */
   title: string;
   description: string;
-  /** Absolute canonical URL (origin from the loader, e.g. `siteOrigin(request)`). */
+  /** Absolute canonical URL (origin from the loader, `siteOrigin()`). */
   url: string;
   type?: "website" | "article" | "profile";
   image?: string;

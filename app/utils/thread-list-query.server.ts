@@ -17,5 +17,5 @@ export async function loadThreadList(request: Request, fixed: { sort?: ListSort;
     solved: solved === undefined ? undefined : solved === "true",
     cursor,
   };
-  return { threads: result.threads, total: result.total, nextCursor: result.nextCursor, filter, origin: siteOrigin(request) };
+  return { threads: result.threads, total: result.total, nextCursor: result.nextCursor, filter, origin: siteOrigin() };
 }

@@ -1,10 +1,12 @@
 import { getEnv } from "~/env.server";
 
-/** The site's own origin: PUBLIC_URL when configured, else the request's. */
-export function siteOrigin(request: Request): string {
-  const env = getEnv();
-  if (env.PUBLIC_URL) return env.publicUrl;
-  return new URL(request.url).origin;
+/**
+ * The origin every absolute link is built from: PUBLIC_URL (required in production), else
+ * http://localhost:$PORT. Never the request's: Host, X-Forwarded-Host, Forwarded and Origin
+ * are chosen by whoever sends the request, and a reset link built from them hands the token over.
+ */
+export function siteOrigin(): string {
+  return getEnv().publicUrl;
 }
 
 const PROBE_ORIGIN = "http://backline.invalid";

@@ -70,11 +70,13 @@ export async function startServer(
     url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
       const onData = () => {
-        const m = out.slice(from).match(/running at (http:\/\/\S+) /);
+        // The address it listens on, not its public origin (PUBLIC_URL may name another host).
+        const m = out.slice(from).match(/running at \S+ \(listening on (\S+):(\d+);/);
         if (m) {
           clearTimeout(timer);
           child.off("exit", onExit);
-          resolve(m[1]!.replace("localhost", "127.0.0.1"));
+          const host = m[1] === "0.0.0.0" || m[1] === "localhost" ? "127.0.0.1" : m[1]!.includes(":") ? `[${m[1]}]` : m[1]!;
+          resolve(`http://${host}:${m[2]}`);
         }
       };
       const onExit = (code: number | null) => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 async function paidTicket(tier = "standard", owner?: Awaited<ReturnType<typeof person>>) {
   const member = owner ?? (await person("member"));
-  const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier }), { origin });
+  const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier }));
   await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "authorize"));
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
   return { member, ticket };
@@ -135,7 +135,7 @@ describe("publish back", () => {
     const asker = await person("member");
     const thread = await makeThread(world.pro.id, asker, world.other, "Retries double-charge on timeouts");
     await db.thread.update({ where: { id: thread.id }, data: { acceptedPostId: null } });
-    const { escalationId } = await startEscalation(asker, thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(asker, thread.id, gate());
     await applyPaymentEvent(await simulateCheckout(asker.id, escalationId, "authorize"));
     const { id } = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
     const maintainer = await fullUser(world.maintainer.id);

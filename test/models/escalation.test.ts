@@ -22,7 +22,7 @@ const origin = "http://localhost:3000";
 
 /** A member escalates the thread and authorises on the test checkout page. */
 async function paidTicket(owner = world.owner, threadId = world.thread.id, tier = "standard") {
-  const { escalationId } = await startEscalation(owner, threadId, gate({ tier }), { origin });
+  const { escalationId } = await startEscalation(owner, threadId, gate({ tier }));
   await applyPaymentEvent(await simulateCheckout(owner.id, escalationId, "authorize"));
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
   return { escalationId, ticketId: ticket.id };
@@ -31,7 +31,7 @@ async function paidTicket(owner = world.owner, threadId = world.thread.id, tier 
 describe("the gate before payment", () => {
   it("refuses an incomplete request with a message on every missing field, and starts no payment", async () => {
     const before = await db.escalation.count();
-    const error = await startEscalation(world.owner, world.thread.id, { tier: "standard", productVersion: "3", environment: "", stepsToReproduce: "it breaks", acceptScope: false }, { origin }).catch((e) => e);
+    const error = await startEscalation(world.owner, world.thread.id, { tier: "standard", productVersion: "3", environment: "", stepsToReproduce: "it breaks", acceptScope: false }).catch((e) => e);
     expect(error).toMatchObject({ status: 400 });
     expect(Object.keys(error.fields).sort()).toEqual(["acceptScope", "alreadyTried", "environment", "productVersion", "stepsToReproduce"]);
     expect(error.fields.stepsToReproduce).toMatch(/at least 30 characters/);
@@ -39,22 +39,22 @@ describe("the gate before payment", () => {
   });
 
   it("refuses a community-only category with 403 that names community support", async () => {
-    await expect(startEscalation(world.owner, world.communityThread.id, gate(), { origin })).rejects.toMatchObject({
+    await expect(startEscalation(world.owner, world.communityThread.id, gate())).rejects.toMatchObject({
       status: 403,
       message: expect.stringMatching(/community edition, which has community support only/),
     });
   });
 
   it("refuses an unknown tier, a hidden thread and a missing thread", async () => {
-    await expect(startEscalation(world.owner, world.thread.id, gate({ tier: "platinum" }), { origin })).rejects.toMatchObject({
+    await expect(startEscalation(world.owner, world.thread.id, gate({ tier: "platinum" }))).rejects.toMatchObject({
       status: 400, fields: { tier: expect.any(String) },
     });
-    await expect(startEscalation(world.owner, "no-such-thread", gate(), { origin })).rejects.toMatchObject({ status: 404 });
+    await expect(startEscalation(world.owner, "no-such-thread", gate())).rejects.toMatchObject({ status: 404 });
   });
 
   it("opens a test-mode checkout at the price of the chosen tier", async () => {
     const member = await person("member");
-    const { escalationId, checkoutUrl } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }), { origin });
+    const { escalationId, checkoutUrl } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }));
     expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
     const escalation = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     expect(escalation).toMatchObject({ state: "checkout_open", provider: "test", amountCents: 14900, currency: "usd", acceptScope: true });
@@ -63,8 +63,8 @@ describe("the gate before payment", () => {
 
   it("slows down a member who starts too many checkouts (429 with a retry time)", async () => {
     const member = await person("member");
-    for (let i = 0; i < 10; i++) await startEscalation(member, world.thread.id, gate(), { origin });
-    await expect(startEscalation(member, world.thread.id, gate(), { origin })).rejects.toMatchObject({
+    for (let i = 0; i < 10; i++) await startEscalation(member, world.thread.id, gate());
+    await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({
       status: 429,
       headers: { "Retry-After": expect.stringMatching(/^\d+$/) },
     });
@@ -84,7 +84,7 @@ describe("the gate before payment", () => {
 describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   it("turns an authorised checkout into exactly one ticket with a snapshot of the whole thread", async () => {
     const member = await person("member");
-    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, world.thread.id, gate());
     const event = await simulateCheckout(member.id, escalationId, "authorize");
     expect(await applyPaymentEvent(event)).toBe("applied");
     expect(await applyPaymentEvent(event)).toBe("duplicate");
@@ -124,7 +124,7 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
 
   it("closes a declined checkout without a ticket or a charge", async () => {
     const member = await person("member");
-    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "decline"))).toBe("applied");
     expect(await db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({ state: "declined" });
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
@@ -132,7 +132,7 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   });
 
   it("lets only the escalation's owner use its test checkout", async () => {
-    const { escalationId } = await startEscalation(world.owner, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(world.owner, world.thread.id, gate());
     await expect(simulateCheckout(world.other.id, escalationId, "authorize")).rejects.toMatchObject({ status: 404 });
   });
 
@@ -152,7 +152,7 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   it("refuses a second escalation while the member has an open ticket on the thread", async () => {
     const member = await person("member");
     await paidTicket(member);
-    await expect(startEscalation(member, world.thread.id, gate(), { origin })).rejects.toMatchObject({ status: 409 });
+    await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({ status: 409 });
     expect((await threadSupport(world.thread.id, member)).ownTicketUrl).toMatch(/^\/tickets\//);
   });
 });

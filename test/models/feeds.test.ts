@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resetEnvForTests } from "~/env.server";
 import { categoryFeed, latestFeed, renderAtom, renderRss, sitemap, threadFeed } from "~/models/feed.server";
 import { deleteThread, hidePost, hideThread } from "~/models/moderation.server";
 import { createReply } from "~/models/post.server";
@@ -10,6 +11,9 @@ import { makeCategory, makeUser } from "../support/factories";
 useTestDatabase();
 
 const origin = "https://forum.example.com";
+// Links come from the configured origin (PUBLIC_URL), never from a request.
+process.env.PUBLIC_URL = origin;
+resetEnvForTests();
 const ask = (category: string, title: string) => ({ category, title, body: "What is the recommended way to do this in production?" });
 
 describe("feeds", () => {
@@ -22,12 +26,12 @@ describe("feeds", () => {
     await createReply(helper, older.id, { body: "See @" + author.username + " for the backup script." });
     await hideThread(moderator, hidden.id, { reason: "Spam advertising a web shop" });
 
-    const feed = await categoryFeed(origin, cat.slug);
+    const feed = await categoryFeed(cat.slug);
     expect(feed.entries.map((e) => e.title)).toEqual(["Older question about backups"]);
     expect(feed.entries[0]!.url).toBe(`${origin}${threadUrl(older)}`);
     expect(feed.feedBase).toBe(`${origin}/c/${cat.slug}/feed`);
-    expect((await latestFeed(origin)).entries.map((e) => e.title)).not.toContain("Hidden question with spam links");
-    await expect(categoryFeed(origin, "no-such-category")).rejects.toMatchObject({ status: 404 });
+    expect((await latestFeed()).entries.map((e) => e.title)).not.toContain("Hidden question with spam links");
+    await expect(categoryFeed("no-such-category")).rejects.toMatchObject({ status: 404 });
   });
 
   it("gives a thread's visible posts, and no feed at all for a hidden or deleted thread", async () => {
@@ -39,13 +43,13 @@ describe("feeds", () => {
     const bad = await createReply(helper, t.id, { body: "This reply gets hidden by a moderator." });
     await hidePost(moderator, bad.id, { reason: "Off-topic advertising" });
 
-    const feed = await threadFeed(origin, t.id);
+    const feed = await threadFeed(t.id);
     expect(feed.entries.map((e) => e.title)).toEqual(["Re: Question with a hidden reply", "Question with a hidden reply"]);
     expect(feed.entries[0]!.html).toContain(`href="${origin}/u/${author.username}"`);
     expect(feed.entries.map((e) => e.html).join("")).not.toContain("gets hidden");
 
     await deleteThread(moderator, t.id, { reason: "Duplicate of an older thread" });
-    await expect(threadFeed(origin, t.id)).rejects.toMatchObject({ status: 404 });
+    await expect(threadFeed(t.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it("escapes titles and HTML so that any text stays well-formed XML", () => {
@@ -82,7 +86,7 @@ describe("sitemap.xml", () => {
     await hideThread(moderator, hidden.id, { reason: "Spam advertising a web shop" });
     await deleteThread(moderator, deleted.id, { reason: "Duplicate of an older thread" });
 
-    const xml = await sitemap(origin, {});
+    const xml = await sitemap({});
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset /);
     expect(xml).toContain(`<loc>${origin}/c/${cat.slug}</loc>`);
     expect(xml).toMatch(new RegExp(`<loc>${origin}${threadUrl(shown)}</loc><lastmod>\\d{4}-\\d\\d-\\d\\dT`));
@@ -95,7 +99,7 @@ describe("sitemap.xml", () => {
     const author = await makeUser();
     for (let i = 0; i < 5; i++) await createThread(author, ask(cat.slug, `Question number ${i} about sitemaps`));
     const limit = 3;
-    const index = await sitemap(origin, {}, limit);
+    const index = await sitemap({}, limit);
     expect(index).toContain("<sitemapindex ");
     const locs = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!.replace(/&amp;/g, "&"));
     expect(locs[0]).toBe(`${origin}/sitemap.xml?section=pages`);
@@ -104,14 +108,14 @@ describe("sitemap.xml", () => {
     const threadLocs = new Set<string>();
     for (const loc of locs.slice(1)) {
       const query = Object.fromEntries(new URL(loc).searchParams);
-      const part = await sitemap(origin, query, limit);
+      const part = await sitemap(query, limit);
       const urls = [...part.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!);
       expect(urls.length).toBeLessThanOrEqual(limit);
       urls.forEach((u) => threadLocs.add(u));
     }
     expect([...threadLocs].filter((u) => u.includes("question-number-"))).toHaveLength(5);
-    expect(await sitemap(origin, { section: "pages" }, limit)).toContain(`${origin}/c/${cat.slug}`);
-    await expect(sitemap(origin, { section: "threads", page: "999" }, limit)).rejects.toMatchObject({ status: 404 });
-    await expect(sitemap(origin, { section: "tickets" })).rejects.toMatchObject({ status: 400 });
+    expect(await sitemap({ section: "pages" }, limit)).toContain(`${origin}/c/${cat.slug}`);
+    await expect(sitemap({ section: "threads", page: "999" }, limit)).rejects.toMatchObject({ status: 404 });
+    await expect(sitemap({ section: "tickets" })).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -30,7 +30,7 @@ beforeAll(async () => {
 /** A member buys a plan on the test checkout page. */
 async function insured(planId = plan.id): Promise<Person> {
   const member = await person("member");
-  const { insuranceId, checkoutUrl } = await startInsuranceCheckout(member, planId, { origin });
+  const { insuranceId, checkoutUrl } = await startInsuranceCheckout(member, planId);
   expect(checkoutUrl).toBe(`${origin}/test-checkout/insurance/${insuranceId}`);
   await completeTestInsuranceCheckout(member.id, insuranceId, "subscribe");
   return member;
@@ -51,14 +51,14 @@ describe("buying and renewing a plan", () => {
 
   it("refuses a second plan while one runs", async () => {
     const member = await insured();
-    await expect(startInsuranceCheckout(member, plan.id, { origin })).rejects.toMatchObject({ status: 409 });
+    await expect(startInsuranceCheckout(member, plan.id)).rejects.toMatchObject({ status: 409 });
   });
 
   it("renews once per invoice: a replayed invoice.paid credits nothing more, and last year's rest lapses", async () => {
     const member = await insured();
     const sub = (await status(member)).subscription!;
     // Spend 49.00 so there is something left over to lapse.
-    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, world.thread.id, gate());
     await acceptTicket(world.maintainer, (await ticketOf(escalationId)).id);
     expect(await balance(member)).toBe(20000 - 4900);
 
@@ -74,7 +74,7 @@ describe("buying and renewing a plan", () => {
 
   it("leaves an abandoned checkout without coverage", async () => {
     const member = await person("member");
-    const { insuranceId } = await startInsuranceCheckout(member, plan.id, { origin });
+    const { insuranceId } = await startInsuranceCheckout(member, plan.id);
     await completeTestInsuranceCheckout(member.id, insuranceId, "decline");
     expect((await status(member)).subscription).toBeNull();
   });
@@ -83,7 +83,7 @@ describe("buying and renewing a plan", () => {
 describe("escalating while covered", () => {
   it("draws the tier price from the coverage: no checkout page, the same ticket flow, captured on accept", async () => {
     const member = await insured();
-    const result = await startEscalation(member, world.thread.id, gate({ tier: "priority" }), { origin });
+    const result = await startEscalation(member, world.thread.id, gate({ tier: "priority" }));
     expect(result.checkoutUrl).toBe(`${origin}/escalate/${world.thread.id}?escalation=${result.escalationId}&checkout=success`);
     const ticket = await ticketOf(result.escalationId);
     expect(ticket.state).toBe("awaiting_acceptance");
@@ -98,7 +98,7 @@ describe("escalating while covered", () => {
 
   it("returns the amount when the maintainer rejects the ticket", async () => {
     const member = await insured();
-    const { escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(await balance(member)).toBe(20000 - 4900);
     await rejectTicket(world.maintainer, (await ticketOf(escalationId)).id, { reason: "duplicate", message: "Answered in the thread already." });
     expect((await ticketOf(escalationId)).payments[0]!.status).toBe("canceled");
@@ -109,7 +109,7 @@ describe("escalating while covered", () => {
 
   it("returns the amount when the response promise expires, once even if the release runs twice", async () => {
     const member = await insured();
-    const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }), { origin });
+    const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }));
     const ticket = await ticketOf(escalationId);
     expect(await expireIfDue(ticket.id, new Date(ticket.deadlineAt.getTime() + 1000))).toBe(true);
     expect(await expireIfDue(ticket.id, new Date(ticket.deadlineAt.getTime() + 2000))).toBe(false);
@@ -121,8 +121,8 @@ describe("escalating while covered", () => {
     const member = await insured(smallPlan.id);
     const second = await makeThread(world.pro.id, member, world.other, "Exports time out on large workspaces");
     const results = await Promise.allSettled([
-      startEscalation(member, world.thread.id, gate(), { origin }),
-      startEscalation(member, second.id, gate(), { origin }),
+      startEscalation(member, world.thread.id, gate()),
+      startEscalation(member, second.id, gate()),
     ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -137,7 +137,7 @@ describe("escalating while covered", () => {
 
   it("pays by card when the member chooses to, even while covered", async () => {
     const member = await insured();
-    const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate({ payWith: "card" }), { origin });
+    const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate({ payWith: "card" }));
     expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
     expect(await balance(member)).toBe(20000);
   });
@@ -155,8 +155,8 @@ describe("a cancelled plan", () => {
     expect(await applyPaymentEvent(testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)))).toBe("ignored");
     expect(await balance(member)).toBe(0);
 
-    await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }), { origin })).rejects.toMatchObject({ status: 409 });
-    const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate(), { origin });
+    await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }))).rejects.toMatchObject({ status: 409 });
+    const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
   });
 });

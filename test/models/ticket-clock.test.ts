@@ -19,7 +19,7 @@ let events = 0;
 /** A Standard (48 h) ticket paid at `paidAt`. */
 async function ticketPaidAt(paidAt: Date) {
   const member = await person("member");
-  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate(), { origin: "http://localhost" });
+  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(

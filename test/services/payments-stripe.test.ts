@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resetEnvForTests } from "~/env.server";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { runSettlementJobs, SETTLE_QUEUE } from "~/models/payment.server";
@@ -12,13 +13,16 @@ import { gate, person, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/su
 useTestDatabase();
 
 const origin = "https://forum.example.com";
+// Links come from the configured origin (PUBLIC_URL), never from a request.
+process.env.PUBLIC_URL = origin;
+resetEnvForTests();
 
 const ctx = useFakeStripeWorld();
 
 let events = 0;
 /** The member pays on Stripe's page and Stripe reports checkout.session.completed. */
 async function paid(member = ctx.world.owner, tier = "standard", now = new Date()) {
-  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate({ tier }), { origin });
+  const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate({ tier }));
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(
@@ -32,7 +36,7 @@ async function paid(member = ctx.world.owner, tier = "standard", now = new Date(
 describe("Stripe Checkout through the official SDK", () => {
   it("creates a payment-mode session that only authorises the card, tied to the escalation, priced from the tier", async () => {
     const member = await person("member");
-    const { escalationId, checkoutUrl } = await startEscalation(member, ctx.world.thread.id, gate({ tier: "priority" }), { origin });
+    const { escalationId, checkoutUrl } = await startEscalation(member, ctx.world.thread.id, gate({ tier: "priority" }));
     const [request, ...more] = ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/);
     expect(more).toEqual([]);
     const back = `${origin}/escalate/${ctx.world.thread.id}?escalation=${escalationId}`;
@@ -67,7 +71,7 @@ describe("Stripe Checkout through the official SDK", () => {
     await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: "price_standard49" } });
     ctx.stripe.prices.set("price_standard49", { unit_amount: 4900, currency: "usd" });
     try {
-      await startEscalation(await person("member"), ctx.world.thread.id, gate(), { origin });
+      await startEscalation(await person("member"), ctx.world.thread.id, gate());
       expect(ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([{ price: "price_standard49", quantity: "1" }]);
     } finally {
       await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: null } });
@@ -77,7 +81,7 @@ describe("Stripe Checkout through the official SDK", () => {
   it("surfaces Stripe's refusal to open a checkout as 502, and nothing is charged", async () => {
     ctx.stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, { status: 400, code: "amount_too_small", message: "Amount must be at least $0.50 usd" });
     const member = await person("member");
-    await expect(startEscalation(member, ctx.world.thread.id, gate(), { origin })).rejects.toMatchObject({
+    await expect(startEscalation(member, ctx.world.thread.id, gate())).rejects.toMatchObject({
       status: 502,
       code: "payment_provider_error",
       message: expect.stringContaining("Amount must be at least $0.50 usd"),
@@ -90,7 +94,7 @@ describe("Stripe Checkout through the official SDK", () => {
 describe("moving the money on the maintainer's decision", () => {
   it("creates the ticket only after confirming the PaymentIntent is requires_capture", async () => {
     const member = await person("member");
-    const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate(), { origin });
+    const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
     const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     const session = ctx.stripe.completeSession(checkoutSessionId!);
     expect(session.payment_status).toBe("unpaid");

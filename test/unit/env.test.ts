@@ -26,6 +26,7 @@ describe("configuration", () => {
       expect(e).toBeInstanceOf(EnvError);
       message = (e as Error).message;
     }
+    expect(message).toContain("PUBLIC_URL");
     expect(message).toContain("SESSION_SECRET");
     expect(message).toContain("STRIPE_SECRET_KEY");
     expect(message).toContain("STRIPE_WEBHOOK_SECRET");
@@ -34,12 +35,41 @@ describe("configuration", () => {
   it("accepts a complete production configuration", () => {
     const env = parseEnv({
       BACKLINE_MODE: "production",
+      PUBLIC_URL: "https://forum.example.com",
       SESSION_SECRET: "x".repeat(40),
       STRIPE_SECRET_KEY: "sk_live_abc",
       STRIPE_WEBHOOK_SECRET: "whsec_abc",
     });
     expect(env.production).toBe(true);
     expect(env.paymentsMode).toBe("stripe");
+    expect(env.publicUrl).toBe("https://forum.example.com");
+  });
+
+  it("refuses production without PUBLIC_URL, naming it: links are never built from a request's Host", () => {
+    const production = { BACKLINE_MODE: "production", SESSION_SECRET: "x".repeat(40), STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" };
+    expect(() => parseEnv(production)).toThrow(/PUBLIC_URL is required when BACKLINE_MODE=production/);
+    expect(() => parseEnv({ ...production, PUBLIC_URL: " " })).toThrow(/PUBLIC_URL is required/);
+  });
+
+  it("takes PUBLIC_URL as an origin only, and refuses anything links could not be appended to", () => {
+    expect(parseEnv({ PUBLIC_URL: "https://Forum.Example.com:443/" }).publicUrl).toBe("https://forum.example.com");
+    expect(parseEnv({ PUBLIC_URL: "http://forum.example.com:8080" }).publicUrl).toBe("http://forum.example.com:8080");
+    const refused: [string, RegExp][] = [
+      ["https://forum.example.com/forum", /origin only/],
+      ["https://forum.example.com/?next=1", /origin only/],
+      ["https://forum.example.com#top", /origin only/],
+      ["https://admin:secret@forum.example.com", /user name or password/],
+      ["ftp://forum.example.com", /http:\/\/ or https:\/\//],
+      ["javascript:alert(1)", /http:\/\/ or https:\/\//],
+      ["forum.example.com", /must be a URL/],
+    ];
+    for (const [value, message] of refused) expect(() => parseEnv({ PUBLIC_URL: value }), value).toThrow(message);
+  });
+
+  it("in development without PUBLIC_URL, links point where the server listens", () => {
+    expect(parseEnv({}).publicUrl).toBe("http://localhost:3000");
+    expect(parseEnv({ PORT: "8080", HOST: "0.0.0.0" }).publicUrl).toBe("http://localhost:8080");
+    expect(parseEnv({ PORT: "8080", HOST: "127.0.0.1" }).publicUrl).toBe("http://127.0.0.1:8080");
   });
 
   it("names a malformed value", () => {

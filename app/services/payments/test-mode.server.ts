@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { conflict, notFound } from "~/utils/errors";
+import { siteOrigin } from "~/utils/url.server";
 import { PaymentProviderError, type PaymentEvent, type PaymentIntentInfo, type PaymentProvider } from "./types";
 
 // Local payments without Stripe keys (PRODUCT §4.11): a clearly labelled
@@ -44,10 +45,10 @@ async function settle(id: string, to: "succeeded" | "canceled") {
 export const testModeProvider: PaymentProvider = {
   name: "test",
   async createCheckout(req) {
-    return { sessionId: `cs_test_local_${token()}`, url: `${req.origin}${testCheckoutPath(req.escalationId)}` };
+    return { sessionId: `cs_test_local_${token()}`, url: `${siteOrigin()}${testCheckoutPath(req.escalationId)}` };
   },
   async createSubscriptionCheckout(req) {
-    return { sessionId: `cs_test_local_sub_${token()}`, url: `${req.origin}${testInsuranceCheckoutPath(req.insuranceId)}` };
+    return { sessionId: `cs_test_local_sub_${token()}`, url: `${siteOrigin()}${testInsuranceCheckoutPath(req.insuranceId)}` };
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));

@@ -13,8 +13,6 @@ export type CheckoutRequest = {
   customerEmail: string;
   successUrl: string;
   cancelUrl: string;
-  // The site's origin, for providers that serve their own checkout page.
-  origin: string;
 };
 
 export type CheckoutSession = { sessionId: string; url: string };
@@ -76,7 +74,6 @@ export type SubscriptionCheckoutRequest = {
   customerEmail: string;
   successUrl: string;
   cancelUrl: string;
-  origin: string;
 };
 
 /** A provider call that failed; `retryable` says whether trying again can help. */
