@@ -33,8 +33,8 @@ export function requirePassword(server: PGLiteSocketServer, credentials: { user:
   const pending = new Set<Socket>();
   // pglite-socket (pinned version) calls this.handleConnection(socket) for every accepted socket.
   const target = server as unknown as { handleConnection: (socket: Socket) => Promise<void> };
+  if (typeof target.handleConnection !== "function") throw new Error("pglite-socket changed: no handleConnection to guard");
   const handOver = target.handleConnection.bind(server);
-  if (typeof handOver !== "function") throw new Error("pglite-socket changed: no handleConnection to guard");
   target.handleConnection = async (socket) => {
     pending.add(socket);
     const startup = await authenticate(socket, verifier).finally(() => pending.delete(socket));
