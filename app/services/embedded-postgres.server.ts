@@ -71,19 +71,31 @@ function connectionUrl(address: string, password: string): string {
 export function runningEmbeddedUrl(dataDir: string): string | undefined {
   const lockFile = path.join(dataDir, "embedded.json");
   if (!existsSync(lockFile)) return undefined;
-  let owner: { pid: number; address?: string; url?: string };
+  let owner: { pid: number; address?: string };
   try {
     owner = JSON.parse(readFileSync(lockFile, "utf8"));
-    process.kill(owner.pid, 0);
   } catch {
     return undefined;
   }
-  // A forum started before passwords wrote its whole URL.
-  if (!owner.address && owner.url) return owner.url;
-  const password = readEmbeddedPassword(dataDir);
+  if (!isAlive(owner.pid)) return undefined;
   // Opening the folder a second time would corrupt it: better to stop here.
-  if (!owner.address || !password) {
+  if (!owner.address || !/^127\.0\.0\.1:\d+$/.test(owner.address)) {
+    // The password goes only to our own loopback socket, whatever the file says.
+    throw new Error(`${lockFile} names no loopback address (written before the socket had a password?); restart the forum (pid ${owner.pid}).`);
+  }
+  const password = readEmbeddedPassword(dataDir);
+  if (!password) {
     throw new Error(`The forum (pid ${owner.pid}) has the database in ${dataDir} open, but ${embeddedPasswordFile(dataDir)} cannot be read by this user.`);
   }
   return connectionUrl(owner.address, password);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's; only "no such process" frees the folder.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
