@@ -1,19 +1,29 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { requirePassword } from "./embedded-postgres-auth.server";
+import { embeddedPasswordFile, ensureEmbeddedPassword, newEmbeddedPassword, readEmbeddedPassword } from "./embedded-postgres-password.server";
 
 // Embedded mode: PGlite (PostgreSQL in WASM) served over the PostgreSQL wire
 // protocol on loopback, so the app always talks to "a PostgreSQL server" through
-// the same driver (docs/decisions/002, 010).
+// the same driver (docs/decisions/002, 010). The socket wants a password (030).
 export type EmbeddedPostgres = { url: string; db: PGlite; close: () => Promise<void> };
 
 type Options = { dataDir?: string; loadDataDir?: Blob | File; maxConnections?: number };
 
+const USER = "postgres";
+
 export async function startEmbeddedPostgres(opts: Options = {}): Promise<EmbeddedPostgres> {
   const dir = opts.dataDir ? path.join(opts.dataDir, "pglite") : undefined;
-  if (dir) mkdirSync(dir, { recursive: true });
+  if (dir) {
+    // The database files are the database: readable by whoever may read the password.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform !== "win32") chmodSync(dir, 0o700);
+  }
+  // Without a data folder (tests, benchmarks) no other process can attach: a password for this run only.
+  const password = opts.dataDir ? ensureEmbeddedPassword(opts.dataDir) : newEmbeddedPassword();
   const db = await PGlite.create({
     dataDir: dir,
     loadDataDir: opts.loadDataDir,
@@ -28,11 +38,13 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     port: 0,
     maxConnections: opts.maxConnections ?? 4,
   });
+  const guard = requirePassword(server, { user: USER, password });
   await server.start();
-  const conn = server.getServerConn();
-  const url = `postgresql://postgres:postgres@${conn}/postgres?sslmode=disable`;
+  const address = server.getServerConn();
+  const url = connectionUrl(address, password);
   const lockFile = opts.dataDir ? path.join(opts.dataDir, "embedded.json") : undefined;
-  if (lockFile) writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url }));
+  // No secret in here: clients read the password from its own file (runningEmbeddedUrl).
+  if (lockFile) writeFileSync(lockFile, JSON.stringify({ pid: process.pid, address }));
   let closed = false;
   return {
     url,
@@ -40,11 +52,16 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     async close() {
       if (closed) return;
       closed = true;
+      guard.closePending();
       await server.stop();
       await db.close();
       if (lockFile) rmSync(lockFile, { force: true });
     },
   };
+}
+
+function connectionUrl(address: string, password: string): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@${address}/postgres?sslmode=disable`;
 }
 
 /**
@@ -54,11 +71,31 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
 export function runningEmbeddedUrl(dataDir: string): string | undefined {
   const lockFile = path.join(dataDir, "embedded.json");
   if (!existsSync(lockFile)) return undefined;
+  let owner: { pid: number; address?: string };
   try {
-    const { pid, url } = JSON.parse(readFileSync(lockFile, "utf8")) as { pid: number; url: string };
-    process.kill(pid, 0);
-    return url;
+    owner = JSON.parse(readFileSync(lockFile, "utf8"));
   } catch {
     return undefined;
+  }
+  if (!isAlive(owner.pid)) return undefined;
+  // Opening the folder a second time would corrupt it: better to stop here.
+  if (!owner.address || !/^127\.0\.0\.1:\d+$/.test(owner.address)) {
+    // The password goes only to our own loopback socket, whatever the file says.
+    throw new Error(`${lockFile} names no loopback address (written before the socket had a password?); restart the forum (pid ${owner.pid}).`);
+  }
+  const password = readEmbeddedPassword(dataDir);
+  if (!password) {
+    throw new Error(`The forum (pid ${owner.pid}) has the database in ${dataDir} open, but ${embeddedPasswordFile(dataDir)} cannot be read by this user.`);
+  }
+  return connectionUrl(owner.address, password);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's; only "no such process" frees the folder.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runningEmbeddedUrl } from "~/services/embedded-postgres.server";
 import { startArguments } from "../../app/server/start-command.mjs";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
@@ -13,6 +14,8 @@ export type TestServer = {
   /** Everything every process printed, restarts included. */
   output: () => string;
   readonly pid: number;
+  /** The server's DATA_DIR (PGlite folder, password file, uploads). */
+  readonly dataDir: string;
   /** A connection string for the database the server uses (PGlite: through the server's own socket). */
   databaseUrl: () => string;
   /** Sends a signal and waits for the process to exit. */
@@ -103,10 +106,13 @@ export async function startServer(
     get pid() {
       return child.pid!;
     },
+    dataDir,
     output: () => out,
     databaseUrl() {
       if (database) return database.url;
-      return (JSON.parse(readFileSync(path.join(dataDir, "embedded.json"), "utf8")) as { url: string }).url;
+      const url = runningEmbeddedUrl(dataDir);
+      if (!url) throw new Error("the server's embedded database is not running");
+      return url;
     },
     signal,
     restart: launch,
