@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { getUser, type CurrentUser } from "~/services/auth.server";
+import { authenticate, browserSessionRequired, type CurrentUser } from "~/services/auth.server";
 import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { AppError, badRequest, unauthorized } from "~/utils/errors";
@@ -18,7 +18,8 @@ export type Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
   path: string;
   summary: string;
   tag: string;
-  auth: "none" | "optional" | "required";
+  /** "session": signed in through the browser session cookie only; a bearer token gets 403 (token management). */
+  auth: "none" | "optional" | "required" | "session";
   body?: B;
   query?: Q;
   status?: number;
@@ -35,7 +36,7 @@ type Ctx<E extends Endpoint> = {
   params: Record<string, string | undefined>;
   body: E extends { body: infer B extends z.ZodType } ? z.output<B> : undefined;
   query: E extends { query: infer Q extends z.ZodType } ? z.output<Q> : undefined;
-  user: E extends { auth: "required" } ? CurrentUser : CurrentUser | null;
+  user: E extends { auth: "required" | "session" } ? CurrentUser : CurrentUser | null;
 };
 
 export function apiError(error: AppError) {
@@ -87,10 +88,12 @@ export function handle(...handlers: Registered[]) {
     }
     const [def, fn, guard] = match;
     try {
-      const user = await getUser(request);
-      if (def.auth === "required" && !user) {
+      const signedIn = await authenticate(request);
+      const user = signedIn?.user ?? null;
+      if ((def.auth === "required" || def.auth === "session") && !user) {
         throw unauthorized("Sign in, or send an API token as 'Authorization: Bearer …'.");
       }
+      if (def.auth === "session" && signedIn?.by === "token") throw browserSessionRequired();
       // A refused caller learns nothing about the input rules, nor whether a private id exists.
       await guard?.({ user, params });
       const query = def.query

@@ -82,7 +82,8 @@ export function buildOpenApi(serverUrl: string) {
         ? { description: "Success", content: { "application/json": { schema: toSchema(e.response, "output") } } }
         : { description: "Success" },
     };
-    const errors = new Set([...(e.errors ?? []), ...(e.auth === "required" ? [401] : []), ...(e.body ? [400] : [])]);
+    const signedIn = e.auth === "required" || e.auth === "session";
+    const errors = new Set([...(e.errors ?? []), ...(signedIn ? [401] : []), ...(e.auth === "session" ? [403] : []), ...(e.body ? [400] : [])]);
     for (const code of [...errors].sort()) {
       responses[String(code)] = {
         description: ERROR_TEXT[code] ?? "Error",
@@ -94,7 +95,7 @@ export function buildOpenApi(serverUrl: string) {
       summary: e.summary,
       tags: [e.tag],
       operationId: `${e.method.toLowerCase()}${oaPath.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
-      ...(e.auth === "required" ? { security: [{ cookie: [] }, { bearer: [] }] } : {}),
+      ...(signedIn ? { security: e.auth === "session" ? [{ cookie: [] }] : [{ cookie: [] }, { bearer: [] }] } : {}),
       ...(params.length || queryParams.length || e.method === "POST"
         ? { parameters: [...params, ...queryParams, ...(e.method === "POST" && e.idempotent !== false ? [idempotencyParameter] : [])] }
         : {}),

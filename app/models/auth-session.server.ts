@@ -33,11 +33,6 @@ export async function revokeSession(sessionId: string) {
   await db.session.deleteMany({ where: { id: sessionId } });
 }
 
-export async function revokeAllSessions(userId: string) {
-  const { count } = await db.session.deleteMany({ where: { userId } });
-  return count;
-}
-
 export const listSessions = (userId: string) =>
   db.session.findMany({
     where: { userId, expiresAt: { gt: new Date() } },

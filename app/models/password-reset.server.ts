@@ -5,7 +5,7 @@ import { sendMail } from "~/services/mail.server";
 import { badRequest } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
 import { parseOrThrow } from "~/utils/validation";
-import { revokeAllSessions } from "./auth-session.server";
+import { lockAccount, revokeAccountAccess } from "./account-access.server";
 import { enforce } from "./rate-limit.server";
 import { emailSchema, hashPassword, passwordSchema } from "./user.server";
 
@@ -45,15 +45,32 @@ export async function findValidReset(token: string) {
   return row;
 }
 
-/** Sets the new password, spends the token and signs the account out everywhere. */
+const linkRefused = () =>
+  badRequest("This reset link is invalid, was already used or has expired. Ask for a new one.", {
+    token: "Invalid, used or expired link.",
+  });
+
+/**
+ * Sets the new password and spends the link; every session, API token and
+ * other reset link of the account ends with it (docs/decisions/026).
+ */
 export async function resetPassword(input: unknown) {
   const data = parseOrThrow(resetPasswordSchema, input);
   const row = await findValidReset(data.token);
-  if (!row) throw badRequest("This reset link is invalid or has expired. Ask for a new one.", { token: "Invalid or expired link." });
+  if (!row) throw linkRefused();
+  // Hashing takes a while: outside the transaction, so the account is locked only for the writes.
   const passwordHash = await hashPassword(data.password);
-  const spent = await db.passwordReset.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
-  if (spent.count === 0) throw badRequest("This reset link was already used. Ask for a new one.", { token: "Already used." });
-  await db.user.update({ where: { id: row.userId }, data: { passwordHash } });
-  await revokeAllSessions(row.userId);
+  await db.$transaction(async (tx) => {
+    await lockAccount(tx, row.userId);
+    // Checked again under the lock: a reset that committed meanwhile has spent or expired this link.
+    const now = new Date();
+    const spent = await tx.passwordReset.updateMany({
+      where: { id: row.id, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    if (spent.count === 0) throw linkRefused();
+    await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
+    await revokeAccountAccess(tx, row.userId);
+  });
   return { userId: row.userId };
 }

@@ -107,11 +107,6 @@ export async function verifyCredentials(email: string, password: string) {
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hash("no account has this password", ARGON2));
 
-export async function setPassword(userId: string, password: string) {
-  const parsed = parseOrThrow(z.object({ password: passwordSchema }), { password });
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(parsed.password) } });
-}
-
 export async function setRole(userId: string, role: Role) {
   return db.user.update({ where: { id: userId }, data: { role }, select: publicUserSelect });
 }

@@ -3,10 +3,10 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { Time } from "~/components/time";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
-import { listSessions, revokeAllSessions } from "~/models/auth-session.server";
+import { listSessions } from "~/models/auth-session.server";
 import { requirePermission } from "~/models/permissions";
-import { requireUser } from "~/services/auth.server";
-import { getCookieSession, sessionStorage } from "~/services/session.server";
+import { requireBrowserSession, requireUser, signOutEverywhere } from "~/services/auth.server";
+import { getCookieSession } from "~/services/session.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 
@@ -28,12 +28,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "sign-out-everywhere") {
-    await revokeAllSessions(user.id);
-    const session = await getCookieSession(request);
-    return redirect("/login", { headers: { "Set-Cookie": await sessionStorage().destroySession(session) } });
+    return redirect("/login", { headers: { "Set-Cookie": await signOutEverywhere(request, user) } });
   }
   if (intent === "create-token") {
     return attempt(async () => {
+      await requireBrowserSession(request);
       requirePermission(user, "token:create");
       const token = await createApiToken(user.id, { name: form.get("name") });
       return { ok: true as const, token: token.token, name: token.name };
@@ -76,6 +75,7 @@ export default function Settings() {
         <Form method="post">
           <button type="submit" name="intent" value="sign-out-everywhere" className="danger">Sign out everywhere</button>
         </Form>
+        <p className="hint">Also revokes every API token and every unused password reset link.</p>
       </section>
       <section aria-labelledby="tokens-title" className="card">
         <h2 id="tokens-title">API tokens</h2>

@@ -2,11 +2,12 @@ import { redirect } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
+import { revokeAllAccess } from "~/models/account-access.server";
 import { userForToken } from "~/models/api-token.server";
 import { createAuthSession, revokeSession, userForSession } from "~/models/auth-session.server";
 import { refund, reserve, reset } from "~/models/rate-limit.server";
 import { findUserById, verifyCredentials } from "~/models/user.server";
-import { AppError, unauthorized } from "~/utils/errors";
+import { AppError, forbidden, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { getCookieSession, sessionStorage } from "./session.server";
 
@@ -78,13 +79,47 @@ export async function logout(request: Request) {
   return sessionStorage().destroySession(session);
 }
 
+const BEARER = /^bearer(?:\s+|$)/i;
+
+/** The token after `Authorization: Bearer` (the scheme in any case, RFC 9110), or null when none is sent. */
+function bearerToken(request: Request): string | null {
+  const authz = request.headers.get("Authorization")?.trim();
+  return authz && BEARER.test(authz) ? authz.replace(BEARER, "") : null;
+}
+
+/** Who is signed in and with what: a token sent with the request is the credential, whatever cookie comes along. */
+export async function authenticate(request: Request): Promise<{ user: CurrentUser; by: "token" | "session" } | null> {
+  const token = bearerToken(request);
+  if (token !== null) {
+    const user = await userForToken(token);
+    return user ? { user, by: "token" } : null;
+  }
+  const id = (await getCookieSession(request)).get("sessionId");
+  const user = id ? await userForSession(id) : null;
+  return user ? { user, by: "session" } : null;
+}
+
 /** The signed-in user from a bearer token or the session cookie, else null. */
 export async function getUser(request: Request): Promise<CurrentUser | null> {
-  const authz = request.headers.get("Authorization");
-  if (authz?.startsWith("Bearer ")) return userForToken(authz.slice(7).trim());
-  const session = await getCookieSession(request);
-  const id = session.get("sessionId");
-  return id ? userForSession(id) : null;
+  return (await authenticate(request))?.user ?? null;
+}
+
+// A stolen token must not outlive its own revocation by minting a successor.
+export const browserSessionRequired = () =>
+  forbidden("API tokens cannot create API tokens. Create one in a signed-in browser session, under Account settings.");
+
+/** Token management: only the browser session signed in with the password, never a bearer token. */
+export async function requireBrowserSession(request: Request): Promise<CurrentUser> {
+  const signedIn = await authenticate(request);
+  if (!signedIn) throw unauthorized();
+  if (signedIn.by === "token") throw browserSessionRequired();
+  return signedIn.user;
+}
+
+/** "Sign out everywhere": ends all of the account's access and answers with the Set-Cookie that clears this browser's. */
+export async function signOutEverywhere(request: Request, user: CurrentUser) {
+  await revokeAllAccess(user.id);
+  return sessionStorage().destroySession(await getCookieSession(request));
 }
 
 /** For API routes: 401 JSON when signed out. */

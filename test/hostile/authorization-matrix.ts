@@ -56,6 +56,8 @@ export type Entry = {
    * the refusal must not depend on the body, so the permission check runs before validation.
    */
   invalid?: Body | Record<string, string>;
+  /** Signs the actor out on every device: the actors sign in again afterwards for the entries that follow. */
+  endsEverySession?: true;
 };
 
 const all = (status: Expected): Record<Actor, Expected> =>
@@ -252,6 +254,7 @@ export const MATRIX: Record<string, Entry> = {
     expect: signedIn(401, 200),
   },
   "DELETE routes/api.v1.session": { request: () => ({ path: "/api/v1/session", fresh: true }), expect: all(204) },
+  "DELETE routes/api.v1.sessions": { request: () => ({ path: "/api/v1/sessions", fresh: true }), expect: signedIn(401, 204), endsEverySession: true },
   "GET routes/api.v1.me": { request: () => ({ path: "/api/v1/me" }), expect: signedIn(401, 200) },
   "POST routes/api.v1.tokens": { request: (w, a) => ({ path: "/api/v1/tokens", body: { name: unique(a, "token") } }), expect: signedIn(401, 201), invalid: { name: 5 } },
   "POST routes/api.v1.password-resets": { request: (w, a) => ({ path: "/api/v1/password-resets", body: { email: `${unique(a, "reset")}@example.com` } }), expect: all(202) },

@@ -304,6 +304,7 @@ describe("the authorization matrix", () => {
     // then the permitted actors one after the other, as their writes build on each other.
     await Promise.all(ACTORS.filter((a) => refused(entry.expect[a])).map(run));
     for (const actor of ACTORS.filter((a) => !refused(entry.expect[a]))) await run(actor);
+    if (entry.endsEverySession) for (const actor of ACTORS) clients[actor] = await signIn(actor);
   });
 
   afterAll(() => {

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createApiToken, revokeApiToken, userForToken } from "~/models/api-token.server";
-import { createAuthSession, listSessions, revokeAllSessions, userForSession } from "~/models/auth-session.server";
+import { revokeAllAccess, setPassword } from "~/models/account-access.server";
+import { createAuthSession, listSessions, userForSession } from "~/models/auth-session.server";
 import { requestPasswordReset, resetPassword } from "~/models/password-reset.server";
 import { createUser, verifyCredentials } from "~/models/user.server";
 import { asFormRequest, login } from "~/services/auth.server";
+import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 
 useTestDatabase();
@@ -86,14 +88,36 @@ describe("signing in", () => {
 });
 
 describe("sessions and tokens", () => {
-  it("signs out everywhere by deleting every session", async () => {
+  it("signs out everywhere by deleting every session and revoking every token", async () => {
     const user = await createUser(newUser());
+    const bystander = await createUser(newUser());
     const a = await createAuthSession(user.id, "laptop");
     const b = await createAuthSession(user.id, "phone");
+    const { token } = await createApiToken(user.id, { name: "ci" });
+    const theirs = await createAuthSession(bystander.id, "theirs");
     expect(await userForSession(a.id)).not.toBeNull();
-    expect(await revokeAllSessions(user.id)).toBe(2);
+    await revokeAllAccess(user.id);
     expect(await userForSession(a.id)).toBeNull();
     expect(await userForSession(b.id)).toBeNull();
+    expect(await userForToken(token)).toBeNull();
+    expect(await listSessions(user.id)).toEqual([]);
+    expect((await userForSession(theirs.id))?.id, "another account is untouched").toBe(bystander.id);
+  });
+
+  it("keeps the browser that sets a new password signed in, and ends everything else", async () => {
+    const input = newUser();
+    const user = await createUser(input);
+    const here = await createAuthSession(user.id, "this browser");
+    const there = await createAuthSession(user.id, "somewhere else");
+    const { token } = await createApiToken(user.id, { name: "ci" });
+    await requestPasswordReset({ email: input.email }, "http://forum.test");
+    await setPassword(user.id, "another long passphrase", { keepSessionId: here.id });
+    expect((await userForSession(here.id))?.id).toBe(user.id);
+    expect(await userForSession(there.id)).toBeNull();
+    expect(await userForToken(token)).toBeNull();
+    expect(await verifyCredentials(input.email, "another long passphrase")).not.toBeNull();
+    const open = await db.passwordReset.count({ where: { userId: user.id, usedAt: null, expiresAt: { gt: new Date() } } });
+    expect(open, "no reset link is left to use").toBe(0);
   });
 
   it("authenticates an API token until it is revoked, and stores only its hash", async () => {

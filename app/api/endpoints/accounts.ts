@@ -33,6 +33,11 @@ export const deleteSession = endpoint({
   summary: "Sign out this session",
 });
 
+export const signOutEverywhere = endpoint({
+  method: "DELETE", path: "/api/v1/sessions", tag: "accounts", auth: "required", status: 204,
+  summary: "Sign out everywhere: ends every session, API token (this one too) and unused reset link of the account",
+});
+
 export const me = endpoint({
   method: "GET", path: "/api/v1/me", tag: "accounts", auth: "required",
   summary: "The signed-in user", response: userSchema.extend({ email: z.string(), permissions: z.array(z.string()) }),
@@ -40,11 +45,11 @@ export const me = endpoint({
 });
 
 export const createToken = endpoint({
-  method: "POST", path: "/api/v1/tokens", tag: "accounts", auth: "required", status: 201,
-  summary: "Create an API token for 'Authorization: Bearer'; the secret is shown once",
+  method: "POST", path: "/api/v1/tokens", tag: "accounts", auth: "session", status: 201,
+  summary: "Create an API token for 'Authorization: Bearer'; the secret is shown once. Needs the browser session: a bearer token gets 403",
   body: createTokenSchema,
   response: z.object({ id: z.string(), name: z.string(), prefix: z.string(), token: z.string(), createdAt: z.iso.datetime() }),
-  errors: [400, 401],
+  errors: [400, 401, 403],
   // Tokens are stored only as hashes; a stored replay would keep the secret in the database for a day.
   idempotent: false,
 });
