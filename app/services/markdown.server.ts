@@ -5,6 +5,14 @@ import { absoluteHttpUrl, rawHtmlTags, sanitizeRenderedHtml, type RenderPolicy }
 
 export type RenderMarkdownOptions = RenderPolicy;
 
+/**
+ * Raise this whenever a change here or in ./markdown/ changes what stored HTML
+ * would be: every stored render is then made again from its Markdown once, in
+ * the background (app/models/rerender.server.ts, docs/decisions/027).
+ * 2: disallowed tags are shown as text instead of swallowing what follows them.
+ */
+export const RENDERER_VERSION = 2;
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
