@@ -1,5 +1,6 @@
 // npm run cli -- user:create --email E --username U --password P --role maintainer
 // npm run cli -- user:role --email E --role admin
+// npm run cli -- markdown:rerender   (stored HTML from Markdown again; the app also does it by itself, docs/decisions/027)
 import { parseArgs } from "node:util";
 import { openDatabase } from "../prisma/database-url.ts";
 import { deployMigrations } from "../prisma/migrations.server.mts";
@@ -8,7 +9,8 @@ import { AppError, isAppError } from "./utils/errors.ts";
 
 const USAGE = `Usage:
   npm run cli -- user:create --email E --username U --password P [--role member|moderator|maintainer|admin]
-  npm run cli -- user:role --email E --role R`;
+  npm run cli -- user:role --email E --role R
+  npm run cli -- markdown:rerender`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -18,7 +20,7 @@ async function main() {
   });
   const role = (values.role ?? "member") as (typeof ROLES)[number];
   if (!ROLES.includes(role)) throw new AppError(400, "invalid_role", `--role must be one of: ${ROLES.join(", ")}`);
-  if (command !== "user:create" && command !== "user:role") {
+  if (command !== "user:create" && command !== "user:role" && command !== "markdown:rerender") {
     console.error(USAGE);
     return 2;
   }
@@ -30,7 +32,11 @@ async function main() {
   const { createUser, setRole } = await import("./models/user.server.ts");
   const { db, disconnectDb } = await import("./services/db.server.ts");
   try {
-    if (command === "user:create") {
+    if (command === "markdown:rerender") {
+      const { rerenderAll } = await import("./models/rerender.server.ts");
+      await rerenderAll();
+      console.log("Every stored post, ticket message and ticket snapshot is rendered with the current renderer; changed threads are queued for search.");
+    } else if (command === "user:create") {
       const user = await createUser({ email: values.email ?? "", username: values.username ?? "", password: values.password ?? "" }, role);
       console.log(`Created ${user.role} ${user.username} (${values.email}), id ${user.id}`);
     } else {

@@ -6,7 +6,7 @@ import { capabilities } from "./trust";
 
 type Author = { id: string; trustLevel: number; role: string };
 
-const level = (a: Author) => (a.role === "member" ? a.trustLevel : 2);
+const level = (a: Omit<Author, "id">) => (a.role === "member" ? a.trustLevel : 2);
 
 /** Renders a post body for this author, refusing links or images their trust level does not allow yet. */
 export function renderForAuthor(author: Author, body: string, field = "body"): string {
@@ -23,6 +23,23 @@ export function renderForAuthor(author: Author, body: string, field = "body"): s
     });
   }
   return renderMarkdown(body, { allowLinks: can.links, allowImages: can.images, siteOrigin: getEnv().publicUrl });
+}
+
+// What a stored render shows was allowed when it was written: a mention is
+// allowed to anyone, any other link or an image only by trust level.
+const SHOWS_LINK = /<a href="(?!\/u\/[a-zA-Z0-9_]{3,30}" class="mention">)/;
+const SHOWS_IMAGE = /<img\s/;
+
+/**
+ * Renders a stored body again with the current renderer (docs/decisions/027). Never
+ * refuses, and never takes away links or images the stored HTML already showed:
+ * the post was accepted when it was written.
+ */
+export function rerenderForAuthor(author: Omit<Author, "id"> | null, body: string, storedHtml: string): string {
+  const can = author ? capabilities(level(author)) : { links: false, images: false };
+  const allowLinks = can.links || SHOWS_LINK.test(storedHtml);
+  const allowImages = can.images || SHOWS_IMAGE.test(storedHtml);
+  return renderMarkdown(body, { allowLinks, allowImages, siteOrigin: getEnv().publicUrl });
 }
 
 /** Posting rate per trust level, shared by threads and replies, API and forms. */

@@ -105,7 +105,9 @@ export async function authorizeTicket(actor: Actor, id: string, permission?: "ti
 
 const refOf = (t: TicketRow): TicketRef => ({ id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title });
 
-const render = (body: string) => renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });
+/** Ticket messages: links yes, images no, whoever writes. */
+export const renderTicketMarkdown = (body: string) => renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });
+const render = renderTicketMarkdown;
 
 function clockOf(t: TicketRow, now: Date) {
   const closed = isClosed(t.state as TicketState);

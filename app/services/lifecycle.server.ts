@@ -6,6 +6,7 @@ import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
 import { HOUSEKEEPING_QUEUE, runHousekeepingJob, scheduleHousekeeping } from "~/models/housekeeping.server";
 import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
+import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/rerender.server";
 import { startSearch, stopSearch } from "../../search/index.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
@@ -33,6 +34,8 @@ async function prepareJobs() {
   await startSupportSchedules();
   registerQueue(HOUSEKEEPING_QUEUE, runHousekeepingJob, 1);
   await scheduleHousekeeping();
+  registerQueue(RERENDER_QUEUE, runRerenderJob, 1);
+  await scheduleRerender();
   await startSearch();
 }
 

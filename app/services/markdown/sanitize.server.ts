@@ -16,6 +16,12 @@ const ALLOWED_TAGS = [
   "sup", "sub", "kbd", "details", "summary",
 ];
 
+/** Tags an author may write as raw HTML; everything else is shown as text (docs/decisions/027). */
+export function rawHtmlTags(allowImages: boolean): ReadonlySet<string> {
+  // A raw <img> that may not be shown is shown as the text the author typed.
+  return new Set(allowImages ? ALLOWED_TAGS : ALLOWED_TAGS.filter((tag) => tag !== "img"));
+}
+
 // Parse like a browser would (it strips tabs/newlines and resolves `/\host`),
 // so the internal/external decision matches where the click actually goes.
 function resolve(href: string, base?: string): URL | null {
@@ -64,8 +70,10 @@ export function sanitizeRenderedHtml(html: string, policy: RenderPolicy): string
     allowedSchemesByTag: { img: ["http", "https"] },
     allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
     allowProtocolRelative: false,
-    disallowedTagsMode: "discard",
-    nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "title"],
+    // Disallowed tags were already turned into text before this (raw-html.server.ts);
+    // should one still arrive, it is shown escaped, and never takes text with it.
+    disallowedTagsMode: "escape",
+    nonTextTags: [],
     // Tags are never renamed here: sanitize-html mis-closes renamed tags that
     // end up disallowed. Removal goes through exclusiveFilter instead.
     transformTags: {
