@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { embeddedPasswordFile, ensureEmbeddedPassword, readEmbeddedPassword } from "~/services/embedded-postgres-password.server";
+import { runningEmbeddedUrl } from "~/services/embedded-postgres.server";
 
 // The password file is the key to the whole embedded database. Someone who could read it
 // once, or who placed it (a link to a file they wrote), must not know the password the
@@ -78,5 +79,19 @@ describe.skipIf(process.platform === "win32")("The embedded database's password 
     expect(new Set(passwords).size).toBe(1);
     expect(passwords[0]).toBe(readEmbeddedPassword(dir));
     expect(modeOf(embeddedPasswordFile(dir))).toBe("600");
+  });
+
+  it("is sent by command-line tools only to a loopback address, whatever embedded.json says", () => {
+    const password = ensureEmbeddedPassword(dir);
+    const owner = (address: string) => writeFileSync(path.join(dir, "embedded.json"), JSON.stringify({ pid: process.pid, address }));
+    owner("127.0.0.1:54321");
+    expect(runningEmbeddedUrl(dir)).toBe(`postgresql://postgres:${password}@127.0.0.1:54321/postgres?sslmode=disable`);
+    for (const address of ["attacker.example:5432", "10.0.0.7:5432", "127.0.0.1:5432@attacker.example:5432", ""]) {
+      owner(address);
+      expect(() => runningEmbeddedUrl(dir), address).toThrow(/loopback/);
+    }
+    // A file written by a forum before passwords: stop, never open the folder a second time.
+    writeFileSync(path.join(dir, "embedded.json"), JSON.stringify({ pid: process.pid, url: "postgresql://postgres:postgres@127.0.0.1:5432/postgres" }));
+    expect(() => runningEmbeddedUrl(dir)).toThrow(/restart the forum/);
   });
 });
