@@ -113,7 +113,7 @@ export function buildOpenApi(serverUrl: string) {
       title: "Backline API",
       version: "1.0.0",
       description:
-        "Everything a member, moderator or maintainer can do in the browser. Authenticate with the session cookie from POST /api/v1/session, or with `Authorization: Bearer <token>` from POST /api/v1/tokens.",
+        "Everything a member, moderator or maintainer can do in the browser. Authenticate with the session cookie from POST /api/v1/session, or with `Authorization: Bearer <token>` from POST /api/v1/tokens (created with the session cookie, never with a token). DELETE /api/v1/sessions signs out everywhere and revokes every token.",
     },
     servers: [{ url: serverUrl }],
     paths,

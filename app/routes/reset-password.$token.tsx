@@ -32,7 +32,7 @@ export default function ResetPassword() {
   return (
     <section className="narrow" aria-labelledby="reset-title">
       <h1 id="reset-title">Choose a new password</h1>
-      <p>Saving it signs you out on every device.</p>
+      <p>Saving it signs you out on every device, revokes your API tokens and ends any other reset link.</p>
       <Form method="post" noValidate>
         <FormError message={result?.fields ? undefined : result?.message} />
         <Field label="New password" name="password" type="password" autoComplete="new-password" required minLength={10}

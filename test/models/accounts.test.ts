@@ -152,6 +152,21 @@ describe("password reset", () => {
     await expect(resetPassword({ token, password: "another passphrase 1", confirm: "another passphrase 1" })).rejects.toMatchObject({ status: 400 });
   });
 
+  it("refuses a link past its hour, and sets no password with it", async () => {
+    const input = newUser();
+    const user = await createUser(input);
+    const { mailFile } = await requestPasswordReset({ email: input.email }, "http://forum.test");
+    const mail = readFileSync(mailFile!, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const token = mail.match(/reset-password\/([\w-]+)/)![1]!;
+    await db.passwordReset.updateMany({ where: { userId: user.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(resetPassword({ token, password: "brand new passphrase", confirm: "brand new passphrase" })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/expired/),
+    });
+    expect(await verifyCredentials(input.email, "brand new passphrase")).toBeNull();
+    expect(await verifyCredentials(input.email, input.password)).not.toBeNull();
+  });
+
   it("answers the same for an unknown e-mail and sends nothing", async () => {
     const { mailFile } = await requestPasswordReset({ email: "nobody@example.com" });
     expect(mailFile).toBeUndefined();
