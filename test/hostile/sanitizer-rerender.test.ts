@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "~/generated/prisma/client";
 import { RERENDER_QUEUE, rerenderAll, scheduleRerender } from "~/models/rerender.server";
 import type { TicketSnapshot } from "~/models/ticket-snapshot";
