@@ -32,7 +32,7 @@ const fold = (text: string) => text.replace(/\s+/g, " ").trim();
 const TAGS = [
   "textarea", "style", "title", "noscript", "option", "template", "xmp", "plaintext", "iframe", "noembed",
   "noframes", "script", "select", "math", "svg", "object", "embed", "form", "button", "input", "div", "span",
-  "b", "font", "head", "body", "html", "frameset", "listing", "base", "meta", "link", "marquee", "my-widget",
+  "center", "font", "head", "body", "html", "frameset", "listing", "base", "meta", "link", "marquee", "my-widget",
   "TEXTAREA", "Style",
 ];
 

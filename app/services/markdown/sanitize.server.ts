@@ -14,6 +14,8 @@ const ALLOWED_TAGS = [
   "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
   "a", "img", "table", "thead", "tbody", "tr", "th", "td",
   "sup", "sub", "kbd", "details", "summary",
+  // Harmless inline formatting people type by hand; shown as text, they would only surprise.
+  "b", "i", "u", "ins", "mark", "small", "dl", "dt", "dd",
 ];
 
 /** Tags an author may write as raw HTML; everything else is shown as text (docs/decisions/027). */
