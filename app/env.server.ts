@@ -76,7 +76,7 @@ export const envSchema = z
     // "skip" serves build/ as it is; tests and CI build once up front.
     BACKLINE_BUILD: z.enum(["auto", "skip"]).default("auto"),
     BACKLINE_JOBS: z.enum(["inline", "off"]).default("inline"),
-    // Searches per minute from one client address (search page and API together); 0 turns the limit off.
+    // Searches per minute per member, or per client address for visitors (search page and API together); 0: no limit.
     SEARCH_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
     // The client address (rate limits) comes from X-Forwarded-For only through these trusted hops; unset: the socket's.
     TRUST_PROXY: trustProxySchema,

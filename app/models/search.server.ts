@@ -67,13 +67,13 @@ export type SimilarParams = z.output<typeof similarQuerySchema>;
 export const parseSimilarParams = (input: unknown): SimilarParams => parseOrThrow(similarQuerySchema, input);
 
 /**
- * Every search runs a full-text query: one client address gets
- * SEARCH_RATE_PER_MINUTE of them (page and API together), so a scraper or a
- * runaway script cannot starve everyone else.
+ * Every search runs a full-text query: one member, or one anonymous client
+ * address, gets SEARCH_RATE_PER_MINUTE of them (page and API together), so a
+ * scraper or a runaway script cannot starve everyone else.
  */
-export async function enforceSearchRate(client: string) {
+export async function enforceSearchRate(subject: { key: string; from: string }) {
   const max = getEnv().SEARCH_RATE_PER_MINUTE;
-  if (max > 0) await enforce({ key: `search:${client}`, max, windowSeconds: 60, what: "searches from this address" });
+  if (max > 0) await enforce({ key: `search:${subject.key}`, max, windowSeconds: 60, what: `searches from ${subject.from}` });
 }
 
 /** Everyone searches public content here; private tickets will have their own, maintainer-only search. */

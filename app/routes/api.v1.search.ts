@@ -1,11 +1,11 @@
 import { search } from "~/api/endpoints/search";
 import { handle, on } from "~/api/endpoint.server";
 import { enforceSearchRate, searchForum } from "~/models/search.server";
-import { clientIp } from "~/services/auth.server";
+import { limitSubject } from "~/services/auth.server";
 
 export const loader = handle(
   on(search, async ({ request, query, user }) => {
-    await enforceSearchRate(clientIp(request));
+    await enforceSearchRate(limitSubject(request, user));
     return searchForum(query, user);
   }),
 );

@@ -1,9 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { enforce } from "~/models/rate-limit.server";
 import { createUser } from "~/models/user.server";
-import { asFormRequest, clientIp, getUser, login } from "~/services/auth.server";
+import { asFormRequest, enforceSignupRate, getUser, login } from "~/services/auth.server";
 import { attempt, type FormFailure } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/url.server";
 
@@ -22,7 +21,7 @@ export async function action({ request }: ActionFunctionArgs) {
     password: String(form.get("password") ?? ""),
   };
   return attempt(async () => {
-    await enforce({ key: `signup:${clientIp(request)}`, max: 10, windowSeconds: 3600, what: "sign-ups from this address" });
+    await enforceSignupRate(request);
     await createUser(input);
     const { setCookie } = await login(asFormRequest(request, { email: input.email, password: input.password }));
     return redirect(safeRedirect(form.get("redirectTo")), { headers: { "Set-Cookie": setCookie } });

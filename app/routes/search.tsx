@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { RelativeTime } from "~/components/thread-list";
 import { listCategories } from "~/models/category.server";
 import { enforceSearchRate, searchForum, searchQuerySchema, type SearchParams } from "~/models/search.server";
-import { clientIp, getUser } from "~/services/auth.server";
+import { getUser, limitSubject } from "~/services/auth.server";
 import styles from "~/styles/search.css";
 import { forPage } from "~/utils/page-errors.server";
 import { siteOrigin } from "~/utils/url.server";
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const params = lenientParams(url);
   const user = await getUser(request);
   return forPage(async () => {
-    await enforceSearchRate(clientIp(request));
+    await enforceSearchRate(limitSubject(request, user));
     const [result, categories] = await Promise.all([searchForum({ ...params, perPage: 20 }, user), listCategories()]);
     return {
       params,

@@ -203,10 +203,7 @@ export class PageCache {
    * render looked a viewer up: it was neither stored nor shared, and is only
    * this caller's to send, privately.
    */
-  async fetch(
-    key: string,
-    render: () => Promise<Response>,
-  ): Promise<Fetched> {
+  async fetch(key: string, render: () => Promise<Response>): Promise<Fetched> {
     const cached = this.get(key);
     if (cached) {
       this.hits++;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { revokeAllAccess } from "~/models/account-access.server";
 import { userForToken } from "~/models/api-token.server";
 import { createAuthSession, revokeSession, userForSession } from "~/models/auth-session.server";
-import { refund, reserve, reset } from "~/models/rate-limit.server";
+import { enforce, refund, reserve, reset } from "~/models/rate-limit.server";
 import { findUserById, verifyCredentials } from "~/models/user.server";
 import { AppError, forbidden, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
@@ -54,8 +54,23 @@ authenticator.use(
 );
 
 export function clientIp(request: Request): string {
-  // Set by our own server from the socket (app/server/main.ts), never taken from the client.
+  // Set by our own server (app/server/http.ts) from the socket, or from X-Forwarded-For only through the
+  // proxies TRUST_PROXY names; whatever the client sent under this name is overwritten there.
   return request.headers.get("x-backline-client-ip") ?? "unknown";
+}
+
+/**
+ * Whom a shared rate limit counts (docs/decisions/025): a signed-in member's own account, so one member
+ * cannot use up the budget of everyone behind the same address (an office, a load balancer); only
+ * anonymous requests count on the client address.
+ */
+export function limitSubject(request: Request, user: { id: string } | null): { key: string; from: string } {
+  return user ? { key: `user:${user.id}`, from: "your account" } : { key: `ip:${clientIp(request)}`, from: "this address" };
+}
+
+/** Ten new accounts an hour from one client address, whether through the form or the API. */
+export async function enforceSignupRate(request: Request) {
+  await enforce({ key: `signup:${clientIp(request)}`, max: 10, windowSeconds: 3600, what: "sign-ups from this address" });
 }
 
 /** Authenticates a form or JSON login; returns the user and the Set-Cookie header. */
