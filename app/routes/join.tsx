@@ -4,7 +4,7 @@ import { Field, FormError } from "~/components/field";
 import { enforce } from "~/models/rate-limit.server";
 import { createUser } from "~/models/user.server";
 import { asFormRequest, clientIp, getUser, login } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/url.server";
 
 export const meta: MetaFunction = () => [{ title: "Join · Backline" }];
@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const input = {
     username: String(form.get("username") ?? ""),
     email: String(form.get("email") ?? ""),

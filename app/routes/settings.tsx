@@ -8,7 +8,7 @@ import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { getCookieSession, sessionStorage } from "~/services/session.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Account settings · Backline" }];
 
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   if (intent === "sign-out-everywhere") {
     await revokeAllSessions(user.id);
