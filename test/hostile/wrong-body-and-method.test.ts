@@ -205,7 +205,8 @@ describe("API bodies that are not JSON", () => {
       const json = await res.json();
       expect({ type, status: res.status, code: json.error?.code }).toEqual({ type, status, code });
       expect(json.error.message.length).toBeGreaterThan(10);
-    }
+    }    const doc = await (await admin.get("/api/v1/openapi.json")).json();
+    expect(doc.paths["/api/v1/threads"].post.responses["415"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");
   });
 
   it("still takes JSON, with or without a charset or a Content-Type", async () => {
