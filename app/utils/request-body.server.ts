@@ -26,12 +26,18 @@ export async function formBody(request: Request): Promise<FormData> {
       `This address takes a web form (${FORM_TYPE_NAMES}), not ${type}. Submit the form on the page, or use the JSON API under /api/v1.`,
     );
   }
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     // A multipart body without its boundary, cut short, or not multipart at all.
     throw badRequest(`The form could not be read: its body is not valid ${type}. Send it again from the page.`);
   }
+  // No form here takes uploads: a file where text belongs would reach the models as "[object File]".
+  for (const [name, value] of form.entries()) {
+    if (typeof value !== "string") throw badRequest(`Backline takes no file uploads: send "${name.slice(0, 40)}" as text.`);
+  }
+  return form;
 }
 
 /** An API request's body: JSON (also without a Content-Type) or a form; {} when empty. */

@@ -65,6 +65,13 @@ const BODIES: { name: string; headers: Record<string, string>; body?: string; st
     status: 400,
     message: /form could not be read/,
   },
+  {
+    name: "a file where text belongs",
+    headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` },
+    body: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="body"; filename="log.txt"\r\nContent-Type: text/plain\r\n\r\nFull log\r\n--${BOUNDARY}--\r\n`,
+    status: 400,
+    message: /takes no file uploads/,
+  },
   { name: "a multipart body without a boundary", headers: { "Content-Type": "multipart/form-data" }, body: "email=a", status: 400, message: /form could not be read/ },
 ];
 
