@@ -3,7 +3,8 @@ import { z } from "zod";
 import { authenticate, browserSessionRequired, type CurrentUser } from "~/services/auth.server";
 import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
-import { AppError, badRequest, unauthorized } from "~/utils/errors";
+import { AppError, methodNotAllowed, unauthorized } from "~/utils/errors";
+import { apiBody } from "~/utils/request-body.server";
 import { parseOrThrow } from "~/utils/validation";
 import { idempotentPost } from "./idempotency.server";
 
@@ -55,20 +56,6 @@ export function errorResponse(error: unknown): Response {
   return apiError(new AppError(500, "internal_error", "Something went wrong on our side. Try again shortly."));
 }
 
-async function readBody(request: Request): Promise<unknown> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
-    return Object.fromEntries((await request.formData()).entries());
-  }
-  const text = await request.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest("The request body is not valid JSON.");
-  }
-}
-
 /**
  * Who may call an endpoint on this resource, decided from the caller and the
  * URL alone; it throws 403/404 before the query or body is validated.
@@ -77,15 +64,16 @@ export type Guard = (ctx: { user: CurrentUser | null; params: Record<string, str
 
 type Registered = [Endpoint, (ctx: any) => Promise<Response | unknown>, Guard?];
 
+/** A loader or action made by handle(): the methods it answers (app/server/allowed-methods.ts builds Allow from them). */
+export type Handled = ((args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<Response>) & { methods: Method[] };
+
 /** Wraps one or more endpoints of a route module into a Remix loader or action. */
-export function handle(...handlers: Registered[]) {
-  return async ({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> => {
+export function handle(...handlers: Registered[]): Handled {
+  const methods = handlers.map(([e]) => e.method);
+  const run = async ({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> => {
     const match = handlers.find(([e]) => e.method === request.method);
-    if (!match) {
-      return apiError(new AppError(405, "method_not_allowed", `${request.method} is not supported here.`, undefined, {
-        Allow: handlers.map(([e]) => e.method).join(", "),
-      }));
-    }
+    // Unsupported methods are answered before Remix (allowed-methods.ts); this is the fallback for the other half of the route.
+    if (!match) return apiError(methodNotAllowed(request.method, methods));
     const [def, fn, guard] = match;
     try {
       const signedIn = await authenticate(request);
@@ -99,7 +87,7 @@ export function handle(...handlers: Registered[]) {
       const query = def.query
         ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
         : undefined;
-      const body = def.body ? parseOrThrow(def.body, await readBody(request)) : undefined;
+      const body = def.body ? parseOrThrow(def.body, await apiBody(request)) : undefined;
       const run = async () => {
         const result = await fn({ request, params, body, query, user });
         if (result instanceof Response) return result;
@@ -110,6 +98,7 @@ export function handle(...handlers: Registered[]) {
       return errorResponse(error);
     }
   };
+  return Object.assign(run, { methods });
 }
 
 export type Handler<E extends Endpoint> = (ctx: Ctx<E>) => Promise<Response | unknown>;

@@ -25,6 +25,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Not found, or not yours",
   405: "Method not allowed",
   409: "Conflict with the current state",
+  415: "The body is not JSON (send `Content-Type: application/json`)",
   429: "Too many requests; wait for `Retry-After` seconds",
 };
 
@@ -83,7 +84,7 @@ export function buildOpenApi(serverUrl: string) {
         : { description: "Success" },
     };
     const signedIn = e.auth === "required" || e.auth === "session";
-    const errors = new Set([...(e.errors ?? []), ...(signedIn ? [401] : []), ...(e.auth === "session" ? [403] : []), ...(e.body ? [400] : [])]);
+    const errors = new Set([...(e.errors ?? []), ...(signedIn ? [401] : []), ...(e.auth === "session" ? [403] : []), ...(e.body ? [400, 415] : [])]);
     for (const code of [...errors].sort()) {
       responses[String(code)] = {
         description: ERROR_TEXT[code] ?? "Error",

@@ -1,10 +1,7 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { can } from "~/models/permissions";
 import { getUser } from "~/services/auth.server";
 import { forbidden } from "~/utils/errors";
-import { apiError } from "./endpoint.server";
-
-type Handler = (args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<Response>;
+import { apiError, type Handled } from "./endpoint.server";
 
 /**
  * For staff-only endpoints: a signed-in caller without the permission gets 403
@@ -12,10 +9,15 @@ type Handler = (args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<Respon
  * Signed-out callers fall through to the endpoint's own 401; the model checks
  * the permission again.
  */
-export function staffOnly(permission: string, handler: Handler): Handler {
-  return async (args) => {
-    const user = await getUser(args.request);
-    if (user && !can(user, permission)) return apiError(forbidden("Only moderators can do that."));
-    return handler(args);
-  };
+export function staffOnly(permission: string, handler: Handled): Handled {
+  const guarded: Handled = Object.assign(
+    async (args: Parameters<Handled>[0]) => {
+      const user = await getUser(args.request);
+      if (user && !can(user, permission)) return apiError(forbidden("Only moderators can do that."));
+      return handler(args);
+    },
+    // The same methods as the endpoints it guards: Allow headers are built from them.
+    { methods: handler.methods },
+  );
+  return guarded;
 }

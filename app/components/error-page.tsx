@@ -5,7 +5,9 @@ const TITLES: Record<number, string> = {
   401: "Please sign in",
   403: "Not allowed",
   404: "Page not found",
+  405: "This address does not take that request",
   409: "That conflicts with the current state",
+  415: "That form arrived in a format we cannot read",
   429: "Slow down a little",
   503: "Temporarily unavailable",
 };

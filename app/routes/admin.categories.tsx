@@ -6,7 +6,7 @@ import { createCategory, deleteCategory, listCategories, updateCategory } from "
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formToObject } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Categories · Admin · Backline" }];
@@ -21,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const { intent, id, ...fields } = formToObject(form);
   return attempt(async () => {
     requirePermission(user, "category:manage");

@@ -5,7 +5,7 @@ import { createPlan, listPlans, updatePlan } from "~/models/insurance.server";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { intent, id, ...fields } = formToObject(await request.formData());
+  const { intent, id, ...fields } = formToObject(await readForm(request));
   return attempt(async () => {
     // Refused before the intent is read: a member learns nothing about this form.
     requirePermission(user, "insurance:manage");

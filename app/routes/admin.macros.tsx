@@ -7,7 +7,7 @@ import { createMacro, deleteMacro, listMacros, updateMacro } from "~/models/macr
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
 
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { intent, id, ...fields } = formToObject(await request.formData());
+  const { intent, id, ...fields } = formToObject(await readForm(request));
   return attempt(async () => {
     // Refused before the intent is read: a member learns nothing about this form.
     requirePermission(user, "macro:manage");

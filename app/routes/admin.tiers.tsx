@@ -6,7 +6,7 @@ import { requirePermission } from "~/models/permissions";
 import { createTier, listTiers, MAX_RESPONSE_HOURS, updateTier } from "~/models/tier.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { formToObject } from "~/utils/validation";
 
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const { intent, id, ...fields } = formToObject(await request.formData());
+  const { intent, id, ...fields } = formToObject(await readForm(request));
   return attempt(async () => {
     requirePermission(user, "tier:manage");
     if (intent === "create") await createTier(user, fields);

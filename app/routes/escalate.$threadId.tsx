@@ -8,7 +8,7 @@ import { communityOnlyError, escalationContext, escalationStatus, startEscalatio
 import { requirePermission } from "~/models/permissions";
 import { activeCoverage } from "~/models/insurance.server";
 import { requireUser } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { formatPrice } from "~/utils/money";
@@ -51,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   return attempt(async () => {
     // One escalation and one checkout per submitted form, however often it is sent.
     const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {

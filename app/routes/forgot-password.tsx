@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { requestPasswordReset } from "~/models/password-reset.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · Backline" }];
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   return attempt(async () => {
     await requestPasswordReset({ email: String(form.get("email") ?? "") });
     return { ok: true as const };

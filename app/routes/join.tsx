@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Field, FormError } from "~/components/field";
 import { createUser } from "~/models/user.server";
 import { asFormRequest, enforceSignupRate, getUser, login } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/url.server";
 
 export const meta: MetaFunction = () => [{ title: "Join · Backline" }];
@@ -14,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const input = {
     username: String(form.get("username") ?? ""),
     email: String(form.get("email") ?? ""),

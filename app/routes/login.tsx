@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { getUser, login } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/url.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Backline" }];
@@ -13,7 +13,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const redirectTo = safeRedirect((await request.clone().formData()).get("redirectTo"));
+  const redirectTo = safeRedirect((await readForm(request.clone())).get("redirectTo"));
   return attempt(async () => {
     const { setCookie } = await login(request);
     return redirect(redirectTo, { headers: { "Set-Cookie": setCookie } });

@@ -7,6 +7,7 @@ import {
 import { getUser, type CurrentUser } from "~/services/auth.server";
 import { badRequest, isAppError } from "~/utils/errors";
 import { safeRedirect } from "~/utils/url.server";
+import { readForm } from "~/utils/form-action.server";
 
 // The browser's moderation forms (components/moderation-controls.tsx and
 // components/flag-button.tsx) post here; the models check every permission.
@@ -40,7 +41,7 @@ const text = (form: FormData, name: string) => {
 const safeBack = (to: string | undefined) => safeRedirect(to, "/mod");
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const back = safeBack(text(form, "redirectTo"));
   const user = await getUser(request);
   if (!user) return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);

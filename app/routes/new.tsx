@@ -7,7 +7,7 @@ import { listCategories } from "~/models/category.server";
 import { requirePermission } from "~/models/permissions";
 import { createThread } from "~/models/thread.server";
 import { requireUser } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 
@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const input = { category: form.get("category"), title: form.get("title"), body: form.get("body"), tags: form.get("tags") ?? "" };
   return attempt(async () => {
     requirePermission(user, "thread:create");

@@ -10,7 +10,7 @@ import {
 } from "~/models/notification-inbox.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { forPage } from "~/utils/page-errors.server";
 
 export const links = threadListLinks;
@@ -32,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   return attempt(async () => {
     if (intent === "read") return { ok: true as const, ...(await markNotificationsRead(user.id, { ids: [String(form.get("id") ?? "")] })) };

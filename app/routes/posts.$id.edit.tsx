@@ -7,7 +7,7 @@ import { postUrl } from "~/utils/urls";
 import { requireUser } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { forbidden, notFound } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { canSeeRemoved } from "~/models/viewer";
 
 export const meta: MetaFunction = () => [{ title: "Edit post · Backline" }];
@@ -30,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   return attempt(async () => {
     const post = await loadPost(params.id!, user).catch((r: Response) => {
       throw r.status === 404 ? notFound() : forbidden("You can only edit your own posts.");

@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { findValidReset, resetPassword } from "~/models/password-reset.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Backline" }];
 
@@ -11,7 +11,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   return attempt(async () => {
     await resetPassword({ token: params.token, password: form.get("password"), confirm: form.get("confirm") });
     return redirect("/login?reset=1");

@@ -8,7 +8,7 @@ import { requirePermission } from "~/models/permissions";
 import { requireBrowserSession, requireUser, signOutEverywhere } from "~/services/auth.server";
 import { getCookieSession } from "~/services/session.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Account settings · Backline" }];
 
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   if (intent === "sign-out-everywhere") {
     return redirect("/login", { headers: { "Set-Cookie": await signOutEverywhere(request, user) } });

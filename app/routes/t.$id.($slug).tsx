@@ -12,7 +12,7 @@ import { SupportStub } from "~/components/support/support-stub";
 import { threadSupport } from "~/models/escalation.server";
 import { getUser, requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { quoteMarkdown } from "~/utils/quote";
@@ -60,7 +60,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   const postId = String(form.get("postId") ?? "");
   return attempt(async () => {

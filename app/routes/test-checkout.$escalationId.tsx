@@ -7,7 +7,7 @@ import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { requireUser } from "~/services/auth.server";
 import { simulateCheckout, testCheckoutFor } from "~/services/payments/test-mode.server";
 import { notFound } from "~/utils/errors";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const outcome = form.get("intent") === "decline" ? "decline" : "authorize";
   return attempt(async () => {
     requireTestMode();

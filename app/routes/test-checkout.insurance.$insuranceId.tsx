@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { FormError } from "~/components/field";
 import { completeTestInsuranceCheckout, insurancePath, testInsuranceCheckoutFor } from "~/models/insurance-purchase.server";
 import { requireUser } from "~/services/auth.server";
-import { attempt, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const outcome = (await request.formData()).get("intent") === "decline" ? "decline" : "subscribe";
+  const outcome = (await readForm(request)).get("intent") === "decline" ? "decline" : "subscribe";
   return attempt(async () => {
     await completeTestInsuranceCheckout(user.id, params.insuranceId!, outcome);
     return redirect(`${insurancePath}?checkout=${outcome === "subscribe" ? "success" : "cancelled"}`);

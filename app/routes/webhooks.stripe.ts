@@ -14,7 +14,6 @@ import { WebhookSignatureError } from "~/services/payments/types";
 const json = (status: number, body: unknown) => Response.json(body, { status });
 
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return json(405, { error: { code: "method_not_allowed", message: "POST only." } });
   const env = getEnv();
   if (env.paymentsMode !== "stripe" || !env.STRIPE_WEBHOOK_SECRET) {
     return json(404, { error: { code: "not_found", message: "Stripe is not configured on this server." } });
@@ -42,4 +41,3 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const loader = () => json(405, { error: { code: "method_not_allowed", message: "POST only." } });

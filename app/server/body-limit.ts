@@ -72,8 +72,8 @@ export function inspectBody(body: Buffer, contentType: string): Refusal | null {
     if (/%00/.test(text)) return NULL_CHARACTER;
     return null;
   }
-  // Backline takes no file uploads: every multipart part is text, and the API
-  // reads any other body as JSON whatever its declared type.
+  // Backline takes no file uploads: every multipart part is text; any other body is
+  // JSON or refused with 415 (app/utils/request-body.server.ts).
   if (JSON_NULL.test(text)) return NULL_CHARACTER;
   return null;
 }

@@ -9,6 +9,7 @@ import { isCrossSiteMutation } from "../services/csrf.server";
 import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, withNonce } from "./security-headers";
 import { limitBodies } from "./body-limit";
 import { guardUrls } from "./url-guard";
+import { onlyAllowedMethods } from "./allowed-methods";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 import { onSearchIndexChanged } from "../../search/index-changed.server";
 import { addressKey } from "./client-address";
@@ -115,6 +116,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
 
   // Hostile addresses and bodies are refused before any route sees them (body-limit.ts, url-guard.ts).
   app.use(guardUrls, limitBodies());
+  app.use(onlyAllowedMethods(build));
 
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));

@@ -11,7 +11,8 @@ import { databaseUnavailable } from "../services/database-unavailable.server";
 type Fn = (args: { request: Request }) => Promise<unknown>;
 
 function guard(fn: Fn): Fn {
-  return async (args) => {
+  // Own properties (handle()'s `methods`, which Allow headers are built from) carry over.
+  return Object.assign(async (args: Parameters<Fn>[0]) => {
     try {
       return await fn(args);
     } catch (error) {
@@ -23,7 +24,7 @@ function guard(fn: Fn): Fn {
         headers: outage.headers,
       });
     }
-  };
+  }, fn);
 }
 
 type HeadersArgs = { parentHeaders: Headers; errorHeaders?: Headers };

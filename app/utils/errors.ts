@@ -20,6 +20,11 @@ export const unauthorized = (message = "Sign in to do that.") => new AppError(40
 export const forbidden = (message = "You are not allowed to do that.") => new AppError(403, "forbidden", message);
 export const notFound = (message = "Not found.") => new AppError(404, "not_found", message);
 export const conflict = (message: string, fields?: FieldErrors) => new AppError(409, "conflict", message, fields);
+export const unsupportedMediaType = (message: string) => new AppError(415, "unsupported_media_type", message);
+export const methodNotAllowed = (method: string, allow: string[]) =>
+  new AppError(405, "method_not_allowed", `${method} is not supported here. This address answers ${allow.join(", ")}.`, undefined, {
+    Allow: allow.join(", "),
+  });
 
 export function tooManyRequests(retryAfterSeconds: number, what: string) {
   const wait = humanDuration(retryAfterSeconds);

@@ -1,5 +1,21 @@
 import { data } from "@remix-run/node";
-import { AppError, type FieldErrors } from "./errors";
+import { AppError, isAppError, type FieldErrors } from "./errors";
+import { formBody } from "./request-body.server";
+
+/**
+ * The fields of a page's form post. Every page action reads its form through here:
+ * a JSON, text or empty body, or a broken multipart one, is answered 400/415 with a
+ * message on the error page (thrown as a response, so no error is logged), never a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await formBody(request);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    // A Response, not data(): resource routes (mod.actions) answer a thrown Response as it is.
+    throw Response.json({ ok: false, message: error.message } satisfies FormFailure, { status: error.status });
+  }
+}
 
 export type FormFailure = { ok: false; message: string; fields?: FieldErrors; values?: Record<string, string> };
 

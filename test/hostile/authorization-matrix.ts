@@ -207,7 +207,6 @@ export const MATRIX: Record<string, Entry> = {
   "GET routes/desk._index": { request: () => ({ path: "/desk" }), expect: deskPage },
   "GET routes/desk.numbers": { request: () => ({ path: "/desk/numbers" }), expect: deskPage },
   "GET routes/desk.numbers[.]csv": { request: () => ({ path: "/desk/numbers.csv" }), expect: deskPage },
-  "GET routes/webhooks.stripe": { request: () => ({ path: "/webhooks/stripe" }), expect: all(405) },
   // Test mode has no Stripe: the endpoint does not exist for anyone.
   "POST routes/webhooks.stripe": { request: () => ({ path: "/webhooks/stripe", body: { id: "evt_1" } }), expect: all(404) },
 
