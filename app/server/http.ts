@@ -32,10 +32,17 @@ function requestHeaders(req: ExpressRequest) {
  * origin: PUBLIC_URL, else http://localhost and the port this server listens on (PORT, resolved when it is 0).
  */
 function sharedRenderUrl(req: ExpressRequest) {
-  const env = getEnv();
-  const origin = env.PUBLIC_URL ? env.publicUrl : `http://localhost:${req.socket.localPort ?? env.PORT}`;
   const { pathname, search } = new URL(req.originalUrl, "http://request.invalid");
-  return `${origin}${pathname}${search}`;
+  return `${getEnv().publicUrl}${pathname}${search}`;
+}
+
+/**
+ * Every other request reaches Remix with the configured host too, so `request.url` can never carry a
+ * host the client chose (the CSRF check above has already read the real one).
+ */
+function pinConfiguredHost(req: ExpressRequest) {
+  req.headers.host = new URL(getEnv().publicUrl).host;
+  for (const name of ["x-forwarded-host", "forwarded"]) delete req.headers[name];
 }
 
 function sharedRenderHeaders(req: ExpressRequest, url: string) {
@@ -134,6 +141,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     if (!SAFE_METHODS.has(req.method)) res.once("finish", () => pageCache.invalidate());
     if (!isCacheable(req)) {
       if (req.method === "GET" && hasCredentials(req) && isPublicPath(req.path)) markPrivate(res);
+      pinConfiguredHost(req);
       return remix(req, res, next);
     }
     try {
