@@ -8,7 +8,7 @@ import { notify } from "./notification.server";
 import { can } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { settleAcceptance } from "./acceptance.server";
-import { refreshTrustLevel, syncReputation } from "./reputation.server";
+import { refreshTrustLevel, syncReputation, voteCountsTowardReputation } from "./reputation.server";
 import { postUrl } from "~/utils/urls";
 import { bodySchema, notifyMentions, titleSchema } from "./thread.server";
 
@@ -177,13 +177,30 @@ export async function acceptAnswer(actor: Actor, postId: string) {
 
 const hiddenAnswer = () => conflict("A hidden or deleted post cannot be the answer.");
 
-/** One "helpful" vote per member and post, never on one's own post. */
+/**
+ * One "helpful" vote per member and post, never on one's own post. Every vote shows in the score; whether
+ * it earns the author reputation is decided now, from the voter's trust (voteCountsTowardReputation).
+ */
 export async function votePost(voter: Actor, postId: string) {
   const post = await visiblePost(postId, voter);
   if (post.authorId === voter.id) throw forbidden("You cannot vote on your own post.");
   await enforce({ key: `vote:${voter.id}`, max: 60, windowSeconds: 3600, what: "votes" });
   return db.$transaction(async (tx) => {
-    const created = await tx.vote.createMany({ data: [{ postId, userId: voter.id }], skipDuplicates: true });
+    // Thread, then posts, then users, as moderation and accepting lock them (docs/decisions/028): a vote
+    // that held the post while waiting for the thread would deadlock with a moderator hiding the thread.
+    await tx.$queryRaw`select "id" from "Thread" where "id" = ${post.threadId} for no key update`;
+    const now = await tx.post.findUniqueOrThrow({
+      where: { id: postId },
+      select: { hidden: true, deletedAt: true, thread: { select: { hidden: true, deletedAt: true } } },
+    });
+    if ((now.hidden || now.deletedAt || now.thread.hidden || now.thread.deletedAt) && !canSeeRemoved(voter, post.authorId)) {
+      throw notFound("This post does not exist or was removed.");
+    }
+    const standing = await tx.user.findUniqueOrThrow({ where: { id: voter.id }, select: { role: true, trustLevel: true } });
+    const created = await tx.vote.createMany({
+      data: [{ postId, userId: voter.id, countsTowardReputation: voteCountsTowardReputation(standing) }],
+      skipDuplicates: true,
+    });
     if (created.count === 0) throw conflict("You already voted for this post.");
     const updated = await tx.post.update({ where: { id: postId }, data: { score: { increment: 1 } }, select: { score: true } });
     if (post.number === 0) await tx.thread.update({ where: { id: post.threadId }, data: { score: { increment: 1 } } });

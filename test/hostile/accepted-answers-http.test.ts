@@ -106,3 +106,30 @@ describe("an accepted answer over HTTP", () => {
     expect(server.output()).not.toMatch(/ ERROR /);
   });
 });
+
+describe("votes over HTTP", () => {
+  it("five accounts made a minute ago vote for a sixth: the votes show, the reputation and trust do not move", async () => {
+    const category = await makeCategory();
+    const askerUser = await makeUser();
+    const farmedUser = await makeUser({ trustLevel: 0 });
+    const [asker, farmed] = [await signIn(askerUser), await signIn(farmedUser)];
+    const visitor = new Client(server.url);
+    const thread = await ok(await asker.post("/api/v1/threads", {
+      category: category.slug, title: "Wombat importer stalls at 99 percent", body: "The wombat importer stalls at 99%. Why?",
+    }), 201);
+    const reply = await ok(await farmed.post(`/api/v1/threads/${thread.id}/posts`, { body: "Raise the importer's timeout; the last batch is the largest." }), 201);
+
+    for (const name of ["fake_a", "fake_b", "fake_c", "fake_d", "fake_e"]) {
+      const fake = await signUp(`${name}_${Date.now().toString(36)}`);
+      await ok(await fake.post(`/api/v1/posts/${reply.id}/votes`));
+    }
+    // Voting on one's own post is refused and earns nothing either.
+    expect((await farmed.post(`/api/v1/posts/${reply.id}/votes`)).status).toBe(403);
+
+    const page = await ok(await visitor.get(`/api/v1/threads/${thread.id}`));
+    expect(page.posts.find((p: { id: string; score: number }) => p.id === reply.id)?.score).toBe(5);
+    const profile = await ok(await visitor.get(`/api/v1/users/${farmedUser.username}`));
+    expect({ reputation: profile.reputation, trustLevel: profile.trustLevel }).toEqual({ reputation: 0, trustLevel: 0 });
+    expect(server.output()).not.toMatch(/ ERROR /);
+  });
+});
