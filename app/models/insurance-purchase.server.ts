@@ -6,6 +6,7 @@ import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { AppError, conflict, notFound } from "~/utils/errors";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { coverageEvent } from "./insurance.server";
+import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 
@@ -30,10 +31,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, opts:
   if (current) throw conflict("You already have support insurance.");
   await enforce({ key: `insurance-checkout:${user.id}`, max: 10, windowSeconds: 3600, what: "insurance checkouts" });
   const provider = paymentProvider();
-  const sub = await db.insuranceSubscription.create({
-    data: { userId: user.id, planId: plan.id, status: "incomplete", provider: provider.name, currentPeriodEnd: now },
-    select: { id: true },
-  });
+  const sub = await openPlanCheckout(user.id, plan.id, provider.name, now);
   let session;
   try {
     session = await provider.createSubscriptionCheckout!({
@@ -53,8 +51,38 @@ export async function startInsuranceCheckout(user: Member, planId: string, opts:
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
   }
+  // Recorded first, so that whoever supersedes this checkout, or its completion, finds it.
   await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
+  if (!(await db.insuranceSubscription.count({ where: { id: sub.id, status: "incomplete" } }))) {
+    await expireSuperseded([{ provider: provider.name, checkoutSessionId: session.sessionId }]);
+    throw conflict("A newer insurance checkout was opened at the same moment; continue in that one.");
+  }
   return { insuranceId: sub.id, checkoutUrl: session.url };
+}
+
+/**
+ * At most one live plan per member (docs/decisions/029): under the member's
+ * lock, a covered member is refused and an older unfinished checkout is
+ * superseded, then expired at its provider.
+ */
+async function openPlanCheckout(userId: string, planId: string, provider: string, now: Date) {
+  const { sub, superseded } = await db.$transaction(async (tx) => {
+    await lockMember(tx, userId);
+    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
+    if (live) throw conflict("You already have support insurance.");
+    const open = await tx.insuranceSubscription.findMany({ where: { userId, status: "incomplete" }, select: { provider: true, checkoutSessionId: true } });
+    await tx.insuranceSubscription.updateMany({ where: { userId, status: "incomplete" }, data: { status: "abandoned" } });
+    const created = await tx.insuranceSubscription.create({
+      data: { userId, planId, status: "incomplete", provider, currentPeriodEnd: now },
+      select: { id: true },
+    });
+    return { sub: created, superseded: open };
+  });
+  if (await expireSuperseded(superseded)) {
+    await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { status: "abandoned" } });
+    throw conflict("Your payment for support insurance in another window went through; your plan shows here in a moment.");
+  }
+  return sub;
 }
 
 function requireTestMode() {
