@@ -76,7 +76,6 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     });
   } catch (error) {
     logger.warn(`escalation ${escalation.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
-    await db.escalation.updateMany({ where: { id: escalation.id, state: "gate_passed" }, data: { state: "cancelled" } });
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`);
   }
