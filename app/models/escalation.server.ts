@@ -11,7 +11,7 @@ import { findActiveTier, listTiers, presentTier } from "./tier.server";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { activeCoverage, payFromCoverage } from "./insurance.server";
 import { z } from "zod";
-import type { Prisma } from "~/generated/prisma/client";
+import { Prisma } from "~/generated/prisma/client";
 import { ACTIVE_TICKET_STATES, expireSuperseded, lockMember, OPEN_ESCALATION_STATES, refuseSecondTicket } from "./open-checkout.server";
 import { threadUrl } from "~/utils/urls";
 
@@ -99,10 +99,12 @@ async function openEscalation(user: Member, threadId: string, gate: GateAnswers,
   const { escalation, superseded } = await db.$transaction(async (tx) => {
     await lockMember(tx, user.id);
     await refuseSecondTicket(tx, user.id, threadId);
-    const open = await tx.escalation.findMany({
-      where: { userId: user.id, threadId, state: { in: [...OPEN_ESCALATION_STATES] } },
-      select: { id: true, provider: true, state: true, checkoutSessionId: true, createdAt: true },
-    });
+    // Row locks, not a plain read: a concurrent request still recording its session waits for this
+    // decision, and this one sees the session id that request committed (READ COMMITTED re-reads).
+    const open = await tx.$queryRaw<{ id: string; provider: string; state: string; checkoutSessionId: string | null; createdAt: Date }[]>`
+      select "id", "provider", "state"::text as "state", "checkoutSessionId", "createdAt" from "Escalation"
+      where "userId" = ${user.id} and "threadId" = ${threadId} and "state"::text in (${Prisma.join([...OPEN_ESCALATION_STATES])})
+      for update`;
     // A coverage draw becomes its ticket within moments; one that never got past the gate has failed.
     if (open.some((e) => e.provider === "insurance" && (e.state === "checkout_open" || e.createdAt > stale))) {
       throw conflict(`Your coverage is already paying for a ticket on this thread; see ${escalationPath(threadId)}.`);

@@ -51,9 +51,10 @@ export async function startInsuranceCheckout(user: Member, planId: string, opts:
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
   }
-  // Recorded first, so that whoever supersedes this checkout, or its completion, finds it.
-  await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
-  if (!(await db.insuranceSubscription.count({ where: { id: sub.id, status: "incomplete" } }))) {
+  const opened = await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { checkoutSessionId: session.sessionId } });
+  if (opened.count === 0) {
+    // A newer checkout superseded this one meanwhile; recorded anyway, so that a completion finds it.
+    await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
     await expireSuperseded([{ provider: provider.name, checkoutSessionId: session.sessionId }]);
     throw conflict("A newer insurance checkout was opened at the same moment; continue in that one.");
   }
@@ -70,7 +71,9 @@ async function openPlanCheckout(userId: string, planId: string, provider: string
     await lockMember(tx, userId);
     const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
     if (live) throw conflict("You already have support insurance.");
-    const open = await tx.insuranceSubscription.findMany({ where: { userId, status: "incomplete" }, select: { provider: true, checkoutSessionId: true } });
+    // Row locks, not a plain read: see openEscalation.
+    const open = await tx.$queryRaw<{ provider: string; checkoutSessionId: string | null }[]>`
+      select "provider", "checkoutSessionId" from "InsuranceSubscription" where "userId" = ${userId} and "status" = 'incomplete' for update`;
     await tx.insuranceSubscription.updateMany({ where: { userId, status: "incomplete" }, data: { status: "abandoned" } });
     const created = await tx.insuranceSubscription.create({
       data: { userId, planId, status: "incomplete", provider, currentPeriodEnd: now },
