@@ -103,6 +103,8 @@ export async function testInsuranceCheckoutFor(userId: string, insuranceId: stri
 /** "Subscribe" or "Decline" on the test page: the events Stripe would send, through the same fulfilment. */
 export async function completeTestInsuranceCheckout(userId: string, insuranceId: string, outcome: "subscribe" | "decline", now = new Date()) {
   const sub = await testInsuranceCheckoutFor(userId, insuranceId);
+  // Declining a checkout a newer tab already closed leaves it closed: the outcome is the same.
+  if (outcome === "decline" && sub.status === "abandoned") return;
   if (sub.status !== "incomplete" || !sub.checkoutSessionId) throw conflict("This checkout is no longer open.");
   if (outcome === "decline") {
     // Never paid: not a plan that ended, just a checkout nobody finished.
