@@ -11,6 +11,8 @@ import { findActiveTier, listTiers, presentTier } from "./tier.server";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { activeCoverage, payFromCoverage } from "./insurance.server";
 import { z } from "zod";
+import { Prisma } from "~/generated/prisma/client";
+import { ACTIVE_TICKET_STATES, expireSuperseded, lockMember, OPEN_ESCALATION_STATES, refuseSecondTicket } from "./open-checkout.server";
 import { threadUrl } from "~/utils/urls";
 import { siteOrigin } from "~/utils/url.server";
 
@@ -19,8 +21,6 @@ import { siteOrigin } from "~/utils/url.server";
 // ticket itself is created only by fulfilment, once the card is authorised.
 
 type Member = { id: string; role: Role; email: string };
-
-const ACTIVE_TICKET_STATES = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
 
 async function escalatableThread(threadId: string) {
   const thread = await db.thread.findUnique({
@@ -50,24 +50,16 @@ export async function startEscalation(user: Member, threadId: string, input: unk
   if (!thread.category.supported) throw communityOnlyError(thread.category.name);
   const gate = parseOrThrow(gateSchema, input);
   const tier = await findActiveTier(gate.tier);
-  const active = await db.ticket.findFirst({
-    where: { threadId, ownerId: user.id, state: { in: [...ACTIVE_TICKET_STATES] } },
-    select: { id: true },
-  });
-  if (active) throw conflict("You already have an open paid ticket for this thread; continue there.");
+  await refuseSecondTicket(db as unknown as Tx, user.id, threadId);
   await enforce({ key: `escalation:${user.id}`, max: 10, windowSeconds: 3600, what: "paid support requests" });
 
   // Covered members pay from their support insurance unless they choose the card (docs/decisions/016).
   const payWith = payWithSchema.parse((input as { payWith?: unknown } | null)?.payWith);
-  if (payWith === "coverage" || (payWith === undefined && (await activeCoverage(user.id)))) {
-    return escalateFromCoverage(user, thread.id, gate, tier);
-  }
+  const fromCoverage = payWith === "coverage" || (payWith === undefined && Boolean(await activeCoverage(user.id)));
+  const provider = fromCoverage ? null : paymentProvider();
+  const escalation = await openEscalation(user, threadId, gate, tier, provider?.name ?? "insurance");
+  if (!provider) return escalateFromCoverage(user, thread.id, escalation);
 
-  const provider = paymentProvider();
-  const escalation = await db.escalation.create({
-    data: { ...escalationRow(threadId, user, gate, tier), provider: provider.name },
-    select: { id: true },
-  });
   const back = `${siteOrigin()}${escalationPath(threadId)}?escalation=${escalation.id}`;
   let session;
   try {
@@ -87,18 +79,65 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`);
   }
-  await db.escalation.update({
-    where: { id: escalation.id },
-    data: { state: "checkout_open", checkoutSessionId: session.sessionId },
-  });
+  // The session is recorded first, so that whoever supersedes this escalation, or its completion, finds it.
+  await db.escalation.update({ where: { id: escalation.id }, data: { checkoutSessionId: session.sessionId } });
+  const opened = await db.escalation.updateMany({ where: { id: escalation.id, state: "gate_passed" }, data: { state: "checkout_open" } });
+  if (opened.count === 0) {
+    // A newer request for this thread superseded this one while its checkout was being created.
+    await expireSuperseded([{ provider: provider.name, checkoutSessionId: session.sessionId }]);
+    throw conflict("A newer checkout for this thread was opened at the same moment; continue in that one.");
+  }
   return { escalationId: escalation.id, checkoutUrl: session.url };
 }
 
+/**
+ * Records the escalation under the member's lock, superseding their older open
+ * checkout for this thread (docs/decisions/029), which is then expired at its provider.
+ */
+async function openEscalation(user: Member, threadId: string, gate: GateAnswers, tier: Tier, provider: string) {
+  const stale = new Date(Date.now() - COVERAGE_DRAW_GRACE_MS);
+  const { escalation, superseded } = await db.$transaction(async (tx) => {
+    await lockMember(tx, user.id);
+    await refuseSecondTicket(tx, user.id, threadId);
+    // Row locks, not a plain read: a concurrent request still recording its session waits for this
+    // decision, and this one sees the session id that request committed (READ COMMITTED re-reads).
+    const open = await tx.$queryRaw<{ id: string; provider: string; state: string; checkoutSessionId: string | null; createdAt: Date }[]>`
+      select "id", "provider", "state"::text as "state", "checkoutSessionId", "createdAt" from "Escalation"
+      where "userId" = ${user.id} and "threadId" = ${threadId} and "state"::text in (${Prisma.join([...OPEN_ESCALATION_STATES])})
+      for update`;
+    // A coverage draw becomes its ticket within moments; one that never got past the gate has failed.
+    if (open.some((e) => e.provider === "insurance" && (e.state === "checkout_open" || e.createdAt > stale))) {
+      throw conflict(`Your coverage is already paying for a ticket on this thread; see ${escalationPath(threadId)}.`);
+    }
+    if (open.length) {
+      await tx.escalation.updateMany({
+        where: { id: { in: open.map((e) => e.id) }, state: { in: [...OPEN_ESCALATION_STATES] } },
+        data: { state: "cancelled" },
+      });
+    }
+    const created = await tx.escalation.create({
+      data: { ...escalationRow(threadId, user, gate, tier), provider },
+      select: { id: true, amountCents: true, currency: true },
+    });
+    return { escalation: created, superseded: open };
+  });
+  if (await expireSuperseded(superseded)) {
+    // The older checkout was paid before it could be expired: that payment becomes the ticket.
+    await db.escalation.updateMany({ where: { id: escalation.id, state: "gate_passed" }, data: { state: "cancelled" } });
+    throw conflict(`Your payment in another window went through; the ticket is being created: ${escalationPath(threadId)}`);
+  }
+  return escalation;
+}
+
+const COVERAGE_DRAW_GRACE_MS = 5 * 60_000;
+
+type Tier = Awaited<ReturnType<typeof findActiveTier>>;
+type Tx = Prisma.TransactionClient;
+
 const payWithSchema = z.enum(["coverage", "card"]).optional().catch(undefined);
 
-/** No Checkout: the tier price is drawn from the coverage and the ticket is created through the same fulfilment. */
 /** The gate answers and the quoted price, as every escalation records them. */
-const escalationRow = (threadId: string, user: Member, gate: GateAnswers, tier: Awaited<ReturnType<typeof findActiveTier>>) => ({
+const escalationRow = (threadId: string, user: Member, gate: GateAnswers, tier: Tier) => ({
   threadId,
   userId: user.id,
   tierId: tier.id,
@@ -111,21 +150,17 @@ const escalationRow = (threadId: string, user: Member, gate: GateAnswers, tier: 
   currency: tier.currency,
 });
 
+/** No Checkout: the tier price is drawn from the coverage and the ticket is created through the same fulfilment. */
 async function escalateFromCoverage(
   user: Member,
   threadId: string,
-  gate: GateAnswers,
-  tier: Awaited<ReturnType<typeof findActiveTier>>,
+  escalation: { id: string; amountCents: number; currency: string },
 ) {
-  const escalation = await db.escalation.create({
-    data: { ...escalationRow(threadId, user, gate, tier), provider: "insurance" },
-    select: { id: true, amountCents: true, currency: true },
-  });
   let event;
   try {
     event = await payFromCoverage(user.id, escalation);
   } catch (error) {
-    await db.escalation.update({ where: { id: escalation.id }, data: { state: "declined" } });
+    await db.escalation.updateMany({ where: { id: escalation.id, state: "gate_passed" }, data: { state: "declined" } });
     throw error;
   }
   await applyPaymentEvent(event).catch((error) => {

@@ -4,6 +4,8 @@ import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { providerFor, type PaymentEvent } from "~/services/payments/payments.server";
 import { SCOPE_STATEMENT } from "./escalation-gate";
+import { activeTicketFor, lockMember } from "./open-checkout.server";
+import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
 import { deadlineFor } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
@@ -110,11 +112,18 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
 
   const snapshot = await buildSnapshot(escalation, now);
   const deadlineAt = deadlineFor(now, escalation.tier.responseHours);
+  let released: string | null = null;
   try {
-    return await db.$transaction(async (tx) => {
+    const outcome = await db.$transaction(async (tx) => {
+      // Under the member's lock (docs/decisions/029): of two checkouts for one thread paid anyway, the second sees the first ticket.
+      await lockMember(tx, escalation.userId);
+      if (await activeTicketFor(tx, escalation.userId, escalation.threadId, escalation.id)) {
+        released = await releaseSecondAuthorisation(tx, escalation, intent, now);
+        return released ? ("applied" as const) : ("duplicate" as const);
+      }
       // Even a checkout we had closed (expired, superseded) is honoured when its card was authorised.
       const claimed = await tx.escalation.updateMany({
-        where: { id: escalation.id, state: { not: "paid" } },
+        where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
         data: { state: "paid", paymentIntentId: intent.id },
       });
       if (claimed.count === 0) return "duplicate" as const;
@@ -150,11 +159,44 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
       await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
       return "applied" as const;
     });
+    await settleNow(released);
+    return outcome;
   } catch (error) {
     // A concurrent delivery created the ticket first: the unique escalationId decided.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return "duplicate";
     throw error;
   }
+}
+
+/**
+ * A second checkout for a thread the member already has a ticket for was paid
+ * anyway: no second ticket; its authorisation is released through the same
+ * outbox as a rejected ticket's. Returns the payment to settle, once.
+ */
+async function releaseSecondAuthorisation(
+  tx: Prisma.TransactionClient,
+  escalation: { id: string; provider: string },
+  intent: { id: string; amount: number; currency: string },
+  now: Date,
+): Promise<string | null> {
+  const claimed = await tx.escalation.updateMany({
+    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
+    data: { state: "cancelled", paymentIntentId: intent.id },
+  });
+  if (claimed.count === 0) return null;
+  const payment = await tx.payment.create({
+    data: {
+      escalationId: escalation.id,
+      provider: escalation.provider,
+      paymentIntentId: intent.id,
+      status: "authorized",
+      amountCents: intent.amount,
+      currency: intent.currency,
+    },
+    select: { id: true },
+  });
+  logger.info(`escalation ${escalation.id}: paid while another ticket for the thread is open; releasing the authorisation`);
+  return requestRelease(tx, payment.id, now);
 }
 
 /** Checkout expired or (test mode) the card was declined: the escalation closes with no ticket and no charge. */

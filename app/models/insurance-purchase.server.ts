@@ -7,6 +7,7 @@ import { AppError, conflict, notFound } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { coverageEvent } from "./insurance.server";
+import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 
@@ -31,10 +32,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
   if (current) throw conflict("You already have support insurance.");
   await enforce({ key: `insurance-checkout:${user.id}`, max: 10, windowSeconds: 3600, what: "insurance checkouts" });
   const provider = paymentProvider();
-  const sub = await db.insuranceSubscription.create({
-    data: { userId: user.id, planId: plan.id, status: "incomplete", provider: provider.name, currentPeriodEnd: now },
-    select: { id: true },
-  });
+  const sub = await openPlanCheckout(user.id, plan.id, provider.name, now);
   let session;
   try {
     session = await provider.createSubscriptionCheckout!({
@@ -53,8 +51,41 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
   }
-  await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
+  const opened = await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { checkoutSessionId: session.sessionId } });
+  if (opened.count === 0) {
+    // A newer checkout superseded this one meanwhile; recorded anyway, so that a completion finds it.
+    await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
+    await expireSuperseded([{ provider: provider.name, checkoutSessionId: session.sessionId }]);
+    throw conflict("A newer insurance checkout was opened at the same moment; continue in that one.");
+  }
   return { insuranceId: sub.id, checkoutUrl: session.url };
+}
+
+/**
+ * At most one live plan per member (docs/decisions/029): under the member's
+ * lock, a covered member is refused and an older unfinished checkout is
+ * superseded, then expired at its provider.
+ */
+async function openPlanCheckout(userId: string, planId: string, provider: string, now: Date) {
+  const { sub, superseded } = await db.$transaction(async (tx) => {
+    await lockMember(tx, userId);
+    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
+    if (live) throw conflict("You already have support insurance.");
+    // Row locks, not a plain read: see openEscalation.
+    const open = await tx.$queryRaw<{ provider: string; checkoutSessionId: string | null }[]>`
+      select "provider", "checkoutSessionId" from "InsuranceSubscription" where "userId" = ${userId} and "status" = 'incomplete' for update`;
+    await tx.insuranceSubscription.updateMany({ where: { userId, status: "incomplete" }, data: { status: "abandoned" } });
+    const created = await tx.insuranceSubscription.create({
+      data: { userId, planId, status: "incomplete", provider, currentPeriodEnd: now },
+      select: { id: true },
+    });
+    return { sub: created, superseded: open };
+  });
+  if (await expireSuperseded(superseded)) {
+    await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { status: "abandoned" } });
+    throw conflict("Your payment for support insurance in another window went through; your plan shows here in a moment.");
+  }
+  return sub;
 }
 
 function requireTestMode() {
@@ -72,6 +103,8 @@ export async function testInsuranceCheckoutFor(userId: string, insuranceId: stri
 /** "Subscribe" or "Decline" on the test page: the events Stripe would send, through the same fulfilment. */
 export async function completeTestInsuranceCheckout(userId: string, insuranceId: string, outcome: "subscribe" | "decline", now = new Date()) {
   const sub = await testInsuranceCheckoutFor(userId, insuranceId);
+  // Declining a checkout a newer tab already closed leaves it closed: the outcome is the same.
+  if (outcome === "decline" && sub.status === "abandoned") return;
   if (sub.status !== "incomplete" || !sub.checkoutSessionId) throw conflict("This checkout is no longer open.");
   if (outcome === "decline") {
     // Never paid: not a plan that ended, just a checkout nobody finished.

@@ -3,11 +3,13 @@ import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
-import type { PaymentEvent } from "~/services/payments/types";
+import { PaymentProviderError, type PaymentEvent } from "~/services/payments/types";
+import { providerFor } from "~/services/payments/payments.server";
 import { conflict, notFound } from "~/utils/errors";
 import { formatPrice } from "~/utils/money";
 import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "./coverage-ledger.server";
+import { lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { cleanLine } from "~/utils/text";
 
@@ -166,7 +168,12 @@ export async function payFromCoverage(
       data: { id: drawId, escalationId: escalation.id, subscriptionId: sub.id, amountCents: escalation.amountCents, currency: escalation.currency, status: "requires_capture" },
     });
     await addEntry(tx, { subscriptionId: sub.id, amountCents: -escalation.amountCents, kind: "debit", reference: `debit:${escalation.id}`, escalationId: escalation.id });
-    await tx.escalation.update({ where: { id: escalation.id }, data: { state: "checkout_open", checkoutSessionId: sessionId, provider: "insurance" } });
+    // A newer escalation of the same thread may have superseded this one meanwhile: then nothing is drawn.
+    const opened = await tx.escalation.updateMany({
+      where: { id: escalation.id, state: "gate_passed" },
+      data: { state: "checkout_open", checkoutSessionId: sessionId, provider: "insurance" },
+    });
+    if (opened.count === 0) throw conflict("A newer request for this thread replaced this one; nothing was drawn from your coverage.");
     // The safety net: if the ticket is not created right after this commit (a crash), the worker creates it.
     await enqueue(tx, COVERAGE_FULFIL_QUEUE, { escalationId: escalation.id }, { dedupeKey: `coverage:${escalation.id}`, runAt: new Date(now.getTime() + 30_000) });
   });
@@ -216,10 +223,23 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     logger.warn(`payment event ${event.id}: invoice for a subscription that is not a Backline plan; ignored`);
     return "ignored";
   }
-  return db.$transaction(async (tx) => {
+  const outcome = await db.$transaction(async (tx) => {
+    // The member's lock first (as everywhere): two plans paid at once are decided one after the other.
+    await lockMember(tx, sub.userId);
     await lockSubscription(tx, sub.id);
     const fresh = await tx.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id } });
     if (fresh.status === "canceled") return "ignored" as const;
+    const other = await tx.insuranceSubscription.findFirst({
+      where: { userId: sub.userId, id: { not: sub.id }, ...coveredWhere(now) },
+      select: { id: true },
+    });
+    if (other || fresh.status === "refused") {
+      await tx.insuranceSubscription.update({
+        where: { id: sub.id },
+        data: { status: "refused", stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId },
+      });
+      return "refused" as const;
+    }
     const reference = `invoice:${event.invoiceId}`;
     if (await tx.coverageEntry.findUnique({ where: { reference }, select: { id: true } })) return "duplicate" as const;
     const renewal = (await tx.coverageEntry.count({ where: { subscriptionId: sub.id, kind: "credit" } })) > 0;
@@ -239,6 +259,25 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     });
     return "applied" as const;
   });
+  if (outcome !== "refused") return outcome;
+  await cancelRefusedPlan(sub.provider, sub.stripeSubscriptionId ?? event.subscriptionId);
+  return "applied";
+}
+
+/**
+ * A second plan paid while the member already has one is never credited and
+ * is ended at the provider. Until that call succeeds the event is not marked
+ * processed, so the provider's redelivery tries again.
+ */
+async function cancelRefusedPlan(provider: string, subscriptionId: string | null) {
+  const cancel = providerFor(provider).cancelSubscription;
+  if (!subscriptionId || !cancel) return;
+  try {
+    await cancel(subscriptionId);
+  } catch (error) {
+    if (error instanceof PaymentProviderError && !error.retryable) return; // already ended there
+    throw error;
+  }
 }
 
 /** customer.subscription.deleted: coverage ends now and what was left lapses. */

@@ -36,13 +36,20 @@ export async function requestSettlement(tx: Tx, ticketId: string, goal: Goal, no
     select: { id: true },
   });
   if (!payment) return null;
-  await tx.payment.update({ where: { id: payment.id }, data: { status: PENDING[goal], lastError: null } });
-  await enqueue(tx, SETTLE_QUEUE, { paymentId: payment.id }, {
-    dedupeKey: `payment:${payment.id}`,
+  return markForSettlement(tx, payment.id, goal, now);
+}
+
+/** The same for an authorisation that never became a ticket (a second checkout paid anyway). */
+export const requestRelease = (tx: Tx, paymentId: string, now: Date) => markForSettlement(tx, paymentId, "cancel", now);
+
+async function markForSettlement(tx: Tx, paymentId: string, goal: Goal, now: Date) {
+  await tx.payment.update({ where: { id: paymentId }, data: { status: PENDING[goal], lastError: null } });
+  await enqueue(tx, SETTLE_QUEUE, { paymentId }, {
+    dedupeKey: `payment:${paymentId}`,
     runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
     maxAttempts: SETTLE_MAX_ATTEMPTS,
   });
-  return payment.id;
+  return paymentId;
 }
 
 export type SettleResult = "settled" | "busy" | "nothing";

@@ -18,7 +18,7 @@ import { formToObject } from "~/utils/validation";
 // The gate before payment (PRODUCT §4.2) and the page checkout returns to.
 
 const awaitingTicket = (checkout: string | null, status: { state: string; ticketId: string | null } | null) =>
-  Boolean(status && !status.ticketId && (checkout === "success" || status.state === "paid"));
+  Boolean(status && !status.ticketId && status.state !== "cancelled" && (checkout === "success" || status.state === "paid"));
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Get paid support: ${data.thread.title} · Backline` : "Get paid support · Backline" },
@@ -71,6 +71,8 @@ function ReturnNotice({ checkout, status }: { checkout: string | null; status: {
     return <p className="notice" role="status">Payment received; your ticket is being created. This page refreshes by itself.</p>;
   }
   if (status.state === "declined") return <p className="form-error" role="alert">The card was declined. Nothing was charged; you can try again below.</p>;
+  // Superseded by a newer checkout (docs/decisions/029) or released: without this the page would wait for a ticket forever.
+  if (status.state === "cancelled") return <p className="notice" role="status">This checkout is closed: a newer one replaced it, or its card hold was released. Nothing was charged for it.</p>;
   if (status.state === "expired") return <p className="notice" role="status">That checkout expired. Nothing was charged; you can start again below.</p>;
   if (checkout === "cancelled") return <p className="notice" role="status">Checkout cancelled. Nothing was charged.</p>;
   return null;

@@ -35,7 +35,9 @@ type Session = {
   created: number;
   expires_at: number;
   livemode: false;
+  subscription?: string | null;
   _paymentIntentData: Record<string, any>;
+  _subscriptionMetadata?: Record<string, string>;
 };
 
 type Intent = {
@@ -81,6 +83,7 @@ export class FakeStripe {
   requests: RecordedRequest[] = [];
   sessions = new Map<string, Session>();
   intents = new Map<string, Intent>();
+  subscriptions = new Map<string, { id: string; object: "subscription"; status: string; metadata: Record<string, string> }>();
   prices = new Map<string, { unit_amount: number; currency: string }>();
   private failures: Failure[] = [];
   private server?: Server;
@@ -130,6 +133,14 @@ export class FakeStripe {
   completeSession(sessionId: string): Session {
     const session = this.sessions.get(sessionId);
     if (!session) throw new Error(`fake stripe: no session ${sessionId}`);
+    // Stripe's page refuses payment once the session expired.
+    if (session.status !== "open") throw new Error(`fake stripe: session ${sessionId} is ${session.status}, it cannot be paid`);
+    if (session.mode === "subscription") {
+      const sub = { id: id("sub"), object: "subscription" as const, status: "active", metadata: { ...(session._subscriptionMetadata ?? {}) } };
+      this.subscriptions.set(sub.id, sub);
+      Object.assign(session, { status: "complete", payment_status: "paid", subscription: sub.id, url: null });
+      return this.publicSession(session);
+    }
     const pid = session._paymentIntentData;
     const manual = pid.capture_method === "manual";
     const intent: Intent = {
@@ -173,7 +184,7 @@ export class FakeStripe {
   }
 
   publicSession(s: Session): Session {
-    const { _paymentIntentData: _, ...rest } = s;
+    const { _paymentIntentData: _, _subscriptionMetadata: __, ...rest } = s;
     return structuredClone(rest) as Session;
   }
 
@@ -242,7 +253,25 @@ export class FakeStripe {
     }
     if (method === "POST" && (m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/))) {
       const s = this.sessions.get(m[1]!);
-      return s ? [200, this.expireSession(s.id)] : this.missing("checkout.session", m[1]!);
+      if (!s) return this.missing("checkout.session", m[1]!);
+      if (s.status !== "open") {
+        return [400, {
+          error: {
+            type: "invalid_request_error",
+            message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of ${s.status}.`,
+          },
+        }];
+      }
+      return [200, this.expireSession(s.id)];
+    }
+    if (method === "DELETE" && (m = path.match(/^\/v1\/subscriptions\/([^/]+)$/))) {
+      const sub = this.subscriptions.get(m[1]!);
+      if (!sub) return this.missing("subscription", m[1]!);
+      if (sub.status === "canceled") {
+        return [400, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such subscription: '${sub.id}'` } }];
+      }
+      sub.status = "canceled";
+      return [200, { ...sub }];
     }
     if (method === "GET" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)$/))) {
       const pi = this.intents.get(m[1]!);
@@ -290,6 +319,7 @@ export class FakeStripe {
       expires_at: now() + 86_400,
       livemode: false,
       _paymentIntentData: body.payment_intent_data ?? {},
+      _subscriptionMetadata: body.subscription_data?.metadata ?? {},
     };
     this.sessions.set(sessionId, session);
     return this.publicSession(session);

@@ -37,6 +37,9 @@ export const insuranceProvider: PaymentProvider = {
   async createCheckout() {
     throw new PaymentProviderError("Coverage is drawn when escalating, not through a checkout page.", "unsupported", false);
   },
+  async expireCheckout() {
+    throw new PaymentProviderError("Coverage has no checkout page to expire.", "unsupported", false);
+  },
   async retrievePaymentIntent(id) {
     return toInfo(await findDraw(id));
   },

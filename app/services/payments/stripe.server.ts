@@ -196,6 +196,18 @@ export function stripeProvider(): PaymentProvider {
       if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
       return { sessionId: session.id, url: session.url };
     },
+    async expireCheckout(id) {
+      try {
+        await stripe.checkout.sessions.expire(id);
+        return "expired";
+      } catch (error) {
+        // Stripe refuses to expire a session that is no longer open (400); its status says why.
+        const session = await call(() => stripe.checkout.sessions.retrieve(id)).catch(() => null);
+        if (session?.status === "complete") return "complete";
+        if (session?.status === "expired") return "expired";
+        throw providerError(error);
+      }
+    },
     async createSubscriptionCheckout(req) {
       const session = await call(() =>
         stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),

@@ -47,6 +47,17 @@ export const testModeProvider: PaymentProvider = {
   async createCheckout(req) {
     return { sessionId: `cs_test_local_${token()}`, url: `${siteOrigin()}${testCheckoutPath(req.escalationId)}` };
   },
+  // The test page is open while its escalation or plan is (superseding closed it already); what is
+  // left to say is whether it was paid first.
+  async expireCheckout(sessionId) {
+    const [escalation, plan] = await Promise.all([
+      db.escalation.findUnique({ where: { checkoutSessionId: sessionId }, select: { id: true } }),
+      db.insuranceSubscription.findUnique({ where: { checkoutSessionId: sessionId }, select: { stripeSubscriptionId: true } }),
+    ]);
+    if (escalation && (await db.testPaymentIntent.count({ where: { escalationId: escalation.id } }))) return "complete";
+    if (plan?.stripeSubscriptionId) return "complete";
+    return "expired";
+  },
   async createSubscriptionCheckout(req) {
     return { sessionId: `cs_test_local_sub_${token()}`, url: `${siteOrigin()}${testInsuranceCheckoutPath(req.insuranceId)}` };
   },

@@ -31,6 +31,11 @@ export type SettleOptions = { idempotencyKey: string };
 export interface PaymentProvider {
   readonly name: ProviderName;
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
+  /**
+   * Closes a checkout nobody may pay any more (a newer one replaced it). "complete" means it was
+   * paid before the expiry took effect: its completion event follows and fulfilment decides.
+   */
+  expireCheckout(sessionId: string): Promise<"expired" | "complete">;
   retrievePaymentIntent(id: string): Promise<PaymentIntentInfo>;
   /** Moves the authorised money. */
   capture(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;

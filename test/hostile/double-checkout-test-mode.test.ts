@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "~/services/db.server";
+import { Client } from "../helpers/http";
+import { startServer, type TestServer } from "../helpers/server";
+import { gate, person, supportWorld } from "../helpers/support";
+import { useTestDatabase } from "../setup/test-database";
+
+// Double checkout (issue 13 §7) with the local test-mode payments a fresh
+// clone runs: the superseded tab's test checkout page can no longer be paid,
+// and two tabs at once leave one payable checkout.
+
+const database = useTestDatabase();
+let server: TestServer;
+let world: Awaited<ReturnType<typeof supportWorld>>;
+
+beforeAll(async () => {
+  world = await supportWorld();
+  server = await startServer({ databaseUrl: database.url, env: { BACKLINE_JOBS: "off" } });
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function member() {
+  const who = await person("member");
+  const client = new Client(server.url);
+  expect((await client.post("/api/v1/session", { email: who.email, password: "a long passphrase 42" })).status).toBe(200);
+  return { who, client };
+}
+
+const escalate = (client: Client) => client.post(`/api/v1/threads/${world.thread.id}/escalations`, gate());
+const authorize = (client: Client, escalationId: string) =>
+  client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
+
+describe("escalating one thread from two tabs in test mode", () => {
+  it("closes the first tab's test checkout when the second opens, so only one can be paid", async () => {
+    const { who, client } = await member();
+    const first = (await (await escalate(client)).json()).escalationId as string;
+    const second = (await (await escalate(client)).json()).escalationId as string;
+    expect((await authorize(client, first)).status).toBe(409);
+    expect((await authorize(client, second)).status).toBe(302);
+    expect(await db.ticket.count({ where: { ownerId: who.id } })).toBe(1);
+    const again = await escalate(client);
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.message).toMatch(/\/tickets\//);
+  });
+
+  it("leaves one payable checkout when four tabs submit at the same moment", async () => {
+    const { who, client } = await member();
+    const responses = await Promise.all(Array.from({ length: 4 }, () => escalate(client)));
+    expect(responses.filter((r) => r.status >= 500)).toEqual([]);
+    const ids = await Promise.all(responses.filter((r) => r.status === 201).map(async (r) => (await r.json()).escalationId as string));
+    const outcomes = [];
+    for (const id of ids) outcomes.push((await authorize(client, id)).status);
+    expect(outcomes.filter((s) => s === 302)).toHaveLength(1);
+    expect(await db.ticket.count({ where: { ownerId: who.id } })).toBe(1);
+  }, 60_000);
+
+  it("keeps one plan checkout open for two insurance tabs", async () => {
+    const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+    const { who, client } = await member();
+    const buy = () => client.request("POST", "/insurance", { form: { intent: "buy", planId: plan.id } });
+    const first = (await buy()).headers.get("location")!;
+    const second = (await buy()).headers.get("location")!;
+    const subscribe = (url: string) => client.request("POST", new URL(url).pathname, { form: { intent: "subscribe" } });
+    expect((await subscribe(first)).status).toBe(409);
+    expect((await subscribe(second)).status).toBeLessThan(400);
+    expect(await db.insuranceSubscription.count({ where: { userId: who.id, status: "active" } })).toBe(1);
+  });
+});
