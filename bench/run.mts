@@ -40,6 +40,7 @@ const CONNECTIONS = values.connections!.split(",").map(Number);
 const WEBHOOK_SECRET = "whsec_bench_signing_secret";
 const PRODUCTION_ENV = {
   BACKLINE_MODE: "production",
+  PUBLIC_URL: "https://bench.backline.invalid",
   SESSION_SECRET: "bench-session-secret-0123456789-abcdefghijklmnop",
   STRIPE_SECRET_KEY: "sk_test_bench_not_a_real_key",
   STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -142,8 +143,9 @@ async function startApp(env: Record<string, string>): Promise<Server> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 120s:\n${out}`)), 120_000);
     child.stdout!.on("data", () => {
-      const m = out.match(/running at (http:\/\/\S+) /);
-      if (m) (clearTimeout(timer), resolve(m[1]!.replace("localhost", "127.0.0.1")));
+      // The listen address, not PUBLIC_URL (which production requires and links are built from).
+      const m = out.match(/running at \S+ \(listening on \S+:(\d+);/);
+      if (m) (clearTimeout(timer), resolve(`http://127.0.0.1:${m[1]}`));
     });
     child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`server exited with ${code}:\n${out}`))));
   });

@@ -38,7 +38,7 @@ export function PostCard({
           perms.canSeeRevisions ? <Link to={`/posts/${post.id}/revisions`} className="edited">edited</Link> : <span className="edited">edited</span>
         ) : null}
         {accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
-        {post.fromTicketId ? <span className="badge">From paid support</span> : null}
+        {post.fromSupport ? <span className="badge">From paid support</span> : null}
         {post.hidden ? <span className="badge warn">Hidden</span> : null}
         {post.deletedAt ? <span className="badge warn">Deleted</span> : null}
       </header>

@@ -3,13 +3,13 @@ import { z } from "zod";
 import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
 import { publicUserSelect } from "./user.server";
-import { cleanLine } from "~/utils/text";
+import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import { markViewerLookup } from "~/services/viewer-context.server";
 
 const PREFIX = "blt_";
 
 export const createTokenSchema = z
-  .object({ name: z.string().overwrite(cleanLine).min(1, "Give the token a name.").max(80, "At most 80 characters.") })
+  .object({ name: z.string().overwrite(cleanLine).min(1, "Give the token a name.").max(80, "At most 80 characters.").refine(hasVisibleText, NOTHING_VISIBLE) })
   .meta({ id: "CreateToken" });
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -3,7 +3,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { cleanLine } from "~/utils/text";
+import { cleanLine, emptyOrVisible, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 export const categorySelect = {
   id: true,
@@ -24,8 +24,8 @@ export const findCategoryBySlug = (slug: string) => db.category.findUnique({ whe
 export const categoryInputSchema = z
   .object({
     slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters."),
-    description: z.string().trim().max(500, "At most 500 characters.").default(""),
+    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
+    description: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).default(""),
     supported: z
       .union([z.boolean(), z.enum(["on", "true", "false", ""])])
       .default(false)

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // What the maintainer needs before a paid ticket can start (PRODUCT §4.2).
 // Shared by the gate form, the API and the ticket snapshot.
@@ -17,7 +18,8 @@ const answer = (field: keyof typeof GATE_LIMITS, what: string) =>
     .string({ error: `Describe ${what}.` })
     .trim()
     .min(GATE_LIMITS[field].min, `Describe ${what} in at least ${GATE_LIMITS[field].min} characters.`)
-    .max(GATE_LIMITS[field].max, `At most ${GATE_LIMITS[field].max.toLocaleString("en")} characters.`);
+    .max(GATE_LIMITS[field].max, `At most ${GATE_LIMITS[field].max.toLocaleString("en")} characters.`)
+    .refine(hasVisibleText, NOTHING_VISIBLE);
 
 export const gateSchema = z
   .object({

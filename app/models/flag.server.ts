@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { conflict, forbidden, notFound } from "~/utils/errors";
@@ -37,6 +38,7 @@ export const flagPostSchema = z
       .string()
       .trim()
       .max(1000, "At most 1,000 characters.")
+      .refine(emptyOrVisible, NOTHING_VISIBLE)
       .optional()
       .transform((v) => v || undefined),
   })
@@ -54,7 +56,7 @@ export const flagQueueSchema = z
   .meta({ id: "FlagQueueQuery" });
 
 export const dismissSchema = z
-  .object({ reason: z.string().trim().max(500, "At most 500 characters.").optional().transform((v) => v || undefined) })
+  .object({ reason: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).optional().transform((v) => v || undefined) })
   .meta({ id: "DismissFlags" });
 
 /** A member reports a post once, never their own; the moderation queue collects it. */

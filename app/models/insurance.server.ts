@@ -11,7 +11,7 @@ import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "./coverage-ledger.server";
 import { lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
-import { cleanLine } from "~/utils/text";
+import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // Support insurance (PRODUCT §4.10, docs/decisions/016): a yearly plan sold as
 // a subscription. Each paid invoice credits the coverage ledger; escalating
@@ -32,7 +32,7 @@ const checkbox = z
 
 export const planInputSchema = z
   .object({
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters."),
+    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
     priceCents: z.coerce.number({ error: "Enter the yearly price in cents." }).int("Enter the price in cents.")
       .min(50, "Stripe's smallest charge is 50 cents.").max(100_000_000, "That price is too high."),
     coverageCents: z.coerce.number({ error: "Enter the coverage in cents." }).int("Enter the coverage in cents.")

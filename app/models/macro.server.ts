@@ -6,15 +6,15 @@ import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { renderMacro, unknownPlaceholders, type MacroValues } from "./macro";
 import { can, requirePermission, type Role } from "./permissions";
-import { cleanLine } from "~/utils/text";
+import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // Admin-managed canned replies; maintainers use them on tickets.
 type Actor = { id: string; role: Role; username?: string };
 
 export const macroInputSchema = z
   .object({
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(80, "At most 80 characters."),
-    body: z.string().trim().min(2, "Write the reply.").max(10_000, "At most 10,000 characters."),
+    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(80, "At most 80 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
+    body: z.string().trim().min(2, "Write the reply.").max(10_000, "At most 10,000 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
   })
   .meta({ id: "MacroInput" });
 

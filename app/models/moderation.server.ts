@@ -1,4 +1,5 @@
 import { notify } from "./notification.server";
+import { hasVisibleText, emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -20,12 +21,13 @@ import { syncThreadReputation } from "./reputation.server";
 type Tx = Prisma.TransactionClient;
 type Actor = { id: string; role: Role };
 
-const reasonText = z.string().trim().max(500, "At most 500 characters.");
+const reasonText = z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE);
 const requiredReason = z
   .string({ error: "Give a reason; it is kept in the audit log." })
   .trim()
   .min(3, "Give a reason of a few words; it is kept in the audit log.")
-  .max(500, "At most 500 characters.");
+  .max(500, "At most 500 characters.")
+  .refine(hasVisibleText, NOTHING_VISIBLE);
 
 export const requiredReasonSchema = z.object({ reason: requiredReason }).meta({ id: "ModerationReason" });
 export const optionalReasonSchema = z

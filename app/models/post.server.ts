@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { db } from "~/services/db.server";
 import { conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
@@ -22,7 +23,7 @@ export const editPostSchema = z
   .object({
     body: bodySchema,
     title: titleSchema.optional(),
-    reason: z.string().trim().max(200).optional(),
+    reason: z.string().trim().max(200).refine(emptyOrVisible, NOTHING_VISIBLE).optional(),
   })
   .meta({ id: "EditPost" });
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import { z } from "zod";
 import { db } from "~/services/db.server";
 import { conflict, forbidden, notFound } from "~/utils/errors";
@@ -19,7 +20,7 @@ import { acceptAnswer } from "./post.server";
 type Actor = { id: string; role: Role; username: string; trustLevel: number };
 
 export const publishDraftSchema = z
-  .object({ body: z.string({ error: "Write the public answer." }).trim().min(20, "Write the public answer (at least 20 characters).").max(20_000) })
+  .object({ body: z.string({ error: "Write the public answer." }).trim().min(20, "Write the public answer (at least 20 characters).").max(20_000).refine(hasVisibleText, NOTHING_VISIBLE) })
   .meta({ id: "PublishDraft" });
 
 export const consentSchema = z.object({ draftHash: z.string().min(8, "Reload the ticket and read the draft again.") }).meta({ id: "PublishConsent" });

@@ -10,7 +10,7 @@ import { notify } from "./notification.server";
 import { refreshTrustLevel } from "./reputation.server";
 import { canSeeRemoved, isModerator, type Viewer } from "./viewer";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
-import { cleanLine, withoutNulls } from "~/utils/text";
+import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import { usernameIs } from "./user.server";
 
 export { POSTS_PER_PAGE, threadUrl };
@@ -22,13 +22,15 @@ export const bodySchema = z
   .overwrite(withoutNulls)
   .trim()
   .min(10, "Write at least 10 characters.")
-  .max(50_000, "At most 50,000 characters.");
+  .max(50_000, "At most 50,000 characters.")
+  .refine(hasVisibleText, NOTHING_VISIBLE);
 
 export const titleSchema = z
   .string()
   .overwrite(cleanLine)
   .min(8, "Write a title of at least 8 characters.")
-  .max(150, "At most 150 characters.");
+  .max(150, "At most 150 characters.")
+  .refine(hasVisibleText, NOTHING_VISIBLE);
 
 const tagSchema = z
   .string()
@@ -238,7 +240,16 @@ const postSelect = {
   author: { select: { username: true, reputation: true, role: true } },
 } satisfies Prisma.PostSelect;
 
-export type PostView = Prisma.PostGetPayload<{ select: typeof postSelect }> & { votedByViewer: boolean };
+type PostRow = Prisma.PostGetPayload<{ select: typeof postSelect }>;
+export type PostView = Omit<PostRow, "fromTicketId"> & { fromSupport: boolean; votedByViewer: boolean };
+
+// Page data is public: a published-back answer says it came from paid support,
+// never which ticket (its id leads to the private ticket and its owner).
+const publicPost = ({ fromTicketId, ...post }: PostRow, votedByViewer: boolean): PostView => ({
+  ...post,
+  fromSupport: fromTicketId !== null,
+  votedByViewer,
+});
 
 /** A thread as this viewer may see it, with one page of posts (404 when they may not see it). */
 export async function getThread(id: string, viewer: Viewer, page = 1) {
@@ -277,8 +288,8 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     hidden: thread.hidden,
     deleted: thread.deletedAt !== null,
     acceptedPostId: accepted?.id ?? null,
-    acceptedPost: accepted ? { ...accepted, votedByViewer: votes.has(accepted.id) } : null,
-    posts: visible.map((p) => ({ ...p, votedByViewer: votes.has(p.id) })),
+    acceptedPost: accepted ? publicPost(accepted, votes.has(accepted.id)) : null,
+    posts: visible.map((p) => publicPost(p, votes.has(p.id))),
     page,
     pages: Math.max(1, Math.ceil(((last._max.number ?? 0) + 1) / POSTS_PER_PAGE)),
     viewerIsModerator: isModerator(viewer),

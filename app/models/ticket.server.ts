@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasVisibleText, emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { getEnv } from "~/env.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -24,7 +25,7 @@ export type Actor = { id: string; role: Role };
 
 export const listTicketsSchema = z.object({ state: z.enum(TICKET_STATES).optional() }).meta({ id: "ListTicketsQuery" });
 
-const messageBody = z.string({ error: "Write a message." }).trim().min(2, "Write a message.").max(20_000, "At most 20,000 characters.");
+const messageBody = z.string({ error: "Write a message." }).trim().min(2, "Write a message.").max(20_000, "At most 20,000 characters.").refine(hasVisibleText, NOTHING_VISIBLE);
 const checkbox = z
   .union([z.boolean(), z.enum(["on", "true", "false", ""])])
   .optional()
@@ -38,13 +39,14 @@ const optionalMessage = z
   .string()
   .trim()
   .max(20_000, "At most 20,000 characters.")
+  .refine(emptyOrVisible, NOTHING_VISIBLE)
   .optional()
   .transform((v) => (v ? v : undefined));
 
 export const acceptSchema = z.object({ message: optionalMessage }).meta({ id: "AcceptTicket" });
 export const resolveSchema = z.object({ message: optionalMessage }).meta({ id: "ResolveTicket" });
 export const requestInfoSchema = z
-  .object({ message: z.string({ error: "Say what information you need." }).trim().min(10, "Say what information you need (at least 10 characters).").max(20_000) })
+  .object({ message: z.string({ error: "Say what information you need." }).trim().min(10, "Say what information you need (at least 10 characters).").max(20_000).refine(hasVisibleText, NOTHING_VISIBLE) })
   .meta({ id: "RequestInfo" });
 export const REJECT_REASONS = ["careless", "out_of_scope", "duplicate"] as const;
 export const rejectSchema = z
@@ -54,7 +56,8 @@ export const rejectSchema = z
       .string({ error: "Explain the rejection to the member." })
       .trim()
       .min(10, "Explain the rejection to the member (at least 10 characters).")
-      .max(20_000),
+      .max(20_000)
+      .refine(hasVisibleText, NOTHING_VISIBLE),
   })
   .meta({ id: "RejectTicket" });
 

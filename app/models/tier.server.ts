@@ -3,7 +3,7 @@ import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { badRequest, conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { cleanLine } from "~/utils/text";
+import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // A card authorisation lasts about seven days (docs/decisions/005): a promise
 // longer than five days could outlive the hold it is paid with.
@@ -31,7 +31,7 @@ const checkbox = z
 export const tierInputSchema = z
   .object({
     slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters."),
+    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
     responseHours: z.coerce
       .number({ error: "Enter a whole number of hours." })
       .int("Enter a whole number of hours.")

@@ -20,3 +20,19 @@ export function cleanLine(text: string): string {
 
 /** Multi-line text (Markdown): only the null character goes, which PostgreSQL cannot store in text. */
 export const withoutNulls = (text: string) => text.replace(/\u0000/g, "");
+
+// Characters that draw nothing on their own: separators and spaces, control and
+// format characters (zero-width space and joiners, U+2060, U+FEFF, U+180E),
+// combining marks with nothing to combine with, default-ignorable code points
+// (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, variation selectors) and the
+// blank Braille pattern U+2800. A title of eight U+3164 is eight characters long
+// and looks empty everywhere it is shown.
+const DRAWS_NOTHING = /[\p{Z}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\s\u2800]/gu;
+
+export const NOTHING_VISIBLE = "Write something visible: blank and invisible characters alone do not count.";
+
+/** Whether text shows at least one character a reader can see. The one rule for every text people write. */
+export const hasVisibleText = (text: string) => text.replace(DRAWS_NOTHING, "").length > 0;
+
+/** For optional text: empty means "none" and is fine; text that only looks empty is not. */
+export const emptyOrVisible = (text: string) => text === "" || hasVisibleText(text);
