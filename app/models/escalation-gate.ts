@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import { hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 
 // What the maintainer needs before a paid ticket can start (PRODUCT §4.2).
 // Shared by the gate form, the API and the ticket snapshot.
@@ -19,7 +19,8 @@ const answer = (field: keyof typeof GATE_LIMITS, what: string) =>
     .trim()
     .min(GATE_LIMITS[field].min, `Describe ${what} in at least ${GATE_LIMITS[field].min} characters.`)
     .max(GATE_LIMITS[field].max, `At most ${GATE_LIMITS[field].max.toLocaleString("en")} characters.`)
-    .refine(hasVisibleText, NOTHING_VISIBLE);
+    .refine(hasVisibleText, NOTHING_VISIBLE)
+    .refine(showsAtLeast(GATE_LIMITS[field].min), `Describe ${what} in at least ${GATE_LIMITS[field].min} characters.`);
 
 export const gateSchema = z
   .object({

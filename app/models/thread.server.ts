@@ -10,7 +10,7 @@ import { notify } from "./notification.server";
 import { refreshTrustLevel } from "./reputation.server";
 import { canSeeRemoved, isModerator, type Viewer } from "./viewer";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
-import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "./user.server";
 
 export { POSTS_PER_PAGE, threadUrl };
@@ -23,14 +23,16 @@ export const bodySchema = z
   .trim()
   .min(10, "Write at least 10 characters.")
   .max(50_000, "At most 50,000 characters.")
-  .refine(hasVisibleText, NOTHING_VISIBLE);
+  .refine(hasVisibleText, NOTHING_VISIBLE)
+  .refine(showsAtLeast(10), "Write at least 10 characters.");
 
 export const titleSchema = z
   .string()
   .overwrite(cleanLine)
   .min(8, "Write a title of at least 8 characters.")
   .max(150, "At most 150 characters.")
-  .refine(hasVisibleText, NOTHING_VISIBLE);
+  .refine(hasVisibleText, NOTHING_VISIBLE)
+  .refine(showsAtLeast(8), "Write a title of at least 8 characters.");
 
 const tagSchema = z
   .string()

@@ -34,5 +34,16 @@ export const NOTHING_VISIBLE = "Write something visible: blank and invisible cha
 /** Whether text shows at least one character a reader can see. The one rule for every text people write. */
 export const hasVisibleText = (text: string) => text.replace(DRAWS_NOTHING, "").length > 0;
 
+const DRAWS_NOTHING_RUN = new RegExp(`${DRAWS_NOTHING.source}+`, "gu");
+
+/** Length as a reader sees it: each run of characters that draw nothing counts as one space. */
+export const visibleLength = (text: string) => text.replace(DRAWS_NOTHING_RUN, " ").trim().length;
+
+/**
+ * A minimum length that fillers cannot pad: "ab" and six U+3164 is eight characters long and
+ * shows two. Text that shows nothing at all is left to hasVisibleText's message.
+ */
+export const showsAtLeast = (min: number) => (text: string) => !hasVisibleText(text) || visibleLength(text) >= min;
+
 /** For optional text: empty means "none" and is fine; text that only looks empty is not. */
 export const emptyOrVisible = (text: string) => text === "" || hasVisibleText(text);

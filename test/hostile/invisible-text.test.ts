@@ -82,6 +82,24 @@ describe("over HTTP", () => {
     expect((await token.json()).error.fields.name).toMatch(REFUSED);
   });
 
+  it("does not let fillers pad a title, body or gate answer up to its minimum length", () => {
+    const padded = (text: string, to: number) => text + "\u3164".repeat(to - text.length);
+    const fieldsOf = (schema: Parameters<typeof parseOrThrow>[0], input: unknown) => {
+      try {
+        parseOrThrow(schema, input);
+        return {};
+      } catch (e) {
+        return (e as { fields?: Record<string, string> }).fields ?? {};
+      }
+    };
+    const thread = (title: string) => fieldsOf(createThreadSchema, { category: "x", title, body: "A perfectly normal body for the question." });
+    expect(thread(padded("ab", 12)).title).toMatch(/at least 8 characters/);
+    expect(thread(padded("Backups", 12)).title).toMatch(/at least 8 characters/);
+    expect(thread("Backups fail").title).toBeUndefined();
+    expect(fieldsOf(replySchema, { body: padded("ok", 20) }).body).toMatch(/at least 10 characters/);
+    expect(fieldsOf(gateSchema, gate({ stepsToReproduce: padded("run it", 40) })).stepsToReproduce).toMatch(/at least 30 characters/);
+  });
+
   it("still takes titles in any script, and with emoji", async () => {
     for (const title of ["Ошибка при обновлении базы", "バックアップが動かない問題", "नमस्ते: बैकअप काम नहीं करता", "Backups fail 👍🏽 after update"]) {
       const res = await member.post("/api/v1/threads", { category, title, body: "A perfectly normal body for the question." });
