@@ -36,15 +36,6 @@ function sharedRenderUrl(req: ExpressRequest) {
   return `${getEnv().publicUrl}${pathname}${search}`;
 }
 
-/**
- * Every other request reaches Remix with the configured host too, so `request.url` can never carry a
- * host the client chose (the CSRF check above has already read the real one).
- */
-function pinConfiguredHost(req: ExpressRequest) {
-  req.headers.host = new URL(getEnv().publicUrl).host;
-  for (const name of ["x-forwarded-host", "forwarded"]) delete req.headers[name];
-}
-
 function sharedRenderHeaders(req: ExpressRequest, url: string) {
   const headers = requestHeaders(req);
   headers.set("Host", new URL(url).host);
@@ -141,7 +132,6 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     if (!SAFE_METHODS.has(req.method)) res.once("finish", () => pageCache.invalidate());
     if (!isCacheable(req)) {
       if (req.method === "GET" && hasCredentials(req) && isPublicPath(req.path)) markPrivate(res);
-      pinConfiguredHost(req);
       return remix(req, res, next);
     }
     try {
