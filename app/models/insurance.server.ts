@@ -10,6 +10,7 @@ import { formatPrice } from "~/utils/money";
 import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "./coverage-ledger.server";
 import { lockMember } from "./open-checkout.server";
+import { refundNow, requestPlanRefund } from "./plan-refund.server";
 import { requirePermission, type Role } from "./permissions";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
@@ -238,6 +239,17 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
         where: { id: sub.id },
         data: { status: "refused", stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId },
       });
+      // Never delivered, so never charged: the invoice's payment is given back (outbox, retried).
+      if (event.amountPaid > 0) {
+        await requestPlanRefund(
+          tx,
+          {
+            provider: sub.provider, invoiceId: event.invoiceId, insuranceId: sub.id, amountCents: event.amountPaid,
+            currency: sub.plan.currency, paymentIntentId: event.paymentIntentId ?? null,
+          },
+          now,
+        );
+      }
       return "refused" as const;
     }
     const reference = `invoice:${event.invoiceId}`;
@@ -260,14 +272,16 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     return "applied" as const;
   });
   if (outcome !== "refused") return outcome;
+  await refundNow(event.invoiceId);
   await cancelRefusedPlan(sub.provider, sub.stripeSubscriptionId ?? event.subscriptionId);
   return "applied";
 }
 
 /**
- * A second plan paid while the member already has one is never credited and
- * is ended at the provider. Until that call succeeds the event is not marked
- * processed, so the provider's redelivery tries again.
+ * A second plan paid while the member already has one is never credited, its
+ * invoice is refunded (plan-refund.server.ts) and it is ended at the provider.
+ * Until the cancellation succeeds the event is not marked processed, so the
+ * provider's redelivery tries again.
  */
 async function cancelRefusedPlan(provider: string, subscriptionId: string | null) {
   const cancel = providerFor(provider).cancelSubscription;

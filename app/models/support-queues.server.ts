@@ -3,6 +3,7 @@ import { runSettlementJobs, SETTLE_QUEUE } from "./payment.server";
 import { CLOCK_QUEUE, runClockJobs } from "./ticket-clock.server";
 import { COVERAGE_FULFIL_QUEUE } from "./insurance.server";
 import { fulfilCoverageJobs } from "./insurance-purchase.server";
+import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "./plan-refund.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
 
 /** The paid lane's background work: response clocks, and captures and releases of payments. */
@@ -12,6 +13,7 @@ export function registerSupportQueues() {
   registerQueue(SETTLE_QUEUE, runSettlementJobs, 1);
   registerQueue(COVERAGE_FULFIL_QUEUE, fulfilCoverageJobs, 1);
   registerQueue(DESK_DIGEST_QUEUE, runDeskDigestJob, 1);
+  registerQueue(PLAN_REFUND_QUEUE, runPlanRefundJobs, 1);
 }
 
 /** Queues the first daily desk digest; pending ones collapse into one row across app servers. */

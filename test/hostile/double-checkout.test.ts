@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "~/models/plan-refund.server";
 import { db } from "~/services/db.server";
+import { runOnce } from "~/services/jobs.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
@@ -175,14 +177,6 @@ describe("buying support insurance in two tabs (Stripe)", () => {
     const ids = new Set(subs.map((s) => s.id));
     return [...fake.stripe.sessions.values()].filter((s) => s.mode === "subscription" && ids.has(s.metadata.insuranceId!));
   };
-  const invoicePaid = (subscription: string, insuranceId: string) => {
-    const end = Math.floor(Date.now() / 1000) + 365 * 86_400;
-    return fake.stripe.event("invoice.paid", {
-      id: `in_${Math.random().toString(36).slice(2)}`, object: "invoice", amount_paid: 50000, currency: "usd",
-      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription, metadata: { insuranceId } } },
-      lines: { object: "list", data: [{ id: "il_1", period: { start: end - 365 * 86_400, end } }] },
-    });
-  };
 
   it("keeps one open checkout for two tabs, one after the other or at the same moment", async () => {
     const member = await person("member");
@@ -199,7 +193,11 @@ describe("buying support insurance in two tabs (Stripe)", () => {
     expect(open).toHaveLength(1);
   }, 60_000);
 
-  it("ends a second plan paid anyway at Stripe and never credits it", async () => {
+  // Webhook endpoints keep the API version they were made with: invoices come in both shapes.
+  it.each([
+    ["API 2025-03-31.basil and later (invoice.payments)", false],
+    ["older API versions (invoice.payment_intent)", true],
+  ])("ends a second plan paid anyway at Stripe, never credits it and refunds its invoice once: %s", async (_, legacy) => {
     const member = await person("member");
     const client = await signIn(member);
     expect((await buy(client)).status).toBe(302);
@@ -208,17 +206,67 @@ describe("buying support insurance in two tabs (Stripe)", () => {
     const sessions = (await insuranceSessions(member)).map((s) => fake.stripe.completeSession(s.id));
     expect(sessions).toHaveLength(2);
     for (const s of sessions) expect((await deliver(fake.stripe.event("checkout.session.completed", s))).status).toBe(200);
-    const paid = await Promise.all(sessions.map((s) => deliver(invoicePaid(s.subscription!, s.metadata.insuranceId!))));
+    const invoices = sessions.map((s) => fake.stripe.payInvoice(s.subscription!, { amount: 50000, legacy }));
+    const events = invoices.map((inv) => fake.stripe.event("invoice.paid", inv));
+    const paid = await Promise.all(events.map((e) => deliver(e)));
     expectNoServerErrors(paid.map((r) => r.status));
 
     const subs = await db.insuranceSubscription.findMany({ where: { userId: member.id, stripeSubscriptionId: { not: null } } });
     expect(subs.map((s) => s.status).sort()).toEqual(["active", "refused"]);
     const refused = subs.find((s) => s.status === "refused")!;
+    const kept = subs.find((s) => s.status === "active")!;
     expect(fake.stripe.subscriptions.get(refused.stripeSubscriptionId!)!.status).toBe("canceled");
     expect(await db.coverageEntry.count({ where: { subscriptionId: refused.id } })).toBe(0);
     const status = await (await client.get("/api/v1/insurance")).json();
     expect(status.subscription).toMatchObject({ status: "active", balanceCents: 20000 });
+
+    // Stripe redelivers the refused plan's invoice, as the same event and as a new one.
+    const refusedInvoice = invoices.find((inv) => inv.parent.subscription_details.subscription === refused.stripeSubscriptionId)!;
+    const refusedEvent = events[invoices.indexOf(refusedInvoice)]!;
+    const again = await Promise.all([deliver(refusedEvent), deliver(fake.stripe.event("invoice.paid", refusedInvoice)), deliver(refusedEvent)]);
+    expectNoServerErrors(again.map((r) => r.status));
+
+    const chargeOf = (invoiceId: string) => {
+      const pi = fake.stripe.invoices.get(invoiceId)!._paymentIntent;
+      return fake.stripe.charges.get(fake.stripe.intents.get(pi)!.latest_charge!)!;
+    };
+    expect(chargeOf(refusedInvoice.id as string)).toMatchObject({ amount: 50000, amount_refunded: 50000, refunded: true });
+    const keptInvoice = invoices.find((inv) => inv !== refusedInvoice)!;
+    expect(kept.stripeSubscriptionId).toBe(keptInvoice.parent.subscription_details.subscription);
+    expect(chargeOf(keptInvoice.id as string)).toMatchObject({ amount_refunded: 0, refunded: false });
+    const refundCalls = fake.stripe.calls("POST", /^\/v1\/refunds$/);
+    expect(refundCalls).toHaveLength(1);
+    expect(refundCalls[0]!.body.payment_intent).toBe(fake.stripe.invoices.get(refusedInvoice.id as string)!._paymentIntent);
+    expect(refundCalls[0]!.idempotencyKey).toEqual(expect.stringContaining(refusedInvoice.id as string));
+    expect([...fake.stripe.refunds.values()].filter((r) => r.charge === chargeOf(refusedInvoice.id as string).id)).toHaveLength(1);
     // Covered now: a third tab is refused.
     expect((await buy(client)).status).toBe(409);
+  }, 60_000);
+
+  it("retries the refund of a refused plan's invoice when Stripe fails, until it goes through", async () => {
+    const member = await person("member");
+    const client = await signIn(member);
+    expect((await buy(client)).status).toBe(302);
+    fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
+    expect((await buy(client)).status).toBe(302);
+    const sessions = (await insuranceSessions(member)).map((s) => fake.stripe.completeSession(s.id));
+    for (const s of sessions) expect((await deliver(fake.stripe.event("checkout.session.completed", s))).status).toBe(200);
+    const [first, second] = sessions.map((s) => fake.stripe.payInvoice(s.subscription!, { amount: 50000 }));
+    expect((await deliver(fake.stripe.event("invoice.paid", first!))).status).toBe(200);
+    // The refund is lost: Stripe applies it and the answer never arrives.
+    fake.stripe.failNext("POST", /^\/v1\/refunds$/, { status: 500, message: "Stripe is having a moment", afterApplying: true });
+    expect((await deliver(fake.stripe.event("invoice.paid", second!))).status).toBe(200);
+    const job = await db.job.findFirstOrThrow({ where: { queue: PLAN_REFUND_QUEUE, dedupeKey: `refund:${second!.id}` } });
+    expect(job).toMatchObject({ state: "pending", attempts: 1 });
+    expect(job.lastError).toMatch(/having a moment/);
+
+    // The worker's retry (run here by hand: jobs are off in this server) finds it already refunded.
+    await db.job.update({ where: { id: job.id }, data: { runAt: new Date(0) } });
+    expect(await runOnce(PLAN_REFUND_QUEUE, runPlanRefundJobs, 1)).toBe(1);
+    expect(await db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ state: "done" });
+    const pi = fake.stripe.invoices.get(second!.id as string)!._paymentIntent;
+    expect(fake.stripe.charges.get(fake.stripe.intents.get(pi)!.latest_charge!)).toMatchObject({ amount_refunded: 50000, refunded: true });
+    expect(fake.stripe.refunds.size).toBeGreaterThanOrEqual(1);
+    expect([...fake.stripe.refunds.values()].filter((r) => r.payment_intent === pi)).toHaveLength(1);
   }, 60_000);
 });

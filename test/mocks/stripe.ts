@@ -52,6 +52,45 @@ type Intent = {
   metadata: Record<string, string>;
   created: number;
   livemode: false;
+  latest_charge?: string | null;
+};
+
+type Charge = {
+  id: string;
+  object: "charge";
+  amount: number;
+  amount_refunded: number;
+  refunded: boolean;
+  currency: string;
+  payment_intent: string;
+  status: "succeeded";
+};
+
+type Refund = {
+  id: string;
+  object: "refund";
+  amount: number;
+  charge: string;
+  currency: string;
+  payment_intent: string;
+  metadata: Record<string, string>;
+  reason: string | null;
+  status: "succeeded";
+  created: number;
+};
+
+// An invoice as Stripe keeps it; `_legacy` answers in the shape of API versions before
+// 2025-03-31.basil (payment_intent on the invoice) instead of the `payments` list.
+type Invoice = {
+  id: string;
+  object: "invoice";
+  status: "paid";
+  amount_paid: number;
+  currency: string;
+  parent: { type: "subscription_details"; quote_details: null; subscription_details: { subscription: string; metadata: Record<string, string> } };
+  lines: { object: "list"; data: { id: string; period: { start: number; end: number } }[] };
+  _paymentIntent: string;
+  _legacy: boolean;
 };
 
 // afterApplying: the operation happens, then the answer is an error (a lost response).
@@ -85,6 +124,9 @@ export class FakeStripe {
   intents = new Map<string, Intent>();
   subscriptions = new Map<string, { id: string; object: "subscription"; status: string; metadata: Record<string, string> }>();
   prices = new Map<string, { unit_amount: number; currency: string }>();
+  charges = new Map<string, Charge>();
+  refunds = new Map<string, Refund>();
+  invoices = new Map<string, Invoice>();
   private failures: Failure[] = [];
   private server?: Server;
   url = "";
@@ -183,6 +225,52 @@ export class FakeStripe {
     };
   }
 
+  /**
+   * Stripe bills a subscription: a paid invoice with a succeeded PaymentIntent and its charge.
+   * Returns the invoice as an invoice.paid webhook carries it (see event()).
+   */
+  payInvoice(subscriptionId: string, opts: { amount: number; currency?: string; legacy?: boolean }) {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
+    const currency = opts.currency ?? "usd";
+    const intent: Intent = {
+      id: id("pi"), object: "payment_intent", status: "succeeded", amount: opts.amount, amount_capturable: 0, amount_received: opts.amount,
+      currency, capture_method: "automatic", metadata: {}, created: now(), livemode: false,
+    };
+    const charge: Charge = { id: id("ch"), object: "charge", amount: opts.amount, amount_refunded: 0, refunded: false, currency, payment_intent: intent.id, status: "succeeded" };
+    intent.latest_charge = charge.id;
+    this.intents.set(intent.id, intent);
+    this.charges.set(charge.id, charge);
+    const end = now() + 365 * 86_400;
+    const invoice: Invoice = {
+      id: id("in"), object: "invoice", status: "paid", amount_paid: opts.amount, currency,
+      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
+      lines: { object: "list", data: [{ id: id("il"), period: { start: end - 365 * 86_400, end } }] },
+      _paymentIntent: intent.id,
+      _legacy: opts.legacy ?? false,
+    };
+    this.invoices.set(invoice.id, invoice);
+    return this.publicInvoice(invoice, false);
+  }
+
+  /** `payments` is includable: only present when asked for with expand[]=payments. */
+  publicInvoice(inv: Invoice, includePayments: boolean) {
+    const { _paymentIntent, _legacy, ...rest } = inv;
+    const out: Omit<Invoice, "_paymentIntent" | "_legacy"> & Record<string, unknown> = structuredClone(rest);
+    if (_legacy) out.payment_intent = _paymentIntent;
+    else if (includePayments) {
+      out.payments = {
+        object: "list", has_more: false, url: "/v1/invoice_payments",
+        data: [{
+          id: `inpay_${_paymentIntent.slice(3)}`, object: "invoice_payment", invoice: inv.id, is_default: true, status: "paid",
+          amount_paid: inv.amount_paid, amount_requested: inv.amount_paid, currency: inv.currency,
+          payment: { type: "payment_intent", payment_intent: _paymentIntent },
+        }],
+      };
+    }
+    return out;
+  }
+
   publicSession(s: Session): Session {
     const { _paymentIntentData: _, _subscriptionMetadata: __, ...rest } = s;
     return structuredClone(rest) as Session;
@@ -273,6 +361,16 @@ export class FakeStripe {
       sub.status = "canceled";
       return [200, { ...sub }];
     }
+    if (method === "GET" && (m = path.match(/^\/v1\/invoices\/([^/]+)$/))) {
+      const inv = this.invoices.get(m[1]!);
+      if (!inv) return this.missing("invoice", m[1]!);
+      const expand: string[] = body.expand ?? [];
+      if (inv._legacy && expand.includes("payments")) {
+        return [400, { error: { type: "invalid_request_error", message: "This property cannot be expanded (payments).", param: "expand[0]" } }];
+      }
+      return [200, this.publicInvoice(inv, expand.includes("payments"))];
+    }
+    if (method === "POST" && path === "/v1/refunds") return this.createRefund(body);
     if (method === "GET" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)$/))) {
       const pi = this.intents.get(m[1]!);
       return pi ? [200, { ...pi }] : this.missing("payment_intent", m[1]!);
@@ -292,6 +390,33 @@ export class FakeStripe {
       return [200, { ...pi }];
     }
     return [404, { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path}).` } }];
+  }
+
+  /** POST /v1/refunds by payment_intent or charge; the whole remaining amount unless `amount` says less. */
+  private createRefund(body: Record<string, any>): [number, unknown] {
+    const intent = body.payment_intent ? this.intents.get(body.payment_intent) : undefined;
+    if (body.payment_intent && !intent) return this.missing("payment_intent", body.payment_intent);
+    const chargeId = body.charge ?? intent?.latest_charge;
+    const charge = chargeId ? this.charges.get(chargeId) : undefined;
+    if (!charge || (intent && intent.status !== "succeeded")) {
+      return [400, { error: { type: "invalid_request_error", message: `This PaymentIntent (${body.payment_intent}) does not have a successful charge to refund.` } }];
+    }
+    if (charge.refunded) {
+      return [400, { error: { type: "invalid_request_error", code: "charge_already_refunded", message: `Charge ${charge.id} has already been refunded.` } }];
+    }
+    const left = charge.amount - charge.amount_refunded;
+    const amount = body.amount === undefined ? left : Number(body.amount);
+    if (amount > left) {
+      return [400, { error: { type: "invalid_request_error", code: "amount_too_large", param: "amount", message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})` } }];
+    }
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+    const refund: Refund = {
+      id: id("re"), object: "refund", amount, charge: charge.id, currency: charge.currency, payment_intent: charge.payment_intent,
+      metadata: body.metadata ?? {}, reason: body.reason ?? null, status: "succeeded", created: now(),
+    };
+    this.refunds.set(refund.id, refund);
+    return [200, { ...refund }];
   }
 
   private createSession(body: Record<string, any>): Session {

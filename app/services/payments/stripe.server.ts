@@ -173,6 +173,7 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
         subscriptionId: idOf(details.subscription),
         insuranceId: details.metadata?.insuranceId ?? null,
         amountPaid: invoice.amount_paid,
+        paymentIntentId: invoicePaymentIntent(invoice),
         periodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
       };
     }
@@ -182,6 +183,31 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
     }
     default:
       return { ...base, type: "ignored", sourceType: event.type };
+  }
+}
+
+/**
+ * The PaymentIntent that paid an invoice. From API version 2025-03-31.basil on, an invoice's
+ * payments are listed in `payments` (includable: retrieve with expand[]=payments), each
+ * `payment.payment_intent`; older versions carry a single `payment_intent` on the invoice.
+ */
+export function invoicePaymentIntent(invoice: Stripe.Invoice): string | null {
+  const paid = invoice.payments?.data?.find((p) => p.status === "paid" && p.payment?.type === "payment_intent");
+  const fromPayments = idOf(paid?.payment?.payment_intent);
+  if (fromPayments) return fromPayments;
+  const legacy = (invoice as unknown as { payment_intent?: string | { id: string } | null }).payment_intent;
+  return idOf(legacy);
+}
+
+/** Asks Stripe which PaymentIntent paid an invoice, in whichever shape the account's API version answers. */
+async function paymentIntentOfInvoice(invoiceId: string): Promise<string | null> {
+  const stripe = stripeClient();
+  try {
+    return invoicePaymentIntent(await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] }));
+  } catch (error) {
+    // Before basil there is no `payments` to expand (400): the invoice names its PaymentIntent itself.
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code === "resource_missing") throw providerError(error);
+    return invoicePaymentIntent(await call(() => stripe.invoices.retrieve(invoiceId)));
   }
 }
 
@@ -217,6 +243,20 @@ export function stripeProvider(): PaymentProvider {
     },
     async cancelSubscription(id) {
       await call(() => stripe.subscriptions.cancel(id));
+    },
+    async refundInvoice(req, opts) {
+      const paymentIntent = req.paymentIntentId ?? (await paymentIntentOfInvoice(req.invoiceId));
+      if (!paymentIntent) throw new PaymentProviderError(`Stripe: invoice ${req.invoiceId} has no paid PaymentIntent to refund.`, "no_payment", true);
+      try {
+        await stripe.refunds.create(
+          { payment_intent: paymentIntent, reason: "duplicate", metadata: { insuranceId: req.insuranceId, invoiceId: req.invoiceId } },
+          { idempotencyKey: opts.idempotencyKey },
+        );
+      } catch (error) {
+        // An earlier attempt whose answer was lost already gave the money back.
+        if (error instanceof Stripe.errors.StripeError && error.code === "charge_already_refunded") return;
+        throw providerError(error);
+      }
     },
     async retrievePaymentIntent(id) {
       return toInfo(await call(() => stripe.paymentIntents.retrieve(id)));

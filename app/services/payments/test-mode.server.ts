@@ -15,6 +15,8 @@ const token = () => randomBytes(9).toString("base64url");
 export const testCheckoutPath = (escalationId: string) => `/test-checkout/${escalationId}`;
 export const testInsuranceCheckoutPath = (insuranceId: string) => `/test-checkout/insurance/${insuranceId}`;
 
+export const testRefundId = (invoiceId: string) => `re_test_local_${invoiceId}`;
+
 const toInfo = (row: { id: string; status: string; amountCents: number; currency: string; escalationId: string }): PaymentIntentInfo => ({
   id: row.id,
   status: row.status,
@@ -60,6 +62,17 @@ export const testModeProvider: PaymentProvider = {
   },
   async createSubscriptionCheckout(req) {
     return { sessionId: `cs_test_local_sub_${token()}`, url: `${siteOrigin()}${testInsuranceCheckoutPath(req.insuranceId)}` };
+  },
+  // The simulated card movement is a row in the same table as the simulated authorisations
+  // (status "refunded", keyed by the invoice): one refund per invoice, like Stripe's charge.
+  async refundInvoice(req) {
+    try {
+      await db.testPaymentIntent.create({
+        data: { id: testRefundId(req.invoiceId), escalationId: req.insuranceId, amountCents: req.amountCents, currency: req.currency, status: "refunded" },
+      });
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    }
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));

@@ -45,7 +45,21 @@ export interface PaymentProvider {
   createSubscriptionCheckout?(request: SubscriptionCheckoutRequest): Promise<CheckoutSession>;
   /** Ends a subscription now; the provider confirms with a subscription.deleted event. */
   cancelSubscription?(subscriptionId: string): Promise<void>;
+  /**
+   * Gives back everything a paid subscription invoice took (a plan refused as a second live plan).
+   * Refunding an invoice that is already fully refunded is success, so a retry after a lost answer is safe.
+   */
+  refundInvoice?(request: InvoiceRefundRequest, opts: SettleOptions): Promise<void>;
 }
+
+export type InvoiceRefundRequest = {
+  invoiceId: string;
+  insuranceId: string;
+  amountCents: number;
+  currency: string;
+  // The invoice's PaymentIntent when the event carried it; otherwise the provider looks it up.
+  paymentIntentId?: string | null;
+};
 
 /**
  * Payment events after verification, whatever their source: a signed Stripe
@@ -66,6 +80,8 @@ export type PaymentEvent =
       insuranceId: string | null;
       amountPaid: number;
       periodEnd: Date | null;
+      // Only when the event itself names it (webhook endpoints on API versions before basil).
+      paymentIntentId?: string | null;
     })
   | (EventBase & { type: "subscription.deleted"; subscriptionId: string; insuranceId: string | null });
 
