@@ -7,7 +7,7 @@ import { SCOPE_STATEMENT } from "./escalation-gate";
 import { activeTicketFor, lockMember } from "./open-checkout.server";
 import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
-import { deadlineFor } from "./sla";
+import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
@@ -111,7 +111,10 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
   }
 
   const snapshot = await buildSnapshot(escalation, now);
-  const deadlineAt = deadlineFor(now, escalation.tier.responseHours);
+  // The promise counts from the payment, not from when its webhook reached us (Stripe retries for days).
+  const paidAt = paymentTime([event.occurredAt, intent.authorisedAt], now);
+  const deadlineAt = deadlineFor(paidAt, escalation.tier.responseHours);
+  const alreadyDue = deadlineAt <= now;
   let released: string | null = null;
   try {
     const outcome = await db.$transaction(async (tx) => {
@@ -135,7 +138,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
           tierId: escalation.tierId,
           state: "awaiting_acceptance",
           snapshot: snapshot as unknown as Prisma.InputJsonValue,
-          paidAt: now,
+          paidAt,
           deadlineAt,
         },
         select: { id: true },
@@ -152,11 +155,17 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         },
       });
       // The public stub: the date only, never the private content.
-      await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: now } });
+      await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
+      // A deadline already past runs its clock job at once: the ticket expires and the hold is released.
       await scheduleClock(tx, { id: ticket.id, deadlineAt, responseHours: escalation.tier.responseHours }, now);
       const ref = { id: ticket.id, ownerId: escalation.userId, threadTitle: snapshot.thread.title };
-      await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
-      await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
+      if (alreadyDue) {
+        await notifyOwner(tx, ref, (t) => `Your payment for ${t} reached us after the ${escalation.tier.name} response time had passed: the ticket closes and you will not be charged`);
+        await notifyDesk(tx, ref, (t) => `Paid ticket (${escalation.tier.name}) for ${t} arrived after its deadline: it expires and the authorisation is released`);
+      } else {
+        await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
+        await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
+      }
       return "applied" as const;
     });
     await settleNow(released);

@@ -12,6 +12,15 @@ export type Clock = {
 
 export type Urgency = "ok" | "soon" | "overdue" | "paused";
 
+/**
+ * When the member paid, for the clock: the first time the provider reports (a late webhook does not
+ * move it), never after `now` (another server's clock may run ahead of ours).
+ */
+export function paymentTime(reported: (Date | null | undefined)[], now: Date): Date {
+  const known = reported.find((d): d is Date => d instanceof Date && !Number.isNaN(d.getTime()));
+  return known && known < now ? known : now;
+}
+
 /** The clock starts at payment and counts the tier's hours. */
 export const deadlineFor = (paidAt: Date, responseHours: number) => new Date(paidAt.getTime() + responseHours * HOUR_MS);
 

@@ -8,7 +8,7 @@ import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } fr
 // (the debit stands), rejecting or expiring "cancels" (a refund entry returns
 // the amount to the coverage, exactly once).
 
-type Draw = { id: string; status: string; amountCents: number; currency: string; escalationId: string };
+type Draw = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
 
 const toInfo = (row: Draw): PaymentIntentInfo => ({
   id: row.id,
@@ -16,6 +16,8 @@ const toInfo = (row: Draw): PaymentIntentInfo => ({
   amount: row.amountCents,
   currency: row.currency,
   metadata: { escalationId: row.escalationId },
+  // The draw is written when the member escalates: coverage pays at that moment, however late the ticket is created.
+  authorisedAt: row.createdAt,
 });
 
 async function findDraw(id: string) {

@@ -38,7 +38,11 @@ export function stripeClient(): Stripe {
 }
 
 function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
-  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) } };
+  // Checkout creates the PaymentIntent when the member confirms, so its `created` is the authorisation
+  // unless the charge itself was expanded.
+  const charge = typeof pi.latest_charge === "object" ? pi.latest_charge : null;
+  const authorisedAt = new Date((charge?.created ?? pi.created) * 1000);
+  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) }, authorisedAt };
 }
 
 /** Stripe's errors, sorted into "try again later" and "this will not work". */
@@ -151,7 +155,8 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
       }
       if (s.mode !== "payment") return { ...base, type: "ignored", sourceType: event.type };
       const pi = typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null);
-      return { ...base, type: "checkout.completed", sessionId: s.id, paymentIntentId: pi, escalationId: escalationIdOf(s) };
+      const occurredAt = new Date(event.created * 1000);
+      return { ...base, type: "checkout.completed", sessionId: s.id, paymentIntentId: pi, escalationId: escalationIdOf(s), occurredAt };
     }
     case "checkout.session.expired": {
       const s = event.data.object;

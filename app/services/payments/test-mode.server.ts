@@ -17,12 +17,16 @@ export const testInsuranceCheckoutPath = (insuranceId: string) => `/test-checkou
 
 export const testRefundId = (invoiceId: string) => `re_test_local_${invoiceId}`;
 
-const toInfo = (row: { id: string; status: string; amountCents: number; currency: string; escalationId: string }): PaymentIntentInfo => ({
+type IntentRow = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
+
+const toInfo = (row: IntentRow): PaymentIntentInfo => ({
   id: row.id,
   status: row.status,
   amount: row.amountCents,
   currency: row.currency,
   metadata: { escalationId: row.escalationId },
+  // Created when the member pressed "Authorize" (a double click reuses it): the test card's authorisation.
+  authorisedAt: row.createdAt,
 });
 
 async function findIntent(id: string) {

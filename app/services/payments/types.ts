@@ -24,6 +24,8 @@ export type PaymentIntentInfo = {
   amount: number;
   currency: string;
   metadata: Record<string, string>;
+  // When the card was authorised (or coverage drawn), if the provider knows; the response clock starts there.
+  authorisedAt: Date | null;
 };
 
 export type SettleOptions = { idempotencyKey: string };
@@ -67,7 +69,14 @@ export type InvoiceRefundRequest = {
  */
 type EventBase = { id: string; provider: ProviderName };
 export type PaymentEvent =
-  | (EventBase & { type: "checkout.completed"; sessionId: string; paymentIntentId: string | null; escalationId: string | null })
+  | (EventBase & {
+      type: "checkout.completed";
+      sessionId: string;
+      paymentIntentId: string | null;
+      escalationId: string | null;
+      // When the provider says the payment happened (a Stripe event's `created`); a late delivery keeps it.
+      occurredAt?: Date | null;
+    })
   | (EventBase & { type: "checkout.expired" | "checkout.declined"; sessionId: string; escalationId: string | null })
   | (EventBase & { type: "payment_intent.canceled"; paymentIntentId: string; escalationId: string | null })
   | (EventBase & { type: "ignored"; sourceType: string })
