@@ -155,6 +155,19 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
     await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({ status: 409 });
     expect((await threadSupport(world.thread.id, member)).ownTicketUrl).toMatch(/^\/tickets\//);
   });
+
+  it("starts the clock when the test card was authorised, not when the event was processed (issue 14, defect 3)", async () => {
+    const owner = await person("member");
+    const { escalationId } = await startEscalation(owner, world.thread.id, gate({ tier: "priority" }));
+    const event = await simulateCheckout(owner.id, escalationId, "authorize");
+    const authorisedAt = (await db.testPaymentIntent.findFirstOrThrow({ where: { escalationId } })).createdAt;
+    // Processed three hours after the member pressed "Authorize" (a worker that was down, a slow queue).
+    const processedAt = new Date(authorisedAt.getTime() + 3 * 3_600_000);
+    await applyPaymentEvent(event, processedAt);
+    const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
+    expect(ticket.paidAt).toEqual(authorisedAt);
+    expect(ticket.deadlineAt).toEqual(new Date(authorisedAt.getTime() + 12 * 3_600_000));
+  });
 });
 
 describe("the ticket conversation and decisions", () => {
