@@ -303,7 +303,13 @@ async function cancelRefusedPlan(provider: string, subscriptionId: string | null
 /** customer.subscription.deleted: coverage ends now and what was left lapses. */
 export async function insuranceSubscriptionDeleted(event: Extract<PaymentEvent, { type: "subscription.deleted" }>, now: Date): Promise<Outcome> {
   const sub = await subscriptionFor(event);
-  if (!sub) return "ignored";
+  if (!sub) {
+    if (event.insuranceId && event.provider === "stripe") {
+      logger.warn(`payment event ${event.id}: subscription ${event.subscriptionId} of Backline plan ${event.insuranceId} ended, but the plan was not found; not applied`);
+      throw new FulfilmentRetryError(`Subscription ${event.subscriptionId} names Backline plan ${event.insuranceId}, which was not found.`);
+    }
+    return "ignored";
+  }
   return db.$transaction(async (tx) => {
     await lockSubscription(tx, sub.id);
     const { count } = await tx.insuranceSubscription.updateMany({

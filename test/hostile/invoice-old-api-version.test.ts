@@ -127,3 +127,16 @@ describe("invoice.paid in every API version's shape", () => {
     expect((await res.json()).outcome).toBe("ignored");
   }, 60_000);
 });
+
+describe("customer.subscription.deleted", () => {
+  it("answers non-2xx for a Backline plan that cannot be found and 200 for a foreign subscription", async () => {
+    const lost = { id: "sub_never_recorded_2", object: "subscription", status: "canceled", metadata: { insuranceId: "ins_gone_missing" } };
+    const event = fake.stripe.event("customer.subscription.deleted", lost);
+    expect((await deliver(event)).status).toBeGreaterThanOrEqual(400);
+    expect(server.output()).toContain(event.id);
+    const foreign = { id: "sub_other_product", object: "subscription", status: "canceled", metadata: {} };
+    const res = await deliver(fake.stripe.event("customer.subscription.deleted", foreign));
+    expect(res.status).toBe(200);
+    expect((await res.json()).outcome).toBe("ignored");
+  }, 60_000);
+});
