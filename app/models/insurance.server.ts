@@ -11,6 +11,7 @@ import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "./coverage-ledger.server";
 import { lockMember } from "./open-checkout.server";
 import { refundNow, requestPlanRefund } from "./plan-refund.server";
+import { FulfilmentRetryError } from "./fulfilment.server";
 import { requirePermission, type Role } from "./permissions";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
@@ -221,6 +222,11 @@ export async function subscriptionCheckoutCompleted(event: Extract<PaymentEvent,
 export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: "invoice.paid" }>, now: Date): Promise<Outcome> {
   const sub = await subscriptionFor(event);
   if (!sub) {
+    // Our metadata names a plan we cannot find (yet): retried, never silently dropped after a charge.
+    if (event.insuranceId && event.provider === "stripe") {
+      logger.warn(`payment event ${event.id}: invoice ${event.invoiceId} for Backline plan ${event.insuranceId} (subscription ${event.subscriptionId ?? "missing"}) matches no plan; not applied`);
+      throw new FulfilmentRetryError(`Invoice ${event.invoiceId} names Backline plan ${event.insuranceId}, which was not found.`);
+    }
     logger.warn(`payment event ${event.id}: invoice for a subscription that is not a Backline plan; ignored`);
     return "ignored";
   }
@@ -297,7 +303,13 @@ async function cancelRefusedPlan(provider: string, subscriptionId: string | null
 /** customer.subscription.deleted: coverage ends now and what was left lapses. */
 export async function insuranceSubscriptionDeleted(event: Extract<PaymentEvent, { type: "subscription.deleted" }>, now: Date): Promise<Outcome> {
   const sub = await subscriptionFor(event);
-  if (!sub) return "ignored";
+  if (!sub) {
+    if (event.insuranceId && event.provider === "stripe") {
+      logger.warn(`payment event ${event.id}: subscription ${event.subscriptionId} of Backline plan ${event.insuranceId} ended, but the plan was not found; not applied`);
+      throw new FulfilmentRetryError(`Subscription ${event.subscriptionId} names Backline plan ${event.insuranceId}, which was not found.`);
+    }
+    return "ignored";
+  }
   return db.$transaction(async (tx) => {
     await lockSubscription(tx, sub.id);
     const { count } = await tx.insuranceSubscription.updateMany({

@@ -168,15 +168,15 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
     }
     case "invoice.paid": {
       const invoice = event.data.object;
-      const details = invoice.parent?.subscription_details ?? null;
-      const periodEnd = invoice.lines?.data?.[0]?.period?.end;
-      if (!details) return { ...base, type: "ignored", sourceType: event.type };
+      const { subscriptionId, metadata, periodEnd } = invoiceSubscription(invoice);
+      // Not a subscription invoice (a one-off invoice): nothing of ours.
+      if (!subscriptionId && !metadata?.insuranceId) return { ...base, type: "ignored", sourceType: event.type };
       return {
         ...base,
         type: "invoice.paid",
         invoiceId: invoice.id!,
-        subscriptionId: idOf(details.subscription),
-        insuranceId: details.metadata?.insuranceId ?? null,
+        subscriptionId,
+        insuranceId: metadata?.insuranceId ?? null,
         amountPaid: invoice.amount_paid,
         paymentIntentId: invoicePaymentIntent(invoice),
         periodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
@@ -189,6 +189,36 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
     default:
       return { ...base, type: "ignored", sourceType: event.type };
   }
+}
+
+type Ref = string | { id: string; metadata?: Stripe.Metadata | null } | null | undefined;
+type LegacyInvoice = {
+  subscription?: Ref;
+  subscription_details?: { metadata?: Stripe.Metadata | null } | null;
+  lines?: { data?: Array<{ subscription?: Ref; period?: { end?: number } | null; parent?: { subscription_item_details?: { subscription?: string | null } | null } | null }> };
+};
+
+/**
+ * The subscription an invoice bills, its metadata and the end of the period it pays for.
+ * Webhooks use the API version of their endpoint, so every shape Stripe has sent is read:
+ * 2025-03-31.basil on `parent.subscription_details`, before it `subscription` and
+ * `subscription_details` on the invoice itself, and the line items in both.
+ */
+export function invoiceSubscription(invoice: Stripe.Invoice) {
+  const legacy = invoice as unknown as LegacyInvoice;
+  const details = invoice.parent?.subscription_details ?? null;
+  const lines = legacy.lines?.data ?? [];
+  const refOf = (r: Ref) => (typeof r === "string" ? r : (r?.id ?? null));
+  const subscriptionId =
+    refOf(details?.subscription as Ref) ??
+    refOf(legacy.subscription) ??
+    lines.map((l) => l.parent?.subscription_item_details?.subscription ?? refOf(l.subscription)).find(Boolean) ??
+    null;
+  const expanded = [details?.subscription, legacy.subscription].find((r): r is { id: string; metadata?: Stripe.Metadata | null } => typeof r === "object" && !!r);
+  const metadata = [details?.metadata, legacy.subscription_details?.metadata, expanded?.metadata].find((m) => m && Object.keys(m).length > 0) ?? null;
+  // The line's period is the subscription's (an invoice's own period_end is when it was drafted).
+  const periodEnd = lines.map((l) => l.period?.end).find((e): e is number => typeof e === "number") ?? null;
+  return { subscriptionId, metadata, periodEnd };
 }
 
 /**
