@@ -5,7 +5,7 @@ import { runOnce } from "~/services/jobs.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
-import { signedHeader } from "../mocks/stripe";
+import { deliverWebhook } from "../mocks/stripe";
 import { useTestDatabase } from "../setup/test-database";
 
 // Hostile world, double checkout (issue 13 §7): one member opens the
@@ -38,14 +38,7 @@ async function signIn(user: { email: string }) {
   return client;
 }
 
-const deliver = (event: object) => {
-  const payload = JSON.stringify(event);
-  return fetch(`${server.url}/webhooks/stripe`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Stripe-Signature": signedHeader(payload, secret) },
-    body: payload,
-  });
-};
+const deliver = (event: object) => deliverWebhook(server.url, event, secret);
 
 const escalate = (client: Client, tier = "standard") => client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier }));
 

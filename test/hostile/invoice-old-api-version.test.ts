@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { person, useFakeStripeWorld, type Person } from "../helpers/support";
-import { signedHeader } from "../mocks/stripe";
+import { deliverWebhook } from "../mocks/stripe";
 import { useTestDatabase } from "../setup/test-database";
 
 // Issue 14 §1: webhook payloads use the API version of the webhook endpoint, so
@@ -29,14 +29,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const deliver = (event: object) => {
-  const payload = JSON.stringify(event);
-  return fetch(`${server.url}/webhooks/stripe`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Stripe-Signature": signedHeader(payload, secret) },
-    body: payload,
-  });
-};
+const deliver = (event: object) => deliverWebhook(server.url, event, secret);
 
 async function signIn(user: { email: string }) {
   const client = new Client(server.url);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support";
-import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
+import { FakeStripe, signedHeader, startFakeStripe, deliverWebhook } from "../mocks/stripe";
 
 // The desk and support insurance over HTTP on the built server: who sees the
 // desk, internal notes kept out of the owner's HTML and JSON, the CSV export,
@@ -111,14 +111,7 @@ describe("support insurance with Stripe (webhooks signed by the SDK)", () => {
     await stripe?.stop();
   });
 
-  const deliver = (event: object) => {
-    const payload = JSON.stringify(event);
-    return fetch(`${server.url}/webhooks/stripe`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Stripe-Signature": signedHeader(payload, secret) },
-      body: payload,
-    });
-  };
+  const deliver = (event: object) => deliverWebhook(server.url, event, secret);
   const outcome = async (res: Response) => {
     expect(res.status).toBe(200);
     return (await res.json()).outcome;

@@ -457,3 +457,13 @@ export const startFakeStripe = () => new FakeStripe().start();
 export function signedHeader(payload: string, secret: string, timestamp?: number) {
   return new Stripe("sk_test_signing_only").webhooks.generateTestHeaderString({ payload, secret, timestamp });
 }
+
+/** Delivers `event` to a running forum's webhook endpoint, signed with `secret`, as Stripe would. */
+export function deliverWebhook(serverUrl: string, event: object, secret: string) {
+  const payload = JSON.stringify(event);
+  return fetch(`${serverUrl}/webhooks/stripe`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signedHeader(payload, secret) },
+    body: payload,
+  });
+}
