@@ -136,6 +136,11 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
           threadId: escalation.threadId,
           ownerId: escalation.userId,
           tierId: escalation.tierId,
+          // The terms sold at checkout; a later tier edit changes none of them.
+          soldTierName: escalation.tier.name,
+          soldResponseHours: escalation.tier.responseHours,
+          soldPriceCents: escalation.amountCents,
+          soldCurrency: escalation.currency,
           state: "awaiting_acceptance",
           snapshot: snapshot as unknown as Prisma.InputJsonValue,
           paidAt,

@@ -43,6 +43,7 @@ beforeAll(async () => {
   ticket = await db.ticket.create({
     data: {
       escalationId: escalation.id, threadId: world.thread.id, ownerId: world.owner.id, tierId: world.tiers.standard!.id,
+      soldTierName: "Standard", soldResponseHours: 24, soldPriceCents: 4900, soldCurrency: "usd",
       snapshot: snapshot as unknown as Prisma.InputJsonValue, paidAt: new Date(), deadlineAt: new Date(Date.now() + 86_400_000),
     },
   });
