@@ -1,17 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { compileFilter, FilterError, type Doc } from "./meilisearch-filter";
+import { search, SearchRequestError, type IndexSettings } from "./meilisearch-search";
+import { settingsError } from "./meilisearch-settings";
 
 // A local stand-in for a Meilisearch server: enough of the HTTP API for the
-// adapter (indexes, settings, documents, filters, search, tasks, swaps), with
-// every request recorded. Tasks are applied in order when enqueued and report
-// "enqueued" → "processing" → a final status over successive polls, like the
-// real thing. It parses filter expressions with Meilisearch's quoting rules,
-// so a filter the adapter builds badly fails here too. Search is deliberately
-// naive (whole words and prefixes, no typos): ranking is the real engine's job
-// and is checked by the contract suite against a real Meilisearch.
+// adapter (version, indexes, settings, documents, filters, search, tasks,
+// swaps), with every request recorded, as strict as the server about what it
+// refuses. Each rule cites the documentation page it follows. Ranking is the
+// real engine's job and is checked by the contract suite against a real
+// Meilisearch (test/search/meilisearch-engine.test.ts).
 
-type Doc = Record<string, unknown>;
-type Index = { uid: string; primaryKey: string | null; settings: Record<string, unknown>; docs: Map<string, Doc>; createdAt: string };
+export { compileFilter, FilterError };
+
+type Index = { uid: string; primaryKey: string | null; settings: IndexSettings; docs: Map<string, Doc>; createdAt: string };
 type TaskError = { message: string; code: string; type: string; link: string };
 type Task = {
   uid: number;
@@ -27,7 +29,8 @@ type Task = {
   batchUid: number | null;
   canceledBy: null;
   polls: number;
-  final: "succeeded" | "failed";
+  /** Runs when the task is processed: its error, or null. */
+  effect: () => TaskError | null;
 };
 export type RecordedRequest = { method: string; path: string; query: URLSearchParams; body: unknown; authorization: string | undefined };
 
@@ -45,6 +48,10 @@ export class FakeMeilisearch {
   private failures: { type: string; error: TaskError }[] = [];
   /** Polls a task answers "processing" to before it finishes; Infinity never finishes. */
   pollsBeforeDone = 1;
+  /** Tasks of these types stay "processing" until releaseTasks(): a busy server. */
+  readonly slowTaskTypes = new Set<string>();
+  /** What GET /version reports; the API answers like that version where they differ. */
+  version = "1.28.0";
   available = true;
   /** Every request answers 500 (an engine that is up but broken). */
   broken = false;
@@ -86,6 +93,10 @@ export class FakeMeilisearch {
   /** The next task of this type fails with this error (Meilisearch's code and message). */
   failNextTask(type: string, code = "internal", message = "simulated failure") {
     this.failures.push({ type, error: errorBody(code, message, "internal") });
+  }
+
+  releaseTasks() {
+    this.slowTaskTypes.clear();
   }
 
   documents(uid: string): Doc[] {
@@ -130,6 +141,7 @@ export class FakeMeilisearch {
       send(res, status, payload);
     } catch (error) {
       if (error instanceof FilterError) return send(res, 400, errorBody("invalid_search_filter", error.message));
+      if (error instanceof SearchRequestError) return send(res, 400, errorBody(error.code, error.message));
       send(res, 500, errorBody("internal", String(error), "internal"));
     }
   }
@@ -137,18 +149,10 @@ export class FakeMeilisearch {
   private route(method: string, url: URL, body: any): [number, unknown] {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (method === "GET" && parts[0] === "health") return [200, { status: "available" }];
+    // https://www.meilisearch.com/docs/reference/api/version
+    if (method === "GET" && parts[0] === "version") return [200, { commitSha: "fake", commitDate: "2025-01-01T00:00:00Z", pkgVersion: this.version }];
     if (parts[0] === "tasks" && parts[1] && method === "GET") return this.pollTask(Number(parts[1]));
-    if (parts[0] === "swap-indexes" && method === "POST") {
-      const [pair] = body as { indexes: [string, string] }[];
-      return [202, this.enqueue("indexSwap", null, { swaps: body }, () => {
-        const a = this.indexes.get(pair!.indexes[0]);
-        const b = this.indexes.get(pair!.indexes[1]);
-        if (!a || !b) return errorBody("index_not_found", `Index \`${!a ? pair!.indexes[0] : pair!.indexes[1]}\` not found.`);
-        this.indexes.set(a.uid, { ...b, uid: a.uid });
-        this.indexes.set(b.uid, { ...a, uid: b.uid });
-        return null;
-      })];
-    }
+    if (parts[0] === "swap-indexes" && method === "POST") return this.swap(body);
     if (parts[0] !== "indexes") return [404, errorBody("not_found", "Not found")];
     const uid = parts[1];
     if (!uid && method === "POST") {
@@ -167,6 +171,10 @@ export class FakeMeilisearch {
       return [202, this.enqueue("indexDeletion", uid, {}, () => (this.indexes.delete(uid) ? null : errorBody("index_not_found", `Index \`${uid}\` not found.`)))];
     }
     if (sub === "settings" && method === "PATCH") {
+      // https://www.meilisearch.com/docs/reference/api/settings#update-settings: the body is
+      // checked when the request arrives (400), the settings applied when the task runs.
+      const invalid = settingsError(body);
+      if (invalid) return [400, errorBody(invalid.code, invalid.message)];
       return [202, this.enqueue("settingsUpdate", uid, body, () => {
         const target = this.indexes.get(uid) ?? this.createIndex(uid, null);
         target.settings = { ...target.settings, ...body };
@@ -180,6 +188,8 @@ export class FakeMeilisearch {
     if (sub === "documents" && (method === "POST" || method === "PUT")) {
       const docs = body as Doc[];
       return [202, this.enqueue("documentAdditionOrUpdate", uid, { receivedDocuments: docs.length }, () => {
+        // https://www.meilisearch.com/docs/learn/getting_started/indexes#implicit-index-creation:
+        // a missing index is created, with default settings (nothing filterable).
         const target = this.indexes.get(uid) ?? this.createIndex(uid, url.searchParams.get("primaryKey"));
         const key = target.primaryKey ?? url.searchParams.get("primaryKey") ?? "id";
         target.primaryKey = key;
@@ -197,18 +207,23 @@ export class FakeMeilisearch {
         const target = this.indexes.get(uid);
         if (!target) return errorBody("index_not_found", `Index \`${uid}\` not found.`);
         let test: (d: Doc) => boolean;
+        const attributes = new Set<string>();
         try {
-          test = compileFilter(filter);
+          test = compileFilter(filter, attributes);
         } catch (error) {
           return errorBody("invalid_document_filter", (error as Error).message);
         }
+        // https://www.meilisearch.com/docs/reference/api/documents#delete-documents-by-filter:
+        // the filter's attributes must be filterable, checked as the task runs.
+        const undeclared = [...attributes].filter((a) => !(target.settings.filterableAttributes ?? []).includes(a));
+        if (undeclared.length) return errorBody("invalid_document_filter", `Attribute \`${undeclared[0]}\` is not filterable.`);
         for (const [id, doc] of target.docs) if (test(doc)) target.docs.delete(id);
         return null;
       })];
     }
     if (sub === "search" && method === "POST") {
       if (!index) return [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
-      return [200, search(index, body ?? {})];
+      return [200, search([...index.docs.values()], index.settings, body ?? {})];
     }
     return [404, errorBody("not_found", `No route for ${method} ${url.pathname}`)];
   }
@@ -219,37 +234,77 @@ export class FakeMeilisearch {
     return index;
   }
 
+  private swap(body: unknown): [number, unknown] {
+    const swaps = body as { indexes: [string, string]; rename?: boolean }[];
+    // https://www.meilisearch.com/docs/reference/api/indexes#swap-indexes: `rename` exists
+    // from v1.18 (https://www.meilisearch.com/docs/changelog/v1.18); older servers refuse unknown fields.
+    if (olderThan(this.version, [1, 18]) && swaps.some((s) => "rename" in s)) {
+      return [400, errorBody("bad_request", "Unknown field `rename`: expected one of `indexes`")];
+    }
+    return [202, this.enqueue("indexSwap", null, { swaps }, () => {
+      for (const { indexes: [aUid, bUid], rename } of swaps) {
+        const a = this.indexes.get(aUid);
+        const b = this.indexes.get(bUid);
+        if (!a || (!b && !rename)) return errorBody("index_not_found", `Index \`${!a ? aUid : bUid}\` not found.`);
+        if (rename) {
+          if (b) return errorBody("index_already_exists", `Index \`${bUid}\` already exists.`);
+          this.indexes.delete(aUid);
+          this.indexes.set(bUid, { ...a, uid: bUid });
+          continue;
+        }
+        this.indexes.set(aUid, { ...b!, uid: aUid });
+        this.indexes.set(bUid, { ...a, uid: bUid });
+      }
+      return null;
+    })];
+  }
+
   private enqueue(type: string, indexUid: string | null, details: Record<string, unknown>, apply: () => TaskError | null) {
     const uid = this.taskSeq++;
     const failureAt = this.failures.findIndex((f) => f.type === type);
-    let error: TaskError | null;
-    if (failureAt >= 0) {
-      error = this.failures.splice(failureAt, 1)[0]!.error;
-    } else {
-      error = apply();
-    }
+    const failure = failureAt >= 0 ? this.failures.splice(failureAt, 1)[0]!.error : null;
     const now = new Date().toISOString();
     this.tasks.set(uid, {
-      uid, indexUid, status: "enqueued", type, details, error, enqueuedAt: now, startedAt: null, finishedAt: null,
-      duration: null, batchUid: null, canceledBy: null, polls: 0, final: error ? "failed" : "succeeded",
+      uid, indexUid, status: "enqueued", type, details, error: null, enqueuedAt: now, startedAt: null, finishedAt: null,
+      duration: null, batchUid: null, canceledBy: null, polls: 0, effect: failure ? () => failure : apply,
     });
     return { taskUid: uid, indexUid, status: "enqueued", type, enqueuedAt: now };
+  }
+
+  /**
+   * https://www.meilisearch.com/docs/learn/async/asynchronous_operations: tasks run one after
+   * another in the order they were enqueued, and change nothing until they run.
+   */
+  private processUpTo(uid: number) {
+    for (const task of this.tasks.values()) {
+      if (task.uid > uid) break;
+      if (task.status === "succeeded" || task.status === "failed") continue;
+      task.error = task.effect();
+      task.status = task.error ? "failed" : "succeeded";
+      task.startedAt ??= new Date().toISOString();
+      task.finishedAt = new Date().toISOString();
+    }
   }
 
   private pollTask(uid: number): [number, unknown] {
     const task = this.tasks.get(uid);
     if (!task) return [404, errorBody("task_not_found", `Task \`${uid}\` not found.`)];
     task.polls += 1;
-    if (task.polls > this.pollsBeforeDone) {
-      task.status = task.final;
-      task.finishedAt ??= new Date().toISOString();
-    } else {
+    const waiting = [...this.tasks.values()].some((t) => t.uid <= uid && this.slowTaskTypes.has(t.type) && t.status !== "succeeded" && t.status !== "failed");
+    if (task.polls > this.pollsBeforeDone && !waiting) {
+      this.processUpTo(uid);
+    } else if (task.status === "enqueued") {
       task.status = "processing";
-      task.startedAt ??= new Date().toISOString();
+      task.startedAt = new Date().toISOString();
     }
-    const { polls: _p, final: _f, ...visible } = task;
-    return [200, { ...visible, error: task.status === "failed" ? task.error : null }];
+    const { polls: _p, effect: _e, ...visible } = task;
+    return [200, visible];
   }
+}
+
+function olderThan(version: string, [major, minor]: [number, number]) {
+  const [a = 0, b = 0] = version.split(".").map((n) => Number.parseInt(n, 10));
+  return a < major || (a === major && b < minor);
 }
 
 function send(res: ServerResponse, status: number, payload: unknown) {
@@ -259,191 +314,3 @@ function send(res: ServerResponse, status: number, payload: unknown) {
 
 const indexObject = (i: Index) => ({ uid: i.uid, primaryKey: i.primaryKey, createdAt: i.createdAt, updatedAt: i.createdAt });
 
-// --- Filters ----------------------------------------------------------------
-
-export class FilterError extends Error {}
-
-type Token = { kind: "word" | "string" | "op" | "punct"; value: string };
-
-function lex(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '"' || c === "'") {
-      let value = "";
-      i++;
-      for (;;) {
-        if (i >= input.length) throw new FilterError(`Expected \`${c}\` to close the value at \`${input}\`.`);
-        const ch = input[i]!;
-        if (ch === "\\") {
-          const next = input[i + 1];
-          if (next === undefined) throw new FilterError("Dangling escape in filter.");
-          value += next;
-          i += 2;
-          continue;
-        }
-        if (ch === c) { i++; break; }
-        value += ch;
-        i++;
-      }
-      tokens.push({ kind: "string", value });
-      continue;
-    }
-    const op = /^(!=|>=|<=|=|>|<)/.exec(input.slice(i));
-    if (op) { tokens.push({ kind: "op", value: op[1]! }); i += op[1]!.length; continue; }
-    if ("()[],".includes(c)) { tokens.push({ kind: "punct", value: c }); i++; continue; }
-    const word = /^[\p{L}\p{N}_.-]+/u.exec(input.slice(i));
-    if (!word) throw new FilterError(`Unexpected character \`${c}\` in filter \`${input}\`.`);
-    tokens.push({ kind: "word", value: word[0] });
-    i += word[0].length;
-  }
-  return tokens;
-}
-
-function compileExpression(input: string): (d: Doc) => boolean {
-  const tokens = lex(input);
-  let pos = 0;
-  const peek = () => tokens[pos];
-  const keyword = (w: string) => peek()?.kind === "word" && peek()!.value === w;
-  const expect = (value: string) => {
-    const t = tokens[pos++];
-    if (!t || t.value !== value) throw new FilterError(`Expected \`${value}\` in filter \`${input}\`.`);
-  };
-  const value = (): string => {
-    const t = tokens[pos++];
-    if (!t || (t.kind !== "word" && t.kind !== "string")) throw new FilterError(`Expected a value in filter \`${input}\`.`);
-    if (t.kind === "word" && ["AND", "OR", "NOT", "IN", "TO"].includes(t.value)) throw new FilterError(`\`${t.value}\` is a reserved keyword.`);
-    return t.value;
-  };
-  const list = (): string[] => {
-    expect("[");
-    const values: string[] = [];
-    while (peek()?.value !== "]") {
-      values.push(value());
-      if (peek()?.value === ",") pos++;
-    }
-    expect("]");
-    return values;
-  };
-  const condition = (): ((d: Doc) => boolean) => {
-    const attr = value();
-    if (keyword("NOT")) {
-      pos++;
-      if (!keyword("IN")) throw new FilterError("Expected IN after NOT.");
-      pos++;
-      const values = list();
-      return (d) => !matchesAny(d[attr], values);
-    }
-    if (keyword("IN")) {
-      pos++;
-      const values = list();
-      return (d) => matchesAny(d[attr], values);
-    }
-    const op = tokens[pos++];
-    if (!op || op.kind !== "op") throw new FilterError(`Expected an operator after \`${attr}\` in filter \`${input}\`.`);
-    const v = value();
-    return (d) => compare(d[attr], op.value, v);
-  };
-  const primary = (): ((d: Doc) => boolean) => {
-    if (keyword("NOT")) {
-      pos++;
-      const inner = primary();
-      return (d) => !inner(d);
-    }
-    if (peek()?.value === "(") {
-      pos++;
-      const inner = or();
-      expect(")");
-      return inner;
-    }
-    return condition();
-  };
-  const and = () => {
-    const parts = [primary()];
-    while (keyword("AND")) { pos++; parts.push(primary()); }
-    return (d: Doc) => parts.every((p) => p(d));
-  };
-  const or = () => {
-    const parts = [and()];
-    while (keyword("OR")) { pos++; parts.push(and()); }
-    return (d: Doc) => parts.some((p) => p(d));
-  };
-  const result = or();
-  if (pos !== tokens.length) throw new FilterError(`Found unexpected characters at the end of the filter: \`${input}\`.`);
-  return result;
-}
-
-const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
-const matchesAny = (field: unknown, values: string[]) => asStrings(field).some((f) => values.includes(f));
-
-function compare(field: unknown, op: string, value: string): boolean {
-  if (op === "=") return asStrings(field).includes(value);
-  if (op === "!=") return !asStrings(field).includes(value);
-  const a = Number(field);
-  const b = Number(value);
-  if (Number.isNaN(a) || Number.isNaN(b)) return false;
-  return op === ">" ? a > b : op === ">=" ? a >= b : op === "<" ? a < b : a <= b;
-}
-
-/** A Meilisearch `filter` (string, or array of strings and arrays: outer AND, inner OR). */
-export function compileFilter(filter: unknown): (d: Doc) => boolean {
-  if (filter === undefined || filter === null) return () => true;
-  if (typeof filter === "string") return compileExpression(filter);
-  if (Array.isArray(filter)) {
-    const parts = filter.map((f) => (Array.isArray(f) ? ((d: Doc) => f.some((g) => compileExpression(String(g))(d))) : compileExpression(String(f))));
-    return (d) => parts.every((p) => p(d));
-  }
-  throw new FilterError("Invalid filter.");
-}
-
-// --- Search -----------------------------------------------------------------
-
-const words = (text: string) => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
-
-function search(index: Index, params: Record<string, any>) {
-  const test = compileFilter(params.filter);
-  const q = typeof params.q === "string" ? params.q : "";
-  const queryWords = words(q);
-  const searchable = (params.attributesToSearchOn as string[] | undefined) ?? (index.settings.searchableAttributes as string[] | undefined) ?? ["title", "body"];
-  const pre = params.highlightPreTag ?? "<em>";
-  const post = params.highlightPostTag ?? "</em>";
-  const matchesWord = (w: string, qw: string, last: boolean) => w === qw || (last && w.startsWith(qw));
-  let docs = [...index.docs.values()].filter(test);
-  if (queryWords.length) {
-    docs = docs.filter((d) => {
-      const text = words(searchable.map((a) => asStrings(d[a]).join(" ")).join(" "));
-      return queryWords.every((qw, i) => text.some((w) => matchesWord(w, qw, i === queryWords.length - 1)));
-    });
-  }
-  const [sortField, direction] = String(params.sort?.[0] ?? "").split(":");
-  if (sortField) docs.sort((a, b) => (Number(a[sortField]) - Number(b[sortField])) * (direction === "desc" ? -1 : 1));
-  const distinct = index.settings.distinctAttribute as string | undefined;
-  if (distinct) {
-    const seen = new Set<unknown>();
-    docs = docs.filter((d) => (seen.has(d[distinct]) ? false : (seen.add(d[distinct]), true)));
-  }
-  const facetDistribution: Record<string, Record<string, number>> = {};
-  for (const facet of (params.facets as string[] | undefined) ?? []) {
-    facetDistribution[facet] = {};
-    for (const d of docs) for (const v of asStrings(d[facet])) facetDistribution[facet][v] = (facetDistribution[facet][v] ?? 0) + 1;
-  }
-  const highlight = (text: string) =>
-    text.replace(/[\p{L}\p{N}]+/gu, (w) => (queryWords.some((qw, i) => matchesWord(w.toLowerCase(), qw, i === queryWords.length - 1)) ? `${pre}${w}${post}` : w));
-  const toHit = (d: Doc) => {
-    const hit: Doc = { ...d };
-    if (params.attributesToHighlight) {
-      hit._formatted = Object.fromEntries(
-        Object.entries(d).map(([k, v]) => [k, (params.attributesToHighlight as string[]).includes(k) && typeof v === "string" ? highlight(v) : v]),
-      );
-    }
-    return hit;
-  };
-  const page = params.page ?? 1;
-  const hitsPerPage = params.hitsPerPage ?? params.limit ?? 20;
-  const slice = docs.slice((page - 1) * hitsPerPage, page * hitsPerPage).map(toHit);
-  return params.page !== undefined || params.hitsPerPage !== undefined
-    ? { hits: slice, query: q, processingTimeMs: 0, page, hitsPerPage, totalHits: docs.length, totalPages: Math.ceil(docs.length / hitsPerPage), facetDistribution }
-    : { hits: slice, query: q, processingTimeMs: 0, limit: hitsPerPage, offset: 0, estimatedTotalHits: docs.length, facetDistribution };
-}
