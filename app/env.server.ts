@@ -60,6 +60,9 @@ export const envSchema = z
     MEILI_HOST: optionalString.pipe(z.url().optional()),
     MEILI_API_KEY: optionalString,
     MEILI_INDEX_PREFIX: z.string().default("backline"),
+    // How long one Meilisearch task (a settings update, a batch of documents) may take
+    // before the write fails; a busy server with a large index needs minutes.
+    MEILI_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
     STRIPE_PUBLISHABLE_KEY: optionalString,

@@ -17,9 +17,21 @@ let retryTimer: NodeJS.Timeout | undefined;
 export function createSearchEngine(): SearchEngine {
   const env = getEnv();
   if (env.searchEngine === "meilisearch") {
-    return new MeilisearchEngine({ host: env.MEILI_HOST!, apiKey: env.MEILI_API_KEY, indexPrefix: env.MEILI_INDEX_PREFIX });
+    return new MeilisearchEngine({
+      host: env.MEILI_HOST!,
+      apiKey: env.MEILI_API_KEY,
+      indexPrefix: env.MEILI_INDEX_PREFIX,
+      taskTimeoutMs: env.MEILI_TASK_TIMEOUT_MS,
+      onIndexLost: refillLostIndex,
+    });
   }
   return new PostgresSearchEngine(db);
+}
+
+/** Someone deleted the index (or a new server replaced it): every thread goes back in through the outbox. */
+async function refillLostIndex() {
+  const queued = await enqueueThreads();
+  logger.warn(`search: the Meilisearch index was missing or had lost its settings; set it up again and queued ${queued} threads`);
 }
 
 export function getSearchEngine(): SearchEngine {

@@ -17,15 +17,13 @@ import {
   type Visibility,
 } from "./engine";
 import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
-import { allowedTypos, endsInsideWord, normalizeQuery, typoDistance } from "./query";
+import { allowedTypos, normalizeQuery, queryWords, typoDistance, type QueryWord } from "./query";
 import {
   DEFAULT_PER_PAGE,
   FACET_LIMITS,
   MAX_PER_PAGE,
-  MAX_QUERY_WORDS,
   MAX_TOTAL_HITS,
   POSTS_INDEX_NAME,
-  STOP_WORD_SET,
 } from "./settings";
 import { tokenize, tsvectorLiteral } from "./tokenize";
 
@@ -46,7 +44,6 @@ type Sql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
 type Alternative = { lexeme: string; prefix: boolean; typos: 0 | 1 | 2 };
 /** A query word and everything it may match. */
 type Group = { word: string; alternatives: Alternative[] };
-type QueryWord = { word: string; prefix: boolean };
 
 const WRITE_CHUNK = 500;
 const MAX_TYPO_VARIANTS = 6;
@@ -81,15 +78,6 @@ function atLeast(groups: Group[], needed: number): string {
   pick(0, []);
   if (needed <= 1 || combos.length > 40) return groups.map((g) => anyOf(g.alternatives)).join(" | ");
   return combos.map((c) => `(${allOf(c)})`).join(" | ");
-}
-
-/** The words a query searches for, as the index cut them; the last may be a prefix. */
-export function queryWords(q: string): QueryWord[] {
-  const tokens = tokenize(q);
-  const words = [...new Set(tokens.map((t) => t.word))].filter((w) => !STOP_WORD_SET.has(w)).slice(0, MAX_QUERY_WORDS);
-  const last = tokens.at(-1)?.word;
-  const prefixLast = endsInsideWord(q) && last === words.at(-1);
-  return words.map((word, i) => ({ word, prefix: prefixLast && i === words.length - 1 && word.length >= 2 }));
 }
 
 /** Positional parameters for one statement. */

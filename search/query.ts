@@ -1,5 +1,5 @@
 import { stripMarkers } from "./highlight";
-import { MAX_QUERY_CHARS, STOP_WORD_SET, TYPO_MIN_WORD_SIZE } from "./settings";
+import { MAX_QUERY_CHARS, MAX_QUERY_WORDS, STOP_WORD_SET, TYPO_MIN_WORD_SIZE } from "./settings";
 import { tokenize } from "./tokenize";
 
 /**
@@ -31,6 +31,20 @@ export const hasMeaningfulWords = (q: string) => tokenize(q).some((t) => !STOP_W
 
 /** Whether the query ends inside a word, so its last word may be a prefix of what is meant. */
 export const endsInsideWord = (q: string) => /[\p{L}\p{N}]$/u.test(q);
+
+export type QueryWord = { word: string; prefix: boolean };
+
+/**
+ * The words a query searches for, as the index cut them, in the order typed;
+ * the last may be a prefix. Both engines drop words from the end of this list.
+ */
+export function queryWords(q: string): QueryWord[] {
+  const tokens = tokenize(q);
+  const words = [...new Set(tokens.map((t) => t.word))].filter((w) => !STOP_WORD_SET.has(w)).slice(0, MAX_QUERY_WORDS);
+  const last = tokens.at(-1)?.word;
+  const prefixLast = endsInsideWord(q) && last === words.at(-1);
+  return words.map((word, i) => ({ word, prefix: prefixLast && i === words.length - 1 && word.length >= 2 }));
+}
 
 /** Typos tolerated for a query word: by its length in letters; none in words with digits. */
 export function allowedTypos(word: string): 0 | 1 | 2 {

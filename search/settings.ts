@@ -65,10 +65,17 @@ export const POSTS_INDEX_SETTINGS: Settings = {
   typoTolerance: {
     enabled: true,
     minWordSizeForTypos: { oneTypo: TYPO_MIN_WORD_SIZE.oneTypo, twoTypos: TYPO_MIN_WORD_SIZE.twoTypos },
+    // The PostgreSQL engine allows no typo in a word with digits ("v2", "4242"): neither does this.
+    disableOnNumbers: true,
   },
   stopWords: STOP_WORDS,
   pagination: { maxTotalHits: MAX_TOTAL_HITS },
-  faceting: { maxValuesPerFacet: 100 },
+  // The server's default order is alphabetical: the values shown would be the first
+  // names of the alphabet, not the most frequent (ADR 039).
+  faceting: { maxValuesPerFacet: 100, sortFacetValuesBy: { "*": "count" } },
 };
 
 export const POSTS_INDEX_NAME = "posts";
+
+/** The oldest Meilisearch the adapter works with: swap-indexes takes `rename` from 1.18 (ADR 039). */
+export const MEILISEARCH_MIN_VERSION = "1.18.0";

@@ -41,7 +41,8 @@ describe("preparing the index", () => {
     const [settings] = fake.requestsTo("PATCH", /^\/indexes\/t_posts\/settings$/);
     expect(settings!.body).toEqual(POSTS_INDEX_SETTINGS);
     expect(settings!.body).toMatchObject({
-      typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } },
+      typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 }, disableOnNumbers: true },
+      faceting: { sortFacetValuesBy: { "*": "count" } },
       distinctAttribute: "threadId",
       sortableAttributes: ["createdAt"],
     });
@@ -184,7 +185,7 @@ describe("searching", () => {
       facets: ["categorySlug", "tags", "solved", "authorUsername"],
       page: 1,
       hitsPerPage: 10,
-      matchingStrategy: "last",
+      matchingStrategy: "all",
       attributesToHighlight: ["title", "body"],
       attributesToCrop: ["body"],
       highlightPreTag: "\uE000",

@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { htmlToText } from "#search/documents.server";
 import { escapeHtml, markAll, markedToHtml, markExcerpt, MARK_END, MARK_START } from "#search/highlight";
 import { Progress, formatDuration } from "#search/progress";
-import { allowedTypos, normalizeQuery, typoDistance } from "#search/query";
+import { allowedTypos, normalizeQuery, queryWords, typoDistance } from "#search/query";
 import { tokenize, tsvectorLiteral } from "#search/tokenize";
-import { queryWords } from "#search/postgres.server";
 
 // The small pieces search is made of: words, typos, highlights, post text and the progress bar.
 

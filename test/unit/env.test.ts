@@ -18,6 +18,13 @@ describe("configuration", () => {
     expect(env.searchEngine).toBe("meilisearch");
   });
 
+  it("waits a minute for a Meilisearch task unless told otherwise, and refuses a timeout under a second", () => {
+    expect(parseEnv({}).MEILI_TASK_TIMEOUT_MS).toBe(60_000);
+    expect(parseEnv({ MEILI_TASK_TIMEOUT_MS: "300000" }).MEILI_TASK_TIMEOUT_MS).toBe(300_000);
+    expect(() => parseEnv({ MEILI_TASK_TIMEOUT_MS: "50" })).toThrow(/MEILI_TASK_TIMEOUT_MS/);
+    expect(() => parseEnv({ MEILI_TASK_TIMEOUT_MS: "soon" })).toThrow(/MEILI_TASK_TIMEOUT_MS/);
+  });
+
   it("refuses to start production without a session secret and Stripe settings, naming each", () => {
     let message = "";
     try {
