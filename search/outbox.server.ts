@@ -67,31 +67,34 @@ async function catchUpAfterOutage() {
 }
 
 /**
- * Enqueues every visible thread, or only the threads whose search jobs changed
- * since `since` (a reindex catching up with writes made while it ran).
+ * Enqueues every visible thread, those of one category (its slug or name, which
+ * every document carries, changed), or only the threads whose search jobs
+ * changed since `since` (a reindex catching up with writes made while it ran).
+ * Inside the caller's transaction when given one.
  */
-export async function enqueueThreads(opts: { since?: Date } = {}): Promise<number> {
+export async function enqueueThreads(opts: { since?: Date; categoryId?: string } = {}, tx: Tx = db): Promise<number> {
   let threadIds: string[];
   if (opts.since) {
-    const rows = await db.$queryRawUnsafe<{ threadId: string | null }[]>(
+    const rows = await tx.$queryRawUnsafe<{ threadId: string | null }[]>(
       `select distinct payload->>'threadId' as "threadId" from "Job" where queue = $1 and "updatedAt" >= $2`,
       SEARCH_QUEUE,
       opts.since,
     );
     threadIds = rows.map((r) => r.threadId).filter((id): id is string => Boolean(id));
   } else {
-    threadIds = (await db.thread.findMany({ where: { hidden: false, deletedAt: null }, select: { id: true } })).map((t) => t.id);
+    const where = { hidden: false, deletedAt: null, ...(opts.categoryId ? { categoryId: opts.categoryId } : {}) };
+    threadIds = (await tx.thread.findMany({ where, select: { id: true } })).map((t) => t.id);
   }
   // In bulk, skipping threads that already wait in the queue (what enqueue's dedupeKey does one by one).
   for (let i = 0; i < threadIds.length; i += 1000) {
     const keys = threadIds.slice(i, i + 1000).map((id) => `thread:${id}`);
-    const waiting = await db.job.findMany({
+    const waiting = await tx.job.findMany({
       where: { queue: SEARCH_QUEUE, state: "pending", lockedUntil: null, dedupeKey: { in: keys } },
       select: { dedupeKey: true },
     });
     const skip = new Set(waiting.map((j) => j.dedupeKey));
     const data = keys.filter((k) => !skip.has(k)).map((dedupeKey) => ({ queue: SEARCH_QUEUE, dedupeKey, payload: { threadId: dedupeKey.slice(7) }, maxAttempts: SEARCH_MAX_ATTEMPTS }));
-    if (data.length) await db.job.createMany({ data });
+    if (data.length) await tx.job.createMany({ data });
   }
   return threadIds.length;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
+import { enqueueThreads } from "../../search/outbox.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { cleanLine, emptyOrVisible, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
@@ -55,7 +56,12 @@ export async function updateCategory(actor: { id: string }, id: string, input: u
   if (data.slug && data.slug !== existing.slug && (await db.category.findUnique({ where: { slug: data.slug } }))) {
     throw conflict("A category with this slug exists.", { slug: "Choose another slug." });
   }
-  const category = await db.category.update({ where: { id }, data, select: categorySelect });
+  const category = await db.$transaction(async (tx) => {
+    const updated = await tx.category.update({ where: { id }, data, select: categorySelect });
+    // Every search document of its threads carries the category's slug and name.
+    if (updated.slug !== existing.slug || updated.name !== existing.name) await enqueueThreads({ categoryId: id }, tx);
+    return updated;
+  });
   await audit(actor.id, "category.update", id, data);
   return category;
 }

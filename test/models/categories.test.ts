@@ -39,4 +39,20 @@ describe("categories managed by an admin", () => {
     await deleteCategory(admin, empty.id);
     await expect(deleteCategory(admin, empty.id)).rejects.toMatchObject({ status: 404 });
   });
+
+  it("renaming or moving a category brings the search documents of its threads up to date", async () => {
+    const admin = await makeUser({ role: "admin" });
+    const c = await createCategory(admin, { slug: "gadgets", name: "Gadgets" });
+    const thread = await createThread(admin, { category: "gadgets", title: "A gadget that needs indexing", body: "Some body text here." });
+    const pending = () => db.job.count({ where: { queue: "search", dedupeKey: `thread:${thread.id}`, state: "pending" } });
+    await db.job.updateMany({ where: { queue: "search" }, data: { state: "done" } });
+
+    await updateCategory(admin, c.id, { position: 7 });
+    expect(await pending()).toBe(0);
+    await updateCategory(admin, c.id, { name: "Gizmos" });
+    expect(await pending()).toBe(1);
+    await db.job.updateMany({ where: { queue: "search" }, data: { state: "done" } });
+    await updateCategory(admin, c.id, { slug: "gizmos" });
+    expect(await pending()).toBe(1);
+  });
 });
