@@ -99,8 +99,18 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
         expect(await ids("signature rej")).toEqual(["k-webhook"]);
       });
 
-      it("requires every word when some thread has them all", async () => {
-        expect(await ids("installation sidebar")).toEqual(["k-theme"]);
+      it("requires every word when some thread has them all, in totals and facets too (ADR 039)", async () => {
+        const res = await search("installation sidebar");
+        expect(threadIds(res.hits)).toEqual(["k-theme"]);
+        expect(res.total).toBe(1);
+        expect(res.facets.tag).toEqual([{ value: "themes", count: 1 }]);
+        expect(await ids("installation sidebar", { sort: "newest" })).toEqual(["k-theme"]);
+      });
+
+      it("drops words from the end while no thread has them all, whatever the order (ADR 039)", async () => {
+        expect(await ids("installation zeppelin")).toEqual(["k-debian", "k-theme"]);
+        expect(await ids("installation zeppelin", { sort: "newest" })).toEqual(["k-theme", "k-debian"]);
+        expect(await ids("zeppelin installation")).toEqual([]);
       });
     });
 
@@ -131,6 +141,12 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
         expect(await ids("installation", { filters: { author: "hedy" } })).toEqual(["k-theme"]);
         expect(await ids("importer", { filters: { to: new Date("2021-01-01") } })).toEqual(["k-old"]);
         expect(await ids("importer", { filters: { from: new Date("2021-01-01") } })).toEqual([]);
+      });
+
+      it("ignores case in filter values, as Meilisearch's equality does (ADR 039)", async () => {
+        expect(await ids("installation", { filters: { category: "Community" } })).toEqual(["k-debian", "k-theme"]);
+        expect(await ids("installation", { filters: { tags: ["LINUX"] } })).toEqual(["k-debian"]);
+        expect(await ids("installation", { filters: { author: "Hedy" } })).toEqual(["k-theme"]);
       });
 
       it("counts matching threads per category, tag, solved state and author", async () => {
