@@ -17,7 +17,7 @@ import {
   type Visibility,
 } from "./engine";
 import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
-import { allowedTypos, normalizeQuery, queryWords, typoDistance, type QueryWord } from "./query";
+import { allowedTypos, normalizeQuery, queryWords, typoCount, type QueryWord } from "./query";
 import {
   DEFAULT_PER_PAGE,
   FACET_LIMITS,
@@ -48,7 +48,7 @@ type Group = { word: string; alternatives: Alternative[] };
 const WRITE_CHUNK = 500;
 const MAX_TYPO_VARIANTS = 6;
 // Low on purpose: trigram similarity only proposes candidates (a swap in a
-// five-letter word scores 0.2), typoDistance decides.
+// five-letter word scores 0.2), typoCount decides.
 const TRIGRAM_THRESHOLD = "0.2";
 // PGlite has no autovacuum: statistics and dead rows are looked after here.
 const MAINTAIN_AFTER_WRITES = 5000;
@@ -458,7 +458,7 @@ async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {
     const variants = candidates
       // A prefix already finds these, as exact matches.
       .filter((c) => c.query === g.word && !(prefix && c.word.startsWith(prefix)))
-      .map((c) => ({ lexeme: c.word, distance: typoDistance(g.word, c.word, max) }))
+      .map((c) => ({ lexeme: c.word, distance: typoCount(g.word, c.word, max) }))
       .filter((c) => c.distance <= max)
       .sort((a, b) => a.distance - b.distance)
       .slice(0, MAX_TYPO_VARIANTS);

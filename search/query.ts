@@ -56,6 +56,15 @@ export function allowedTypos(word: string): 0 | 1 | 2 {
 }
 
 /**
+ * Typos between a query word and an indexed word as Meilisearch counts them:
+ * one on the first letter counts as two (ADR 039).
+ */
+export function typoCount(query: string, word: string, max: number): number {
+  const firstDiffers = query.codePointAt(0) !== word.codePointAt(0);
+  return Math.min(typoDistance(query, word, max) + (firstDiffers ? 1 : 0), max + 1);
+}
+
+/**
  * Edit distance counting an insertion, deletion, substitution or swap of two
  * neighbouring letters as one typo ("paymnet" is one typo from "payment"), as
  * Meilisearch does. Returns max + 1 as soon as the distance exceeds max.

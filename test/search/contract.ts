@@ -88,6 +88,12 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
         expect(await ids("permision denide")).toEqual(["k-debian"]);
       });
 
+      it("counts a typo on the first letter as two, as Meilisearch does (ADR 039)", async () => {
+        expect(await ids("pebhook")).toEqual([]);
+        expect(await ids("xnstalation")).toEqual([]);
+        expect(await ids("permizzion")).toEqual(["k-debian"]);
+      });
+
       it("does not guess at short words", async () => {
         expect(await ids("thme")).toEqual([]);
         expect(await ids("dakr ")).toEqual([]);
