@@ -1,9 +1,10 @@
 import { asStrings, compileFilter, type Doc } from "./meilisearch-filter";
 
-// What the fake Meilisearch answers to POST /indexes/{uid}/search. Matching is
-// deliberately naive (whole words, the last one as a prefix, no typos):
-// ranking is the real engine's job. What it must get right is what the server
-// refuses and how it shapes the answer, each rule citing the page it follows.
+// What the fake Meilisearch answers to POST /indexes/{uid}/search. Matching
+// follows the documented word, prefix and typo rules; ranking is only words
+// matched, then typos, then document order: the rest of ranking is the real
+// engine's job. What it must get right is what the server refuses and how it
+// shapes the answer, each rule citing the page it follows.
 
 export type IndexSettings = Record<string, any>;
 export class SearchRequestError extends Error {
@@ -13,6 +14,34 @@ export class SearchRequestError extends Error {
 }
 
 const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/**
+ * Typos between a query word and a document word, or Infinity beyond what is allowed.
+ * https://www.meilisearch.com/docs/learn/relevancy/typo_tolerance_settings: one typo from
+ * minWordSizeForTypos.oneTypo letters (5), two from twoTypos (9), none on numbers with
+ * disableOnNumbers. https://www.meilisearch.com/docs/resources/internals/typo_tolerance:
+ * Damerau-Levenshtein (a swap is one typo), and a typo on the first letter costs two.
+ */
+function typos(query: string, word: string, settings: IndexSettings): number {
+  if (query === word) return 0;
+  const typo = settings.typoTolerance ?? {};
+  if (typo.enabled === false || (typo.disableOnNumbers && /^\p{N}+$/u.test(query))) return Infinity;
+  const sizes = { oneTypo: 5, twoTypos: 9, ...typo.minWordSizeForTypos };
+  const a = [...query];
+  const b = [...word];
+  const allowed = a.length >= sizes.twoTypos ? 2 : a.length >= sizes.oneTypo ? 1 : 0;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  const count = d[a.length]![b.length]! + (a[0] === b[0] ? 0 : 1);
+  return count <= allowed ? count : Infinity;
+}
 
 /** Throws unless every attribute is in the list (`*` allows all). */
 function declared(attributes: Iterable<string>, allowed: string[] | undefined, code: string, what: string) {
@@ -41,29 +70,34 @@ export function search(docs: Doc[], settings: IndexSettings, params: Record<stri
   const queryWords = words(q).filter((w) => !stop.has(w)).slice(0, 10);
   // https://www.meilisearch.com/docs/learn/engine/prefix: only the last word, and not after a space.
   const prefixLast = /[\p{L}\p{N}]$/u.test(q);
-  const matchesWord = (w: string, i: number) =>
-    w === queryWords[i] || (prefixLast && i === queryWords.length - 1 && w.startsWith(queryWords[i]!));
+  const isPrefix = (w: string, i: number) => prefixLast && i === queryWords.length - 1 && w.startsWith(queryWords[i]!);
+  /** Typos needed for document word `w` to match query word `i` (Infinity: no match). */
+  const wordTypos = (w: string, i: number) => (isPrefix(w, i) ? 0 : typos(queryWords[i]!, w, settings));
+  const matchesWord = (w: string, i: number) => wordTypos(w, i) !== Infinity;
   const searchable: string[] = params.attributesToSearchOn ?? settings.searchableAttributes ?? ["*"];
+  /** Per query word, the fewest typos it matches the document with (Infinity: absent). */
   const matched = (d: Doc) => {
     const fields = searchable.includes("*") ? Object.keys(d) : searchable;
     const text = words(fields.map((a) => asStrings(d[a]).join(" ")).join(" "));
-    return queryWords.map((_, i) => text.some((w) => matchesWord(w, i)));
+    return queryWords.map((_, i) => Math.min(Infinity, ...text.map((w) => wordTypos(w, i))));
   };
 
   // https://www.meilisearch.com/docs/reference/api/search#matching-strategy: "last" (the default)
   // returns documents with all words first, then drops words from the end; "all" only
   // full matches; "frequency" drops the most frequent words first (here: any word).
   const strategy = params.matchingStrategy ?? "last";
-  type Ranked = { doc: Doc; score: number };
-  let ranked: Ranked[] = docs.filter(test).map((doc) => ({ doc, score: queryWords.length }));
+  type Ranked = { doc: Doc; score: number; typos: number };
+  let ranked: Ranked[] = docs.filter(test).map((doc) => ({ doc, score: queryWords.length, typos: 0 }));
   if (queryWords.length) {
     ranked = ranked.map(({ doc }) => {
       const found = matched(doc);
-      const leading = found.indexOf(false) < 0 ? found.length : found.indexOf(false);
-      const score = strategy === "frequency" ? found.filter(Boolean).length : strategy === "all" ? (leading === found.length ? leading : 0) : leading;
-      return { doc, score };
+      const missing = found.indexOf(Infinity);
+      const leading = missing < 0 ? found.length : missing;
+      const score = strategy === "frequency" ? found.filter((t) => t !== Infinity).length : strategy === "all" ? (leading === found.length ? leading : 0) : leading;
+      return { doc, score, typos: found.filter((t) => t !== Infinity).reduce((n, t) => n + t, 0) };
     }).filter((r) => r.score > 0);
-    ranked.sort((a, b) => b.score - a.score);
+    // https://www.meilisearch.com/docs/learn/relevancy/ranking_rules: "words", then "typo".
+    ranked.sort((a, b) => b.score - a.score || a.typos - b.typos);
   }
   for (const [field, direction] of sorts.reverse()) {
     ranked.sort((a, b) => (Number(a.doc[field]) - Number(b.doc[field])) * (direction === "desc" ? -1 : 1));
