@@ -177,7 +177,7 @@ export class FakeMeilisearch {
       if (invalid) return [400, errorBody(invalid.code, invalid.message)];
       return [202, this.enqueue("settingsUpdate", uid, body, () => {
         const target = this.indexes.get(uid) ?? this.createIndex(uid, null);
-        target.settings = { ...target.settings, ...body };
+        target.settings = mergeSettings(target.settings, body);
         return null;
       })];
     }
@@ -300,6 +300,20 @@ export class FakeMeilisearch {
     const { polls: _p, effect: _e, ...visible } = task;
     return [200, visible];
   }
+}
+
+/**
+ * https://www.meilisearch.com/docs/reference/api/settings#update-settings: only the fields
+ * given change, nested ones too (faceting, typoTolerance, pagination); null resets a field.
+ */
+function mergeSettings(current: Record<string, any>, patch: Record<string, any>): Record<string, any> {
+  const out = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (typeof value === "object" && !Array.isArray(value) && typeof out[key] === "object" && !Array.isArray(out[key])) out[key] = mergeSettings(out[key], value);
+    else out[key] = value;
+  }
+  return out;
 }
 
 function olderThan(version: string, [major, minor]: [number, number]) {

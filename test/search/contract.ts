@@ -5,7 +5,8 @@ import { thread, threadIds } from "./helpers";
 // What every search engine must do, whatever its ranking details (ADR 004):
 // find, tolerate typos, match prefixes, filter, count facets, highlight safely,
 // never leak private or removed content, and survive absurd input. Run against
-// the PostgreSQL engine always and a real Meilisearch when MEILI_HOST is set.
+// the PostgreSQL engine and the Meilisearch adapter on the local fake always,
+// and a real Meilisearch when MEILI_HOST is set.
 
 const K = {
   debian: thread({
