@@ -60,7 +60,7 @@ export type MeilisearchEngineOptions = {
 };
 
 /** Whether a version string ("1.18.0", "1.20.0-rc.1") is older than `minimum`. */
-export function olderThan(version: string, minimum: string): boolean {
+function olderThan(version: string, minimum: string): boolean {
   const parse = (v: string) => v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
   const [a, b] = [parse(version), parse(minimum)];
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
