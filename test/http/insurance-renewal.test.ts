@@ -123,6 +123,18 @@ describe("customer.subscription.updated", () => {
   }, 60_000);
 });
 
+describe("an event for a Backline plan that cannot be found", () => {
+  it("answers non-2xx and logs it, so Stripe retries; a foreign subscription's event is 200 ignored", async () => {
+    const lost = { id: "sub_never_recorded_3", object: "subscription", status: "past_due", cancel_at_period_end: false, cancel_at: null, metadata: { insuranceId: "ins_lost_plan" }, items: { object: "list", data: [] } };
+    const updated = fake.stripe.event("customer.subscription.updated", lost);
+    expect((await deliver(updated)).status).toBeGreaterThanOrEqual(400);
+    expect(server.output()).toContain(updated.id);
+    const foreign = await deliver(fake.stripe.event("customer.subscription.updated", { ...lost, id: "sub_other_product_2", metadata: {} }));
+    expect(foreign.status).toBe(200);
+    expect((await foreign.json()).outcome).toBe("ignored");
+  }, 60_000);
+});
+
 describe("invoice.payment_failed", () => {
   for (const legacy of [false, true]) {
     it(`makes the plan past due (${legacy ? "pre-basil" : "basil"} shape): no coverage draws until an invoice is paid`, async () => {
