@@ -1,7 +1,7 @@
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
-import { paymentProvider, PaymentProviderError, providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
 import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { AppError, conflict, notFound } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
@@ -12,9 +12,10 @@ import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 
-// Buying and (test mode) simulating a support insurance plan; not renewing it is insurance-renewal.server.ts. The
-// subscription's state only ever changes through payment events applied by
-// fulfilment, whether Stripe sent them or the test-mode page made them.
+// Buying and (test mode) simulating a support insurance plan; "don't renew" is in
+// insurance-renewal.server.ts. A purchase changes the subscription's state only
+// through payment events applied by fulfilment, whether Stripe sent them or the
+// test-mode page made them.
 
 type Member = { id: string; role: Role; email: string };
 

@@ -268,7 +268,10 @@ export function stripeProvider(): PaymentProvider {
   return {
     name: "stripe",
     async createCheckout(req) {
-      if (req.stripePriceId) await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "one_time", what: "the tier" });
+      // Never a checkout whose Price charges something else than what the member was shown.
+      if (req.stripePriceId) {
+        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "one_time", what: "the tier" });
+      }
       const session = await call(() =>
         stripe.checkout.sessions.create(checkoutSessionParams(req), { idempotencyKey: `checkout-${req.escalationId}` }),
       );
@@ -288,7 +291,10 @@ export function stripeProvider(): PaymentProvider {
       }
     },
     async createSubscriptionCheckout(req) {
-      if (req.stripePriceId) await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "yearly", what: "the plan" });
+      // Never a checkout whose Price charges something else than what the member was shown.
+      if (req.stripePriceId) {
+        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "yearly", what: "the plan" });
+      }
       const session = await call(() =>
         stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),
       );
