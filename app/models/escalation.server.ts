@@ -2,6 +2,7 @@ import { similarThreads } from "./search.server";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
+import { checkoutPriceRefusal } from "./linked-price.server";
 import { AppError, conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { gateSchema, SCOPE_STATEMENT, type GateAnswers } from "./escalation-gate";
@@ -76,6 +77,8 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     });
   } catch (error) {
     logger.warn(`escalation ${escalation.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
+    const refusal = checkoutPriceRefusal(error);
+    if (refusal) throw refusal;
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`);
   }

@@ -7,6 +7,7 @@ import { SCOPE_STATEMENT } from "./escalation-gate";
 import { activeTicketFor, lockMember } from "./open-checkout.server";
 import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
+import { insuranceInvoiceFailed, insuranceSubscriptionUpdated } from "./insurance-renewal.server";
 import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
@@ -64,6 +65,10 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
       return insuranceInvoicePaid(event, now);
     case "subscription.deleted":
       return insuranceSubscriptionDeleted(event, now);
+    case "subscription.updated":
+      return insuranceSubscriptionUpdated(event);
+    case "invoice.payment_failed":
+      return insuranceInvoiceFailed(event);
     case "ignored":
       return Promise.resolve("ignored");
   }

@@ -1,19 +1,21 @@
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
-import { paymentProvider, PaymentProviderError, providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { paymentProvider, PaymentProviderError } from "~/services/payments/payments.server";
 import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { AppError, conflict, notFound } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
 import { applyPaymentEvent } from "./fulfilment.server";
 import { coverageEvent } from "./insurance.server";
+import { checkoutPriceRefusal } from "./linked-price.server";
 import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 
-// Buying, cancelling and (test mode) simulating a support insurance plan. The
-// subscription's state only ever changes through payment events applied by
-// fulfilment, whether Stripe sent them or the test-mode page made them.
+// Buying and (test mode) simulating a support insurance plan; "don't renew" is in
+// insurance-renewal.server.ts. A purchase changes the subscription's state only
+// through payment events applied by fulfilment, whether Stripe sent them or the
+// test-mode page made them.
 
 type Member = { id: string; role: Role; email: string };
 
@@ -32,7 +34,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
   if (current) throw conflict("You already have support insurance.");
   await enforce({ key: `insurance-checkout:${user.id}`, max: 10, windowSeconds: 3600, what: "insurance checkouts" });
   const provider = paymentProvider();
-  const sub = await openPlanCheckout(user.id, plan.id, provider.name, now);
+  const sub = await openPlanCheckout(user.id, plan, provider.name, now);
   let session;
   try {
     session = await provider.createSubscriptionCheckout!({
@@ -48,6 +50,8 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
   } catch (error) {
     logger.warn(`insurance ${sub.id}: checkout could not be created (${error instanceof Error ? error.message : "error"})`);
     await db.insuranceSubscription.update({ where: { id: sub.id }, data: { status: "abandoned" } });
+    const refusal = checkoutPriceRefusal(error);
+    if (refusal) throw refusal;
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
   }
@@ -66,7 +70,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
  * lock, a covered member is refused and an older unfinished checkout is
  * superseded, then expired at its provider.
  */
-async function openPlanCheckout(userId: string, planId: string, provider: string, now: Date) {
+async function openPlanCheckout(userId: string, plan: { id: string; priceCents: number; coverageCents: number }, provider: string, now: Date) {
   const { sub, superseded } = await db.$transaction(async (tx) => {
     await lockMember(tx, userId);
     const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
@@ -76,7 +80,8 @@ async function openPlanCheckout(userId: string, planId: string, provider: string
       select "provider", "checkoutSessionId" from "InsuranceSubscription" where "userId" = ${userId} and "status" = 'incomplete' for update`;
     await tx.insuranceSubscription.updateMany({ where: { userId, status: "incomplete" }, data: { status: "abandoned" } });
     const created = await tx.insuranceSubscription.create({
-      data: { userId, planId, status: "incomplete", provider, currentPeriodEnd: now },
+      // What is sold is fixed now: renewals credit this, whatever the plan says later.
+      data: { userId, planId: plan.id, status: "incomplete", provider, currentPeriodEnd: now, soldPriceCents: plan.priceCents, soldCoverageCents: plan.coverageCents },
       select: { id: true },
     });
     return { sub: created, superseded: open };
@@ -112,7 +117,7 @@ export async function completeTestInsuranceCheckout(userId: string, insuranceId:
     return;
   }
   await applyPaymentEvent(testSubscriptionEvents.completed(sub.checkoutSessionId, sub.id), now);
-  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.plan.priceCents, new Date(now.getTime() + YEAR_MS)), now);
+  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.soldPriceCents ?? sub.plan.priceCents, new Date(now.getTime() + YEAR_MS), "subscription_create"), now);
 }
 
 /** Test mode only: the next year's invoice is paid now (a renewal, as Stripe would bill it). */
@@ -120,31 +125,10 @@ export async function simulateTestRenewal(user: Member, now = new Date()) {
   requireTestMode();
   const sub = await db.insuranceSubscription.findFirst({ where: { userId: user.id, status: "active", provider: "test" }, include: { plan: true } });
   if (!sub) throw conflict("There is no active test-mode plan to renew.");
-  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.plan.priceCents, new Date(sub.currentPeriodEnd.getTime() + YEAR_MS)), now);
-}
-
-/** The member ends their plan now; coverage stops and what is left lapses. */
-export async function cancelInsurance(user: Member, now = new Date()) {
-  requirePermission(user, "insurance:buy");
-  const sub = await db.insuranceSubscription.findFirst({ where: { userId: user.id, status: "active" } });
-  if (!sub) throw conflict("You have no active support insurance.");
-  if (sub.provider === "stripe" && sub.stripeSubscriptionId) {
-    try {
-      await providerFor("stripe").cancelSubscription!(sub.stripeSubscriptionId);
-    } catch (error) {
-      const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
-      throw new AppError(502, "payment_provider_error", `The plan could not be cancelled at the payment provider${reason}. Try again.`);
-    }
-  }
-  // Applied now rather than waiting for the webhook, which then finds it done.
-  const event: PaymentEvent = {
-    id: `evt_local_cancel_${sub.id}`,
-    provider: sub.provider === "stripe" ? "stripe" : "test",
-    type: "subscription.deleted",
-    subscriptionId: sub.stripeSubscriptionId ?? `sub_test_local_${sub.id}`,
-    insuranceId: sub.id,
-  };
-  await applyPaymentEvent(event, now);
+  await applyPaymentEvent(
+    testSubscriptionEvents.invoicePaid(sub.id, sub.soldPriceCents ?? sub.plan.priceCents, new Date(sub.currentPeriodEnd.getTime() + YEAR_MS), "subscription_cycle"),
+    now,
+  );
 }
 
 /** The worker's safety net for a coverage draw whose ticket was not created right away. */

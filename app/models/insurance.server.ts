@@ -9,6 +9,10 @@ import { conflict, notFound } from "~/utils/errors";
 import { formatPrice } from "~/utils/money";
 import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "./coverage-ledger.server";
+import { coverageCredit } from "./coverage-credit";
+import { linkedPriceCheck } from "./linked-price.server";
+import { recordMoneyEvent } from "./money-trail.server";
+import { endPlan } from "./plan-end.server";
 import { lockMember } from "./open-checkout.server";
 import { refundNow, requestPlanRefund } from "./plan-refund.server";
 import { FulfilmentRetryError } from "./fulfilment.server";
@@ -60,15 +64,17 @@ export const listPlans = (opts: { includeInactive?: boolean } = {}) =>
 export async function createPlan(actor: Actor, input: unknown) {
   requirePermission(actor, "insurance:manage");
   const data = parseOrThrow(planInputSchema, input);
+  await linkedPriceCheck(data, "yearly", "this plan");
   const plan = await db.insurancePlan.create({ data, select: planSelect });
   await db.auditLog.create({ data: { actorId: actor.id, action: "insurance_plan.create", targetType: "insurance_plan", targetId: plan.id, data } });
   return plan;
 }
 
-/** Price changes apply to new subscriptions; existing ones renew on what Stripe bills them. */
+/** Price and coverage changes apply to new subscriptions; existing ones renew on what they were sold (docs/decisions/037). */
 export async function updatePlan(actor: Actor, id: string, input: unknown) {
   requirePermission(actor, "insurance:manage");
   const data = parseOrThrow(planInputSchema, input);
+  await linkedPriceCheck(data, "yearly", "this plan");
   const { count } = await db.insurancePlan.updateMany({ where: { id }, data });
   if (!count) throw notFound("No such plan.");
   await db.auditLog.create({ data: { actorId: actor.id, action: "insurance_plan.update", targetType: "insurance_plan", targetId: id, data } });
@@ -94,8 +100,9 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
   const [plans, sub] = await Promise.all([
     listPlans(),
     db.insuranceSubscription.findFirst({
-      where: { userId: user.id, status: { in: ["active", "canceled"] } },
-      orderBy: [{ status: "asc" }, { updatedAt: "desc" }],
+      // One live plan at a time (docs/decisions/029): the newest is the one that matters.
+      where: { userId: user.id, status: { in: ["active", "past_due", "canceled"] } },
+      orderBy: [{ createdAt: "desc" }],
       include: {
         plan: true,
         ledger: { orderBy: { createdAt: "desc" }, take: 100, select: { id: true, amountCents: true, kind: true, escalationId: true, createdAt: true } },
@@ -104,17 +111,22 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
   ]);
   const pending = await db.insuranceSubscription.count({ where: { userId: user.id, status: "incomplete", createdAt: { gt: new Date(now.getTime() - 86_400_000) } } });
   const balanceCents = sub ? await balanceOf(db as unknown as Tx, sub.id) : 0;
+  // Set not to renew and past its end: ended, even if neither Stripe's event nor the job has said so yet.
+  const ended = sub ? sub.status === "canceled" || (sub.cancelAtPeriodEnd && sub.currentPeriodEnd <= now) : false;
   return {
     plans: plans.map(presentPlan),
     subscription: sub
       ? {
           id: sub.id,
-          plan: presentPlan(sub.plan),
-          status: sub.status,
+          // The terms this member bought, which their renewals keep.
+          plan: presentPlan({ ...sub.plan, priceCents: sub.soldPriceCents ?? sub.plan.priceCents, coverageCents: sub.soldCoverageCents ?? sub.plan.coverageCents }),
+          status: ended ? "canceled" : sub.status,
           provider: sub.provider,
           covered: sub.status === "active" && sub.currentPeriodEnd > now,
-          renewsAt: sub.status === "active" ? sub.currentPeriodEnd : null,
-          endedAt: sub.status === "canceled" ? sub.currentPeriodEnd : null,
+          cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+          renewsAt: !ended && !sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null,
+          endsAt: ended || sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null,
+          endedAt: ended ? sub.currentPeriodEnd : null,
           balanceCents,
           ledger: sub.ledger.map((e) => ({ ...e, label: entryLabel(e.kind) })),
         }
@@ -127,7 +139,7 @@ export type InsuranceStatus = Awaited<ReturnType<typeof insuranceStatus>>;
 
 function entryLabel(kind: string) {
   switch (kind) {
-    case "credit": return "Coverage for the year";
+    case "credit": return "Coverage bought";
     case "debit": return "Paid support ticket";
     case "refund": return "Returned: ticket declined or expired";
     case "lapse": return "Unused coverage ended";
@@ -192,7 +204,7 @@ export const coverageEvent = (escalationId: string): PaymentEvent => ({
   escalationId,
 });
 
-async function subscriptionFor(event: { provider: string; subscriptionId: string | null; insuranceId: string | null }) {
+export async function subscriptionFor(event: { provider: string; subscriptionId: string | null; insuranceId: string | null }) {
   const bySub = event.subscriptionId
     ? await db.insuranceSubscription.findUnique({ where: { stripeSubscriptionId: event.subscriptionId }, include: { plan: true } })
     : null;
@@ -203,7 +215,7 @@ async function subscriptionFor(event: { provider: string; subscriptionId: string
   return sub;
 }
 
-type Outcome = "applied" | "duplicate" | "ignored";
+export type Outcome = "applied" | "duplicate" | "ignored";
 
 /** Checkout in subscription mode completed: remember Stripe's subscription id. Coverage starts with the paid invoice. */
 export async function subscriptionCheckoutCompleted(event: Extract<PaymentEvent, { type: "subscription.checkout.completed" }>): Promise<Outcome> {
@@ -215,9 +227,10 @@ export async function subscriptionCheckoutCompleted(event: Extract<PaymentEvent,
 }
 
 /**
- * invoice.paid: the first one starts the coverage, each later one renews it.
- * A renewal ends what was left of last year (a "lapse" entry) and credits the
- * plan's coverage. Idempotent by invoice id (CoverageEntry.reference).
+ * invoice.paid: the first one starts the coverage, each renewal renews it (docs/decisions/037).
+ * The credit is what was sold at purchase, or its share for an invoice that paid part of the
+ * price (coverage-credit.ts); a $0 invoice credits nothing. A renewal ends what was left of last
+ * year (a "lapse" entry) and makes a past-due plan active again. Idempotent by invoice id.
  */
 export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: "invoice.paid" }>, now: Date): Promise<Outcome> {
   const sub = await subscriptionFor(event);
@@ -230,6 +243,11 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     logger.warn(`payment event ${event.id}: invoice for a subscription that is not a Backline plan; ignored`);
     return "ignored";
   }
+  if (event.amountPaid <= 0) {
+    logger.info(`payment event ${event.id}: invoice ${event.invoiceId} of plan ${sub.id} paid nothing; no coverage credited`);
+    return "ignored";
+  }
+  const currency = sub.plan.currency;
   const outcome = await db.$transaction(async (tx) => {
     // The member's lock first (as everywhere): two plans paid at once are decided one after the other.
     await lockMember(tx, sub.userId);
@@ -246,35 +264,57 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
         data: { status: "refused", stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId },
       });
       // Never delivered, so never charged: the invoice's payment is given back (outbox, retried).
-      if (event.amountPaid > 0) {
-        await requestPlanRefund(
-          tx,
-          {
-            provider: sub.provider, invoiceId: event.invoiceId, insuranceId: sub.id, amountCents: event.amountPaid,
-            currency: sub.plan.currency, paymentIntentId: event.paymentIntentId ?? null,
-          },
-          now,
-        );
-      }
+      await requestPlanRefund(
+        tx,
+        {
+          provider: sub.provider, invoiceId: event.invoiceId, insuranceId: sub.id, amountCents: event.amountPaid,
+          currency, paymentIntentId: event.paymentIntentId ?? null,
+        },
+        now,
+      );
+      await recordMoneyEvent(tx, {
+        kind: "plan_refund", amountCents: event.amountPaid, currency, subscriptionId: sub.id, reference: `plan_refund:${event.invoiceId}`,
+        reason: "A second plan paid while another was live: never delivered, refunded", data: { invoiceId: event.invoiceId },
+      });
       return "refused" as const;
     }
     const reference = `invoice:${event.invoiceId}`;
     if (await tx.coverageEntry.findUnique({ where: { reference }, select: { id: true } })) return "duplicate" as const;
-    const renewal = (await tx.coverageEntry.count({ where: { subscriptionId: sub.id, kind: "credit" } })) > 0;
+    // Plans bought before the sold terms were recorded take the plan's terms once, at their next invoice.
+    const sold = { priceCents: fresh.soldPriceCents ?? sub.plan.priceCents, coverageCents: fresh.soldCoverageCents ?? sub.plan.coverageCents };
+    const credit = coverageCredit(event, sold);
+    const renewal = credit.startsPeriod && (await tx.coverageEntry.count({ where: { subscriptionId: sub.id, kind: "credit" } })) > 0;
     if (renewal) {
       const left = await balanceOf(tx, sub.id);
-      if (left > 0) await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `lapse:${event.invoiceId}` });
+      if (left > 0) {
+        await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `lapse:${event.invoiceId}` });
+        await recordMoneyEvent(tx, {
+          kind: "coverage_lapse", amountCents: left, currency, subscriptionId: sub.id, reference: `coverage_lapse:${event.invoiceId}`,
+          reason: "Renewed: last year's unused coverage ends",
+        });
+      }
     }
-    await addEntry(tx, { subscriptionId: sub.id, amountCents: sub.plan.coverageCents, kind: "credit", reference });
-    const periodEnd = event.periodEnd ?? new Date(Math.max(now.getTime(), fresh.currentPeriodEnd.getTime()) + YEAR_MS);
-    await tx.insuranceSubscription.update({
-      where: { id: sub.id },
-      data: {
-        status: "active",
-        stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId,
-        currentPeriodEnd: periodEnd > fresh.currentPeriodEnd ? periodEnd : fresh.currentPeriodEnd,
-      },
+    await addEntry(tx, { subscriptionId: sub.id, amountCents: credit.cents, kind: "credit", reference });
+    await recordMoneyEvent(tx, {
+      kind: "coverage_credit", amountCents: credit.cents, currency, subscriptionId: sub.id, reference: `coverage_credit:${event.invoiceId}`,
+      data: { invoiceId: event.invoiceId, billingReason: event.billingReason ?? null, amountPaidCents: event.amountPaid, soldPriceCents: sold.priceCents, soldCoverageCents: sold.coverageCents },
     });
+    const data: Prisma.InsuranceSubscriptionUpdateInput = {
+      stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId,
+      soldPriceCents: sold.priceCents,
+      soldCoverageCents: sold.coverageCents,
+    };
+    // Only the invoice that starts or renews the plan opens a period; a proration adds to the current one.
+    if (credit.startsPeriod) {
+      const periodEnd = event.periodEnd ?? new Date(Math.max(now.getTime(), fresh.currentPeriodEnd.getTime()) + YEAR_MS);
+      const at = event.occurredAt ?? now;
+      Object.assign(data, {
+        status: "active",
+        currentPeriodEnd: periodEnd > fresh.currentPeriodEnd ? periodEnd : fresh.currentPeriodEnd,
+        providerStateAt: fresh.providerStateAt && fresh.providerStateAt > at ? fresh.providerStateAt : at,
+      });
+    }
+    await tx.insuranceSubscription.update({ where: { id: sub.id }, data });
     return "applied" as const;
   });
   if (outcome !== "refused") return outcome;
@@ -300,7 +340,7 @@ async function cancelRefusedPlan(provider: string, subscriptionId: string | null
   }
 }
 
-/** customer.subscription.deleted: coverage ends now and what was left lapses. */
+/** customer.subscription.deleted (at the period end after "don't renew", or ended in Stripe): coverage ends and what was left lapses. */
 export async function insuranceSubscriptionDeleted(event: Extract<PaymentEvent, { type: "subscription.deleted" }>, now: Date): Promise<Outcome> {
   const sub = await subscriptionFor(event);
   if (!sub) {
@@ -312,14 +352,10 @@ export async function insuranceSubscriptionDeleted(event: Extract<PaymentEvent, 
   }
   return db.$transaction(async (tx) => {
     await lockSubscription(tx, sub.id);
-    const { count } = await tx.insuranceSubscription.updateMany({
-      where: { id: sub.id, status: { not: "canceled" } },
-      data: { status: "canceled", currentPeriodEnd: now < sub.currentPeriodEnd ? now : sub.currentPeriodEnd },
-    });
-    if (!count) return "duplicate" as const;
-    const left = await balanceOf(tx, sub.id);
-    if (left > 0) await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `end:${sub.id}` });
-    return "applied" as const;
+    const fresh = await tx.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id }, select: { currentPeriodEnd: true } });
+    const endsAt = now < fresh.currentPeriodEnd ? now : fresh.currentPeriodEnd;
+    const ended = await endPlan(tx, { id: sub.id, currency: sub.plan.currency }, endsAt, "The subscription ended at Stripe");
+    return ended ? ("applied" as const) : ("duplicate" as const);
   });
 }
 

@@ -4,6 +4,7 @@ import { CLOCK_QUEUE, runClockJobs } from "./ticket-clock.server";
 import { COVERAGE_FULFIL_QUEUE } from "./insurance.server";
 import { fulfilCoverageJobs } from "./insurance-purchase.server";
 import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "./plan-refund.server";
+import { PLAN_END_QUEUE, runPlanEndJobs } from "./plan-end.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
 
 /** The paid lane's background work: response clocks, and captures and releases of payments. */
@@ -14,6 +15,7 @@ export function registerSupportQueues() {
   registerQueue(COVERAGE_FULFIL_QUEUE, fulfilCoverageJobs, 1);
   registerQueue(DESK_DIGEST_QUEUE, runDeskDigestJob, 1);
   registerQueue(PLAN_REFUND_QUEUE, runPlanRefundJobs, 1);
+  registerQueue(PLAN_END_QUEUE, runPlanEndJobs, 1);
 }
 
 /** Queues the first daily desk digest; pending ones collapse into one row across app servers. */

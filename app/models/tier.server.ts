@@ -4,6 +4,7 @@ import { db } from "~/services/db.server";
 import { badRequest, conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import { linkedPriceCheck } from "./linked-price.server";
 
 // A card authorisation lasts about seven days (docs/decisions/005): a promise
 // longer than five days could outlive the hold it is paid with.
@@ -84,6 +85,7 @@ async function audit(actorId: string, action: string, targetId: string, data: Pr
 
 export async function createTier(actor: { id: string }, input: unknown) {
   const data = parseOrThrow(tierInputSchema, input);
+  await linkedPriceCheck(data, "one_time", "this tier");
   try {
     const tier = await db.tier.create({ data, select: tierSelect });
     await audit(actor.id, "tier.create", tier.id, data);
@@ -95,6 +97,7 @@ export async function createTier(actor: { id: string }, input: unknown) {
 
 export async function updateTier(actor: { id: string }, id: string, input: unknown) {
   const data = parseOrThrow(tierInputSchema, input);
+  await linkedPriceCheck(data, "one_time", "this tier");
   try {
     // Escalations keep the price they were quoted, so editing a tier never changes a checkout in flight.
     const tier = await db.tier.update({ where: { id }, data, select: tierSelect });

@@ -8,6 +8,7 @@ import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
+import { stripePricesChecked } from "~/models/linked-price.server";
 import { formToObject } from "~/utils/validation";
 
 // Support insurance plans (PRODUCT §4.10): a yearly price and the coverage it buys.
@@ -17,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return forPage(async () => {
     requirePermission(user, "insurance:manage");
-    return { plans: await listPlans({ includeInactive: true }) };
+    return { plans: await listPlans({ includeInactive: true }), pricesChecked: stripePricesChecked() };
   });
 }
 
@@ -36,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type Plan = { name: string; priceCents: number; coverageCents: number; currency: string; stripePriceId: string | null; active: boolean };
 
-function PlanFields({ plan, errors }: { plan?: Plan; errors?: Record<string, string> }) {
+function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Record<string, string>; pricesChecked: boolean }) {
   return (
     <>
       <Field label="Name" name="name" defaultValue={plan?.name} required error={errors?.name} />
@@ -46,7 +47,10 @@ function PlanFields({ plan, errors }: { plan?: Plan; errors?: Record<string, str
           error={errors?.coverageCents} hint="Escalations draw their tier price from this." />
         <Field label="Currency" name="currency" defaultValue={plan?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
-      <Field label="Stripe Price id (optional, yearly recurring)" name="stripePriceId" defaultValue={plan?.stripePriceId ?? ""} error={errors?.stripePriceId} />
+      <Field label="Stripe Price id (optional, yearly recurring)" name="stripePriceId" defaultValue={plan?.stripePriceId ?? ""} error={errors?.stripePriceId}
+        hint={pricesChecked
+          ? "A yearly recurring Price with the price and currency above, checked with Stripe on save and at every checkout."
+          : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked on the first checkout once Stripe is configured."} />
       <div className="field checkbox">
         <label><input type="checkbox" name="active" value="on" defaultChecked={plan?.active ?? true} /> Offered to members</label>
       </div>
@@ -55,25 +59,25 @@ function PlanFields({ plan, errors }: { plan?: Plan; errors?: Record<string, str
 }
 
 export default function AdminInsurance() {
-  const { plans } = useLoaderData<typeof loader>();
+  const { plans, pricesChecked } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure | { ok: true } | undefined>();
   const failure = result && !result.ok ? result : undefined;
   return (
     <div className="stack">
       <h1>Support insurance</h1>
-      <p>A yearly subscription; while it runs, escalations are paid from its coverage instead of a card. Changes apply to new subscriptions.</p>
+      <p>A yearly subscription; while it runs, escalations are paid from its coverage instead of a card. Changes apply to new subscriptions: members renew on the price and coverage they bought.</p>
       <FormError message={failure?.message} />
       {plans.map((p) => (
         <Form method="post" key={p.id} className="card" aria-label={`Edit plan ${p.name}`}>
           <input type="hidden" name="id" value={p.id} />
           <h2>{p.name}: {formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of coverage{p.active ? "" : " (not offered)"}</h2>
-          <PlanFields plan={p} />
+          <PlanFields plan={p} pricesChecked={pricesChecked} />
           <button type="submit" name="intent" value="update">Save</button>
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-plan">
         <h2 id="new-plan">New plan</h2>
-        <PlanFields errors={failure?.fields} />
+        <PlanFields errors={failure?.fields} pricesChecked={pricesChecked} />
         <button type="submit" name="intent" value="create">Create plan</button>
       </Form>
     </div>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { forPage } from "~/utils/page-errors.server";
+import { stripePricesChecked } from "~/models/linked-price.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { requirePermission } from "~/models/permissions";
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return forPage(async () => {
     requirePermission(user, "tier:manage");
-    return { tiers: await listTiers({ includeInactive: true }) };
+    return { tiers: await listTiers({ includeInactive: true }), pricesChecked: stripePricesChecked() };
   });
 }
 
@@ -34,7 +35,8 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type Result = FormFailure | { ok: true; intent: string; id: string } | undefined;
 
-function TierFields({ tier, errors }: {
+function TierFields({ tier, errors, pricesChecked }: {
+  pricesChecked: boolean;
   tier?: { slug: string; name: string; responseHours: number; priceCents: number; currency: string; stripePriceId: string | null; active: boolean; position: number };
   errors?: Record<string, string>;
 }) {
@@ -53,7 +55,9 @@ function TierFields({ tier, errors }: {
         <Field label="Currency" name="currency" defaultValue={tier?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
       <Field label="Stripe Price id (optional)" name="stripePriceId" defaultValue={tier?.stripePriceId ?? ""} error={errors?.stripePriceId}
-        hint="When set, Checkout charges this Price; keep its amount equal to the price above." />
+        hint={pricesChecked
+          ? "When set, Checkout charges this Price: a one-time Price with the amount and currency above, checked with Stripe on save and at every checkout."
+          : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked against the price above on the first checkout once Stripe is configured."} />
       <div className="field checkbox">
         <label><input type="checkbox" name="active" value="on" defaultChecked={tier?.active ?? true} /> Offered to members</label>
       </div>
@@ -62,7 +66,7 @@ function TierFields({ tier, errors }: {
 }
 
 export default function AdminTiers() {
-  const { tiers } = useLoaderData<typeof loader>();
+  const { tiers, pricesChecked } = useLoaderData<typeof loader>();
   const result = useActionData<Result>();
   const failure = result && !result.ok ? result : undefined;
   return (
@@ -82,13 +86,13 @@ export default function AdminTiers() {
         <Form method="post" key={t.id} className="card" aria-label={`Edit ${t.name}`}>
           <input type="hidden" name="id" value={t.id} />
           <h2>{t.name}: {formatPrice(t.priceCents, t.currency)}, {t.responseHours} h{t.active ? "" : " (not offered)"}</h2>
-          <TierFields tier={t} />
+          <TierFields tier={t} pricesChecked={pricesChecked} />
           <button type="submit" name="intent" value="update">Save</button>
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-tier">
         <h2 id="new-tier">New tier</h2>
-        <TierFields errors={failure?.fields} />
+        <TierFields errors={failure?.fields} pricesChecked={pricesChecked} />
         <button type="submit" name="intent" value="create">Create tier</button>
       </Form>
     </div>

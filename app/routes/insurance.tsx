@@ -4,7 +4,8 @@ import { FormError } from "~/components/field";
 import { Time } from "~/components/time";
 import { getEnv } from "~/env.server";
 import { insuranceStatus } from "~/models/insurance.server";
-import { cancelInsurance, simulateTestRenewal, startInsuranceCheckout } from "~/models/insurance-purchase.server";
+import { simulateTestRenewal, startInsuranceCheckout } from "~/models/insurance-purchase.server";
+import { changeRenewal } from "~/models/insurance-renewal.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
@@ -12,7 +13,9 @@ import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
 // The member's support insurance (PRODUCT §4.10): plan, renewal date and the
-// balance, which is the sum of the ledger shown below it.
+// balance, which is the sum of the ledger shown below it. "Don't renew" goes
+// through a confirmation step (?confirm=dont-renew) and keeps the balance until
+// the period ends (docs/decisions/037).
 
 export const meta: MetaFunction = () => [{ title: "Support insurance · Backline" }, { name: "robots", content: "noindex" }];
 
@@ -21,6 +24,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return forPage(async () => ({
     status: await insuranceStatus(user),
     checkout: new URL(request.url).searchParams.get("checkout"),
+    confirming: new URL(request.url).searchParams.get("confirm") === "dont-renew",
+    renewal: new URL(request.url).searchParams.get("renewal"),
     testMode: getEnv().paymentsMode === "test",
   }));
 }
@@ -34,9 +39,13 @@ export async function action({ request }: ActionFunctionArgs) {
         const { checkoutUrl } = await startInsuranceCheckout(user, String(form.planId ?? ""));
         return redirect(checkoutUrl);
       }
-      case "cancel":
-        await cancelInsurance(user);
-        return { ok: true as const, message: "Your plan has ended." };
+      case "dont-renew":
+      case "resume-renewal": {
+        const sub = await changeRenewal(user, form);
+        return sub.cancelAtPeriodEnd
+          ? redirect("/insurance?renewal=off")
+          : { ok: true as const, message: "Your plan renews again at the end of its period." };
+      }
       case "renew-test":
         await simulateTestRenewal(user);
         return { ok: true as const, message: "Renewed (test mode)." };
@@ -47,7 +56,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Insurance() {
-  const { status, checkout, testMode } = useLoaderData<typeof loader>();
+  const { status, checkout, testMode, confirming, renewal } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure | { ok: true; message: string } | undefined>();
   const busy = useNavigation().state !== "idle";
   const sub = status.subscription;
@@ -59,6 +68,7 @@ export default function Insurance() {
       </header>
       {checkout === "success" && !sub?.covered ? <p className="notice" role="status">Payment received; your coverage starts as soon as the first invoice is confirmed. This page updates when you reload it.</p> : null}
       {checkout === "cancelled" ? <p className="notice" role="status">Checkout cancelled; nothing was charged.</p> : null}
+      {renewal === "off" ? <p className="notice" role="status">Your plan will not renew. Your balance stays usable until the date below.</p> : null}
       <FormError message={result && !result.ok ? result.message : undefined} />
       {result?.ok ? <p className="notice" role="status">{result.message}</p> : null}
 
@@ -66,15 +76,36 @@ export default function Insurance() {
         <section aria-labelledby="plan-title" className="card">
           <h2 id="plan-title">Your plan: {sub.plan.name}</h2>
           <dl className="facts">
-            <dt>Status</dt><dd>{sub.covered ? "Active" : sub.status === "canceled" ? "Ended" : sub.status}</dd>
+            <dt>Status</dt><dd data-testid="plan-status">{statusLabel(sub)}</dd>
             <dt>Balance</dt><dd><strong data-testid="coverage-balance">{formatPrice(sub.balanceCents, sub.plan.currency)}</strong> of {formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year</dd>
             {sub.renewsAt ? <><dt>Renews</dt><dd><Time value={sub.renewsAt} withTime={false} /></dd></> : null}
+            {sub.endsAt && !sub.endedAt ? <><dt>Ends</dt><dd><Time value={sub.endsAt} withTime={false} /> (will not renew)</dd></> : null}
             {sub.endedAt ? <><dt>Ended</dt><dd><Time value={sub.endedAt} withTime={false} /></dd></> : null}
           </dl>
-          {sub.covered ? (
+          {sub.status === "past_due" ? (
+            <p className="notice" role="status">The renewal payment failed. Coverage is paused until it is paid: pay the invoice Stripe e-mailed you, or update your card there.</p>
+          ) : null}
+          {sub.renewsAt && confirming ? (
+            <Form method="post" className="card" aria-labelledby="confirm-title">
+              <h3 id="confirm-title">Stop the plan from renewing?</h3>
+              <p>
+                Your plan will not renew on <Time value={sub.renewsAt} withTime={false} />. Until then your balance
+                of {formatPrice(sub.balanceCents, sub.plan.currency)} stays usable; after that day whatever is left ends. You can resume renewal until then.
+              </p>
+              <input type="hidden" name="confirm" value="yes" />
+              <div className="row">
+                <button type="submit" name="intent" value="dont-renew" className="danger" disabled={busy}>Yes, don't renew</button>
+                <Link to="/insurance">Keep renewing</Link>
+              </div>
+            </Form>
+          ) : null}
+          {!sub.endedAt ? (
             <div className="row">
-              <Form method="post"><button type="submit" name="intent" value="cancel" className="danger" disabled={busy}>Cancel the plan now</button></Form>
-              {testMode && sub.provider === "test" ? (
+              {sub.renewsAt && !confirming ? <Link to="/insurance?confirm=dont-renew" className="button">Don't renew…</Link> : null}
+              {sub.cancelAtPeriodEnd && !sub.endedAt ? (
+                <Form method="post"><button type="submit" name="intent" value="resume-renewal" disabled={busy}>Resume renewal</button></Form>
+              ) : null}
+              {testMode && sub.provider === "test" && sub.renewsAt ? (
                 <Form method="post"><button type="submit" name="intent" value="renew-test" disabled={busy}>Simulate the yearly renewal (test mode)</button></Form>
               ) : null}
             </div>
@@ -113,4 +144,11 @@ export default function Insurance() {
       <p><Link to="/tickets">Your paid support tickets</Link></p>
     </div>
   );
+}
+
+function statusLabel(sub: { covered: boolean; status: string; cancelAtPeriodEnd: boolean }) {
+  if (sub.status === "canceled") return "Ended";
+  if (sub.status === "past_due") return "Past due: not covered until the renewal is paid";
+  if (sub.covered) return sub.cancelAtPeriodEnd ? "Active, not renewing" : "Active";
+  return sub.status;
 }

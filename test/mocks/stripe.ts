@@ -84,13 +84,37 @@ type Refund = {
 type Invoice = {
   id: string;
   object: "invoice";
-  status: "paid";
+  status: "paid" | "open";
   amount_paid: number;
+  billing_reason: string;
   currency: string;
   parent: { type: "subscription_details"; quote_details: null; subscription_details: { subscription: string; metadata: Record<string, string> } };
   lines: { object: "list"; data: { id: string; period: { start: number; end: number } }[] };
   _paymentIntent: string;
   _legacy: boolean;
+};
+
+// A Price as prices.retrieve answers it; `recurring` null for a one-time price.
+type Price = {
+  id?: string;
+  object?: "price";
+  unit_amount: number;
+  currency: string;
+  active?: boolean;
+  type?: "one_time" | "recurring";
+  recurring?: { interval: string; interval_count: number } | null;
+};
+
+// A subscription with its renewal state. `_legacy` answers and builds webhooks in the shape of API
+// versions before 2025-03-31.basil (current_period_end on the subscription, not on its items).
+type Subscription = {
+  id: string;
+  object: "subscription";
+  status: string;
+  metadata: Record<string, string>;
+  cancel_at_period_end?: boolean;
+  cancel_at?: number | null;
+  _periodEnd?: number;
 };
 
 // afterApplying: the operation happens, then the answer is an error (a lost response).
@@ -122,8 +146,8 @@ export class FakeStripe {
   requests: RecordedRequest[] = [];
   sessions = new Map<string, Session>();
   intents = new Map<string, Intent>();
-  subscriptions = new Map<string, { id: string; object: "subscription"; status: string; metadata: Record<string, string> }>();
-  prices = new Map<string, { unit_amount: number; currency: string }>();
+  subscriptions = new Map<string, Subscription>();
+  prices = new Map<string, Price>();
   charges = new Map<string, Charge>();
   refunds = new Map<string, Refund>();
   invoices = new Map<string, Invoice>();
@@ -229,7 +253,7 @@ export class FakeStripe {
    * Stripe bills a subscription: a paid invoice with a succeeded PaymentIntent and its charge.
    * Returns the invoice as an invoice.paid webhook carries it (see event()).
    */
-  payInvoice(subscriptionId: string, opts: { amount: number; currency?: string; legacy?: boolean }) {
+  payInvoice(subscriptionId: string, opts: { amount: number; currency?: string; legacy?: boolean; billingReason?: string }) {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
     const currency = opts.currency ?? "usd";
@@ -242,8 +266,10 @@ export class FakeStripe {
     this.intents.set(intent.id, intent);
     this.charges.set(charge.id, charge);
     const end = now() + 365 * 86_400;
+    sub._periodEnd = end;
+    if (sub.status === "past_due") sub.status = "active";
     const invoice: Invoice = {
-      id: id("in"), object: "invoice", status: "paid", amount_paid: opts.amount, currency,
+      id: id("in"), object: "invoice", status: "paid", amount_paid: opts.amount, currency, billing_reason: opts.billingReason ?? "subscription_create",
       parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
       lines: { object: "list", data: [{ id: id("il"), period: { start: end - 365 * 86_400, end } }] },
       _paymentIntent: intent.id,
@@ -251,6 +277,56 @@ export class FakeStripe {
     };
     this.invoices.set(invoice.id, invoice);
     return this.publicInvoice(invoice, false);
+  }
+
+  /** POST /v1/prices: a one-time Price, or a recurring one with recurring[interval]. */
+  createPrice(body: { unit_amount: number | string; currency: string; recurring?: { interval: string; interval_count?: number | string }; active?: boolean }) {
+    const priceId = id("price");
+    const recurring = body.recurring ? { interval: body.recurring.interval, interval_count: Number(body.recurring.interval_count ?? 1) } : null;
+    this.prices.set(priceId, { unit_amount: Number(body.unit_amount), currency: body.currency, active: body.active ?? true, recurring, type: recurring ? "recurring" : "one_time" });
+    return this.publicPrice(priceId, this.prices.get(priceId)!);
+  }
+
+  publicPrice(priceId: string, p: Price) {
+    return {
+      id: priceId, object: "price", active: p.active ?? true, currency: p.currency, unit_amount: p.unit_amount,
+      type: p.recurring ? "recurring" : "one_time", recurring: p.recurring ?? null, livemode: false, metadata: {},
+    };
+  }
+
+  /**
+   * The subscription as the API (or a customer.subscription.* webhook) carries it: from basil on the
+   * period end is on each item, before it on the subscription itself.
+   */
+  subscriptionObject(subscriptionId: string, opts: { legacy?: boolean } = {}) {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
+    const { _periodEnd, ...rest } = sub;
+    const end = _periodEnd ?? now() + 365 * 86_400;
+    const base = { ...structuredClone(rest), cancel_at_period_end: sub.cancel_at_period_end ?? false, cancel_at: sub.cancel_at ?? null, livemode: false };
+    if (opts.legacy) return { ...base, current_period_start: end - 365 * 86_400, current_period_end: end, items: { object: "list", data: [{ id: id("si"), object: "subscription_item" }] } };
+    return { ...base, items: { object: "list", data: [{ id: id("si"), object: "subscription_item", current_period_start: end - 365 * 86_400, current_period_end: end }] } };
+  }
+
+  /** A renewal charge fails: an open, unpaid invoice and the subscription past due (invoice.payment_failed's payload). */
+  failInvoice(subscriptionId: string, opts: { amount: number; currency?: string; legacy?: boolean }) {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
+    sub.status = "past_due";
+    const end = now() + 365 * 86_400;
+    const invoice: Invoice = {
+      id: id("in"), object: "invoice", status: "open", amount_paid: 0, currency: opts.currency ?? "usd", billing_reason: "subscription_cycle",
+      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
+      lines: { object: "list", data: [{ id: id("il"), period: { start: end - 365 * 86_400, end } }] },
+      _paymentIntent: id("pi"),
+      _legacy: opts.legacy ?? false,
+    };
+    this.invoices.set(invoice.id, invoice);
+    const out = this.publicInvoice(invoice, false);
+    if (!opts.legacy) return out;
+    // Before basil the invoice named its subscription itself.
+    const { parent, ...legacy } = out;
+    return { ...legacy, subscription: sub.id, subscription_details: { metadata: parent.subscription_details.metadata } };
   }
 
   /** `payments` is includable: only present when asked for with expand[]=payments. */
@@ -360,6 +436,22 @@ export class FakeStripe {
       }
       sub.status = "canceled";
       return [200, { ...sub }];
+    }
+    if (method === "POST" && path === "/v1/prices") return [200, this.createPrice(body as { unit_amount: string; currency: string })];
+    if (method === "GET" && (m = path.match(/^\/v1\/prices\/([^/]+)$/))) {
+      const price = this.prices.get(m[1]!);
+      return price ? [200, this.publicPrice(m[1]!, price)] : this.missing("price", m[1]!);
+    }
+    if ((m = path.match(/^\/v1\/subscriptions\/([^/]+)$/)) && (method === "GET" || method === "POST")) {
+      const sub = this.subscriptions.get(m[1]!);
+      if (!sub) return this.missing("subscription", m[1]!);
+      if (method === "POST" && body.cancel_at_period_end !== undefined) {
+        if (sub.status === "canceled") {
+          return [400, { error: { type: "invalid_request_error", message: "A canceled subscription can only update its cancellation_details and metadata." } }];
+        }
+        sub.cancel_at_period_end = body.cancel_at_period_end === "true";
+      }
+      return [200, this.subscriptionObject(sub.id)];
     }
     if (method === "GET" && (m = path.match(/^\/v1\/invoices\/([^/]+)$/))) {
       const inv = this.invoices.get(m[1]!);

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { createPlan, insuranceStatus } from "~/models/insurance.server";
-import { cancelInsurance, completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance-purchase.server";
+import { activeCoverage, createPlan, insuranceStatus, updatePlan } from "~/models/insurance.server";
+import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance-purchase.server";
+import { changeRenewal } from "~/models/insurance-renewal.server";
+import { endPlanIfDue, PLAN_END_QUEUE } from "~/models/plan-end.server";
 import { expireIfDue } from "~/models/ticket-clock.server";
 import { acceptTicket, rejectTicket } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
@@ -143,13 +145,14 @@ describe("escalating while covered", () => {
   });
 });
 
-describe("a cancelled plan", () => {
+describe("a plan ended at the provider", () => {
   it("ends the coverage now: the rest lapses and escalating goes back to the card checkout", async () => {
     const member = await insured();
-    await cancelInsurance(member);
+    const { id } = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(testSubscriptionEvents.deleted(id))).toBe("applied");
     const s = (await status(member)).subscription!;
     expect(s).toMatchObject({ status: "canceled", covered: false, balanceCents: 0, renewsAt: null });
-    // Stripe's customer.subscription.deleted arriving later finds it done.
+    // Delivered again, it finds it done.
     expect(await applyPaymentEvent(testSubscriptionEvents.deleted(s.id))).toBe("duplicate");
     // A late invoice for an ended plan credits nothing.
     expect(await applyPaymentEvent(testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)))).toBe("ignored");
@@ -158,5 +161,128 @@ describe("a cancelled plan", () => {
     await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }))).rejects.toMatchObject({ status: 409 });
     const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
+  });
+});
+
+const DAY = 24 * H;
+const trail = (subscriptionId: string) =>
+  db.moneyEvent.findMany({ where: { subscriptionId }, orderBy: [{ kind: "asc" }, { amountCents: "asc" }], select: { kind: true, amountCents: true } });
+
+// Issue 14, defect 6: cancelling forfeited the year in one click.
+describe("don't renew", () => {
+  it("needs its confirmation step, then keeps the balance usable until the period ends", async () => {
+    const member = await insured();
+    await expect(changeRenewal(member, { intent: "dont-renew" })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/Confirm/) });
+    expect((await status(member)).subscription).toMatchObject({ cancelAtPeriodEnd: false });
+
+    await changeRenewal(member, { intent: "dont-renew", confirm: "yes" });
+    const s = (await status(member)).subscription!;
+    expect(s).toMatchObject({ status: "active", covered: true, cancelAtPeriodEnd: true, renewsAt: null, balanceCents: 20000 });
+    expect(s.endsAt!.getTime()).toBeGreaterThan(Date.now() + 360 * DAY);
+    // Still pays for tickets until then.
+    const { escalationId } = await startEscalation(member, world.thread.id, gate());
+    expect((await ticketOf(escalationId)).payments[0]).toMatchObject({ provider: "insurance", amountCents: 4900 });
+  });
+
+  it("ends the plan when its period is over even without the provider's event: the rest lapses, in the money trail too", async () => {
+    const member = await insured();
+    await changeRenewal(member, { intent: "dont-renew", confirm: "yes" });
+    const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
+    const job = await db.job.findFirstOrThrow({ where: { queue: PLAN_END_QUEUE, dedupeKey: `plan-end:${sub.id}` } });
+    expect(job.runAt).toEqual(sub.currentPeriodEnd);
+
+    expect(await endPlanIfDue(sub.id, new Date(sub.currentPeriodEnd.getTime() - 1000))).toBe(false);
+    const after = new Date(sub.currentPeriodEnd.getTime() + 1000);
+    // Past the end, coverage pays for nothing even before the job has run.
+    expect(await activeCoverage(member.id, after)).toBeNull();
+    expect((await insuranceStatus(member, after)).subscription).toMatchObject({ status: "canceled", covered: false });
+
+    expect(await endPlanIfDue(sub.id, after)).toBe(true);
+    expect(await endPlanIfDue(sub.id, after)).toBe(false);
+    const s = (await insuranceStatus(member, after)).subscription!;
+    expect(s).toMatchObject({ status: "canceled", balanceCents: 0 });
+    expect(s.ledger.map((e) => [e.kind, e.amountCents])).toEqual(expect.arrayContaining([["lapse", -20000]]));
+    expect(await trail(sub.id)).toEqual([{ kind: "coverage_credit", amountCents: 20000 }, { kind: "coverage_lapse", amountCents: 20000 }]);
+    // Stripe's customer.subscription.deleted arriving afterwards finds it done.
+    expect(await applyPaymentEvent(testSubscriptionEvents.deleted(sub.id), after)).toBe("duplicate");
+  });
+
+  it("can be undone while the period runs: resumed, the plan renews and the end job does nothing", async () => {
+    const member = await insured();
+    await changeRenewal(member, { intent: "dont-renew", confirm: "yes" });
+    await changeRenewal(member, { intent: "resume-renewal" });
+    const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
+    expect((await status(member)).subscription).toMatchObject({ cancelAtPeriodEnd: false, endsAt: null, renewsAt: sub.currentPeriodEnd });
+    expect(await endPlanIfDue(sub.id, new Date(sub.currentPeriodEnd.getTime() + 1000))).toBe(false);
+  });
+});
+
+describe("a failed renewal payment", () => {
+  const failed = (insuranceId: string, at: Date) => ({
+    id: `evt_test_local_failed_${insuranceId}_${at.getTime()}`, provider: "test" as const, type: "invoice.payment_failed" as const,
+    invoiceId: `in_failed_${insuranceId}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, occurredAt: at,
+  });
+
+  it("makes the plan past due: no draws until a later paid invoice makes it active again", async () => {
+    const member = await insured();
+    const { id, renewsAt } = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(failed(id, new Date()))).toBe("applied");
+    expect((await status(member)).subscription).toMatchObject({ status: "past_due", covered: false, balanceCents: 20000 });
+    await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }))).rejects.toMatchObject({ status: 409 });
+
+    const paid = testSubscriptionEvents.invoicePaid(id, 50000, new Date(renewsAt!.getTime() + 365 * DAY), "subscription_cycle");
+    expect(await applyPaymentEvent(paid)).toBe("applied");
+    expect((await status(member)).subscription).toMatchObject({ status: "active", covered: true, balanceCents: 20000 });
+    // The failure delivered again, late, is older than the payment: it changes nothing.
+    expect(await applyPaymentEvent({ ...failed(id, new Date(Date.now() - 60_000)), id: "evt_test_local_failed_late" })).toBe("ignored");
+    expect((await status(member)).subscription).toMatchObject({ status: "active" });
+  });
+});
+
+// Issue 14, defect 7: any paid invoice credited a full year of the plan's current coverage.
+describe("what an invoice credits", () => {
+  const renewal = (id: string, amount: number, billingReason: string) =>
+    testSubscriptionEvents.invoicePaid(id, amount, new Date(Date.now() + 2 * 365 * DAY), billingReason);
+
+  it("renews with the coverage that was sold, not what the plan says now", async () => {
+    const sold = await createPlan(world.admin, { name: "Sold cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
+    const member = await insured(sold.id);
+    await updatePlan(world.admin, sold.id, { name: "Sold cover", priceCents: 50000, coverageCents: 90000, currency: "usd", active: "on" });
+    const { id } = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(renewal(id, 50000, "subscription_cycle"))).toBe("applied");
+    const s = (await status(member)).subscription!;
+    expect(s.balanceCents).toBe(20000);
+    expect(s.plan).toMatchObject({ priceCents: 50000, coverageCents: 20000 });
+  });
+
+  it("credits nothing for a $0 invoice", async () => {
+    const member = await insured();
+    const { id } = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(renewal(id, 0, "subscription_cycle"))).toBe("ignored");
+    expect((await status(member)).subscription!.ledger).toHaveLength(1);
+  });
+
+  it("credits a proration its share, without ending the period or lapsing the rest", async () => {
+    const member = await insured();
+    const before = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(renewal(before.id, 12_500, "subscription_update"))).toBe("applied");
+    const s = (await status(member)).subscription!;
+    // 125.00 of a 500.00 plan: a quarter of its 200.00 coverage.
+    expect(s.balanceCents).toBe(20000 + 5000);
+    expect(s.renewsAt).toEqual(before.renewsAt);
+    expect(s.ledger.map((e) => e.kind)).not.toContain("lapse");
+  });
+
+  it("credits a partly paid renewal its share, rounded down, and records it in the money trail", async () => {
+    const member = await insured();
+    const { id } = (await status(member)).subscription!;
+    expect(await applyPaymentEvent(renewal(id, 33_333, "subscription_cycle"))).toBe("applied");
+    // 333.33 / 500.00 × 200.00 = 133.332 → 133.33
+    expect(await balance(member)).toBe(13_333);
+    expect(await trail(id)).toEqual([
+      { kind: "coverage_credit", amountCents: 13_333 },
+      { kind: "coverage_credit", amountCents: 20000 },
+      { kind: "coverage_lapse", amountCents: 20000 },
+    ]);
   });
 });

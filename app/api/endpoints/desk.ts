@@ -51,10 +51,12 @@ export const insuranceStatusResponse = z
       .object({
         id: z.string(),
         plan: planSchema,
-        status: z.string().describe("active | canceled"),
+        status: z.string().describe("active | past_due (a renewal payment failed: not covered until it is paid) | canceled (ended)"),
         provider: z.string(),
         covered: z.boolean().describe("Escalations are paid from the coverage now"),
-        renewsAt: z.iso.datetime().nullable(),
+        cancelAtPeriodEnd: z.boolean().describe("Set not to renew: the balance stays usable until endsAt"),
+        renewsAt: z.iso.datetime().nullable().describe("When the plan renews; null if it will not"),
+        endsAt: z.iso.datetime().nullable().describe("When a plan that will not renew ends (or ended)"),
         endedAt: z.iso.datetime().nullable(),
         balanceCents: z.number().int().describe("The sum of the ledger"),
         ledger: z.array(z.object({

@@ -9,6 +9,8 @@ import {
   type PaymentProvider,
   type SubscriptionCheckoutRequest,
 } from "./types";
+import { assertPriceMatches } from "./stripe-prices.server";
+import { subscriptionState } from "./stripe-subscriptions.server";
 
 // Stripe Checkout in payment mode with manual capture (docs/decisions/005): the
 // card is only authorised at checkout; accepting the ticket captures it.
@@ -180,7 +182,22 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
         amountPaid: invoice.amount_paid,
         paymentIntentId: invoicePaymentIntent(invoice),
         periodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
+        billingReason: invoice.billing_reason ?? null,
+        occurredAt: new Date(event.created * 1000),
       };
+    }
+    case "invoice.payment_failed": {
+      const invoice = event.data.object;
+      const { subscriptionId, metadata } = invoiceSubscription(invoice);
+      if (!subscriptionId && !metadata?.insuranceId) return { ...base, type: "ignored", sourceType: event.type };
+      return {
+        ...base, type: "invoice.payment_failed", invoiceId: invoice.id!, subscriptionId,
+        insuranceId: metadata?.insuranceId ?? null, occurredAt: new Date(event.created * 1000),
+      };
+    }
+    case "customer.subscription.updated": {
+      const sub = event.data.object;
+      return { ...base, type: "subscription.updated", subscriptionId: sub.id, ...subscriptionState(sub), occurredAt: new Date(event.created * 1000) };
     }
     case "customer.subscription.deleted": {
       const sub = event.data.object;
@@ -251,6 +268,10 @@ export function stripeProvider(): PaymentProvider {
   return {
     name: "stripe",
     async createCheckout(req) {
+      // Never a checkout whose Price charges something else than what the member was shown.
+      if (req.stripePriceId) {
+        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "one_time", what: "the tier" });
+      }
       const session = await call(() =>
         stripe.checkout.sessions.create(checkoutSessionParams(req), { idempotencyKey: `checkout-${req.escalationId}` }),
       );
@@ -270,6 +291,10 @@ export function stripeProvider(): PaymentProvider {
       }
     },
     async createSubscriptionCheckout(req) {
+      // Never a checkout whose Price charges something else than what the member was shown.
+      if (req.stripePriceId) {
+        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "yearly", what: "the plan" });
+      }
       const session = await call(() =>
         stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),
       );
@@ -278,6 +303,9 @@ export function stripeProvider(): PaymentProvider {
     },
     async cancelSubscription(id) {
       await call(() => stripe.subscriptions.cancel(id));
+    },
+    async setRenewal(id, renew) {
+      await call(() => stripe.subscriptions.update(id, { cancel_at_period_end: !renew }));
     },
     async refundInvoice(req, opts) {
       const paymentIntent = req.paymentIntentId ?? (await paymentIntentOfInvoice(req.invoiceId));

@@ -137,9 +137,9 @@ export const testSubscriptionEvents = {
     id: `evt_test_local_${token()}`, provider: "test", type: "subscription.checkout.completed",
     sessionId, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId,
   }),
-  invoicePaid: (insuranceId: string, amountPaid: number, periodEnd: Date): PaymentEvent => ({
+  invoicePaid: (insuranceId: string, amountPaid: number, periodEnd: Date, billingReason: string | null = null): PaymentEvent => ({
     id: `evt_test_local_${token()}`, provider: "test", type: "invoice.paid",
-    invoiceId: `in_test_local_${token()}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, amountPaid, periodEnd,
+    invoiceId: `in_test_local_${token()}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, amountPaid, periodEnd, billingReason,
   }),
   deleted: (insuranceId: string): PaymentEvent => ({
     id: `evt_test_local_${token()}`, provider: "test", type: "subscription.deleted",

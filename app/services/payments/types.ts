@@ -47,6 +47,8 @@ export interface PaymentProvider {
   createSubscriptionCheckout?(request: SubscriptionCheckoutRequest): Promise<CheckoutSession>;
   /** Ends a subscription now; the provider confirms with a subscription.deleted event. */
   cancelSubscription?(subscriptionId: string): Promise<void>;
+  /** "Don't renew" (false) or "resume renewal" (true): the subscription runs to its period end either way. */
+  setRenewal?(subscriptionId: string, renew: boolean): Promise<void>;
   /**
    * Gives back everything a paid subscription invoice took (a plan refused as a second live plan).
    * Refunding an invoice that is already fully refunded is success, so a retry after a lost answer is safe.
@@ -91,8 +93,23 @@ export type PaymentEvent =
       periodEnd: Date | null;
       // Only when the event itself names it (webhook endpoints on API versions before basil).
       paymentIntentId?: string | null;
+      // Stripe's billing_reason: subscription_create, subscription_cycle, subscription_update, manual…
+      billingReason?: string | null;
+      occurredAt?: Date | null;
     })
-  | (EventBase & { type: "subscription.deleted"; subscriptionId: string; insuranceId: string | null });
+  | (EventBase & { type: "subscription.deleted"; subscriptionId: string; insuranceId: string | null })
+  // Don't renew, past due, a changed period (docs/decisions/037).
+  | (EventBase & {
+      type: "subscription.updated";
+      subscriptionId: string;
+      insuranceId: string | null;
+      status: string;
+      cancelAtPeriodEnd: boolean;
+      // The end of the period paid for, or the date Stripe will cancel at when that is earlier.
+      currentPeriodEnd: Date | null;
+      occurredAt: Date;
+    })
+  | (EventBase & { type: "invoice.payment_failed"; invoiceId: string; subscriptionId: string | null; insuranceId: string | null; occurredAt: Date });
 
 /** A subscription checkout for a support insurance plan (Checkout in subscription mode). */
 export type SubscriptionCheckoutRequest = {

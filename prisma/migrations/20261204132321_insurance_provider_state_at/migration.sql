@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "InsuranceSubscription" ADD COLUMN     "providerStateAt" TIMESTAMP(3);
