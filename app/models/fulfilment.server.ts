@@ -2,7 +2,9 @@ import { getEnv } from "~/env.server";
 import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
-import { providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { providerFor, type PaymentEvent, type PaymentIntentInfo } from "~/services/payments/payments.server";
+import { scheduleHoldWatch } from "./card-hold.server";
+import { recordMoneyEvent } from "./money-trail.server";
 import { SCOPE_STATEMENT } from "./escalation-gate";
 import { activeTicketFor, lockMember } from "./open-checkout.server";
 import { requestRelease, settleNow } from "./payment.server";
@@ -19,7 +21,8 @@ import { threadUrl } from "~/utils/urls";
 // applied once; every step is also idempotent by checkout session, backed by
 // unique constraints (Escalation.checkoutSessionId, Ticket.escalationId).
 
-export type EventOutcome = "applied" | "duplicate" | "ignored";
+// "pending": recorded, but the payment is still processing; a later event or the checkout sweep finishes it.
+export type EventOutcome = "applied" | "duplicate" | "ignored" | "pending";
 
 /** Thrown when an event cannot be applied yet; the webhook answers 500 so Stripe delivers it again. */
 export class FulfilmentRetryError extends Error {
@@ -52,6 +55,8 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
   switch (event.type) {
     case "checkout.completed":
       return fulfilCheckout(event, now);
+    case "payment_intent.ready":
+      return paymentIntentReady(event, now);
     case "checkout.expired":
       return closeCheckout(event, "expired");
     case "checkout.declined":
@@ -102,7 +107,14 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
     await db.escalation.updateMany({ where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } }, data: { state: "cancelled" } });
     return "applied";
   }
-  if (intent.status !== "requires_capture") {
+  if (intent.status === "processing") {
+    // Not authorised yet: Stripe's payment_intent.amount_capturable_updated (or .succeeded), or the hourly sweep, finishes it.
+    logger.info(`escalation ${escalation.id}: PaymentIntent ${intent.id} is processing; the ticket is created once it is authorised`);
+    return "pending";
+  }
+  // Captured already (in Stripe's dashboard, or a payment that was not manual-capture): recorded, never lost.
+  const capturedElsewhere = intent.status === "succeeded";
+  if (intent.status !== "requires_capture" && !capturedElsewhere) {
     throw new FulfilmentRetryError(`PaymentIntent is ${intent.status}, not requires_capture; not fulfilled yet.`);
   }
   if (intent.amount !== escalation.amountCents || intent.currency !== escalation.currency) {
@@ -148,17 +160,21 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         },
         select: { id: true },
       });
-      await tx.payment.create({
+      const payment = await tx.payment.create({
         data: {
           escalationId: escalation.id,
           ticketId: ticket.id,
           provider: escalation.provider,
           paymentIntentId: intent.id,
-          status: "authorized",
+          status: capturedElsewhere ? "captured" : "authorized",
           amountCents: intent.amount,
           currency: intent.currency,
+          captureBefore: capturedElsewhere ? null : intent.captureBefore,
         },
+        select: { id: true },
       });
+      await recordFulfilment(tx, { ticketId: ticket.id, escalationId: escalation.id, paymentId: payment.id, intent, capturedElsewhere });
+      if (!capturedElsewhere) await scheduleHoldWatch(tx, { id: ticket.id, captureBefore: intent.captureBefore }, now);
       // The public stub: the date only, never the private content.
       await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
       // A deadline already past runs its clock job at once: the ticket expires and the hold is released.
@@ -171,6 +187,10 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
         await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
       }
+      if (capturedElsewhere) {
+        await notifyDesk(tx, ref, (t) =>
+          `The payment for ${t} was already captured outside Backline: accepting charges nothing more; declining needs a refund first`);
+      }
       return "applied" as const;
     });
     await settleNow(released);
@@ -180,6 +200,35 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return "duplicate";
     throw error;
   }
+}
+
+/** The money trail entry for the new ticket's payment; keyed by PaymentIntent, so a replay writes nothing. */
+function recordFulfilment(
+  tx: Prisma.TransactionClient,
+  p: { ticketId: string; escalationId: string; paymentId: string; intent: PaymentIntentInfo; capturedElsewhere: boolean },
+) {
+  return recordMoneyEvent(tx, {
+    kind: p.capturedElsewhere ? "captured_elsewhere" : "authorised",
+    amountCents: p.intent.amount,
+    currency: p.intent.currency,
+    ticketId: p.ticketId,
+    escalationId: p.escalationId,
+    paymentId: p.paymentId,
+    reason: p.capturedElsewhere ? "The PaymentIntent had already succeeded when the checkout was fulfilled" : null,
+    reference: `${p.capturedElsewhere ? "captured-elsewhere" : "authorised"}:${p.intent.id}`,
+    data: p.intent.captureBefore && !p.capturedElsewhere ? { captureBefore: p.intent.captureBefore.toISOString() } : undefined,
+  });
+}
+
+/** A PaymentIntent that was processing at checkout is now authorised (or captured): the same fulfilment as the checkout's. */
+async function paymentIntentReady(event: Extract<PaymentEvent, { type: "payment_intent.ready" }>, now: Date): Promise<EventOutcome> {
+  if (!event.escalationId) return "ignored";
+  const escalation = await db.escalation.findUnique({ where: { id: event.escalationId }, select: { provider: true, checkoutSessionId: true } });
+  if (!escalation?.checkoutSessionId || escalation.provider !== event.provider) return "ignored";
+  return fulfilCheckout(
+    { ...event, type: "checkout.completed", sessionId: escalation.checkoutSessionId, paymentIntentId: event.paymentIntentId },
+    now,
+  );
 }
 
 /**
