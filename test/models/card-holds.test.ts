@@ -5,6 +5,7 @@ import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { acceptTicket, getTicket } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
+import { testModeProvider } from "~/services/payments/test-mode.server";
 import { useTestDatabase } from "../setup/test-database";
 import { gate, person, useFakeStripeWorld } from "../helpers/support";
 
@@ -99,5 +100,22 @@ describe("card holds that lapse", () => {
     const ticket = await getTicket(member, ticketId);
     expect(ticket).toMatchObject({ state: "expired", payment: { status: "canceled" } });
     expect((await trail(ticketId)).at(-1)).toMatchObject({ kind: "released", reason: expect.stringMatching(/refused the capture/) });
+  });
+});
+
+describe("test-mode card holds", () => {
+  it("follow Stripe's rule: capturable for 7 days after authorisation, then charge_expired_for_capture", async () => {
+    const D = 24 * H;
+    const authorised = new Date(Date.now() - 8 * D);
+    const escalationId = (await db.escalation.findFirstOrThrow({ select: { id: true } })).id;
+    await db.testPaymentIntent.create({
+      data: { id: "pi_test_local_old_hold", escalationId, amountCents: 4900, currency: "usd", status: "requires_capture", createdAt: authorised },
+    });
+    const info = await testModeProvider.retrievePaymentIntent("pi_test_local_old_hold");
+    expect(info.captureBefore?.toISOString()).toBe(new Date(authorised.getTime() + 7 * D).toISOString());
+    await expect(testModeProvider.capture("pi_test_local_old_hold", { idempotencyKey: "k" })).rejects.toMatchObject({
+      code: "charge_expired_for_capture",
+      retryable: false,
+    });
   });
 });
