@@ -133,6 +133,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
       // Under the member's lock (docs/decisions/029): of two checkouts for one thread paid anyway, the second sees the first ticket.
       await lockMember(tx, escalation.userId);
       if (await activeTicketFor(tx, escalation.userId, escalation.threadId, escalation.id)) {
+        if (capturedElsewhere) return (await recordSecondCapture(tx, escalation, intent)) ? ("applied" as const) : ("duplicate" as const);
         released = await releaseSecondAuthorisation(tx, escalation, intent, now);
         return released ? ("applied" as const) : ("duplicate" as const);
       }
@@ -260,6 +261,38 @@ async function releaseSecondAuthorisation(
   });
   logger.info(`escalation ${escalation.id}: paid while another ticket for the thread is open; releasing the authorisation`);
   return requestRelease(tx, payment.id, now);
+}
+
+/**
+ * The same, but the second payment was already captured outside Backline: there
+ * is no hold to release, only money to give back. It is recorded (a payment with
+ * no ticket, on the trail) for the refund, never dropped.
+ */
+async function recordSecondCapture(
+  tx: Prisma.TransactionClient,
+  escalation: { id: string; provider: string },
+  intent: PaymentIntentInfo,
+): Promise<boolean> {
+  const claimed = await tx.escalation.updateMany({
+    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
+    data: { state: "cancelled", paymentIntentId: intent.id },
+  });
+  if (claimed.count === 0) return false;
+  const payment = await tx.payment.create({
+    data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status: "captured", amountCents: intent.amount, currency: intent.currency },
+    select: { id: true },
+  });
+  await recordMoneyEvent(tx, {
+    kind: "captured_elsewhere",
+    amountCents: intent.amount,
+    currency: intent.currency,
+    escalationId: escalation.id,
+    paymentId: payment.id,
+    reason: "A second checkout for a thread with an open ticket, captured outside Backline: it needs a refund",
+    reference: `captured-elsewhere:${intent.id}`,
+  });
+  logger.warn(`escalation ${escalation.id}: a second checkout was captured outside Backline while another ticket is open; refund PaymentIntent ${intent.id}`);
+  return true;
 }
 
 /** Checkout expired or (test mode) the card was declined: the escalation closes with no ticket and no charge. */

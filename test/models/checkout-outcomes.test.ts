@@ -51,6 +51,29 @@ describe("a PaymentIntent already captured outside Backline", () => {
   });
 });
 
+describe("a second checkout for the thread, captured outside Backline", () => {
+  it("is kept on record as money to give back, not released (it cannot be) and not dropped", async () => {
+    const member = await person("member");
+    const first = await startEscalation(member, ctx.world.thread.id, gate());
+    // Stripe does not answer the expiry of the first checkout: both stay payable.
+    ctx.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
+    const second = await startEscalation(member, ctx.world.thread.id, gate());
+    const sessionOf = async (id: string) => (await db.escalation.findUniqueOrThrow({ where: { id } })).checkoutSessionId!;
+    const a = ctx.stripe.completeSession(await sessionOf(first.escalationId));
+    const b = ctx.stripe.completeSession(await sessionOf(second.escalationId), { intentStatus: "succeeded" });
+    expect(await applyPaymentEvent(completed(a.id, a.payment_intent, first.escalationId))).toBe("applied");
+    expect(await applyPaymentEvent(completed(b.id, b.payment_intent, second.escalationId))).toBe("applied");
+
+    expect(await db.ticket.count({ where: { ownerId: member.id } })).toBe(1);
+    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({ status: "captured", ticketId: null });
+    expect(await db.moneyEvent.findFirst({ where: { escalationId: second.escalationId }, select: { kind: true, reason: true } })).toMatchObject({
+      kind: "captured_elsewhere",
+      reason: expect.stringMatching(/needs a refund/),
+    });
+    expect(calls(b.payment_intent!, "cancel")).toBe(0);
+  });
+});
+
 describe("a PaymentIntent still processing", () => {
   it("answers pending (no retry storm) and becomes a ticket when Stripe says it is authorised", async () => {
     const { escalationId, sessionId } = await openCheckout();
