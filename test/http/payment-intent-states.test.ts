@@ -85,3 +85,21 @@ describe("a checkout whose PaymentIntent is still processing", () => {
     expect(await myTickets(client)).toHaveLength(1);
   });
 });
+
+describe("an accept after the card hold expired at Stripe", () => {
+  it("answers 409 saying the hold expired, and the ticket closes unpaid instead of staying open", async () => {
+    const { client, sessionId } = await escalate();
+    const session = stripe.completeSession(sessionId);
+    expect(await deliver(stripe.event("checkout.session.completed", session))).toBe("applied");
+    const [ticket] = await myTickets(client);
+    stripe.lapseHold(session.payment_intent!);
+
+    const accept = await maintainer.post(`/api/v1/tickets/${ticket!.id}/accept`, {});
+    expect(accept.status).toBe(409);
+    expect((await accept.json()).error.message).toMatch(/card hold had expired.*closed without a charge/);
+    const after = await (await client.get(`/api/v1/tickets/${ticket!.id}`)).json();
+    expect(after).toMatchObject({ state: "expired", payment: { status: "canceled" } });
+    const notices = await (await client.get("/api/v1/notifications")).json();
+    expect(JSON.stringify(notices)).toMatch(/card hold .* ended before the payment could be taken/);
+  });
+});
