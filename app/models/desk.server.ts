@@ -2,7 +2,7 @@ import { z } from "zod";
 import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { holdNotice } from "./card-hold";
+import { holdEndsAt, holdNotice } from "./card-hold";
 import { badgeFor, countByState, QUEUE_STATES, sortQueue } from "./desk-queue";
 import { can, type Role } from "./permissions";
 import type { TicketSnapshot } from "./ticket-snapshot";
@@ -44,7 +44,8 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
   ]);
   const counts = countByState(rows);
   const filtered = rows.filter((r) => (!query.state || r.state === query.state) && (!query.tier || r.tier.slug === query.tier));
-  const items = sortQueue(filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours })), now).map((r) => ({
+  const withHolds = filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours, holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }) }));
+  const items = sortQueue(withHolds, now).map((r) => ({
     id: r.id,
     state: r.state as TicketState,
     stateLabel: stateLabel(r.state as TicketState),
