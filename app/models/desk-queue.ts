@@ -23,17 +23,23 @@ export function badgeFor(clock: Clock, responseHours: number, now: Date): Badge 
   return { level, timeLeftMs: left, fractionLeft: total > 0 ? left / total : 0, text: describeTimeLeft(clock, now) };
 }
 
-export type QueueRow = Clock & { id: string; state: string; responseHours: number; paidAt: Date };
+// holdEndsAt: when an undecided ticket's card hold lapses (docs/decisions/035), if it can.
+export type QueueRow = Clock & { id: string; state: string; responseHours: number; paidAt: Date; holdEndsAt?: Date | null };
+
+/** Time to the nearer limit: the promise, or the card hold after which the payment can no longer be taken. */
+const leftMs = (r: QueueRow, now: Date) =>
+  Math.min(timeLeftMs(r, now), r.holdEndsAt ? r.holdEndsAt.getTime() - now.getTime() : Number.POSITIVE_INFINITY);
 
 /**
- * Running clocks first, least time left first (overdue at the top); then the
+ * Running clocks first, least time left first (overdue at the top; a card
+ * hold that lapses before the deadline counts as the deadline); then the
  * paused ones (the member has to answer first), least time left first. Ties go
  * to the faster tier, then to whoever paid first.
  */
 export function compareQueue(now: Date) {
   return (a: QueueRow, b: QueueRow) =>
     Number(a.pausedAt !== null) - Number(b.pausedAt !== null) ||
-    timeLeftMs(a, now) - timeLeftMs(b, now) ||
+    leftMs(a, now) - leftMs(b, now) ||
     a.responseHours - b.responseHours ||
     a.paidAt.getTime() - b.paidAt.getTime() ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

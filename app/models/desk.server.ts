@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
+import { holdEndsAt, holdNotice } from "./card-hold";
 import { badgeFor, countByState, QUEUE_STATES, sortQueue } from "./desk-queue";
 import { can, type Role } from "./permissions";
 import type { TicketSnapshot } from "./ticket-snapshot";
@@ -32,6 +33,8 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
       where: { state: { in: [...QUEUE_STATES] } },
       select: {
         id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, snapshot: true, firstResponseAt: true,
+        acceptedAt: true,
+        payments: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, captureBefore: true } },
         owner: { select: { username: true } },
         tier: { select: { slug: true, name: true, responseHours: true } },
       },
@@ -41,7 +44,8 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
   ]);
   const counts = countByState(rows);
   const filtered = rows.filter((r) => (!query.state || r.state === query.state) && (!query.tier || r.tier.slug === query.tier));
-  const items = sortQueue(filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours })), now).map((r) => ({
+  const withHolds = filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours, holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }) }));
+  const items = sortQueue(withHolds, now).map((r) => ({
     id: r.id,
     state: r.state as TicketState,
     stateLabel: stateLabel(r.state as TicketState),
@@ -52,6 +56,7 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
     deadlineAt: r.deadlineAt,
     answered: r.firstResponseAt !== null,
     badge: badgeFor(r, r.tier.responseHours, now),
+    hold: holdNotice({ ...r, payment: r.payments[0] ?? null }, now),
     url: `/tickets/${r.id}`,
   }));
   return {

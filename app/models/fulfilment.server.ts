@@ -2,7 +2,9 @@ import { getEnv } from "~/env.server";
 import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
-import { providerFor, type PaymentEvent } from "~/services/payments/payments.server";
+import { providerFor, type PaymentEvent, type PaymentIntentInfo } from "~/services/payments/payments.server";
+import { scheduleHoldWatch } from "./card-hold.server";
+import { recordMoneyEvent } from "./money-trail.server";
 import { SCOPE_STATEMENT } from "./escalation-gate";
 import { activeTicketFor, lockMember } from "./open-checkout.server";
 import { requestRelease, settleNow } from "./payment.server";
@@ -20,7 +22,8 @@ import { threadUrl } from "~/utils/urls";
 // applied once; every step is also idempotent by checkout session, backed by
 // unique constraints (Escalation.checkoutSessionId, Ticket.escalationId).
 
-export type EventOutcome = "applied" | "duplicate" | "ignored";
+// "pending": recorded, but the payment is still processing; a later event or the checkout sweep finishes it.
+export type EventOutcome = "applied" | "duplicate" | "ignored" | "pending";
 
 /** Thrown when an event cannot be applied yet; the webhook answers 500 so Stripe delivers it again. */
 export class FulfilmentRetryError extends Error {
@@ -53,6 +56,8 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
   switch (event.type) {
     case "checkout.completed":
       return fulfilCheckout(event, now);
+    case "payment_intent.ready":
+      return paymentIntentReady(event, now);
     case "checkout.expired":
       return closeCheckout(event, "expired");
     case "checkout.declined":
@@ -107,7 +112,14 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
     await db.escalation.updateMany({ where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } }, data: { state: "cancelled" } });
     return "applied";
   }
-  if (intent.status !== "requires_capture") {
+  if (intent.status === "processing") {
+    // Not authorised yet: Stripe's payment_intent.amount_capturable_updated (or .succeeded), or the hourly sweep, finishes it.
+    logger.info(`escalation ${escalation.id}: PaymentIntent ${intent.id} is processing; the ticket is created once it is authorised`);
+    return "pending";
+  }
+  // Captured already (in Stripe's dashboard, or a payment that was not manual-capture): recorded, never lost.
+  const capturedElsewhere = intent.status === "succeeded";
+  if (intent.status !== "requires_capture" && !capturedElsewhere) {
     throw new FulfilmentRetryError(`PaymentIntent is ${intent.status}, not requires_capture; not fulfilled yet.`);
   }
   if (intent.amount !== escalation.amountCents || intent.currency !== escalation.currency) {
@@ -126,6 +138,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
       // Under the member's lock (docs/decisions/029): of two checkouts for one thread paid anyway, the second sees the first ticket.
       await lockMember(tx, escalation.userId);
       if (await activeTicketFor(tx, escalation.userId, escalation.threadId, escalation.id)) {
+        if (capturedElsewhere) return (await recordSecondCapture(tx, escalation, intent)) ? ("applied" as const) : ("duplicate" as const);
         released = await releaseSecondAuthorisation(tx, escalation, intent, now);
         return released ? ("applied" as const) : ("duplicate" as const);
       }
@@ -153,17 +166,21 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         },
         select: { id: true },
       });
-      await tx.payment.create({
+      const payment = await tx.payment.create({
         data: {
           escalationId: escalation.id,
           ticketId: ticket.id,
           provider: escalation.provider,
           paymentIntentId: intent.id,
-          status: "authorized",
+          status: capturedElsewhere ? "captured" : "authorized",
           amountCents: intent.amount,
           currency: intent.currency,
+          captureBefore: capturedElsewhere ? null : intent.captureBefore,
         },
+        select: { id: true },
       });
+      await recordFulfilment(tx, { ticketId: ticket.id, escalationId: escalation.id, paymentId: payment.id, intent, capturedElsewhere });
+      if (!capturedElsewhere) await scheduleHoldWatch(tx, { id: ticket.id, captureBefore: intent.captureBefore }, now);
       // The public stub: the date only, never the private content.
       await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
       // A deadline already past runs its clock job at once: the ticket expires and the hold is released.
@@ -176,6 +193,10 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
         await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
       }
+      if (capturedElsewhere) {
+        await notifyDesk(tx, ref, (t) =>
+          `The payment for ${t} was already captured outside Backline: accepting charges nothing more; declining needs a refund first`);
+      }
       return "applied" as const;
     });
     await settleNow(released);
@@ -185,6 +206,35 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return "duplicate";
     throw error;
   }
+}
+
+/** The money trail entry for the new ticket's payment; keyed by PaymentIntent, so a replay writes nothing. */
+function recordFulfilment(
+  tx: Prisma.TransactionClient,
+  p: { ticketId: string; escalationId: string; paymentId: string; intent: PaymentIntentInfo; capturedElsewhere: boolean },
+) {
+  return recordMoneyEvent(tx, {
+    kind: p.capturedElsewhere ? "captured_elsewhere" : "authorised",
+    amountCents: p.intent.amount,
+    currency: p.intent.currency,
+    ticketId: p.ticketId,
+    escalationId: p.escalationId,
+    paymentId: p.paymentId,
+    reason: p.capturedElsewhere ? "The PaymentIntent had already succeeded when the checkout was fulfilled" : null,
+    reference: `${p.capturedElsewhere ? "captured-elsewhere" : "authorised"}:${p.intent.id}`,
+    data: p.intent.captureBefore && !p.capturedElsewhere ? { captureBefore: p.intent.captureBefore.toISOString() } : undefined,
+  });
+}
+
+/** A PaymentIntent that was processing at checkout is now authorised (or captured): the same fulfilment as the checkout's. */
+async function paymentIntentReady(event: Extract<PaymentEvent, { type: "payment_intent.ready" }>, now: Date): Promise<EventOutcome> {
+  if (!event.escalationId) return "ignored";
+  const escalation = await db.escalation.findUnique({ where: { id: event.escalationId }, select: { provider: true, checkoutSessionId: true } });
+  if (!escalation?.checkoutSessionId || escalation.provider !== event.provider) return "ignored";
+  return fulfilCheckout(
+    { ...event, type: "checkout.completed", sessionId: escalation.checkoutSessionId, paymentIntentId: event.paymentIntentId },
+    now,
+  );
 }
 
 /**
@@ -216,6 +266,38 @@ async function releaseSecondAuthorisation(
   });
   logger.info(`escalation ${escalation.id}: paid while another ticket for the thread is open; releasing the authorisation`);
   return requestRelease(tx, payment.id, now);
+}
+
+/**
+ * The same, but the second payment was already captured outside Backline: there
+ * is no hold to release, only money to give back. It is recorded (a payment with
+ * no ticket, on the trail) for the refund, never dropped.
+ */
+async function recordSecondCapture(
+  tx: Prisma.TransactionClient,
+  escalation: { id: string; provider: string },
+  intent: PaymentIntentInfo,
+): Promise<boolean> {
+  const claimed = await tx.escalation.updateMany({
+    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
+    data: { state: "cancelled", paymentIntentId: intent.id },
+  });
+  if (claimed.count === 0) return false;
+  const payment = await tx.payment.create({
+    data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status: "captured", amountCents: intent.amount, currency: intent.currency },
+    select: { id: true },
+  });
+  await recordMoneyEvent(tx, {
+    kind: "captured_elsewhere",
+    amountCents: intent.amount,
+    currency: intent.currency,
+    escalationId: escalation.id,
+    paymentId: payment.id,
+    reason: "A second checkout for a thread with an open ticket, captured outside Backline: it needs a refund",
+    reference: `captured-elsewhere:${intent.id}`,
+  });
+  logger.warn(`escalation ${escalation.id}: a second checkout was captured outside Backline while another ticket is open; refund PaymentIntent ${intent.id}`);
+  return true;
 }
 
 /** Checkout expired or (test mode) the card was declined: the escalation closes with no ticket and no charge. */

@@ -3,6 +3,7 @@ import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
+import { captureExpired } from "./card-hold.server";
 import { notifyDesk } from "./ticket-notify.server";
 
 // Captures and releases of authorised payments. The decision (accept, reject,
@@ -17,6 +18,8 @@ const LEASE_MS = 60_000;
 // The inline attempt right after the decision usually settles it; the job is the safety net.
 const SAFETY_NET_DELAY_MS = 30_000;
 export const SETTLE_MAX_ATTEMPTS = 10;
+// Stripe's answer to a capture after the charge's capture_before.
+export const CHARGE_EXPIRED = "charge_expired_for_capture";
 
 const PENDING: Record<Goal, string> = { capture: "capture_pending", cancel: "cancel_pending" };
 const DONE: Record<Goal, string> = { capture: "captured", cancel: "canceled" };
@@ -103,12 +106,15 @@ export async function settleNow(paymentId: string | null) {
   if (!paymentId) return;
   await settlePayment(paymentId).catch(async (error) => {
     logger.warn(`payment ${paymentId}: settlement failed, will retry (${error instanceof Error ? error.message : "error"})`);
-    if (error instanceof PaymentProviderError && !error.retryable) await giveUp(paymentId, error.message);
+    if (error instanceof PaymentProviderError && !error.retryable) await giveUp(paymentId, error);
   });
 }
 
 /** Marks a settlement as failed for good and tells the desk: shown on the ticket with a retry button. */
-async function giveUp(paymentId: string, message: string) {
+async function giveUp(paymentId: string, failure: PaymentProviderError) {
+  // An expired hold cannot be captured by any retry: the ticket closes unpaid instead (docs/decisions/035).
+  if (failure.code === CHARGE_EXPIRED && (await captureExpired(paymentId))) return;
+  const message = failure.message;
   const payment = await db.payment.findUnique({
     where: { id: paymentId },
     select: { status: true, ticket: { select: { id: true, ownerId: true, thread: { select: { title: true } } } } },
@@ -137,7 +143,7 @@ export async function runSettlementJobs(jobs: JobRow[]) {
     } catch (error) {
       const failure = error instanceof PaymentProviderError ? error : new PaymentProviderError(String(error), undefined, true);
       if (!failure.retryable || job.attempts >= job.maxAttempts) {
-        await giveUp(paymentId, failure.message);
+        await giveUp(paymentId, failure);
         continue;
       }
       throw failure;

@@ -6,6 +6,8 @@ import { fulfilCoverageJobs } from "./insurance-purchase.server";
 import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "./plan-refund.server";
 import { PLAN_END_QUEUE, runPlanEndJobs } from "./plan-end.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
+import { HOLD_QUEUE, runHoldJobs } from "./card-hold.server";
+import { CHECKOUT_SWEEP_QUEUE, runCheckoutSweepJob, scheduleCheckoutSweep } from "./checkout-sweep.server";
 
 /** The paid lane's background work: response clocks, and captures and releases of payments. */
 export function registerSupportQueues() {
@@ -16,9 +18,12 @@ export function registerSupportQueues() {
   registerQueue(DESK_DIGEST_QUEUE, runDeskDigestJob, 1);
   registerQueue(PLAN_REFUND_QUEUE, runPlanRefundJobs, 1);
   registerQueue(PLAN_END_QUEUE, runPlanEndJobs, 1);
+  registerQueue(HOLD_QUEUE, runHoldJobs, 1);
+  registerQueue(CHECKOUT_SWEEP_QUEUE, runCheckoutSweepJob, 1);
 }
 
 /** Queues the first daily desk digest; pending ones collapse into one row across app servers. */
 export async function startSupportSchedules() {
   await scheduleDeskDigest();
+  await scheduleCheckoutSweep();
 }

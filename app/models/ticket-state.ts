@@ -12,12 +12,14 @@ export const TICKET_STATES = [
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
-export type TicketEvent = "accept" | "reject" | "expire" | "request_info" | "customer_reply" | "resolve";
+export type TicketEvent = "accept" | "reject" | "expire" | "lapse" | "request_info" | "customer_reply" | "resolve";
 
 const TRANSITIONS: Record<TicketEvent, Partial<Record<TicketState, TicketState>>> = {
   accept: { awaiting_acceptance: "open" },
   reject: { awaiting_acceptance: "rejected" },
   expire: { awaiting_acceptance: "expired" },
+  // The card hold ran out before the payment was captured (docs/decisions/035): closed unpaid, even after an accept.
+  lapse: { awaiting_acceptance: "expired", open: "expired", waiting_on_customer: "expired" },
   request_info: { open: "waiting_on_customer" },
   customer_reply: { waiting_on_customer: "open" },
   resolve: { open: "resolved", waiting_on_customer: "resolved" },
@@ -45,6 +47,7 @@ const VERBS: Record<TicketEvent, string> = {
   accept: "accepted",
   reject: "rejected",
   expire: "expired",
+  lapse: "closed for a lapsed card hold",
   request_info: "asked for information",
   customer_reply: "reopened by a reply",
   resolve: "resolved",

@@ -6,6 +6,8 @@ import { db } from "~/services/db.server";
 import { renderMarkdown } from "~/services/markdown.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
+import { explainExpiredCapture, refuseLapsedHold } from "./card-hold.server";
+import { refuseRejectWhileCaptured } from "./captured-payment";
 import { paymentSummary, requestSettlement, retrySettlement, settleNow } from "./payment.server";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
@@ -276,6 +278,7 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
     await expireIfDue(id, now);
     throw conflict("The response deadline has passed: the ticket expired and the authorisation was released.");
   }
+  await refuseLapsedHold(id, now);
   const paymentId = await db.$transaction(async (tx) => {
     await claim(tx, t, { state: next, acceptedAt: now, firstResponseAt: t.firstResponseAt ?? now });
     if (data.message) await addMessage(tx, id, actor.id, data.message);
@@ -283,6 +286,7 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
     return requestSettlement(tx, id, "capture", now);
   });
   await settleNow(paymentId);
+  await explainExpiredCapture(id);
   return getTicket(actor, id, now);
 }
 
@@ -292,6 +296,7 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(rejectSchema, input);
   const next = transition(t.state as TicketState, "reject");
+  refuseRejectWhileCaptured(t.payments[0]);
   const paymentId = await db.$transaction(async (tx) => {
     await claim(tx, t, {
       state: next,

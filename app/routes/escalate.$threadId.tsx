@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError } from "~/components/field";
 import { TextAreaField } from "~/components/support/text-area-field";
 import { getEnv } from "~/env.server";
+import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/checkout-return";
 import { GATE_LIMITS } from "~/models/escalation-gate";
 import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation.server";
 import { requirePermission } from "~/models/permissions";
@@ -17,14 +18,11 @@ import { formToObject } from "~/utils/validation";
 
 // The gate before payment (PRODUCT §4.2) and the page checkout returns to.
 
-const awaitingTicket = (checkout: string | null, status: { state: string; ticketId: string | null } | null) =>
-  Boolean(status && !status.ticketId && status.state !== "cancelled" && (checkout === "success" || status.state === "paid"));
-
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Get paid support: ${data.thread.title} · Backline` : "Get paid support · Backline" },
   { name: "robots", content: "noindex" },
   // The ticket appears when the payment provider confirms the authorisation, usually within seconds.
-  ...(data && awaitingTicket(data.checkout, data.status) ? [{ httpEquiv: "refresh", content: "3" }] : []),
+  ...(data && awaitsTicket(returnNotice(data.checkout, data.status)) ? [{ httpEquiv: "refresh", content: "3" }] : []),
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -62,20 +60,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function ReturnNotice({ checkout, status }: { checkout: string | null; status: { state: string; ticketId: string | null } | null }) {
-  if (!status) return null;
-  if (status.ticketId) {
-    return <p className="notice" role="status">Payment authorised. <Link to={`/tickets/${status.ticketId}`}>Open your ticket</Link>.</p>;
+function ReturnNotice({ checkout, status }: { checkout: string | null; status: ReturnStatus | null }) {
+  switch (returnNotice(checkout, status)) {
+    case "ticket":
+      return <p className="notice" role="status">Payment authorised. <Link to={`/tickets/${status!.ticketId}`}>Open your ticket</Link>.</p>;
+    case "paid":
+      return <p className="notice" role="status">Payment received; your ticket is being created. This page refreshes by itself.</p>;
+    case "waiting":
+      // A lost confirmation is picked up by the hourly sweep (docs/decisions/035), so "within the hour" is a promise we keep.
+      return (
+        <p className="notice" role="status">
+          Waiting for the payment to be confirmed by the payment provider. This page refreshes by itself; if your card was
+          authorised, your ticket appears here within the hour at the latest.
+        </p>
+      );
+    case "declined":
+      return <p className="form-error" role="alert">The card was declined. Nothing was charged; you can try again below.</p>;
+    case "cancelled":
+      // Superseded by a newer checkout (docs/decisions/029) or released.
+      return <p className="notice" role="status">This checkout is closed: a newer one replaced it, or its card hold was released. Nothing was charged for it; you can start again below.</p>;
+    case "expired":
+      return <p className="notice" role="status">That checkout expired. Nothing was charged; you can start again below.</p>;
+    case "abandoned":
+      return <p className="notice" role="status">Checkout cancelled. Nothing was charged; you can start again below.</p>;
+    default:
+      return null;
   }
-  if (awaitingTicket(checkout, status)) {
-    return <p className="notice" role="status">Payment received; your ticket is being created. This page refreshes by itself.</p>;
-  }
-  if (status.state === "declined") return <p className="form-error" role="alert">The card was declined. Nothing was charged; you can try again below.</p>;
-  // Superseded by a newer checkout (docs/decisions/029) or released: without this the page would wait for a ticket forever.
-  if (status.state === "cancelled") return <p className="notice" role="status">This checkout is closed: a newer one replaced it, or its card hold was released. Nothing was charged for it.</p>;
-  if (status.state === "expired") return <p className="notice" role="status">That checkout expired. Nothing was charged; you can start again below.</p>;
-  if (checkout === "cancelled") return <p className="notice" role="status">Checkout cancelled. Nothing was charged.</p>;
-  return null;
 }
 
 export default function Escalate() {

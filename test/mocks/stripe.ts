@@ -64,6 +64,9 @@ type Charge = {
   currency: string;
   payment_intent: string;
   status: "succeeded";
+  created?: number;
+  // A manual-capture card charge: capturable until capture_before (unix seconds), about 7 days.
+  payment_method_details?: { type: "card"; card: { capture_before: number } };
 };
 
 type Refund = {
@@ -196,7 +199,7 @@ export class FakeStripe {
   }
 
   /** The customer pays on Stripe's page: the card is authorised (manual capture) and the session completes. */
-  completeSession(sessionId: string): Session {
+  completeSession(sessionId: string, opts: { intentStatus?: "processing" | "succeeded" } = {}): Session {
     const session = this.sessions.get(sessionId);
     if (!session) throw new Error(`fake stripe: no session ${sessionId}`);
     // Stripe's page refuses payment once the session expired.
@@ -223,6 +226,8 @@ export class FakeStripe {
       livemode: false,
     };
     this.intents.set(intent.id, intent);
+    if (manual) this.authoriseCharge(intent);
+    if (opts.intentStatus) this.moveIntent(intent.id, opts.intentStatus);
     // Stripe reports a manual-capture session as "unpaid": the funds are only authorised.
     Object.assign(session, { status: "complete", payment_status: manual ? "unpaid" : "paid", payment_intent: intent.id, url: null });
     return this.publicSession(session);
@@ -347,6 +352,58 @@ export class FakeStripe {
     return out;
   }
 
+  /** The card charge behind a manual-capture authorisation, with Stripe's capture window. */
+  private authoriseCharge(intent: Intent) {
+    const charge: Charge = {
+      id: id("ch"), object: "charge", amount: intent.amount, amount_refunded: 0, refunded: false, currency: intent.currency,
+      payment_intent: intent.id, status: "succeeded", created: intent.created,
+      payment_method_details: { type: "card", card: { capture_before: intent.created + 7 * 86_400 } },
+    };
+    this.charges.set(charge.id, charge);
+    intent.latest_charge = charge.id;
+  }
+
+  /** The hold runs out: capture_before is moved into the past, as if 7 days went by. */
+  lapseHold(paymentIntentId: string) {
+    const charge = this.charges.get(this.intents.get(paymentIntentId)?.latest_charge ?? "");
+    if (!charge?.payment_method_details) throw new Error(`fake stripe: no card hold on ${paymentIntentId}`);
+    charge.payment_method_details.card.capture_before = now() - 1;
+  }
+
+  /** A PaymentIntent changes status outside Backline: processing → requires_capture, or captured in the dashboard. */
+  moveIntent(paymentIntentId: string, status: "processing" | "requires_capture" | "succeeded") {
+    const intent = this.intents.get(paymentIntentId)!;
+    Object.assign(intent, status === "succeeded"
+      ? { status, amount_received: intent.amount, amount_capturable: 0 }
+      : { status, amount_capturable: status === "requires_capture" ? intent.amount : 0 });
+    return { ...intent };
+  }
+
+  private holdExpired(pi: Intent) {
+    const before = this.charges.get(pi.latest_charge ?? "")?.payment_method_details?.card.capture_before;
+    return before !== undefined && before <= now();
+  }
+
+  private expiredForCapture(pi: Intent): [number, unknown] {
+    return [400, {
+      error: {
+        type: "invalid_request_error",
+        code: "charge_expired_for_capture",
+        message: `The charge for PaymentIntent ${pi.id} cannot be captured because the authorization has expired.`,
+      },
+    }];
+  }
+
+  /** expand[]=latest_charge / payment_intent, as Stripe embeds the object for the id. */
+  private expanded<T extends Record<string, any>>(obj: T, expand: string[] | undefined): T {
+    const out: Record<string, any> = { ...obj };
+    if (expand?.includes("latest_charge") && typeof out.latest_charge === "string") out.latest_charge = { ...this.charges.get(out.latest_charge) };
+    if (expand?.includes("payment_intent") && typeof out.payment_intent === "string") {
+      out.payment_intent = this.expanded({ ...this.intents.get(out.payment_intent) }, ["latest_charge"]);
+    }
+    return out as T;
+  }
+
   publicSession(s: Session): Session {
     const { _paymentIntentData: _, _subscriptionMetadata: __, ...rest } = s;
     return structuredClone(rest) as Session;
@@ -413,7 +470,7 @@ export class FakeStripe {
     }
     if (method === "GET" && (m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/))) {
       const s = this.sessions.get(m[1]!);
-      return s ? [200, this.publicSession(s)] : this.missing("checkout.session", m[1]!);
+      return s ? [200, this.expanded(this.publicSession(s), body.expand)] : this.missing("checkout.session", m[1]!);
     }
     if (method === "POST" && (m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/))) {
       const s = this.sessions.get(m[1]!);
@@ -465,12 +522,13 @@ export class FakeStripe {
     if (method === "POST" && path === "/v1/refunds") return this.createRefund(body);
     if (method === "GET" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)$/))) {
       const pi = this.intents.get(m[1]!);
-      return pi ? [200, { ...pi }] : this.missing("payment_intent", m[1]!);
+      return pi ? [200, this.expanded({ ...pi }, body.expand)] : this.missing("payment_intent", m[1]!);
     }
     if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/capture$/))) {
       const pi = this.intents.get(m[1]!);
       if (!pi) return this.missing("payment_intent", m[1]!);
       if (pi.status !== "requires_capture") return this.unexpected(pi, "captured");
+      if (this.holdExpired(pi)) return this.expiredForCapture(pi);
       Object.assign(pi, { status: "succeeded", amount_received: pi.amount, amount_capturable: 0 });
       return [200, { ...pi }];
     }

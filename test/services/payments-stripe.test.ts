@@ -98,7 +98,8 @@ describe("moving the money on the maintainer's decision", () => {
     const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     const session = ctx.stripe.completeSession(checkoutSessionId!);
     expect(session.payment_status).toBe("unpaid");
-    ctx.stripe.intents.get(session.payment_intent!)!.status = "processing";
+    // A status fulfilment has no rule for stays retried (processing and succeeded have theirs: test/models/checkout-outcomes.test.ts).
+    ctx.stripe.intents.get(session.payment_intent!)!.status = "requires_action";
     const event = { id: "evt_not_yet", provider: "stripe" as const, type: "checkout.completed" as const, sessionId: session.id, paymentIntentId: session.payment_intent, escalationId };
     await expect(applyPaymentEvent(event)).rejects.toThrow(/not requires_capture/);
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);

@@ -23,6 +23,10 @@ const queueItemSchema = z.object({
   deadlineAt: z.iso.datetime(),
   answered: z.boolean(),
   badge: badgeSchema,
+  hold: z
+    .object({ endsAt: z.iso.datetime(), text: z.string() })
+    .nullable()
+    .describe("The card hold ends before a decision is due (or within a day): after endsAt the payment can no longer be taken"),
   url: z.string(),
 });
 

@@ -14,6 +14,7 @@ export type QueueItem = {
   paidAt: string | Date;
   answered: boolean;
   badge: { level: BadgeLevel; text: string };
+  hold?: { text: string } | null;
 };
 
 const typing = (el: EventTarget | null) =>
@@ -60,6 +61,7 @@ export function QueueList({ items }: { items: QueueItem[] }) {
         <li key={t.id} className="desk-row" data-ticket={t.id} aria-current={i === index ? "true" : undefined}>
           <Link to={t.url} onFocus={() => setCurrentId(t.id)}>{t.title}</Link>
           <TimeBadge badge={t.badge} />
+          {t.hold ? <span className="time-badge" data-level="red">{t.hold.text}</span> : null}
           <p className="meta">
             <span className="badge">{t.stateLabel}</span>
             <span>{t.tier.name}</span>

@@ -18,6 +18,8 @@ const toInfo = (row: Draw): PaymentIntentInfo => ({
   metadata: { escalationId: row.escalationId },
   // The draw is written when the member escalates: coverage pays at that moment, however late the ticket is created.
   authorisedAt: row.createdAt,
+  // Coverage is drawn, not held on a card: nothing lapses.
+  captureBefore: null,
 });
 
 async function findDraw(id: string) {

@@ -4,6 +4,7 @@ import {
   PaymentProviderError,
   WebhookSignatureError,
   type CheckoutRequest,
+  type CheckoutSessionInfo,
   type PaymentEvent,
   type PaymentIntentInfo,
   type PaymentProvider,
@@ -44,7 +45,10 @@ function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
   // unless the charge itself was expanded.
   const charge = typeof pi.latest_charge === "object" ? pi.latest_charge : null;
   const authorisedAt = new Date((charge?.created ?? pi.created) * 1000);
-  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) }, authorisedAt };
+  // Stripe releases an uncaptured card authorisation after about 7 days; the charge says exactly when.
+  const captureBeforeS = charge?.payment_method_details?.card?.capture_before;
+  const captureBefore = captureBeforeS ? new Date(captureBeforeS * 1000) : null;
+  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) }, authorisedAt, captureBefore };
 }
 
 /** Stripe's errors, sorted into "try again later" and "this will not work". */
@@ -160,6 +164,14 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
       const occurredAt = new Date(event.created * 1000);
       return { ...base, type: "checkout.completed", sessionId: s.id, paymentIntentId: pi, escalationId: escalationIdOf(s), occurredAt };
     }
+    case "payment_intent.amount_capturable_updated":
+    case "payment_intent.succeeded": {
+      const pi = event.data.object;
+      const escalationId = pi.metadata?.escalationId ?? null;
+      // Only a support checkout's PaymentIntent is ours; insurance invoices are paid through invoice.paid.
+      if (!escalationId) return { ...base, type: "ignored", sourceType: event.type };
+      return { ...base, type: "payment_intent.ready", paymentIntentId: pi.id, escalationId, occurredAt: new Date(event.created * 1000) };
+    }
     case "checkout.session.expired": {
       const s = event.data.object;
       return { ...base, type: "checkout.expired", sessionId: s.id, escalationId: escalationIdOf(s) };
@@ -206,6 +218,17 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
     default:
       return { ...base, type: "ignored", sourceType: event.type };
   }
+}
+
+function checkoutSessionInfo(s: Stripe.Checkout.Session): CheckoutSessionInfo {
+  const pi = typeof s.payment_intent === "object" ? s.payment_intent : null;
+  return {
+    id: s.id,
+    status: s.status ?? "open",
+    paymentIntentId: idOf(s.payment_intent),
+    escalationId: escalationIdOf(s),
+    occurredAt: pi ? new Date(pi.created * 1000) : null,
+  };
 }
 
 type Ref = string | { id: string; metadata?: Stripe.Metadata | null } | null | undefined;
@@ -322,7 +345,10 @@ export function stripeProvider(): PaymentProvider {
       }
     },
     async retrievePaymentIntent(id) {
-      return toInfo(await call(() => stripe.paymentIntents.retrieve(id)));
+      return toInfo(await call(() => stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] })));
+    },
+    async retrieveCheckoutSession(id) {
+      return checkoutSessionInfo(await call(() => stripe.checkout.sessions.retrieve(id, { expand: ["payment_intent"] })));
     },
     async capture(id, opts) {
       return toInfo(await call(() => stripe.paymentIntents.capture(id, {}, { idempotencyKey: opts.idempotencyKey })));

@@ -15,6 +15,8 @@ const token = () => randomBytes(9).toString("base64url");
 export const testCheckoutPath = (escalationId: string) => `/test-checkout/${escalationId}`;
 export const testInsuranceCheckoutPath = (insuranceId: string) => `/test-checkout/insurance/${insuranceId}`;
 
+const testIntentId = (escalationId: string) => `pi_test_local_${escalationId}`;
+
 export const testRefundId = (invoiceId: string) => `re_test_local_${invoiceId}`;
 
 type IntentRow = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
@@ -27,7 +29,13 @@ const toInfo = (row: IntentRow): PaymentIntentInfo => ({
   metadata: { escalationId: row.escalationId },
   // Created when the member pressed "Authorize" (a double click reuses it): the test card's authorisation.
   authorisedAt: row.createdAt,
+  // The same rule as Stripe's card authorisations: capturable for 7 days.
+  captureBefore: new Date(row.createdAt.getTime() + TEST_HOLD_MS),
 });
+
+const TEST_HOLD_MS = 7 * 86_400_000;
+// Like a Checkout Session's default lifetime: an unpaid test checkout counts as expired a day after it opened.
+const TEST_CHECKOUT_LIFETIME_MS = 86_400_000;
 
 async function findIntent(id: string) {
   const row = await db.testPaymentIntent.findUnique({ where: { id } });
@@ -81,7 +89,19 @@ export const testModeProvider: PaymentProvider = {
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));
   },
+  async retrieveCheckoutSession(sessionId) {
+    const escalation = await db.escalation.findUnique({ where: { checkoutSessionId: sessionId }, select: { id: true, createdAt: true } });
+    if (!escalation) throw new PaymentProviderError(`Test mode: no such checkout session: '${sessionId}'`, "resource_missing", false);
+    const intent = await db.testPaymentIntent.findUnique({ where: { id: testIntentId(escalation.id) } });
+    if (intent) return { id: sessionId, status: "complete", paymentIntentId: intent.id, escalationId: escalation.id, occurredAt: intent.createdAt };
+    const lapsed = Date.now() - escalation.createdAt.getTime() > TEST_CHECKOUT_LIFETIME_MS;
+    return { id: sessionId, status: lapsed ? "expired" : "open", paymentIntentId: null, escalationId: escalation.id, occurredAt: null };
+  },
   async capture(id) {
+    const row = await findIntent(id);
+    if (row.status === "requires_capture" && Date.now() >= toInfo(row).captureBefore!.getTime()) {
+      throw new PaymentProviderError("Test mode: the authorisation expired before it was captured.", "charge_expired_for_capture", false);
+    }
     return settle(id, "succeeded");
   },
   async cancel(id) {
@@ -116,7 +136,7 @@ export async function simulateCheckout(userId: string, escalationId: string, out
   const base = { id: `evt_test_local_${token()}`, provider: "test" as const, sessionId: escalation.checkoutSessionId, escalationId };
   if (outcome === "decline") return { ...base, type: "checkout.declined" };
   // Like a Checkout Session, one checkout has at most one PaymentIntent: a double click reuses it.
-  const paymentIntentId = `pi_test_local_${escalationId}`;
+  const paymentIntentId = testIntentId(escalationId);
   try {
     await db.testPaymentIntent.create({
       data: { id: paymentIntentId, escalationId, amountCents: escalation.amountCents, currency: escalation.currency, status: "requires_capture" },

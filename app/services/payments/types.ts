@@ -26,6 +26,18 @@ export type PaymentIntentInfo = {
   metadata: Record<string, string>;
   // When the card was authorised (or coverage drawn), if the provider knows; the response clock starts there.
   authorisedAt: Date | null;
+  // The last moment the authorisation can be captured (Stripe: the charge's capture_before); null when it never lapses.
+  captureBefore: Date | null;
+};
+
+/** A checkout as the provider sees it now: what the sweep of unconfirmed checkouts reads (docs/decisions/035). */
+export type CheckoutSessionInfo = {
+  id: string;
+  status: "open" | "complete" | "expired";
+  paymentIntentId: string | null;
+  escalationId: string | null;
+  // When the member paid, if known (the PaymentIntent's authorisation).
+  occurredAt: Date | null;
 };
 
 export type SettleOptions = { idempotencyKey: string };
@@ -39,6 +51,8 @@ export interface PaymentProvider {
    */
   expireCheckout(sessionId: string): Promise<"expired" | "complete">;
   retrievePaymentIntent(id: string): Promise<PaymentIntentInfo>;
+  /** Reads a payment checkout again, for a completion or expiry whose event never arrived. */
+  retrieveCheckoutSession?(sessionId: string): Promise<CheckoutSessionInfo>;
   /** Moves the authorised money. */
   capture(paymentIntentId: string, opts: SettleOptions): Promise<PaymentIntentInfo>;
   /** Releases the authorisation: the member is not charged. */
@@ -80,6 +94,8 @@ export type PaymentEvent =
       occurredAt?: Date | null;
     })
   | (EventBase & { type: "checkout.expired" | "checkout.declined"; sessionId: string; escalationId: string | null })
+  // A PaymentIntent that was still processing at checkout became capturable (or was captured): fulfilment finishes.
+  | (EventBase & { type: "payment_intent.ready"; paymentIntentId: string; escalationId: string | null; occurredAt?: Date | null })
   | (EventBase & { type: "payment_intent.canceled"; paymentIntentId: string; escalationId: string | null })
   | (EventBase & { type: "ignored"; sourceType: string })
   // Support insurance (docs/decisions/016): the yearly subscription and its invoices.

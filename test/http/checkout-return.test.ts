@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "../helpers/http";
+import { startServer, type TestServer } from "../helpers/server";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
+
+// The page Stripe Checkout sends the member back to (success_url and
+// cancel_url): it tells the escalation's real state and never promises a
+// ticket that is not coming (docs/decisions/035).
+
+let server: TestServer;
+let stripe: FakeStripe;
+let threadId: string;
+const secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET;
+
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
+  const threads = await (await new Client(server.url).get("/api/v1/threads?category=pro")).json();
+  threadId = threads.threads[0].id;
+});
+afterAll(async () => {
+  await server?.stop();
+  await stripe?.stop();
+});
+
+let members = 0;
+async function member() {
+  const client = new Client(server.url);
+  members += 1;
+  const account = { username: `returner_${members}`, email: `returner${members}@example.com`, password: "a long passphrase 42" };
+  expect((await client.post("/api/v1/users", account)).status).toBe(201);
+  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
+  return client;
+}
+
+async function escalate(client: Client) {
+  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
+  expect(res.status).toBe(201);
+  const { escalationId } = await res.json();
+  const sessionId = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!.id;
+  return { escalationId, sessionId };
+}
+
+/** The return page as the member's browser gets it. */
+async function returnPage(client: Client, escalationId: string, checkout: "success" | "cancelled") {
+  const res = await client.get(`/escalate/${threadId}?escalation=${escalationId}&checkout=${checkout}`);
+  return { status: res.status, location: res.headers.get("location"), html: res.status === 200 ? await res.text() : "" };
+}
+const refreshes = (html: string) => /http-equiv="refresh"/i.test(html);
+const deliver = async (event: object) => expect((await deliverWebhook(server.url, event, secret)).status).toBe(200);
+
+describe("the checkout return page", () => {
+  it("after an expired checkout says so, offers to start again, and stops waiting for a ticket", async () => {
+    const client = await member();
+    const { escalationId, sessionId } = await escalate(client);
+    await deliver(stripe.event("checkout.session.expired", stripe.expireSession(sessionId)));
+    const page = await returnPage(client, escalationId, "success");
+    expect(page.status).toBe(200);
+    expect(page.html).not.toMatch(/being created/);
+    expect(refreshes(page.html)).toBe(false);
+    expect(page.html).toMatch(/That checkout expired\. Nothing was charged/);
+    expect(page.html).toMatch(/Continue to payment/);
+  });
+
+  it("after a superseded checkout says it was replaced, not that a ticket is coming", async () => {
+    const client = await member();
+    const first = await escalate(client);
+    // A second escalation for the same thread supersedes the first checkout (docs/decisions/029).
+    await escalate(client);
+    const page = await returnPage(client, first.escalationId, "success");
+    expect(page.html).not.toMatch(/being created/);
+    expect(refreshes(page.html)).toBe(false);
+    expect(page.html).toMatch(/This checkout is closed/);
+  });
+
+  it("while the payment is not confirmed yet says it is waiting for the payment, and refreshes", async () => {
+    const client = await member();
+    const { escalationId } = await escalate(client);
+    const page = await returnPage(client, escalationId, "success");
+    expect(page.html).toMatch(/Waiting for the payment to be confirmed/);
+    expect(page.html).not.toMatch(/your ticket is being created/);
+    expect(refreshes(page.html)).toBe(true);
+  });
+
+  it("after the member cancelled on Stripe's page says nothing was charged and promises no ticket", async () => {
+    const client = await member();
+    const { escalationId } = await escalate(client);
+    const page = await returnPage(client, escalationId, "cancelled");
+    expect(page.html).toMatch(/Checkout cancelled\. Nothing was charged/);
+    expect(page.html).not.toMatch(/being created|Waiting for the payment/);
+    expect(refreshes(page.html)).toBe(false);
+  });
+
+  it("goes to the ticket once it exists", async () => {
+    const client = await member();
+    const { escalationId, sessionId } = await escalate(client);
+    await deliver(stripe.event("checkout.session.completed", stripe.completeSession(sessionId)));
+    const page = await returnPage(client, escalationId, "success");
+    expect(page.status).toBe(302);
+    expect(page.location).toMatch(/^\/tickets\/[a-z0-9]+$/);
+  });
+
+  it("tells another member nothing about someone else's escalation", async () => {
+    const owner = await member();
+    const { escalationId, sessionId } = await escalate(owner);
+    await deliver(stripe.event("checkout.session.expired", stripe.expireSession(sessionId)));
+    const stranger = await member();
+    const page = await returnPage(stranger, escalationId, "success");
+    expect(page.status).toBe(200);
+    expect(page.html).not.toMatch(/expired|being created|Waiting for the payment|\/tickets\//);
+  });
+});
