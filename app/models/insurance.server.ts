@@ -13,6 +13,7 @@ import { lockMember } from "./open-checkout.server";
 import { refundNow, requestPlanRefund } from "./plan-refund.server";
 import { FulfilmentRetryError } from "./fulfilment.server";
 import { requirePermission, type Role } from "./permissions";
+import { honoursProvider, refuseTestCoverage } from "./test-money.server";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // Support insurance (PRODUCT §4.10, docs/decisions/016): a yearly plan sold as
@@ -112,7 +113,7 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
           plan: presentPlan(sub.plan),
           status: sub.status,
           provider: sub.provider,
-          covered: sub.status === "active" && sub.currentPeriodEnd > now,
+          covered: sub.status === "active" && sub.currentPeriodEnd > now && honoursProvider(sub.provider),
           renewsAt: sub.status === "active" ? sub.currentPeriodEnd : null,
           endedAt: sub.status === "canceled" ? sub.currentPeriodEnd : null,
           balanceCents,
@@ -158,6 +159,7 @@ export async function payFromCoverage(
     if (!fresh || fresh.status !== "active" || fresh.currentPeriodEnd <= now) {
       throw conflict("Your support insurance has ended; pay by card instead.", { payWith: "Support insurance has ended." });
     }
+    refuseTestCoverage(fresh);
     if (fresh.plan.currency !== escalation.currency) {
       throw conflict("Your coverage is in another currency than this tier; pay by card instead.", { payWith: "Other currency." });
     }
