@@ -107,6 +107,16 @@ describe("test-mode money after switching the same database to production", () =
     expect(await db.payment.findFirstOrThrow({ where: { ticketId: testTicketId } })).toMatchObject({ status: "authorized" });
   });
 
+  it("rejects a ticket paid in test mode without calling any provider: the test hold is released at once, in the money trail", async () => {
+    const maintainer = await signIn(world.maintainer);
+    const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/reject`, { reason: "out_of_scope", message: "Opened in test mode before going live." });
+    expect(res.status).toBe(200);
+    expect((await res.json()).state).toBe("rejected");
+    const payment = await db.payment.findFirstOrThrow({ where: { ticketId: testTicketId } });
+    expect(payment).toMatchObject({ status: "canceled", lastError: null });
+    expect(await db.moneyEvent.findFirst({ where: { paymentId: payment.id, kind: "released" } })).toMatchObject({ amountCents: 4900, reason: expect.stringMatching(/test-mode/i) });
+  });
+
   it("keeps the test checkout pages at 404", async () => {
     const owner = await signIn(world.owner);
     const escalation = await db.escalation.findFirstOrThrow({ where: { ticket: { id: testTicketId } } });
