@@ -13,6 +13,7 @@ import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, supportWorld } from "../helpers/support";
+import { startArguments } from "../../app/server/start-command.mjs";
 import { useTestDatabase } from "../setup/test-database";
 
 // Issue 14 §2: the demo seed's accounts sign in with a password printed on every
@@ -40,7 +41,7 @@ let ticketId: string;
 async function purge(...args: string[]) {
   const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["app/cli.mts", "demo:purge", ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url, LOG_LEVEL: "warn" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production" as const, DATABASE_URL: database.url, LOG_LEVEL: "warn" },
   });
   return stdout;
 }
@@ -77,6 +78,17 @@ describe("production and the demo accounts", () => {
     expect(message).toContain("demo account(s) still sign in with the published demo password (admin@backline.local)");
     expect(message).toContain("npm run cli -- demo:purge --confirm");
     expect(message).not.toContain(DEMO_PASSWORD);
+  }, 60_000);
+
+  it("refuses to start the worker process too", async () => {
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production" as const, ...PRODUCTION, BACKLINE_BUILD: "skip", DATABASE_URL: database.url, DATABASE_POOL_SIZE: "1" };
+    // The timeout only ends a worker that (wrongly) started; a refusal exits at once.
+    const exit = await promisify(execFile)(process.execPath, startArguments(root, "worker"), { cwd: root, env, timeout: 30_000 }).then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number | null; killed: boolean; stderr: string }) => ({ code: e.killed ? "killed" : e.code, stderr: e.stderr }),
+    );
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain("npm run cli -- demo:purge --confirm");
   }, 60_000);
 
   it("lists what demo:purge would do without --confirm, and changes nothing", async () => {
