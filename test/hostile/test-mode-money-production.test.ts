@@ -86,6 +86,11 @@ describe("test-mode money after switching the same database to production", () =
     expect(await db.ticket.count({ where: { threadId: coveredThreadId } })).toBe(0);
     const status = await (await owner.get("/api/v1/insurance")).json();
     expect(status.subscription.covered).toBe(false);
+    // The gate page says so before the member submits, with the card chosen and the plan not selectable.
+    const page = await (await owner.get(`/escalate/${coveredThreadId}`)).text();
+    expect(page).toContain("bought in the test checkout and does not pay on this live forum");
+    expect(page).toMatch(/<input type="radio" name="payWith" disabled="" value="coverage"\/>/);
+    expect(page).toMatch(/<input type="radio" name="payWith" checked="" value="card"\/>/);
   });
 
   it("counts no test-mode payment in the desk numbers", async () => {
