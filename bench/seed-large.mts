@@ -271,6 +271,7 @@ for (let i = 0; i < Math.min(TICKETS, candidates.length); i++) {
     payer: { id: owner.id, username: owner.username, email: `${owner.username}@bench.example` },
     tier: { slug: tier.slug, name: tier.name, responseHours: tier.hours, priceCents: tier.cents, currency: "usd" },
   };
+  // Paid through Stripe: the benchmark serves production, which counts no test-mode ticket (docs/decisions/038).
   const escalationId = `esc_${i}`;
   const ticketId = `tkt_${i}`;
   const done = state === "resolved" || state === "rejected" || state === "expired";
