@@ -10,6 +10,7 @@ import { coverageEvent } from "./insurance.server";
 import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
+import { honouredPlans } from "./test-money.server";
 
 // Buying, cancelling and (test mode) simulating a support insurance plan. The
 // subscription's state only ever changes through payment events applied by
@@ -26,7 +27,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
   const plan = await db.insurancePlan.findFirst({ where: { id: planId, active: true } });
   if (!plan) throw notFound("No such plan.");
   const current = await db.insuranceSubscription.findFirst({
-    where: { userId: user.id, status: "active", currentPeriodEnd: { gt: now } },
+    where: { userId: user.id, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() },
     select: { id: true },
   });
   if (current) throw conflict("You already have support insurance.");
@@ -69,7 +70,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
 async function openPlanCheckout(userId: string, planId: string, provider: string, now: Date) {
   const { sub, superseded } = await db.$transaction(async (tx) => {
     await lockMember(tx, userId);
-    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
+    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() }, select: { id: true } });
     if (live) throw conflict("You already have support insurance.");
     // Row locks, not a plain read: see openEscalation.
     const open = await tx.$queryRaw<{ provider: string; checkoutSessionId: string | null }[]>`

@@ -20,6 +20,9 @@ export const honoursProvider = (provider: string) => !(getEnv().production && pr
 
 const TEST_MONEY_MESSAGE = `it was paid in test mode, which is no money on a live forum. Run \`${PURGE_COMMAND}\` to close test-mode tickets.`;
 
+/** The plans that count as cover: in production a test-mode plan never keeps a member from buying a real one. */
+export const honouredPlans = (): Prisma.InsuranceSubscriptionWhereInput => (honoursProvider("test") ? {} : { provider: { not: "test" } });
+
 /** A coverage plan bought in test mode pays for nothing in production: the member is told, never charged by card instead. */
 export function refuseTestCoverage(plan: { provider: string }) {
   if (honoursProvider(plan.provider)) return;

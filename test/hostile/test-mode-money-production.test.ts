@@ -25,6 +25,7 @@ let server: TestServer;
 let world: Awaited<ReturnType<typeof supportWorld>>;
 let testTicketId: string;
 let coveredThreadId: string;
+let planId: string;
 
 async function signIn(user: { email: string }) {
   const client = new Client(server.url);
@@ -45,6 +46,7 @@ beforeAll(async () => {
   world = await supportWorld();
   // The owner buys support insurance on the test checkout...
   const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+  planId = plan.id;
   await startInsuranceCheckout(world.owner, plan.id);
   const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.owner.id } });
   await completeTestInsuranceCheckout(world.owner.id, sub.id, "subscribe");
@@ -93,6 +95,24 @@ describe("test-mode money after switching the same database to production", () =
     expect(page).toMatch(/<input type="radio" name="payWith" checked="" value="card"\/>/);
   });
 
+  it("lets the member buy a real plan over the test one, and that plan pays", async () => {
+    const owner = await signIn(world.owner);
+    expect((await owner.request("POST", "/insurance", { form: { intent: "buy", planId } })).status).toBe(302);
+    const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.owner.id, provider: "stripe" } });
+    const session = [...stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
+    const completed = stripe.completeSession(session.id);
+    expect((await (await deliverWebhook(server.url, stripe.liveEvent("checkout.session.completed", completed), secret)).json()).outcome).toBe("applied");
+    const invoice = stripe.payInvoice(completed.subscription!, { amount: 50000 });
+    expect((await (await deliverWebhook(server.url, stripe.liveEvent("invoice.paid", invoice), secret)).json()).outcome).toBe("applied");
+    // Not "refused" for the test plan still marked active: that one is no cover in production.
+    expect(await db.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id } })).toMatchObject({ status: "active" });
+
+    const res = await owner.post(`/api/v1/threads/${coveredThreadId}/escalations`, gate());
+    expect(res.status).toBe(201);
+    expect((await res.json()).paidFromCoverage).toBe(true);
+    expect(await db.insuranceDraw.findFirstOrThrow()).toMatchObject({ subscriptionId: sub.id, amountCents: 4900 });
+  });
+
   it("counts no test-mode payment in the desk numbers", async () => {
     const maintainer = await signIn(world.maintainer);
     const res = await maintainer.get("/desk/numbers.csv");
@@ -100,7 +120,8 @@ describe("test-mode money after switching the same database to production", () =
     const csv = await res.text();
     expect(csv).not.toContain("captured_revenue_cents");
     expect(csv).toMatch(/tickets_by_state,open,,,0/);
-    expect(csv).toMatch(/tickets_by_state,awaiting_acceptance,,,0/);
+    // Only the ticket paid from the real plan; the two test-mode tickets are not counted.
+    expect(csv).toMatch(/tickets_by_state,awaiting_acceptance,,,1/);
   });
 
   it("answers 409 to accepting a ticket paid in test mode, and captures nothing", async () => {
