@@ -21,8 +21,12 @@ export async function demoAccountsOpen(): Promise<{ id: string; username: string
     where: { OR: [{ email: { in: DEMO_USERS.map((u) => u.email) } }, { username: { in: DEMO_USERS.map((u) => u.username) } }] },
     select: { id: true, username: true, email: true, passwordHash: true },
   });
-  const open = await Promise.all(users.map(async (u) => ((await verify(u.passwordHash, DEMO_PASSWORD).catch(() => false)) ? u : null)));
-  return open.filter((u) => u !== null).map(({ id, username, email }) => ({ id, username, email }));
+  const open: { id: string; username: string; email: string }[] = [];
+  // One at a time: each argon2 verification takes 19 MiB, and the server starts under tight memory limits (ADR 021).
+  for (const u of users) {
+    if (await verify(u.passwordHash, DEMO_PASSWORD).catch(() => false)) open.push({ id: u.id, username: u.username, email: u.email });
+  }
+  return open;
 }
 
 export async function refuseDemoAccountsInProduction() {
