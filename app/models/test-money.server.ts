@@ -18,7 +18,7 @@ export const PURGE_COMMAND = "npm run cli -- demo:purge --confirm";
 
 export const honoursProvider = (provider: string) => !(getEnv().production && provider === "test");
 
-const TEST_MONEY_MESSAGE = `it was paid in test mode, which is no money on a live forum. Run \`${PURGE_COMMAND}\` to close test-mode tickets.`;
+const TEST_MONEY_MESSAGE = `it was paid in test mode, which is no money on a live forum. Reject it, or run \`${PURGE_COMMAND}\` to close every test-mode ticket.`;
 
 /** The plans that count as cover: in production a test-mode plan never keeps a member from buying a real one. */
 export const honouredPlans = (): Prisma.InsuranceSubscriptionWhereInput => (honoursProvider("test") ? {} : { provider: { not: "test" } });
@@ -35,7 +35,7 @@ export function refuseTestCoverage(plan: { provider: string }) {
  * Where the money behind an escalation came from. A coverage draw answers for
  * the plan it was drawn from (its Payment's provider says only "insurance").
  */
-export async function moneySource(tx: Tx, escalation: { id: string; provider: string }): Promise<string> {
+async function moneySource(tx: Tx, escalation: { id: string; provider: string }): Promise<string> {
   if (escalation.provider !== "insurance") return escalation.provider;
   const draw = await tx.insuranceDraw.findUnique({ where: { escalationId: escalation.id }, select: { subscription: { select: { provider: true } } } });
   return draw?.subscription.provider ?? "insurance";
