@@ -102,6 +102,13 @@ export const envSchema = z
     }
     if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
       ctx.addIssue({ code: "custom", path: ["STRIPE_SECRET_KEY"], message: "STRIPE_SECRET_KEY must look like sk_live_… or sk_test_…" });
+    } else if (e.STRIPE_SECRET_KEY && /^(sk|rk)_test_/.test(e.STRIPE_SECRET_KEY)) {
+      // A test key in production takes no real money while the forum promises it (docs/decisions/038).
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message: "STRIPE_SECRET_KEY is a Stripe test key (sk_test_…); production charges real cards only: set the live key (sk_live_… or rk_live_…), or run with BACKLINE_MODE=development",
+      });
     }
   });
 

@@ -42,7 +42,8 @@ const PRODUCTION_ENV = {
   BACKLINE_MODE: "production",
   PUBLIC_URL: "https://bench.backline.invalid",
   SESSION_SECRET: "bench-session-secret-0123456789-abcdefghijklmnop",
-  STRIPE_SECRET_KEY: "sk_test_bench_not_a_real_key",
+  // A live-format key: production refuses test keys (docs/decisions/038); nothing here calls Stripe.
+  STRIPE_SECRET_KEY: "sk_live_bench_not_a_real_key",
   STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
   // Nothing here should reach Stripe; a call would fail fast instead of leaving loopback.
   STRIPE_API_URL: "http://127.0.0.1:9",

@@ -271,14 +271,15 @@ for (let i = 0; i < Math.min(TICKETS, candidates.length); i++) {
     payer: { id: owner.id, username: owner.username, email: `${owner.username}@bench.example` },
     tier: { slug: tier.slug, name: tier.name, responseHours: tier.hours, priceCents: tier.cents, currency: "usd" },
   };
+  // Paid through Stripe: the benchmark serves production, which counts no test-mode ticket (docs/decisions/038).
   const escalationId = `esc_${i}`;
   const ticketId = `tkt_${i}`;
   const done = state === "resolved" || state === "rejected" || state === "expired";
-  escalations.push([escalationId, threadId, owner.id, tier.id, "paid", gate.productVersion, gate.environment, gate.stepsToReproduce, gate.alreadyTried, true, tier.cents, "usd", "test", `pi_bench_${i}`, paidAt, paidAt]);
+  escalations.push([escalationId, threadId, owner.id, tier.id, "paid", gate.productVersion, gate.environment, gate.stepsToReproduce, gate.alreadyTried, true, tier.cents, "usd", "stripe", `pi_bench_${i}`, paidAt, paidAt]);
   tickets.push([ticketId, escalationId, threadId, owner.id, tier.id, state, JSON.stringify(snapshot), paidAt, new Date(paidAt.getTime() + tier.hours * 3_600_000),
     state === "awaiting_acceptance" ? null : new Date(paidAt.getTime() + 3_600_000), state === "resolved" ? new Date(paidAt.getTime() + DAY) : null,
     done ? new Date(paidAt.getTime() + DAY) : null, state === "rejected" ? "out_of_scope" : null, paidAt, paidAt]);
-  payments.push([`pay_${i}`, escalationId, ticketId, "test", `pi_bench_${i}`, state === "resolved" || state === "open" || state === "waiting_on_customer" ? "captured" : done ? "canceled" : "authorized", tier.cents, "usd", paidAt, paidAt]);
+  payments.push([`pay_${i}`, escalationId, ticketId, "stripe", `pi_bench_${i}`, state === "resolved" || state === "open" || state === "waiting_on_customer" ? "captured" : done ? "canceled" : "authorized", tier.cents, "usd", paidAt, paidAt]);
   const count = state === "awaiting_acceptance" ? 0 : 1 + r.int(5);
   for (let m = 0; m < count; m++) {
     const fromStaff = m % 2 === 0;

@@ -2,12 +2,14 @@ import { db } from "~/services/db.server";
 import { computeDeskMetrics, type MetricTicket } from "./desk-metrics";
 import { requireDesk } from "./desk.server";
 import type { Role } from "./permissions";
+import { honouredTicketWhere } from "./test-money.server";
 import type { TicketState } from "./ticket-state";
 
 // Loads the rows the pure metrics need; the definitions live in desk-metrics.ts.
 export async function deskNumbers(actor: { id: string; role: Role } | null | undefined) {
   requireDesk(actor);
   const rows = await db.ticket.findMany({
+    where: await honouredTicketWhere(),
     select: {
       id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
       tier: { select: { slug: true, name: true, responseHours: true, currency: true } },

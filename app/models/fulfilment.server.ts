@@ -14,6 +14,7 @@ import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
+import { honoursProvider } from "./test-money.server";
 import type { TicketSnapshot } from "./ticket-snapshot";
 import { threadUrl } from "~/utils/urls";
 
@@ -42,7 +43,7 @@ export async function applyPaymentEvent(event: PaymentEvent, now = new Date()): 
     // is safe because every step below is idempotent by checkout session.
   }
   try {
-    const outcome = await dispatch(event, now);
+    const outcome = honoursProvider(event.provider) ? await dispatch(event, now) : ignoreTestModeEvent(event);
     await db.webhookEvent.update({ where: { id: event.id }, data: { processedAt: new Date(), error: null } });
     return outcome;
   } catch (error) {
@@ -50,6 +51,11 @@ export async function applyPaymentEvent(event: PaymentEvent, now = new Date()): 
     await db.webhookEvent.update({ where: { id: event.id }, data: { error: message.slice(0, 500) } }).catch(() => undefined);
     throw error;
   }
+}
+
+function ignoreTestModeEvent(event: PaymentEvent): EventOutcome {
+  logger.warn(`payment event ${event.id} (${event.type}) comes from the test mode; production applies none (docs/decisions/038)`);
+  return "ignored";
 }
 
 function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {

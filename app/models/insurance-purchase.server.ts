@@ -11,6 +11,7 @@ import { checkoutPriceRefusal } from "./linked-price.server";
 import { expireSuperseded, lockMember } from "./open-checkout.server";
 import { requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
+import { honouredPlans } from "./test-money.server";
 
 // Buying and (test mode) simulating a support insurance plan; "don't renew" is in
 // insurance-renewal.server.ts. A purchase changes the subscription's state only
@@ -28,7 +29,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
   const plan = await db.insurancePlan.findFirst({ where: { id: planId, active: true } });
   if (!plan) throw notFound("No such plan.");
   const current = await db.insuranceSubscription.findFirst({
-    where: { userId: user.id, status: "active", currentPeriodEnd: { gt: now } },
+    where: { userId: user.id, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() },
     select: { id: true },
   });
   if (current) throw conflict("You already have support insurance.");
@@ -73,7 +74,7 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
 async function openPlanCheckout(userId: string, plan: { id: string; priceCents: number; coverageCents: number }, provider: string, now: Date) {
   const { sub, superseded } = await db.$transaction(async (tx) => {
     await lockMember(tx, userId);
-    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now } }, select: { id: true } });
+    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() }, select: { id: true } });
     if (live) throw conflict("You already have support insurance.");
     // Row locks, not a plain read: see openEscalation.
     const open = await tx.$queryRaw<{ provider: string; checkoutSessionId: string | null }[]>`

@@ -17,6 +17,7 @@ import { lockMember } from "./open-checkout.server";
 import { refundNow, requestPlanRefund } from "./plan-refund.server";
 import { FulfilmentRetryError } from "./fulfilment.server";
 import { requirePermission, type Role } from "./permissions";
+import { honouredPlans, honoursProvider, refuseTestCoverage } from "./test-money.server";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // Support insurance (PRODUCT §4.10, docs/decisions/016): a yearly plan sold as
@@ -122,7 +123,7 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
           plan: presentPlan({ ...sub.plan, priceCents: sub.soldPriceCents ?? sub.plan.priceCents, coverageCents: sub.soldCoverageCents ?? sub.plan.coverageCents }),
           status: ended ? "canceled" : sub.status,
           provider: sub.provider,
-          covered: sub.status === "active" && sub.currentPeriodEnd > now,
+          covered: sub.status === "active" && sub.currentPeriodEnd > now && honoursProvider(sub.provider),
           cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
           renewsAt: !ended && !sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null,
           endsAt: ended || sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null,
@@ -159,7 +160,8 @@ export async function payFromCoverage(
   escalation: { id: string; amountCents: number; currency: string },
   now = new Date(),
 ): Promise<PaymentEvent> {
-  const sub = await db.insuranceSubscription.findFirst({ where: { userId, ...coveredWhere(now) }, select: { id: true } });
+  // The newest: a plan bought after going live comes before a test-mode one (docs/decisions/038).
+  const sub = await db.insuranceSubscription.findFirst({ where: { userId, ...coveredWhere(now) }, orderBy: { createdAt: "desc" }, select: { id: true } });
   if (!sub) throw conflict("You have no active support insurance; pay by card instead.", { payWith: "No active support insurance." });
   const drawId = `cov_${escalation.id}`;
   const sessionId = `cov_cs_${escalation.id}`;
@@ -170,6 +172,7 @@ export async function payFromCoverage(
     if (!fresh || fresh.status !== "active" || fresh.currentPeriodEnd <= now) {
       throw conflict("Your support insurance has ended; pay by card instead.", { payWith: "Support insurance has ended." });
     }
+    refuseTestCoverage(fresh);
     if (fresh.plan.currency !== escalation.currency) {
       throw conflict("Your coverage is in another currency than this tier; pay by card instead.", { payWith: "Other currency." });
     }
@@ -255,7 +258,7 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     const fresh = await tx.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id } });
     if (fresh.status === "canceled") return "ignored" as const;
     const other = await tx.insuranceSubscription.findFirst({
-      where: { userId: sub.userId, id: { not: sub.id }, ...coveredWhere(now) },
+      where: { userId: sub.userId, id: { not: sub.id }, ...coveredWhere(now), ...honouredPlans() },
       select: { id: true },
     });
     if (other || fresh.status === "refused") {

@@ -2,6 +2,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/services/logger.server";
 import { providerFor } from "~/services/payments/payments.server";
 import { conflict } from "~/utils/errors";
+import { honoursProvider } from "./test-money.server";
 
 // One live checkout per member and thing bought (docs/decisions/029): a newer
 // escalation of the same thread, or a newer insurance checkout, supersedes the
@@ -45,7 +46,8 @@ type Superseded = { provider: string; checkoutSessionId: string | null };
 export async function expireSuperseded(checkouts: Superseded[]): Promise<boolean> {
   let paid = false;
   for (const c of checkouts) {
-    if (!c.checkoutSessionId || c.provider === "insurance") continue;
+    // A test-mode checkout cannot complete in production (docs/decisions/038): nothing to expire.
+    if (!c.checkoutSessionId || c.provider === "insurance" || !honoursProvider(c.provider)) continue;
     try {
       if ((await providerFor(c.provider).expireCheckout(c.checkoutSessionId)) === "complete") paid = true;
     } catch (error) {

@@ -5,6 +5,7 @@ import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
 import { captureExpired } from "./card-hold.server";
 import { notifyDesk } from "./ticket-notify.server";
+import { honoursProvider, settleTestModePayment } from "./test-money.server";
 
 // Captures and releases of authorised payments. The decision (accept, reject,
 // expire) commits first and marks the Payment "…_pending" with an outbox job in
@@ -80,6 +81,7 @@ export async function settlePayment(paymentId: string, now = new Date()): Promis
     await db.payment.update({ where: { id: paymentId }, data: { status: DONE[goal], lockedUntil: null } });
     return "settled";
   }
+  if (!honoursProvider(payment.provider)) return settleTestModePayment(payment, goal);
   const provider = providerFor(payment.provider);
   // A fresh key per attempt: Stripe replays a cached error for a reused key.
   const idempotencyKey = `${goal}-${payment.id}-${payment.attempts}`;

@@ -17,6 +17,7 @@ import { notifyDesk, notifyOwner, type TicketRef } from "./ticket-notify.server"
 import type { TicketSnapshot } from "./ticket-snapshot";
 import { isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "./ticket-state";
 import { presentTier } from "./tier.server";
+import { refuseTestMoneyTicket } from "./test-money.server";
 
 // A paid ticket: a private conversation between its owner and the maintainers
 // (PRODUCT §4.6–4.7). Anyone else is told it does not exist (404). Every state
@@ -273,6 +274,7 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(acceptSchema, input);
   const next = transition(t.state as TicketState, "accept");
+  await refuseTestMoneyTicket(id, "accepted");
   if (isDue(t, now)) {
     // The promise was missed before anyone decided: the member pays nothing.
     await expireIfDue(id, now);
@@ -350,6 +352,7 @@ export async function retryPayment(actor: Actor, id: string, now = new Date()) {
   const t = await visibleTicket(actor, id);
   requirePermission(actor, "ticket:decide");
   const payment = t.payments[0];
+  if (payment?.status === "capture_failed") await refuseTestMoneyTicket(id, "charged");
   const paymentId = payment ? await db.$transaction((tx) => retrySettlement(tx, payment.id, now)) : null;
   if (!paymentId) throw conflict("There is no failed payment step to retry on this ticket.");
   await settleNow(paymentId);

@@ -8,6 +8,7 @@ import { GATE_LIMITS } from "~/models/escalation-gate";
 import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation.server";
 import { requirePermission } from "~/models/permissions";
 import { activeCoverage } from "~/models/insurance.server";
+import { honoursProvider } from "~/models/test-money.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
@@ -42,7 +43,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: status && status.threadId === params.threadId ? status : null,
       testMode: getEnv().paymentsMode === "test",
       formToken: newFormToken(),
-      coverage: await activeCoverage(user.id).then((c) => (c ? { balanceCents: c.balanceCents, currency: c.plan.currency } : null)),
+      coverage: await activeCoverage(user.id).then((c) =>
+        c ? { balanceCents: c.balanceCents, currency: c.plan.currency, honoured: honoursProvider(c.provider) } : null,
+      ),
     };
   });
 }
@@ -146,11 +149,14 @@ export default function Escalate() {
               <fieldset className="field">
                 <legend>Pay with</legend>
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="coverage" defaultChecked /> Your support insurance
+                  <input type="radio" name="payWith" value="coverage" defaultChecked={coverage.honoured} disabled={!coverage.honoured} /> Your support insurance
                   ({formatPrice(coverage.balanceCents, coverage.currency)} left): no card needed
                 </label>
+                {coverage.honoured ? null : (
+                  <p className="hint">It was bought in the test checkout and does not pay on this live forum: <a href="/insurance">buy a plan</a>, or pay by card.</p>
+                )}
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="card" /> Card (authorised now, charged only if accepted)
+                  <input type="radio" name="payWith" value="card" defaultChecked={!coverage.honoured} /> Card (authorised now, charged only if accepted)
                 </label>
                 {errors.payWith ? <p className="field-error" role="alert">{errors.payWith}</p> : null}
               </fieldset>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { liveOnly } from "~/models/test-money.server";
 import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { parseStripeWebhook } from "~/services/payments/stripe.server";
@@ -30,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
     throw error;
   }
   try {
-    const outcome = await applyPaymentEvent(event);
+    const outcome = await applyPaymentEvent(liveOnly(event, raw));
     return json(200, { received: true, outcome });
   } catch (error) {
     // Stripe retries a 503 like a 500; the outage is logged once, not per delivery.

@@ -81,6 +81,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A refusal at start (app/models/demo-accounts.server.ts) is a message for the operator, not a crash.
+  console.error(error instanceof Error && error.name === "StartRefusedError" ? error.message : error);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
 import { HOUSEKEEPING_QUEUE, runHousekeepingJob, scheduleHousekeeping } from "~/models/housekeeping.server";
 import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
+import { refuseDemoAccountsInProduction } from "~/models/demo-accounts.server";
 import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/rerender.server";
 import { startSearch, stopSearch } from "../../search/index.server";
 
@@ -15,6 +16,7 @@ export async function boot() {
   const env = getEnv();
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
   const demo = seedWanted ? await seedDemoData() : null;
+  if (env.production) await refuseDemoAccountsInProduction();
   await prepareJobs();
   if (env.BACKLINE_JOBS === "inline") startWorker();
   logger.debug(`booted (payments: ${env.paymentsMode}, search: ${env.searchEngine})`);
@@ -23,6 +25,7 @@ export async function boot() {
 
 /** `npm run worker`: only the background jobs, for web servers running with BACKLINE_JOBS=off. */
 export async function bootWorker() {
+  if (getEnv().production) await refuseDemoAccountsInProduction();
   await prepareJobs();
   startWorker();
 }

@@ -272,7 +272,7 @@ describe("when the site is served over HTTPS", () => {
   });
 
   it("decides HTTPS from PUBLIC_URL, which production requires", () => {
-    const production = { BACKLINE_MODE: "production", SESSION_SECRET: "x".repeat(32), STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1" };
+    const production = { BACKLINE_MODE: "production", SESSION_SECRET: "x".repeat(32), STRIPE_SECRET_KEY: "sk_live_1", STRIPE_WEBHOOK_SECRET: "whsec_1" };
     expect(parseEnv({}).servedOverHttps).toBe(false);
     expect(parseEnv({ PUBLIC_URL: "https://forum.example.com" }).servedOverHttps).toBe(true);
     expect(() => parseEnv(production)).toThrow(/PUBLIC_URL is required/);

@@ -233,6 +233,11 @@ export class FakeStripe {
     return this.publicSession(session);
   }
 
+  /** The same event from live mode (`livemode: true`): a production forum applies only these (docs/decisions/038). */
+  liveEvent(type: string, object: object, eventId?: string) {
+    return { ...this.event(type, object, eventId), livemode: true };
+  }
+
   expireSession(sessionId: string): Session {
     const session = this.sessions.get(sessionId)!;
     Object.assign(session, { status: "expired", url: null });
