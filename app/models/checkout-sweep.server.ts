@@ -3,6 +3,7 @@ import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { providerFor } from "~/services/payments/payments.server";
 import { applyPaymentEvent } from "./fulfilment.server";
+import { honoursProvider } from "./test-money.server";
 
 // The lost-webhook sweep (docs/decisions/035): every hour, each checkout still
 // open in our records an hour after it opened is read again from its provider.
@@ -24,7 +25,13 @@ export type SweepResult = { fulfilled: number; closed: number; stillOpen: number
 
 export async function sweepOpenCheckouts(now = new Date()): Promise<SweepResult> {
   const stale = await db.escalation.findMany({
-    where: { state: "checkout_open", checkoutSessionId: { not: null }, updatedAt: { lt: new Date(now.getTime() - SWEEP_AFTER_MS) } },
+    where: {
+      state: "checkout_open",
+      checkoutSessionId: { not: null },
+      updatedAt: { lt: new Date(now.getTime() - SWEEP_AFTER_MS) },
+      // A test-mode checkout left over in a production database is nothing to fulfil (docs/decisions/038).
+      ...(honoursProvider("test") ? {} : { provider: { not: "test" } }),
+    },
     select: { id: true, provider: true, checkoutSessionId: true },
     orderBy: { updatedAt: "asc" },
     take: BATCH,
@@ -50,7 +57,7 @@ export async function sweepOpenCheckouts(now = new Date()): Promise<SweepResult>
         result.closed += 1;
       } else result.stillOpen += 1;
     } catch (error) {
-      // One unreadable session (provider down, test mode in production) never stops the others.
+      // One unreadable session (the provider down) never stops the others.
       result.failed += 1;
       logger.warn(`checkout sweep: escalation ${e.id} could not be checked (${error instanceof Error ? error.message : "error"})`);
     }

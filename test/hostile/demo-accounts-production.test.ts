@@ -118,8 +118,10 @@ describe("production and the demo accounts", () => {
     expect(await db.testPaymentIntent.count()).toBe(0);
 
     // Run twice: nothing more happens.
+    const trail = await db.moneyEvent.count({ where: { ticketId } });
     expect(await purge("--confirm")).toMatch(/Test-mode insurance plans ended \(unused coverage lapses\): 0/);
-    expect(await db.moneyEvent.count({ where: { ticketId } })).toBe(1);
+    expect(await db.moneyEvent.count({ where: { ticketId } })).toBe(trail);
+    expect(await db.moneyEvent.count({ where: { ticketId, kind: "released" } })).toBe(1);
   }, 60_000);
 
   it("starts after the command, and the demo password no longer signs in", async () => {
