@@ -256,15 +256,17 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     await lockMember(tx, sub.userId);
     await lockSubscription(tx, sub.id);
     const fresh = await tx.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id } });
-    if (fresh.status === "canceled") return "ignored" as const;
+    // Paid after the plan ended (the provider renewed a plan we had closed at its period end): as with a
+    // second plan, the money is given back and the subscription ended at the provider, never kept for nothing.
+    const ended = fresh.status === "canceled";
     const other = await tx.insuranceSubscription.findFirst({
       where: { userId: sub.userId, id: { not: sub.id }, ...coveredWhere(now), ...honouredPlans() },
       select: { id: true },
     });
-    if (other || fresh.status === "refused") {
+    if (other || fresh.status === "refused" || ended) {
       await tx.insuranceSubscription.update({
         where: { id: sub.id },
-        data: { status: "refused", stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId },
+        data: { status: ended ? "canceled" : "refused", stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId },
       });
       // Never delivered, so never charged: the invoice's payment is given back (outbox, retried).
       await requestPlanRefund(
@@ -277,7 +279,8 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
       );
       await recordMoneyEvent(tx, {
         kind: "plan_refund", amountCents: event.amountPaid, currency, subscriptionId: sub.id, reference: `plan_refund:${event.invoiceId}`,
-        reason: "A second plan paid while another was live: never delivered, refunded", data: { invoiceId: event.invoiceId },
+        reason: ended ? "Paid after the plan had ended: never delivered, refunded" : "A second plan paid while another was live: never delivered, refunded",
+        data: { invoiceId: event.invoiceId },
       });
       return "refused" as const;
     }

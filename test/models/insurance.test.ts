@@ -154,9 +154,11 @@ describe("a plan ended at the provider", () => {
     expect(s).toMatchObject({ status: "canceled", covered: false, balanceCents: 0, renewsAt: null });
     // Delivered again, it finds it done.
     expect(await applyPaymentEvent(testSubscriptionEvents.deleted(s.id))).toBe("duplicate");
-    // A late invoice for an ended plan credits nothing.
-    expect(await applyPaymentEvent(testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)))).toBe("ignored");
+    // A late invoice for an ended plan credits nothing, and what it took is given back.
+    const late = testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)) as { invoiceId: string } & Parameters<typeof applyPaymentEvent>[0];
+    expect(await applyPaymentEvent(late)).toBe("applied");
     expect(await balance(member)).toBe(0);
+    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${late.invoiceId}` } })).toMatchObject({ status: "refunded" });
 
     await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }))).rejects.toMatchObject({ status: 409 });
     const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate());
@@ -205,6 +207,22 @@ describe("don't renew", () => {
     expect(await trail(sub.id)).toEqual([{ kind: "coverage_credit", amountCents: 20000 }, { kind: "coverage_lapse", amountCents: 20000 }]);
     // Stripe's customer.subscription.deleted arriving afterwards finds it done.
     expect(await applyPaymentEvent(testSubscriptionEvents.deleted(sub.id), after)).toBe("duplicate");
+  });
+
+  it("gives back an invoice paid after the plan ended: never charged for coverage it does not get", async () => {
+    const member = await insured();
+    await changeRenewal(member, { intent: "dont-renew", confirm: "yes" });
+    const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
+    const after = new Date(sub.currentPeriodEnd.getTime() + 1000);
+    expect(await endPlanIfDue(sub.id, after)).toBe(true);
+    // The provider renewed it anyway (say, resumed in Stripe's portal, and that change never reached us).
+    const renewal = testSubscriptionEvents.invoicePaid(sub.id, 50000, new Date(after.getTime() + 365 * 24 * H));
+    expect(await applyPaymentEvent(renewal, after)).toBe("applied");
+    const s = (await insuranceStatus(member, after)).subscription!;
+    expect(s).toMatchObject({ status: "canceled", covered: false, balanceCents: 0 });
+    const invoiceId = (renewal as { invoiceId: string }).invoiceId;
+    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${invoiceId}` } })).toMatchObject({ amountCents: 50000, status: "refunded" });
+    expect(await db.moneyEvent.findFirst({ where: { subscriptionId: sub.id, kind: "plan_refund" } })).toMatchObject({ amountCents: 50000 });
   });
 
   it("can be undone while the period runs: resumed, the plan renews and the end job does nothing", async () => {
