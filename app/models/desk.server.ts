@@ -33,7 +33,8 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
       select: {
         id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, snapshot: true, firstResponseAt: true,
         owner: { select: { username: true } },
-        tier: { select: { slug: true, name: true, responseHours: true } },
+        soldTierName: true, soldResponseHours: true,
+        tier: { select: { slug: true } },
       },
       take: 2000,
     }),
@@ -41,17 +42,17 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
   ]);
   const counts = countByState(rows);
   const filtered = rows.filter((r) => (!query.state || r.state === query.state) && (!query.tier || r.tier.slug === query.tier));
-  const items = sortQueue(filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours })), now).map((r) => ({
+  const items = sortQueue(filtered.map((r) => ({ ...r, responseHours: r.soldResponseHours })), now).map((r) => ({
     id: r.id,
     state: r.state as TicketState,
     stateLabel: stateLabel(r.state as TicketState),
     title: (r.snapshot as unknown as TicketSnapshot).thread.title,
     owner: r.owner.username,
-    tier: { slug: r.tier.slug, name: r.tier.name, responseHours: r.tier.responseHours },
+    tier: { slug: r.tier.slug, name: r.soldTierName, responseHours: r.soldResponseHours },
     paidAt: r.paidAt,
     deadlineAt: r.deadlineAt,
     answered: r.firstResponseAt !== null,
-    badge: badgeFor(r, r.tier.responseHours, now),
+    badge: badgeFor(r, r.soldResponseHours, now),
     url: `/tickets/${r.id}`,
   }));
   return {

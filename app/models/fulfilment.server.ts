@@ -9,6 +9,7 @@ import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
 import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
+import { recordAuthorisation } from "./ticket-money.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
 import type { TicketSnapshot } from "./ticket-snapshot";
@@ -159,6 +160,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
           currency: intent.currency,
         },
       });
+      await recordAuthorisation(tx, ticket.id);
       // The public stub: the date only, never the private content.
       await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
       // A deadline already past runs its clock job at once: the ticket expires and the hold is released.
@@ -264,7 +266,7 @@ async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payme
     if (t.state === "awaiting_acceptance") {
       await tx.ticket.updateMany({
         where: { id: t.id, state: "awaiting_acceptance" },
-        data: { state: transition(t.state, "expire"), closedAt: now },
+        data: { state: transition({ state: t.state, acceptedAt: null }, "expire"), closedAt: now },
       });
       await notifyOwner(tx, ref, (title) => `The card authorisation for ${title} was released: the ticket closed and you were not charged`);
       await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed`);
