@@ -294,7 +294,9 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
   }
   const paymentId = await db.$transaction(async (tx) => {
     // A bare accept is a decision, not an answer: only a message starts the "answered" clock.
-    await claim(tx, t, { state: next, acceptedAt: now, firstResponseAt: t.firstResponseAt ?? (data.message ? now : null) });
+    // Accepting while the member still owes an answer to a question asked before: the ticket opens and its clock runs again.
+    const clock = t.pausedAt ? resume(t, now) : {};
+    await claim(tx, t, { state: next, ...clock, acceptedAt: now, firstResponseAt: t.firstResponseAt ?? (data.message ? now : null) });
     if (data.message) await addMessage(tx, id, actor.id, data.message);
     await recordTicketDecision(tx, id, "capture_requested", { actorId: actor.id });
     await notifyOwner(tx, refOf(t), (title) => `Your ticket for ${title} was accepted; the maintainer is on it`);

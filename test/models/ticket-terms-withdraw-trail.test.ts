@@ -79,6 +79,13 @@ describe("the clock after acceptance (defect 4)", () => {
     expect(accepted).toMatchObject({ state: "open", payment: { status: "captured" } });
   });
 
+  it("accepting while the member still owes an answer opens the ticket with its clock running again", async () => {
+    const { ticketId } = await ticketPaidAt(t0);
+    await requestInfo(ctx.world.maintainer, ticketId, { message: "Which version do you run exactly?" }, at(1));
+    const accepted = await acceptTicket(ctx.world.maintainer, ticketId, {}, at(5));
+    expect(accepted).toMatchObject({ state: "open", clock: { paused: false, answered: true }, payment: { status: "captured" } });
+  });
+
   it("the maintainer can reject while waiting on the member before acceptance", async () => {
     const { ticketId } = await ticketPaidAt(t0);
     await requestInfo(ctx.world.maintainer, ticketId, { message: "Which version do you run exactly?" }, at(1));
