@@ -6,7 +6,7 @@ import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { ticketMoneyTrail } from "~/models/money-trail.server";
 import { runSettlementJobs, settlePayment, SETTLE_QUEUE } from "~/models/payment.server";
 import { CLOCK_QUEUE, runClockJob } from "~/models/ticket-clock.server";
-import { acceptTicket, getTicket, postMessage, rejectTicket, requestInfo } from "~/models/ticket.server";
+import { acceptTicket, getTicket, postMessage, rejectTicket, requestInfo, retryPayment } from "~/models/ticket.server";
 import { withdrawTicket } from "~/models/ticket-withdraw.server";
 import { updateTier } from "~/models/tier.server";
 import { db } from "~/services/db.server";
@@ -167,6 +167,21 @@ describe("the money trail", () => {
     expect(await getTicket(member, ticketId)).not.toHaveProperty("moneyTrail");
     expect((await getTicket(ctx.world.maintainer, ticketId)).moneyTrail?.map((e) => e.kind)).toEqual(["authorised", "capture_requested", "captured"]);
     await expect(ticketMoneyTrail(member, ticketId)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("records a capture that failed for good once, with the provider's error, and the capture after a retry", async () => {
+    const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
+    ctx.stripe.failNext("POST", new RegExp(`/v1/payment_intents/${paymentIntentId}/capture$`), { status: 400, code: "card_declined", message: "Your card was declined." });
+    const accepted = await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
+    expect(accepted.payment).toMatchObject({ status: "capture_failed" });
+    const retried = await retryPayment(ctx.world.maintainer, ticketId, at(2));
+    expect(retried.payment).toMatchObject({ status: "captured" });
+    expect((await trailOf(ticketId)).map((e) => [e.kind, e.reason])).toEqual([
+      ["authorised", null],
+      ["capture_requested", null],
+      ["capture_failed", "Stripe: Your card was declined."],
+      ["captured", null],
+    ]);
   });
 
   it("records why a hold was released: rejected, expired, withdrawn", async () => {
