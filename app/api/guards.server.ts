@@ -1,6 +1,7 @@
 import { can, requirePermission } from "~/models/permissions";
 import { authorizePostChange } from "~/models/post.server";
 import { authorizeTicket } from "~/models/ticket.server";
+import { authorizeWithdraw } from "~/models/ticket-withdraw.server";
 import { canSeeRemoved } from "~/models/viewer";
 import { db } from "~/services/db.server";
 import { forbidden, notFound, unauthorized } from "~/utils/errors";
@@ -34,4 +35,9 @@ export const mayDeleteThread: Guard = async ({ user, params }) => {
 /** The ticket's owner or the desk; others get 404 as if it did not exist. With `decide`, the desk only (403 for the owner). */
 export const mayActOnTicket = (decide = false): Guard => async ({ user, params }) => {
   await authorizeTicket(signedIn(user), params.id ?? "", decide ? "ticket:decide" : undefined);
+};
+
+/** The ticket's owner only: the desk gets 403 (it rejects instead), others 404. */
+export const mayWithdrawTicket: Guard = async ({ user, params }) => {
+  await authorizeWithdraw(signedIn(user), params.id ?? "");
 };

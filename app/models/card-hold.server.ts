@@ -57,8 +57,8 @@ const refOf = (t: HoldTicket): TicketRef => ({ id: t.id, ownerId: t.ownerId, thr
 async function closeForLapsedHold(tx: Tx, t: HoldTicket, now: Date, captureRefused: boolean): Promise<string | null | false> {
   const payment = t.payments[0]!;
   const state = t.state as TicketState;
-  if (canTransition(state, "lapse")) {
-    const { count } = await tx.ticket.updateMany({ where: { id: t.id, state }, data: { state: transition(state, "lapse"), closedAt: now } });
+  if (canTransition(t, "lapse")) {
+    const { count } = await tx.ticket.updateMany({ where: { id: t.id, state }, data: { state: transition(t, "lapse"), closedAt: now } });
     if (count === 0) return false;
     await unscheduleClock(tx, t.id);
     await notifyOwner(tx, refOf(t), (title) =>
@@ -130,7 +130,7 @@ async function warnHoldEnding(ticketId: string, now: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const t = await tx.ticket.findUnique({ where: { id: ticketId }, select: holdSelect });
     const end = t && holdEndsAt(rowOf(t));
-    if (!t || !end || end <= now || !canTransition(t.state as TicketState, "lapse")) return false;
+    if (!t || !end || end <= now || !canTransition(t, "lapse")) return false;
     const left = formatDuration(end.getTime() - now.getTime());
     await notifyDesk(tx, refOf(t), (title) => `Card hold ends in ${left} for ${title}: accept or reject before then, or the member can no longer be charged`, {
       kind: "sla_warning",

@@ -112,17 +112,17 @@ export function composeDigest(user: { email: string; username: string }, items: 
 async function digestItems(now: Date): Promise<DigestItem[]> {
   const rows = await db.ticket.findMany({
     where: { state: { in: [...QUEUE_STATES] } },
-    select: { id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, thread: { select: { title: true } }, tier: { select: { name: true, responseHours: true } } },
+    select: { id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, firstResponseAt: true, soldTierName: true, soldResponseHours: true, thread: { select: { title: true } } },
   });
-  return sortQueue(rows.map((r) => ({ ...r, responseHours: r.tier.responseHours })), now).map((r) => {
-    const badge = badgeFor(r, r.tier.responseHours, now);
+  return sortQueue(rows.map((r) => ({ ...r, responseHours: r.soldResponseHours })), now).map((r) => {
+    const badge = badgeFor(r, r.soldResponseHours, now);
     return {
       title: r.thread.title,
       url: `/tickets/${r.id}`,
       state: stateLabel(r.state as TicketState),
-      tier: r.tier.name,
+      tier: r.soldTierName,
       deadlineAt: r.pausedAt ? new Date(now.getTime() + Number(r.remainingMs ?? 0)) : r.deadlineAt,
-      text: r.pausedAt ? `paused with ${formatDuration(badge.timeLeftMs)} left` : badge.text,
+      text: r.pausedAt && badge.timeLeftMs !== null ? `paused with ${formatDuration(badge.timeLeftMs)} left` : badge.text,
       level: badge.level,
     };
   });

@@ -3,9 +3,11 @@ import { TICKET_STATES, type TicketState } from "./ticket-state";
 
 // The desk's numbers (PRODUCT §5) as pure functions over ticket rows, so the
 // page, the CSV export and the tests agree on every definition:
-// - first response: from payment to the maintainer's first reply or decision;
-// - answered within the promise: first response no later than the tier's
-//   hours after payment, out of every ticket with a verdict (answered, or
+// - first response: from payment to the maintainer's first message (a reply,
+//   accept or reject with a message, a request for information); a bare
+//   accept is not one (docs/decisions/034);
+// - answered within the promise: first response no later than the hours the
+//   ticket was sold with after payment, out of every ticket with a verdict (answered, or
 //   expired unanswered); tickets still inside their clock are not counted yet;
 // - captured revenue: card payments actually captured, by tier and by the
 //   month the ticket was accepted (coverage draws were paid for by the plan);

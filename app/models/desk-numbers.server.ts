@@ -12,7 +12,8 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
     where: await honouredTicketWhere(),
     select: {
       id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
-      tier: { select: { slug: true, name: true, responseHours: true, currency: true } },
+      soldTierName: true, soldResponseHours: true, soldCurrency: true,
+      tier: { select: { slug: true } },
       payments: { where: { status: "captured", provider: { not: "insurance" } }, select: { amountCents: true, currency: true } },
     },
     take: 50_000,
@@ -21,14 +22,15 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
     id: r.id,
     state: r.state as TicketState,
     tierSlug: r.tier.slug,
-    tierName: r.tier.name,
-    responseHours: r.tier.responseHours,
+    // The terms the ticket was sold with: editing the tier later rewrites no history.
+    tierName: r.soldTierName,
+    responseHours: r.soldResponseHours,
     paidAt: r.paidAt,
     acceptedAt: r.acceptedAt,
     firstResponseAt: r.firstResponseAt,
     rejectReason: r.rejectReason,
     capturedCents: r.payments.reduce((sum, p) => sum + p.amountCents, 0),
-    currency: r.payments[0]?.currency ?? r.tier.currency,
+    currency: r.payments[0]?.currency ?? r.soldCurrency,
   }));
   return computeDeskMetrics(tickets);
 }

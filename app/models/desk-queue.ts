@@ -1,4 +1,4 @@
-import { describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock } from "./sla";
+import { describeAnswered, describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock } from "./sla";
 
 // The maintainer's queue (PRODUCT §5) as pure functions over rows and an
 // injected `now`: which tickets are in it, in which order, and the colour of
@@ -8,15 +8,18 @@ export const QUEUE_STATES = ["awaiting_acceptance", "open", "waiting_on_customer
 export type QueueState = (typeof QUEUE_STATES)[number];
 export const isQueueState = (s: string): s is QueueState => (QUEUE_STATES as readonly string[]).includes(s);
 
-export type BadgeLevel = "ok" | "amber" | "red" | "paused";
-export type Badge = { level: BadgeLevel; timeLeftMs: number; fractionLeft: number; text: string };
+export type BadgeLevel = "ok" | "amber" | "red" | "paused" | "answered";
+export type Badge = { level: BadgeLevel; timeLeftMs: number | null; fractionLeft: number | null; text: string };
+type Answerable = Clock & { paidAt?: Date; firstResponseAt?: Date | null };
 
 /**
  * Amber once a quarter of the promised time or less is left (the moment the
  * warning goes out), red once overdue; a paused clock (waiting on the
- * customer) is neither.
+ * customer) is neither. Once answered the clock has stopped: the badge says how
+ * long the answer took, never "overdue".
  */
-export function badgeFor(clock: Clock, responseHours: number, now: Date): Badge {
+export function badgeFor(clock: Answerable, responseHours: number, now: Date): Badge {
+  if (clock.firstResponseAt && clock.paidAt) return { level: "answered", timeLeftMs: null, fractionLeft: null, text: describeAnswered(clock.paidAt, clock.firstResponseAt) };
   const left = timeLeftMs(clock, now);
   const level: BadgeLevel = { ok: "ok", soon: "amber", overdue: "red", paused: "paused" }[urgency(clock, responseHours, now)] as BadgeLevel;
   const total = responseHours * HOUR_MS;
@@ -24,22 +27,24 @@ export function badgeFor(clock: Clock, responseHours: number, now: Date): Badge 
 }
 
 // holdEndsAt: when an undecided ticket's card hold lapses (docs/decisions/035), if it can.
-export type QueueRow = Clock & { id: string; state: string; responseHours: number; paidAt: Date; holdEndsAt?: Date | null };
+export type QueueRow = Answerable & { id: string; state: string; responseHours: number; paidAt: Date; holdEndsAt?: Date | null };
 
+// Unanswered running clocks, then paused ones, then answered tickets (their promise is settled).
+const groupOf = (r: QueueRow) => (r.firstResponseAt ? 2 : r.pausedAt !== null ? 1 : 0);
 /** Time to the nearer limit: the promise, or the card hold after which the payment can no longer be taken. */
-const leftMs = (r: QueueRow, now: Date) =>
-  Math.min(timeLeftMs(r, now), r.holdEndsAt ? r.holdEndsAt.getTime() - now.getTime() : Number.POSITIVE_INFINITY);
+const leftOf = (r: QueueRow, now: Date) =>
+  r.firstResponseAt ? 0 : Math.min(timeLeftMs(r, now), r.holdEndsAt ? r.holdEndsAt.getTime() - now.getTime() : Number.POSITIVE_INFINITY);
 
 /**
  * Running clocks first, least time left first (overdue at the top; a card
  * hold that lapses before the deadline counts as the deadline); then the
- * paused ones (the member has to answer first), least time left first. Ties go
- * to the faster tier, then to whoever paid first.
+ * paused ones (the member has to answer first), least time left first; then
+ * the answered ones. Ties go to the faster tier, then to whoever paid first.
  */
 export function compareQueue(now: Date) {
   return (a: QueueRow, b: QueueRow) =>
-    Number(a.pausedAt !== null) - Number(b.pausedAt !== null) ||
-    leftMs(a, now) - leftMs(b, now) ||
+    groupOf(a) - groupOf(b) ||
+    leftOf(a, now) - leftOf(b, now) ||
     a.responseHours - b.responseHours ||
     a.paidAt.getTime() - b.paidAt.getTime() ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

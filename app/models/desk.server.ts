@@ -36,7 +36,8 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
         acceptedAt: true,
         payments: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, captureBefore: true } },
         owner: { select: { username: true } },
-        tier: { select: { slug: true, name: true, responseHours: true } },
+        soldTierName: true, soldResponseHours: true,
+        tier: { select: { slug: true } },
       },
       take: 2000,
     }),
@@ -44,18 +45,18 @@ export async function deskQueue(actor: Actor | null | undefined, input: unknown 
   ]);
   const counts = countByState(rows);
   const filtered = rows.filter((r) => (!query.state || r.state === query.state) && (!query.tier || r.tier.slug === query.tier));
-  const withHolds = filtered.map((r) => ({ ...r, responseHours: r.tier.responseHours, holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }) }));
+  const withHolds = filtered.map((r) => ({ ...r, responseHours: r.soldResponseHours, holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }) }));
   const items = sortQueue(withHolds, now).map((r) => ({
     id: r.id,
     state: r.state as TicketState,
     stateLabel: stateLabel(r.state as TicketState),
     title: (r.snapshot as unknown as TicketSnapshot).thread.title,
     owner: r.owner.username,
-    tier: { slug: r.tier.slug, name: r.tier.name, responseHours: r.tier.responseHours },
+    tier: { slug: r.tier.slug, name: r.soldTierName, responseHours: r.soldResponseHours },
     paidAt: r.paidAt,
     deadlineAt: r.deadlineAt,
     answered: r.firstResponseAt !== null,
-    badge: badgeFor(r, r.tier.responseHours, now),
+    badge: badgeFor(r, r.soldResponseHours, now),
     hold: holdNotice({ ...r, payment: r.payments[0] ?? null }, now),
     url: `/tickets/${r.id}`,
   }));

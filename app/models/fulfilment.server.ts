@@ -185,7 +185,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
         },
         select: { id: true },
       });
-      await recordFulfilment(tx, { ticketId: ticket.id, escalationId: escalation.id, paymentId: payment.id, intent, capturedElsewhere });
+      await recordFulfilment(tx, { ticketId: ticket.id, escalationId: escalation.id, paymentId: payment.id, provider: escalation.provider, intent, capturedElsewhere });
       if (!capturedElsewhere) await scheduleHoldWatch(tx, { id: ticket.id, captureBefore: intent.captureBefore }, now);
       // The public stub: the date only, never the private content.
       await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
@@ -217,10 +217,10 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
 /** The money trail entry for the new ticket's payment; keyed by PaymentIntent, so a replay writes nothing. */
 function recordFulfilment(
   tx: Prisma.TransactionClient,
-  p: { ticketId: string; escalationId: string; paymentId: string; intent: PaymentIntentInfo; capturedElsewhere: boolean },
+  p: { ticketId: string; escalationId: string; paymentId: string; provider: string; intent: PaymentIntentInfo; capturedElsewhere: boolean },
 ) {
   return recordMoneyEvent(tx, {
-    kind: p.capturedElsewhere ? "captured_elsewhere" : "authorised",
+    kind: p.capturedElsewhere ? "captured_elsewhere" : p.provider === "insurance" ? "coverage_draw" : "authorised",
     amountCents: p.intent.amount,
     currency: p.intent.currency,
     ticketId: p.ticketId,
@@ -357,7 +357,7 @@ async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payme
     if (t.state === "awaiting_acceptance") {
       await tx.ticket.updateMany({
         where: { id: t.id, state: "awaiting_acceptance" },
-        data: { state: transition(t.state, "expire"), closedAt: now },
+        data: { state: transition({ state: t.state, acceptedAt: null }, "expire"), closedAt: now },
       });
       await notifyOwner(tx, ref, (title) => `The card authorisation for ${title} was released: the ticket closed and you were not charged`);
       await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed`);

@@ -4,6 +4,7 @@ import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
 import { captureExpired } from "./card-hold.server";
+import { recordSettlement } from "./ticket-money.server";
 import { notifyDesk } from "./ticket-notify.server";
 import { honoursProvider, settleTestModePayment } from "./test-money.server";
 
@@ -78,7 +79,7 @@ export async function settlePayment(paymentId: string, now = new Date()): Promis
   if (!goal) return "nothing";
   if (leased.count === 0) return "busy";
   if (!payment.paymentIntentId) {
-    await db.payment.update({ where: { id: paymentId }, data: { status: DONE[goal], lockedUntil: null } });
+    await markSettled(payment, goal);
     return "settled";
   }
   if (!honoursProvider(payment.provider)) return settleTestModePayment(payment, goal);
@@ -98,9 +99,16 @@ export async function settlePayment(paymentId: string, now = new Date()): Promis
       throw failure;
     }
   }
-  await db.payment.update({ where: { id: paymentId }, data: { status: DONE[goal], lastError: null, lockedUntil: null } });
+  await markSettled(payment, goal);
   logger.info(`payment ${paymentId}: ${DONE[goal]}`);
   return "settled";
+}
+
+async function markSettled(payment: Parameters<typeof recordSettlement>[1], goal: Goal) {
+  await db.$transaction(async (tx) => {
+    await tx.payment.update({ where: { id: payment.id }, data: { status: DONE[goal], lastError: null, lockedUntil: null } });
+    await recordSettlement(tx, payment, goal === "capture" ? "captured" : "canceled");
+  });
 }
 
 /** Right after a decision: try at once, and leave failures to the job (they are already recorded). */
@@ -119,7 +127,10 @@ async function giveUp(paymentId: string, failure: PaymentProviderError) {
   const message = failure.message;
   const payment = await db.payment.findUnique({
     where: { id: paymentId },
-    select: { status: true, ticket: { select: { id: true, ownerId: true, thread: { select: { title: true } } } } },
+    select: {
+      id: true, status: true, ticketId: true, escalationId: true, amountCents: true, currency: true,
+      ticket: { select: { id: true, ownerId: true, thread: { select: { title: true } } } },
+    },
   });
   const goal = payment && goalOf(payment.status);
   if (!payment || !goal) return;
@@ -128,6 +139,7 @@ async function giveUp(paymentId: string, failure: PaymentProviderError) {
       where: { id: paymentId, status: PENDING[goal] },
       data: { status: FAILED[goal], lastError: message.slice(0, 500), lockedUntil: null },
     });
+    if (count) await recordSettlement(tx, payment, FAILED[goal] as "capture_failed" | "cancel_failed", message.slice(0, 500));
     if (count && payment.ticket) {
       const ref = { id: payment.ticket.id, ownerId: payment.ticket.ownerId, threadTitle: payment.ticket.thread.title };
       await notifyDesk(tx, ref, (t) => `Payment ${goal === "capture" ? "capture" : "release"} failed for ${t}: needs attention`);

@@ -77,3 +77,26 @@ export function describeTimeLeft(clock: Clock, now: Date): string {
   if (clock.pausedAt) return `paused with ${formatDuration(left)} left`;
   return left > 0 ? `${formatDuration(left)} left` : `overdue by ${formatDuration(left)}`;
 }
+
+/**
+ * The promise is kept or missed at the first response: from then on the clock
+ * has stopped. Counted from payment; the clock can only pause after a response
+ * (asking for information is one), so no paused time is ever inside it.
+ */
+export const answeredInMs = (paidAt: Date, firstResponseAt: Date) => Math.max(0, firstResponseAt.getTime() - paidAt.getTime());
+export const describeAnswered = (paidAt: Date, firstResponseAt: Date) => `answered in ${formatDuration(answeredInMs(paidAt, firstResponseAt))}`;
+
+export type TicketClockView = { paused: boolean; answered: boolean; timeLeftMs: number | null; urgency: Urgency | null; text: string | null };
+
+/** What a ticket's clock shows: nothing once closed, "answered in …" once answered, else the time left. */
+export function clockView(
+  t: Clock & { paidAt: Date; firstResponseAt: Date | null },
+  responseHours: number,
+  closed: boolean,
+  now: Date,
+): TicketClockView {
+  const paused = t.pausedAt !== null;
+  if (t.firstResponseAt) return { paused, answered: true, timeLeftMs: null, urgency: null, text: describeAnswered(t.paidAt, t.firstResponseAt) };
+  if (closed) return { paused, answered: false, timeLeftMs: null, urgency: null, text: null };
+  return { paused, answered: false, timeLeftMs: timeLeftMs(t, now), urgency: urgency(t, responseHours, now), text: describeTimeLeft(t, now) };
+}

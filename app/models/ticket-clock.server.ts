@@ -5,6 +5,7 @@ import { requestSettlement, settleNow } from "./payment.server";
 import { describeTimeLeft, isDue, isPaused, warningAt } from "./sla";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { sendSlaWarningMails } from "./desk-digest.server";
+import { recordTicketDecision } from "./ticket-money.server";
 import { transition } from "./ticket-state";
 
 // The response clock as jobs (PRODUCT §4.8): one at the deadline, one at the
@@ -43,7 +44,8 @@ const clockSelect = {
   remainingMs: true,
   warnedAt: true,
   firstResponseAt: true,
-  tier: { select: { responseHours: true } },
+  acceptedAt: true,
+  soldResponseHours: true,
   thread: { select: { title: true } },
 } satisfies Prisma.TicketSelect;
 
@@ -57,9 +59,10 @@ export async function expireIfDue(ticketId: string, now = new Date()): Promise<b
     if (!t || t.state !== "awaiting_acceptance" || !isDue(t, now)) return false;
     const { count } = await tx.ticket.updateMany({
       where: { id: ticketId, state: "awaiting_acceptance", pausedAt: null, deadlineAt: { lte: now } },
-      data: { state: transition(t.state, "expire"), closedAt: now },
+      data: { state: transition(t, "expire"), closedAt: now },
     });
     if (count === 0) return false;
+    await recordTicketDecision(tx, ticketId, "release_requested", { reason: "expired: the response deadline passed unanswered" });
     const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
     await notifyOwner(tx, ref, (title) => `Your paid ticket for ${title} expired unanswered: the authorisation was released and you were not charged`);
     await notifyDesk(tx, ref, (title) => `Ticket for ${title} expired: the response promise was missed and the authorisation released`);
@@ -75,7 +78,7 @@ async function warnIfDue(ticketId: string, now: Date): Promise<boolean> {
     const t = await tx.ticket.findUnique({ where: { id: ticketId }, select: clockSelect });
     if (!t || t.warnedAt || isPaused(t) || isDue(t, now)) return false;
     const awaitingFirstAnswer = t.state === "awaiting_acceptance" || (t.state === "open" && !t.firstResponseAt);
-    if (!awaitingFirstAnswer || now < warningAt(t, t.tier.responseHours)) return false;
+    if (!awaitingFirstAnswer || now < warningAt(t, t.soldResponseHours)) return false;
     const { count } = await tx.ticket.updateMany({ where: { id: ticketId, warnedAt: null }, data: { warnedAt: now } });
     if (count === 0) return false;
     const ask = t.state === "awaiting_acceptance" ? "to accept or reject" : "for a first answer on";
@@ -97,7 +100,7 @@ export async function runClockJob(payload: ClockPayload, now = new Date()): Prom
   if (await expireIfDue(payload.ticketId, now)) return "expired";
   const t = await db.ticket.findUnique({ where: { id: payload.ticketId }, select: clockSelect });
   if (t && t.state === "awaiting_acceptance" && !isPaused(t) && t.deadlineAt > now) {
-    await db.$transaction((tx) => scheduleClock(tx, { id: t.id, deadlineAt: t.deadlineAt, responseHours: t.tier.responseHours }, now));
+    await db.$transaction((tx) => scheduleClock(tx, { id: t.id, deadlineAt: t.deadlineAt, responseHours: t.soldResponseHours }, now));
     return "rescheduled";
   }
   return "noop";

@@ -9,29 +9,39 @@ export const TICKET_STATES = [
   "resolved",
   "rejected",
   "expired",
+  "withdrawn",
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
-export type TicketEvent = "accept" | "reject" | "expire" | "lapse" | "request_info" | "customer_reply" | "resolve";
+export type TicketEvent = "accept" | "reject" | "expire" | "lapse" | "withdraw" | "request_info" | "customer_reply" | "resolve";
 
-const TRANSITIONS: Record<TicketEvent, Partial<Record<TicketState, TicketState>>> = {
-  accept: { awaiting_acceptance: "open" },
-  reject: { awaiting_acceptance: "rejected" },
+// "Waiting on the customer" happens before the maintainer decides (a question
+// before charging) and after accepting. The two differ: before acceptance the
+// ticket can still be accepted, rejected or withdrawn, and the member's answer
+// sends it back to awaiting acceptance (docs/decisions/034).
+type Phase = TicketState | "asked_before_acceptance";
+export type TicketPosition = { state: TicketState | string; acceptedAt: Date | null };
+
+export const phaseOf = (t: TicketPosition): Phase =>
+  t.state === "waiting_on_customer" && !t.acceptedAt ? "asked_before_acceptance" : (t.state as TicketState);
+
+const TRANSITIONS: Record<TicketEvent, Partial<Record<Phase, TicketState>>> = {
+  accept: { awaiting_acceptance: "open", asked_before_acceptance: "open" },
+  reject: { awaiting_acceptance: "rejected", asked_before_acceptance: "rejected" },
+  withdraw: { awaiting_acceptance: "withdrawn", asked_before_acceptance: "withdrawn" },
+  // A paused clock has nothing due: a ticket waiting on the member never expires.
   expire: { awaiting_acceptance: "expired" },
   // The card hold ran out before the payment was captured (docs/decisions/035): closed unpaid, even after an accept.
-  lapse: { awaiting_acceptance: "expired", open: "expired", waiting_on_customer: "expired" },
-  request_info: { open: "waiting_on_customer" },
-  customer_reply: { waiting_on_customer: "open" },
+  lapse: { awaiting_acceptance: "expired", asked_before_acceptance: "expired", open: "expired", waiting_on_customer: "expired" },
+  request_info: { awaiting_acceptance: "waiting_on_customer", open: "waiting_on_customer" },
+  customer_reply: { waiting_on_customer: "open", asked_before_acceptance: "awaiting_acceptance" },
   resolve: { open: "resolved", waiting_on_customer: "resolved" },
 };
 
-export const CLOSED_STATES: readonly TicketState[] = ["resolved", "rejected", "expired"];
+export const CLOSED_STATES: readonly TicketState[] = ["resolved", "rejected", "expired", "withdrawn"];
 export const isClosed = (state: TicketState) => CLOSED_STATES.includes(state);
 
-/** States from which `event` is legal. */
-export const statesAllowing = (event: TicketEvent) => Object.keys(TRANSITIONS[event]) as TicketState[];
-
-export const canTransition = (state: TicketState, event: TicketEvent) => TRANSITIONS[event][state] !== undefined;
+export const canTransition = (t: TicketPosition, event: TicketEvent) => TRANSITIONS[event][phaseOf(t)] !== undefined;
 
 const LABELS: Record<TicketState, string> = {
   awaiting_acceptance: "awaiting acceptance",
@@ -40,6 +50,7 @@ const LABELS: Record<TicketState, string> = {
   resolved: "resolved",
   rejected: "rejected",
   expired: "expired",
+  withdrawn: "withdrawn",
 };
 export const stateLabel = (state: TicketState) => LABELS[state];
 
@@ -48,17 +59,21 @@ const VERBS: Record<TicketEvent, string> = {
   reject: "rejected",
   expire: "expired",
   lapse: "closed for a lapsed card hold",
+  withdraw: "withdrawn",
   request_info: "asked for information",
   customer_reply: "reopened by a reply",
   resolve: "resolved",
 };
 
+const PHASE_LABELS: Record<Phase, string> = { ...LABELS, asked_before_acceptance: "waiting on the customer before acceptance" };
+
 /** The state after `event`, or a 409 that says why not. */
-export function transition(state: TicketState, event: TicketEvent): TicketState {
-  const next = TRANSITIONS[event][state];
+export function transition(t: TicketPosition, event: TicketEvent): TicketState {
+  const phase = phaseOf(t);
+  const next = TRANSITIONS[event][phase];
   if (!next) {
-    const from = statesAllowing(event).map((s) => LABELS[s]).join(" or ");
-    throw conflict(`A ticket that is ${LABELS[state]} cannot be ${VERBS[event]}; only one that is ${from}.`);
+    const from = (Object.keys(TRANSITIONS[event]) as Phase[]).map((s) => PHASE_LABELS[s]).join(" or ");
+    throw conflict(`A ticket that is ${PHASE_LABELS[phase]} cannot be ${VERBS[event]}; only one that is ${from}.`);
   }
   return next;
 }

@@ -11,11 +11,13 @@ import { refuseRejectWhileCaptured } from "./captured-payment";
 import { paymentSummary, requestSettlement, retrySettlement, settleNow } from "./payment.server";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
-import { describeTimeLeft, isDue, pause, resume, timeLeftMs, urgency } from "./sla";
+import { clockView, isDue, pause, resume } from "./sla";
 import { expireIfDue, scheduleClock, unscheduleClock } from "./ticket-clock.server";
+import { ticketMoneyTrail } from "./money-trail.server";
+import { recordTicketDecision } from "./ticket-money.server";
 import { notifyDesk, notifyOwner, type TicketRef } from "./ticket-notify.server";
 import type { TicketSnapshot } from "./ticket-snapshot";
-import { isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "./ticket-state";
+import { canTransition, isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "./ticket-state";
 import { presentTier } from "./tier.server";
 import { refuseTestMoneyTicket } from "./test-money.server";
 
@@ -80,11 +82,17 @@ const ticketSelect = {
   closedAt: true,
   rejectReason: true,
   rejectMessage: true,
+  withdrawnAt: true,
+  withdrawReason: true,
+  soldTierName: true,
+  soldResponseHours: true,
+  soldPriceCents: true,
+  soldCurrency: true,
   createdAt: true,
   updatedAt: true,
   owner: { select: { username: true } },
   thread: { select: { title: true, slug: true } },
-  tier: { select: { id: true, slug: true, name: true, responseHours: true, priceCents: true, currency: true } },
+  tier: { select: { id: true, slug: true } },
   payments: {
     orderBy: { createdAt: "desc" },
     take: 1,
@@ -92,12 +100,12 @@ const ticketSelect = {
   },
 } satisfies Prisma.TicketSelect;
 
-type TicketRow = Prisma.TicketGetPayload<{ select: typeof ticketSelect }>;
+export type TicketRow = Prisma.TicketGetPayload<{ select: typeof ticketSelect }>;
 
 const isDesk = (actor: Actor) => can(actor, "ticket:read:any");
 
 /** The ticket if this actor may read it; otherwise 404, as if it did not exist. */
-async function visibleTicket(actor: Actor, id: string): Promise<TicketRow> {
+export async function visibleTicket(actor: Actor, id: string): Promise<TicketRow> {
   const ticket = await db.ticket.findUnique({ where: { id }, select: ticketSelect });
   if (!ticket || !can(actor, "ticket:read", ticket.ownerId)) throw notFound("No such ticket.");
   return ticket;
@@ -109,21 +117,23 @@ export async function authorizeTicket(actor: Actor, id: string, permission?: "ti
   if (permission) requirePermission(actor, permission);
 }
 
-const refOf = (t: TicketRow): TicketRef => ({ id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title });
+export const refOf = (t: TicketRow): TicketRef => ({ id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title });
 
 /** Ticket messages: links yes, images no, whoever writes. */
 export const renderTicketMarkdown = (body: string) => renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });
 const render = renderTicketMarkdown;
 
-function clockOf(t: TicketRow, now: Date) {
-  const closed = isClosed(t.state as TicketState);
-  return {
-    paused: t.pausedAt !== null,
-    timeLeftMs: closed ? null : timeLeftMs(t, now),
-    urgency: closed ? null : urgency(t, t.tier.responseHours, now),
-    text: closed ? null : describeTimeLeft(t, now),
-  };
-}
+const clockOf = (t: TicketRow, now: Date) => clockView(t, t.soldResponseHours, isClosed(t.state as TicketState), now);
+
+/** The tier as sold (docs/decisions/034): a later edit of the tier changes none of it. */
+const soldTier = (t: TicketRow) => ({
+  id: t.tier.id,
+  slug: t.tier.slug,
+  name: t.soldTierName,
+  responseHours: t.soldResponseHours,
+  priceCents: t.soldPriceCents,
+  currency: t.soldCurrency,
+});
 
 function summaryOf(t: TicketRow, actor: Actor, now: Date) {
   const snapshot = t.snapshot as unknown as TicketSnapshot;
@@ -133,7 +143,7 @@ function summaryOf(t: TicketRow, actor: Actor, now: Date) {
     stateLabel: stateLabel(t.state as TicketState),
     threadId: t.threadId,
     title: snapshot.thread.title,
-    tier: presentTier(t.tier),
+    tier: soldTier(t),
     owner: t.owner.username,
     paidAt: t.paidAt,
     deadlineAt: t.deadlineAt,
@@ -188,6 +198,8 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
     closedAt: t.closedAt,
     rejectReason: t.rejectReason,
     rejectMessage: t.rejectMessage,
+    withdrawnAt: t.withdrawnAt,
+    withdrawReason: t.withdrawReason,
     messages: messages.map((m) => ({
       id: m.id,
       author: m.authorId === t.ownerId ? t.owner.username : m.author.username,
@@ -206,8 +218,12 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
           ...(desk ? { lastError: payment.lastError, attempts: payment.attempts } : {}),
         }
       : null,
+    // The money trail is the desk's: an owner sees their payment summary only.
+    ...(desk ? { moneyTrail: await ticketMoneyTrail(actor, id) } : {}),
     viewer: {
       isOwner: t.ownerId === actor.id,
+      canWithdraw: t.ownerId === actor.id && canTransition(t, "withdraw"),
+      canRequestInfo: can(actor, "ticket:decide") && canTransition(t, "request_info"),
       canReply: !isClosed(state) && can(actor, "ticket:reply", t.ownerId) && (t.ownerId === actor.id || state !== "awaiting_acceptance"),
       canNote: can(actor, "ticket:note"),
       canDecide: can(actor, "ticket:decide"),
@@ -218,7 +234,7 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
 export type TicketView = Awaited<ReturnType<typeof getTicket>>;
 
 /** Claims the transition from the state the decision was made on; a concurrent change makes it a 409. */
-async function claim(tx: Prisma.TransactionClient, t: TicketRow, data: Prisma.TicketUpdateManyMutationInput) {
+export async function claim(tx: Prisma.TransactionClient, t: TicketRow, data: Prisma.TicketUpdateManyMutationInput) {
   const { count } = await tx.ticket.updateMany({ where: { id: t.id, state: t.state }, data });
   if (count === 0) throw conflict("The ticket changed while you were working on it; reload it and try again.");
 }
@@ -239,7 +255,7 @@ export async function postMessage(actor: Actor, id: string, input: unknown, now 
     requirePermission(actor, "ticket:reply", t.ownerId);
     if (isClosed(state)) throw conflict(`This ticket is ${stateLabel(state)}; it takes no more replies.`);
     if (!fromOwner && state === "awaiting_acceptance") {
-      throw conflict("Accept the ticket before replying to the member, or write an internal note.");
+      throw conflict("Accept the ticket, or ask for information, before replying to the member; or write an internal note.");
     }
   }
   await enforce({ key: `ticket-message:${actor.id}`, max: 60, windowSeconds: 600, what: "ticket messages" });
@@ -250,10 +266,11 @@ export async function postMessage(actor: Actor, id: string, input: unknown, now 
     }
     if (fromOwner) {
       if (state === "waiting_on_customer") {
-        // The member answered: the clock runs again with the time it had left.
+        // The member answered: the clock runs again with the time it had left
+        // (before acceptance, as the time left to accept or reject).
         const clock = resume(t, now);
-        await claim(tx, t, { state: transition(state, "customer_reply"), ...clock });
-        await scheduleClock(tx, { id, deadlineAt: clock.deadlineAt, responseHours: t.tier.responseHours }, now);
+        await claim(tx, t, { state: transition(t, "customer_reply"), ...clock });
+        await scheduleClock(tx, { id, deadlineAt: clock.deadlineAt, responseHours: t.soldResponseHours }, now);
       } else {
         await claim(tx, t, { updatedAt: now });
       }
@@ -273,7 +290,7 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
   const t = await visibleTicket(actor, id);
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(acceptSchema, input);
-  const next = transition(t.state as TicketState, "accept");
+  const next = transition(t, "accept");
   await refuseTestMoneyTicket(id, "accepted");
   if (isDue(t, now)) {
     // The promise was missed before anyone decided: the member pays nothing.
@@ -282,8 +299,12 @@ export async function acceptTicket(actor: Actor, id: string, input: unknown = {}
   }
   await refuseLapsedHold(id, now);
   const paymentId = await db.$transaction(async (tx) => {
-    await claim(tx, t, { state: next, acceptedAt: now, firstResponseAt: t.firstResponseAt ?? now });
+    // A bare accept is a decision, not an answer: only a message starts the "answered" clock.
+    // Accepting while the member still owes an answer to a question asked before: the ticket opens and its clock runs again.
+    const clock = t.pausedAt ? resume(t, now) : {};
+    await claim(tx, t, { state: next, ...clock, acceptedAt: now, firstResponseAt: t.firstResponseAt ?? (data.message ? now : null) });
     if (data.message) await addMessage(tx, id, actor.id, data.message);
+    await recordTicketDecision(tx, id, "capture_requested", { actorId: actor.id });
     await notifyOwner(tx, refOf(t), (title) => `Your ticket for ${title} was accepted; the maintainer is on it`);
     return requestSettlement(tx, id, "capture", now);
   });
@@ -297,7 +318,7 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
   const t = await visibleTicket(actor, id);
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(rejectSchema, input);
-  const next = transition(t.state as TicketState, "reject");
+  const next = transition(t, "reject");
   refuseRejectWhileCaptured(t.payments[0]);
   const paymentId = await db.$transaction(async (tx) => {
     await claim(tx, t, {
@@ -309,6 +330,7 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
     });
     await addMessage(tx, id, actor.id, data.message);
     await unscheduleClock(tx, id);
+    await recordTicketDecision(tx, id, "release_requested", { actorId: actor.id, reason: `rejected: ${data.reason}` });
     await notifyOwner(tx, refOf(t), (title) => `Your ticket for ${title} was declined; the authorisation was released and you were not charged`);
     return requestSettlement(tx, id, "cancel", now);
   });
@@ -316,12 +338,12 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
   return getTicket(actor, id, now);
 }
 
-/** Ask the member for information: the clock pauses until they answer. */
+/** Ask the member for information (before or after accepting): the clock pauses until they answer. */
 export async function requestInfo(actor: Actor, id: string, input: unknown, now = new Date()) {
   const t = await visibleTicket(actor, id);
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(requestInfoSchema, input);
-  const next = transition(t.state as TicketState, "request_info");
+  const next = transition(t, "request_info");
   await db.$transaction(async (tx) => {
     await claim(tx, t, { state: next, ...pause(t, now), firstResponseAt: t.firstResponseAt ?? now });
     await addMessage(tx, id, actor.id, data.message);
@@ -336,9 +358,9 @@ export async function resolveTicket(actor: Actor, id: string, input: unknown = {
   const t = await visibleTicket(actor, id);
   requirePermission(actor, "ticket:decide");
   const data = parseOrThrow(resolveSchema, input);
-  const next = transition(t.state as TicketState, "resolve");
+  const next = transition(t, "resolve");
   await db.$transaction(async (tx) => {
-    await claim(tx, t, { state: next, resolvedAt: now, closedAt: now, firstResponseAt: t.firstResponseAt ?? now });
+    await claim(tx, t, { state: next, resolvedAt: now, closedAt: now, firstResponseAt: t.firstResponseAt ?? (data.message ? now : null) });
     if (data.message) await addMessage(tx, id, actor.id, data.message);
     await unscheduleClock(tx, id);
     await tx.thread.update({ where: { id: t.threadId }, data: { resolvedViaSupportAt: now } });

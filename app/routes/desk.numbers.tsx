@@ -38,6 +38,7 @@ export default function DeskNumbers() {
           answered within the promise ({m.promise.within} of {m.promise.judged})
         </div>
       </div>
+      <p className="hint">First response: from payment to the maintainer's first message to the member (a bare accept is not one). The promise is the response time each ticket was sold with, whatever its tier says today.</p>
 
       <section aria-labelledby="states-title">
         <h2 id="states-title">Tickets by state</h2>

@@ -23,6 +23,9 @@ import { MacroPicker } from "~/components/desk/macro-picker";
 import { macrosForTicket } from "~/models/macro.server";
 import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/publish-back.server";
 import { forPage } from "~/utils/page-errors.server";
+import { withdrawTicket } from "~/models/ticket-withdraw.server";
+import { MoneyTrail } from "~/components/support/money-trail";
+import { WithdrawForm } from "~/components/support/withdraw-form";
 
 // A paid ticket: its owner and the maintainers only; everyone else gets 404.
 
@@ -70,6 +73,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "accept-published":
         await acceptPublishedAnswer(user, id);
         break;
+      case "withdraw":
+        await withdrawTicket(user, id, { reason: form.reason });
+        break;
       case "retry-payment":
         await retryPayment(user, id);
         break;
@@ -110,8 +116,9 @@ export default function TicketPage() {
   const { ticket: t, macros, publish } = useLoaderData<typeof loader>();
   const result = useActionData<Result>();
   const failure = result && !result.ok ? result : undefined;
-  const awaiting = t.state === "awaiting_acceptance";
-  const working = t.state === "open" || t.state === "waiting_on_customer";
+  // Accept and reject stay possible while the member answers a question asked before accepting.
+  const undecided = t.state === "awaiting_acceptance" || (t.state === "waiting_on_customer" && !t.acceptedAt);
+  const working = !undecided && (t.state === "open" || t.state === "waiting_on_customer");
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -126,7 +133,7 @@ export default function TicketPage() {
           <span>by {t.viewer.isOwner ? "you" : t.owner}</span>
           <span>paid <Time value={t.paidAt} /></span>
         </p>
-        {!t.clock.timeLeftMs || t.clock.paused ? null : (
+        {t.clock.timeLeftMs === null || t.clock.paused ? null : (
           <p className="hint">First response promised by <Time value={t.deadlineAt} />.</p>
         )}
       </header>
@@ -155,6 +162,13 @@ export default function TicketPage() {
           Declined{t.rejectReason ? ` (${t.rejectReason.replace(/_/g, " ")})` : ""}: {t.rejectMessage}. The authorisation was released; no charge.
         </p>
       ) : null}
+      {t.state === "withdrawn" ? (
+        <p className="notice" role="status">
+          Withdrawn by {t.viewer.isOwner ? "you" : t.owner}{t.withdrawReason ? `: ${t.withdrawReason}` : ""}. The authorisation was released; no charge.
+        </p>
+      ) : null}
+      {t.viewer.canWithdraw ? <WithdrawForm /> : null}
+      {t.moneyTrail ? <MoneyTrail entries={t.moneyTrail} /> : null}
       {t.state === "expired" ? (
         <p className="notice" role="status">The response promise was missed, so the authorisation was released: no charge.</p>
       ) : null}
@@ -166,10 +180,10 @@ export default function TicketPage() {
         </ul>
       ) : null}
 
-      {t.viewer.canDecide && (awaiting || working) ? (
+      {t.viewer.canDecide && (undecided || working) ? (
         <section aria-labelledby="decide-title" className="stack">
           <h2 id="decide-title">Decide</h2>
-          {awaiting ? (
+          {undecided ? (
             <>
               <DecisionForm intent="accept" label="Accept and capture the payment" result={result}>
                 <TextAreaField label="Message to the member (optional)" name="message" rows={2} />
@@ -186,8 +200,8 @@ export default function TicketPage() {
               </DecisionForm>
             </>
           ) : null}
-          {t.state === "open" ? (
-            <DecisionForm intent="request-info" label="Ask for information (pauses the clock)" result={result}>
+          {t.viewer.canRequestInfo ? (
+            <DecisionForm intent="request-info" label={undecided ? "Ask for information before deciding (pauses the clock)" : "Ask for information (pauses the clock)"} result={result}>
               <TextAreaField label="What do you need from the member?" name="message" rows={3} required minLength={10} />
             </DecisionForm>
           ) : null}

@@ -256,7 +256,7 @@ describe("the authorization matrix", () => {
   });
 
   test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
-    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "publish-draft", "publish-consent", "accept-published", "retry-payment"];
+    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "withdraw", "publish-draft", "publish-consent", "accept-published", "retry-payment"];
     const form = { body: "Trying my luck.", message: "Trying my luck here.", reason: "careless", draftHash: "x" };
     for (const intent of intents) {
       for (const stranger of ["other", "moderator"] as const) {
@@ -269,6 +269,9 @@ describe("the authorization matrix", () => {
       const res = await clients.member.request("POST", `/tickets/${world.ticketId}`, { form: { intent, ...form } });
       expect({ intent, status: res.status }).toEqual({ intent, status: 403 });
     }
+    // Withdrawing is the owner's alone: the desk rejects instead.
+    const deskWithdraw = await clients.maintainer.request("POST", `/tickets/${world.ticketId}`, { form: { intent: "withdraw", reason: "Trying my luck." } });
+    expect(deskWithdraw.status).toBe(403);
     const ticket = await (await clients.member.get(`/api/v1/tickets/${world.ticketId}`)).json();
     expect(ticket.state).toBe("awaiting_acceptance");
   });

@@ -100,7 +100,7 @@ describe("the support API", () => {
     expect(badReason.status).toBe(400);
     expect(Object.keys((await badReason.json()).error.fields).sort()).toEqual(["message", "reason"]);
     expect((await maintainer.post(`/api/v1/tickets/${ticketId}/resolve`)).status).toBe(409);
-    expect((await maintainer.post(`/api/v1/tickets/${ticketId}/request-info`, { message: "Which version exactly?" })).status).toBe(409);
+    expect((await maintainer.post(`/api/v1/tickets/${ticketId}/withdraw`, {})).status).toBe(403);
     expect((await maintainer.get("/api/v1/tickets?state=bogus")).status).toBe(400);
   });
 
@@ -109,7 +109,7 @@ describe("the support API", () => {
     for (const [path, method] of [
       ["/api/v1/tiers", "get"], ["/api/v1/threads/{id}/escalations", "post"], ["/api/v1/tickets", "get"], ["/api/v1/tickets/{id}", "get"],
       ["/api/v1/tickets/{id}/messages", "post"], ["/api/v1/tickets/{id}/accept", "post"], ["/api/v1/tickets/{id}/reject", "post"],
-      ["/api/v1/tickets/{id}/request-info", "post"], ["/api/v1/tickets/{id}/resolve", "post"],
+      ["/api/v1/tickets/{id}/request-info", "post"], ["/api/v1/tickets/{id}/resolve", "post"], ["/api/v1/tickets/{id}/withdraw", "post"],
     ] as const) {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { startEscalation, similarSolvedThreads, threadSupport } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { acceptTicket, getTicket, listTickets, postMessage, rejectTicket, requestInfo, resolveTicket } from "~/models/ticket.server";
+import { withdrawTicket } from "~/models/ticket-withdraw.server";
 import type { TicketSnapshot } from "~/models/ticket-snapshot";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
@@ -221,7 +222,8 @@ describe("the ticket conversation and decisions", () => {
     const member = await person("member");
     const { ticketId } = await paidTicket(member);
     await expect(resolveTicket(world.maintainer, ticketId)).rejects.toMatchObject({ status: 409 });
-    await expect(requestInfo(world.maintainer, ticketId, { message: "What version exactly?" })).rejects.toMatchObject({ status: 409 });
+    await expect(withdrawTicket(world.maintainer, ticketId)).rejects.toMatchObject({ status: 403 });
+    await expect(withdrawTicket(world.other, ticketId)).rejects.toMatchObject({ status: 404 });
     await expect(acceptTicket(member, ticketId)).rejects.toMatchObject({ status: 403 });
     await expect(acceptTicket(world.moderator, ticketId)).rejects.toMatchObject({ status: 404 });
     await expect(getTicket(world.other, ticketId)).rejects.toMatchObject({ status: 404 });
@@ -229,6 +231,7 @@ describe("the ticket conversation and decisions", () => {
     await acceptTicket(world.maintainer, ticketId);
     await expect(acceptTicket(world.admin, ticketId)).rejects.toMatchObject({ status: 409 });
     await expect(rejectTicket(world.maintainer, ticketId, { reason: "duplicate", message: "Duplicate of another ticket." })).rejects.toMatchObject({ status: 409 });
+    await expect(withdrawTicket(member, ticketId)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/cannot be withdrawn/) });
   });
 
   it("lists own tickets for members and every ticket for the desk, most urgent first", async () => {

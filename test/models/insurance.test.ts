@@ -5,6 +5,7 @@ import { activeCoverage, createPlan, insuranceStatus, updatePlan } from "~/model
 import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance-purchase.server";
 import { changeRenewal } from "~/models/insurance-renewal.server";
 import { endPlanIfDue, PLAN_END_QUEUE } from "~/models/plan-end.server";
+import { ticketMoneyTrail } from "~/models/money-trail.server";
 import { expireIfDue } from "~/models/ticket-clock.server";
 import { acceptTicket, rejectTicket } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
@@ -107,6 +108,11 @@ describe("escalating while covered", () => {
     const s = (await status(member)).subscription!;
     expect(s.balanceCents).toBe(20000);
     expect(s.ledger.map((e) => [e.kind, e.amountCents])).toEqual(expect.arrayContaining([["debit", -4900], ["refund", 4900]]));
+    // The money trail tells the desk the coverage was drawn, then returned.
+    const trail = await ticketMoneyTrail(world.maintainer, (await ticketOf(escalationId)).id);
+    expect(trail.map((e) => [e.kind, e.amountCents])).toEqual([
+      ["coverage_draw", 4900], ["release_requested", 4900], ["coverage_return", 4900], ["released", 4900],
+    ]);
   });
 
   it("returns the amount when the response promise expires, once even if the release runs twice", async () => {

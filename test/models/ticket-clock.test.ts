@@ -120,11 +120,14 @@ describe("the response clock", () => {
     const { member, ticketId } = await ticketPaidAt(t0);
     await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
     const asked = await requestInfo(ctx.world.maintainer, ticketId, { message: "Which proxy sits in front of the app?" }, at(10));
-    expect(asked.clock).toMatchObject({ paused: true, urgency: "paused", timeLeftMs: 38 * H });
+    // The question is the first response: the promise was kept, the clock shows it and stops.
+    expect(asked.clock).toMatchObject({ paused: true, answered: true, timeLeftMs: null, text: "answered in 10 h" });
     expect(await clockJobs(ticketId)).toEqual([]);
 
     // Long after the original deadline, the paused clock has not moved.
-    expect((await getTicket(ctx.world.maintainer, ticketId, at(200))).clock.timeLeftMs).toBe(38 * H);
+    const later = await db.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+    expect(Number(later.remainingMs)).toBe(38 * H);
+    expect((await getTicket(ctx.world.maintainer, ticketId, at(200))).clock.text).toBe("answered in 10 h");
     expect(await runClockJob({ ticketId, kind: "deadline" }, at(200))).toBe("noop");
 
     const answered = await postMessage(member, ticketId, { body: "It is nginx 1.24." }, at(200));

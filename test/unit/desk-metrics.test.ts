@@ -36,7 +36,7 @@ describe("desk metrics on a fixture with known answers", () => {
 
   it("counts tickets by state", () => {
     expect(m.total).toBe(11);
-    expect(m.byState).toEqual({ awaiting_acceptance: 1, open: 2, waiting_on_customer: 1, resolved: 3, rejected: 3, expired: 1 });
+    expect(m.byState).toEqual({ awaiting_acceptance: 1, open: 2, waiting_on_customer: 1, resolved: 3, rejected: 3, expired: 1, withdrawn: 0 });
   });
 
   it("computes the median and p90 time to first response", () => {

@@ -68,3 +68,12 @@ describe("time-left badges", () => {
     expect(badgeFor(paused, 12, now)).toMatchObject({ level: "paused", text: "paused with 30 min left" });
   });
 });
+
+describe("an answered ticket on the desk", () => {
+  it("shows how long the answer took instead of overdue, and sorts after every unanswered clock", () => {
+    const answered = row("answered", { state: "open", paidAt: at(-50), deadlineAt: at(-46), firstResponseAt: at(-50 + 3.2) });
+    const waiting = row("waiting", { deadlineAt: at(40) });
+    expect(badgeFor(answered, 4, now)).toEqual({ level: "answered", timeLeftMs: null, fractionLeft: null, text: "answered in 3 h 12 min" });
+    expect(sortQueue([answered, waiting], now).map((r) => r.id)).toEqual(["waiting", "answered"]);
+  });
+});

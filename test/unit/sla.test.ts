@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deadlineFor, describeTimeLeft, formatDuration, isDue, pause, resume, timeLeftMs, urgency, warningAt } from "~/models/sla";
+import { clockView, deadlineFor, describeTimeLeft, formatDuration, isDue, pause, resume, timeLeftMs, urgency, warningAt } from "~/models/sla";
 
 const H = 3_600_000;
 const paidAt = new Date("2026-03-01T10:00:00Z");
@@ -45,5 +45,22 @@ describe("the response clock", () => {
     expect(formatDuration(2 * H + 5 * 60_000)).toBe("2 h 5 min");
     expect(formatDuration(52 * H)).toBe("2 d 4 h");
     expect(describeTimeLeft({ deadlineAt: at(12), pausedAt: null, remainingMs: null }, at(14))).toBe("overdue by 2 h");
+  });
+});
+
+describe("the clock after the first response", () => {
+  const clock = { deadlineAt: deadlineFor(paidAt, 4), pausedAt: null, remainingMs: null, paidAt };
+
+  it("stops at the first response and says how long it took, even days later", () => {
+    const answered = clockView({ ...clock, firstResponseAt: new Date(paidAt.getTime() + 3 * H + 12 * 60_000) }, 4, false, at(50));
+    expect(answered).toEqual({ paused: false, answered: true, timeLeftMs: null, urgency: null, text: "answered in 3 h 12 min" });
+  });
+
+  it("keeps running (and goes overdue) while nobody answered, accepted or not", () => {
+    expect(clockView({ ...clock, firstResponseAt: null }, 4, false, at(6))).toMatchObject({ answered: false, timeLeftMs: -2 * H, urgency: "overdue", text: "overdue by 2 h" });
+  });
+
+  it("shows nothing for a ticket closed unanswered", () => {
+    expect(clockView({ ...clock, firstResponseAt: null }, 4, true, at(6))).toMatchObject({ timeLeftMs: null, text: null });
   });
 });

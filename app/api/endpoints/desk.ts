@@ -6,9 +6,9 @@ import { endpoint } from "../endpoint.server";
 // The maintainer desk and support insurance, for scripts (docs/decisions/016).
 
 const badgeSchema = z.object({
-  level: z.enum(["ok", "amber", "red", "paused"]).describe("amber: a quarter of the clock or less left; red: overdue"),
-  timeLeftMs: z.number().describe("Negative once overdue"),
-  fractionLeft: z.number(),
+  level: z.enum(["ok", "amber", "red", "paused", "answered"]).describe("amber: a quarter of the clock or less left; red: overdue; answered: the clock stopped at the first response"),
+  timeLeftMs: z.number().nullable().describe("Negative once overdue; null once answered"),
+  fractionLeft: z.number().nullable(),
   text: z.string(),
 });
 

@@ -9,6 +9,7 @@ import {
   ticketMessageSchema,
 } from "~/models/ticket.server";
 import { TICKET_STATES } from "~/models/ticket-state";
+import { withdrawSchema } from "~/models/ticket-withdraw.server";
 import { endpoint } from "../endpoint.server";
 
 export const tierSchema = z
@@ -24,9 +25,10 @@ export const tierSchema = z
 
 const clockSchema = z.object({
   paused: z.boolean(),
-  timeLeftMs: z.number().nullable().describe("Negative once overdue; null when the ticket is closed"),
+  answered: z.boolean().describe("The first maintainer message was sent: the clock stopped"),
+  timeLeftMs: z.number().nullable().describe("Negative once overdue; null once answered or closed"),
   urgency: z.enum(["ok", "soon", "overdue", "paused"]).nullable(),
-  text: z.string().nullable(),
+  text: z.string().nullable().describe("“5 h left”, “overdue by 2 h”, or once answered “answered in 3 h 12 min”"),
 });
 
 const ticketSummarySchema = z
@@ -78,6 +80,8 @@ export const ticketSchema = ticketSummarySchema
     closedAt: z.iso.datetime().nullable(),
     rejectReason: z.enum(["careless", "out_of_scope", "duplicate"]).nullable(),
     rejectMessage: z.string().nullable(),
+    withdrawnAt: z.iso.datetime().nullable(),
+    withdrawReason: z.string().nullable(),
     messages: z.array(z.object({
       id: z.string(), author: z.string(), fromOwner: z.boolean(), body: z.string(), bodyHtml: z.string(),
       internal: z.boolean().describe("Internal notes are only ever shown to maintainers"), createdAt: z.iso.datetime(),
@@ -88,7 +92,18 @@ export const ticketSchema = ticketSummarySchema
         lastError: z.string().nullable().optional().describe("Maintainers only"), attempts: z.number().int().optional(),
       })
       .nullable(),
-    viewer: z.object({ isOwner: z.boolean(), canReply: z.boolean(), canNote: z.boolean(), canDecide: z.boolean() }),
+    moneyTrail: z
+      .array(z.object({
+        id: z.string(), kind: z.string(), label: z.string(), amountCents: z.number().int(), currency: z.string(),
+        actor: z.string().nullable().describe("null for the system: a webhook, the clock, a job"), reason: z.string().nullable(),
+        data: z.record(z.string(), z.unknown()).nullable(), createdAt: z.iso.datetime(),
+      }))
+      .optional()
+      .describe("Maintainers only: every money-moving decision on this ticket, oldest first"),
+    viewer: z.object({
+      isOwner: z.boolean(), canReply: z.boolean(), canNote: z.boolean(), canDecide: z.boolean(),
+      canWithdraw: z.boolean(), canRequestInfo: z.boolean(),
+    }),
   })
   .meta({ id: "Ticket" });
 
@@ -139,6 +154,12 @@ export const requestTicketInfo = endpoint({
   method: "POST", path: "/api/v1/tickets/:id/request-info", tag: "support", auth: "required",
   summary: "Ask the member for information; the response clock pauses until they reply",
   body: requestInfoSchema, response: ticketSchema, errors: [401, 403, 404, 409],
+});
+
+export const withdrawTicket = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/withdraw", tag: "support", auth: "required",
+  summary: "Withdraw your ticket while it awaits acceptance: the authorisation is released (or the coverage returned)",
+  body: withdrawSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409],
 });
 
 export const resolveTicket = endpoint({

@@ -1,4 +1,4 @@
-type Clock = { paused: boolean; urgency: "ok" | "soon" | "overdue" | "paused" | null; text: string | null };
+type Clock = { paused: boolean; answered: boolean; urgency: "ok" | "soon" | "overdue" | "paused" | null; text: string | null };
 
 const STYLE: Record<string, React.CSSProperties | undefined> = {
   ok: { color: "var(--ok)", borderColor: "currentColor" },
@@ -7,8 +7,9 @@ const STYLE: Record<string, React.CSSProperties | undefined> = {
   paused: undefined,
 };
 
-/** Time left on the response clock: green, amber in the last quarter, red once overdue. */
+/** Time left on the response clock: green, amber in the last quarter, red once overdue; once answered, how long it took. */
 export function TimeLeftBadge({ clock }: { clock: Clock }) {
+  if (clock.answered && clock.text) return <span className="badge" data-urgency="answered">{clock.text}</span>;
   if (!clock.urgency || !clock.text) return null;
   return (
     <span className="badge" style={STYLE[clock.urgency]} data-urgency={clock.urgency}>

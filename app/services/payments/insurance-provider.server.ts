@@ -1,5 +1,6 @@
 import { db } from "~/services/db.server";
 import { addEntry, lockSubscription } from "~/models/coverage-ledger.server";
+import { recordMoneyEvent } from "~/models/money-trail.server";
 import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } from "./types";
 
 // Escalations paid from support insurance (docs/decisions/016). The drawdown is
@@ -68,6 +69,14 @@ export const insuranceProvider: PaymentProvider = {
           kind: "refund",
           reference: `refund:${row.escalationId}`,
           escalationId: row.escalationId,
+        });
+        await recordMoneyEvent(tx, {
+          kind: "coverage_return",
+          amountCents: row.amountCents,
+          currency: row.currency,
+          escalationId: row.escalationId,
+          subscriptionId: row.subscriptionId,
+          reference: `coverage-return:${row.id}`,
         });
       }
       return toInfo({ ...row, status: "canceled" });
