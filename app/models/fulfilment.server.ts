@@ -9,6 +9,7 @@ import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
 import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
+import { disputeChanged, providerRefundsChanged } from "./refund-dispute-events.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
 import type { TicketSnapshot } from "./ticket-snapshot";
@@ -64,6 +65,12 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
       return insuranceInvoicePaid(event, now);
     case "subscription.deleted":
       return insuranceSubscriptionDeleted(event, now);
+    case "refunds.changed":
+      return providerRefundsChanged(event, now);
+    case "dispute.opened":
+    case "dispute.updated":
+    case "dispute.closed":
+      return disputeChanged(event, now);
     case "ignored":
       return Promise.resolve("ignored");
   }

@@ -4,6 +4,7 @@ import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
 import { notifyDesk } from "./ticket-notify.server";
+import { requestReceipt } from "./receipt.server";
 
 // Captures and releases of authorised payments. The decision (accept, reject,
 // expire) commits first and marks the Payment "…_pending" with an outbox job in
@@ -93,7 +94,10 @@ export async function settlePayment(paymentId: string, now = new Date()): Promis
       throw failure;
     }
   }
-  await db.payment.update({ where: { id: paymentId }, data: { status: DONE[goal], lastError: null, lockedUntil: null } });
+  await db.$transaction(async (tx) => {
+    await tx.payment.update({ where: { id: paymentId }, data: { status: DONE[goal], lastError: null, lockedUntil: null } });
+    if (goal === "capture") await requestReceipt(tx, { kind: "capture", paymentId }, now);
+  });
   logger.info(`payment ${paymentId}: ${DONE[goal]}`);
   return "settled";
 }

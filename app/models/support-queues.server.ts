@@ -4,6 +4,8 @@ import { CLOCK_QUEUE, runClockJobs } from "./ticket-clock.server";
 import { COVERAGE_FULFIL_QUEUE } from "./insurance.server";
 import { fulfilCoverageJobs } from "./insurance-purchase.server";
 import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "./plan-refund.server";
+import { REFUND_QUEUE, runRefundJobs } from "./ticket-refund.server";
+import { RECEIPT_QUEUE, runReceiptJobs } from "./receipt.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
 
 /** The paid lane's background work: response clocks, and captures and releases of payments. */
@@ -14,6 +16,8 @@ export function registerSupportQueues() {
   registerQueue(COVERAGE_FULFIL_QUEUE, fulfilCoverageJobs, 1);
   registerQueue(DESK_DIGEST_QUEUE, runDeskDigestJob, 1);
   registerQueue(PLAN_REFUND_QUEUE, runPlanRefundJobs, 1);
+  registerQueue(REFUND_QUEUE, runRefundJobs, 1);
+  registerQueue(RECEIPT_QUEUE, runReceiptJobs, 1);
 }
 
 /** Queues the first daily desk digest; pending ones collapse into one row across app servers. */

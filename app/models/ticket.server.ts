@@ -6,7 +6,8 @@ import { db } from "~/services/db.server";
 import { renderMarkdown } from "~/services/markdown.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { paymentSummary, requestSettlement, retrySettlement, settleNow } from "./payment.server";
+import { requestSettlement, retrySettlement, settleNow } from "./payment.server";
+import { paymentView } from "./payment-view.server";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { describeTimeLeft, isDue, pause, resume, timeLeftMs, urgency } from "./sla";
@@ -85,7 +86,10 @@ const ticketSelect = {
   payments: {
     orderBy: { createdAt: "desc" },
     take: 1,
-    select: { id: true, status: true, amountCents: true, currency: true, lastError: true, attempts: true },
+    select: {
+      id: true, status: true, amountCents: true, currency: true, lastError: true, attempts: true,
+      refundedCents: true, disputeStatus: true, disputedCents: true,
+    },
   },
 } satisfies Prisma.TicketSelect;
 
@@ -194,15 +198,7 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
       internal: m.internal,
       createdAt: m.createdAt,
     })),
-    payment: payment
-      ? {
-          status: payment.status,
-          summary: paymentSummary(payment.status),
-          amountCents: payment.amountCents,
-          currency: payment.currency,
-          ...(desk ? { lastError: payment.lastError, attempts: payment.attempts } : {}),
-        }
-      : null,
+    payment: payment ? await paymentView(payment, desk) : null,
     viewer: {
       isOwner: t.ownerId === actor.id,
       canReply: !isClosed(state) && can(actor, "ticket:reply", t.ownerId) && (t.ownerId === actor.id || state !== "awaiting_acceptance"),

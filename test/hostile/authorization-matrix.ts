@@ -360,6 +360,7 @@ export const MATRIX: Record<string, Entry> = {
   "POST routes/api.v1.tickets.$id.accept": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/accept`, body: { message: 5 } }), expect: who(401, 403, 404, 404, 400, 400) },
   "POST routes/api.v1.tickets.$id.reject": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/reject`, body: { reason: "rude" } }), expect: who(401, 403, 404, 404, 400, 400) },
   "POST routes/api.v1.tickets.$id.request-info": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/request-info`, body: { message: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
+  "POST routes/api.v1.tickets.$id.refund": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/refund`, body: { amountCents: -5, reason: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
   "POST routes/api.v1.tickets.$id.resolve": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/resolve`, body: { message: 5 } }), expect: who(401, 403, 404, 404, 400, 400) },
 
   // desk
