@@ -11,7 +11,10 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
     select: {
       id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
       tier: { select: { slug: true, name: true, responseHours: true, currency: true } },
-      payments: { where: { status: "captured", provider: { not: "insurance" } }, select: { amountCents: true, currency: true } },
+      payments: {
+        where: { status: "captured", provider: { not: "insurance" } },
+        select: { amountCents: true, currency: true, refundedCents: true, disputeStatus: true, disputedCents: true },
+      },
     },
     take: 50_000,
   });
@@ -26,6 +29,8 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
     firstResponseAt: r.firstResponseAt,
     rejectReason: r.rejectReason,
     capturedCents: r.payments.reduce((sum, p) => sum + p.amountCents, 0),
+    refundedCents: r.payments.reduce((sum, p) => sum + p.refundedCents, 0),
+    disputeLostCents: r.payments.reduce((sum, p) => sum + (p.disputeStatus === "lost" ? p.disputedCents : 0), 0),
     currency: r.payments[0]?.currency ?? r.tier.currency,
   }));
   return computeDeskMetrics(tickets);

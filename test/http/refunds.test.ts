@@ -200,3 +200,26 @@ describe("receipts", () => {
     expect(refundMail).not.toContain("pi_");
   });
 });
+
+describe("net revenue on the desk numbers", () => {
+  const totals = async () => {
+    const csv = await (await desk.get("/desk/numbers.csv")).text();
+    const sum = (metric: string) =>
+      csv.split("\r\n").filter((l) => l.startsWith(`${metric},`) && l.includes(",usd,")).reduce((n, l) => n + Number(l.split(",").at(-1)), 0);
+    return { captured: sum("captured_revenue_cents"), gross: sum("captured_gross_cents"), refunded: sum("refunded_cents") };
+  };
+
+  it("captured = Σ accepted tickets − refunds, on the page and in the CSV", async () => {
+    const before = await totals();
+    const { ticketId, paymentIntentId } = await paidTicket();
+    expect((await refund(desk, ticketId, { amountCents: 700, reason: "A partial refund for the numbers." })).status).toBe(200);
+    await deliverWebhook(server.url, stripe.refundInDashboard(paymentIntentId, 300), secret);
+    const after = await totals();
+    expect(after.gross - before.gross).toBe(4900);
+    expect(after.refunded - before.refunded).toBe(1000);
+    expect(after.captured - before.captured).toBe(3900);
+    expect(after.captured).toBe(after.gross - after.refunded);
+    const page = (await (await desk.get("/desk/numbers")).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain("Captured = Σ accepted tickets − refunds");
+  });
+});
