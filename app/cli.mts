@@ -1,6 +1,7 @@
 // npm run cli -- user:create --email E --username U --password P --role maintainer
 // npm run cli -- user:role --email E --role admin
 // npm run cli -- markdown:rerender   (stored HTML from Markdown again; the app also does it by itself, docs/decisions/027)
+// npm run cli -- payments:reconcile [--fix]   (payments and refunds against the provider, docs/decisions/036)
 import { parseArgs } from "node:util";
 import { openDatabase } from "../prisma/database-url.ts";
 import { deployMigrations } from "../prisma/migrations.server.mts";
@@ -10,17 +11,18 @@ import { AppError, isAppError } from "./utils/errors.ts";
 const USAGE = `Usage:
   npm run cli -- user:create --email E --username U --password P [--role member|moderator|maintainer|admin]
   npm run cli -- user:role --email E --role R
-  npm run cli -- markdown:rerender`;
+  npm run cli -- markdown:rerender
+  npm run cli -- payments:reconcile [--fix]`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" } },
+    options: { email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" }, fix: { type: "boolean" } },
   });
   const role = (values.role ?? "member") as (typeof ROLES)[number];
   if (!ROLES.includes(role)) throw new AppError(400, "invalid_role", `--role must be one of: ${ROLES.join(", ")}`);
-  if (command !== "user:create" && command !== "user:role" && command !== "markdown:rerender") {
+  if (command !== "user:create" && command !== "user:role" && command !== "markdown:rerender" && command !== "payments:reconcile") {
     console.error(USAGE);
     return 2;
   }
@@ -32,7 +34,14 @@ async function main() {
   const { createUser, setRole } = await import("./models/user.server.ts");
   const { db, disconnectDb } = await import("./services/db.server.ts");
   try {
-    if (command === "markdown:rerender") {
+    if (command === "payments:reconcile") {
+      const { reconcilePayments } = await import("./models/reconcile.server.ts");
+      const report = await reconcilePayments({ fix: values.fix ?? false });
+      for (const line of report.differences) console.log(`DIFF  ${line}`);
+      for (const line of report.fixed) console.log(`FIXED ${line}`);
+      console.log(report.remaining ? `${report.remaining} difference(s) need a person.` : "Payments and refunds match the provider.");
+      return report.remaining ? 1 : 0;
+    } else if (command === "markdown:rerender") {
       const { rerenderAll } = await import("./models/rerender.server.ts");
       await rerenderAll();
       console.log("Every stored post, ticket message and ticket snapshot is rendered with the current renderer; changed threads are queued for search.");
