@@ -48,3 +48,8 @@ export async function paymentView(p: PaymentRow, desk: boolean) {
   };
 }
 
+
+/** What the ticket lists show: what was paid and what came back, nothing the desk keeps to itself. */
+export function paidOf(p: Pick<PaymentRow, "status" | "amountCents" | "currency" | "refundedCents" | "disputeStatus"> | undefined) {
+  return p ? { status: paymentStatus(p), amountCents: p.amountCents, currency: p.currency, refundedCents: p.refundedCents } : null;
+}

@@ -7,7 +7,7 @@ import { renderMarkdown } from "~/services/markdown.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { requestSettlement, retrySettlement, settleNow } from "./payment.server";
-import { paymentView } from "./payment-view.server";
+import { paidOf, paymentView } from "./payment-view.server";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { describeTimeLeft, isDue, pause, resume, timeLeftMs, urgency } from "./sla";
@@ -139,6 +139,7 @@ function summaryOf(t: TicketRow, actor: Actor, now: Date) {
     paidAt: t.paidAt,
     deadlineAt: t.deadlineAt,
     clock: clockOf(t, now),
+    payment: paidOf(t.payments[0]),
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -105,6 +105,10 @@ describe("refunding a captured ticket", () => {
     // The member sees their own payment, never the desk's refund list or the settlement status.
     const mine = await ticketOf(client, ticketId);
     expect(mine.payment).toEqual({ status: "refunded", summary: "Paid, then refunded in full ($49.00).", amountCents: 4900, currency: "usd", refundedCents: 4900 });
+    // Their ticket list says what was paid and what came back.
+    const [listed] = (await (await client.get("/api/v1/tickets")).json()) as { payment: object }[];
+    expect(listed!.payment).toEqual({ status: "refunded", amountCents: 4900, currency: "usd", refundedCents: 4900 });
+    expect((await (await client.get("/tickets")).text()).replaceAll("<!-- -->", "")).toContain("$49.00 paid, $49.00 refunded");
   });
 
   it("the owner may not refund (403), a stranger is told the ticket does not exist (404), bad input is a 400", async () => {

@@ -49,6 +49,10 @@ const ticketSummarySchema = z
     paidAt: z.iso.datetime(),
     deadlineAt: z.iso.datetime(),
     clock: clockSchema,
+    payment: z
+      .object({ status: z.string(), amountCents: z.number().int(), currency: z.string(), refundedCents: z.number().int() })
+      .nullable()
+      .describe("What was paid (held, captured, refunded) for this ticket"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
