@@ -142,6 +142,23 @@ describe("refunding a captured ticket", () => {
   });
 });
 
+describe("the refund form on the ticket page", () => {
+  it("refunds what is left from the form, and shows the refund in the desk's list; a bad amount is explained", async () => {
+    const { ticketId } = await paidTicket();
+    const page = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
+    expect(page).toContain("Leave empty to refund all that is left: 4900 ($49.00).");
+    const bad = await desk.request("POST", `/tickets/${ticketId}`, { form: { intent: "refund", amountCents: "12.50", reason: "Typed dollars by mistake.", confirm: "on" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Give the amount in whole cents.");
+    const ok = await desk.request("POST", `/tickets/${ticketId}`, { form: { intent: "refund", amountCents: "", reason: "Refund from the ticket page.", confirm: "on" } });
+    expect(ok.status).toBeLessThan(400);
+    const after = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
+    expect(after).toContain("Refund from the ticket page.");
+    expect(after).not.toContain("Leave empty to refund all that is left");
+    expect((await ticketOf(desk, ticketId)).payment).toMatchObject({ status: "refunded", refundedCents: 4900 });
+  });
+});
+
 describe("refunds and disputes at Stripe", () => {
   it("a refund made in the dashboard shows as a provider refund, once, and our own is not counted twice", async () => {
     const { ticketId, paymentIntentId } = await paidTicket();
