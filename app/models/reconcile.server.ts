@@ -1,3 +1,4 @@
+import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { enqueue } from "~/services/jobs.server";
 import { providerFor, type PaymentIntentInfo, type ProviderRefund } from "~/services/payments/payments.server";
@@ -7,7 +8,8 @@ import { SETTLE_MAX_ATTEMPTS, SETTLE_QUEUE } from "./payment.server";
 import { syncProviderRefunds } from "./refund-dispute-events.server";
 
 // `npm run cli -- payments:reconcile [--fix]` (docs/decisions/036): every
-// Payment and Refund compared with what its provider holds (Stripe, or the
+// Payment and Refund, and every Stripe support plan's coverage credits, compared
+// with what its provider holds (Stripe, or the
 // test-mode and coverage tables in their modes). Each difference is one line a
 // person can act on. --fix repairs only what cannot lose or take money by
 // mistake: it records what the provider already did, and queues a capture or
@@ -61,6 +63,7 @@ export async function reconcilePayments(opts: { fix: boolean }, now = new Date()
       await compareRefunds(p, await provider.listRefunds(p.paymentIntentId!), label, opts, report, now);
     }
   }
+  if (getEnv().paymentsMode === "stripe") await reconcilePlans(report);
   return report;
 }
 
@@ -141,5 +144,41 @@ async function compareRefunds(p: PaymentRow, theirs: ProviderRefund[], label: st
   if (counted !== total && (opts.fix || !missing.length)) {
     report.differences.push(`${label}: the provider refunded ${formatPrice(total, p.currency)} in all, we count ${formatPrice(counted, p.currency)}; check the refunds by hand`);
     report.remaining += 1;
+  }
+}
+
+/**
+ * Support plans bought through Stripe: every coverage credit must answer to an invoice Stripe
+ * says is paid, and every paid invoice must have credited the plan. Reported only: how much an
+ * invoice credits is the insurance module's rule (docs/decisions/016), applied by its webhook.
+ */
+export async function reconcilePlans(report: ReconcileReport) {
+  const plans = await db.insuranceSubscription.findMany({
+    where: { provider: "stripe", stripeSubscriptionId: { not: null } },
+    select: { id: true, stripeSubscriptionId: true, ledger: { where: { kind: "credit" }, select: { reference: true, amountCents: true } } },
+  });
+  for (const plan of plans) {
+    const label = `plan ${plan.id} (stripe ${plan.stripeSubscriptionId})`;
+    let invoices: { id: string; status: string; amountPaid: number }[];
+    try {
+      invoices = (await providerFor("stripe").listSubscriptionInvoices?.(plan.stripeSubscriptionId!)) ?? [];
+    } catch (error) {
+      report.differences.push(`${label}: Stripe does not answer for its invoices (${error instanceof Error ? error.message : error})`);
+      report.remaining += 1;
+      continue;
+    }
+    const paid = new Map(invoices.filter((i) => i.status === "paid" && i.amountPaid > 0).map((i) => [`invoice:${i.id}`, i]));
+    const credited = new Set(plan.ledger.map((e) => e.reference));
+    for (const [reference, invoice] of paid) {
+      if (credited.has(reference)) continue;
+      report.differences.push(`${label}: invoice ${invoice.id} was paid at Stripe but credited no coverage; resend its invoice.paid event from the dashboard`);
+      report.remaining += 1;
+    }
+    for (const entry of plan.ledger) {
+      if (entry.reference?.startsWith("invoice:") && !paid.has(entry.reference)) {
+        report.differences.push(`${label}: coverage credited for ${entry.reference.slice(8)}, which Stripe does not show as paid; check the plan's ledger`);
+        report.remaining += 1;
+      }
+    }
   }
 }

@@ -486,6 +486,12 @@ export class FakeStripe {
       const data = [...this.refunds.values()].filter((r) => !body.payment_intent || r.payment_intent === body.payment_intent).reverse();
       return [200, { object: "list", data, has_more: false, url: "/v1/refunds" }];
     }
+    if (method === "GET" && path === "/v1/invoices") {
+      const data = [...this.invoices.values()]
+        .filter((i) => !body.subscription || i.parent.subscription_details.subscription === body.subscription)
+        .map((i) => this.publicInvoice(i, false));
+      return [200, { object: "list", data, has_more: false, url: "/v1/invoices" }];
+    }
     const m = path.match(/^\/v1\/refunds\/([^/]+)$/);
     if (method === "GET" && m) {
       const refund = this.refunds.get(m[1]!);

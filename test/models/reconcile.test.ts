@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { createPlan } from "~/models/insurance.server";
 import { SETTLE_QUEUE } from "~/models/payment.server";
 import { reconcilePayments } from "~/models/reconcile.server";
 import { acceptTicket } from "~/models/ticket.server";
@@ -76,5 +77,29 @@ describe("payments:reconcile", () => {
     expect(again.fixed.filter((l) => [lostCapture, dashboard].some((t) => l.includes(t.paymentId)))).toEqual([]);
     expect(mine(again.differences, released.paymentId)).toHaveLength(1);
     expect(again.remaining).toBeGreaterThanOrEqual(1);
+  });
+
+  it("reports a plan invoice Stripe was paid for that credited nothing, and a credit Stripe has no paid invoice for", async () => {
+    const member = await person("member");
+    const plan = await createPlan(ctx.world.admin, { name: "Reconciled cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
+    const sub = { id: `sub_rec_${Date.now()}`, object: "subscription" as const, status: "active", metadata: {} };
+    ctx.stripe.subscriptions.set(sub.id, sub);
+    const insurance = await db.insuranceSubscription.create({
+      data: { userId: member.id, planId: plan.id, status: "active", provider: "stripe", stripeSubscriptionId: sub.id, currentPeriodEnd: new Date(Date.now() + 300 * 86_400_000) },
+    });
+    const credited = ctx.stripe.payInvoice(sub.id, { amount: 50000 });
+    const lost = ctx.stripe.payInvoice(sub.id, { amount: 50000 });
+    await db.coverageEntry.createMany({
+      data: [
+        { subscriptionId: insurance.id, kind: "credit", amountCents: 20000, reference: `invoice:${credited.id}` },
+        { subscriptionId: insurance.id, kind: "credit", amountCents: 20000, reference: "invoice:in_never_paid" },
+      ],
+    });
+    const report = await reconcilePayments({ fix: true });
+    expect(report.differences.filter((l) => l.includes(insurance.id))).toEqual([
+      `plan ${insurance.id} (stripe ${sub.id}): invoice ${lost.id} was paid at Stripe but credited no coverage; resend its invoice.paid event from the dashboard`,
+      `plan ${insurance.id} (stripe ${sub.id}): coverage credited for in_never_paid, which Stripe does not show as paid; check the plan's ledger`,
+    ]);
+    expect(report.remaining).toBeGreaterThanOrEqual(2);
   });
 });

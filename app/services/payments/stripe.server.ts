@@ -342,6 +342,17 @@ export function stripeProvider(): PaymentProvider {
       }
       return out;
     },
+    async listSubscriptionInvoices(subscriptionId) {
+      const out: { id: string; status: string; amountPaid: number }[] = [];
+      try {
+        for await (const inv of stripe.invoices.list({ subscription: subscriptionId, limit: 100 })) {
+          out.push({ id: inv.id!, status: inv.status ?? "draft", amountPaid: inv.amount_paid });
+        }
+      } catch (error) {
+        throw providerError(error);
+      }
+      return out;
+    },
     async retrievePaymentIntent(id) {
       return toInfo(await call(() => stripe.paymentIntents.retrieve(id)));
     },

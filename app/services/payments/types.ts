@@ -56,6 +56,8 @@ export interface PaymentProvider {
   refundPayment?(request: PaymentRefundRequest, opts: SettleOptions): Promise<ProviderRefund>;
   /** The refunds the provider holds for a payment, to adopt one whose answer was lost and to reconcile. */
   listRefunds?(paymentIntentId: string): Promise<ProviderRefund[]>;
+  /** A subscription's invoices, to reconcile coverage credits with what the provider billed. */
+  listSubscriptionInvoices?(subscriptionId: string): Promise<{ id: string; status: string; amountPaid: number }[]>;
 }
 
 export type PaymentRefundRequest = {
