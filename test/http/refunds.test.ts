@@ -202,7 +202,7 @@ describe("receipts", () => {
     } catch {
       return [];
     }
-    return files.map((f) => readFileSync(path.join(dir, f), "utf8")).filter((m) => m.includes(`To: ${email}`));
+    return files.map((f) => readFileSync(path.join(dir, f), "utf8").replace(/=\r?\n/g, "")).filter((m) => m.includes(`To: ${email}`));
   };
   const receipts = (email: string) => mailsTo(email).filter((m) => /You paid|was refunded\./.test(m));
 

@@ -1,4 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { getEnv } from "~/env.server";
+import { RECEIPT_QUEUE, runReceiptJobs } from "~/models/receipt.server";
+import { runOnce } from "~/services/jobs.server";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
 import { createPlan, insuranceStatus } from "~/models/insurance.server";
@@ -56,6 +61,11 @@ describe("refunds outside Stripe", () => {
     await requestTicketRefund(world.maintainer, ticketId, { reason: "Coverage back: answered in the thread." });
     expect(await balance(member)).toBe(20000);
     expect((await insuranceStatus(member)).subscription!.ledger.map((e) => e.kind)).toContain("refund");
+    // The receipts say where the money came from and went back to.
+    await runOnce(RECEIPT_QUEUE, runReceiptJobs, 10);
+    const mails = readdirSync(path.join(getEnv().dataDir, "mailbox")).map((f) => readFileSync(path.join(getEnv().dataDir, "mailbox", f), "utf8").replace(/=\r?\n/g, "")).filter((m) => m.includes(member.email));
+    expect(mails.join("\n")).toContain("was drawn from your support insurance");
+    expect(mails.join("\n")).toContain("It was returned to your support insurance coverage.");
     expect(await db.moneyEvent.findMany({ where: { ticketId }, select: { kind: true }, orderBy: { createdAt: "asc" } })).toEqual(
       expect.arrayContaining([{ kind: "refund_requested" }, { kind: "refunded" }]),
     );
