@@ -2,6 +2,7 @@
 // npm run cli -- user:role --email E --role admin
 // npm run cli -- markdown:rerender   (stored HTML from Markdown again; the app also does it by itself, docs/decisions/027)
 // npm run cli -- demo:purge [--confirm]   (before production: demo accounts locked, test-mode money ended; docs/decisions/038)
+// npm run cli -- payments:reconcile [--fix]   (payments and refunds against the provider, docs/decisions/036)
 import { parseArgs } from "node:util";
 import { openDatabase } from "../prisma/database-url.ts";
 import { deployMigrations } from "../prisma/migrations.server.mts";
@@ -12,19 +13,21 @@ const USAGE = `Usage:
   npm run cli -- user:create --email E --username U --password P [--role member|moderator|maintainer|admin]
   npm run cli -- user:role --email E --role R
   npm run cli -- markdown:rerender
-  npm run cli -- demo:purge [--confirm]   (lists, or with --confirm does, what production refuses to start with)`;
+  npm run cli -- demo:purge [--confirm]   (lists, or with --confirm does, what production refuses to start with)
+  npm run cli -- payments:reconcile [--fix]`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
     options: {
-      email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" }, confirm: { type: "boolean" },
+      email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" },
+      confirm: { type: "boolean" }, fix: { type: "boolean" },
     },
   });
   const role = (values.role ?? "member") as (typeof ROLES)[number];
   if (!ROLES.includes(role)) throw new AppError(400, "invalid_role", `--role must be one of: ${ROLES.join(", ")}`);
-  if (command !== "user:create" && command !== "user:role" && command !== "markdown:rerender" && command !== "demo:purge") {
+  if (!["user:create", "user:role", "markdown:rerender", "demo:purge", "payments:reconcile"].includes(command ?? "")) {
     console.error(USAGE);
     return 2;
   }
@@ -40,6 +43,13 @@ async function main() {
       const { purgeDemoAndTestMoney } = await import("./models/demo-purge.server.ts");
       const report = await purgeDemoAndTestMoney({ confirm: values.confirm === true });
       for (const line of report.lines) console.log(line);
+    } else if (command === "payments:reconcile") {
+      const { reconcilePayments } = await import("./models/reconcile.server.ts");
+      const report = await reconcilePayments({ fix: values.fix ?? false });
+      for (const line of report.differences) console.log(`DIFF  ${line}`);
+      for (const line of report.fixed) console.log(`FIXED ${line}`);
+      console.log(report.remaining ? `${report.remaining} difference(s) need a person.` : "Payments and refunds match the provider.");
+      return report.remaining ? 1 : 0;
     } else if (command === "markdown:rerender") {
       const { rerenderAll } = await import("./models/rerender.server.ts");
       await rerenderAll();

@@ -10,7 +10,9 @@ import { TICKET_STATES, type TicketState } from "./ticket-state";
 //   ticket was sold with after payment, out of every ticket with a verdict (answered, or
 //   expired unanswered); tickets still inside their clock are not counted yet;
 // - captured revenue: card payments actually captured, by tier and by the
-//   month the ticket was accepted (coverage draws were paid for by the plan);
+//   month the ticket was accepted (coverage draws were paid for by the plan),
+//   net of what was given back: captured = Σ accepted tickets − refunds − lost
+//   disputes, with the refunds and lost disputes shown beside it (docs/decisions/036);
 // - median is the middle value (mean of the two middle ones for an even
 //   count); p90 is the nearest-rank 90th percentile.
 
@@ -28,6 +30,9 @@ export type MetricTicket = {
   rejectReason: string | null;
   // A captured card payment, if any.
   capturedCents: number;
+  // Given back from that payment (refunds here or in Stripe's dashboard), and lost to a chargeback.
+  refundedCents?: number;
+  disputeLostCents?: number;
   currency: string;
 };
 
@@ -48,7 +53,11 @@ export function percentile(values: number[], p: number): number | null {
 
 export const monthOf = (d: Date) => d.toISOString().slice(0, 7);
 
-export type RevenueRow = { month: string; tierSlug: string; tierName: string; currency: string; cents: number; tickets: number };
+// cents is net: grossCents − refundedCents − disputedCents.
+export type RevenueRow = {
+  month: string; tierSlug: string; tierName: string; currency: string; cents: number; tickets: number;
+  grossCents: number; refundedCents: number; disputedCents: number;
+};
 
 export function computeDeskMetrics(tickets: MetricTicket[]) {
   const byState = Object.fromEntries(TICKET_STATES.map((s) => [s, 0])) as Record<TicketState, number>;
@@ -72,16 +81,29 @@ export function computeDeskMetrics(tickets: MetricTicket[]) {
     if (t.capturedCents > 0 && t.acceptedAt) {
       const month = monthOf(t.acceptedAt);
       const key = `${month}|${t.tierSlug}|${t.currency}`;
-      const row = revenue.get(key) ?? { month, tierSlug: t.tierSlug, tierName: t.tierName, currency: t.currency, cents: 0, tickets: 0 };
-      row.cents += t.capturedCents;
+      const row = revenue.get(key) ??
+        { month, tierSlug: t.tierSlug, tierName: t.tierName, currency: t.currency, cents: 0, tickets: 0, grossCents: 0, refundedCents: 0, disputedCents: 0 };
+      const refunded = t.refundedCents ?? 0;
+      const lost = Math.min(t.disputeLostCents ?? 0, t.capturedCents - refunded);
+      row.grossCents += t.capturedCents;
+      row.refundedCents += refunded;
+      row.disputedCents += lost;
+      row.cents += t.capturedCents - refunded - lost;
       row.tickets += 1;
       revenue.set(key, row);
     }
   }
 
   const revenueRows = [...revenue.values()].sort((a, b) => a.month.localeCompare(b.month) || a.tierSlug.localeCompare(b.tierSlug));
-  const totals = new Map<string, number>();
-  for (const r of revenueRows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.cents);
+  const totals = new Map<string, { currency: string; cents: number; grossCents: number; refundedCents: number; disputedCents: number }>();
+  for (const r of revenueRows) {
+    const t = totals.get(r.currency) ?? { currency: r.currency, cents: 0, grossCents: 0, refundedCents: 0, disputedCents: 0 };
+    t.cents += r.cents;
+    t.grossCents += r.grossCents;
+    t.refundedCents += r.refundedCents;
+    t.disputedCents += r.disputedCents;
+    totals.set(r.currency, t);
+  }
 
   return {
     total: tickets.length,
@@ -89,7 +111,7 @@ export function computeDeskMetrics(tickets: MetricTicket[]) {
     firstResponse: { count: firstResponses.length, medianMs: median(firstResponses), p90Ms: percentile(firstResponses, 90) },
     promise: { judged, within: withinPromise, share: judged ? withinPromise / judged : null },
     revenue: revenueRows,
-    revenueTotals: [...totals.entries()].map(([currency, cents]) => ({ currency, cents })),
+    revenueTotals: [...totals.values()],
     rejections,
   };
 }
@@ -116,6 +138,9 @@ export function metricsCsv(m: DeskMetrics): string {
   rows.push(["answered_within_promise", "within", null, null, m.promise.within]);
   rows.push(["answered_within_promise", "judged", null, null, m.promise.judged]);
   for (const r of m.revenue) rows.push(["captured_revenue_cents", r.tierName, r.month, r.currency, r.cents]);
+  for (const r of m.revenue) rows.push(["captured_gross_cents", r.tierName, r.month, r.currency, r.grossCents]);
+  for (const r of m.revenue) rows.push(["refunded_cents", r.tierName, r.month, r.currency, r.refundedCents]);
+  for (const r of m.revenue) rows.push(["disputes_lost_cents", r.tierName, r.month, r.currency, r.disputedCents]);
   for (const [reason, n] of Object.entries(m.rejections)) rows.push(["rejections_by_reason", reason, null, null, n]);
   return toCsv(rows);
 }

@@ -14,7 +14,10 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
       id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
       soldTierName: true, soldResponseHours: true, soldCurrency: true,
       tier: { select: { slug: true } },
-      payments: { where: { status: "captured", provider: { not: "insurance" } }, select: { amountCents: true, currency: true } },
+      payments: {
+        where: { status: "captured", provider: { not: "insurance" } },
+        select: { amountCents: true, currency: true, refundedCents: true, disputeStatus: true, disputedCents: true },
+      },
     },
     take: 50_000,
   });
@@ -30,6 +33,8 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
     firstResponseAt: r.firstResponseAt,
     rejectReason: r.rejectReason,
     capturedCents: r.payments.reduce((sum, p) => sum + p.amountCents, 0),
+    refundedCents: r.payments.reduce((sum, p) => sum + p.refundedCents, 0),
+    disputeLostCents: r.payments.reduce((sum, p) => sum + (p.disputeStatus === "lost" ? p.disputedCents : 0), 0),
     currency: r.payments[0]?.currency ?? r.soldCurrency,
   }));
   return computeDeskMetrics(tickets);

@@ -12,6 +12,7 @@ import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckou
 import { insuranceInvoiceFailed, insuranceSubscriptionUpdated } from "./insurance-renewal.server";
 import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock } from "./ticket-clock.server";
+import { disputeChanged, providerRefundsChanged } from "./refund-dispute-events.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { transition } from "./ticket-state";
 import { honoursProvider } from "./test-money.server";
@@ -80,6 +81,12 @@ function dispatch(event: PaymentEvent, now: Date): Promise<EventOutcome> {
       return insuranceSubscriptionUpdated(event);
     case "invoice.payment_failed":
       return insuranceInvoiceFailed(event);
+    case "refunds.changed":
+      return providerRefundsChanged(event, now);
+    case "dispute.opened":
+    case "dispute.updated":
+    case "dispute.closed":
+      return disputeChanged(event, now);
     case "ignored":
       return Promise.resolve("ignored");
   }

@@ -7,6 +7,7 @@ import { captureExpired } from "./card-hold.server";
 import { recordSettlement } from "./ticket-money.server";
 import { notifyDesk } from "./ticket-notify.server";
 import { honoursProvider, settleTestModePayment } from "./test-money.server";
+import { requestReceipt } from "./receipt.server";
 
 // Captures and releases of authorised payments. The decision (accept, reject,
 // expire) commits first and marks the Payment "…_pending" with an outbox job in
@@ -108,6 +109,7 @@ async function markSettled(payment: Parameters<typeof recordSettlement>[1], goal
   await db.$transaction(async (tx) => {
     await tx.payment.update({ where: { id: payment.id }, data: { status: DONE[goal], lastError: null, lockedUntil: null } });
     await recordSettlement(tx, payment, goal === "capture" ? "captured" : "canceled");
+    if (goal === "capture") await requestReceipt(tx, { kind: "capture", paymentId: payment.id }, new Date());
   });
 }
 

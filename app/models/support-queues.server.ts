@@ -5,6 +5,8 @@ import { COVERAGE_FULFIL_QUEUE } from "./insurance.server";
 import { fulfilCoverageJobs } from "./insurance-purchase.server";
 import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "./plan-refund.server";
 import { PLAN_END_QUEUE, runPlanEndJobs } from "./plan-end.server";
+import { REFUND_QUEUE, runRefundJobs } from "./ticket-refund.server";
+import { RECEIPT_QUEUE, runReceiptJobs } from "./receipt.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "./desk-digest.server";
 import { HOLD_QUEUE, runHoldJobs } from "./card-hold.server";
 import { CHECKOUT_SWEEP_QUEUE, runCheckoutSweepJob, scheduleCheckoutSweep } from "./checkout-sweep.server";
@@ -20,6 +22,8 @@ export function registerSupportQueues() {
   registerQueue(PLAN_END_QUEUE, runPlanEndJobs, 1);
   registerQueue(HOLD_QUEUE, runHoldJobs, 1);
   registerQueue(CHECKOUT_SWEEP_QUEUE, runCheckoutSweepJob, 1);
+  registerQueue(REFUND_QUEUE, runRefundJobs, 1);
+  registerQueue(RECEIPT_QUEUE, runReceiptJobs, 1);
 }
 
 /** Queues the first daily desk digest; pending ones collapse into one row across app servers. */

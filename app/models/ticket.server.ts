@@ -8,7 +8,8 @@ import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { explainExpiredCapture, refuseLapsedHold } from "./card-hold.server";
 import { refuseRejectWhileCaptured } from "./captured-payment";
-import { paymentSummary, requestSettlement, retrySettlement, settleNow } from "./payment.server";
+import { requestSettlement, retrySettlement, settleNow } from "./payment.server";
+import { paidOf, paymentView } from "./payment-view.server";
 import { can, requirePermission, type Role } from "./permissions";
 import { enforce } from "./rate-limit.server";
 import { clockView, isDue, pause, resume } from "./sla";
@@ -96,7 +97,10 @@ const ticketSelect = {
   payments: {
     orderBy: { createdAt: "desc" },
     take: 1,
-    select: { id: true, status: true, amountCents: true, currency: true, lastError: true, attempts: true },
+    select: {
+      id: true, status: true, amountCents: true, currency: true, lastError: true, attempts: true,
+      refundedCents: true, disputeStatus: true, disputedCents: true,
+    },
   },
 } satisfies Prisma.TicketSelect;
 
@@ -148,6 +152,7 @@ function summaryOf(t: TicketRow, actor: Actor, now: Date) {
     paidAt: t.paidAt,
     deadlineAt: t.deadlineAt,
     clock: clockOf(t, now),
+    payment: paidOf(t.payments[0]),
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };
@@ -209,15 +214,7 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
       internal: m.internal,
       createdAt: m.createdAt,
     })),
-    payment: payment
-      ? {
-          status: payment.status,
-          summary: paymentSummary(payment.status),
-          amountCents: payment.amountCents,
-          currency: payment.currency,
-          ...(desk ? { lastError: payment.lastError, attempts: payment.attempts } : {}),
-        }
-      : null,
+    payment: payment ? await paymentView(payment, desk) : null,
     // The money trail is the desk's: an owner sees their payment summary only.
     ...(desk ? { moneyTrail: await ticketMoneyTrail(actor, id) } : {}),
     viewer: {

@@ -55,15 +55,22 @@ export default function DeskNumbers() {
       <section aria-labelledby="revenue-title">
         <h2 id="revenue-title">Captured revenue</h2>
         <p>{m.revenueTotals.length ? m.revenueTotals.map((t) => formatPrice(t.cents, t.currency)).join(" + ") : "Nothing captured yet."} in total (card payments captured on acceptance).</p>
+        <p>Captured = Σ accepted tickets − refunds (and chargebacks lost), by the month the ticket was accepted.</p>
+        {m.revenueTotals.map((t) => (
+          <p key={t.currency}>
+            {formatPrice(t.grossCents, t.currency)} accepted − {formatPrice(t.refundedCents, t.currency)} refunded − {formatPrice(t.disputedCents, t.currency)} lost to disputes = {formatPrice(t.cents, t.currency)}
+          </p>
+        ))}
         <RevenueChart rows={m.revenue} />
         <table>
           <caption>Captured revenue by month and tier</caption>
-          <thead><tr><th scope="col">Month</th><th scope="col">Tier</th><th scope="col">Tickets</th><th scope="col">Revenue</th></tr></thead>
+          <thead><tr><th scope="col">Month</th><th scope="col">Tier</th><th scope="col">Tickets</th><th scope="col">Accepted</th><th scope="col">Refunded</th><th scope="col">Disputes lost</th><th scope="col">Captured</th></tr></thead>
           <tbody>
-            {m.revenue.length === 0 ? <tr><td colSpan={4}>None yet.</td></tr> : null}
+            {m.revenue.length === 0 ? <tr><td colSpan={7}>None yet.</td></tr> : null}
             {m.revenue.map((r) => (
               <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
-                <th scope="row">{r.month}</th><td>{r.tierName}</td><td>{r.tickets}</td><td>{formatPrice(r.cents, r.currency)}</td>
+                <th scope="row">{r.month}</th><td>{r.tierName}</td><td>{r.tickets}</td><td>{formatPrice(r.grossCents, r.currency)}</td>
+                <td>{formatPrice(r.refundedCents, r.currency)}</td><td>{formatPrice(r.disputedCents, r.currency)}</td><td>{formatPrice(r.cents, r.currency)}</td>
               </tr>
             ))}
           </tbody>

@@ -17,6 +17,8 @@ import {
 } from "~/models/ticket.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
+import { requestTicketRefund } from "~/models/ticket-refund.server";
+import { TicketRefunds } from "~/components/support/ticket-refunds";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { MacroPicker } from "~/components/desk/macro-picker";
@@ -78,6 +80,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "retry-payment":
         await retryPayment(user, id);
+        break;
+      case "refund":
+        await requestTicketRefund(user, id, { amountCents: form.amountCents, reason: form.reason });
         break;
       default:
         throw badRequest("Unknown action.");
@@ -148,6 +153,7 @@ export default function TicketPage() {
               {t.payment.lastError ? <span className="field-error" role="alert">Last error: {t.payment.lastError} (retrying automatically)</span> : null}
             </p>
           ) : null}
+          {t.viewer.canDecide ? <TicketRefunds payment={t.payment} errors={failure?.fields} /> : null}
           {t.viewer.canDecide && (t.payment.status === "capture_failed" || t.payment.status === "cancel_failed") ? (
             <Form method="post">
               <input type="hidden" name="intent" value="retry-payment" />

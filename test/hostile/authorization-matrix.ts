@@ -362,6 +362,7 @@ export const MATRIX: Record<string, Entry> = {
   "POST routes/api.v1.tickets.$id.request-info": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/request-info`, body: { message: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
   // Withdrawing is the owner's: an invalid body is their 400, the desk's a 403, strangers' a 404.
   "POST routes/api.v1.tickets.$id.withdraw": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/withdraw`, body: { reason: 5 } }), expect: who(401, 400, 404, 404, 403, 403) },
+  "POST routes/api.v1.tickets.$id.refund": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/refund`, body: { amountCents: -5, reason: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
   "POST routes/api.v1.tickets.$id.resolve": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/resolve`, body: { message: 5 } }), expect: who(401, 403, 404, 404, 400, 400) },
 
   // desk

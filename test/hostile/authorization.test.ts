@@ -256,7 +256,7 @@ describe("the authorization matrix", () => {
   });
 
   test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
-    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "withdraw", "publish-draft", "publish-consent", "accept-published", "retry-payment"];
+    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "withdraw", "publish-draft", "publish-consent", "accept-published", "retry-payment", "refund"];
     const form = { body: "Trying my luck.", message: "Trying my luck here.", reason: "careless", draftHash: "x" };
     for (const intent of intents) {
       for (const stranger of ["other", "moderator"] as const) {
@@ -265,7 +265,7 @@ describe("the authorization matrix", () => {
         expect(await res.text()).not.toContain(SECRET);
       }
     }
-    for (const intent of ["note", "accept", "reject", "request-info", "resolve", "retry-payment"]) {
+    for (const intent of ["note", "accept", "reject", "request-info", "resolve", "retry-payment", "refund"]) {
       const res = await clients.member.request("POST", `/tickets/${world.ticketId}`, { form: { intent, ...form } });
       expect({ intent, status: res.status }).toEqual({ intent, status: 403 });
     }

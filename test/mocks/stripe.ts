@@ -82,6 +82,19 @@ type Refund = {
   created: number;
 };
 
+type Dispute = {
+  id: string;
+  object: "dispute";
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  status: string;
+  reason: string;
+  created: number;
+  livemode: false;
+};
+
 // An invoice as Stripe keeps it; `_legacy` answers in the shape of API versions before
 // 2025-03-31.basil (payment_intent on the invoice) instead of the `payments` list.
 type Invoice = {
@@ -468,6 +481,8 @@ export class FakeStripe {
 
   private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
     let m: RegExpMatchArray | null;
+    const refundsOrDisputes = this.routeRefunds(method, path, body);
+    if (refundsOrDisputes) return refundsOrDisputes;
     if (method === "POST" && path === "/v1/checkout/sessions") {
       const price = body.line_items?.[0]?.price;
       if (price && !this.prices.has(price)) return this.missing("price", price);
@@ -551,7 +566,7 @@ export class FakeStripe {
   private createRefund(body: Record<string, any>): [number, unknown] {
     const intent = body.payment_intent ? this.intents.get(body.payment_intent) : undefined;
     if (body.payment_intent && !intent) return this.missing("payment_intent", body.payment_intent);
-    const chargeId = body.charge ?? intent?.latest_charge;
+    const chargeId = body.charge ?? (intent ? this.chargeOf(intent)?.id : undefined);
     const charge = chargeId ? this.charges.get(chargeId) : undefined;
     if (!charge || (intent && intent.status !== "succeeded")) {
       return [400, { error: { type: "invalid_request_error", message: `This PaymentIntent (${body.payment_intent}) does not have a successful charge to refund.` } }];
@@ -572,6 +587,72 @@ export class FakeStripe {
     };
     this.refunds.set(refund.id, refund);
     return [200, { ...refund }];
+  }
+
+  // ---- refunds (list, retrieve, made in the dashboard) and disputes
+
+  disputes = new Map<string, Dispute>();
+
+  /** The charge of a captured PaymentIntent; a manual capture gets its charge (amount_received) on first use. */
+  chargeOf(intent: Intent): Charge | undefined {
+    if (intent.latest_charge) return this.charges.get(intent.latest_charge);
+    if (intent.status !== "succeeded") return undefined;
+    const charge: Charge = {
+      id: id("ch"), object: "charge", amount: intent.amount_received, amount_refunded: 0, refunded: false,
+      currency: intent.currency, payment_intent: intent.id, status: "succeeded",
+    };
+    this.charges.set(charge.id, charge);
+    intent.latest_charge = charge.id;
+    return charge;
+  }
+
+  /** Someone refunds in Stripe's dashboard (no Backline metadata). Returns the charge.refunded event to deliver. */
+  refundInDashboard(paymentIntentId: string, amount?: number) {
+    const [status, refund] = this.createRefund({ payment_intent: paymentIntentId, ...(amount ? { amount: String(amount) } : {}) });
+    if (status !== 200) throw new Error(`fake stripe: dashboard refund refused: ${JSON.stringify(refund)}`);
+    return this.chargeRefundedEvent(paymentIntentId);
+  }
+
+  /** charge.refunded as API versions since 2022-11-15 send it: no `refunds` list on the charge. */
+  chargeRefundedEvent(paymentIntentId: string) {
+    const charge = this.chargeOf(this.intents.get(paymentIntentId)!)!;
+    return this.event("charge.refunded", { ...charge });
+  }
+
+  /** The cardholder disputes the charge: returns the charge.dispute.created event. */
+  openDispute(paymentIntentId: string, amount?: number) {
+    const charge = this.chargeOf(this.intents.get(paymentIntentId)!)!;
+    const dispute: Dispute = {
+      id: id("dp"), object: "dispute", amount: amount ?? charge.amount, currency: charge.currency, charge: charge.id,
+      payment_intent: paymentIntentId, status: "needs_response", reason: "fraudulent", created: now(), livemode: false,
+    };
+    this.disputes.set(dispute.id, dispute);
+    return this.event("charge.dispute.created", { ...dispute });
+  }
+
+  closeDispute(disputeId: string, outcome: "won" | "lost") {
+    const dispute = this.disputes.get(disputeId)!;
+    dispute.status = outcome;
+    return this.event("charge.dispute.closed", { ...dispute });
+  }
+
+  private routeRefunds(method: string, path: string, body: Record<string, any>): [number, unknown] | null {
+    if (method === "GET" && path === "/v1/refunds") {
+      const data = [...this.refunds.values()].filter((r) => !body.payment_intent || r.payment_intent === body.payment_intent).reverse();
+      return [200, { object: "list", data, has_more: false, url: "/v1/refunds" }];
+    }
+    if (method === "GET" && path === "/v1/invoices") {
+      const data = [...this.invoices.values()]
+        .filter((i) => !body.subscription || i.parent.subscription_details.subscription === body.subscription)
+        .map((i) => this.publicInvoice(i, false));
+      return [200, { object: "list", data, has_more: false, url: "/v1/invoices" }];
+    }
+    const m = path.match(/^\/v1\/refunds\/([^/]+)$/);
+    if (method === "GET" && m) {
+      const refund = this.refunds.get(m[1]!);
+      return refund ? [200, { ...refund }] : this.missing("refund", m[1]!);
+    }
+    return null;
   }
 
   private createSession(body: Record<string, any>): Session {

@@ -147,7 +147,7 @@ describe("moving the money on the maintainer's decision", () => {
     expect(ticket.state).toBe("open");
     expect(ticket.payment).toMatchObject({ status: "capture_pending", lastError: "Stripe: An unknown error occurred" });
     expect((await getTicket(member, ticketId)).payment).toEqual({
-      status: "capture_pending", summary: expect.any(String), amountCents: 4900, currency: "usd",
+      status: "capture_pending", summary: expect.any(String), amountCents: 4900, currency: "usd", refundedCents: 0,
     });
 
     await db.job.updateMany({ where: { queue: SETTLE_QUEUE, state: "pending" }, data: { runAt: new Date(Date.now() - 1000) } });

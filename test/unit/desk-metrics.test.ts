@@ -50,11 +50,25 @@ describe("desk metrics on a fixture with known answers", () => {
 
   it("sums captured revenue by tier and month of acceptance", () => {
     expect(m.revenue).toEqual([
-      { month: "2026-01", tierSlug: "priority", tierName: "Priority", currency: "usd", cents: 14900, tickets: 1 },
-      { month: "2026-01", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4 * 4900, tickets: 4 },
-      { month: "2026-02", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4900, tickets: 1 },
+      { month: "2026-01", tierSlug: "priority", tierName: "Priority", currency: "usd", cents: 14900, tickets: 1, grossCents: 14900, refundedCents: 0, disputedCents: 0 },
+      { month: "2026-01", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4 * 4900, tickets: 4, grossCents: 4 * 4900, refundedCents: 0, disputedCents: 0 },
+      { month: "2026-02", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4900, tickets: 1, grossCents: 4900, refundedCents: 0, disputedCents: 0 },
     ]);
-    expect(m.revenueTotals).toEqual([{ currency: "usd", cents: 14900 + 5 * 4900 }]);
+    expect(m.revenueTotals).toEqual([{ currency: "usd", cents: 14900 + 5 * 4900, grossCents: 14900 + 5 * 4900, refundedCents: 0, disputedCents: 0 }]);
+  });
+
+  it("counts captured net of refunds and lost chargebacks: captured = Σ accepted − refunds − disputes lost", () => {
+    const withRefunds = computeDeskMetrics([
+      t("r1", { acceptedAt: after(1), capturedCents: 4900, refundedCents: 1000 }),
+      t("r2", { acceptedAt: after(1), capturedCents: 4900, refundedCents: 4900 }),
+      // A lost dispute on what was partly refunded takes at most what was left.
+      t("r3", { acceptedAt: after(1), capturedCents: 4900, refundedCents: 900, disputeLostCents: 4900 }),
+      t("r4", { acceptedAt: after(1), capturedCents: 4900 }),
+    ]);
+    expect(withRefunds.revenueTotals).toEqual([{ currency: "usd", grossCents: 4 * 4900, refundedCents: 6800, disputedCents: 4000, cents: 4 * 4900 - 6800 - 4000 }]);
+    expect(metricsCsv(withRefunds).split("\r\n")).toEqual(expect.arrayContaining([
+      "captured_revenue_cents,Standard,2026-01,usd,8800", "refunded_cents,Standard,2026-01,usd,6800", "disputes_lost_cents,Standard,2026-01,usd,4000",
+    ]));
   });
 
   it("counts rejections by reason, every reason listed", () => {

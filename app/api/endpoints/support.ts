@@ -10,6 +10,7 @@ import {
 } from "~/models/ticket.server";
 import { TICKET_STATES } from "~/models/ticket-state";
 import { withdrawSchema } from "~/models/ticket-withdraw.server";
+import { refundSchema } from "~/models/ticket-refund.server";
 import { endpoint } from "../endpoint.server";
 
 export const tierSchema = z
@@ -31,6 +32,13 @@ const clockSchema = z.object({
   text: z.string().nullable().describe("“5 h left”, “overdue by 2 h”, or once answered “answered in 3 h 12 min”"),
 });
 
+const refundSchemaOut = z.object({
+  id: z.string(), amountCents: z.number().int(), currency: z.string(), reason: z.string().nullable(),
+  status: z.enum(["pending", "succeeded", "failed", "canceled"]).or(z.string()),
+  source: z.string().describe("backline, or provider for a refund made in Stripe's dashboard"),
+  lastError: z.string().nullable(), createdAt: z.iso.datetime(), by: z.string().nullable(),
+});
+
 const ticketSummarySchema = z
   .object({
     id: z.string(),
@@ -43,6 +51,10 @@ const ticketSummarySchema = z
     paidAt: z.iso.datetime(),
     deadlineAt: z.iso.datetime(),
     clock: clockSchema,
+    payment: z
+      .object({ status: z.string(), amountCents: z.number().int(), currency: z.string(), refundedCents: z.number().int() })
+      .nullable()
+      .describe("What was paid (held, captured, refunded) for this ticket"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -88,8 +100,14 @@ export const ticketSchema = ticketSummarySchema
     })),
     payment: z
       .object({
-        status: z.string(), summary: z.string(), amountCents: z.number().int(), currency: z.string(),
+        status: z.string().describe("refunded, partially_refunded or disputed where it applies; else the settlement status"),
+        summary: z.string(), amountCents: z.number().int(), currency: z.string(),
+        refundedCents: z.number().int().describe("Given back so far, by Backline or at the provider"),
+        settlement: z.string().optional().describe("Maintainers only: the capture/release status"),
         lastError: z.string().nullable().optional().describe("Maintainers only"), attempts: z.number().int().optional(),
+        disputeStatus: z.string().nullable().optional().describe("Maintainers only: the chargeback's status at Stripe"),
+        disputedCents: z.number().int().optional(),
+        refunds: z.array(refundSchemaOut).optional().describe("Maintainers only"),
       })
       .nullable(),
     moneyTrail: z
@@ -106,6 +124,12 @@ export const ticketSchema = ticketSummarySchema
     }),
   })
   .meta({ id: "Ticket" });
+
+export const refundTicket = endpoint({
+  method: "POST", path: "/api/v1/tickets/:id/refund", tag: "support", auth: "required",
+  summary: "Refund all or part of a captured ticket (maintainers); more than is left is a 400 naming what is left",
+  body: refundSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409],
+});
 
 export const listTiers = endpoint({
   method: "GET", path: "/api/v1/tiers", tag: "support", auth: "optional",

@@ -9,6 +9,8 @@ import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } fr
 // (the debit stands), rejecting or expiring "cancels" (a refund entry returns
 // the amount to the coverage, exactly once).
 
+const TICKET_REFUND = "ticket-refund:";
+
 type Draw = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
 
 const toInfo = (row: Draw): PaymentIntentInfo => ({
@@ -47,6 +49,32 @@ export const insuranceProvider: PaymentProvider = {
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findDraw(id));
+  },
+  /**
+   * A refund of a covered ticket returns the amount to the coverage it came from, while that plan
+   * is still active; once it has ended there is nothing to return it to (docs/decisions/036).
+   */
+  async refundPayment(req) {
+    return db.$transaction(async (tx) => {
+      const draw = await tx.insuranceDraw.findUnique({ where: { id: req.paymentIntentId }, include: { subscription: true } });
+      if (!draw) throw new PaymentProviderError(`Coverage: no such draw: '${req.paymentIntentId}'`, "resource_missing", false);
+      const plan = draw.subscription;
+      if (plan.status !== "active" || plan.currentPeriodEnd <= new Date()) {
+        throw new PaymentProviderError("The member's support plan has ended: there is no coverage to return the amount to.", "plan_ended", false);
+      }
+      await lockSubscription(tx, plan.id);
+      const reference = `${TICKET_REFUND}${req.refundId}`;
+      await addEntry(tx, { subscriptionId: plan.id, amountCents: req.amountCents, kind: "refund", reference, escalationId: draw.escalationId });
+      return { id: reference, amountCents: req.amountCents, status: "succeeded", refundId: req.refundId };
+    });
+  },
+  async listRefunds(drawId) {
+    const draw = await findDraw(drawId);
+    const rows = await db.coverageEntry.findMany({ where: { escalationId: draw.escalationId, kind: "refund", reference: { startsWith: TICKET_REFUND } } });
+    return rows.map((r) => {
+      const reference = r.reference ?? "";
+      return { id: reference, amountCents: r.amountCents, status: "succeeded", refundId: reference.slice(TICKET_REFUND.length) };
+    });
   },
   async capture(id) {
     const { count } = await db.insuranceDraw.updateMany({ where: { id, status: "requires_capture" }, data: { status: "succeeded" } });

@@ -8,6 +8,7 @@ import {
   type PaymentEvent,
   type PaymentIntentInfo,
   type PaymentProvider,
+  type ProviderRefund,
   type SubscriptionCheckoutRequest,
 } from "./types";
 import { assertPriceMatches } from "./stripe-prices.server";
@@ -215,6 +216,13 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
       const sub = event.data.object;
       return { ...base, type: "subscription.deleted", subscriptionId: sub.id, insuranceId: sub.metadata?.insuranceId ?? null };
     }
+    case "charge.refunded":
+    case "refund.created":
+    case "refund.updated":
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed":
+      return refundOrDisputeEvent(base, event);
     default:
       return { ...base, type: "ignored", sourceType: event.type };
   }
@@ -286,6 +294,29 @@ async function paymentIntentOfInvoice(invoiceId: string): Promise<string | null>
   }
 }
 
+/**
+ * Refunds and chargebacks. A charge no longer lists its refunds in webhooks (API 2022-11-15 on),
+ * so the event only names the PaymentIntent; what was refunded is read back from Stripe.
+ */
+function refundOrDisputeEvent(base: { id: string; provider: "stripe" }, event: Stripe.Event): PaymentEvent {
+  const object = event.data.object as unknown as { payment_intent?: string | { id: string } | null };
+  const paymentIntentId = idOf(object.payment_intent);
+  if (!paymentIntentId) return { ...base, type: "ignored", sourceType: event.type };
+  if (event.type.startsWith("charge.dispute.")) {
+    const dispute = event.data.object as Stripe.Dispute;
+    const type = event.type === "charge.dispute.created" ? "dispute.opened" : event.type === "charge.dispute.closed" ? "dispute.closed" : "dispute.updated";
+    return { ...base, type, paymentIntentId, disputeId: dispute.id, status: dispute.status, amountCents: dispute.amount, currency: dispute.currency };
+  }
+  return { ...base, type: "refunds.changed", paymentIntentId };
+}
+
+const toRefund = (r: Stripe.Refund): ProviderRefund => ({
+  id: r.id,
+  amountCents: r.amount,
+  status: r.status ?? "pending",
+  refundId: r.metadata?.refundId ?? null,
+});
+
 export function stripeProvider(): PaymentProvider {
   const stripe = stripeClient();
   return {
@@ -343,6 +374,35 @@ export function stripeProvider(): PaymentProvider {
         if (error instanceof Stripe.errors.StripeError && error.code === "charge_already_refunded") return;
         throw providerError(error);
       }
+    },
+    async refundPayment(req, opts) {
+      const refund = await call(() =>
+        stripe.refunds.create(
+          { payment_intent: req.paymentIntentId, amount: req.amountCents, metadata: { refundId: req.refundId, ticketId: req.ticketId } },
+          { idempotencyKey: opts.idempotencyKey },
+        ),
+      );
+      return toRefund(refund);
+    },
+    async listRefunds(paymentIntentId) {
+      const out: ProviderRefund[] = [];
+      try {
+        for await (const r of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) out.push(toRefund(r));
+      } catch (error) {
+        throw providerError(error);
+      }
+      return out;
+    },
+    async listSubscriptionInvoices(subscriptionId) {
+      const out: { id: string; status: string; amountPaid: number }[] = [];
+      try {
+        for await (const inv of stripe.invoices.list({ subscription: subscriptionId, limit: 100 })) {
+          out.push({ id: inv.id!, status: inv.status ?? "draft", amountPaid: inv.amount_paid });
+        }
+      } catch (error) {
+        throw providerError(error);
+      }
+      return out;
     },
     async retrievePaymentIntent(id) {
       return toInfo(await call(() => stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] })));

@@ -18,6 +18,8 @@ export const testInsuranceCheckoutPath = (insuranceId: string) => `/test-checkou
 const testIntentId = (escalationId: string) => `pi_test_local_${escalationId}`;
 
 export const testRefundId = (invoiceId: string) => `re_test_local_${invoiceId}`;
+const TICKET_REFUND_PREFIX = "re_test_ticket_";
+const testTicketRefundId = (refundId: string) => `${TICKET_REFUND_PREFIX}${refundId}`;
 
 type IntentRow = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
 
@@ -85,6 +87,21 @@ export const testModeProvider: PaymentProvider = {
     } catch (error) {
       if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
     }
+  },
+  // A ticket refund is a row beside its PaymentIntent (same escalation), so reconcile can list them.
+  async refundPayment(req) {
+    const intent = await findIntent(req.paymentIntentId);
+    const id = testTicketRefundId(req.refundId);
+    await db.testPaymentIntent.createMany({
+      data: [{ id, escalationId: intent.escalationId, amountCents: req.amountCents, currency: req.currency, status: "refunded" }],
+      skipDuplicates: true,
+    });
+    return { id, amountCents: req.amountCents, status: "succeeded", refundId: req.refundId };
+  },
+  async listRefunds(paymentIntentId) {
+    const intent = await findIntent(paymentIntentId);
+    const rows = await db.testPaymentIntent.findMany({ where: { escalationId: intent.escalationId, id: { startsWith: TICKET_REFUND_PREFIX } } });
+    return rows.map((r) => ({ id: r.id, amountCents: r.amountCents, status: "succeeded", refundId: r.id.slice(TICKET_REFUND_PREFIX.length) }));
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));

@@ -68,7 +68,30 @@ export interface PaymentProvider {
    * Refunding an invoice that is already fully refunded is success, so a retry after a lost answer is safe.
    */
   refundInvoice?(request: InvoiceRefundRequest, opts: SettleOptions): Promise<void>;
+  /** Gives back part or all of a captured payment (docs/decisions/036). */
+  refundPayment?(request: PaymentRefundRequest, opts: SettleOptions): Promise<ProviderRefund>;
+  /** The refunds the provider holds for a payment, to adopt one whose answer was lost and to reconcile. */
+  listRefunds?(paymentIntentId: string): Promise<ProviderRefund[]>;
+  /** A subscription's invoices, to reconcile coverage credits with what the provider billed. */
+  listSubscriptionInvoices?(subscriptionId: string): Promise<{ id: string; status: string; amountPaid: number }[]>;
 }
+
+export type PaymentRefundRequest = {
+  // Our Refund row: the provider keeps it in metadata so a lost answer is found again.
+  refundId: string;
+  ticketId: string;
+  paymentIntentId: string;
+  amountCents: number;
+  currency: string;
+};
+
+export type ProviderRefund = {
+  id: string;
+  amountCents: number;
+  // Stripe's refund statuses: pending | requires_action | succeeded | failed | canceled.
+  status: string;
+  refundId: string | null;
+};
 
 export type InvoiceRefundRequest = {
   invoiceId: string;
@@ -125,7 +148,18 @@ export type PaymentEvent =
       currentPeriodEnd: Date | null;
       occurredAt: Date;
     })
-  | (EventBase & { type: "invoice.payment_failed"; invoiceId: string; subscriptionId: string | null; insuranceId: string | null; occurredAt: Date });
+  | (EventBase & { type: "invoice.payment_failed"; invoiceId: string; subscriptionId: string | null; insuranceId: string | null; occurredAt: Date })
+  // Refunds made anywhere (here or in Stripe's dashboard) and chargebacks (docs/decisions/036).
+  | (EventBase & { type: "refunds.changed"; paymentIntentId: string })
+  | (EventBase & {
+      type: "dispute.opened" | "dispute.updated" | "dispute.closed";
+      paymentIntentId: string;
+      disputeId: string;
+      // needs_response, under_review, won, lost, ...
+      status: string;
+      amountCents: number;
+      currency: string;
+    });
 
 /** A subscription checkout for a support insurance plan (Checkout in subscription mode). */
 export type SubscriptionCheckoutRequest = {
