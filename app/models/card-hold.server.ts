@@ -64,8 +64,9 @@ async function closeForLapsedHold(tx: Tx, t: HoldTicket, now: Date, captureRefus
     await notifyOwner(tx, refOf(t), (title) =>
       `The card hold for ${title} ended before the payment could be taken: the ticket closed and you were not charged. You can escalate again`);
   }
+  // A hold still "authorized" is released through the settlement outbox, which records the release itself.
   await recordMoneyEvent(tx, {
-    kind: "released",
+    kind: payment.status === "authorized" ? "release_requested" : "released",
     amountCents: payment.amountCents,
     currency: payment.currency,
     ticketId: t.id,

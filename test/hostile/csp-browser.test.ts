@@ -47,6 +47,17 @@ async function withoutReload(page: Page, act: () => Promise<void>) {
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 }
 
+/** Asks for a public page until this server answers it from its page cache (bounded, no fixed sleep). */
+async function untilCached(path: string) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${app.server.url}${path}`);
+    await res.arrayBuffer();
+    if (res.headers.get("x-cache") === "HIT") return;
+  }
+  throw new Error(`${path} was never served from the page cache`);
+}
+
 describe("the Content-Security-Policy in Chromium", () => {
   it("lets an anonymous visitor browse, navigate client-side and revisit cached pages with zero violations", async () => {
     const page = await (await app.browser.newContext()).newPage();
@@ -59,6 +70,9 @@ describe("the Content-Security-Policy in Chromium", () => {
       documents.push({ url: r.url(), status: r.status(), csp: (await r.allHeaders())["content-security-policy"], revalidated: "if-none-match" in sent });
     });
 
+    // Start-up work (re-rendering, indexing) may change content and drop a render before it is stored:
+    // wait until the home page is served from the cache, so the browser gets a copy it can revalidate.
+    await untilCached("/");
     await visit(page, w, "/");
     // Again: the browser revalidates its stored copy (If-None-Match → 304) and runs
     // that copy's scripts under that copy's policy.

@@ -73,7 +73,7 @@ describe("card holds that lapse", () => {
     expect(captures(paymentIntentId)).toBe(0);
     const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "card hold" } } });
     expect(notice.title).toMatch(/not charged\. You can escalate again/);
-    expect((await trail(ticketId)).map((e) => e.kind)).toEqual(["authorised", "released"]);
+    expect((await trail(ticketId)).map((e) => e.kind)).toEqual(["authorised", "release_requested", "released"]);
     // A second run (a retried job) changes nothing.
     expect(await runHoldJob({ ticketId, kind: "lapse" }, captureBefore)).toBe(false);
   });
