@@ -11,10 +11,10 @@ import { requestRelease, settleNow } from "./payment.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "./insurance.server";
 import { insuranceInvoiceFailed, insuranceSubscriptionUpdated } from "./insurance-renewal.server";
 import { deadlineFor, paymentTime } from "./sla";
-import { scheduleClock } from "./ticket-clock.server";
+import { scheduleClock, unscheduleClock } from "./ticket-clock.server";
 import { disputeChanged, providerRefundsChanged } from "./refund-dispute-events.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
-import { transition } from "./ticket-state";
+import { canTransition, transition } from "./ticket-state";
 import { honoursProvider } from "./test-money.server";
 import type { TicketSnapshot } from "./ticket-snapshot";
 import { threadUrl } from "~/utils/urls";
@@ -336,7 +336,7 @@ async function closeCheckout(
 async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payment_intent.canceled" }>, now: Date): Promise<EventOutcome> {
   const payment = await db.payment.findFirst({
     where: { paymentIntentId: event.paymentIntentId, provider: event.provider },
-    select: { id: true, status: true, ticketId: true },
+    select: { id: true, status: true, ticketId: true, escalationId: true, amountCents: true, currency: true },
   });
   if (!payment) {
     if (!event.escalationId) return "ignored";
@@ -349,25 +349,43 @@ async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payme
   if (payment.status === "canceled" || payment.status === "captured") return "ignored";
   await db.$transaction(async (tx) => {
     const wasCapturing = payment.status === "capture_pending" || payment.status === "capture_failed";
+    const t = payment.ticketId
+      ? await tx.ticket.findUniqueOrThrow({
+          where: { id: payment.ticketId },
+          select: { id: true, state: true, acceptedAt: true, ownerId: true, thread: { select: { title: true } } },
+        })
+      : null;
+    // Nothing can be captured any more: an undecided ticket, or an accepted one still waiting for its capture,
+    // closes unpaid (docs/decisions/035) instead of staying open with no money behind it.
+    const closes = t !== null && canTransition(t, "lapse") && (!t.acceptedAt || wasCapturing);
     await tx.payment.update({
       where: { id: payment.id },
-      data: wasCapturing
-        ? { status: "capture_failed", lastError: "The authorisation was released before it could be captured.", lockedUntil: null }
-        : { status: "canceled", lastError: null, lockedUntil: null },
+      data:
+        wasCapturing && !closes
+          ? { status: "capture_failed", lastError: "The authorisation was released before it could be captured.", lockedUntil: null }
+          : { status: "canceled", lastError: wasCapturing ? "The authorisation was released before it could be captured." : null, lockedUntil: null },
     });
-    if (!payment.ticketId) return;
-    const t = await tx.ticket.findUniqueOrThrow({
-      where: { id: payment.ticketId },
-      select: { id: true, state: true, ownerId: true, thread: { select: { title: true } } },
+    await recordMoneyEvent(tx, {
+      kind: "released",
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+      ticketId: payment.ticketId,
+      escalationId: payment.escalationId,
+      paymentId: payment.id,
+      reason: "Released by the payment provider",
+      reference: `provider-released:${payment.id}`,
     });
+    if (!t) return;
     const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
-    if (t.state === "awaiting_acceptance") {
-      await tx.ticket.updateMany({
-        where: { id: t.id, state: "awaiting_acceptance" },
-        data: { state: transition({ state: t.state, acceptedAt: null }, "expire"), closedAt: now },
+    if (closes) {
+      const { count } = await tx.ticket.updateMany({
+        where: { id: t.id, state: t.state, acceptedAt: t.acceptedAt },
+        data: { state: transition(t, "lapse"), closedAt: now },
       });
+      if (count === 0) return;
+      await unscheduleClock(tx, t.id);
       await notifyOwner(tx, ref, (title) => `The card authorisation for ${title} was released: the ticket closed and you were not charged`);
-      await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed`);
+      await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed unpaid`);
     } else if (wasCapturing) {
       await notifyDesk(tx, ref, (title) => `Payment for ${title} can no longer be captured: the authorisation was released`);
     }

@@ -103,3 +103,26 @@ describe("an accept after the card hold expired at Stripe", () => {
     expect(JSON.stringify(notices)).toMatch(/card hold .* ended before the payment could be taken/);
   });
 });
+
+describe("a hold the payment provider released before anyone could capture it", () => {
+  it("closes a ticket waiting on a question asked before acceptance, so it can never be accepted unpaid", async () => {
+    const { client, sessionId } = await escalate();
+    const session = stripe.completeSession(sessionId);
+    expect(await deliver(stripe.event("checkout.session.completed", session))).toBe("applied");
+    const [ticket] = await myTickets(client);
+    const ask = await maintainer.post(`/api/v1/tickets/${ticket!.id}/request-info`, { message: "Which version of the plugin do you run?" });
+    expect(ask.status).toBe(200);
+    expect((await ask.json()).state).toBe("waiting_on_customer");
+
+    const intent = stripe.intents.get(session.payment_intent as string)!;
+    expect(await deliver(stripe.event("payment_intent.canceled", { ...intent, status: "canceled" }))).toBe("applied");
+    const closed = await (await client.get(`/api/v1/tickets/${ticket!.id}`)).json();
+    expect(closed.state).toBe("expired");
+    expect(closed.payment.summary).toMatch(/not charged/);
+
+    const accept = await maintainer.post(`/api/v1/tickets/${ticket!.id}/accept`, {});
+    expect(accept.status).toBe(409);
+    const desk = await (await maintainer.get(`/api/v1/tickets/${ticket!.id}`)).json();
+    expect(desk.moneyTrail.map((e: { kind: string }) => e.kind)).toContain("released");
+  });
+});
