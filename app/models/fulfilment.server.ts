@@ -13,6 +13,7 @@ import { insuranceInvoiceFailed, insuranceSubscriptionUpdated } from "./insuranc
 import { deadlineFor, paymentTime } from "./sla";
 import { scheduleClock, unscheduleClock } from "./ticket-clock.server";
 import { disputeChanged, providerRefundsChanged } from "./refund-dispute-events.server";
+import { refundNow, refundUndelivered } from "./ticket-refund.server";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { canTransition, transition } from "./ticket-state";
 import { honoursProvider } from "./test-money.server";
@@ -146,12 +147,16 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
   const deadlineAt = deadlineFor(paidAt, escalation.tier.responseHours);
   const alreadyDue = deadlineAt <= now;
   let released: string | null = null;
+  let refunded: string | null = null;
   try {
     const outcome = await db.$transaction(async (tx) => {
       // Under the member's lock (docs/decisions/029): of two checkouts for one thread paid anyway, the second sees the first ticket.
       await lockMember(tx, escalation.userId);
       if (await activeTicketFor(tx, escalation.userId, escalation.threadId, escalation.id)) {
-        if (capturedElsewhere) return (await recordSecondCapture(tx, escalation, intent)) ? ("applied" as const) : ("duplicate" as const);
+        if (capturedElsewhere) {
+          refunded = await refundSecondCapture(tx, escalation, intent, now);
+          return refunded ? ("applied" as const) : ("duplicate" as const);
+        }
         released = await releaseSecondAuthorisation(tx, escalation, intent, now);
         return released ? ("applied" as const) : ("duplicate" as const);
       }
@@ -213,6 +218,7 @@ async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<EventOu
       return "applied" as const;
     });
     await settleNow(released);
+    if (refunded) await refundNow(refunded, now);
     return outcome;
   } catch (error) {
     // A concurrent delivery created the ticket first: the unique escalationId decided.
@@ -283,19 +289,20 @@ async function releaseSecondAuthorisation(
 
 /**
  * The same, but the second payment was already captured outside Backline: there
- * is no hold to release, only money to give back. It is recorded (a payment with
- * no ticket, on the trail) for the refund, never dropped.
+ * is no hold to release, so the money is given back in full (a refund through
+ * the refund outbox). Returns the refund to send, once.
  */
-async function recordSecondCapture(
+async function refundSecondCapture(
   tx: Prisma.TransactionClient,
   escalation: { id: string; provider: string },
   intent: PaymentIntentInfo,
-): Promise<boolean> {
+  now: Date,
+): Promise<string | null> {
   const claimed = await tx.escalation.updateMany({
     where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
     data: { state: "cancelled", paymentIntentId: intent.id },
   });
-  if (claimed.count === 0) return false;
+  if (claimed.count === 0) return null;
   const payment = await tx.payment.create({
     data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status: "captured", amountCents: intent.amount, currency: intent.currency },
     select: { id: true },
@@ -306,11 +313,12 @@ async function recordSecondCapture(
     currency: intent.currency,
     escalationId: escalation.id,
     paymentId: payment.id,
-    reason: "A second checkout for a thread with an open ticket, captured outside Backline: it needs a refund",
+    reason: "A second checkout for a thread with an open ticket, captured outside Backline",
     reference: `captured-elsewhere:${intent.id}`,
   });
-  logger.warn(`escalation ${escalation.id}: a second checkout was captured outside Backline while another ticket is open; refund PaymentIntent ${intent.id}`);
-  return true;
+  logger.warn(`escalation ${escalation.id}: a second checkout was captured outside Backline while another ticket is open; refunding it`);
+  const reason = "A second payment for a thread that already has a ticket: refunded in full";
+  return refundUndelivered(tx, payment.id, reason, { ticketId: null, escalationId: escalation.id }, now);
 }
 
 /** Checkout expired or (test mode) the card was declined: the escalation closes with no ticket and no charge. */

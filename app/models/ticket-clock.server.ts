@@ -5,6 +5,7 @@ import { requestSettlement, settleNow } from "./payment.server";
 import { describeTimeLeft, isDue, isPaused, warningAt } from "./sla";
 import { notifyDesk, notifyOwner } from "./ticket-notify.server";
 import { sendSlaWarningMails } from "./desk-digest.server";
+import { refundNow, refundUndelivered } from "./ticket-refund.server";
 import { recordTicketDecision } from "./ticket-money.server";
 import { transition } from "./ticket-state";
 
@@ -39,6 +40,7 @@ const clockSelect = {
   id: true,
   state: true,
   ownerId: true,
+  escalationId: true,
   deadlineAt: true,
   pausedAt: true,
   remainingMs: true,
@@ -54,7 +56,7 @@ const clockSelect = {
  * authorisation. Returns false when the ticket is not (or no longer) due.
  */
 export async function expireIfDue(ticketId: string, now = new Date()): Promise<boolean> {
-  const paymentId = await db.$transaction(async (tx) => {
+  const outcome = await db.$transaction(async (tx) => {
     const t = await tx.ticket.findUnique({ where: { id: ticketId }, select: clockSelect });
     if (!t || t.state !== "awaiting_acceptance" || !isDue(t, now)) return false;
     const { count } = await tx.ticket.updateMany({
@@ -63,13 +65,21 @@ export async function expireIfDue(ticketId: string, now = new Date()): Promise<b
     });
     if (count === 0) return false;
     await recordTicketDecision(tx, ticketId, "release_requested", { reason: "expired: the response deadline passed unanswered" });
+    // A payment captured outside Backline has no hold to release: a missed promise gives it back in full.
+    const captured = await tx.payment.findFirst({ where: { ticketId, status: "captured" }, select: { id: true } });
+    const refund = captured
+      ? await refundUndelivered(tx, captured.id, "The response promise was missed: refunded in full", { ticketId, escalationId: t.escalationId }, now)
+      : null;
     const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
-    await notifyOwner(tx, ref, (title) => `Your paid ticket for ${title} expired unanswered: the authorisation was released and you were not charged`);
-    await notifyDesk(tx, ref, (title) => `Ticket for ${title} expired: the response promise was missed and the authorisation released`);
-    return (await requestSettlement(tx, ticketId, "cancel", now)) ?? true;
+    const result = captured ? "the payment is refunded in full" : "the authorisation was released and you were not charged";
+    await notifyOwner(tx, ref, (title) => `Your paid ticket for ${title} expired unanswered: ${result}`);
+    await notifyDesk(tx, ref, (title) => `Ticket for ${title} expired: the response promise was missed and ${captured ? "the payment is refunded" : "the authorisation released"}`);
+    return { settle: await requestSettlement(tx, ticketId, "cancel", now), refund };
   });
-  if (typeof paymentId === "string") await settleNow(paymentId);
-  return paymentId !== false;
+  if (outcome === false) return false;
+  if (outcome.settle) await settleNow(outcome.settle);
+  if (outcome.refund) await refundNow(outcome.refund, now);
+  return true;
 }
 
 /** A heads-up to the desk while a quarter of the promised time is left. */

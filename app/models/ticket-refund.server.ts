@@ -57,6 +57,50 @@ export async function refundableCents(tx: Tx, payment: { id: string; amountCents
 
 export const lockPayment = (tx: Tx, paymentId: string) => tx.$queryRaw`select id from "Payment" where id = ${paymentId} for update`;
 
+/**
+ * In the caller's transaction, with the payment row locked: a pending refund, its trail entry and the job
+ * that guarantees it reaches the provider. Returns the refund's id.
+ */
+export async function queueRefund(
+  tx: Tx,
+  r: { payment: { id: string; currency: string }; amountCents: number; reason: string; actorId: string | null; ticketId: string | null; escalationId: string | null },
+  now: Date,
+) {
+  const refund = await tx.refund.create({
+    data: { paymentId: r.payment.id, amountCents: r.amountCents, currency: r.payment.currency, reason: r.reason, status: "pending", actorId: r.actorId },
+  });
+  await recordMoneyEvent(tx, {
+    kind: "refund_requested", amountCents: r.amountCents, currency: r.payment.currency, ticketId: r.ticketId, escalationId: r.escalationId,
+    paymentId: r.payment.id, actorId: r.actorId, reason: r.reason, reference: `refund_requested:${refund.id}`,
+  });
+  await enqueue(tx, REFUND_QUEUE, { refundId: refund.id }, {
+    dedupeKey: `refund:${refund.id}`,
+    runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
+    maxAttempts: MAX_ATTEMPTS,
+  });
+  return refund.id;
+}
+
+/**
+ * Money taken for something that will not be delivered (a ticket captured outside Backline that expired
+ * unanswered, or a second checkout captured while another ticket was open) is given back in full, once.
+ * Returns the refund to send now, or null when nothing is left to give back.
+ */
+export async function refundUndelivered(
+  tx: Tx,
+  paymentId: string,
+  reason: string,
+  where: { ticketId: string | null; escalationId: string | null },
+  now: Date,
+): Promise<string | null> {
+  await lockPayment(tx, paymentId);
+  const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  if (payment.status !== "captured") return null;
+  const left = await refundableCents(tx, payment);
+  if (left <= 0) return null;
+  return queueRefund(tx, { payment, amountCents: left, reason, actorId: null, ...where }, now);
+}
+
 /** A maintainer refunds all or part of a captured ticket. Returns the refund's id. */
 export async function requestTicketRefund(actor: Actor, ticketId: string, input: unknown, now = new Date()) {
   const ticket = await db.ticket.findUnique({
@@ -82,19 +126,7 @@ export async function requestTicketRefund(actor: Actor, ticketId: string, input:
         amountCents: `At most ${left} (${formatPrice(left, payment.currency)}).`,
       });
     }
-    const refund = await tx.refund.create({
-      data: { paymentId: payment.id, amountCents: amount, currency: payment.currency, reason: data.reason, status: "pending", actorId: actor.id },
-    });
-    await recordMoneyEvent(tx, {
-      kind: "refund_requested", amountCents: amount, currency: payment.currency, ticketId, escalationId: ticket.escalationId,
-      paymentId: payment.id, actorId: actor.id, reason: data.reason, reference: `refund_requested:${refund.id}`,
-    });
-    await enqueue(tx, REFUND_QUEUE, { refundId: refund.id }, {
-      dedupeKey: `refund:${refund.id}`,
-      runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
-      maxAttempts: MAX_ATTEMPTS,
-    });
-    return refund.id;
+    return queueRefund(tx, { payment, amountCents: amount, reason: data.reason, actorId: actor.id, ticketId, escalationId: ticket.escalationId }, now);
   });
   await refundNow(refundId, now);
   return refundId;

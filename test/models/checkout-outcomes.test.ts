@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sweepOpenCheckouts } from "~/models/checkout-sweep.server";
 import { startEscalation } from "~/models/escalation.server";
 import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { expireIfDue } from "~/models/ticket-clock.server";
 import { acceptTicket, getTicket, rejectTicket } from "~/models/ticket.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
@@ -51,8 +52,26 @@ describe("a PaymentIntent already captured outside Backline", () => {
   });
 });
 
+describe("a ticket captured outside Backline whose promise is missed", () => {
+  it("expires like any other and gives the money back in full, once", async () => {
+    const { member, escalationId, sessionId } = await openCheckout();
+    const session = ctx.stripe.completeSession(sessionId, { intentStatus: "succeeded" });
+    expect(await applyPaymentEvent(completed(sessionId, session.payment_intent, escalationId))).toBe("applied");
+    const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
+    const late = new Date(ticket.deadlineAt.getTime() + 60_000);
+    expect(await expireIfDue(ticket.id, late)).toBe(true);
+    expect(await expireIfDue(ticket.id, late)).toBe(false);
+
+    const view = await getTicket(member, ticket.id);
+    expect(view).toMatchObject({ state: "expired", payment: { status: "refunded", refundedCents: session.amount_total } });
+    expect(ctx.stripe.calls("POST", /\/v1\/refunds$/).filter((c) => c.body.payment_intent === session.payment_intent)).toHaveLength(1);
+    const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticket.id}`, title: { contains: "expired" } } });
+    expect(notice.title).toMatch(/refunded in full/);
+  });
+});
+
 describe("a second checkout for the thread, captured outside Backline", () => {
-  it("is kept on record as money to give back, not released (it cannot be) and not dropped", async () => {
+  it("is given back in full: recorded, refunded at Stripe once, never released (it cannot be) or kept", async () => {
     const member = await person("member");
     const first = await startEscalation(member, ctx.world.thread.id, gate());
     // Stripe does not answer the expiry of the first checkout: both stay payable.
@@ -66,11 +85,14 @@ describe("a second checkout for the thread, captured outside Backline", () => {
 
     expect(await db.ticket.count({ where: { ownerId: member.id } })).toBe(1);
     expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({ status: "captured", ticketId: null });
-    expect(await db.moneyEvent.findFirst({ where: { escalationId: second.escalationId }, select: { kind: true, reason: true } })).toMatchObject({
-      kind: "captured_elsewhere",
-      reason: expect.stringMatching(/needs a refund/),
-    });
+    const trail = await db.moneyEvent.findMany({ where: { escalationId: second.escalationId }, orderBy: { createdAt: "asc" }, select: { kind: true } });
+    expect(trail.map((e) => e.kind)).toEqual(["captured_elsewhere", "refund_requested", "refunded"]);
+    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({ refundedCents: b.amount_total });
+    expect(ctx.stripe.calls("POST", /\/v1\/refunds$/).filter((c) => c.body.payment_intent === b.payment_intent)).toHaveLength(1);
     expect(calls(b.payment_intent!, "cancel")).toBe(0);
+    // Delivered again, nothing more is refunded.
+    expect(await applyPaymentEvent(completed(b.id, b.payment_intent, second.escalationId))).not.toBe("applied");
+    expect(ctx.stripe.calls("POST", /\/v1\/refunds$/).filter((c) => c.body.payment_intent === b.payment_intent)).toHaveLength(1);
   });
 });
 
