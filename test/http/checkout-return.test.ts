@@ -1,60 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
-import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
+import { describe, expect, it } from "vitest";
+import type { Client } from "../helpers/http";
+import { escalateOverApi, newMember, useStripeApp } from "../helpers/stripe-app";
+import { deliverWebhook } from "../mocks/stripe";
 
 // The page Stripe Checkout sends the member back to (success_url and
 // cancel_url): it tells the escalation's real state and never promises a
 // ticket that is not coming (docs/decisions/035).
 
-let server: TestServer;
-let stripe: FakeStripe;
-let threadId: string;
-const secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET;
-
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-  const threads = await (await new Client(server.url).get("/api/v1/threads?category=pro")).json();
-  threadId = threads.threads[0].id;
-});
-afterAll(async () => {
-  await server?.stop();
-  await stripe?.stop();
-});
-
-let members = 0;
-async function member() {
-  const client = new Client(server.url);
-  members += 1;
-  const account = { username: `returner_${members}`, email: `returner${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
-  return client;
-}
-
-async function escalate(client: Client) {
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId } = await res.json();
-  const sessionId = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!.id;
-  return { escalationId, sessionId };
-}
+const app = useStripeApp();
+const member = () => newMember(app, "returner");
+const escalate = (client: Client) => escalateOverApi(app, client);
 
 /** The return page as the member's browser gets it. */
 async function returnPage(client: Client, escalationId: string, checkout: "success" | "cancelled") {
-  const res = await client.get(`/escalate/${threadId}?escalation=${escalationId}&checkout=${checkout}`);
+  const res = await client.get(`/escalate/${app.threadId}?escalation=${escalationId}&checkout=${checkout}`);
   return { status: res.status, location: res.headers.get("location"), html: res.status === 200 ? await res.text() : "" };
 }
 const refreshes = (html: string) => /http-equiv="refresh"/i.test(html);
-const deliver = async (event: object) => expect((await deliverWebhook(server.url, event, secret)).status).toBe(200);
+const deliver = async (event: object) => expect((await deliverWebhook(app.server.url, event, app.secret)).status).toBe(200);
 
 describe("the checkout return page", () => {
   it("after an expired checkout says so, offers to start again, and stops waiting for a ticket", async () => {
     const client = await member();
     const { escalationId, sessionId } = await escalate(client);
-    await deliver(stripe.event("checkout.session.expired", stripe.expireSession(sessionId)));
+    await deliver(app.stripe.event("checkout.session.expired", app.stripe.expireSession(sessionId)));
     const page = await returnPage(client, escalationId, "success");
     expect(page.status).toBe(200);
     expect(page.html).not.toMatch(/being created/);
@@ -95,7 +64,7 @@ describe("the checkout return page", () => {
   it("goes to the ticket once it exists", async () => {
     const client = await member();
     const { escalationId, sessionId } = await escalate(client);
-    await deliver(stripe.event("checkout.session.completed", stripe.completeSession(sessionId)));
+    await deliver(app.stripe.event("checkout.session.completed", app.stripe.completeSession(sessionId)));
     const page = await returnPage(client, escalationId, "success");
     expect(page.status).toBe(302);
     expect(page.location).toMatch(/^\/tickets\/[a-z0-9]+$/);
@@ -104,7 +73,7 @@ describe("the checkout return page", () => {
   it("tells another member nothing about someone else's escalation", async () => {
     const owner = await member();
     const { escalationId, sessionId } = await escalate(owner);
-    await deliver(stripe.event("checkout.session.expired", stripe.expireSession(sessionId)));
+    await deliver(app.stripe.event("checkout.session.expired", app.stripe.expireSession(sessionId)));
     const stranger = await member();
     const page = await returnPage(stranger, escalationId, "success");
     expect(page.status).toBe(200);

@@ -1,48 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
-import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "../helpers/http";
+import { escalateOverApi, newMember, signedIn, useStripeApp } from "../helpers/stripe-app";
+import { deliverWebhook } from "../mocks/stripe";
 
 // Webhooks for checkouts whose PaymentIntent is already captured or still
 // processing, end to end on the built server (docs/decisions/035). Before, both
 // answered 500 until Stripe gave up, and a captured payment was never recorded.
 
-let server: TestServer;
-let stripe: FakeStripe;
-let threadId: string;
+const app = useStripeApp();
 let maintainer: Client;
-const secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET;
-
 beforeAll(async () => {
-  stripe = await startFakeStripe();
-  server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-  const threads = await (await new Client(server.url).get("/api/v1/threads?category=pro")).json();
-  threadId = threads.threads[0].id;
-  maintainer = new Client(server.url);
-  expect((await maintainer.post("/api/v1/session", { email: "maintainer@backline.local", password: "demo-password-2026" })).status).toBe(200);
-});
-afterAll(async () => {
-  await server?.stop();
-  await stripe?.stop();
+  maintainer = await signedIn(app, "maintainer@backline.local");
 });
 
-let members = 0;
 async function escalate() {
-  const client = new Client(server.url);
-  members += 1;
-  const account = { username: `pi_state_${members}`, email: `pistate${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId } = await res.json();
-  const sessionId = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!.id;
+  const client = await newMember(app, "pistate");
+  const { sessionId } = await escalateOverApi(app, client);
   return { client, sessionId };
 }
 
 async function deliver(event: object) {
-  const res = await deliverWebhook(server.url, event, secret);
+  const res = await deliverWebhook(app.server.url, event, app.secret);
   expect(res.status).toBe(200);
   return (await res.json()).outcome as string;
 }
@@ -51,8 +29,8 @@ const myTickets = async (client: Client) => (await (await client.get("/api/v1/ti
 describe("a checkout whose PaymentIntent was captured outside Backline", () => {
   it("is recorded as a paid ticket; accepting charges nothing more and rejecting asks for a refund", async () => {
     const { client, sessionId } = await escalate();
-    const session = stripe.completeSession(sessionId, { intentStatus: "succeeded" });
-    expect(await deliver(stripe.event("checkout.session.completed", session))).toBe("applied");
+    const session = app.stripe.completeSession(sessionId, { intentStatus: "succeeded" });
+    expect(await deliver(app.stripe.event("checkout.session.completed", session))).toBe("applied");
     const [ticket] = await myTickets(client);
     const mine = await (await client.get(`/api/v1/tickets/${ticket!.id}`)).json();
     expect(mine.payment.status).toBe("captured");
@@ -64,24 +42,24 @@ describe("a checkout whose PaymentIntent was captured outside Backline", () => {
     const accept = await maintainer.post(`/api/v1/tickets/${ticket!.id}/accept`, {});
     expect(accept.status).toBe(200);
     expect((await accept.json()).payment.status).toBe("captured");
-    expect(stripe.calls("POST", new RegExp(`/v1/payment_intents/${session.payment_intent}/(capture|cancel)$`))).toHaveLength(0);
+    expect(app.stripe.calls("POST", new RegExp(`/v1/payment_intents/${session.payment_intent}/(capture|cancel)$`))).toHaveLength(0);
   });
 });
 
 describe("a checkout whose PaymentIntent is still processing", () => {
   it("answers 200 pending, then payment_intent.amount_capturable_updated creates the ticket once", async () => {
     const { client, sessionId } = await escalate();
-    const session = stripe.completeSession(sessionId, { intentStatus: "processing" });
-    const completed = stripe.event("checkout.session.completed", session);
+    const session = app.stripe.completeSession(sessionId, { intentStatus: "processing" });
+    const completed = app.stripe.event("checkout.session.completed", session);
     expect(await deliver(completed)).toBe("pending");
     expect(await myTickets(client)).toHaveLength(0);
 
-    const intent = stripe.moveIntent(session.payment_intent!, "requires_capture");
-    expect(await deliver(stripe.event("payment_intent.amount_capturable_updated", intent))).toBe("applied");
+    const intent = app.stripe.moveIntent(session.payment_intent!, "requires_capture");
+    expect(await deliver(app.stripe.event("payment_intent.amount_capturable_updated", intent))).toBe("applied");
     expect(await myTickets(client)).toHaveLength(1);
     // Stripe's own retry of the first event, and the succeeded event after a capture, add nothing.
     expect(await deliver(completed)).toBe("duplicate");
-    expect(await deliver(stripe.event("payment_intent.amount_capturable_updated", intent))).toBe("duplicate");
+    expect(await deliver(app.stripe.event("payment_intent.amount_capturable_updated", intent))).toBe("duplicate");
     expect(await myTickets(client)).toHaveLength(1);
   });
 });
@@ -89,10 +67,10 @@ describe("a checkout whose PaymentIntent is still processing", () => {
 describe("an accept after the card hold expired at Stripe", () => {
   it("answers 409 saying the hold expired, and the ticket closes unpaid instead of staying open", async () => {
     const { client, sessionId } = await escalate();
-    const session = stripe.completeSession(sessionId);
-    expect(await deliver(stripe.event("checkout.session.completed", session))).toBe("applied");
+    const session = app.stripe.completeSession(sessionId);
+    expect(await deliver(app.stripe.event("checkout.session.completed", session))).toBe("applied");
     const [ticket] = await myTickets(client);
-    stripe.lapseHold(session.payment_intent!);
+    app.stripe.lapseHold(session.payment_intent!);
 
     const accept = await maintainer.post(`/api/v1/tickets/${ticket!.id}/accept`, {});
     expect(accept.status).toBe(409);
@@ -107,15 +85,15 @@ describe("an accept after the card hold expired at Stripe", () => {
 describe("a hold the payment provider released before anyone could capture it", () => {
   it("closes a ticket waiting on a question asked before acceptance, so it can never be accepted unpaid", async () => {
     const { client, sessionId } = await escalate();
-    const session = stripe.completeSession(sessionId);
-    expect(await deliver(stripe.event("checkout.session.completed", session))).toBe("applied");
+    const session = app.stripe.completeSession(sessionId);
+    expect(await deliver(app.stripe.event("checkout.session.completed", session))).toBe("applied");
     const [ticket] = await myTickets(client);
     const ask = await maintainer.post(`/api/v1/tickets/${ticket!.id}/request-info`, { message: "Which version of the plugin do you run?" });
     expect(ask.status).toBe(200);
     expect((await ask.json()).state).toBe("waiting_on_customer");
 
-    const intent = stripe.intents.get(session.payment_intent as string)!;
-    expect(await deliver(stripe.event("payment_intent.canceled", { ...intent, status: "canceled" }))).toBe("applied");
+    const intent = app.stripe.intents.get(session.payment_intent as string)!;
+    expect(await deliver(app.stripe.event("payment_intent.canceled", { ...intent, status: "canceled" }))).toBe("applied");
     const closed = await (await client.get(`/api/v1/tickets/${ticket!.id}`)).json();
     expect(closed.state).toBe("expired");
     expect(closed.payment.summary).toMatch(/not charged/);

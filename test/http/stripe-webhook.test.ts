@@ -1,40 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
-import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
+import { describe, expect, it } from "vitest";
+import type { Client } from "../helpers/http";
+import { escalateOverApi, newMember, useStripeApp } from "../helpers/stripe-app";
+import { signedHeader } from "../mocks/stripe";
 
 // POST /webhooks/stripe on the built server, with Stripe's API faked locally and
 // events signed by the official SDK's generateTestHeaderString.
 
-let server: TestServer;
-let stripe: FakeStripe;
-let threadId: string;
-const secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET;
+const app = useStripeApp();
+const secret = app.secret;
 
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-  const threads = await (await new Client(server.url).get("/api/v1/threads?category=pro")).json();
-  threadId = threads.threads[0].id;
-});
-afterAll(async () => {
-  await server?.stop();
-  await stripe?.stop();
-});
-
-let members = 0;
 /** A new member escalates the thread over the API; returns their client and the Checkout Session Stripe holds. */
 async function escalate() {
-  const client = new Client(server.url);
-  members += 1;
-  const account = { username: `payer_${members}`, email: `payer${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId, checkoutUrl } = await res.json();
-  const sessionId = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!.id;
+  const client = await newMember(app, "payer");
+  const { escalationId, sessionId, checkoutUrl } = await escalateOverApi(app, client);
   expect(checkoutUrl).toContain(sessionId);
   return { client, escalationId, sessionId };
 }
@@ -42,7 +20,7 @@ async function escalate() {
 function deliver(payload: string, signature: string | null) {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (signature !== null) headers["Stripe-Signature"] = signature;
-  return fetch(`${server.url}/webhooks/stripe`, { method: "POST", headers, body: payload });
+  return fetch(`${app.server.url}/webhooks/stripe`, { method: "POST", headers, body: payload });
 }
 
 const signedDelivery = (payload: string) => deliver(payload, signedHeader(payload, secret));
@@ -57,18 +35,18 @@ const myTickets = async (client: Client) => (await (await client.get("/api/v1/ti
 describe("the Stripe webhook", () => {
   it("creates exactly one ticket from a verified checkout.session.completed", async () => {
     const { client, sessionId } = await escalate();
-    const event = stripe.event("checkout.session.completed", stripe.completeSession(sessionId));
+    const event = app.stripe.event("checkout.session.completed", app.stripe.completeSession(sessionId));
     expect(await outcome(await signedDelivery(JSON.stringify(event)))).toBe("applied");
     const tickets = await myTickets(client);
     expect(tickets).toHaveLength(1);
     expect(tickets[0]!.state).toBe("awaiting_acceptance");
-    const thread = await (await client.get(`/api/v1/threads/${threadId}`)).json();
+    const thread = await (await client.get(`/api/v1/threads/${app.threadId}`)).json();
     expect(thread.escalated).toBe(true);
   });
 
   it("refuses a forged signature with 400 and stores nothing", async () => {
     const { client, sessionId } = await escalate();
-    const payload = JSON.stringify(stripe.event("checkout.session.completed", stripe.completeSession(sessionId)));
+    const payload = JSON.stringify(app.stripe.event("checkout.session.completed", app.stripe.completeSession(sessionId)));
     const forged = await deliver(payload, signedHeader(payload, "whsec_someone_else"));
     expect(forged.status).toBe(400);
     expect((await forged.json()).error.code).toBe("invalid_signature");
@@ -80,7 +58,7 @@ describe("the Stripe webhook", () => {
 
   it("refuses a missing signature, a stale timestamp and a re-serialized body with 400", async () => {
     const { client, sessionId } = await escalate();
-    const event = stripe.event("checkout.session.completed", stripe.completeSession(sessionId));
+    const event = app.stripe.event("checkout.session.completed", app.stripe.completeSession(sessionId));
     const payload = JSON.stringify(event, null, 2);
     expect((await deliver(payload, null)).status).toBe(400);
     const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
@@ -93,7 +71,7 @@ describe("the Stripe webhook", () => {
 
   it("applies a replayed event once, however often it arrives", async () => {
     const { client, sessionId } = await escalate();
-    const payload = JSON.stringify(stripe.event("checkout.session.completed", stripe.completeSession(sessionId)));
+    const payload = JSON.stringify(app.stripe.event("checkout.session.completed", app.stripe.completeSession(sessionId)));
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) outcomes.push(await outcome(await signedDelivery(payload)));
     expect(outcomes).toEqual(["applied", "duplicate", "duplicate", "duplicate", "duplicate"]);
@@ -102,14 +80,14 @@ describe("the Stripe webhook", () => {
 
   it("creates one ticket from two concurrent deliveries, of the same event or of two events for one session", async () => {
     const first = await escalate();
-    const payload = JSON.stringify(stripe.event("checkout.session.completed", stripe.completeSession(first.sessionId)));
+    const payload = JSON.stringify(app.stripe.event("checkout.session.completed", app.stripe.completeSession(first.sessionId)));
     const same = await Promise.all([signedDelivery(payload), signedDelivery(payload)]);
     expect(same.map((r) => r.status)).toEqual([200, 200]);
     expect(await myTickets(first.client)).toHaveLength(1);
 
     const second = await escalate();
-    const session = stripe.completeSession(second.sessionId);
-    const twoEvents = [stripe.event("checkout.session.completed", session), stripe.event("checkout.session.completed", session)];
+    const session = app.stripe.completeSession(second.sessionId);
+    const twoEvents = [app.stripe.event("checkout.session.completed", session), app.stripe.event("checkout.session.completed", session)];
     const results = await Promise.all(twoEvents.map((e) => signedDelivery(JSON.stringify(e))));
     expect((await Promise.all(results.map(outcome))).sort()).toEqual(["applied", "duplicate"]);
     expect(await myTickets(second.client)).toHaveLength(1);
@@ -117,32 +95,32 @@ describe("the Stripe webhook", () => {
 
   it("keeps the ticket when checkout.session.expired arrives after completed", async () => {
     const { client, sessionId } = await escalate();
-    const completed = stripe.completeSession(sessionId);
-    expect(await outcome(await signedDelivery(JSON.stringify(stripe.event("checkout.session.completed", completed))))).toBe("applied");
-    const lateExpiry = stripe.event("checkout.session.expired", { ...completed, status: "expired" });
+    const completed = app.stripe.completeSession(sessionId);
+    expect(await outcome(await signedDelivery(JSON.stringify(app.stripe.event("checkout.session.completed", completed))))).toBe("applied");
+    const lateExpiry = app.stripe.event("checkout.session.expired", { ...completed, status: "expired" });
     expect(await outcome(await signedDelivery(JSON.stringify(lateExpiry)))).toBe("ignored");
     expect((await myTickets(client)).map((t) => t.state)).toEqual(["awaiting_acceptance"]);
   });
 
   it("closes the escalation without a ticket on checkout.session.expired or payment_intent.canceled", async () => {
     const expired = await escalate();
-    const event = stripe.event("checkout.session.expired", stripe.expireSession(expired.sessionId));
+    const event = app.stripe.event("checkout.session.expired", app.stripe.expireSession(expired.sessionId));
     expect(await outcome(await signedDelivery(JSON.stringify(event)))).toBe("applied");
     expect(await myTickets(expired.client)).toHaveLength(0);
-    const page = await (await expired.client.get(`/escalate/${threadId}?escalation=${expired.escalationId}`)).text();
+    const page = await (await expired.client.get(`/escalate/${app.threadId}?escalation=${expired.escalationId}`)).text();
     expect(page).toContain("That checkout expired. Nothing was charged");
 
     const canceled = await escalate();
     const pi = { id: "pi_abandoned_1", object: "payment_intent", status: "canceled", metadata: { escalationId: canceled.escalationId } };
-    expect(await outcome(await signedDelivery(JSON.stringify(stripe.event("payment_intent.canceled", pi))))).toBe("applied");
+    expect(await outcome(await signedDelivery(JSON.stringify(app.stripe.event("payment_intent.canceled", pi))))).toBe("applied");
     expect(await myTickets(canceled.client)).toHaveLength(0);
   });
 
   it("acknowledges and ignores event types it does not handle", async () => {
-    const payload = JSON.stringify(stripe.event("customer.created", { id: "cus_1", object: "customer" }));
+    const payload = JSON.stringify(app.stripe.event("customer.created", { id: "cus_1", object: "customer" }));
     expect(await outcome(await signedDelivery(payload))).toBe("ignored");
     expect(await outcome(await signedDelivery(payload))).toBe("duplicate");
-    const get = await fetch(`${server.url}/webhooks/stripe`);
+    const get = await fetch(`${app.server.url}/webhooks/stripe`);
     expect(get.status).toBe(405);
   });
 });
