@@ -256,6 +256,24 @@ async function paymentIntentReady(event: Extract<PaymentEvent, { type: "payment_
   );
 }
 
+/** Closes a second checkout's escalation and records its payment, once (null when a replay got there first). */
+async function recordSecondPayment(
+  tx: Prisma.TransactionClient,
+  escalation: { id: string; provider: string },
+  intent: { id: string; amount: number; currency: string },
+  status: "authorized" | "captured",
+) {
+  const claimed = await tx.escalation.updateMany({
+    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
+    data: { state: "cancelled", paymentIntentId: intent.id },
+  });
+  if (claimed.count === 0) return null;
+  return tx.payment.create({
+    data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status, amountCents: intent.amount, currency: intent.currency },
+    select: { id: true },
+  });
+}
+
 /**
  * A second checkout for a thread the member already has a ticket for was paid
  * anyway: no second ticket; its authorisation is released through the same
@@ -267,22 +285,8 @@ async function releaseSecondAuthorisation(
   intent: { id: string; amount: number; currency: string },
   now: Date,
 ): Promise<string | null> {
-  const claimed = await tx.escalation.updateMany({
-    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
-    data: { state: "cancelled", paymentIntentId: intent.id },
-  });
-  if (claimed.count === 0) return null;
-  const payment = await tx.payment.create({
-    data: {
-      escalationId: escalation.id,
-      provider: escalation.provider,
-      paymentIntentId: intent.id,
-      status: "authorized",
-      amountCents: intent.amount,
-      currency: intent.currency,
-    },
-    select: { id: true },
-  });
+  const payment = await recordSecondPayment(tx, escalation, intent, "authorized");
+  if (!payment) return null;
   logger.info(`escalation ${escalation.id}: paid while another ticket for the thread is open; releasing the authorisation`);
   return requestRelease(tx, payment.id, now);
 }
@@ -298,15 +302,8 @@ async function refundSecondCapture(
   intent: PaymentIntentInfo,
   now: Date,
 ): Promise<string | null> {
-  const claimed = await tx.escalation.updateMany({
-    where: { id: escalation.id, state: { not: "paid" }, paymentIntentId: null },
-    data: { state: "cancelled", paymentIntentId: intent.id },
-  });
-  if (claimed.count === 0) return null;
-  const payment = await tx.payment.create({
-    data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status: "captured", amountCents: intent.amount, currency: intent.currency },
-    select: { id: true },
-  });
+  const payment = await recordSecondPayment(tx, escalation, intent, "captured");
+  if (!payment) return null;
   await recordMoneyEvent(tx, {
     kind: "captured_elsewhere",
     amountCents: intent.amount,
