@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 // Integration suites run on embedded PGlite always and, when TEST_DATABASE_URL
 // names a PostgreSQL server, a second time against it (docs/decisions/008).
 const postgres = process.env.TEST_DATABASE_URL;
-const alias = { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search") };
+const alias = { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search"), "#prisma": path.resolve(__dirname, "prisma") };
 const shared = {
   globalSetup: ["test/setup/global-setup.ts"],
   testTimeout: 30_000,

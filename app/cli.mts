@@ -4,8 +4,8 @@
 // npm run cli -- demo:purge [--confirm]   (before production: demo accounts locked, test-mode money ended; docs/decisions/038)
 // npm run cli -- payments:reconcile [--fix]   (payments and refunds against the provider, docs/decisions/036)
 import { parseArgs } from "node:util";
-import { openDatabase } from "../prisma/database-url.ts";
-import { deployMigrations } from "../prisma/migrations.server.mts";
+import { openDatabase } from "#prisma/database-url.ts";
+import { deployMigrations } from "#prisma/migrations.server.mts";
 import { ROLES } from "./models/permissions.ts";
 import { AppError, isAppError } from "./utils/errors.ts";
 
@@ -36,22 +36,22 @@ async function main() {
   process.env.DATABASE_URL = database.url;
   process.env.DATABASE_POOL_SIZE = "1";
   await deployMigrations(database.target);
-  const { createUser, setRole } = await import("./models/user.server.ts");
+  const { createUser, setRole } = await import("~/models/accounts/user.server.ts");
   const { db, disconnectDb } = await import("./services/db.server.ts");
   try {
     if (command === "demo:purge") {
-      const { purgeDemoAndTestMoney } = await import("./models/demo-purge.server.ts");
+      const { purgeDemoAndTestMoney } = await import("~/models/payments/demo-purge.server.ts");
       const report = await purgeDemoAndTestMoney({ confirm: values.confirm === true });
       for (const line of report.lines) console.log(line);
     } else if (command === "payments:reconcile") {
-      const { reconcilePayments } = await import("./models/reconcile.server.ts");
+      const { reconcilePayments } = await import("~/models/payments/reconcile.server.ts");
       const report = await reconcilePayments({ fix: values.fix ?? false });
       for (const line of report.differences) console.log(`DIFF  ${line}`);
       for (const line of report.fixed) console.log(`FIXED ${line}`);
       console.log(report.remaining ? `${report.remaining} difference(s) need a person.` : "Payments and refunds match the provider.");
       return report.remaining ? 1 : 0;
     } else if (command === "markdown:rerender") {
-      const { rerenderAll } = await import("./models/rerender.server.ts");
+      const { rerenderAll } = await import("~/models/community/rerender.server.ts");
       await rerenderAll();
       console.log("Every stored post, ticket message and ticket snapshot is rendered with the current renderer; changed threads are queued for search.");
     } else if (command === "user:create") {

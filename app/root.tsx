@@ -3,7 +3,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRout
 import { ErrorPage } from "~/components/error-page";
 import { SiteHeader } from "~/components/site-header";
 import { getEnv } from "~/env.server";
-import { unreadCount } from "~/models/notification.server";
+import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 import { useNonce } from "~/utils/nonce";

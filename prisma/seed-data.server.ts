@@ -1,9 +1,9 @@
 import { db } from "~/services/db.server";
-import { createUser } from "~/models/user.server";
+import { createUser } from "~/models/accounts/user.server";
 import type { Role } from "~/models/permissions";
 import { renderMarkdown } from "~/services/markdown.server";
 import { getEnv } from "~/env.server";
-import { REPUTATION } from "~/models/reputation.server";
+import { REPUTATION } from "~/models/community/reputation.server";
 import { enqueueSearchSync } from "../search/outbox.server";
 
 // Demo content for a fresh install: seeded once (a Setting row remembers it),

@@ -1,7 +1,7 @@
 import { can, requirePermission } from "~/models/permissions";
-import { authorizePostChange } from "~/models/post.server";
-import { authorizeTicket } from "~/models/ticket.server";
-import { authorizeWithdraw } from "~/models/ticket-withdraw.server";
+import { authorizePostChange } from "~/models/community/post.server";
+import { authorizeTicket } from "~/models/tickets/ticket.server";
+import { authorizeWithdraw } from "~/models/tickets/withdraw.server";
 import { canSeeRemoved } from "~/models/viewer";
 import { db } from "~/services/db.server";
 import { forbidden, notFound, unauthorized } from "~/utils/errors";

@@ -1,4 +1,4 @@
-import type { PostView, ThreadView } from "~/models/thread.server";
+import type { PostView, ThreadView } from "~/models/community/thread.server";
 
 // What the API shows of a post: never the author's id or e-mail.
 export const presentPost = (p: PostView) => ({

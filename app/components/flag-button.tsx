@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { ActionResult, MOD_ACTIONS_PATH, useModAction } from "./moderation-controls";
 
-// The choices offered to members; app/models/flag.server.ts (FLAG_REASONS) validates them.
+// The choices offered to members; app/models/moderation/flag.server.ts (FLAG_REASONS) validates them.
 export const FLAG_REASON_OPTIONS = [
   { value: "spam", label: "Spam", hint: "Advertising or links with no place here." },
   { value: "offensive", label: "Offensive or abusive", hint: "Insults, harassment, hate." },

@@ -1,6 +1,6 @@
 import { Link, useFetcher } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
-import type { PostView } from "~/models/thread.server";
+import type { PostView } from "~/models/community/thread.server";
 import { Time } from "./time";
 
 type Post = SerializeFrom<PostView>;

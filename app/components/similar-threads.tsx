@@ -1,4 +1,4 @@
-import type { SimilarThreadResult } from "~/models/search.server";
+import type { SimilarThreadResult } from "~/models/community/search.server";
 import type { LinksFunction } from "@remix-run/node";
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";

@@ -1,6 +1,6 @@
 import type { LinksFunction, SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
-import type { ThreadListItem } from "~/models/thread.server";
+import type { ThreadListItem } from "~/models/community/thread.server";
 import styles from "~/styles/thread-list.css";
 import { feedLinks, seoMeta } from "~/utils/seo";
 

@@ -1,8 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ThreadList, threadListLinks } from "~/components/thread-list";
-import { listCategories } from "~/models/category.server";
-import { listThreads } from "~/models/thread.server";
+import { listCategories } from "~/models/community/category.server";
+import { listThreads } from "~/models/community/thread.server";
 
 export const links = threadListLinks;
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { forPage } from "~/utils/page-errors.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/category.server";
+import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/community/category.server";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { createPlan, listPlans, updatePlan } from "~/models/insurance.server";
+import { createPlan, listPlans, updatePlan } from "~/models/insurance/insurance.server";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
-import { stripePricesChecked } from "~/models/linked-price.server";
+import { stripePricesChecked } from "~/models/escalation/linked-price.server";
 import { formToObject } from "~/utils/validation";
 
 // Support insurance plans (PRODUCT §4.10): a yearly price and the coverage it buys.

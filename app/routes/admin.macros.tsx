@@ -2,8 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { TextAreaField } from "~/components/support/text-area-field";
-import { MACRO_PLACEHOLDERS } from "~/models/macro";
-import { createMacro, deleteMacro, listMacros, updateMacro } from "~/models/macro.server";
+import { MACRO_PLACEHOLDERS } from "~/models/desk/macro";
+import { createMacro, deleteMacro, listMacros, updateMacro } from "~/models/desk/macro.server";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { forPage } from "~/utils/page-errors.server";
-import { stripePricesChecked } from "~/models/linked-price.server";
+import { stripePricesChecked } from "~/models/escalation/linked-price.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { requirePermission } from "~/models/permissions";
-import { createTier, listTiers, MAX_RESPONSE_HOURS, updateTier } from "~/models/tier.server";
+import { createTier, listTiers, MAX_RESPONSE_HOURS, updateTier } from "~/models/escalation/tier.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";

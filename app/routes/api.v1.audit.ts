@@ -1,7 +1,7 @@
 import { listAudit as endpointDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
 import { staffOnly } from "~/api/permission-guard.server";
-import { listAudit } from "~/models/audit.server";
+import { listAudit } from "~/models/moderation/audit.server";
 
 // The model parses the raw query itself: date-only bounds include the whole day.
 export const loader = staffOnly(

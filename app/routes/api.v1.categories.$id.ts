@@ -1,7 +1,7 @@
 import { deleteCategory as deleteDef, updateCategory as updateDef } from "~/api/endpoints/categories";
 import { handle, on } from "~/api/endpoint.server";
 import { needs } from "~/api/guards.server";
-import { deleteCategory, updateCategory } from "~/models/category.server";
+import { deleteCategory, updateCategory } from "~/models/community/category.server";
 import { requirePermission } from "~/models/permissions";
 
 export const action = handle(

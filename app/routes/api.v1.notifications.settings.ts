@@ -1,6 +1,6 @@
 import { getNotificationSettings as getDef, updateNotificationSettings as updateDef } from "~/api/endpoints/people";
 import { handle, on } from "~/api/endpoint.server";
-import { getNotificationSettings, updateNotificationSettings } from "~/models/notification-inbox.server";
+import { getNotificationSettings, updateNotificationSettings } from "~/models/notifications/inbox.server";
 
 const route = handle(
   on(getDef, async ({ user }) => getNotificationSettings(user)),

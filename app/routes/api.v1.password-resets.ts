@@ -1,6 +1,6 @@
 import { requestPasswordReset as endpointDef } from "~/api/endpoints/accounts";
 import { handle, on } from "~/api/endpoint.server";
-import { requestPasswordReset } from "~/models/password-reset.server";
+import { requestPasswordReset } from "~/models/accounts/password-reset.server";
 
 export const action = handle(
   on(endpointDef, async ({ request, body }) => {

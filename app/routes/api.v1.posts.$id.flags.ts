@@ -1,5 +1,5 @@
 import { flagPost as flagDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
-import { flagPost } from "~/models/flag.server";
+import { flagPost } from "~/models/moderation/flag.server";
 
 export const action = handle(on(flagDef, async ({ params, user, body }) => flagPost(user, params.id!, body)));

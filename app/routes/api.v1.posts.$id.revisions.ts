@@ -1,6 +1,6 @@
 import { listRevisions as listDef } from "~/api/endpoints/threads";
 import { handle, on } from "~/api/endpoint.server";
-import { listRevisions } from "~/models/post.server";
+import { listRevisions } from "~/models/community/post.server";
 
 export const loader = handle(
   on(listDef, async ({ params, user }) => {

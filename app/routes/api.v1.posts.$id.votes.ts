@@ -1,7 +1,7 @@
 import { votePost as voteDef } from "~/api/endpoints/threads";
 import { handle, on } from "~/api/endpoint.server";
 import { requirePermission } from "~/models/permissions";
-import { votePost } from "~/models/post.server";
+import { votePost } from "~/models/community/post.server";
 
 export const action = handle(
   on(voteDef, async ({ params, user }) => {

@@ -1,6 +1,6 @@
 import { search } from "~/api/endpoints/search";
 import { handle, on } from "~/api/endpoint.server";
-import { enforceSearchRate, searchForum } from "~/models/search.server";
+import { enforceSearchRate, searchForum } from "~/models/community/search.server";
 import { limitSubject } from "~/services/auth.server";
 
 export const loader = handle(

@@ -1,6 +1,6 @@
 import { createEscalation } from "~/api/endpoints/support";
 import { handle, on } from "~/api/endpoint.server";
-import { startEscalation } from "~/models/escalation.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
 
 export const action = handle(
   on(createEscalation, async ({ request, params, body, user }) =>

@@ -1,7 +1,7 @@
 import { createPost } from "~/api/endpoints/threads";
 import { handle, on } from "~/api/endpoint.server";
 import { requirePermission } from "~/models/permissions";
-import { createReply } from "~/models/post.server";
+import { createReply } from "~/models/community/post.server";
 
 export const action = handle(
   on(createPost, async ({ params, user, body }) => {

@@ -1,6 +1,6 @@
 import { acceptTicket as endpointDef } from "~/api/endpoints/support";
 import { handle, on } from "~/api/endpoint.server";
 import { mayActOnTicket } from "~/api/guards.server";
-import { acceptTicket } from "~/models/ticket.server";
+import { acceptTicket } from "~/models/tickets/ticket.server";
 
 export const action = handle(on(endpointDef, async ({ user, params, body }) => acceptTicket(user, params.id!, body), mayActOnTicket(true)));

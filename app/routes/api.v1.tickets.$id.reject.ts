@@ -1,6 +1,6 @@
 import { rejectTicket as endpointDef } from "~/api/endpoints/support";
 import { handle, on } from "~/api/endpoint.server";
 import { mayActOnTicket } from "~/api/guards.server";
-import { rejectTicket } from "~/models/ticket.server";
+import { rejectTicket } from "~/models/tickets/ticket.server";
 
 export const action = handle(on(endpointDef, async ({ user, params, body }) => rejectTicket(user, params.id!, body), mayActOnTicket(true)));

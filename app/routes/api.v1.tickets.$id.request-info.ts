@@ -1,6 +1,6 @@
 import { requestTicketInfo as endpointDef } from "~/api/endpoints/support";
 import { handle, on } from "~/api/endpoint.server";
 import { mayActOnTicket } from "~/api/guards.server";
-import { requestInfo } from "~/models/ticket.server";
+import { requestInfo } from "~/models/tickets/ticket.server";
 
 export const action = handle(on(endpointDef, async ({ user, params, body }) => requestInfo(user, params.id!, body), mayActOnTicket(true)));

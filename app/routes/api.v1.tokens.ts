@@ -1,6 +1,6 @@
 import { createToken } from "~/api/endpoints/accounts";
 import { handle, on } from "~/api/endpoint.server";
-import { createApiToken } from "~/models/api-token.server";
+import { createApiToken } from "~/models/accounts/api-token.server";
 import { requirePermission } from "~/models/permissions";
 
 export const action = handle(

@@ -1,6 +1,6 @@
 import { createUser as createUserEndpoint } from "~/api/endpoints/accounts";
 import { handle, on } from "~/api/endpoint.server";
-import { createUser } from "~/models/user.server";
+import { createUser } from "~/models/accounts/user.server";
 import { enforceSignupRate } from "~/services/auth.server";
 
 export const action = handle(

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listMeta, ThreadListPage, threadListLinks } from "~/components/thread-list";
-import { findCategoryBySlug } from "~/models/category.server";
+import { findCategoryBySlug } from "~/models/community/category.server";
 import { notFound } from "~/utils/errors";
 import { forPage } from "~/utils/page-errors.server";
 import { loadThreadList } from "~/utils/thread-list-query.server";

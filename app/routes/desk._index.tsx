@@ -2,9 +2,9 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import { useEffect } from "react";
 import { QueueList } from "~/components/desk/queue-list";
-import { deskQueue } from "~/models/desk.server";
-import { QUEUE_STATES } from "~/models/desk-queue";
-import { stateLabel } from "~/models/ticket-state";
+import { deskQueue } from "~/models/desk/desk.server";
+import { QUEUE_STATES } from "~/models/desk/queue";
+import { stateLabel } from "~/models/tickets/state";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/desk.css";
 import { forPage } from "~/utils/page-errors.server";

@@ -1,9 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RevenueChart } from "~/components/desk/revenue-chart";
-import { deskNumbers } from "~/models/desk-numbers.server";
-import { formatDuration } from "~/models/sla";
-import { stateLabel, type TicketState } from "~/models/ticket-state";
+import { deskNumbers } from "~/models/desk/numbers.server";
+import { formatDuration } from "~/models/tickets/sla";
+import { stateLabel, type TicketState } from "~/models/tickets/state";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/desk.css";
 import { formatPrice } from "~/utils/money";

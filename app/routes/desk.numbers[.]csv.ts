@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { metricsCsv } from "~/models/desk-metrics";
-import { deskNumbers } from "~/models/desk-numbers.server";
+import { metricsCsv } from "~/models/desk/metrics";
+import { deskNumbers } from "~/models/desk/numbers.server";
 import { getUser } from "~/services/auth.server";
 import { forResource } from "~/utils/page-errors.server";
 

@@ -3,12 +3,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError } from "~/components/field";
 import { TextAreaField } from "~/components/support/text-area-field";
 import { getEnv } from "~/env.server";
-import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/checkout-return";
-import { GATE_LIMITS } from "~/models/escalation-gate";
-import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation.server";
+import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/escalation/checkout-return";
+import { GATE_LIMITS } from "~/models/escalation/gate";
+import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation/escalation.server";
 import { requirePermission } from "~/models/permissions";
-import { activeCoverage } from "~/models/insurance.server";
-import { honoursProvider } from "~/models/test-money.server";
+import { activeCoverage } from "~/models/insurance/insurance.server";
+import { honoursProvider } from "~/models/payments/test-money.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";

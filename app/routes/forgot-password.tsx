@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { requestPasswordReset } from "~/models/password-reset.server";
+import { requestPasswordReset } from "~/models/accounts/password-reset.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · Backline" }];

@@ -3,9 +3,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { FormError } from "~/components/field";
 import { Time } from "~/components/time";
 import { getEnv } from "~/env.server";
-import { insuranceStatus } from "~/models/insurance.server";
-import { simulateTestRenewal, startInsuranceCheckout } from "~/models/insurance-purchase.server";
-import { changeRenewal } from "~/models/insurance-renewal.server";
+import { insuranceStatus } from "~/models/insurance/insurance.server";
+import { simulateTestRenewal, startInsuranceCheckout } from "~/models/insurance/purchase.server";
+import { changeRenewal } from "~/models/insurance/renewal.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";

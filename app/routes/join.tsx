@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { createUser } from "~/models/user.server";
+import { createUser } from "~/models/accounts/user.server";
 import { asFormRequest, enforceSignupRate, getUser, login } from "~/services/auth.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/url.server";

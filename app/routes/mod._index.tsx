@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { flagReasonLabel } from "~/components/flag-button";
 import { QuickAction, ReasonAction } from "~/components/moderation-controls";
 import { Time } from "~/components/time";
-import { listFlagQueue } from "~/models/flag.server";
+import { listFlagQueue } from "~/models/moderation/flag.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";

@@ -2,7 +2,7 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useId } from "react";
 import { Time } from "~/components/time";
-import { AUDIT_ACTIONS, listAudit } from "~/models/audit.server";
+import { AUDIT_ACTIONS, listAudit } from "~/models/moderation/audit.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";

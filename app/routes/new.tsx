@@ -3,9 +3,9 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { useState } from "react";
 import { Field, FormError } from "~/components/field";
 import { SimilarThreads, similarThreadsLinks } from "~/components/similar-threads";
-import { listCategories } from "~/models/category.server";
+import { listCategories } from "~/models/community/category.server";
 import { requirePermission } from "~/models/permissions";
-import { createThread } from "~/models/thread.server";
+import { createThread } from "~/models/community/thread.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";

@@ -7,7 +7,7 @@ import {
   listInbox,
   markNotificationsRead,
   updateNotificationSettings,
-} from "~/models/notification-inbox.server";
+} from "~/models/notifications/inbox.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";

@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { can } from "~/models/permissions";
-import { editPost } from "~/models/post.server";
+import { editPost } from "~/models/community/post.server";
 import { postUrl } from "~/utils/urls";
 import { requireUser } from "~/services/auth.server";
 import { db } from "~/services/db.server";

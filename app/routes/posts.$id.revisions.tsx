@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { listRevisions } from "~/models/post.server";
+import { listRevisions } from "~/models/community/post.server";
 import { requireUser } from "~/services/auth.server";
 import { lineDiff } from "~/utils/diff";
 import { forPage } from "~/utils/page-errors.server";

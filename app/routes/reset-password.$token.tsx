@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { findValidReset, resetPassword } from "~/models/password-reset.server";
+import { findValidReset, resetPassword } from "~/models/accounts/password-reset.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Backline" }];

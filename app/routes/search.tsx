@@ -1,8 +1,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { RelativeTime } from "~/components/thread-list";
-import { listCategories } from "~/models/category.server";
-import { enforceSearchRate, searchForum, searchQuerySchema, type SearchParams } from "~/models/search.server";
+import { listCategories } from "~/models/community/category.server";
+import { enforceSearchRate, searchForum, searchQuerySchema, type SearchParams } from "~/models/community/search.server";
 import { getUser, limitSubject } from "~/services/auth.server";
 import styles from "~/styles/search.css";
 import { forPage } from "~/utils/page-errors.server";

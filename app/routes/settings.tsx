@@ -2,8 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { Time } from "~/components/time";
-import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
-import { listSessions } from "~/models/auth-session.server";
+import { createApiToken, listApiTokens, revokeApiToken } from "~/models/accounts/api-token.server";
+import { listSessions } from "~/models/accounts/auth-session.server";
 import { requirePermission } from "~/models/permissions";
 import { requireBrowserSession, requireUser, signOutEverywhere } from "~/services/auth.server";
 import { getCookieSession } from "~/services/session.server";

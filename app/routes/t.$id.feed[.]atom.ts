@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { feedResponse, threadFeed } from "~/models/feed.server";
+import { feedResponse, threadFeed } from "~/models/community/feed.server";
 import { forResource } from "~/utils/page-errors.server";
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listMeta, ThreadListPage, threadListLinks } from "~/components/thread-list";
-import { findTag } from "~/models/tag-directory.server";
+import { findTag } from "~/models/community/tag-directory.server";
 import { forPage } from "~/utils/page-errors.server";
 import { loadThreadList } from "~/utils/thread-list-query.server";
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { threadListLinks } from "~/components/thread-list";
-import { listTags } from "~/models/tag-directory.server";
+import { listTags } from "~/models/community/tag-directory.server";
 import { forPage } from "~/utils/page-errors.server";
 import { seoMeta } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";

@@ -2,8 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/field";
 import { getEnv } from "~/env.server";
-import { escalationPath } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { escalationPath } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { requireUser } from "~/services/auth.server";
 import { simulateCheckout, testCheckoutFor } from "~/services/payments/test-mode.server";
 import { notFound } from "~/utils/errors";

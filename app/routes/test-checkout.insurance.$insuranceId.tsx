@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/field";
-import { completeTestInsuranceCheckout, insurancePath, testInsuranceCheckoutFor } from "~/models/insurance-purchase.server";
+import { completeTestInsuranceCheckout, insurancePath, testInsuranceCheckoutFor } from "~/models/insurance/purchase.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";

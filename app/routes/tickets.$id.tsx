@@ -14,18 +14,18 @@ import {
   requestInfo,
   resolveTicket,
   retryPayment,
-} from "~/models/ticket.server";
+} from "~/models/tickets/ticket.server";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
-import { requestTicketRefund } from "~/models/ticket-refund.server";
+import { requestTicketRefund } from "~/models/tickets/refund.server";
 import { TicketRefunds } from "~/components/support/ticket-refunds";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { MacroPicker } from "~/components/desk/macro-picker";
-import { macrosForTicket } from "~/models/macro.server";
-import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/publish-back.server";
+import { macrosForTicket } from "~/models/desk/macro.server";
+import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/tickets/publish-back.server";
 import { forPage } from "~/utils/page-errors.server";
-import { withdrawTicket } from "~/models/ticket-withdraw.server";
+import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import { MoneyTrail } from "~/components/support/money-trail";
 import { WithdrawForm } from "~/components/support/withdraw-form";
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RelativeTime, ThreadList, threadListLinks } from "~/components/thread-list";
-import { getProfile } from "~/models/profile.server";
+import { getProfile } from "~/models/community/profile.server";
 import { forPage } from "~/utils/page-errors.server";
 import { seoMeta } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { findByUnsubscribeKey, setEmailOptOutByKey } from "~/models/notification-inbox.server";
+import { findByUnsubscribeKey, setEmailOptOutByKey } from "~/models/notifications/inbox.server";
 
 // The key from the e-mail is the credential: no sign-in is needed. Opening the
 // link only shows the button, because mail scanners open links on their own;

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getEnv } from "~/env.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { liveOnly } from "~/models/test-money.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { liveOnly } from "~/models/payments/test-money.server";
 import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { parseStripeWebhook } from "~/services/payments/stripe.server";

@@ -11,7 +11,7 @@ import { limitBodies } from "./body-limit";
 import { guardUrls } from "./url-guard";
 import { onlyAllowedMethods } from "./allowed-methods";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
-import { onSearchIndexChanged } from "../../search/index-changed.server";
+import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

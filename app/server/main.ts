@@ -3,7 +3,7 @@
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../services/embedded-postgres.server";
-import { deployMigrations, type MigrationTarget } from "../../prisma/migrations.server.mts";
+import { deployMigrations, type MigrationTarget } from "#prisma/migrations.server.mts";
 import { getEnv } from "../env.server";
 import { envOrExit, loadBuild } from "./build";
 import { projectRoot } from "./project-root";
@@ -81,7 +81,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  // A refusal at start (app/models/demo-accounts.server.ts) is a message for the operator, not a crash.
+  // A refusal at start (app/models/accounts/demo-accounts.server.ts) is a message for the operator, not a crash.
   console.error(error instanceof Error && error.name === "StartRefusedError" ? error.message : error);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 // `npm run worker`: background jobs (search outbox, response clocks, e-mail) in a
 // process of their own, beside web servers started with BACKLINE_JOBS=off.
 // Jobs are claimed with SKIP LOCKED leases, so any number of workers may run.
-import { deployMigrations } from "../../prisma/migrations.server.mts";
+import { deployMigrations } from "#prisma/migrations.server.mts";
 import { envOrExit, loadBuild } from "./build";
 import { projectRoot } from "./project-root";
 
@@ -28,7 +28,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  // A refusal at start (app/models/demo-accounts.server.ts) is a message for the operator, not a crash.
+  // A refusal at start (app/models/accounts/demo-accounts.server.ts) is a message for the operator, not a crash.
   console.error(error instanceof Error && error.name === "StartRefusedError" ? error.message : error);
   process.exit(1);
 });

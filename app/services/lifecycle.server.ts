@@ -1,14 +1,14 @@
-import { seedDemoData } from "../../prisma/seed-data.server";
+import { seedDemoData } from "#prisma/seed-data.server";
 import { getEnv } from "~/env.server";
 import { disconnectDb } from "./db.server";
 import { registerQueue, releaseOrphanedJobs, startWorker, stopWorker } from "./jobs.server";
 import { logger } from "./logger.server";
 import { startNotificationMail } from "./notification-mail.server";
 import { HOUSEKEEPING_QUEUE, runHousekeepingJob, scheduleHousekeeping } from "~/models/housekeeping.server";
-import { registerSupportQueues, startSupportSchedules } from "~/models/support-queues.server";
-import { refuseDemoAccountsInProduction } from "~/models/demo-accounts.server";
-import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/rerender.server";
-import { startSearch, stopSearch } from "../../search/index.server";
+import { registerSupportQueues, startSupportSchedules } from "~/models/tickets/queues.server";
+import { refuseDemoAccountsInProduction } from "~/models/accounts/demo-accounts.server";
+import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/community/rerender.server";
+import { startSearch, stopSearch } from "#search/index.server";
 
 // Called by app/server/main.ts once the database is migrated, inside the same
 // module graph as the routes, so both share one database client.

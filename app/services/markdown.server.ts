@@ -8,7 +8,7 @@ export type RenderMarkdownOptions = RenderPolicy;
 /**
  * Raise this whenever a change here or in ./markdown/ changes what stored HTML
  * would be: every stored render is then made again from its Markdown once, in
- * the background (app/models/rerender.server.ts, docs/decisions/027).
+ * the background (app/models/community/rerender.server.ts, docs/decisions/027).
  * 2: disallowed tags are shown as text instead of swallowing what follows them.
  */
 export const RENDERER_VERSION = 2;

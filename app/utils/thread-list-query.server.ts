@@ -1,5 +1,5 @@
 import type { ListFilter, ListSort } from "~/components/thread-list";
-import { listThreads } from "~/models/thread.server";
+import { listThreads } from "~/models/community/thread.server";
 import { siteOrigin } from "./url.server";
 
 /**

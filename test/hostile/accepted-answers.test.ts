@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { flagPost, listFlagQueue } from "~/models/flag.server";
-import { deletePost, hidePost, hideThread, restorePost, restoreThread, unhidePost, unhideThread } from "~/models/moderation.server";
-import { acceptAnswer, createReply, votePost } from "~/models/post.server";
-import { computeReputation, REPUTATION } from "~/models/reputation.server";
-import { createThread, getThread, listThreads } from "~/models/thread.server";
+import { flagPost, listFlagQueue } from "~/models/moderation/flag.server";
+import { deletePost, hidePost, hideThread, restorePost, restoreThread, unhidePost, unhideThread } from "~/models/moderation/moderation.server";
+import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
+import { computeReputation, REPUTATION } from "~/models/community/reputation.server";
+import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";

@@ -4,10 +4,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
 import { resetEnvForTests } from "~/env.server";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance-purchase.server";
-import { createUser } from "~/models/user.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance/purchase.server";
+import { createUser } from "~/models/accounts/user.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";
@@ -47,7 +47,7 @@ async function purge(...args: string[]) {
 }
 
 const demoPasswordWorks = async () => {
-  const { verifyCredentials } = await import("~/models/user.server");
+  const { verifyCredentials } = await import("~/models/accounts/user.server");
   return Boolean(await verifyCredentials("admin@backline.local", DEMO_PASSWORD));
 };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { db } from "~/services/db.server";
 import { testRefundId, testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";

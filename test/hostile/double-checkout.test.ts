@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "~/models/plan-refund.server";
+import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "~/models/insurance/plan-refund.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { Client } from "../helpers/http";

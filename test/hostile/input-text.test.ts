@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "~/models/api-token.server";
-import { createCategory } from "~/models/category.server";
-import { createReply, editPost } from "~/models/post.server";
-import { createThread } from "~/models/thread.server";
+import { createApiToken } from "~/models/accounts/api-token.server";
+import { createCategory } from "~/models/community/category.server";
+import { createReply, editPost } from "~/models/community/post.server";
+import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";

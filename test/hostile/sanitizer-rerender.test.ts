@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Prisma } from "~/generated/prisma/client";
-import { RERENDER_QUEUE, rerenderAll, scheduleRerender } from "~/models/rerender.server";
-import type { TicketSnapshot } from "~/models/ticket-snapshot";
+import { RERENDER_QUEUE, rerenderAll, scheduleRerender } from "~/models/community/rerender.server";
+import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer } from "../helpers/server";

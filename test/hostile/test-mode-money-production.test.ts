@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvForTests } from "~/env.server";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance-purchase.server";
-import { acceptTicket } from "~/models/ticket.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance/purchase.server";
+import { acceptTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";

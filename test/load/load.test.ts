@@ -15,7 +15,7 @@ import { startServer, type TestServer } from "../helpers/server";
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
 const PASSWORD = "demo-password-2026";
-// The seeded accounts; a member at trust level 2 may post 120 times an hour, staff 600 (app/models/trust.ts).
+// The seeded accounts; a member at trust level 2 may post 120 times an hour, staff 600 (app/models/community/trust.ts).
 const REPLIERS = [
   { email: "member@backline.local", budget: 110 },
   { email: "member2@backline.local", budget: 110 },

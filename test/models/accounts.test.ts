@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createApiToken, revokeApiToken, userForToken } from "~/models/api-token.server";
-import { revokeAllAccess, setPassword } from "~/models/account-access.server";
-import { createAuthSession, listSessions, userForSession } from "~/models/auth-session.server";
-import { requestPasswordReset, resetPassword } from "~/models/password-reset.server";
-import { createUser, verifyCredentials } from "~/models/user.server";
+import { createApiToken, revokeApiToken, userForToken } from "~/models/accounts/api-token.server";
+import { revokeAllAccess, setPassword } from "~/models/accounts/account-access.server";
+import { createAuthSession, listSessions, userForSession } from "~/models/accounts/auth-session.server";
+import { requestPasswordReset, resetPassword } from "~/models/accounts/password-reset.server";
+import { createUser, verifyCredentials } from "~/models/accounts/user.server";
 import { asFormRequest, login } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";

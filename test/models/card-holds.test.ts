@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { HOLD_QUEUE, runHoldJob } from "~/models/card-hold.server";
-import { deskQueue } from "~/models/desk.server";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { acceptTicket, getTicket } from "~/models/ticket.server";
+import { HOLD_QUEUE, runHoldJob } from "~/models/payments/card-hold.server";
+import { deskQueue } from "~/models/desk/desk.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { acceptTicket, getTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { testModeProvider } from "~/services/payments/test-mode.server";
 import { useTestDatabase } from "../setup/test-database";

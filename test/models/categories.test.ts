@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/category.server";
-import { createThread } from "~/models/thread.server";
+import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/community/category.server";
+import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeUser } from "../support/factories";

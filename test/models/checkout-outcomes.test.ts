@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { sweepOpenCheckouts } from "~/models/checkout-sweep.server";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { expireIfDue } from "~/models/ticket-clock.server";
-import { acceptTicket, getTicket, rejectTicket } from "~/models/ticket.server";
+import { sweepOpenCheckouts } from "~/models/escalation/checkout-sweep.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { expireIfDue } from "~/models/tickets/clock.server";
+import { acceptTicket, getTicket, rejectTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { gate, person, useFakeStripeWorld } from "../helpers/support";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { acceptAnswer, createReply, editPost, listRevisions, votePost } from "~/models/post.server";
-import { createThread, getThread, listThreads } from "~/models/thread.server";
+import { acceptAnswer, createReply, editPost, listRevisions, votePost } from "~/models/community/post.server";
+import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";
@@ -217,7 +217,7 @@ describe("pagination", () => {
 
 describe("moderation keeps thread facts true", () => {
   it("hiding the accepted answer un-solves the thread and deleted replies leave the reply count", async () => {
-    const { hidePost, deletePost } = await import("~/models/moderation.server");
+    const { hidePost, deletePost } = await import("~/models/moderation/moderation.server");
     const cat = await makeCategory();
     const [asker, helper] = await Promise.all([makeUser(), makeUser()]);
     const moderator = await makeUser({ role: "moderator" });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { resetEnvForTests } from "~/env.server";
-import { categoryFeed, latestFeed, renderAtom, renderRss, sitemap, threadFeed } from "~/models/feed.server";
-import { deleteThread, hidePost, hideThread } from "~/models/moderation.server";
-import { createReply } from "~/models/post.server";
-import { createThread, threadUrl } from "~/models/thread.server";
+import { categoryFeed, latestFeed, renderAtom, renderRss, sitemap, threadFeed } from "~/models/community/feed.server";
+import { deleteThread, hidePost, hideThread } from "~/models/moderation/moderation.server";
+import { createReply } from "~/models/community/post.server";
+import { createThread, threadUrl } from "~/models/community/thread.server";
 import { escapeXml } from "~/utils/xml";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";

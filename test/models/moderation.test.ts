@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { listAudit } from "~/models/audit.server";
-import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue } from "~/models/flag.server";
+import { listAudit } from "~/models/moderation/audit.server";
+import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue } from "~/models/moderation/flag.server";
 import {
   deletePost, deleteThread, hidePost, hideThread, lockThread, moveThread, restorePost, restoreThread,
   unhidePost, unhideThread, unlockThread,
-} from "~/models/moderation.server";
-import { createReply } from "~/models/post.server";
-import { createThread, getThread, listThreads } from "~/models/thread.server";
+} from "~/models/moderation/moderation.server";
+import { createReply } from "~/models/community/post.server";
+import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";

@@ -10,10 +10,10 @@ import {
   markNotificationsRead,
   setEmailOptOutByKey,
   updateNotificationSettings,
-} from "~/models/notification-inbox.server";
-import { notify, unreadCount } from "~/models/notification.server";
-import { createReply } from "~/models/post.server";
-import { createThread } from "~/models/thread.server";
+} from "~/models/notifications/inbox.server";
+import { notify, unreadCount } from "~/models/notifications/notification.server";
+import { createReply } from "~/models/community/post.server";
+import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { stopWorker, startWorker } from "~/services/jobs.server";
 import { resetMailTransportForTests } from "~/services/mail.server";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { deletePost, hideThread } from "~/models/moderation.server";
-import { acceptAnswer, createReply, votePost } from "~/models/post.server";
-import { getProfile } from "~/models/profile.server";
-import { createThread } from "~/models/thread.server";
+import { deletePost, hideThread } from "~/models/moderation/moderation.server";
+import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
+import { getProfile } from "~/models/community/profile.server";
+import { createThread } from "~/models/community/thread.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { createPlan } from "~/models/insurance.server";
-import { SETTLE_QUEUE } from "~/models/payment.server";
-import { reconcilePayments } from "~/models/reconcile.server";
-import { acceptTicket } from "~/models/ticket.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { createPlan } from "~/models/insurance/insurance.server";
+import { SETTLE_QUEUE } from "~/models/payments/payment.server";
+import { reconcilePayments } from "~/models/payments/reconcile.server";
+import { acceptTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { gate, person, useFakeStripeWorld } from "../helpers/support";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/ticket-clock.server";
-import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/ticket.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/tickets/clock.server";
+import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { claim } from "~/services/jobs.server";
 import { useTestDatabase } from "../setup/test-database";

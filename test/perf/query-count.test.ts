@@ -1,9 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client";
-import { createApiToken } from "~/models/api-token.server";
-import { createReply } from "~/models/post.server";
-import { createThread } from "~/models/thread.server";
+import { createApiToken } from "~/models/accounts/api-token.server";
+import { createReply } from "~/models/community/post.server";
+import { createThread } from "~/models/community/thread.server";
 import { loader as rootLoader } from "~/root";
 import { loader as homeLoader } from "~/routes/_index";
 import { loader as categoryLoader } from "~/routes/c.$slug";

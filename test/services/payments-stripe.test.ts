@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { resetEnvForTests } from "~/env.server";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { runSettlementJobs, SETTLE_QUEUE } from "~/models/payment.server";
-import { expireIfDue } from "~/models/ticket-clock.server";
-import { acceptTicket, getTicket, rejectTicket, retryPayment } from "~/models/ticket.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { runSettlementJobs, SETTLE_QUEUE } from "~/models/payments/payment.server";
+import { expireIfDue } from "~/models/tickets/clock.server";
+import { acceptTicket, getTicket, rejectTicket, retryPayment } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { useTestDatabase } from "../setup/test-database";

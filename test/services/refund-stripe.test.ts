@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { startEscalation } from "~/models/escalation.server";
-import { applyPaymentEvent } from "~/models/fulfilment.server";
-import { acceptTicket } from "~/models/ticket.server";
-import { REFUND_QUEUE, requestTicketRefund, runRefundJobs } from "~/models/ticket-refund.server";
+import { startEscalation } from "~/models/escalation/escalation.server";
+import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
+import { acceptTicket } from "~/models/tickets/ticket.server";
+import { REFUND_QUEUE, requestTicketRefund, runRefundJobs } from "~/models/tickets/refund.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { useTestDatabase } from "../setup/test-database";

@@ -1,6 +1,6 @@
 import { db } from "~/services/db.server";
 import type { Role } from "~/models/permissions";
-import { createUser } from "~/models/user.server";
+import { createUser } from "~/models/accounts/user.server";
 
 let seq = 0;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { holdNotice, type HoldRow } from "~/models/card-hold";
-import { sortQueue, type QueueRow } from "~/models/desk-queue";
-import { HOUR_MS } from "~/models/sla";
+import { holdNotice, type HoldRow } from "~/models/payments/card-hold";
+import { sortQueue, type QueueRow } from "~/models/desk/queue";
+import { HOUR_MS } from "~/models/tickets/sla";
 
 // When the desk must see a card hold (docs/decisions/035), with the clock passed in.
 const now = new Date("2026-03-02T12:00:00Z");

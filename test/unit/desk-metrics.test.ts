@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeDeskMetrics, csvCell, median, metricsCsv, percentile, toCsv, type MetricTicket } from "~/models/desk-metrics";
+import { computeDeskMetrics, csvCell, median, metricsCsv, percentile, toCsv, type MetricTicket } from "~/models/desk/metrics";
 
 const H = 3_600_000;
 const paid = new Date("2026-01-10T00:00:00Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { badgeFor, countByState, sortQueue, type QueueRow } from "~/models/desk-queue";
-import { HOUR_MS } from "~/models/sla";
+import { badgeFor, countByState, sortQueue, type QueueRow } from "~/models/desk/queue";
+import { HOUR_MS } from "~/models/tickets/sla";
 
 // The desk's order and badge colours, with the clock passed in.
 const now = new Date("2026-03-02T12:00:00Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeMarkdown, renderMacro, unknownPlaceholders } from "~/models/macro";
+import { escapeMarkdown, renderMacro, unknownPlaceholders } from "~/models/desk/macro";
 import { renderMarkdown } from "~/services/markdown.server";
 
 const values = {

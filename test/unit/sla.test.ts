@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clockView, deadlineFor, describeTimeLeft, formatDuration, isDue, pause, resume, timeLeftMs, urgency, warningAt } from "~/models/sla";
+import { clockView, deadlineFor, describeTimeLeft, formatDuration, isDue, pause, resume, timeLeftMs, urgency, warningAt } from "~/models/tickets/sla";
 
 const H = 3_600_000;
 const paidAt = new Date("2026-03-01T10:00:00Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canTransition, isClosed, TICKET_STATES, transition, type TicketEvent, type TicketState } from "~/models/ticket-state";
+import { canTransition, isClosed, TICKET_STATES, transition, type TicketEvent, type TicketState } from "~/models/tickets/state";
 
 const at = new Date("2026-01-01T00:00:00Z");
 // [from, accepted?, event, to]: "waiting_on_customer" before acceptance is its own position.

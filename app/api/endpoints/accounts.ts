@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { createTokenSchema } from "~/models/api-token.server";
-import { requestResetSchema } from "~/models/password-reset.server";
-import { createUserSchema, roleSchema } from "~/models/user.server";
+import { createTokenSchema } from "~/models/accounts/api-token.server";
+import { requestResetSchema } from "~/models/accounts/password-reset.server";
+import { createUserSchema, roleSchema } from "~/models/accounts/user.server";
 import { loginSchema } from "~/services/auth.server";
 import { endpoint } from "../endpoint.server";
 

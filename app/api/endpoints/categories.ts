@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { categoryInputSchema } from "~/models/category.server";
+import { categoryInputSchema } from "~/models/community/category.server";
 import { endpoint } from "../endpoint.server";
 
 export const categorySchema = z

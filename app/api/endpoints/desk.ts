@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { deskQueueQuerySchema } from "~/models/desk.server";
-import { QUEUE_STATES } from "~/models/desk-queue";
+import { deskQueueQuerySchema } from "~/models/desk/desk.server";
+import { QUEUE_STATES } from "~/models/desk/queue";
 import { endpoint } from "../endpoint.server";
 
 // The maintainer desk and support insurance, for scripts (docs/decisions/016).

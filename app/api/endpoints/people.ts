@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notification-inbox.server";
-import { roleSchema } from "~/models/user.server";
+import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notifications/inbox.server";
+import { roleSchema } from "~/models/accounts/user.server";
 import { endpoint } from "../endpoint.server";
 
 const threadSummary = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { searchQuerySchema, similarQuerySchema } from "~/models/search.server";
+import { searchQuerySchema, similarQuerySchema } from "~/models/community/search.server";
 import { endpoint } from "../endpoint.server";
 
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gateSchema } from "~/models/escalation-gate";
+import { gateSchema } from "~/models/escalation/gate";
 import {
   acceptSchema,
   listTicketsSchema,
@@ -7,10 +7,10 @@ import {
   requestInfoSchema,
   resolveSchema,
   ticketMessageSchema,
-} from "~/models/ticket.server";
-import { TICKET_STATES } from "~/models/ticket-state";
-import { withdrawSchema } from "~/models/ticket-withdraw.server";
-import { refundSchema } from "~/models/ticket-refund.server";
+} from "~/models/tickets/ticket.server";
+import { TICKET_STATES } from "~/models/tickets/state";
+import { withdrawSchema } from "~/models/tickets/withdraw.server";
+import { refundSchema } from "~/models/tickets/refund.server";
 import { endpoint } from "../endpoint.server";
 
 export const tierSchema = z

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { editPostSchema, replySchema } from "~/models/post.server";
-import { createThreadSchema, listThreadsSchema } from "~/models/thread.server";
+import { editPostSchema, replySchema } from "~/models/community/post.server";
+import { createThreadSchema, listThreadsSchema } from "~/models/community/thread.server";
 import { endpoint } from "../endpoint.server";
 
 const threadSummary = z

@@ -1,6 +1,6 @@
 import { Link, useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { BadgeLevel } from "~/models/desk-queue";
+import type { BadgeLevel } from "~/models/desk/queue";
 import { Time } from "~/components/time";
 import { TimeBadge } from "./time-badge";
 

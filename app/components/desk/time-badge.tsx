@@ -1,4 +1,4 @@
-import type { BadgeLevel } from "~/models/desk-queue";
+import type { BadgeLevel } from "~/models/desk/queue";
 
 const LABEL: Record<BadgeLevel, string> = { ok: "on time", amber: "due soon", red: "overdue", paused: "paused", answered: "answered" };
 

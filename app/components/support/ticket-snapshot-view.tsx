@@ -1,5 +1,5 @@
 import { Time } from "~/components/time";
-import type { TicketSnapshot } from "~/models/ticket-snapshot";
+import type { TicketSnapshot } from "~/models/tickets/snapshot";
 
 const preWrap: React.CSSProperties = { whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: 0 };
 

@@ -1,6 +1,6 @@
 import { db } from "~/services/db.server";
-import { addEntry, lockSubscription } from "~/models/coverage-ledger.server";
-import { recordMoneyEvent } from "~/models/money-trail.server";
+import { addEntry, lockSubscription } from "~/models/insurance/coverage-ledger.server";
+import { recordMoneyEvent } from "~/models/payments/money-trail.server";
 import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } from "./types";
 
 // Escalations paid from support insurance (docs/decisions/016). The drawdown is

@@ -1,0 +1,427 @@
+import { notify } from "~/models/notifications/notification.server";
+import { hasVisibleText, emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
+import { z } from "zod";
+import type { Prisma } from "~/generated/prisma/client";
+import { db } from "~/services/db.server";
+import { badRequest, conflict, forbidden, notFound } from "~/utils/errors";
+import { parseOrThrow } from "~/utils/validation";
+import { enqueueSearchSync } from "#search/outbox.server";
+import { writeAudit, type AuditEntry } from "~/models/moderation/audit.server";
+import { can, requirePermission, type Role } from "~/models/permissions";
+import { postUrl } from "~/models/community/post.server";
+import { threadUrl } from "~/models/community/thread.server";
+import { canSeeRemoved } from "~/models/viewer";
+import { settleAcceptance } from "~/models/community/acceptance.server";
+import { syncThreadReputation } from "~/models/community/reputation.server";
+
+// Moderation of public content. A thread and its question (post 0) are one
+// unit: hiding, deleting or restoring either changes both, so a thread never
+// shows without its question nor a question without its thread.
+
+type Tx = Prisma.TransactionClient;
+type Actor = { id: string; role: Role };
+
+const reasonText = z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE);
+const requiredReason = z
+  .string({ error: "Give a reason; it is kept in the audit log." })
+  .trim()
+  .min(3, "Give a reason of a few words; it is kept in the audit log.")
+  .max(500, "At most 500 characters.")
+  .refine(hasVisibleText, NOTHING_VISIBLE);
+
+export const requiredReasonSchema = z.object({ reason: requiredReason }).meta({ id: "ModerationReason" });
+export const optionalReasonSchema = z
+  .object({ reason: reasonText.optional().transform((v) => v || undefined) })
+  .meta({ id: "OptionalModerationReason" });
+export const moveThreadSchema = z
+  .object({ category: z.string({ error: "Choose a category." }).trim().min(1, "Choose a category."), reason: requiredReason })
+  .meta({ id: "MoveThread" });
+
+const threadSelect = {
+  id: true,
+  slug: true,
+  title: true,
+  authorId: true,
+  categoryId: true,
+  hidden: true,
+  deletedAt: true,
+  locked: true,
+  category: { select: { slug: true } },
+} satisfies Prisma.ThreadSelect;
+
+type ThreadRow = Prisma.ThreadGetPayload<{ select: typeof threadSelect }>;
+
+const postSelect = {
+  id: true,
+  number: true,
+  authorId: true,
+  hidden: true,
+  deletedAt: true,
+  threadId: true,
+  thread: { select: threadSelect },
+} satisfies Prisma.PostSelect;
+
+type PostRow = Prisma.PostGetPayload<{ select: typeof postSelect }>;
+
+export type PostState = { id: string; threadId: string; number: number; hidden: boolean; deleted: boolean; changed: boolean };
+export type ThreadState = { id: string; category: string; hidden: boolean; deleted: boolean; locked: boolean; changed: boolean };
+
+const postState = (p: { id: string; threadId: string; number: number; hidden: boolean; deletedAt: Date | null }, changed: boolean): PostState => ({
+  id: p.id, threadId: p.threadId, number: p.number, hidden: p.hidden, deleted: p.deletedAt !== null, changed,
+});
+
+const threadState = (t: ThreadRow, changed: boolean): ThreadState => ({
+  id: t.id, category: t.category.slug, hidden: t.hidden, deleted: t.deletedAt !== null, locked: t.locked, changed,
+});
+
+const threadContext = (t: ThreadRow) => ({ threadId: t.id, title: t.title, category: t.category.slug, url: threadUrl(t) });
+const postContext = (p: PostRow) => ({ threadId: p.threadId, title: p.thread.title, number: p.number, url: postUrl(p.thread, p.number) });
+
+// ---------------------------------------------------------------------------
+// Transactions around one thread: row lock, category counters, search outbox.
+
+/** What a thread adds to its category's public counters. */
+async function share(tx: Tx, threadId: string) {
+  const t = await tx.thread.findUniqueOrThrow({ where: { id: threadId }, select: { categoryId: true, hidden: true, deletedAt: true } });
+  if (t.hidden || t.deletedAt) return { categoryId: t.categoryId, threads: 0, posts: 0 };
+  const posts = await tx.post.count({ where: { threadId, hidden: false, deletedAt: null } });
+  return { categoryId: t.categoryId, threads: 1, posts };
+}
+
+type Share = Awaited<ReturnType<typeof share>>;
+
+async function settleCounts(tx: Tx, before: Share, after: Share) {
+  const deltas = new Map<string, { threads: number; posts: number }>();
+  const add = (s: Share, sign: 1 | -1) => {
+    const d = deltas.get(s.categoryId) ?? { threads: 0, posts: 0 };
+    deltas.set(s.categoryId, { threads: d.threads + sign * s.threads, posts: d.posts + sign * s.posts });
+  };
+  add(before, -1);
+  add(after, 1);
+  // Sorted so two moves in opposite directions lock categories in the same order.
+  for (const [id, d] of [...deltas].sort(([a], [b]) => a.localeCompare(b))) {
+    if (d.threads === 0 && d.posts === 0) continue;
+    await tx.category.update({ where: { id }, data: { threadCount: { increment: d.threads }, postCount: { increment: d.posts } } });
+  }
+}
+
+/**
+ * Runs a change to one thread's public content: the thread row is locked (so
+ * replies and other moderators wait), category counters follow what became
+ * visible or invisible, and the search index is told in the same transaction.
+ */
+async function changeThread<T extends { changed: boolean }>(threadId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`select "id" from "Thread" where "id" = ${threadId} for update`;
+    const before = await share(tx, threadId);
+    const result = await fn(tx);
+    if (result.changed) {
+      await settleCounts(tx, before, await share(tx, threadId));
+      await settleThread(tx, threadId);
+      await enqueueSearchSync(tx, threadId);
+    }
+    return result;
+  });
+}
+
+/**
+ * The reply count (which drives "unanswered") counts visible replies only; the thread is solved
+ * only while its chosen answer is visible; and reputation follows what visitors can see, so
+ * everyone who wrote in the thread is recomputed (docs/decisions/028).
+ */
+async function settleThread(tx: Tx, threadId: string) {
+  const replyCount = await tx.post.count({ where: { threadId, number: { gt: 0 }, hidden: false, deletedAt: null } });
+  await tx.thread.update({ where: { id: threadId }, data: { replyCount } });
+  await settleAcceptance(tx, threadId);
+  await syncThreadReputation(tx, threadId);
+}
+
+async function threadIdOfPost(postId: string) {
+  const post = await db.post.findUnique({ where: { id: postId }, select: { threadId: true } });
+  if (!post) throw notFound("This post does not exist or was removed.");
+  return post.threadId;
+}
+
+async function loadPost(tx: Tx, postId: string, viewer: Actor | null): Promise<PostRow> {
+  const post = await tx.post.findUnique({ where: { id: postId }, select: postSelect });
+  const removed = post && (post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt);
+  if (!post || (removed && !canSeeRemoved(viewer, post.authorId))) throw notFound("This post does not exist or was removed.");
+  return post;
+}
+
+async function loadThread(tx: Tx, threadId: string, viewer: Actor | null): Promise<ThreadRow> {
+  const thread = await tx.thread.findUnique({ where: { id: threadId }, select: threadSelect });
+  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(viewer, thread.authorId))) {
+    throw notFound("This thread does not exist or was removed.");
+  }
+  return thread;
+}
+
+async function ensureThreadExists(threadId: string) {
+  const found = await db.thread.findUnique({ where: { id: threadId }, select: { id: true } });
+  if (!found) throw notFound("This thread does not exist or was removed.");
+}
+
+/** Closes open flags on the given posts; returns the ids it closed. */
+export async function resolveOpenFlags(tx: Tx, postIds: string[], resolution: "dismissed" | "hidden" | "deleted", resolvedById: string | null) {
+  if (!postIds.length) return [];
+  const open = await tx.flag.findMany({ where: { postId: { in: postIds }, resolvedAt: null }, select: { id: true } });
+  if (!open.length) return [];
+  const ids = open.map((f) => f.id);
+  await tx.flag.updateMany({ where: { id: { in: ids } }, data: { resolvedAt: new Date(), resolvedById, resolution } });
+  return ids;
+}
+
+async function resolveThreadFlags(tx: Tx, threadId: string, resolution: "hidden" | "deleted", moderatorId: string) {
+  const posts = await tx.post.findMany({ where: { threadId, flags: { some: { resolvedAt: null } } }, select: { id: true } });
+  return resolveOpenFlags(tx, posts.map((p) => p.id), resolution, moderatorId);
+}
+
+// ---------------------------------------------------------------------------
+// The thread unit: the thread row and its question change together.
+
+type UnitChange = { hidden?: boolean; deletedAt?: Date | null; locked?: boolean; categoryId?: string };
+
+async function updateUnit(tx: Tx, thread: ThreadRow, change: UnitChange) {
+  const updated = await tx.thread.update({ where: { id: thread.id }, data: change, select: threadSelect });
+  const { locked: _l, categoryId: _c, ...postChange } = change;
+  if (Object.keys(postChange).length) await tx.post.updateMany({ where: { threadId: thread.id, number: 0 }, data: postChange });
+  return updated;
+}
+
+async function hideUnit(tx: Tx, actor: Actor, thread: ThreadRow, reason: string) {
+  const flagIds = await resolveThreadFlags(tx, thread.id, "hidden", actor.id);
+  if (thread.hidden) {
+    // Already hidden by flags: the moderator confirms it, which closes the flags.
+    if (flagIds.length) await audit(tx, actor, "thread.hide", thread, reason, { flagIds, confirmed: true });
+    return threadState(thread, false);
+  }
+  const updated = await updateUnit(tx, thread, { hidden: true });
+  await audit(tx, actor, "thread.hide", thread, reason, { flagIds });
+  return threadState(updated, true);
+}
+
+async function unhideUnit(tx: Tx, actor: Actor, thread: ThreadRow, reason?: string) {
+  if (!thread.hidden) return threadState(thread, false);
+  const updated = await updateUnit(tx, thread, { hidden: false });
+  await audit(tx, actor, "thread.unhide", thread, reason);
+  return threadState(updated, true);
+}
+
+async function deleteUnit(tx: Tx, actor: Actor, thread: ThreadRow, reason: string | undefined) {
+  if (thread.deletedAt) return threadState(thread, false);
+  const moderating = thread.authorId !== actor.id;
+  if (!moderating && !can(actor, "post:delete:any")) {
+    if (thread.locked) throw conflict("This thread is locked; ask a moderator to remove it.");
+    const replies = await tx.post.count({ where: { threadId: thread.id, number: { gt: 0 }, deletedAt: null } });
+    if (replies > 0) {
+      throw conflict("Others have replied to this question, so it stays for them; edit it instead, or flag it for a moderator.");
+    }
+  }
+  const updated = await updateUnit(tx, thread, { deletedAt: new Date() });
+  const flagIds = moderating ? await resolveThreadFlags(tx, thread.id, "deleted", actor.id) : [];
+  await audit(tx, actor, "thread.delete", thread, reason, { flagIds, byAuthor: !moderating });
+  return threadState(updated, true);
+}
+
+async function restoreUnit(tx: Tx, actor: Actor, thread: ThreadRow, reason?: string) {
+  if (!thread.deletedAt) return threadState(thread, false);
+  const updated = await updateUnit(tx, thread, { deletedAt: null });
+  await audit(tx, actor, "thread.restore", thread, reason);
+  return threadState(updated, true);
+}
+
+async function audit(tx: Tx, actor: Actor | null, action: AuditEntry["action"], thread: ThreadRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+  await writeAudit(tx, {
+    actorId: actor?.id ?? null, action, targetType: "thread", targetId: thread.id, reason,
+    data: { ...threadContext(thread), ...data },
+  });
+  await tellAuthor(tx, actor, action, thread.authorId, `your thread “${thread.title}”`, threadUrl(thread), reason);
+}
+
+async function auditPost(tx: Tx, actor: Actor | null, action: AuditEntry["action"], post: PostRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+  await writeAudit(tx, {
+    actorId: actor?.id ?? null, action, targetType: "post", targetId: post.id, reason,
+    data: { ...postContext(post), ...data },
+  });
+  await tellAuthor(tx, actor, action, post.authorId, `your post in “${post.thread.title}”`, postUrl(post.thread, post.number), reason);
+}
+
+const TOLD: Partial<Record<string, string>> = {
+  "thread.hide": "A moderator hid", "post.hide": "A moderator hid", "thread.delete": "A moderator deleted",
+  "post.delete": "A moderator deleted", "thread.lock": "A moderator locked", "thread.move": "A moderator moved",
+};
+
+/** Authors learn when a moderator acts on their content, and why (the reason is public to them only). */
+async function tellAuthor(tx: Tx, actor: Actor | null, action: string, authorId: string, what: string, url: string, reason?: string) {
+  const verb = TOLD[action];
+  if (!verb || !actor || actor.id === authorId) return;
+  await notify(tx, [authorId], { kind: "moderation", title: `${verb} ${what}${reason ? `: ${reason}` : ""}`, url, actorId: actor.id });
+}
+
+// The question's state mirrors its thread's, so post 0 answers with the unit's state.
+const questionState = (post: PostRow, t: ThreadState): PostState => ({
+  id: post.id, threadId: post.threadId, number: 0, hidden: t.hidden, deleted: t.deleted, changed: t.changed,
+});
+
+// ---------------------------------------------------------------------------
+// Posts
+
+/** A moderator hides a post from everyone but moderators and its author; its open flags are resolved. */
+export async function hidePost(actor: Actor | null, postId: string, input: unknown): Promise<PostState> {
+  requirePermission(actor, "post:hide:any");
+  const { reason } = parseOrThrow(requiredReasonSchema, input);
+  return changeThread(await threadIdOfPost(postId), async (tx) => {
+    const post = await loadPost(tx, postId, actor);
+    if (post.number === 0) return questionState(post, await hideUnit(tx, actor, post.thread, reason));
+    const flagIds = await resolveOpenFlags(tx, [post.id], "hidden", actor.id);
+    if (post.hidden) {
+      if (flagIds.length) await auditPost(tx, actor, "post.hide", post, reason, { flagIds, confirmed: true });
+      return postState(post, false);
+    }
+    const updated = await tx.post.update({ where: { id: post.id }, data: { hidden: true }, select: postSelect });
+    await auditPost(tx, actor, "post.hide", post, reason, { flagIds });
+    return postState(updated, true);
+  });
+}
+
+export async function unhidePost(actor: Actor | null, postId: string, input: unknown = {}): Promise<PostState> {
+  requirePermission(actor, "post:hide:any");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  return changeThread(await threadIdOfPost(postId), async (tx) => {
+    const post = await loadPost(tx, postId, actor);
+    if (post.number === 0) return questionState(post, await unhideUnit(tx, actor, post.thread, reason));
+    if (!post.hidden) return postState(post, false);
+    const updated = await tx.post.update({ where: { id: post.id }, data: { hidden: false }, select: postSelect });
+    await auditPost(tx, actor, "post.unhide", post, reason);
+    return postState(updated, true);
+  });
+}
+
+/**
+ * Soft delete. Authors may delete their own posts (not a question others have
+ * answered); moderators may delete any post and must say why.
+ */
+export async function deletePost(actor: Actor | null, postId: string, input: unknown = {}): Promise<PostState> {
+  requirePermission(actor, "post:delete:own");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  return changeThread(await threadIdOfPost(postId), async (tx) => {
+    const post = await loadPost(tx, postId, actor);
+    if (!can(actor, "post:delete", post.authorId)) throw forbidden("You can only delete your own posts.");
+    const moderating = post.authorId !== actor.id;
+    if (moderating && !reason) throw missingReason();
+    if (post.number === 0) return questionState(post, await deleteUnit(tx, actor, post.thread, reason));
+    if (post.deletedAt) return postState(post, false);
+    if (!moderating && post.thread.locked && !can(actor, "thread:lock:any")) {
+      throw conflict("This thread is locked; its posts can no longer be changed.");
+    }
+    const updated = await tx.post.update({ where: { id: post.id }, data: { deletedAt: new Date() }, select: postSelect });
+    const flagIds = moderating ? await resolveOpenFlags(tx, [post.id], "deleted", actor.id) : [];
+    await auditPost(tx, actor, "post.delete", post, reason, { flagIds, byAuthor: !moderating });
+    return postState(updated, true);
+  });
+}
+
+/** Undoes a soft delete (moderators). */
+export async function restorePost(actor: Actor | null, postId: string, input: unknown = {}): Promise<PostState> {
+  requirePermission(actor, "post:delete:any");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  return changeThread(await threadIdOfPost(postId), async (tx) => {
+    const post = await loadPost(tx, postId, actor);
+    if (post.number === 0) return questionState(post, await restoreUnit(tx, actor, post.thread, reason));
+    if (!post.deletedAt) return postState(post, false);
+    const updated = await tx.post.update({ where: { id: post.id }, data: { deletedAt: null }, select: postSelect });
+    await auditPost(tx, actor, "post.restore", post, reason);
+    return postState(updated, true);
+  });
+}
+
+/** Enough spam/abuse flags hide a member's post until a moderator reviews it; the flags stay open. */
+export async function autoHidePost(postId: string, flagCount: number) {
+  return changeThread(await threadIdOfPost(postId), async (tx) => {
+    const post = await tx.post.findUniqueOrThrow({ where: { id: postId }, select: postSelect });
+    if (post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt) return { changed: false };
+    if (post.number === 0) await updateUnit(tx, post.thread, { hidden: true });
+    else await tx.post.update({ where: { id: post.id }, data: { hidden: true } });
+    await auditPost(tx, null, "post.auto_hide", post, `Hidden automatically after ${flagCount} flags; waiting for a moderator.`, { flagCount });
+    return { changed: true };
+  });
+}
+
+const missingReason = () =>
+  badRequest("Give a reason; it is kept in the audit log.", { reason: "Give a reason; it is kept in the audit log." });
+
+// ---------------------------------------------------------------------------
+// Threads
+
+export async function hideThread(actor: Actor | null, threadId: string, input: unknown): Promise<ThreadState> {
+  requirePermission(actor, "post:hide:any");
+  const { reason } = parseOrThrow(requiredReasonSchema, input);
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => hideUnit(tx, actor, await loadThread(tx, threadId, actor), reason));
+}
+
+export async function unhideThread(actor: Actor | null, threadId: string, input: unknown = {}): Promise<ThreadState> {
+  requirePermission(actor, "post:hide:any");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => unhideUnit(tx, actor, await loadThread(tx, threadId, actor), reason));
+}
+
+/** Locked threads take no replies and no edits by members; they stay readable. */
+export async function lockThread(actor: Actor | null, threadId: string, input: unknown = {}): Promise<ThreadState> {
+  return setLocked(actor, threadId, input, true);
+}
+
+export async function unlockThread(actor: Actor | null, threadId: string, input: unknown = {}): Promise<ThreadState> {
+  return setLocked(actor, threadId, input, false);
+}
+
+async function setLocked(actor: Actor | null, threadId: string, input: unknown, locked: boolean) {
+  requirePermission(actor, "thread:lock:any");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => {
+    const thread = await loadThread(tx, threadId, actor);
+    if (thread.locked === locked) return threadState(thread, false);
+    const updated = await updateUnit(tx, thread, { locked });
+    await audit(tx, actor, locked ? "thread.lock" : "thread.unlock", thread, reason);
+    return threadState(updated, true);
+  });
+}
+
+/** Moves a thread to another category; both categories' counters follow. */
+export async function moveThread(actor: Actor | null, threadId: string, input: unknown): Promise<ThreadState> {
+  requirePermission(actor, "thread:move:any");
+  const { category: slug, reason } = parseOrThrow(moveThreadSchema, input);
+  const category = await db.category.findUnique({ where: { slug }, select: { id: true, slug: true } });
+  if (!category) throw badRequest("That category does not exist.", { category: "Choose an existing category." });
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => {
+    const thread = await loadThread(tx, threadId, actor);
+    if (thread.categoryId === category.id) return threadState(thread, false);
+    const updated = await updateUnit(tx, thread, { categoryId: category.id });
+    await audit(tx, actor, "thread.move", thread, reason, { from: thread.category.slug, to: category.slug });
+    return threadState(updated, true);
+  });
+}
+
+/** Soft-deletes a thread: its author while nobody has replied, or a moderator with a reason. */
+export async function deleteThread(actor: Actor | null, threadId: string, input: unknown = {}): Promise<ThreadState> {
+  requirePermission(actor, "post:delete:own");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => {
+    const thread = await loadThread(tx, threadId, actor);
+    if (!can(actor, "post:delete", thread.authorId)) throw forbidden("You can only delete your own threads.");
+    if (thread.authorId !== actor.id && !reason) throw missingReason();
+    return deleteUnit(tx, actor, thread, reason);
+  });
+}
+
+export async function restoreThread(actor: Actor | null, threadId: string, input: unknown = {}): Promise<ThreadState> {
+  requirePermission(actor, "post:delete:any");
+  const { reason } = parseOrThrow(optionalReasonSchema, input);
+  await ensureThreadExists(threadId);
+  return changeThread(threadId, async (tx) => restoreUnit(tx, actor, await loadThread(tx, threadId, actor), reason));
+}
