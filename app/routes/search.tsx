@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { RelativeTime } from "~/components/thread-list";
+import { Time } from "~/components/time";
 import { listCategories } from "~/models/community/category.server";
 import { enforceSearchRate, searchForum, searchQuerySchema, type SearchParams } from "~/models/community/search.server";
 import { getUser, limitSubject } from "~/services/auth.server";
@@ -177,7 +177,7 @@ export default function SearchPage() {
                         <Link key={t} to={href(params, { tag: t })} className="tag">{t}</Link>
                       ))}
                       <span>by {hit.author}</span>
-                      <RelativeTime date={hit.createdAt} />
+                      <Time value={hit.createdAt} relative />
                     </p>
                   </li>
                 ))}

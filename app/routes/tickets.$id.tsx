@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { FormError } from "~/components/field";
-import { TextAreaField } from "~/components/support/text-area-field";
+import { Field, FormError } from "~/components/field";
 import { GateAnswers, ThreadSnapshot } from "~/components/support/ticket-snapshot-view";
 import { TimeLeftBadge } from "~/components/support/time-left-badge";
 import { Time } from "~/components/time";
@@ -192,7 +191,7 @@ export default function TicketPage() {
           {undecided ? (
             <>
               <DecisionForm intent="accept" label="Accept and capture the payment" result={result}>
-                <TextAreaField label="Message to the member (optional)" name="message" rows={2} />
+                <Field multiline label="Message to the member (optional)" name="message" rows={2} />
               </DecisionForm>
               <DecisionForm intent="reject" label="Reject and release the authorisation" result={result} danger>
                 <div className="field">
@@ -202,18 +201,18 @@ export default function TicketPage() {
                     {REASONS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
                   </select>
                 </div>
-                <TextAreaField label="Explanation for the member" name="message" rows={3} required minLength={10} />
+                <Field multiline label="Explanation for the member" name="message" rows={3} required minLength={10} />
               </DecisionForm>
             </>
           ) : null}
           {t.viewer.canRequestInfo ? (
             <DecisionForm intent="request-info" label={undecided ? "Ask for information before deciding (pauses the clock)" : "Ask for information (pauses the clock)"} result={result}>
-              <TextAreaField label="What do you need from the member?" name="message" rows={3} required minLength={10} />
+              <Field multiline label="What do you need from the member?" name="message" rows={3} required minLength={10} />
             </DecisionForm>
           ) : null}
           {working ? (
             <DecisionForm intent="resolve" label="Resolve" result={result}>
-              <TextAreaField label="Closing message (optional)" name="message" rows={2} />
+              <Field multiline label="Closing message (optional)" name="message" rows={2} />
             </DecisionForm>
           ) : null}
         </section>
@@ -247,13 +246,13 @@ export default function TicketPage() {
         {t.viewer.canReply ? (
           <DecisionForm intent="reply" label={t.viewer.isOwner ? "Send reply" : "Reply to the member"} result={result}>
             {!t.viewer.isOwner ? <MacroPicker macros={macros} target="reply" /> : null}
-            <TextAreaField label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required data-macro-target="reply"
+            <Field multiline label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required data-macro-target="reply"
               hint={t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."} />
           </DecisionForm>
         ) : null}
         {t.viewer.canNote ? (
           <DecisionForm intent="note" label="Add internal note" result={result}>
-            <TextAreaField label="Internal note (maintainers only)" name="body" rows={3} required />
+            <Field multiline label="Internal note (maintainers only)" name="body" rows={3} required />
           </DecisionForm>
         ) : null}
       </section>
@@ -307,7 +306,7 @@ function PublishBack({ publish: p, result }: { publish: Publish; result: Result 
       ) : null}
       {p.canDraft ? (
         <DecisionForm intent="publish-draft" label={p.draft ? "Update the draft" : "Propose for publishing"} result={result}>
-          <TextAreaField label="Public answer (redacted: no private details)" name="body" rows={6} required minLength={20}
+          <Field multiline label="Public answer (redacted: no private details)" name="body" rows={6} required minLength={20}
             defaultValue={p.draft ?? ""} hint="Markdown. Posted under your name once the member agrees." />
         </DecisionForm>
       ) : null}
