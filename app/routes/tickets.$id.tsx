@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { Field, FormError } from "~/components/field";
 import { GateAnswers, ThreadSnapshot } from "~/components/support/ticket-snapshot-view";
-import { TimeLeftBadge } from "~/components/support/time-left-badge";
+import { TimeBadge } from "~/components/time-badge";
 import { Time } from "~/components/time";
 import {
   acceptTicket,
@@ -25,6 +25,7 @@ import { macrosForTicket } from "~/models/desk/macro.server";
 import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/tickets/publish-back.server";
 import { forPage } from "~/utils/page-errors.server";
 import { withdrawTicket } from "~/models/tickets/withdraw.server";
+import { clockLevel } from "~/models/tickets/sla";
 import { MoneyTrail } from "~/components/support/money-trail";
 import { WithdrawForm } from "~/components/support/withdraw-form";
 
@@ -133,7 +134,7 @@ export default function TicketPage() {
         <p className="meta">
           <span className="badge" data-state={t.state}>{t.stateLabel}</span>
           <span>{t.tier.name}</span>
-          <TimeLeftBadge clock={t.clock} />
+          <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
           <span>by {t.viewer.isOwner ? "you" : t.owner}</span>
           <span>paid <Time value={t.paidAt} /></span>
         </p>
