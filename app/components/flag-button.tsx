@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { Field } from "./field";
 import { ActionResult, MOD_ACTIONS_PATH, useModAction } from "./moderation-controls";
 
 // The choices offered to members; app/models/moderation/flag.server.ts (FLAG_REASONS) validates them.
@@ -34,10 +35,7 @@ export function FlagButton({ postId }: { postId: string }) {
             ))}
           </fieldset>
           {fields?.reason ? <p id={`${id}-reason-error`} className="field-error" role="alert">{fields.reason}</p> : null}
-          <label htmlFor={`${id}-details`}>Details (optional)</label>
-          <textarea id={`${id}-details`} name="details" rows={2} maxLength={1000}
-            aria-invalid={fields?.details ? true : undefined} aria-describedby={fields?.details ? `${id}-details-error` : undefined} />
-          {fields?.details ? <p id={`${id}-details-error`} className="field-error" role="alert">{fields.details}</p> : null}
+          <Field multiline label="Details (optional)" name="details" rows={2} maxLength={1000} error={fields?.details} />
           <button type="submit" name="intent" value="flag" disabled={busy}>{busy ? "Sending…" : "Flag post"}</button>
           {result && !result.ok && !fields ? <ActionResult result={result} /> : null}
         </fetcher.Form>

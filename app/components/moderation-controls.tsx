@@ -2,6 +2,7 @@ import type { LinksFunction } from "@remix-run/node";
 import { useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import styles from "~/styles/moderation.css";
+import { Field } from "./field";
 
 // Moderator buttons for a post or a thread, and the author's own "Delete".
 // Every form (these and the flag button) posts to the /mod/actions resource
@@ -90,7 +91,6 @@ export function ReasonAction({
 }) {
   const own = useModAction();
   const { fetcher, hidden, busy, result } = action ?? own;
-  const fieldId = useId();
   const details = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
     if (result?.ok && details.current) details.current.open = false;
@@ -104,10 +104,8 @@ export function ReasonAction({
           {hidden}
           <input type="hidden" name="id" value={id} />
           {children}
-          <label htmlFor={fieldId}>Reason{reasonRequired ? "" : " (optional)"}</label>
-          <textarea id={fieldId} name="reason" rows={2} maxLength={500} required={reasonRequired} minLength={reasonRequired ? 3 : undefined}
-            aria-invalid={reasonError ? true : undefined} aria-describedby={`${fieldId}-hint`} />
-          <p id={`${fieldId}-hint`} className="hint">{reasonError ?? hint}</p>
+          <Field multiline label={`Reason${reasonRequired ? "" : " (optional)"}`} name="reason" rows={2} maxLength={500} required={reasonRequired}
+            minLength={reasonRequired ? 3 : undefined} hint={reasonError ? undefined : hint} error={reasonError} />
           <button type="submit" name="intent" value={intent} className={danger ? "danger" : undefined} disabled={busy}>
             {busy ? "Working…" : confirm}
           </button>

@@ -1,5 +1,6 @@
 import type { LinksFunction, SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
+import { Time } from "~/components/time";
 import type { ThreadListItem } from "~/models/community/thread.server";
 import styles from "~/styles/thread-list.css";
 import { feedLinks, seoMeta } from "~/utils/seo";
@@ -19,35 +20,6 @@ export function listHref(base: string, f: Partial<ListFilter>, defaultSort: List
   if (f.cursor) q.set("cursor", f.cursor);
   const s = q.toString();
   return s ? `${base}?${s}` : base;
-}
-
-const UNITS: [number, string][] = [
-  [60, "second"],
-  [60, "minute"],
-  [24, "hour"],
-  [30, "day"],
-  [12, "month"],
-  [Infinity, "year"],
-];
-
-/** "3 hours ago"; the absolute time is in the title and the machine-readable attribute. */
-export function RelativeTime({ date, now }: { date: string | Date; now?: number }) {
-  const d = new Date(date);
-  let value = Math.max(0, ((now ?? Date.now()) - d.getTime()) / 1000);
-  let unit = "second";
-  for (const [size, name] of UNITS) {
-    unit = name;
-    if (value < size) break;
-    value /= size;
-  }
-  const n = Math.floor(value);
-  const text = unit === "second" && n < 45 ? "just now" : `${n} ${unit}${n === 1 ? "" : "s"} ago`;
-  return (
-    // The wording can change between server render and hydration; the timestamp cannot.
-    <time dateTime={d.toISOString()} title={d.toUTCString()} suppressHydrationWarning>
-      {text}
-    </time>
-  );
 }
 
 export function ThreadBadges({ thread }: { thread: Pick<Item, "solved" | "locked" | "escalated" | "resolvedViaSupport"> }) {
@@ -111,7 +83,7 @@ export function ThreadList({
               </span>
               <span className="sr-only">{`${t.score} helpful, ${t.replyCount} ${t.replyCount === 1 ? "reply" : "replies"},`}</span>
               <span>
-                active <RelativeTime date={t.lastPostAt} />
+                active <Time value={t.lastPostAt} relative />
               </span>
             </div>
           </div>

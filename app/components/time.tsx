@@ -10,7 +10,41 @@ export function formatDate(value: string | Date) {
   return dateOnly.format(new Date(value));
 }
 
-export function Time({ value, withTime = true }: { value: string | Date; withTime?: boolean }) {
-  const iso = new Date(value).toISOString();
-  return <time dateTime={iso}>{withTime ? formatDateTime(value) : formatDate(value)}</time>;
+const UNITS: [number, string][] = [
+  [60, "second"],
+  [60, "minute"],
+  [24, "hour"],
+  [30, "day"],
+  [12, "month"],
+  [Infinity, "year"],
+];
+
+/** "3 hours ago", or "just now" under 45 seconds. */
+export function formatRelative(value: string | Date, now = Date.now()) {
+  let amount = Math.max(0, (now - new Date(value).getTime()) / 1000);
+  let unit = "second";
+  for (const [size, name] of UNITS) {
+    unit = name;
+    if (amount < size) break;
+    amount /= size;
+  }
+  const n = Math.floor(amount);
+  return unit === "second" && n < 45 ? "just now" : `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+}
+
+/**
+ * A point in time: date and time in UTC, the date alone, or relative ("3 hours ago") with the
+ * absolute time in the title. The machine-readable timestamp is always in the attribute.
+ */
+export function Time({ value, withTime = true, relative = false, now }: { value: string | Date; withTime?: boolean; relative?: boolean; now?: number }) {
+  const d = new Date(value);
+  if (relative) {
+    return (
+      // The wording can change between server render and hydration; the timestamp cannot.
+      <time dateTime={d.toISOString()} title={d.toUTCString()} suppressHydrationWarning>
+        {formatRelative(d, now)}
+      </time>
+    );
+  }
+  return <time dateTime={d.toISOString()}>{withTime ? formatDateTime(value) : formatDate(value)}</time>;
 }

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { TextAreaField } from "~/components/support/text-area-field";
 import { MACRO_PLACEHOLDERS } from "~/models/desk/macro";
 import { createMacro, deleteMacro, listMacros, updateMacro } from "~/models/desk/macro.server";
 import { requirePermission } from "~/models/permissions";
@@ -59,7 +58,7 @@ export default function AdminMacros() {
         <Form method="post" key={m.id} className="card" aria-label={`Edit macro ${m.name}`}>
           <input type="hidden" name="id" value={m.id} />
           <Field label="Name" name="name" defaultValue={m.name} required />
-          <TextAreaField label="Reply" name="body" defaultValue={m.body} rows={5} required />
+          <Field multiline label="Reply" name="body" defaultValue={m.body} rows={5} required />
           {m.unknown.length ? <p className="field-error">Unknown placeholders: {m.unknown.map((u) => `{{${u}}}`).join(", ")}</p> : null}
           <div className="row">
             <button type="submit" name="intent" value="update">Save</button>
@@ -70,7 +69,7 @@ export default function AdminMacros() {
       <Form method="post" className="card" aria-labelledby="new-macro">
         <h2 id="new-macro">New macro</h2>
         <Field label="Name" name="name" required />
-        <TextAreaField label="Reply" name="body" rows={5} required hint="Markdown; e.g. Hi {{member.username}}, thanks for the details on {{thread.title}}." />
+        <Field multiline label="Reply" name="body" rows={5} required hint="Markdown; e.g. Hi {{member.username}}, thanks for the details on {{thread.title}}." />
         <button type="submit" name="intent" value="create">Create macro</button>
       </Form>
     </div>

@@ -40,17 +40,7 @@ export default function DeskNumbers() {
       </div>
       <p className="hint">First response: from payment to the maintainer's first message to the member (a bare accept is not one). The promise is the response time each ticket was sold with, whatever its tier says today.</p>
 
-      <section aria-labelledby="states-title">
-        <h2 id="states-title">Tickets by state</h2>
-        <table>
-          <thead><tr><th scope="col">State</th><th scope="col">Tickets</th></tr></thead>
-          <tbody>
-            {Object.entries(m.byState).map(([s, n]) => (
-              <tr key={s}><th scope="row">{stateLabel(s as TicketState)}</th><td>{n}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <TicketCounts id="states-title" title="Tickets by state" column="State" counts={m.byState} label={(s) => stateLabel(s as TicketState)} />
 
       <section aria-labelledby="revenue-title">
         <h2 id="revenue-title">Captured revenue</h2>
@@ -77,17 +67,26 @@ export default function DeskNumbers() {
         </table>
       </section>
 
-      <section aria-labelledby="rejections-title">
-        <h2 id="rejections-title">Rejections by reason</h2>
-        <table>
-          <thead><tr><th scope="col">Reason</th><th scope="col">Tickets</th></tr></thead>
-          <tbody>
-            {Object.entries(m.rejections).map(([r, n]) => (
-              <tr key={r}><th scope="row">{REASONS[r] ?? r}</th><td>{n}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <TicketCounts id="rejections-title" title="Rejections by reason" column="Reason" counts={m.rejections} label={(r) => REASONS[r] ?? r} />
     </div>
+  );
+}
+
+/** A titled table of ticket counts, one row per key. */
+function TicketCounts({ id, title, column, counts, label }: {
+  id: string; title: string; column: string; counts: Record<string, number>; label: (key: string) => string;
+}) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <table>
+        <thead><tr><th scope="col">{column}</th><th scope="col">Tickets</th></tr></thead>
+        <tbody>
+          {Object.entries(counts).map(([key, n]) => (
+            <tr key={key}><th scope="row">{label(key)}</th><td>{n}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -1,7 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { TextAreaField } from "~/components/support/text-area-field";
 import { getEnv } from "~/env.server";
 import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/escalation/checkout-return";
 import { GATE_LIMITS } from "~/models/escalation/gate";
@@ -163,13 +162,13 @@ export default function Escalate() {
             ) : null}
             <Field label="Product version" name="productVersion" required minLength={GATE_LIMITS.productVersion.min}
               maxLength={GATE_LIMITS.productVersion.max} hint="The exact version you run, e.g. 3.2.1." error={errors.productVersion} />
-            <TextAreaField label="Environment" name="environment" rows={3} required minLength={GATE_LIMITS.environment.min}
+            <Field multiline label="Environment" name="environment" rows={3} required minLength={GATE_LIMITS.environment.min}
               maxLength={GATE_LIMITS.environment.max} hint="Operating system, runtime and database versions, browser, hosting."
               error={errors.environment} />
-            <TextAreaField label="Steps to reproduce" name="stepsToReproduce" rows={6} required
+            <Field multiline label="Steps to reproduce" name="stepsToReproduce" rows={6} required
               minLength={GATE_LIMITS.stepsToReproduce.min} maxLength={GATE_LIMITS.stepsToReproduce.max}
               hint="Numbered steps from a fresh start; what you expected and what happened instead." error={errors.stepsToReproduce} />
-            <TextAreaField label="What you already tried" name="alreadyTried" rows={4} required
+            <Field multiline label="What you already tried" name="alreadyTried" rows={4} required
               minLength={GATE_LIMITS.alreadyTried.min} maxLength={GATE_LIMITS.alreadyTried.max}
               hint="Workarounds, configuration changes, answers from the thread you followed." error={errors.alreadyTried} />
             <div className="field">

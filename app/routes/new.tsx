@@ -59,16 +59,12 @@ export default function NewThread() {
           onChange={(e) => setTitle(e.currentTarget.value)}
           hint="One sentence a person searching for the same problem would write." error={result?.fields?.title} />
         <SimilarThreads title={title} />
-        <div className="field">
-          <label htmlFor="body">Details (Markdown)</label>
-          <textarea id="body" name="body" rows={10} required minLength={10} defaultValue={result?.values?.body}
-            aria-invalid={result?.fields?.body ? true : undefined} aria-describedby="body-hint" />
-          <p id="body-hint" className="hint">
+        <Field multiline label="Details (Markdown)" name="body" rows={10} required minLength={10} defaultValue={result?.values?.body}
+          error={result?.fields?.body}
+          hint={<>
             What you did, what you expected, what happened. Code in ```fences```.
             {trustLevel < 1 ? " New accounts cannot post links or images yet." : trustLevel < 2 ? " Images unlock as you earn trust." : ""}
-          </p>
-          {result?.fields?.body ? <p className="field-error" role="alert">{result.fields.body}</p> : null}
-        </div>
+          </>} />
         <Field label="Tags" name="tags" defaultValue={result?.values?.tags} hint="Up to 5, separated by commas: installation, webhooks" error={result?.fields?.tags} />
         <button type="submit" disabled={busy}>{busy ? "Posting…" : "Post question"}</button>
       </Form>

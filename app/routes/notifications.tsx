@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/field";
-import { RelativeTime, threadListLinks } from "~/components/thread-list";
+import { threadListLinks } from "~/components/thread-list";
+import { Time } from "~/components/time";
 import {
   getNotificationSettings,
   listInbox,
@@ -95,7 +96,7 @@ export default function Notifications() {
                   {n.title}
                 </Link>
                 <p className="meta">
-                  <span>{KIND_LABELS[n.kind] ?? n.kind}</span> · <RelativeTime date={n.createdAt} />
+                  <span>{KIND_LABELS[n.kind] ?? n.kind}</span> · <Time value={n.createdAt} relative />
                   {n.readAt ? null : <span className="sr-only"> (unread)</span>}
                 </p>
               </div>

@@ -54,11 +54,7 @@ export default function EditPost() {
       <Form method="post" className="card">
         <FormError message={result?.fields ? undefined : result?.message} />
         {post.number === 0 ? <Field label="Title" name="title" defaultValue={result?.values?.title ?? thread.title} required minLength={8} maxLength={150} error={result?.fields?.title} /> : null}
-        <div className="field">
-          <label htmlFor="body">Text (Markdown)</label>
-          <textarea id="body" name="body" rows={12} defaultValue={result?.values?.body ?? post.body} required minLength={10} aria-invalid={result?.fields?.body ? true : undefined} />
-          {result?.fields?.body ? <p className="field-error" role="alert">{result.fields.body}</p> : null}
-        </div>
+        <Field multiline label="Text (Markdown)" name="body" rows={12} defaultValue={result?.values?.body ?? post.body} required minLength={10} error={result?.fields?.body} />
         <Field label="Reason for the edit (optional)" name="reason" maxLength={200} defaultValue={result?.values?.reason} />
         <button type="submit">Save</button>
       </Form>

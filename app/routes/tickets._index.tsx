@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { TimeLeftBadge } from "~/components/support/time-left-badge";
+import { TimeBadge } from "~/components/time-badge";
 import { Time } from "~/components/time";
 import { can } from "~/models/permissions";
 import { listTickets } from "~/models/tickets/ticket.server";
+import { clockLevel } from "~/models/tickets/sla";
 import { stateLabel, TICKET_STATES, type TicketState } from "~/models/tickets/state";
 import { requireUser } from "~/services/auth.server";
 import { formatPrice } from "~/utils/money";
@@ -57,7 +58,7 @@ export default function Tickets() {
               <p className="meta">
                 <span className="badge">{t.stateLabel}</span>
                 <span>{t.tier.name}</span>
-                <TimeLeftBadge clock={t.clock} />
+                <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
                 {desk ? <span>by {t.owner}</span> : null}
                 <span>paid <Time value={t.paidAt} /></span>
                 {t.payment ? <span>{paidText(t.payment)}</span> : null}

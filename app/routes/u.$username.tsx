@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { RelativeTime, ThreadList, threadListLinks } from "~/components/thread-list";
+import { ThreadList, threadListLinks } from "~/components/thread-list";
+import { Time } from "~/components/time";
 import { getProfile } from "~/models/community/profile.server";
 import { forPage } from "~/utils/page-errors.server";
 import { seoMeta } from "~/utils/seo";
@@ -66,7 +67,7 @@ export default function ProfilePage() {
               <li key={r.id}>
                 <Link to={r.url}>{r.threadTitle}</Link>{" "}
                 {r.accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
-                <p className="meta">{`${r.score} helpful · `}<RelativeTime date={r.createdAt} /></p>
+                <p className="meta">{`${r.score} helpful · `}<Time value={r.createdAt} relative /></p>
                 <p>{r.excerpt}</p>
               </li>
             ))}

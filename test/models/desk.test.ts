@@ -59,7 +59,7 @@ describe("the desk queue", () => {
 
     const later = await deskQueue(world.maintainer, { tier: "priority" }, new Date(priority.ticket.deadlineAt.getTime() - H));
     expect(later.items.map((i) => i.tier.slug)).toEqual(later.items.map(() => "priority"));
-    expect(later.items.find((i) => i.id === priority.ticket.id)!.badge.level).toBe("amber");
+    expect(later.items.find((i) => i.id === priority.ticket.id)!.badge.level).toBe("soon");
     const open = await deskQueue(world.maintainer, { state: "open" }, now);
     expect(open.items.every((i) => i.state === "open")).toBe(true);
     await expect(deskQueue(world.maintainer, { state: "resolved" })).rejects.toMatchObject({ status: 400 });
@@ -107,6 +107,8 @@ describe("warnings and the daily digest", () => {
     expect(mails[0]).toMatch(/open paid item/);
     expect(mails[0]).toContain(`/tickets/${ticket.id}`);
     expect(mails[0]).toContain("deadline");
+    // Years later the new ticket's clock has run out: the digest counts it as overdue.
+    expect(mails[0]).toMatch(/ open, \d+ due soon, [1-9]\d* overdue\./);
     expect(readMailbox(mailbox(), world.owner.email).join("\n")).not.toContain("[Backline desk]");
   });
 });

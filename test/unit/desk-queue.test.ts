@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { apiQueueItem, deskQueueResponse } from "~/api/endpoints/desk";
 import { badgeFor, countByState, sortQueue, type QueueRow } from "~/models/desk/queue";
 import { HOUR_MS } from "~/models/tickets/sla";
 
-// The desk's order and badge colours, with the clock passed in.
+// The desk's order and badge levels, with the clock passed in.
 const now = new Date("2026-03-02T12:00:00Z");
 const at = (hoursFromNow: number) => new Date(now.getTime() + hoursFromNow * HOUR_MS);
 
@@ -35,8 +36,8 @@ describe("the desk queue order", () => {
   it("moves a ticket up as time passes (the same rows, a later clock)", () => {
     const rows = [row("a", { deadlineAt: at(10), responseHours: 48 }), row("b", { deadlineAt: at(11), responseHours: 12 })];
     expect(sortQueue(rows, now).map((r) => r.id)).toEqual(["a", "b"]);
-    expect(badgeFor(rows[1]!, 12, at(8)).level).toBe("amber");
-    expect(badgeFor(rows[0]!, 48, at(8)).level).toBe("amber");
+    expect(badgeFor(rows[1]!, 12, at(8)).level).toBe("soon");
+    expect(badgeFor(rows[0]!, 48, at(8)).level).toBe("soon");
   });
 
   it("counts every open state, zero included, and ignores closed tickets", () => {
@@ -53,14 +54,14 @@ describe("time-left badges", () => {
     expect(badgeFor(clock, 12, at(8.99))).toMatchObject({ level: "ok", text: "3 h 1 min left" });
   });
 
-  it("turns amber when a quarter of the clock is left (the warning time) and stays amber until the deadline", () => {
-    expect(badgeFor(clock, 12, at(9))).toMatchObject({ level: "amber", fractionLeft: 0.25 });
-    expect(badgeFor(clock, 12, new Date(at(12).getTime() - 1))).toMatchObject({ level: "amber" });
+  it("is due soon when a quarter of the clock is left (the warning time) and stays so until the deadline", () => {
+    expect(badgeFor(clock, 12, at(9))).toMatchObject({ level: "soon", fractionLeft: 0.25 });
+    expect(badgeFor(clock, 12, new Date(at(12).getTime() - 1))).toMatchObject({ level: "soon" });
   });
 
-  it("turns red at the deadline and says by how much it is overdue", () => {
-    expect(badgeFor(clock, 12, at(12))).toMatchObject({ level: "red" });
-    expect(badgeFor(clock, 12, at(13.5))).toMatchObject({ level: "red", text: "overdue by 1 h 30 min" });
+  it("is overdue at the deadline and says by how much", () => {
+    expect(badgeFor(clock, 12, at(12))).toMatchObject({ level: "overdue" });
+    expect(badgeFor(clock, 12, at(13.5))).toMatchObject({ level: "overdue", text: "overdue by 1 h 30 min" });
   });
 
   it("shows a paused clock as paused whatever is left", () => {
@@ -75,5 +76,15 @@ describe("an answered ticket on the desk", () => {
     const waiting = row("waiting", { deadlineAt: at(40) });
     expect(badgeFor(answered, 4, now)).toEqual({ level: "answered", timeLeftMs: null, fractionLeft: null, text: "answered in 3 h 12 min" });
     expect(sortQueue([answered, waiting], now).map((r) => r.id)).toEqual(["waiting", "answered"]);
+  });
+});
+
+describe("the desk queue API's badge levels", () => {
+  it("keeps its own words (ok, amber, red, paused, answered) for the app's ok, soon, overdue, paused, answered", () => {
+    const item = (level: ReturnType<typeof badgeFor>["level"]) => ({ id: "t", badge: { level, timeLeftMs: 0, fractionLeft: 0, text: "" } });
+    expect((["ok", "soon", "overdue", "paused", "answered"] as const).map((l) => apiQueueItem(item(l)).badge.level)).toEqual(["ok", "amber", "red", "paused", "answered"]);
+    expect(apiQueueItem(item("soon"))).toMatchObject({ id: "t", badge: { level: "amber", text: "" } });
+    const level = deskQueueResponse.shape.items.element.shape.badge.shape.level;
+    expect(level.options).toEqual(["ok", "amber", "red", "paused", "answered"]);
   });
 });

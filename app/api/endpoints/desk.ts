@@ -1,12 +1,20 @@
 import { z } from "zod";
 import { deskQueueQuerySchema } from "~/models/desk/desk.server";
-import { QUEUE_STATES } from "~/models/desk/queue";
+import { QUEUE_STATES, type Badge } from "~/models/desk/queue";
+import type { ClockLevel } from "~/models/tickets/sla";
 import { endpoint } from "../endpoint.server";
 
 // The maintainer desk and support insurance, for scripts (docs/decisions/016).
 
+// The API named the clock's levels before the app settled on ok | soon | overdue; scripts read
+// these words, so the API keeps them and this is the one place they are translated.
+const API_BADGE_LEVEL = { ok: "ok", soon: "amber", overdue: "red", paused: "paused", answered: "answered" } as const satisfies Record<ClockLevel, string>;
+
+/** A queue item as the API answers it: the badge level in the API's words. */
+export const apiQueueItem = <T extends { badge: Badge }>(item: T) => ({ ...item, badge: { ...item.badge, level: API_BADGE_LEVEL[item.badge.level] } });
+
 const badgeSchema = z.object({
-  level: z.enum(["ok", "amber", "red", "paused", "answered"]).describe("amber: a quarter of the clock or less left; red: overdue; answered: the clock stopped at the first response"),
+  level: z.enum(API_BADGE_LEVEL).describe("amber: a quarter of the clock or less left; red: overdue; answered: the clock stopped at the first response"),
   timeLeftMs: z.number().nullable().describe("Negative once overdue; null once answered"),
   fractionLeft: z.number().nullable(),
   text: z.string(),

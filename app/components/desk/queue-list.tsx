@@ -1,8 +1,8 @@
 import { Link, useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { BadgeLevel } from "~/models/desk/queue";
 import { Time } from "~/components/time";
-import { TimeBadge } from "./time-badge";
+import { TimeBadge } from "~/components/time-badge";
+import type { ClockLevel } from "~/models/tickets/sla";
 
 export type QueueItem = {
   id: string;
@@ -13,7 +13,7 @@ export type QueueItem = {
   tier: { name: string };
   paidAt: string | Date;
   answered: boolean;
-  badge: { level: BadgeLevel; text: string };
+  badge: { level: ClockLevel; text: string };
   hold?: { text: string } | null;
 };
 
@@ -60,8 +60,8 @@ export function QueueList({ items }: { items: QueueItem[] }) {
       {items.map((t, i) => (
         <li key={t.id} className="desk-row" data-ticket={t.id} aria-current={i === index ? "true" : undefined}>
           <Link to={t.url} onFocus={() => setCurrentId(t.id)}>{t.title}</Link>
-          <TimeBadge badge={t.badge} />
-          {t.hold ? <span className="time-badge" data-level="red">{t.hold.text}</span> : null}
+          <TimeBadge level={t.badge.level} text={t.badge.text} look="pill" />
+          {t.hold ? <span className="time-badge" data-urgency="overdue">{t.hold.text}</span> : null}
           <p className="meta">
             <span className="badge">{t.stateLabel}</span>
             <span>{t.tier.name}</span>

@@ -5,7 +5,7 @@ import { logger } from "~/services/logger.server";
 import { sendMail } from "~/services/mail.server";
 import { badgeFor, QUEUE_STATES, sortQueue } from "~/models/desk/queue";
 import { can, ROLES } from "~/models/permissions";
-import { formatDuration } from "~/models/tickets/sla";
+import { formatDuration, type ClockLevel } from "~/models/tickets/sla";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
 
 // E-mail for the desk: the response-clock warning goes out at once (not in the
@@ -81,11 +81,11 @@ export async function scheduleDeskDigest(now = new Date()) {
   await enqueue(db, DESK_DIGEST_QUEUE, { digest: true }, { dedupeKey: "daily", runAt: nextDigestAt(now) });
 }
 
-export type DigestItem = { title: string; url: string; state: string; tier: string; deadlineAt: Date; text: string; level: string };
+export type DigestItem = { title: string; url: string; state: string; tier: string; deadlineAt: Date; text: string; level: ClockLevel };
 
 export function composeDigest(user: { email: string; username: string }, items: DigestItem[], origin: string, now: Date) {
-  const overdue = items.filter((i) => i.level === "red").length;
-  const soon = items.filter((i) => i.level === "amber").length;
+  const overdue = items.filter((i) => i.level === "overdue").length;
+  const soon = items.filter((i) => i.level === "soon").length;
   const subject = `[Backline desk] ${items.length} open paid item${items.length === 1 ? "" : "s"}${overdue ? `, ${overdue} overdue` : ""}`;
   const lines = items.map((i) => [
     `- ${i.title}`,

@@ -1,29 +1,27 @@
-import { describeAnswered, describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock } from "~/models/tickets/sla";
+import { describeAnswered, describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock, type ClockLevel } from "~/models/tickets/sla";
 
 // The maintainer's queue (PRODUCT §5) as pure functions over rows and an
-// injected `now`: which tickets are in it, in which order, and the colour of
+// injected `now`: which tickets are in it, in which order, and the urgency of
 // each time-left badge. The page, the API and the digest all use these.
 
 export const QUEUE_STATES = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 export const isQueueState = (s: string): s is QueueState => (QUEUE_STATES as readonly string[]).includes(s);
 
-export type BadgeLevel = "ok" | "amber" | "red" | "paused" | "answered";
-export type Badge = { level: BadgeLevel; timeLeftMs: number | null; fractionLeft: number | null; text: string };
+export type Badge = { level: ClockLevel; timeLeftMs: number | null; fractionLeft: number | null; text: string };
 type Answerable = Clock & { paidAt?: Date; firstResponseAt?: Date | null };
 
 /**
- * Amber once a quarter of the promised time or less is left (the moment the
- * warning goes out), red once overdue; a paused clock (waiting on the
+ * Soon once a quarter of the promised time or less is left (the moment the
+ * warning goes out), overdue once the deadline has passed; a paused clock (waiting on the
  * customer) is neither. Once answered the clock has stopped: the badge says how
  * long the answer took, never "overdue".
  */
 export function badgeFor(clock: Answerable, responseHours: number, now: Date): Badge {
   if (clock.firstResponseAt && clock.paidAt) return { level: "answered", timeLeftMs: null, fractionLeft: null, text: describeAnswered(clock.paidAt, clock.firstResponseAt) };
   const left = timeLeftMs(clock, now);
-  const level: BadgeLevel = { ok: "ok", soon: "amber", overdue: "red", paused: "paused" }[urgency(clock, responseHours, now)] as BadgeLevel;
   const total = responseHours * HOUR_MS;
-  return { level, timeLeftMs: left, fractionLeft: total > 0 ? left / total : 0, text: describeTimeLeft(clock, now) };
+  return { level: urgency(clock, responseHours, now), timeLeftMs: left, fractionLeft: total > 0 ? left / total : 0, text: describeTimeLeft(clock, now) };
 }
 
 // holdEndsAt: when an undecided ticket's card hold lapses (docs/decisions/035), if it can.

@@ -11,6 +11,8 @@ export type Clock = {
 };
 
 export type Urgency = "ok" | "soon" | "overdue" | "paused";
+/** What a clock's badge says: its urgency, or that the first response stopped it. */
+export type ClockLevel = Urgency | "answered";
 
 /**
  * When the member paid, for the clock: the first time the provider reports (a late webhook does not
@@ -53,7 +55,7 @@ export const warningLeadMs = (responseHours: number) => Math.round((responseHour
 export const warningAt = (clock: Clock, responseHours: number) =>
   new Date(clock.deadlineAt.getTime() - warningLeadMs(responseHours));
 
-/** For the desk's badges: amber in the last quarter, red once overdue. */
+/** For the clock's badges: soon in the last quarter (shown amber), overdue once the deadline has passed (shown red). */
 export function urgency(clock: Clock, responseHours: number, now: Date): Urgency {
   if (clock.pausedAt) return "paused";
   const left = timeLeftMs(clock, now);
@@ -87,6 +89,9 @@ export const answeredInMs = (paidAt: Date, firstResponseAt: Date) => Math.max(0,
 export const describeAnswered = (paidAt: Date, firstResponseAt: Date) => `answered in ${formatDuration(answeredInMs(paidAt, firstResponseAt))}`;
 
 export type TicketClockView = { paused: boolean; answered: boolean; timeLeftMs: number | null; urgency: Urgency | null; text: string | null };
+
+/** A ticket clock's badge level: answered once the first response stopped it, else its urgency (none once closed). */
+export const clockLevel = (clock: Pick<TicketClockView, "answered" | "urgency">): ClockLevel | null => (clock.answered ? "answered" : clock.urgency);
 
 /** What a ticket's clock shows: nothing once closed, "answered in …" once answered, else the time left. */
 export function clockView(

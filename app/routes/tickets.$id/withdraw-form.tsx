@@ -1,5 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { TextAreaField } from "./text-area-field";
+import { Field } from "~/components/field";
 
 /**
  * The owner's withdraw, behind a confirmation step: the first click only opens
@@ -13,7 +13,7 @@ export function WithdrawForm() {
       <Form method="post" replace preventScrollReset className="stack">
         <input type="hidden" name="intent" value="withdraw" />
         <p>The maintainer has not accepted it yet: if you withdraw, the ticket closes, the authorisation is released and you are not charged. This cannot be undone.</p>
-        <TextAreaField label="Why (optional, for the maintainers)" name="reason" rows={2} maxLength={2000} />
+        <Field multiline label="Why (optional, for the maintainers)" name="reason" rows={2} maxLength={2000} />
         <button type="submit" className="danger" disabled={busy}>Yes, withdraw and release the authorisation</button>
       </Form>
     </details>
