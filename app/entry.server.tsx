@@ -7,7 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { logger } from "~/services/logger.server";
 import { NonceContext } from "~/utils/nonce";
 
-export { boot, bootWorker, shutdown } from "~/services/lifecycle.server";
+export { boot, bootWorker, shutdown } from "~/server/lifecycle.server";
 
 const ABORT_DELAY = 5_000;
 
