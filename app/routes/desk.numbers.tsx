@@ -20,6 +20,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const duration = (ms: number | null) => (ms === null ? "–" : formatDuration(ms));
 const REASONS: Record<string, string> = { careless: "Careless", out_of_scope: "Out of scope", duplicate: "Duplicate" };
 
+/** Tickets counted by one property: a row per value. */
+function CountsTable(p: { id: string; title: string; column: string; counts: Record<string, number>; label: (value: string) => string }) {
+  return (
+    <section aria-labelledby={p.id}>
+      <h2 id={p.id}>{p.title}</h2>
+      <table>
+        <thead><tr><th scope="col">{p.column}</th><th scope="col">Tickets</th></tr></thead>
+        <tbody>
+          {Object.entries(p.counts).map(([value, n]) => (
+            <tr key={value}><th scope="row">{p.label(value)}</th><td>{n}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export default function DeskNumbers() {
   const { m } = useLoaderData<typeof loader>();
   return (
@@ -40,17 +57,7 @@ export default function DeskNumbers() {
       </div>
       <p className="hint">First response: from payment to the maintainer's first message to the member (a bare accept is not one). The promise is the response time each ticket was sold with, whatever its tier says today.</p>
 
-      <section aria-labelledby="states-title">
-        <h2 id="states-title">Tickets by state</h2>
-        <table>
-          <thead><tr><th scope="col">State</th><th scope="col">Tickets</th></tr></thead>
-          <tbody>
-            {Object.entries(m.byState).map(([s, n]) => (
-              <tr key={s}><th scope="row">{stateLabel(s as TicketState)}</th><td>{n}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <CountsTable id="states-title" title="Tickets by state" column="State" counts={m.byState} label={(s) => stateLabel(s as TicketState)} />
 
       <section aria-labelledby="revenue-title">
         <h2 id="revenue-title">Captured revenue</h2>
@@ -77,17 +84,7 @@ export default function DeskNumbers() {
         </table>
       </section>
 
-      <section aria-labelledby="rejections-title">
-        <h2 id="rejections-title">Rejections by reason</h2>
-        <table>
-          <thead><tr><th scope="col">Reason</th><th scope="col">Tickets</th></tr></thead>
-          <tbody>
-            {Object.entries(m.rejections).map(([r, n]) => (
-              <tr key={r}><th scope="row">{REASONS[r] ?? r}</th><td>{n}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <CountsTable id="rejections-title" title="Rejections by reason" column="Reason" counts={m.rejections} label={(r) => REASONS[r] ?? r} />
     </div>
   );
 }
