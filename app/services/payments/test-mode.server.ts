@@ -4,7 +4,7 @@ import { db } from "~/services/db.server";
 import { conflict, notFound } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
 import { localIntentInfo, type LocalIntentRow } from "./local-intent";
-import { PaymentProviderError, type PaymentEvent, type PaymentIntentInfo, type PaymentProvider } from "./types";
+import { PaymentProviderError, type PaymentEvent, type PaymentProvider } from "./types";
 
 // Local payments without Stripe keys (PRODUCT §4.11): a clearly labelled
 // checkout page at /test-checkout/:escalationId. Its PaymentIntents live in the
