@@ -4,7 +4,7 @@ import { createAuthSession, revokeSession, userForSession } from "~/models/accou
 import { countSignUp, signIn } from "~/models/accounts/sign-in.server";
 import type { Accounts } from "~/services/auth.server";
 
-/** The account rules sign-in runs on (app/services/auth.server.ts), connected at start. */
+/** The account rules sign-in runs on (app/services/auth.server.ts), connected by app/entry.server.tsx. */
 export const accounts: Accounts = {
   signIn,
   userForSession,

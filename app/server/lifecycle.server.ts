@@ -2,11 +2,9 @@ import { seedDemoData } from "#prisma/seed-data.server";
 import { startSearch, stopSearch } from "#search/index.server";
 import { getEnv } from "~/env.server";
 import { refuseDemoAccountsInProduction } from "~/models/accounts/demo-accounts.server";
-import { connectAccounts } from "~/services/auth.server";
 import { disconnectDb } from "~/services/db.server";
 import { releaseOrphanedJobs, startWorker, stopWorker } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
-import { accounts } from "./accounts.server";
 import { registerJobs, scheduleJobs } from "./job-registry.server";
 
 // The start-up composition: which domain work runs when the forum (app/server/main.ts) or
@@ -14,8 +12,6 @@ import { registerJobs, scheduleJobs } from "./job-registry.server";
 // so it runs inside the same module graph as the routes and both share one database client.
 
 export async function boot() {
-  // Before the first request: sign-in and sessions resolve users through the account model.
-  connectAccounts(accounts);
   const env = getEnv();
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
   const demo = seedWanted ? await seedDemoData() : null;

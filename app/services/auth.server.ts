@@ -10,7 +10,7 @@ import { getCookieSession, sessionStorage } from "./session.server";
 
 // Sign-in over HTTP: the form and JSON login, the session cookie, bearer tokens.
 // What makes credentials, sessions and tokens valid is the accounts' business
-// (app/models/accounts): app/server/lifecycle.server.ts connects them at start.
+// (app/models/accounts): app/entry.server.tsx connects them when the app loads.
 
 export type CurrentUser = SessionUser;
 
@@ -35,7 +35,7 @@ export function connectAccounts(accounts: Accounts) {
 }
 
 function accounts(): Accounts {
-  if (!connected) throw new Error("Sign-in has no accounts: connectAccounts() runs at start (app/server/lifecycle.server.ts).");
+  if (!connected) throw new Error("Sign-in has no accounts: connectAccounts() runs when the app loads (app/entry.server.tsx).");
   return connected;
 }
 

@@ -11,7 +11,7 @@ import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 
 useTestDatabase();
-// What the server's start does before the first request.
+// What app/entry.server.tsx does when the app loads.
 connectAccounts(accounts);
 
 let n = 0;
