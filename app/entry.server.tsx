@@ -4,10 +4,15 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { accounts } from "~/server/accounts.server";
+import { connectAccounts } from "~/services/auth.server";
 import { logger } from "~/services/logger.server";
 import { NonceContext } from "~/utils/nonce";
 
-export { boot, bootWorker, shutdown } from "~/services/lifecycle.server";
+export { boot, bootWorker, shutdown } from "~/server/lifecycle.server";
+
+// When the app is loaded, before any request: sign-in and sessions resolve users through the account model.
+connectAccounts(accounts);
 
 const ABORT_DELAY = 5_000;
 

@@ -27,7 +27,7 @@ const { db, disconnectDb } = await import("../app/services/db.server.ts");
 const { PostgresSearchEngine } = await import("../search/postgres.server.ts");
 const { reindex } = await import("../search/reindex.server.ts");
 const { enqueueSearchSync } = await import("../search/outbox.server.ts");
-const { registerSearchQueue } = await import("../search/index.server.ts");
+const { JOBS, registerJobs } = await import("../app/server/job-registry.server.ts");
 const { startWorker, stopWorker } = await import("../app/services/jobs.server.ts");
 const { Progress } = await import("../search/progress.ts");
 
@@ -155,7 +155,7 @@ for (const [name, cases] of Object.entries(SETS)) {
 }
 
 // 4. Post-to-searchable lag -----------------------------------------------------
-registerSearchQueue();
+registerJobs(JOBS.filter((job) => job.queue === "search"));
 startWorker();
 async function waitFor(q: string, present: boolean, started: number) {
   for (;;) {

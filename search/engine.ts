@@ -9,17 +9,11 @@
  */
 export type Visibility = "public" | "maintainers";
 
-/** One indexed post. Threads are found through their posts and collapsed to one hit each. */
-export type SearchDocument = {
-  /** The post id; the primary key in every engine. */
-  id: string;
-  threadId: string;
-  postId: string;
+/** What an indexed post and a hit both carry about the post and its thread. */
+type PostFields = {
   /** 0 is the question; answers count up. */
   postNumber: number;
   title: string;
-  /** Plain text of the post (no HTML, no Markdown syntax). */
-  body: string;
   categorySlug: string;
   categoryName: string;
   tags: string[];
@@ -28,6 +22,16 @@ export type SearchDocument = {
   authorUsername: string;
   /** Milliseconds since the epoch (Meilisearch filters and sorts numbers). */
   createdAt: number;
+};
+
+/** One indexed post. Threads are found through their posts and collapsed to one hit each. */
+export type SearchDocument = PostFields & {
+  /** The post id; the primary key in every engine. */
+  id: string;
+  threadId: string;
+  postId: string;
+  /** Plain text of the post (no HTML, no Markdown syntax). */
+  body: string;
   visibility: Visibility;
 };
 
@@ -62,22 +66,13 @@ export type SearchQuery = {
   visibility?: Visibility[];
 };
 
-export type SearchHit = {
+export type SearchHit = PostFields & {
   threadId: string;
   postId: string;
-  postNumber: number;
   /** Escaped HTML; matched words wrapped in <mark>. */
   titleHtml: string;
   /** Escaped HTML excerpt of the matching post; matched words wrapped in <mark>. */
   snippetHtml: string;
-  title: string;
-  categorySlug: string;
-  categoryName: string;
-  tags: string[];
-  solved: boolean;
-  isAccepted: boolean;
-  authorUsername: string;
-  createdAt: number;
 };
 
 export type FacetValue = { value: string; count: number };

@@ -1,11 +1,10 @@
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
-import { registerQueue } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { countIndexablePosts } from "./documents.server";
 import type { SearchEngine } from "./engine";
 import { MeilisearchEngine } from "./meilisearch.server";
-import { enqueueThreads, SEARCH_BATCH_SIZE, SEARCH_QUEUE, searchJobHandler } from "./outbox.server";
+import { enqueueThreads } from "./outbox.server";
 import { PostgresSearchEngine } from "./postgres.server";
 
 // Which engine serves this process: Meilisearch when MEILI_HOST is set,
@@ -39,10 +38,6 @@ export function getSearchEngine(): SearchEngine {
   return engine;
 }
 
-export function registerSearchQueue() {
-  registerQueue(SEARCH_QUEUE, searchJobHandler(getSearchEngine), SEARCH_BATCH_SIZE);
-}
-
 /**
  * At start: index settings applied, and an empty index filled from the
  * database (a fresh install, or a new Meilisearch). If the engine is down the
@@ -50,7 +45,6 @@ export function registerSearchQueue() {
  * holds every change until the engine is back.
  */
 export async function startSearch(): Promise<void> {
-  registerSearchQueue();
   let delay = 2000;
   const attempt = async (): Promise<boolean> => {
     try {

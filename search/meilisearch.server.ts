@@ -16,16 +16,15 @@ import {
   type IndexBuilder,
   type SearchDocument,
   type SearchEngine,
-  type SearchFilters,
   type SearchHit,
   type SearchQuery,
   type SearchResult,
   type SimilarQuery,
   type SimilarThread,
   type ThreadDocuments,
-  type Visibility,
 } from "./engine";
 import { escapeHtml, leadingExcerpt, MARK_END, MARK_START, markedToHtml } from "./highlight";
+import { buildFilter, filterValue, staleDocumentsFilter } from "./meilisearch-filter";
 import { hasMeaningfulWords, normalizeQuery, queryWords } from "./query";
 import {
   DEFAULT_PER_PAGE,
@@ -78,45 +77,6 @@ function indexLost(error: unknown): boolean {
     if (typeof code === "string" && /^invalid_(search|document)_(filter|facets|sort)$/.test(code) && /is not (filterable|sortable)/.test(String(message))) return true;
   }
   return false;
-}
-
-/**
- * A value for a Meilisearch filter expression, always double-quoted: a value
- * can never end the string and add syntax of its own (no filter injection).
- */
-export function filterValue(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, "");
-  return `"${clean.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-const filterList = (values: string[]) => `[${values.map(filterValue).join(", ")}]`;
-
-function dateNumber(date: Date): number {
-  const ms = date.getTime();
-  if (!Number.isFinite(ms)) throw new SearchEngineError("Invalid date filter.");
-  return Math.trunc(ms);
-}
-
-/** Filters as Meilisearch expressions, ANDed; visibility always comes first. */
-export function buildFilter(filters: SearchFilters, visibility: Visibility[]): string[] {
-  const out = [`visibility IN ${filterList(visibility.length ? visibility : ["public"])}`];
-  if (filters.category) out.push(`categorySlug = ${filterValue(filters.category)}`);
-  for (const tag of filters.tags ?? []) out.push(`tags = ${filterValue(tag)}`);
-  if (filters.solved !== undefined) out.push(`solved = ${filters.solved ? "true" : "false"}`);
-  if (filters.author) out.push(`authorUsername = ${filterValue(filters.author)}`);
-  if (filters.from) out.push(`createdAt >= ${dateNumber(filters.from)}`);
-  if (filters.to) out.push(`createdAt < ${dateNumber(filters.to)}`);
-  return out;
-}
-
-/** Removes, per thread, every document that is no longer part of it. */
-export function staleDocumentsFilter(threads: ThreadDocuments[]): string {
-  const gone = threads.filter((t) => !t.documents.length).map((t) => t.threadId);
-  const parts = threads
-    .filter((t) => t.documents.length)
-    .map((t) => `(threadId = ${filterValue(t.threadId)} AND postId NOT IN ${filterList(t.documents.map((d) => d.id))})`);
-  if (gone.length) parts.unshift(`threadId IN ${filterList(gone)}`);
-  return parts.join(" OR ");
 }
 
 const HIT_ATTRIBUTES = [

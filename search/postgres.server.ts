@@ -2,12 +2,8 @@ import type { PrismaClient } from "~/generated/prisma/client";
 import {
   emptyFacets,
   SearchEngineError,
-  type FacetValue,
   type IndexBuilder,
-  type SearchDocument,
   type SearchEngine,
-  type SearchFilters,
-  type SearchHit,
   type SearchQuery,
   type SearchResult,
   type SearchSort,
@@ -16,16 +12,11 @@ import {
   type ThreadDocuments,
   type Visibility,
 } from "./engine";
-import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
-import { allowedTypos, normalizeQuery, queryWords, typoCount, type QueryWord } from "./query";
-import {
-  DEFAULT_PER_PAGE,
-  FACET_LIMITS,
-  MAX_PER_PAGE,
-  MAX_TOTAL_HITS,
-  POSTS_INDEX_NAME,
-} from "./settings";
-import { tokenize, tsvectorLiteral } from "./tokenize";
+import { anyOf, atLeast, matcherFor, Params, rankSql, whereSql, type Sql } from "./postgres-query";
+import { expand, searchPage, toHit } from "./postgres-search.server";
+import { rebuildVocabulary, writeThreads } from "./postgres-write.server";
+import { normalizeQuery, queryWords } from "./query";
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_TOTAL_HITS, POSTS_INDEX_NAME } from "./settings";
 
 // PostgreSQL full-text search as the embedded engine (D4, ADR 013). Two
 // tables written together: SearchThread (one row per thread, with a weighted
@@ -36,17 +27,10 @@ import { tokenize, tsvectorLiteral } from "./tokenize";
 // solved, then ts_rank. Typo tolerance expands query words to neighbours in
 // SearchTerm found with pg_trgm and checked with Meilisearch's typo distance.
 // search/tokenize.ts cuts words on every side (index, query, highlight). Runs
-// unchanged on PGlite and on a PostgreSQL server.
+// unchanged on PGlite and on a PostgreSQL server. Statements are built in
+// postgres-query.ts, read in postgres-search.server.ts and written in
+// postgres-write.server.ts.
 
-type Sql = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
-
-/** One way a query word may appear in a document. */
-type Alternative = { lexeme: string; prefix: boolean; typos: 0 | 1 | 2 };
-/** A query word and everything it may match. */
-type Group = { word: string; alternatives: Alternative[] };
-
-const WRITE_CHUNK = 500;
-const MAX_TYPO_VARIANTS = 6;
 // Low on purpose: trigram similarity only proposes candidates (a swap in a
 // five-letter word scores 0.2), typoCount decides.
 const TRIGRAM_THRESHOLD = "0.2";
@@ -56,93 +40,6 @@ const MAINTAIN_AFTER_WRITES = 5000;
 // into the index in batches: merging after every one-reply write cost about 10 ms each time on PGlite.
 const MERGE_PENDING_AFTER_THREADS = 50;
 const MERGE_PENDING_AFTER_MS = 2000;
-
-const quoteLexeme = (lexeme: string) => `'${lexeme.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-const term = (a: Alternative) => `${quoteLexeme(a.lexeme)}${a.prefix ? ":*" : ""}`;
-const anyOf = (alts: Alternative[]) => `(${alts.map(term).join(" | ")})`;
-const allOf = (groups: Group[]) => groups.map((g) => anyOf(g.alternatives)).join(" & ");
-
-/**
- * A tsquery matching documents with at least `needed` of the groups, so the
- * GIN index skips the rest (an OR of every word would hand over thousands of
- * titles sharing one common word). Too many combinations: any word, and the
- * caller's count filters.
- */
-function atLeast(groups: Group[], needed: number): string {
-  const combos: Group[][] = [];
-  const pick = (start: number, chosen: Group[]) => {
-    if (combos.length > 40) return;
-    if (chosen.length === needed) return void combos.push(chosen);
-    for (let i = start; i < groups.length; i++) pick(i + 1, [...chosen, groups[i]!]);
-  };
-  pick(0, []);
-  if (needed <= 1 || combos.length > 40) return groups.map((g) => anyOf(g.alternatives)).join(" | ");
-  return combos.map((c) => `(${allOf(c)})`).join(" | ");
-}
-
-/** Positional parameters for one statement. */
-class Params {
-  values: unknown[] = [];
-  add(value: unknown, cast = ""): string {
-    this.values.push(value);
-    return `$${this.values.length}${cast}`;
-  }
-}
-
-/** Conditions on SearchThread rows (alias t). */
-function whereSql(p: Params, generation: number, filters: SearchFilters, visibility: Visibility[]): string[] {
-  const where = [`t.generation = ${p.add(generation)}`, `t.visibility = any(${p.add(visibility, "::text[]")})`];
-  // Meilisearch's equality ignores case; slugs and tags are stored in lower case, so lowering the value is the same.
-  if (filters.category) where.push(`t."categorySlug" = ${p.add(filters.category.toLowerCase())}`);
-  if (filters.tags?.length) where.push(`t.tags @> ${p.add(filters.tags.map((t) => t.toLowerCase()), "::text[]")}`);
-  if (filters.solved !== undefined) where.push(`t.solved = ${p.add(filters.solved)}`);
-  if (filters.author) where.push(`exists (select 1 from unnest(t.authors) as a where lower(a) = lower(${p.add(filters.author)}))`);
-  // A thread counts for a period when it was active in it.
-  if (filters.from) where.push(`t."lastPostAt" >= ${p.add(filters.from.toISOString())}::timestamptz at time zone 'UTC'`);
-  if (filters.to) where.push(`t."createdAt" < ${p.add(filters.to.toISOString())}::timestamptz at time zone 'UTC'`);
-  return where;
-}
-
-/**
- * One number ordering threads like the ranking rules in settings.ts: words
- * matched, then fewer typos, then words in the title, then solved threads,
- * then ts_rank (where the accepted answer weighs more than other replies).
- * `optional` words count when present.
- */
-function rankSql(p: Params, required: Group[], optional: Group[], column = "t.tsv"): string {
-  const all = [...required, ...optional];
-  if (!all.length) return "0::float8";
-  const matched = optional.length
-    ? optional.map((g) => `(${column} @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")
-    : "0";
-  const typoGroups = all.filter((g) => g.alternatives.some((a) => a.typos > 0));
-  const typos = typoGroups.length
-    ? typoGroups
-        .map((g) => {
-          const exact = g.alternatives.filter((a) => a.typos === 0);
-          const one = g.alternatives.filter((a) => a.typos <= 1);
-          const branches = [`when ${column} @@ ${p.add(anyOf(exact), "::tsquery")} then 0`];
-          if (one.length > exact.length) branches.push(`when ${column} @@ ${p.add(anyOf(one), "::tsquery")} then 1`);
-          if (g.alternatives.length > one.length) branches.push(`when ${column} @@ ${p.add(anyOf(g.alternatives), "::tsquery")} then 2`);
-          return `(case ${branches.join(" ")} else 0 end)`;
-        })
-        .join(" + ")
-    : "0";
-  // The small title vector answers "is it in the title?" without reading the big one.
-  const title = all.map((g) => `(t."titleTsv" @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ");
-  const everything = p.add(all.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery");
-  return `((${matched})::float8 * 1e8 + (99 - (${typos}))::float8 * 1e6 + (${title})::float8 * 1e4
-    + t.solved::int::float8 * 1e3 + least(ts_rank('{0.1, 0.3, 0.5, 1.0}', ${column}, ${everything})::float8, 0.99) * 100)`;
-}
-
-const orderSql = (sort: SearchSort, alias: string) =>
-  sort === "newest" ? `${alias}."lastPostAt" desc, ${alias}.id` : `${alias}.rank desc, ${alias}."lastPostAt" desc, ${alias}.id`;
-
-type HitRow = Omit<SearchDocument, "postId" | "visibility">;
-type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
-
-const facetJson = (sql: string) =>
-  `(select coalesce(json_agg(json_build_object('value', v, 'count', n)), '[]'::json) from (${sql}) f)`;
 
 export class PostgresSearchEngine implements SearchEngine {
   readonly name = "postgres" as const;
@@ -208,10 +105,10 @@ export class PostgresSearchEngine implements SearchEngine {
         // Like Meilisearch's "last" matching strategy: all words must match;
         // when nothing does, the last words are dropped one at a time.
         let required = groups.length;
-        let row = await this.searchRow(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+        let row = await searchPage(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
         while (row.total === 0 && required > 1) {
           required -= 1;
-          row = await this.searchRow(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+          row = await searchPage(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
         }
         const matcher = matcherFor(groups);
         return {
@@ -344,62 +241,6 @@ export class PostgresSearchEngine implements SearchEngine {
     return row?.live ?? null;
   }
 
-  private async searchRow(
-    tx: Sql,
-    generation: number,
-    groups: Group[],
-    required: number,
-    filters: SearchFilters,
-    visibility: Visibility[],
-    sort: SearchSort,
-    limit: number,
-    offset: number,
-  ): Promise<SearchRow> {
-    const p = new Params();
-    const where = whereSql(p, generation, filters, visibility);
-    const must = groups.slice(0, required);
-    if (must.length) where.push(`t.tsv @@ ${p.add(allOf(must), "::tsquery")}`);
-    const rank = rankSql(p, must, groups.slice(required));
-    const gen = p.add(generation);
-    const visible = p.add(visibility, "::text[]");
-    // The post a hit shows: the one matching most words, the accepted answer first, else the question.
-    const postOrder = [
-      ...(groups.length ? [`(${groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")}) desc`] : []),
-      `d."isAccepted" desc`,
-      `d."postNumber"`,
-    ].join(", ");
-    const anyWord = groups.length ? `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")} or ` : "";
-    const [row] = await tx.$queryRawUnsafe<SearchRow[]>(
-      `with m as materialized (
-         select t.id, t."categorySlug", t.tags, t.solved, t.authors, t."lastPostAt", ${rank} as rank
-         from "SearchThread" t where ${where.join(" and ")}
-       ),
-       page as (select id, rank, "lastPostAt" from m order by ${orderSql(sort, "m")} limit ${p.add(limit)} offset ${p.add(offset)})
-       select
-         (select count(*) from m)::int as total,
-         ${facetJson(`select "categorySlug" as v, count(*)::int as n from m group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
-         ${facetJson(`select v, count(*)::int as n from (select unnest(tags) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
-         ${facetJson(`select solved::text as v, count(*)::int as n from m group by 1 order by 2 desc, 1`)} as solved,
-         ${facetJson(`select v, count(*)::int as n from (select unnest(authors) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
-         (select coalesce(json_agg(json_build_object(
-             'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
-             'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
-             'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
-             'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
-           ) order by ${orderSql(sort, "pg")}), '[]'::json)
-          from page pg
-          cross join lateral (
-            select d.* from "SearchDocument" d
-            where d.generation = ${gen} and d."threadId" = pg.id and d.visibility = any(${visible})
-              and (${anyWord}d."postNumber" = 0 or d."isAccepted")
-            order by ${postOrder}
-            limit 1
-          ) d) as hits`,
-      ...p.values,
-    );
-    return row!;
-  }
-
   /** Statistics, the GIN pending list and dead rows, which nothing else maintains on PGlite. */
   private async maintain(threads: number, written: number) {
     try {
@@ -433,183 +274,4 @@ export class PostgresSearchEngine implements SearchEngine {
       throw new SearchEngineError(`PostgreSQL search ${operation} failed: ${(error as Error).message}`, { cause: error });
     }
   }
-}
-
-/** Adds typo variants found in the vocabulary to every word long enough for typos. */
-async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {
-  const groups: Group[] = words.map((w) => ({ word: w.word, alternatives: [{ lexeme: w.word, prefix: w.prefix, typos: 0 }] }));
-  const fuzzy = groups.filter((g) => allowedTypos(g.word) > 0 && g.word.length <= 40);
-  if (!fuzzy.length) return groups;
-  const candidates = await tx.$queryRawUnsafe<{ query: string; word: string }[]>(
-    `select q.word as query, t.word
-     from unnest($1::text[]) as q(word)
-     cross join lateral (
-       select s.word from "SearchTerm" s
-       where s.word % q.word and s.word <> q.word
-         and char_length(s.word) between char_length(q.word) - 2 and char_length(q.word) + 2
-       order by similarity(s.word, q.word) desc, s.word
-       limit 40
-     ) t`,
-    fuzzy.map((g) => g.word),
-  );
-  for (const g of fuzzy) {
-    const max = allowedTypos(g.word);
-    const prefix = g.alternatives[0]!.prefix ? g.word : null;
-    const variants = candidates
-      // A prefix already finds these, as exact matches.
-      .filter((c) => c.query === g.word && !(prefix && c.word.startsWith(prefix)))
-      .map((c) => ({ lexeme: c.word, distance: typoCount(g.word, c.word, max) }))
-      .filter((c) => c.distance <= max)
-      .sort((a, b) => a.distance - b.distance)
-      .slice(0, MAX_TYPO_VARIANTS);
-    for (const v of variants) g.alternatives.push({ lexeme: v.lexeme, prefix: false, typos: v.distance as 1 | 2 });
-  }
-  return groups;
-}
-
-function matcherFor(groups: Group[]): Matcher {
-  const alternatives = groups.flatMap((g) => g.alternatives);
-  return {
-    words: new Set(alternatives.filter((a) => !a.prefix).map((a) => a.lexeme)),
-    prefixes: alternatives.filter((a) => a.prefix).map((a) => a.lexeme),
-  };
-}
-
-function toHit(r: HitRow, matcher: Matcher): SearchHit {
-  const searched = matcher.words.size > 0 || matcher.prefixes.length > 0;
-  return {
-    threadId: r.threadId,
-    postId: r.id,
-    postNumber: r.postNumber,
-    title: r.title,
-    titleHtml: searched ? markedToHtml(markAll(r.title, matcher)) : escapeHtml(r.title),
-    snippetHtml: markedToHtml(markExcerpt(r.body, matcher)),
-    categorySlug: r.categorySlug,
-    categoryName: r.categoryName,
-    tags: r.tags ?? [],
-    solved: r.solved,
-    isAccepted: r.isAccepted,
-    authorUsername: r.authorUsername,
-    createdAt: Math.round(Number(r.createdAt)),
-  };
-}
-
-/** Makes generation `generation` hold exactly these threads' documents, in both tables. */
-async function writeThreads(sql: Sql, generation: number, threads: ThreadDocuments[]) {
-  for (let i = 0; i < threads.length; ) {
-    // Chunks of about WRITE_CHUNK posts, never splitting a thread.
-    const chunk: ThreadDocuments[] = [];
-    let posts = 0;
-    while (i < threads.length && (chunk.length === 0 || posts + threads[i]!.documents.length <= WRITE_CHUNK)) {
-      posts += threads[i]!.documents.length;
-      chunk.push(threads[i++]!);
-    }
-    await writeChunk(sql, generation, chunk);
-  }
-}
-
-const cap = (text: string, max = 50_000) => (text.length > max ? text.slice(0, max) : text);
-
-function threadRow(t: ThreadDocuments) {
-  const docs = t.documents;
-  const first = docs.reduce((a, b) => (b.postNumber < a.postNumber ? b : a));
-  const question = docs.filter((d) => d.postNumber === first.postNumber).map((d) => d.body);
-  const accepted = docs.filter((d) => d.isAccepted).map((d) => d.body);
-  const others = docs.filter((d) => d.postNumber !== first.postNumber && !d.isAccepted).map((d) => d.body);
-  return {
-    id: t.threadId,
-    title: first.title,
-    categorySlug: first.categorySlug,
-    tags: first.tags,
-    solved: first.solved,
-    authors: [...new Set(docs.map((d) => d.authorUsername))],
-    // Every document of a thread has the same visibility (search/documents.server.ts).
-    visibility: first.visibility,
-    createdAt: Math.min(...docs.map((d) => d.createdAt)),
-    lastPostAt: Math.max(...docs.map((d) => d.createdAt)),
-    tsv: tsvectorLiteral([
-      [first.title, "A"],
-      [`${first.tags.join(" ")} ${cap(accepted.join("\n"))}`, "B"],
-      [cap(question.join("\n")), "C"],
-      [cap(others.join("\n")), "D"],
-    ]),
-    titleTsv: tsvectorLiteral([[first.title, "A"]]),
-  };
-}
-
-async function writeChunk(sql: Sql, generation: number, threads: ThreadDocuments[]) {
-  const documents = threads.flatMap((t) => t.documents);
-  const kept = threads.filter((t) => t.documents.length);
-  const vocabulary = new Set<string>();
-  const posts = documents.map((d) => {
-    if (d.visibility === "public") {
-      for (const token of tokenize(`${d.title} ${d.body}`)) {
-        // Words of private documents never become typo targets.
-        if (token.word.length >= 3 && token.word.length <= 40 && !/\p{N}/u.test(token.word)) vocabulary.add(token.word);
-      }
-    }
-    return { ...d, tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]) };
-  });
-  if (posts.length) {
-    await sql.$executeRawUnsafe(
-      `insert into "SearchDocument" (generation, id, "threadId", "postNumber", title, body, "categorySlug", "categoryName",
-         tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv)
-       select $1, x.id, x."threadId", x."postNumber", x.title, x.body, x."categorySlug", x."categoryName",
-         x.tags, x.solved, x."isAccepted", x."authorUsername", x.visibility,
-         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', x.tsv::tsvector
-       from jsonb_to_recordset($2::jsonb) as x(id text, "threadId" text, "postNumber" int, title text, body text,
-         "categorySlug" text, "categoryName" text, tags text[], solved boolean, "isAccepted" boolean,
-         "authorUsername" text, visibility text, "createdAt" float8, tsv text)
-       on conflict (generation, id) do update set
-         "threadId" = excluded."threadId", "postNumber" = excluded."postNumber", title = excluded.title,
-         body = excluded.body, "categorySlug" = excluded."categorySlug", "categoryName" = excluded."categoryName",
-         tags = excluded.tags, solved = excluded.solved, "isAccepted" = excluded."isAccepted",
-         "authorUsername" = excluded."authorUsername", visibility = excluded.visibility,
-         "createdAt" = excluded."createdAt", tsv = excluded.tsv`,
-      generation,
-      JSON.stringify(posts),
-    );
-  }
-  if (kept.length) {
-    await sql.$executeRawUnsafe(
-      `insert into "SearchThread" (generation, id, title, "categorySlug", tags, solved, authors, visibility, "createdAt", "lastPostAt", tsv, "titleTsv")
-       select $1, x.id, x.title, x."categorySlug", x.tags, x.solved, x.authors, x.visibility,
-         to_timestamp(x."createdAt" / 1000.0) at time zone 'UTC', to_timestamp(x."lastPostAt" / 1000.0) at time zone 'UTC',
-         x.tsv::tsvector, x."titleTsv"::tsvector
-       from jsonb_to_recordset($2::jsonb) as x(id text, title text, "categorySlug" text, tags text[], solved boolean,
-         authors text[], visibility text, "createdAt" float8, "lastPostAt" float8, tsv text, "titleTsv" text)
-       on conflict (generation, id) do update set
-         title = excluded.title, "categorySlug" = excluded."categorySlug", tags = excluded.tags, solved = excluded.solved,
-         authors = excluded.authors, visibility = excluded.visibility, "createdAt" = excluded."createdAt",
-         "lastPostAt" = excluded."lastPostAt", tsv = excluded.tsv, "titleTsv" = excluded."titleTsv"`,
-      generation,
-      JSON.stringify(kept.map(threadRow)),
-    );
-  }
-  const ids = threads.map((t) => t.threadId);
-  await sql.$executeRawUnsafe(
-    `delete from "SearchDocument" where generation = $1 and "threadId" = any($2::text[]) and not (id = any($3::text[]))`,
-    generation,
-    ids,
-    documents.map((d) => d.id),
-  );
-  await sql.$executeRawUnsafe(
-    `delete from "SearchThread" where generation = $1 and id = any($2::text[])`,
-    generation,
-    threads.filter((t) => !t.documents.length).map((t) => t.threadId),
-  );
-  if (vocabulary.size) {
-    await sql.$executeRawUnsafe(`insert into "SearchTerm" (word) select unnest($1::text[]) on conflict (word) do nothing`, [...vocabulary]);
-  }
-}
-
-async function rebuildVocabulary(sql: Sql, generation: number) {
-  await sql.$executeRawUnsafe(`delete from "SearchTerm"`);
-  // ts_stat takes its query as text; the generation is an integer we made.
-  await sql.$executeRawUnsafe(
-    `insert into "SearchTerm" (word)
-     select word from ts_stat('select tsv from "SearchDocument" where visibility = ''public'' and generation = ${Math.trunc(generation)}')
-     where char_length(word) between 3 and 40 and word !~ '[0-9]'
-     on conflict (word) do nothing`,
-  );
 }

@@ -15,7 +15,7 @@ export function envOrExit() {
   }
 }
 
-/** The server build's module, whose entry exports the lifecycle hooks (app/services/lifecycle.server.ts). */
+/** The server build's module, whose entry exports the lifecycle hooks (app/server/lifecycle.server.ts). */
 export function loadBuild<Hooks>(root: string) {
   const build = createRequire(import.meta.url)(path.join(root, "build/index.js")) as ServerBuild;
   return { build, hooks: build.entry.module as unknown as Hooks };

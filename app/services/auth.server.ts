@@ -2,16 +2,42 @@ import { redirect } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
-import { revokeAllAccess } from "~/models/accounts/account-access.server";
-import { userForToken } from "~/models/accounts/api-token.server";
-import { createAuthSession, revokeSession, userForSession } from "~/models/accounts/auth-session.server";
-import { enforce, refund, reserve, reset } from "~/models/rate-limit.server";
-import { findUserById, verifyCredentials } from "~/models/accounts/user.server";
-import { AppError, forbidden, unauthorized } from "~/utils/errors";
+// The signed-in user's shape only: no account rule runs here.
+import type { SessionUser } from "~/models/accounts/auth-session.server";
+import { forbidden, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { getCookieSession, sessionStorage } from "./session.server";
 
-export type CurrentUser = NonNullable<Awaited<ReturnType<typeof userForSession>>>;
+// Sign-in over HTTP: the form and JSON login, the session cookie, bearer tokens.
+// What makes credentials, sessions and tokens valid is the accounts' business
+// (app/models/accounts): app/entry.server.tsx connects them when the app loads.
+
+export type CurrentUser = SessionUser;
+
+/** What sign-in asks of the accounts. */
+export type Accounts = {
+  /** The account these credentials open; an AppError when they open none or too many attempts were made. */
+  signIn(credentials: { email: string; password: string; clientIp: string }): Promise<CurrentUser>;
+  userForSession(sessionId: string): Promise<CurrentUser | null>;
+  userForToken(token: string): Promise<CurrentUser | null>;
+  startSession(userId: string, userAgent: string | null): Promise<{ id: string }>;
+  endSession(sessionId: string): Promise<unknown>;
+  /** Every session and token of the account ends. */
+  endAllAccess(userId: string): Promise<unknown>;
+  /** Counts a new account from this address; an AppError (429) past the limit. */
+  signUpFrom(clientIp: string): Promise<unknown>;
+};
+
+let connected: Accounts | undefined;
+
+export function connectAccounts(accounts: Accounts) {
+  connected = accounts;
+}
+
+function accounts(): Accounts {
+  if (!connected) throw new Error("Sign-in has no accounts: connectAccounts() runs when the app loads (app/entry.server.tsx).");
+  return connected;
+}
 
 export const loginSchema = z
   .object({
@@ -19,12 +45,6 @@ export const loginSchema = z
     password: z.string().min(1, "Enter your password."),
   })
   .meta({ id: "Login" });
-
-// Five failures per account or twenty per address in 15 minutes, then a pause.
-const loginLimits = (email: string, ip: string) => [
-  { key: `login:${email}`, max: 5, windowSeconds: 900, what: "failed sign-in attempts" },
-  { key: `login-ip:${ip}`, max: 20, windowSeconds: 900, what: "failed sign-in attempts" },
-];
 
 export const authenticator = new Authenticator<CurrentUser>();
 
@@ -34,21 +54,7 @@ authenticator.use(
       email: form.get("email") ?? "",
       password: form.get("password") ?? "",
     });
-    const limits = loginLimits(email, clientIp(request));
-    // Counted before the password is checked, so a parallel burst of guesses gets no more than the limit tried.
-    const reserved = await reserve(limits);
-    const user = await verifyCredentials(email, password);
-    if (!user) {
-      throw new AppError(401, "invalid_credentials", "That e-mail and password do not match an account.", {
-        password: "That e-mail and password do not match an account.",
-      });
-    }
-    // A success is not a failed attempt: the account starts afresh and the address gets its attempt back.
-    await reset(limits[0]!.key);
-    await refund(reserved.slice(1));
-    const current = await findUserById(user.id);
-    if (!current) throw unauthorized();
-    return current;
+    return accounts().signIn({ email, password, clientIp: clientIp(request) });
   }),
   "form",
 );
@@ -68,20 +74,20 @@ export function limitSubject(request: Request, user: { id: string } | null): { k
   return user ? { key: `user:${user.id}`, from: "your account" } : { key: `ip:${clientIp(request)}`, from: "this address" };
 }
 
-/** Ten new accounts an hour from one client address, whether through the form or the API. */
+/** A new account, through the form or the API, counts against its client address. */
 export async function enforceSignupRate(request: Request) {
-  await enforce({ key: `signup:${clientIp(request)}`, max: 10, windowSeconds: 3600, what: "sign-ups from this address" });
+  await accounts().signUpFrom(clientIp(request));
 }
 
 /** Authenticates a form or JSON login; returns the user and the Set-Cookie header. */
 export async function login(request: Request) {
   const user = await authenticator.authenticate("form", request);
-  const row = await createAuthSession(user.id, request.headers.get("User-Agent"));
+  const row = await accounts().startSession(user.id, request.headers.get("User-Agent"));
   // A new session from nothing: whatever cookie came with the sign-in (planted by
   // someone else, or an earlier sign-in on this browser) carries nothing over,
   // and the session it named ends here instead of staying valid unseen.
   const previous = (await getCookieSession(request)).get("sessionId");
-  if (previous) await revokeSession(previous);
+  if (previous) await accounts().endSession(previous);
   const session = await sessionStorage().getSession();
   session.set("sessionId", row.id);
   return { user, setCookie: await sessionStorage().commitSession(session) };
@@ -90,7 +96,7 @@ export async function login(request: Request) {
 export async function logout(request: Request) {
   const session = await getCookieSession(request);
   const id = session.get("sessionId");
-  if (id) await revokeSession(id);
+  if (id) await accounts().endSession(id);
   return sessionStorage().destroySession(session);
 }
 
@@ -106,11 +112,11 @@ function bearerToken(request: Request): string | null {
 export async function authenticate(request: Request): Promise<{ user: CurrentUser; by: "token" | "session" } | null> {
   const token = bearerToken(request);
   if (token !== null) {
-    const user = await userForToken(token);
+    const user = await accounts().userForToken(token);
     return user ? { user, by: "token" } : null;
   }
   const id = (await getCookieSession(request)).get("sessionId");
-  const user = id ? await userForSession(id) : null;
+  const user = id ? await accounts().userForSession(id) : null;
   return user ? { user, by: "session" } : null;
 }
 
@@ -133,7 +139,7 @@ export async function requireBrowserSession(request: Request): Promise<CurrentUs
 
 /** "Sign out everywhere": ends all of the account's access and answers with the Set-Cookie that clears this browser's. */
 export async function signOutEverywhere(request: Request, user: CurrentUser) {
-  await revokeAllAccess(user.id);
+  await accounts().endAllAccess(user.id);
   return sessionStorage().destroySession(await getCookieSession(request));
 }
 

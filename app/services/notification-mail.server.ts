@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "~/env.server";
 import { db } from "./db.server";
-import { enqueue, registerQueue } from "./jobs.server";
+import { enqueue } from "./jobs.server";
 import { logger } from "./logger.server";
 import { sendMail, type Mail } from "./mail.server";
 
@@ -142,18 +142,11 @@ export async function scheduleNotificationMailSweep(runAt = new Date()) {
   await enqueue(db, NOTIFICATION_MAIL_QUEUE, { sweep: true }, { dedupeKey: SWEEP_KEY, runAt });
 }
 
-/** Registers the sweep with the job worker and queues the first run. */
-export async function startNotificationMail() {
-  registerQueue(
-    NOTIFICATION_MAIL_QUEUE,
-    async () => {
-      const now = new Date();
-      // The next run is queued before the work so a failing sweep cannot end the chain.
-      await scheduleNotificationMailSweep(new Date(now.getTime() + sweepIntervalMs()));
-      const { more } = await sendDueNotificationMails(now);
-      if (more) await scheduleNotificationMailSweep(new Date());
-    },
-    1,
-  );
-  await scheduleNotificationMailSweep();
+/** The sweep job (registered in app/server/job-registry.server.ts): e-mails what is due and keeps the chain of sweeps going. */
+export async function runNotificationMailSweep() {
+  const now = new Date();
+  // The next run is queued before the work so a failing sweep cannot end the chain.
+  await scheduleNotificationMailSweep(new Date(now.getTime() + sweepIntervalMs()));
+  const { more } = await sendDueNotificationMails(now);
+  if (more) await scheduleNotificationMailSweep(new Date());
 }

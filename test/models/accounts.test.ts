@@ -5,11 +5,14 @@ import { revokeAllAccess, setPassword } from "~/models/accounts/account-access.s
 import { createAuthSession, listSessions, userForSession } from "~/models/accounts/auth-session.server";
 import { requestPasswordReset, resetPassword } from "~/models/accounts/password-reset.server";
 import { createUser, verifyCredentials } from "~/models/accounts/user.server";
-import { asFormRequest, login } from "~/services/auth.server";
+import { accounts } from "~/server/accounts.server";
+import { asFormRequest, connectAccounts, login } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 
 useTestDatabase();
+// What app/entry.server.tsx does when the app loads.
+connectAccounts(accounts);
 
 let n = 0;
 const newUser = (overrides: Record<string, string> = {}) => {

@@ -17,11 +17,8 @@ import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { stopWorker, startWorker } from "~/services/jobs.server";
 import { resetMailTransportForTests } from "~/services/mail.server";
-import {
-  NOTIFICATION_MAIL_QUEUE,
-  sendDueNotificationMails,
-  startNotificationMail,
-} from "~/services/notification-mail.server";
+import { NOTIFICATION_MAIL_QUEUE, sendDueNotificationMails } from "~/services/notification-mail.server";
+import { JOBS, registerJobs, scheduleJobs } from "~/server/job-registry.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";
 import { readMailbox } from "../support/mailbox";
@@ -194,8 +191,11 @@ describe("notification e-mail", () => {
   it("runs as a recurring background job that keeps exactly one sweep pending", async () => {
     process.env.NOTIFICATION_EMAIL_DELAY_SECONDS = "0";
     resetEnvForTests();
-    await startNotificationMail();
-    await startNotificationMail();
+    // Started the way every app server starts it, twice: still one sweep pending.
+    const sweep = JOBS.filter((job) => job.queue === NOTIFICATION_MAIL_QUEUE);
+    registerJobs(sweep);
+    await scheduleJobs(sweep);
+    await scheduleJobs(sweep);
     const pending = () => db.job.count({ where: { queue: NOTIFICATION_MAIL_QUEUE, state: "pending" } });
     expect(await pending()).toBe(1);
 

@@ -8,6 +8,8 @@ import { loader as rootLoader } from "~/root";
 import { loader as homeLoader } from "~/routes/_index";
 import { loader as categoryLoader } from "~/routes/c.$slug";
 import { loader as threadLoader } from "~/routes/t.$id.($slug)";
+import { accounts } from "~/server/accounts.server";
+import { connectAccounts } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";
@@ -18,6 +20,8 @@ import { makeCategory, makeUser } from "../support/factories";
 
 const database = useTestDatabase();
 const queries: string[] = [];
+// The loaders run without the app's entry, which connects sign-in to the accounts when it loads.
+connectAccounts(accounts);
 
 beforeAll(() => {
   // The app's client, with query events on; db.server hands this one out.

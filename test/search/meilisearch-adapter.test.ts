@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SearchEngineError } from "#search/engine";
-import { buildFilter, filterValue, MeilisearchEngine, staleDocumentsFilter } from "#search/meilisearch.server";
+import { buildFilter, filterValue, staleDocumentsFilter } from "#search/meilisearch-filter";
+import { MeilisearchEngine } from "#search/meilisearch.server";
 import { POSTS_INDEX_SETTINGS } from "#search/settings";
 import { compileFilter, FakeMeilisearch } from "../mocks/meilisearch";
 import { thread } from "./helpers";

@@ -18,6 +18,9 @@ export async function createAuthSession(userId: string, userAgent?: string | nul
   });
 }
 
+/** Who is signed in: the account as every request sees it. */
+export type SessionUser = NonNullable<Awaited<ReturnType<typeof userForSession>>>;
+
 export async function userForSession(sessionId: string) {
   // A render that looks a viewer up is personal: the page cache never shares it.
   markViewerLookup();

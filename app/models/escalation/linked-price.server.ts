@@ -1,7 +1,7 @@
 import { getEnv } from "~/env.server";
 import { PaymentProviderError } from "~/services/payments/types";
 import { assertPriceMatches, type PriceExpectation } from "~/services/payments/stripe-prices.server";
-import { stripeClient } from "~/services/payments/stripe.server";
+import { stripeClient } from "~/services/payments/stripe-client.server";
 import { AppError, badRequest, conflict } from "~/utils/errors";
 
 // A tier or plan linked to a Stripe Price (docs/decisions/037): saved only if the

@@ -15,7 +15,7 @@ import { recordMoneyEvent } from "~/models/payments/money-trail.server";
 import { endPlan } from "~/models/insurance/plan-end.server";
 import { lockMember } from "~/models/escalation/open-checkout.server";
 import { refundNow, requestPlanRefund } from "~/models/insurance/plan-refund.server";
-import { FulfilmentRetryError } from "~/models/payments/fulfilment.server";
+import { FulfilmentRetryError } from "~/models/payments/event-outcome";
 import { requirePermission, type Role } from "~/models/permissions";
 import { honouredPlans, honoursProvider, refuseTestCoverage } from "~/models/payments/test-money.server";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";

@@ -4,7 +4,7 @@ import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor, type PaymentEvent } from "~/services/payments/payments.server";
 import { AppError, badRequest, conflict } from "~/utils/errors";
 import { lockSubscription } from "~/models/insurance/coverage-ledger.server";
-import { FulfilmentRetryError } from "~/models/payments/fulfilment.server";
+import { FulfilmentRetryError } from "~/models/payments/event-outcome";
 import { subscriptionFor, type Outcome } from "~/models/insurance/insurance.server";
 import { requirePermission, type Role } from "~/models/permissions";
 import { schedulePlanEnd } from "~/models/insurance/plan-end.server";

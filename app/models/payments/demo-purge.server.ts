@@ -2,7 +2,7 @@ import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { addEntry, balanceOf, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { demoAccountsOpen, lockDemoAccount } from "~/models/accounts/demo-accounts.server";
-import { recordMoneyEvent } from "~/models/payments/money-trail.server";
+import { recordMoneyEvent, recordRelease } from "~/models/payments/money-trail.server";
 import { unscheduleClock } from "~/models/tickets/clock.server";
 
 // `npm run cli -- demo:purge`: what a database that ran in development needs
@@ -94,8 +94,5 @@ async function releaseTestPayment(
   ticketId: string | null,
 ) {
   await tx.payment.update({ where: { id: p.id }, data: { status: "canceled", lastError: null, lockedUntil: null } });
-  await recordMoneyEvent(tx, {
-    kind: "released", amountCents: p.amountCents, currency: p.currency, ticketId, escalationId: p.escalationId, paymentId: p.id,
-    reason: REASON, reference: `testmode-purge:${p.id}`,
-  });
+  await recordRelease(tx, { ...p, ticketId }, REASON, `testmode-purge:${p.id}`);
 }

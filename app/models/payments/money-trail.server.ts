@@ -77,6 +77,25 @@ export async function recordMoneyEvent(tx: Tx, entry: MoneyEventInput): Promise<
   return count === 1;
 }
 
+/** A hold freed without asking the provider (it is gone already, or was never real): the "released" entry, once per reference. */
+export function recordRelease(
+  tx: Tx,
+  payment: { id: string; amountCents: number; currency: string; ticketId: string | null; escalationId: string | null },
+  reason: string,
+  reference: string,
+) {
+  return recordMoneyEvent(tx, {
+    kind: "released",
+    amountCents: payment.amountCents,
+    currency: payment.currency,
+    ticketId: payment.ticketId,
+    escalationId: payment.escalationId,
+    paymentId: payment.id,
+    reason,
+    reference,
+  });
+}
+
 const LABELS: Record<MoneyEventKind, string> = {
   authorised: "Card authorised (held, not charged)",
   coverage_draw: "Drawn from support insurance",

@@ -173,13 +173,7 @@ export async function retrySettlement(tx: Tx, paymentId: string, now: Date) {
   const payment = await tx.payment.findUnique({ where: { id: paymentId }, select: { status: true } });
   const goal: Goal | null = payment?.status === "capture_failed" ? "capture" : payment?.status === "cancel_failed" ? "cancel" : null;
   if (!goal) return null;
-  await tx.payment.update({ where: { id: paymentId }, data: { status: PENDING[goal], lastError: null } });
-  await enqueue(tx, SETTLE_QUEUE, { paymentId }, {
-    dedupeKey: `payment:${paymentId}`,
-    runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
-    maxAttempts: SETTLE_MAX_ATTEMPTS,
-  });
-  return paymentId;
+  return markForSettlement(tx, paymentId, goal, now);
 }
 
 /** What a member may know about their own payment. */

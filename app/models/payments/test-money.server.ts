@@ -4,7 +4,7 @@ import { db } from "~/services/db.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, type PaymentEvent } from "~/services/payments/types";
 import { conflict } from "~/utils/errors";
-import { recordMoneyEvent } from "~/models/payments/money-trail.server";
+import { recordRelease } from "~/models/payments/money-trail.server";
 
 // Test-mode money in production (docs/decisions/038): a database that ran the
 // test checkout and is then switched to BACKLINE_MODE=production keeps its test
@@ -86,16 +86,7 @@ export async function settleTestModePayment(payment: TestPayment, goal: "capture
   }
   await db.$transaction(async (tx) => {
     await tx.payment.update({ where: { id: payment.id }, data: { status: "canceled", lastError: null, lockedUntil: null } });
-    await recordMoneyEvent(tx, {
-      kind: "released",
-      amountCents: payment.amountCents,
-      currency: payment.currency,
-      ticketId: payment.ticketId,
-      escalationId: payment.escalationId,
-      paymentId: payment.id,
-      reason: "Test-mode payment: nothing real was held.",
-      reference: `testmode-release:${payment.id}`,
-    });
+    await recordRelease(tx, payment, "Test-mode payment: nothing real was held.", `testmode-release:${payment.id}`);
   });
   return "settled";
 }

@@ -1,7 +1,8 @@
 import { db } from "~/services/db.server";
 import { addEntry, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { recordMoneyEvent } from "~/models/payments/money-trail.server";
-import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } from "./types";
+import { localIntentInfo, type LocalIntentRow } from "./local-intent";
+import { PaymentProviderError, type PaymentProvider } from "./types";
 
 // Escalations paid from support insurance (docs/decisions/016). The drawdown is
 // a ledger debit written when the member escalates; this provider gives it a
@@ -11,19 +12,11 @@ import { PaymentProviderError, type PaymentIntentInfo, type PaymentProvider } fr
 
 const TICKET_REFUND = "ticket-refund:";
 
-type Draw = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
+type Draw = LocalIntentRow;
 
-const toInfo = (row: Draw): PaymentIntentInfo => ({
-  id: row.id,
-  status: row.status,
-  amount: row.amountCents,
-  currency: row.currency,
-  metadata: { escalationId: row.escalationId },
-  // The draw is written when the member escalates: coverage pays at that moment, however late the ticket is created.
-  authorisedAt: row.createdAt,
-  // Coverage is drawn, not held on a card: nothing lapses.
-  captureBefore: null,
-});
+// The draw is written when the member escalates: coverage pays at that moment, however late the ticket is created.
+// Coverage is drawn, not held on a card: nothing lapses.
+const toInfo = (row: Draw) => localIntentInfo(row, null);
 
 async function findDraw(id: string) {
   const row = await db.insuranceDraw.findUnique({ where: { id } });

@@ -3,43 +3,22 @@ import { getEnv } from "~/env.server";
 import {
   PaymentProviderError,
   WebhookSignatureError,
-  type CheckoutRequest,
   type CheckoutSessionInfo,
   type PaymentEvent,
   type PaymentIntentInfo,
   type PaymentProvider,
   type ProviderRefund,
-  type SubscriptionCheckoutRequest,
 } from "./types";
+import { checkoutSessionParams, subscriptionCheckoutParams } from "./stripe-checkout.server";
+import { call, idOf, providerError, stripeClient } from "./stripe-client.server";
+import { invoicePaymentIntent, invoiceSubscription, paymentIntentOfInvoice } from "./stripe-invoices.server";
 import { assertPriceMatches } from "./stripe-prices.server";
 import { subscriptionState } from "./stripe-subscriptions.server";
 
 // Stripe Checkout in payment mode with manual capture (docs/decisions/005): the
 // card is only authorised at checkout; accepting the ticket captures it.
-
-let cached: { key: string; client: Stripe } | undefined;
-
-/** The SDK, pointed at STRIPE_API_URL (a local Stripe-compatible server) when set. */
-export function stripeClient(): Stripe {
-  const env = getEnv();
-  if (!env.STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: Stripe payments are not configured.");
-  const cacheKey = `${env.STRIPE_SECRET_KEY}|${env.STRIPE_API_URL ?? ""}`;
-  if (cached?.key === cacheKey) return cached.client;
-  const config: Stripe.StripeConfig = {
-    maxNetworkRetries: 2,
-    timeout: 20_000,
-    appInfo: { name: "Backline" },
-  };
-  if (env.STRIPE_API_URL) {
-    const url = new URL(env.STRIPE_API_URL);
-    const protocol = url.protocol === "http:" ? "http" : "https";
-    config.host = url.hostname;
-    config.port = url.port || (protocol === "http" ? 80 : 443);
-    config.protocol = protocol;
-  }
-  cached = { key: cacheKey, client: new Stripe(env.STRIPE_SECRET_KEY, config) };
-  return cached.client;
-}
+// This file holds the provider and the webhook parser; the SDK client, the
+// Checkout parameters and invoice reading sit beside it in stripe-*.server.ts.
 
 function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
   // Checkout creates the PaymentIntent when the member confirms, so its `created` is the authorisation
@@ -51,87 +30,6 @@ function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
   const captureBefore = captureBeforeS ? new Date(captureBeforeS * 1000) : null;
   return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) }, authorisedAt, captureBefore };
 }
-
-/** Stripe's errors, sorted into "try again later" and "this will not work". */
-function providerError(error: unknown): PaymentProviderError {
-  if (error instanceof Stripe.errors.StripeError) {
-    const status = error.statusCode ?? 0;
-    const retryable =
-      error instanceof Stripe.errors.StripeConnectionError ||
-      error instanceof Stripe.errors.StripeAPIError ||
-      error instanceof Stripe.errors.StripeRateLimitError ||
-      status === 409 ||
-      status >= 500;
-    return new PaymentProviderError(`Stripe: ${error.message}`, error.code ?? error.type, retryable);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new PaymentProviderError(`Stripe: ${message}`, undefined, true);
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw providerError(error);
-  }
-}
-
-/** The exact Checkout Session parameters; exported so the provider tests can read them as a spec. */
-export function checkoutSessionParams(req: CheckoutRequest): Stripe.Checkout.SessionCreateParams {
-  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = req.stripePriceId
-    ? { price: req.stripePriceId, quantity: 1 }
-    : {
-        price_data: {
-          currency: req.currency,
-          unit_amount: req.amountCents,
-          product_data: { name: req.productName, description: req.productDescription },
-        },
-        quantity: 1,
-      };
-  return {
-    mode: "payment",
-    line_items: [lineItem],
-    // Authorise only: the money moves when the maintainer accepts the ticket.
-    payment_intent_data: {
-      capture_method: "manual",
-      metadata: { escalationId: req.escalationId },
-      description: req.productName,
-    },
-    client_reference_id: req.escalationId,
-    metadata: { escalationId: req.escalationId },
-    customer_email: req.customerEmail,
-    success_url: req.successUrl,
-    cancel_url: req.cancelUrl,
-  };
-}
-
-/** Support insurance: Checkout in subscription mode for a yearly plan (docs/decisions/016). */
-export function subscriptionCheckoutParams(req: SubscriptionCheckoutRequest): Stripe.Checkout.SessionCreateParams {
-  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = req.stripePriceId
-    ? { price: req.stripePriceId, quantity: 1 }
-    : {
-        price_data: {
-          currency: req.currency,
-          unit_amount: req.amountCents,
-          recurring: { interval: "year" },
-          product_data: { name: req.planName },
-        },
-        quantity: 1,
-      };
-  return {
-    mode: "subscription",
-    line_items: [lineItem],
-    client_reference_id: req.insuranceId,
-    metadata: { insuranceId: req.insuranceId },
-    // Copied onto every invoice (parent.subscription_details.metadata), so a renewal finds its plan.
-    subscription_data: { metadata: { insuranceId: req.insuranceId } },
-    customer_email: req.customerEmail,
-    success_url: req.successUrl,
-    cancel_url: req.cancelUrl,
-  };
-}
-
-const idOf = (v: string | { id: string } | null | undefined) => (typeof v === "string" ? v : (v?.id ?? null));
 
 const escalationIdOf = (o: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) =>
   o.metadata?.escalationId ?? o.client_reference_id ?? null;
@@ -237,61 +135,6 @@ function checkoutSessionInfo(s: Stripe.Checkout.Session): CheckoutSessionInfo {
     escalationId: escalationIdOf(s),
     occurredAt: pi ? new Date(pi.created * 1000) : null,
   };
-}
-
-type Ref = string | { id: string; metadata?: Stripe.Metadata | null } | null | undefined;
-type LegacyInvoice = {
-  subscription?: Ref;
-  subscription_details?: { metadata?: Stripe.Metadata | null } | null;
-  lines?: { data?: Array<{ subscription?: Ref; period?: { end?: number } | null; parent?: { subscription_item_details?: { subscription?: string | null } | null } | null }> };
-};
-
-/**
- * The subscription an invoice bills, its metadata and the end of the period it pays for.
- * Webhooks use the API version of their endpoint, so every shape Stripe has sent is read:
- * 2025-03-31.basil on `parent.subscription_details`, before it `subscription` and
- * `subscription_details` on the invoice itself, and the line items in both.
- */
-export function invoiceSubscription(invoice: Stripe.Invoice) {
-  const legacy = invoice as unknown as LegacyInvoice;
-  const details = invoice.parent?.subscription_details ?? null;
-  const lines = legacy.lines?.data ?? [];
-  const refOf = (r: Ref) => (typeof r === "string" ? r : (r?.id ?? null));
-  const subscriptionId =
-    refOf(details?.subscription as Ref) ??
-    refOf(legacy.subscription) ??
-    lines.map((l) => l.parent?.subscription_item_details?.subscription ?? refOf(l.subscription)).find(Boolean) ??
-    null;
-  const expanded = [details?.subscription, legacy.subscription].find((r): r is { id: string; metadata?: Stripe.Metadata | null } => typeof r === "object" && !!r);
-  const metadata = [details?.metadata, legacy.subscription_details?.metadata, expanded?.metadata].find((m) => m && Object.keys(m).length > 0) ?? null;
-  // The line's period is the subscription's (an invoice's own period_end is when it was drafted).
-  const periodEnd = lines.map((l) => l.period?.end).find((e): e is number => typeof e === "number") ?? null;
-  return { subscriptionId, metadata, periodEnd };
-}
-
-/**
- * The PaymentIntent that paid an invoice. From API version 2025-03-31.basil on, an invoice's
- * payments are listed in `payments` (includable: retrieve with expand[]=payments), each
- * `payment.payment_intent`; older versions carry a single `payment_intent` on the invoice.
- */
-export function invoicePaymentIntent(invoice: Stripe.Invoice): string | null {
-  const paid = invoice.payments?.data?.find((p) => p.status === "paid" && p.payment?.type === "payment_intent");
-  const fromPayments = idOf(paid?.payment?.payment_intent);
-  if (fromPayments) return fromPayments;
-  const legacy = (invoice as unknown as { payment_intent?: string | { id: string } | null }).payment_intent;
-  return idOf(legacy);
-}
-
-/** Asks Stripe which PaymentIntent paid an invoice, in whichever shape the account's API version answers. */
-async function paymentIntentOfInvoice(invoiceId: string): Promise<string | null> {
-  const stripe = stripeClient();
-  try {
-    return invoicePaymentIntent(await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] }));
-  } catch (error) {
-    // Before basil there is no `payments` to expand (400): the invoice names its PaymentIntent itself.
-    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code === "resource_missing") throw providerError(error);
-    return invoicePaymentIntent(await call(() => stripe.invoices.retrieve(invoiceId)));
-  }
 }
 
 /**

@@ -3,7 +3,8 @@ import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { conflict, notFound } from "~/utils/errors";
 import { siteOrigin } from "~/utils/url.server";
-import { PaymentProviderError, type PaymentEvent, type PaymentIntentInfo, type PaymentProvider } from "./types";
+import { localIntentInfo, type LocalIntentRow } from "./local-intent";
+import { PaymentProviderError, type PaymentEvent, type PaymentProvider } from "./types";
 
 // Local payments without Stripe keys (PRODUCT §4.11): a clearly labelled
 // checkout page at /test-checkout/:escalationId. Its PaymentIntents live in the
@@ -21,19 +22,9 @@ export const testRefundId = (invoiceId: string) => `re_test_local_${invoiceId}`;
 const TICKET_REFUND_PREFIX = "re_test_ticket_";
 const testTicketRefundId = (refundId: string) => `${TICKET_REFUND_PREFIX}${refundId}`;
 
-type IntentRow = { id: string; status: string; amountCents: number; currency: string; escalationId: string; createdAt: Date };
-
-const toInfo = (row: IntentRow): PaymentIntentInfo => ({
-  id: row.id,
-  status: row.status,
-  amount: row.amountCents,
-  currency: row.currency,
-  metadata: { escalationId: row.escalationId },
-  // Created when the member pressed "Authorize" (a double click reuses it): the test card's authorisation.
-  authorisedAt: row.createdAt,
-  // The same rule as Stripe's card authorisations: capturable for 7 days.
-  captureBefore: new Date(row.createdAt.getTime() + TEST_HOLD_MS),
-});
+// Created when the member pressed "Authorize" (a double click reuses it): the test card's authorisation,
+// capturable for 7 days, the same rule as Stripe's card authorisations.
+const toInfo = (row: LocalIntentRow) => localIntentInfo(row, new Date(row.createdAt.getTime() + TEST_HOLD_MS));
 
 const TEST_HOLD_MS = 7 * 86_400_000;
 // Like a Checkout Session's default lifetime: an unpaid test checkout counts as expired a day after it opened.

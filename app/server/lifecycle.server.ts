@@ -1,17 +1,16 @@
 import { seedDemoData } from "#prisma/seed-data.server";
-import { getEnv } from "~/env.server";
-import { disconnectDb } from "./db.server";
-import { registerQueue, releaseOrphanedJobs, startWorker, stopWorker } from "./jobs.server";
-import { logger } from "./logger.server";
-import { startNotificationMail } from "./notification-mail.server";
-import { HOUSEKEEPING_QUEUE, runHousekeepingJob, scheduleHousekeeping } from "~/models/housekeeping.server";
-import { registerSupportQueues, startSupportSchedules } from "~/models/tickets/queues.server";
-import { refuseDemoAccountsInProduction } from "~/models/accounts/demo-accounts.server";
-import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/community/rerender.server";
 import { startSearch, stopSearch } from "#search/index.server";
+import { getEnv } from "~/env.server";
+import { refuseDemoAccountsInProduction } from "~/models/accounts/demo-accounts.server";
+import { disconnectDb } from "~/services/db.server";
+import { releaseOrphanedJobs, startWorker, stopWorker } from "~/services/jobs.server";
+import { logger } from "~/services/logger.server";
+import { registerJobs, scheduleJobs } from "./job-registry.server";
 
-// Called by app/server/main.ts once the database is migrated, inside the same
-// module graph as the routes, so both share one database client.
+// The start-up composition: which domain work runs when the forum (app/server/main.ts) or
+// `npm run worker` (app/server/worker.ts) starts and stops. Exported by app/entry.server.tsx,
+// so it runs inside the same module graph as the routes and both share one database client.
+
 export async function boot() {
   const env = getEnv();
   const seedWanted = env.BACKLINE_SEED ?? !env.production;
@@ -32,13 +31,8 @@ export async function bootWorker() {
 
 async function prepareJobs() {
   await releaseOrphanedJobs();
-  await startNotificationMail();
-  registerSupportQueues();
-  await startSupportSchedules();
-  registerQueue(HOUSEKEEPING_QUEUE, runHousekeepingJob, 1);
-  await scheduleHousekeeping();
-  registerQueue(RERENDER_QUEUE, runRerenderJob, 1);
-  await scheduleRerender();
+  registerJobs();
+  await scheduleJobs();
   await startSearch();
 }
 
