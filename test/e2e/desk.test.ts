@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 // A maintainer's working day on the desk, in a real browser and in test mode:
 // three paid tickets worked in deadline order with the keyboard, a canned

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { launchBrowser } from "./browser";
 import { startServer, type TestServer } from "./server";
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { runningEmbeddedUrl } from "~/services/embedded-postgres.server";
 import { startArguments } from "../../app/server/start-command.mjs";
-import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 const root = path.resolve(__dirname, "../..");
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { FakeStripe, startFakeStripe } from "../mocks/stripe";
 import { Client } from "./http";
 import { startServer, type TestServer } from "./server";
-import { gate, STRIPE_TEST_ENV } from "./support";
+import { gate, STRIPE_TEST_ENV } from "./support-world";
 
 // The built, seeded forum with its payments going to the local Stripe fake, one
 // per test file, and the steps the paid-lane HTTP tests all take: a new member

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { readMailbox } from "../support/mailbox";
+import { readMailbox } from "../helpers/mailbox";
 
 // Account recovery against an attacker who already got in (issue 13, part 3):
 // whatever they hold — a session cookie, an API token, reset links they asked

@@ -7,7 +7,7 @@
 // to the sign-in form (302 to /login?redirectTo=…). Private resources answer
 // 404 to everyone who may not see them, so their existence does not leak.
 
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 export const ACTORS = ["visitor", "member", "other", "moderator", "maintainer", "admin"] as const;
 export type Actor = (typeof ACTORS)[number];

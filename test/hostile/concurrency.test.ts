@@ -5,10 +5,10 @@ import { getSearchEngine } from "#search/index.server";
 import { SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support-world";
 import { signedHeader } from "../mocks/stripe";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, concurrency (issue 8): many people, or one person's double
 // click, hit the same thing at the same moment. Everything goes through the

@@ -4,8 +4,8 @@ import { db } from "~/services/db.server";
 import { testRefundId, testSubscriptionEvents } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, supportWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { gate, person, supportWorld } from "../helpers/support-world";
+import { useTestDatabase } from "../helpers/database";
 
 // Double checkout (issue 13 §7) with the local test-mode payments a fresh
 // clone runs: the superseded tab's test checkout page can no longer be paid,

@@ -4,9 +4,9 @@ import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, double checkout (issue 13 §7): one member opens the
 // escalation gate, or the insurance page, in two tabs, one after the other or

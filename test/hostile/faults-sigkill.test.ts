@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 import { signedHeader, startFakeStripe, type FakeStripe } from "../mocks/stripe";
 

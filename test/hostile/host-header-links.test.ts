@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { readMailbox } from "../support/mailbox";
+import { readMailbox } from "../helpers/mailbox";
 
 // Every absolute link the forum writes comes from its configured origin
 // (PUBLIC_URL, or in development where the server listens), whatever Host,

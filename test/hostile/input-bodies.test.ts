@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { STRIPE_TEST_ENV } from "../helpers/support";
+import { STRIPE_TEST_ENV } from "../helpers/support-world";
 import { signedHeader, startFakeStripe, type FakeStripe } from "../mocks/stripe";
 
 // Hostile request bodies against the built server (app/server/body-limit.ts):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
 
 // A person pastes far too much into the question form, in Chromium, with and

@@ -6,8 +6,8 @@ import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // Text that is too long, invisible, reordering or unstorable, in titles,
 // bodies, names and search: refused with the limit in the message, or cleaned,

@@ -8,8 +8,8 @@ import { getProfile } from "~/models/community/profile.server";
 import { createThread } from "~/models/community/thread.server";
 import { createUser } from "~/models/accounts/user.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // A name that looks like someone else's must not be registrable, and a name
 // used as a lookup must match only itself. Model level, plus the CLI that

@@ -13,7 +13,7 @@ import { rejectSchema, requestInfoSchema, resolveSchema, ticketMessageSchema } f
 import { tierInputSchema } from "~/models/escalation/tier.server";
 import { NOTHING_VISIBLE } from "~/utils/text";
 import { parseOrThrow } from "~/utils/validation";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { person, useFakeStripeWorld, type Person } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14 §1: webhook payloads use the API version of the webhook endpoint, so
 // an invoice.paid arrives in the shape of whatever version the maintainer set.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { createApp } from "~/server/http";
 import { Client } from "../helpers/http";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Belt and braces for the page cache (issue 13 §1, docs/decisions/023): even
 // when the check in front of the cache misses a credential entirely — here it

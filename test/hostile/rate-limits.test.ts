@@ -4,8 +4,8 @@ import { db } from "~/services/db.server";
 import { AppError } from "~/utils/errors";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, rate limits (issue 8): a burst fired all at once must get
 // exactly `max` requests through, never more, and every other one a 429 with

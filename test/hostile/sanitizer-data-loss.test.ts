@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "~/services/markdown.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
-import { expectNoExecutableContent } from "../support/xss-checker";
+import { gate } from "../helpers/support-world";
+import { expectNoExecutableContent } from "../helpers/xss-checker";
 
 // A member writes about HTML without backticks ("I use a <textarea> for the key
 // field… Full log: …"). The tag is not allowed, so it is shown as the text they

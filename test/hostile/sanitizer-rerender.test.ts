@@ -5,8 +5,8 @@ import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer } from "../helpers/server";
-import { supportWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { supportWorld } from "../helpers/support-world";
+import { useTestDatabase } from "../helpers/database";
 
 // Posts written before the sanitizer fix were stored without everything after a
 // disallowed tag; their Markdown was kept. Starting the fixed app renders every

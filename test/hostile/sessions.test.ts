@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv, resetEnvForTests } from "~/env.server";
 import { createApp } from "~/server/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Sessions under attack: cookie flags, fixation, replay after sign-out, and
 // revoked API tokens — over real HTTP against the built app.

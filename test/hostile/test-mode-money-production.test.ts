@@ -8,9 +8,9 @@ import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, makeThread, supportWorld } from "../helpers/support";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 import { deliverWebhook, startFakeStripe, type FakeStripe } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14 §2: a database that ran the test checkout in development is switched
 // to BACKLINE_MODE=production. Its test plan, test tickets and test "captured"

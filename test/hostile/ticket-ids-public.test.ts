@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeStripe, signedHeader, startFakeStripe, deliverWebhook } from "../mocks/stripe";
 
 // The desk and support insurance over HTTP on the built server: who sees the

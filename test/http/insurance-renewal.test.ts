@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14, defects 6–8 over HTTP against the built app, with Stripe faked
 // locally: "don't renew" and its confirmation, what Stripe says about a

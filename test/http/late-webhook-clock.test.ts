@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/components/time";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
 
 // Defect: the response clock started when the checkout.session.completed webhook

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { EMAILS, PASSWORD } from "../hostile/authorization-matrix";
 import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 // The paid lane over HTTP on the built server in test mode: the API contract
 // (PRODUCT §7), bad input, signed-out callers, and who may see what.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 // Issue 14 over HTTP on the built app in test mode: the owner withdraws (API
 // and page), the maintainer asks before accepting, the clock stops at the first

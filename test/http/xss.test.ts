@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { expectNoExecutableContent } from "../support/xss-checker";
+import { expectNoExecutableContent } from "../helpers/xss-checker";
 
 let server: TestServer;
 let trusted: Client;

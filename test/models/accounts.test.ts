@@ -7,7 +7,7 @@ import { requestPasswordReset, resetPassword } from "~/models/accounts/password-
 import { createUser, verifyCredentials } from "~/models/accounts/user.server";
 import { asFormRequest, login } from "~/services/auth.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 useTestDatabase();
 

@@ -6,8 +6,8 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { acceptTicket, getTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { testModeProvider } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
 
 // Card holds lapse (docs/decisions/035): Stripe's capture_before, read at
 // fulfilment, drives a desk warning, a queue flag and the close of an

@@ -5,8 +5,8 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, rejectTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
 
 // Checkouts whose PaymentIntent is not simply "requires_capture" when the
 // webhook comes (already captured, still processing), and checkouts whose

@@ -11,9 +11,9 @@ import { runClockJob } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, postMessage, resolveTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { readMailbox } from "../support/mailbox";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, makeThread, person, supportWorld } from "../helpers/support";
+import { readMailbox } from "../helpers/mailbox";
+import { useTestDatabase } from "../helpers/database";
+import { gate, makeThread, person, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 

@@ -9,8 +9,8 @@ import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, supportWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 

@@ -10,8 +10,8 @@ import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, rejectTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, makeThread, person, supportWorld, type Person } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, makeThread, person, supportWorld, type Person } from "../helpers/support-world";
 
 // Support insurance in test mode (no Stripe keys): the same events a verified
 // webhook produces, applied by the same fulfilment.

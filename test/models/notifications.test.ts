@@ -22,9 +22,9 @@ import {
   sendDueNotificationMails,
   startNotificationMail,
 } from "~/services/notification-mail.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
-import { readMailbox } from "../support/mailbox";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { readMailbox } from "../helpers/mailbox";
 
 // Mail without SMTP lands as .eml files in DATA_DIR/mailbox; each test gets its own folder.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-"));

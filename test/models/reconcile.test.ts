@@ -6,8 +6,8 @@ import { SETTLE_QUEUE } from "~/models/payments/payment.server";
 import { reconcilePayments } from "~/models/payments/reconcile.server";
 import { acceptTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
 
 // payments:reconcile against the Stripe fake, with our records deliberately
 // diverged from what Stripe holds: each difference is reported, --fix repairs

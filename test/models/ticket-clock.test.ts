@@ -5,8 +5,8 @@ import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/tickets/clock.se
 import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { claim } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
 
 // The response clock with an injected `now`: every call says what time it is.
 useTestDatabase();

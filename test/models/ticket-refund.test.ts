@@ -13,8 +13,8 @@ import { acceptTicket } from "~/models/tickets/ticket.server";
 import { requestTicketRefund } from "~/models/tickets/refund.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { person, gate, supportWorld, type Person } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { person, gate, supportWorld, type Person } from "../helpers/support-world";
 
 // Refunds in test mode (no Stripe keys) and of tickets paid from support insurance.
 useTestDatabase();

@@ -10,8 +10,8 @@ import { acceptTicket, getTicket, postMessage, rejectTicket, requestInfo, retryP
 import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import { updateTier } from "~/models/escalation/tier.server";
 import { db } from "~/services/db.server";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14: the clock after the first response (defect 4), the terms a ticket
 // was sold with (defect 10), withdraw, and the money trail, on the real models

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 

@@ -3,7 +3,7 @@ import { SearchEngineError } from "#search/engine";
 import { buildFilter, filterValue, MeilisearchEngine, staleDocumentsFilter } from "#search/meilisearch.server";
 import { POSTS_INDEX_SETTINGS } from "#search/settings";
 import { compileFilter, FakeMeilisearch } from "../mocks/meilisearch";
-import { thread } from "./helpers";
+import { thread } from "../helpers/search-documents";
 
 // The Meilisearch adapter's conversation with the server, against a local
 // HTTP fake that records every request and answers like Meilisearch.

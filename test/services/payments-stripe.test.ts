@@ -7,8 +7,8 @@ import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, rejectTicket, retryPayment } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/support-world";
 
 useTestDatabase();
 

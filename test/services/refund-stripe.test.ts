@@ -5,8 +5,8 @@ import { acceptTicket } from "~/models/tickets/ticket.server";
 import { REFUND_QUEUE, requestTicketRefund, runRefundJobs } from "~/models/tickets/refund.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { gate, person, useFakeStripeWorld } from "../helpers/support-world";
 
 // The refund job against the Stripe fake: lost answers and refusals.
 useTestDatabase();
