@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
 
 // A member about to ask a question is shown the threads that already answer
 // it; a visitor searching with a typo finds the thread and sees the words marked.
@@ -10,7 +10,7 @@ const app = useSeededAppInBrowser();
 describe("search in the browser", () => {
   it("typing a question's title shows similar threads, solved first with the accepted answer", async () => {
     await untilSearchIndexed(app);
-    const { page, errors } = await signIn(app, "member2@backline.local");
+    const { page, errors } = await signInPage(app, "member2@backline.local");
     await page.goto(`${app.server.url}/new?category=community`);
     const requests: string[] = [];
     page.on("request", (r) => (r.url().includes("/api/v1/similar") ? requests.push(r.url()) : undefined));

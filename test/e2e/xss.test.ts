@@ -3,13 +3,14 @@ import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
 import { screenshotPath } from "../helpers/browser";
 import { useSeededAppInBrowser } from "../helpers/e2e";
 import { Client } from "../helpers/http";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 const app = useSeededAppInBrowser();
 
 describe("a thread full of hostile markup", () => {
   it("renders without running any script or opening any dialog", async () => {
     const api = new Client(app.server.url);
-    await api.post("/api/v1/session", { email: "moderator@backline.local", password: "demo-password-2026" });
+    await api.post("/api/v1/session", { email: "moderator@backline.local", password: DEMO_PASSWORD });
     const created = await api.post("/api/v1/threads", {
       category: "pro",
       title: "Every payload in one thread",

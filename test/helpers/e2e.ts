@@ -23,7 +23,7 @@ export function useSeededAppInBrowser(): BrowserApp {
  * A page in its own browser context (own cookies), signed in as a demo account;
  * `errors` collects uncaught page errors and console errors (e.g. hydration).
  */
-export async function signIn(app: BrowserApp, email: string, password = DEMO_PASSWORD): Promise<{ page: Page; errors: string[] }> {
+export async function signInPage(app: BrowserApp, email: string, password = DEMO_PASSWORD): Promise<{ page: Page; errors: string[] }> {
   const page = await (await app.browser.newContext()).newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];

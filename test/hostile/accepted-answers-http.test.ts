@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { getSearchEngine } from "#search/index.server";
 import { SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { makeCategory, makeUser } from "../helpers/factories";
 import { useTestDatabase } from "../helpers/database";
@@ -14,7 +14,6 @@ import { useTestDatabase } from "../helpers/database";
 
 const database = useTestDatabase();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   // The search outbox is run by this file between steps, so search is checked at known points.
@@ -26,7 +25,7 @@ afterAll(async () => {
 
 async function signIn(user: { username: string }) {
   const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: `${user.username}@example.com`, password: PASSWORD });
+  const res = await client.post("/api/v1/session", { email: `${user.username}@example.com`, password: TEST_PASSWORD });
   expect(res.status).toBe(200);
   return client;
 }
@@ -34,7 +33,7 @@ async function signIn(user: { username: string }) {
 /** A brand-new account, made the way anyone on the internet makes one. */
 async function signUp(username: string) {
   const client = new Client(server.url);
-  const res = await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: PASSWORD });
+  const res = await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: TEST_PASSWORD });
   expect(res.status).toBe(201);
   return signIn({ username });
 }

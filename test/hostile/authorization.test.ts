@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { ACTORS, EMAILS, GATE, MATRIX, PASSWORD, type Actor, type Entry, type Expected, type World } from "./authorization-matrix";
+import { ACTORS, EMAILS, GATE, MATRIX, type Actor, type Entry, type Expected, type World } from "./authorization-matrix";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // The authorization matrix (issue 8): every route of the built app and every
 // API endpoint, requested by a visitor, the owner of the resources in the URL,
@@ -29,7 +30,7 @@ const build = (): ServerBuild => createRequire(__filename)(path.join(root, "buil
 async function signIn(actor: Actor): Promise<Client> {
   const client = new Client(server.url);
   if (actor === "visitor") return client;
-  const res = await client.post("/api/v1/session", { email: EMAILS[actor], password: PASSWORD });
+  const res = await client.post("/api/v1/session", { email: EMAILS[actor], password: DEMO_PASSWORD });
   expect(res.status, `sign-in of the ${actor}`).toBe(200);
   return client;
 }

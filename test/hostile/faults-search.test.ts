@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
@@ -19,9 +19,7 @@ let member: Client;
 beforeAll(async () => {
   meili = await new FakeMeilisearch().start();
   server = await startServer({ seed: true, env: { MEILI_HOST: meili.url } });
-  member = new Client(server.url);
-  const res = await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" });
-  expect(res.status).toBe(200);
+  member = await signIn(server, "member@backline.local");
   // The seeded forum is indexed at start.
   await until("the seeded forum to be indexed", () => meili.documents(INDEX).length > 0);
 });

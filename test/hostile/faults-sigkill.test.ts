@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeMeilisearch } from "../mocks/meilisearch";
@@ -60,15 +60,9 @@ async function kill() {
   kills++;
 }
 
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: "demo-password-2026" })).status).toBe(200);
-  return client;
-}
-
 describe("SIGKILL in the middle of outbox processing", () => {
   it("after a restart the index gets every post, from the same job, and the posts are all there", { timeout: 120_000 }, async () => {
-    const member = await signIn("member@backline.local");
+    const member = await signIn(server, "member@backline.local");
     meili.hold(/^POST \/indexes\/[^/]+\/documents$/);
     const created = await member.post("/api/v1/threads", {
       category: "community",
@@ -116,14 +110,9 @@ describe("SIGKILL in the middle of outbox processing", () => {
 });
 
 describe("SIGKILL during ticket fulfilment", () => {
-  let payer = 0;
   /** A member escalates a supported thread and pays on Stripe; returns the webhook Stripe would send. */
   async function paidCheckout() {
-    payer++;
-    const client = new Client(server.url);
-    const account = { username: `killpayer_${payer}`, email: `killpayer${payer}@example.com`, password: "a long passphrase 42" };
-    expect((await client.post("/api/v1/users", account)).status).toBe(201);
-    expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
+    const client = await newMember(server, "killpayer");
     const threads = await (await client.get("/api/v1/threads?category=pro")).json();
     const res = await client.post(`/api/v1/threads/${threads.threads[0].id}/escalations`, gate());
     expect(res.status).toBe(201);

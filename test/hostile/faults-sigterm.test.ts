@@ -1,7 +1,7 @@
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
@@ -66,8 +66,7 @@ describe("SIGTERM during a request", () => {
 
   it("lets the background job in progress finish before the database closes", { timeout: 120_000 }, async () => {
     await server.restart();
-    const member = new Client(server.url);
-    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    const member = await signIn(server, "member@backline.local");
     const heldBefore = meili.held;
     meili.hold(/^POST \/indexes\/[^/]+\/documents$/);
     const created = await member.post("/api/v1/threads", {

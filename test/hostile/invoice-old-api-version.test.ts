@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
+import { makeUser, type TestUser } from "../helpers/factories";
 import { startServer, type TestServer } from "../helpers/server";
-import { person, useFakeStripeWorld, type Person } from "../helpers/support-world";
+import { useFakeStripeWorld } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
 import { useTestDatabase } from "../helpers/database";
 
@@ -14,7 +15,6 @@ import { useTestDatabase } from "../helpers/database";
 const database = useTestDatabase();
 const fake = useFakeStripeWorld();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 const secret = "whsec_backline_test_secret";
 let planId: string;
 
@@ -31,15 +31,9 @@ afterAll(async () => {
 
 const deliver = (event: object) => deliverWebhook(server.url, event, secret);
 
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 /** A member buys a plan and Stripe bills it; returns the invoice as the basil API version sends it. */
-async function boughtPlan(member: Person) {
-  const client = await signIn(member);
+async function boughtPlan(member: TestUser) {
+  const client = await signIn(server, member, TEST_PASSWORD);
   expect((await client.request("POST", "/insurance", { form: { intent: "buy", planId } })).status).toBe(302);
   const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
   const session = [...fake.stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
@@ -67,7 +61,7 @@ async function expectActive(client: Client) {
 
 describe("invoice.paid in every API version's shape", () => {
   it("activates the plan from a pre-basil invoice (top-level subscription id)", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const res = await deliver(fake.stripe.event("invoice.paid", preBasil(invoice, subscriptionId)));
     expect(res.status).toBe(200);
     expect((await res.json()).outcome).toBe("applied");
@@ -75,7 +69,7 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("activates the plan from a pre-basil invoice with the subscription expanded", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const expanded = { id: subscriptionId, object: "subscription", metadata: {} };
     const res = await deliver(fake.stripe.event("invoice.paid", preBasil(invoice, expanded)));
     expect(res.status).toBe(200);
@@ -83,7 +77,7 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("activates the plan from a basil invoice whose subscription is only on its lines", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const { parent: _, lines, ...rest } = invoice as Record<string, unknown> & { lines: { data: Array<Record<string, unknown>> } };
     const onLines = {
       ...rest,
@@ -95,13 +89,13 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("still activates the plan from the basil shape", async () => {
-    const { client, invoice } = await boughtPlan(await person("member"));
+    const { client, invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await deliver(fake.stripe.event("invoice.paid", invoice))).status).toBe(200);
     await expectActive(client);
   }, 60_000);
 
   it("answers non-2xx and logs a Backline invoice whose plan cannot be found, so Stripe retries", async () => {
-    const { invoice } = await boughtPlan(await person("member"));
+    const { invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const lost = preBasil(invoice, "sub_never_recorded");
     (lost.subscription_details.metadata as Record<string, string>).insuranceId = "ins_does_not_exist";
     const event = fake.stripe.event("invoice.paid", lost);
@@ -112,7 +106,7 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("ignores with 200 an invoice of a subscription that Backline never created", async () => {
-    const { invoice } = await boughtPlan(await person("member"));
+    const { invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const foreign = preBasil(invoice, "sub_from_another_product");
     foreign.subscription_details = { metadata: {} };
     const res = await deliver(fake.stripe.event("invoice.paid", foreign));

@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { makeCategory, makeUser } from "../helpers/factories";
 import { useTestDatabase } from "../helpers/database";
@@ -15,7 +15,6 @@ import { useTestDatabase } from "../helpers/database";
 
 const database = useTestDatabase();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   server = await startServer({ databaseUrl: database.url });
@@ -27,7 +26,7 @@ afterAll(async () => {
 /** Signs a member in over the API and returns the value of their session cookie. */
 async function signIn(username: string) {
   const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: `${username}@example.com`, password: PASSWORD });
+  const res = await client.post("/api/v1/session", { email: `${username}@example.com`, password: TEST_PASSWORD });
   expect(res.status).toBe(200);
   const header = client.cookieHeader();
   return { client, value: header.slice(header.indexOf("__session=") + "__session=".length).split(";")[0]! };

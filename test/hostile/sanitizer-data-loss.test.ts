@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "~/services/markdown.server";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate } from "../helpers/support-world";
 import { expectNoExecutableContent } from "../helpers/xss-checker";
@@ -91,7 +91,6 @@ describe("the renderer keeps every character after a tag it does not allow", () 
 });
 
 describe("over HTTP: the page, the feed, search and the paid ticket", () => {
-  const PASSWORD = "demo-password-2026";
   const BODY = "I use a <textarea> for the key field… Full log: zebraquux-7741 and <style> after it.";
   let server: TestServer;
   let member: Client;
@@ -99,8 +98,7 @@ describe("over HTTP: the page, the feed, search and the paid ticket", () => {
 
   beforeAll(async () => {
     server = await startServer({ seed: true });
-    member = new Client(server.url);
-    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: PASSWORD })).status).toBe(200);
+    member = await signIn(server, "member@backline.local");
     thread = (await (await member.get("/api/v1/threads?category=pro")).json()).threads[0];
   });
   afterAll(async () => {

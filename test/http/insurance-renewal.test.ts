@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
+import { makeUser, type TestUser } from "../helpers/factories";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support-world";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
 import { useTestDatabase } from "../helpers/database";
 
@@ -14,7 +15,6 @@ import { useTestDatabase } from "../helpers/database";
 const database = useTestDatabase();
 const fake = useFakeStripeWorld();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 const secret = "whsec_backline_test_secret";
 let planId: string;
 
@@ -32,15 +32,9 @@ afterAll(async () => {
 const deliver = (event: object) => deliverWebhook(server.url, event, secret);
 const form = (client: Client, path: string, fields: Record<string, string>) => client.request("POST", path, { form: fields });
 
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 /** A member buys the plan on Stripe's page and the first invoice is paid: covered for a year. */
-async function insured(member: Person) {
-  const client = await signIn(member);
+async function insured(member: TestUser) {
+  const client = await signIn(server, member, TEST_PASSWORD);
   expect((await form(client, "/insurance", { intent: "buy", planId })).status).toBe(302);
   const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
   const session = [...fake.stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
@@ -55,7 +49,7 @@ const plan = async (client: Client) => (await (await client.get("/api/v1/insuran
 
 describe("don't renew", () => {
   it("asks for confirmation, tells Stripe, and keeps the balance usable until the period ends; resume undoes it", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     const page = await (await client.get("/insurance")).text();
     expect(page).toContain("Don&#x27;t renew…");
     expect(page).not.toContain("Cancel the plan now");
@@ -84,7 +78,7 @@ describe("don't renew", () => {
   }, 60_000);
 
   it("ends the plan on customer.subscription.deleted at the period end: the rest lapses", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await form(client, "/insurance", { intent: "dont-renew", confirm: "yes" })).status).toBe(302);
     fake.stripe.subscriptions.get(subscriptionId)!.status = "canceled";
     expect((await deliver(fake.stripe.event("customer.subscription.deleted", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(200);
@@ -97,7 +91,7 @@ describe("don't renew", () => {
 describe("customer.subscription.updated", () => {
   for (const legacy of [false, true]) {
     it(`reads a renewal turned off in Stripe from the ${legacy ? "pre-basil" : "basil"} shape; an older event arriving later changes nothing`, async () => {
-      const { client, subscriptionId } = await insured(await person("member"));
+      const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
       const stripeSub = fake.stripe.subscriptions.get(subscriptionId)!;
       const before = fake.stripe.event("customer.subscription.updated", fake.stripe.subscriptionObject(subscriptionId, { legacy }));
       before.created -= 60;
@@ -113,7 +107,7 @@ describe("customer.subscription.updated", () => {
   }
 
   it("shortens the plan to a cancel_at date set in Stripe, never lengthens it", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     const renewsAt = new Date((await plan(client)).renewsAt);
     const cancelAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
     fake.stripe.subscriptions.get(subscriptionId)!.cancel_at = cancelAt;
@@ -138,7 +132,7 @@ describe("an event for a Backline plan that cannot be found", () => {
 describe("invoice.payment_failed", () => {
   for (const legacy of [false, true]) {
     it(`makes the plan past due (${legacy ? "pre-basil" : "basil"} shape): no coverage draws until an invoice is paid`, async () => {
-      const member = await person("member");
+      const member = await makeUser({ role: "member", trustLevel: 0 });
       const { client, subscriptionId } = await insured(member);
       const res = await deliver(fake.stripe.event("invoice.payment_failed", fake.stripe.failInvoice(subscriptionId, { amount: 50000, legacy })));
       expect(res.status).toBe(200);
@@ -160,7 +154,7 @@ describe("invoice.payment_failed", () => {
 describe("Stripe Prices", () => {
   let admin: Client;
   beforeAll(async () => {
-    admin = await signIn(await person("admin"));
+    admin = await signIn(server, await makeUser({ role: "admin", trustLevel: 0 }), TEST_PASSWORD);
   });
   const tierFields = (slug: string, stripePriceId: string) => ({
     intent: "create", slug, name: `Tier ${slug}`, responseHours: "24", priceCents: "4900", currency: "usd", stripePriceId, position: "5", active: "",
@@ -193,7 +187,7 @@ describe("Stripe Prices", () => {
     // Saved unchecked (e.g. in test mode, before Stripe was configured).
     const dearer = fake.stripe.createPrice({ unit_amount: 5900, currency: "usd" });
     await db.tier.create({ data: { slug: "drifted", name: "Drifted", responseHours: 24, priceCents: 4900, currency: "usd", stripePriceId: dearer.id, position: 9 } });
-    const client = await signIn(await person("member"));
+    const client = await signIn(server, await makeUser({ role: "member", trustLevel: 0 }), TEST_PASSWORD);
     const res = await client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier: "drifted" }));
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toContain(`Stripe Price ${dearer.id} is 59.00 USD; the tier says 49.00 USD.`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/components/time";
-import { Client } from "../helpers/http";
+import { Client, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
@@ -26,13 +26,8 @@ afterAll(async () => {
   await stripe?.stop();
 });
 
-let members = 0;
 async function escalate(threadId: string, tier: "standard" | "priority") {
-  const client = new Client(server.url);
-  members += 1;
-  const account = { username: `late_${members}`, email: `late${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
+  const client = await newMember(server, "late");
   const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate({ tier }));
   expect(res.status).toBe(201);
   const { escalationId } = await res.json();

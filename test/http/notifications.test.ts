@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { readMailbox } from "../helpers/mailbox";
 
 // A member hears about replies in the app and by (batched) e-mail, and can
 // switch the e-mail off from the message itself.
-const PASSWORD = "demo-password-2026";
 const ADA = "member@backline.local";
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-http-"));
 const mailbox = path.join(dataDir, "mailbox");
@@ -16,12 +15,6 @@ let server: TestServer;
 let ada: Client;
 let grace: Client;
 let threadId: string;
-
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
 
 const reply = async (body: string) => expect((await grace.post(`/api/v1/threads/${threadId}/posts`, { body })).status).toBe(201);
 const inbox = async () => (await ada.get("/api/v1/notifications")).json();
@@ -40,7 +33,7 @@ async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
 
 beforeAll(async () => {
   server = await startServer({ seed: true, env: { DATA_DIR: dataDir, NOTIFICATION_EMAIL_DELAY_SECONDS: "1" } });
-  [ada, grace] = await Promise.all([signIn(ADA), signIn("member2@backline.local")]);
+  [ada, grace] = await Promise.all([signIn(server, ADA), signIn(server, "member2@backline.local")]);
   const res = await ada.post("/api/v1/threads", {
     category: "community",
     title: "Backups stop after the nightly update",
@@ -152,7 +145,7 @@ describe("notification e-mail", () => {
     expect((await refused.json()).error.fields.communityForMaintainer).toEqual(expect.any(String));
     expect((await ada.request("PATCH", "/api/v1/notifications/settings", { json: { email: "sometimes" } })).status).toBe(400);
 
-    const maya = await signIn("maintainer@backline.local");
+    const maya = await signIn(server, "maintainer@backline.local");
     expect(await (await maya.get("/api/v1/notifications/settings")).json()).toEqual({ email: true, communityForMaintainer: false });
     const changed = await maya.request("PATCH", "/api/v1/notifications/settings", { json: { communityForMaintainer: true } });
     expect(await changed.json()).toEqual({ email: true, communityForMaintainer: true });

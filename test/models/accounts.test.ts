@@ -8,13 +8,14 @@ import { createUser, verifyCredentials } from "~/models/accounts/user.server";
 import { asFormRequest, login } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../helpers/database";
+import { TEST_PASSWORD } from "../helpers/http";
 
 useTestDatabase();
 
 let n = 0;
 const newUser = (overrides: Record<string, string> = {}) => {
   n += 1;
-  return { username: `user_${n}`, email: `user${n}@example.com`, password: "a long passphrase 42", ...overrides };
+  return { username: `user_${n}`, email: `user${n}@example.com`, password: TEST_PASSWORD, ...overrides };
 };
 const loginRequest = (email: string, password: string, ip = "10.0.0.1") =>
   asFormRequest(new Request("http://localhost/login", { method: "POST", headers: { "x-backline-client-ip": ip } }), { email, password });
