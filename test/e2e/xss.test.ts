@@ -29,8 +29,9 @@ describe("a thread full of hostile markup", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(app.server.url + url);
     await page.getByRole("heading", { name: "Every payload in one thread" }).waitFor();
-    // Give onerror/onload handlers and lazy images a moment to fire if they survived.
-    await page.waitForTimeout(1500);
+    // Every image has loaded or failed (an off-screen lazy one never starts), so a surviving onerror/onload handler has fired.
+    await page.waitForLoadState("load");
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete || img.loading === "lazy"));
     await page.mouse.move(200, 400);
     for (const link of await page.locator(".post-body a").all()) await link.hover().catch(() => {});
 

@@ -37,13 +37,3 @@ export async function signInPage(app: BrowserApp, email: string, password = DEMO
   return { page, errors };
 }
 
-/** Waits until the demo forum's seeded threads are searchable (the search outbox runs in the background). */
-export async function untilSearchIndexed(app: BrowserApp) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${app.server.url}/api/v1/search?q=webhook`);
-    if (res.ok && (await res.json()).total > 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the demo forum was not indexed in time");
-}

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signInPage, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
+import { untilSearchIndexed } from "../helpers/wait";
 
 // The Content-Security-Policy holds in a real browser: Chromium refuses nothing
 // the forum itself sends (not one violation on the main pages, cached or not),
@@ -104,7 +105,7 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("lets a member write a question with live suggestions, with zero violations", async () => {
-    await untilSearchIndexed(app);
+    await untilSearchIndexed(app.server);
     const { page, errors } = await signInPage(app, "member2@backline.local");
     const w = await watch(page);
     await visit(page, w, "/");

@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
 // A deploy sends SIGTERM while members are mid-request. The slow request here
@@ -21,14 +22,6 @@ afterAll(async () => {
   await server?.stop();
   await meili?.stop();
 });
-
-const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /** Resolves "refused" when nothing listens on the port any more, "accepted" otherwise. */
 const tryConnect = (url: string) =>

@@ -7,6 +7,7 @@ import { gate } from "../helpers/support-world";
 import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { readMailbox } from "../helpers/mailbox";
+import { until } from "../helpers/wait";
 
 // Every absolute link the forum writes comes from its configured origin
 // (PUBLIC_URL, or in development where the server listens), whatever Host,
@@ -289,20 +290,10 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
       const before = readMailbox(mailbox, "member@backline.local").length;
       const res = await send("POST", `/api/v1/threads/${id}/posts`, { headers: HOSTILE["all at once"], json: { body: "Try the scheduler log first." }, cookie: helper.cookieHeader() });
       expect(res.status).toBe(201);
-      const mail = await waitFor(() => readMailbox(mailbox, "member@backline.local").slice(before).find((m) => m.includes("Who links my notification mail")));
+      const mail = await until("the e-mail", () => readMailbox(mailbox, "member@backline.local").slice(before).find((m) => m.includes("Who links my notification mail")));
       const links = expectOwnLinksOnly(mail, "notification e-mail");
       expect(links.some((l) => l.startsWith(`${PUBLIC}/t/${id}`))).toBe(true);
     });
   });
 });
 
-/** The mail job writes its file when it runs; polls the mailbox folder until it appears. */
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the e-mail");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -4,6 +4,7 @@ import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate } from "../helpers/support-world";
 import { expectNoExecutableContent } from "../helpers/xss-checker";
+import { until } from "../helpers/wait";
 
 // A member writes about HTML without backticks ("I use a <textarea> for the key
 // field… Full log: …"). The tag is not allowed, so it is shown as the text they
@@ -120,11 +121,7 @@ describe("over HTTP: the page, the feed, search and the paid ticket", () => {
     expect(feed).toContain("Full log: zebraquux-7741 and");
 
     // Wait until the reply is indexed (found by its first word), then look for the words after the tag.
-    const deadline = Date.now() + 30_000;
-    while (!(await (await visitor.get("/api/v1/search?q=kiwiberry")).json()).total) {
-      if (Date.now() > deadline) throw new Error("the reply was not indexed in time");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until("the reply to be indexed", async () => (await (await visitor.get("/api/v1/search?q=kiwiberry")).json()).total, 30_000, 200);
     const found = await (await visitor.get("/api/v1/search?q=zebraquux")).json();
     expect(found.hits.map((h: { threadId: string }) => h.threadId)).toContain(thread.id);
 

@@ -3,6 +3,7 @@ import { formatDate } from "~/components/time";
 import { Client, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
+import { until } from "../helpers/wait";
 import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
 
 // Defect: the response clock started when the checkout.session.completed webhook
@@ -56,16 +57,6 @@ async function onlyTicket(client: Client) {
   };
 }
 
-async function eventually<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const seconds = (d: Date | string) => Math.floor(new Date(d).getTime() / 1000);
 
 describe("a checkout webhook delivered late", () => {
@@ -83,13 +74,13 @@ describe("a checkout webhook delivered late", () => {
     expect(new Date(ticket.deadlineAt).getTime() - new Date(ticket.paidAt).getTime()).toBe(hours * HOUR);
 
     // The clock job runs at once: the member pays nothing for a promise nobody could keep.
-    const expired = await eventually(async () => {
+    const expired = await until("the clock job to expire the ticket", async () => {
       const t = await onlyTicket(client);
       return t.state === "expired" ? t : undefined;
     });
     expect(expired.paidAt).toBe(ticket.paidAt);
     const intentId = stripe.sessions.get(sessionId)!.payment_intent as string;
-    await eventually(async () => (stripe.intents.get(intentId)!.status === "canceled" ? true : undefined));
+    await until("the hold to be released", () => stripe.intents.get(intentId)!.status === "canceled");
     expect(stripe.calls("POST", new RegExp(`/v1/payment_intents/${intentId}/capture`))).toHaveLength(0);
 
     const inbox = JSON.stringify(await (await client.get("/api/v1/notifications")).json());

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signIn, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
+import { until } from "../helpers/wait";
 import { EMAILS } from "../hostile/authorization-matrix";
 import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
 
@@ -21,16 +22,6 @@ type Payment = {
   disputeStatus?: string | null; refunds?: { amountCents: number; status: string; source: string; reason: string | null; by: string | null }[];
 };
 type Ticket = { id: string; state: string; payment: Payment };
-
-async function eventually<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   stripe = await startFakeStripe();
@@ -199,12 +190,12 @@ describe("receipts", () => {
 
   it("the member gets one receipt for the capture and one for each refund, with amount, tier and ticket link", async () => {
     const { ticketId, email } = await paidTicket();
-    const capture = await eventually(async () => (receipts(email).length === 1 ? receipts(email)[0] : undefined));
+    const capture = await until("the capture receipt", async () => (receipts(email).length === 1 ? receipts(email)[0] : undefined));
     expect(capture).toContain("You paid $49.00 for Standard support");
     expect(capture).toContain(`/tickets/${ticketId}`);
 
     expect((await refund(desk, ticketId, { amountCents: 1200, reason: "Partly refunded for the delay." })).status).toBe(200);
-    const all = await eventually(async () => (receipts(email).length === 2 ? receipts(email) : undefined));
+    const all = await until("the refund receipt", async () => (receipts(email).length === 2 ? receipts(email) : undefined));
     const refundMail = all.find((m) => m.includes("was refunded."))!;
     expect(refundMail).toContain("$12.00 of your $49.00 payment for Standard support was refunded.");
     // Only the member's own payment: not the maintainer's reason or anyone's card.

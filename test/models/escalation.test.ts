@@ -11,7 +11,7 @@ import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { useTestDatabase } from "../helpers/database";
 import { makeUser } from "../helpers/factories";
-import { gate, supportWorld } from "../helpers/support-world";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 
@@ -117,11 +117,13 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   });
 
   it("keeps the snapshot when the public thread changes later", async () => {
-    const { ticketId } = await paidTicket(await makeUser({ role: "member", trustLevel: 0 }));
-    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { body: "edited", bodyHtml: "<p>edited later</p>" } });
+    // A thread of its own: the shared world's thread is read by the other tests.
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const thread = await makeThread(world.pro.id, member, world.other, "Signature check fails behind a proxy");
+    const { ticketId } = await paidTicket(member, thread.id);
+    await db.post.update({ where: { id: thread.posts[0]!.id }, data: { body: "edited", bodyHtml: "<p>edited later</p>" } });
     const view = await getTicket(world.maintainer, ticketId);
     expect(view.snapshot.posts[0]!.bodyHtml).not.toContain("edited later");
-    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { bodyHtml: world.thread.posts[0]!.bodyHtml } });
   });
 
   it("closes a declined checkout without a ticket or a charge", async () => {
@@ -174,8 +176,10 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
 
 describe("the ticket conversation and decisions", () => {
   it("runs accept → ask → member answers → reply → resolve, and the public stub follows", async () => {
+    // Resolving marks the thread resolved via support: a thread of its own, not the shared world's.
     const member = await makeUser({ role: "member", trustLevel: 0 });
-    const { ticketId } = await paidTicket(member);
+    const thread = await makeThread(world.pro.id, member, world.other, "Uploads fail after the proxy upgrade");
+    const { ticketId } = await paidTicket(member, thread.id);
     await postMessage(member, ticketId, { body: "One more detail: it started right after the upgrade." });
     await postMessage(world.maintainer, ticketId, { body: "Suspect the proxy rewrites bodies.", internal: true });
     await expect(postMessage(world.maintainer, ticketId, { body: "Hello there" })).rejects.toMatchObject({ status: 409 });
@@ -204,7 +208,7 @@ describe("the ticket conversation and decisions", () => {
     expect(ownerView.payment).not.toHaveProperty("lastError");
     const deskView = await getTicket(world.maintainer, ticketId);
     expect(deskView.messages.filter((m) => m.internal).map((m) => m.body)).toEqual(["Suspect the proxy rewrites bodies."]);
-    expect((await db.thread.findUniqueOrThrow({ where: { id: world.thread.id } })).resolvedViaSupportAt).not.toBeNull();
+    expect((await db.thread.findUniqueOrThrow({ where: { id: thread.id } })).resolvedViaSupportAt).not.toBeNull();
   });
 
   it("rejects with a reason and a message, releasing the authorisation", async () => {

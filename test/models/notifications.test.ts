@@ -25,6 +25,7 @@ import {
 import { useTestDatabase } from "../helpers/database";
 import { makeCategory, makeUser } from "../helpers/factories";
 import { readMailbox } from "../helpers/mailbox";
+import { until } from "../helpers/wait";
 
 // Mail without SMTP lands as .eml files in DATA_DIR/mailbox; each test gets its own folder.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-"));
@@ -203,8 +204,7 @@ describe("notification e-mail", () => {
     await notify(db, [user.id], { kind: "accepted", title: "Your answer was accepted", url: "/t/a/b#post-1" });
     startWorker(100);
     try {
-      const deadline = Date.now() + 15_000;
-      while (!(await mailsTo(user)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await until("the worker to send the e-mail", async () => (await mailsTo(user)).length > 0, 15_000);
     } finally {
       await stopWorker();
     }
