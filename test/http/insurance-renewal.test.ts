@@ -1,46 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
 import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { makeUser, type TestUser } from "../helpers/factories";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate, useFakeStripeWorld } from "../helpers/support-world";
-import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../helpers/database";
+import { gate } from "../helpers/support-world";
+import { buyPlan, deliverEvent, useInsuranceApp } from "../helpers/insurance-app";
 
 // Issue 14, defects 6–8 over HTTP against the built app, with Stripe faked
 // locally: "don't renew" and its confirmation, what Stripe says about a
 // subscription between invoices (in the basil and the older payload shapes), and
 // Stripe Prices that must say what Backline shows.
 
-const database = useTestDatabase();
-const fake = useFakeStripeWorld();
-let server: TestServer;
-const secret = "whsec_backline_test_secret";
-let planId: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    databaseUrl: database.url,
-    env: { BACKLINE_JOBS: "off", STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_URL: fake.stripe.url },
-  });
-  planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
-
-const deliver = (event: object) => deliverWebhook(server.url, event, secret);
+const app = useInsuranceApp();
+const fake = app.fake;
+const deliver = (event: object) => deliverEvent(app, event);
 const form = (client: Client, path: string, fields: Record<string, string>) => client.request("POST", path, { form: fields });
 
 /** A member buys the plan on Stripe's page and the first invoice is paid: covered for a year. */
 async function insured(member: TestUser) {
-  const client = await signIn(server, member, TEST_PASSWORD);
-  expect((await form(client, "/insurance", { intent: "buy", planId })).status).toBe(302);
-  const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
-  const session = [...fake.stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
-  const completed = fake.stripe.completeSession(session.id);
-  expect((await deliver(fake.stripe.event("checkout.session.completed", completed))).status).toBe(200);
-  const subscriptionId = completed.subscription as string;
+  const { client, subscriptionId } = await buyPlan(app, member);
   expect((await deliver(fake.stripe.event("invoice.paid", fake.stripe.payInvoice(subscriptionId, { amount: 50000 })))).status).toBe(200);
   return { client, subscriptionId };
 }
@@ -122,7 +99,7 @@ describe("an event for a Backline plan that cannot be found", () => {
     const lost = { id: "sub_never_recorded_3", object: "subscription", status: "past_due", cancel_at_period_end: false, cancel_at: null, metadata: { insuranceId: "ins_lost_plan" }, items: { object: "list", data: [] } };
     const updated = fake.stripe.event("customer.subscription.updated", lost);
     expect((await deliver(updated)).status).toBeGreaterThanOrEqual(400);
-    expect(server.output()).toContain(updated.id);
+    expect(app.server.output()).toContain(updated.id);
     const foreign = await deliver(fake.stripe.event("customer.subscription.updated", { ...lost, id: "sub_other_product_2", metadata: {} }));
     expect(foreign.status).toBe(200);
     expect((await foreign.json()).outcome).toBe("ignored");
@@ -154,7 +131,7 @@ describe("invoice.payment_failed", () => {
 describe("Stripe Prices", () => {
   let admin: Client;
   beforeAll(async () => {
-    admin = await signIn(server, await makeUser({ role: "admin", trustLevel: 0 }), TEST_PASSWORD);
+    admin = await signIn(app.server, await makeUser({ role: "admin", trustLevel: 0 }), TEST_PASSWORD);
   });
   const tierFields = (slug: string, stripePriceId: string) => ({
     intent: "create", slug, name: `Tier ${slug}`, responseHours: "24", priceCents: "4900", currency: "usd", stripePriceId, position: "5", active: "",
@@ -187,7 +164,7 @@ describe("Stripe Prices", () => {
     // Saved unchecked (e.g. in test mode, before Stripe was configured).
     const dearer = fake.stripe.createPrice({ unit_amount: 5900, currency: "usd" });
     await db.tier.create({ data: { slug: "drifted", name: "Drifted", responseHours: 24, priceCents: 4900, currency: "usd", stripePriceId: dearer.id, position: 9 } });
-    const client = await signIn(server, await makeUser({ role: "member", trustLevel: 0 }), TEST_PASSWORD);
+    const client = await signIn(app.server, await makeUser({ role: "member", trustLevel: 0 }), TEST_PASSWORD);
     const res = await client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier: "drifted" }));
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toContain(`Stripe Price ${dearer.id} is 59.00 USD; the tier says 49.00 USD.`);
