@@ -110,7 +110,8 @@ export async function startServer(
     output: () => out,
     databaseUrl() {
       if (database) return database.url;
-      const url = runningEmbeddedUrl(dataDir);
+      // DATA_DIR as the server got it: a test may give it a folder of its own.
+      const url = runningEmbeddedUrl(env.DATA_DIR!);
       if (!url) throw new Error("the server's embedded database is not running");
       return url;
     },
