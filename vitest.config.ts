@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 const postgres = process.env.TEST_DATABASE_URL;
 const alias = { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search"), "#prisma": path.resolve(__dirname, "prisma") };
 const shared = {
-  globalSetup: ["test/setup/global-setup.ts"],
+  globalSetup: ["test/helpers/global-setup.ts"],
   testTimeout: 30_000,
   hookTimeout: 120_000,
   pool: "forks" as const,

@@ -1,34 +1,19 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
+import { Client, signIn } from "../helpers/http";
+import { gate } from "../helpers/support-world";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // A maintainer's working day on the desk, in a real browser and in test mode:
 // three paid tickets worked in deadline order with the keyboard, a canned
 // reply, a resolution, and an answer published back with the owner's consent.
 
-let server: TestServer;
-let browser: Browser;
-const PASSWORD = "demo-password-2026";
+const app = useSeededAppInBrowser();
 const WEBHOOK = "Webhook signature fails after upgrading to 3.2";
 const ROTATE = "How do I rotate API keys without downtime?";
 const ANSWER = "Verify the signature on the raw request body: mount the webhook route before any JSON body parser.";
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function api(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
 
 /** Escalates over the API and authorises on the test checkout, as the member's browser would; returns the ticket id. */
 async function paidTicket(client: Client, threadId: string, tier: string) {
@@ -36,51 +21,37 @@ async function paidTicket(client: Client, threadId: string, tier: string) {
   expect(res.status).toBe(201);
   const { escalationId } = await res.json();
   const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
-  const back = await client.get(authorized.headers.get("location")!.replace(server.url, ""));
+  const back = await client.get(authorized.headers.get("location")!.replace(app.server.url, ""));
   return back.headers.get("location")!.split("/tickets/")[1]!;
-}
-
-async function signIn(email: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await browser.newContext()).newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: string[] = [];
-  page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-  return { page, errors };
 }
 
 const current = (page: Page) => page.locator('.desk-row[aria-current="true"]').getAttribute("data-ticket");
 
 describe("the maintainer desk in the browser", () => {
   it("works three tickets in deadline order by keyboard, uses a macro, resolves one and publishes back with consent", async () => {
-    const threads = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads as { id: string; title: string }[];
+    const threads = (await (await new Client(app.server.url).get("/api/v1/threads?category=pro")).json()).threads as { id: string; title: string }[];
     const webhook = threads.find((t) => t.title === WEBHOOK)!;
     const rotate = threads.find((t) => t.title === ROTATE)!;
 
     // Three paid tickets: a Priority one (12 h) and two Standard ones (48 h), the earlier one first.
-    const ada = await api("member@backline.local");
-    const grace = await api("member2@backline.local");
-    const newcomer = new Client(server.url);
-    expect((await newcomer.post("/api/v1/users", { username: "lin", email: "lin@example.com", password: PASSWORD })).status).toBe(201);
-    expect((await newcomer.post("/api/v1/session", { email: "lin@example.com", password: PASSWORD })).status).toBe(200);
+    const ada = await signIn(app.server, "member@backline.local");
+    const grace = await signIn(app.server, "member2@backline.local");
+    const newcomer = new Client(app.server.url);
+    expect((await newcomer.post("/api/v1/users", { username: "lin", email: "lin@example.com", password: DEMO_PASSWORD })).status).toBe(201);
+    expect((await newcomer.post("/api/v1/session", { email: "lin@example.com", password: DEMO_PASSWORD })).status).toBe(200);
     const standardFirst = await paidTicket(grace, rotate.id, "standard");
     const standardSecond = await paidTicket(newcomer, webhook.id, "standard");
     const priority = await paidTicket(ada, webhook.id, "priority");
 
     // The admin keeps a canned reply with placeholders.
-    const admin = await api("admin@backline.local");
+    const admin = await signIn(app.server, "admin@backline.local");
     const macro = await admin.request("POST", "/admin/macros", {
       form: { intent: "create", name: "Looking into it", body: "Hi {{member.username}}, thanks for the details on {{thread.title}}. {{maintainer.username}} here: I am on it." },
     });
     expect(macro.status).toBe(200);
 
     // The desk lists them by time left: the Priority ticket first, then the Standard ones in payment order.
-    const { page: desk, errors } = await signIn("maintainer@backline.local");
+    const { page: desk, errors } = await signInPage(app, "maintainer@backline.local");
     await desk.getByRole("link", { name: "Desk" }).click();
     await desk.getByRole("heading", { name: "Paid support queue" }).waitFor();
     await desk.getByText("Keyboard:").waitFor();
@@ -122,13 +93,13 @@ describe("the maintainer desk in the browser", () => {
     await desk.getByLabel("Public answer (redacted: no private details)").fill(ANSWER);
     await desk.getByRole("button", { name: "Propose for publishing" }).click();
     await desk.getByText("Draft, waiting for the member's consent:").waitFor();
-    const visitor = await (await browser.newContext()).newPage();
-    await visitor.goto(`${server.url}/t/${webhook.id}`);
+    const visitor = await (await app.browser.newContext()).newPage();
+    await visitor.goto(`${app.server.url}/t/${webhook.id}`);
     expect(await visitor.content()).not.toContain(ANSWER);
 
     // The owner agrees; the answer appears in the thread, and they accept it.
-    const { page: owner, errors: ownerErrors } = await signIn("member@backline.local");
-    await owner.goto(`${server.url}/tickets/${priority}`);
+    const { page: owner, errors: ownerErrors } = await signInPage(app, "member@backline.local");
+    await owner.goto(`${app.server.url}/tickets/${priority}`);
     await owner.getByText("Nothing is published unless you agree").waitFor();
     await owner.getByRole("button", { name: "Agree and publish to the thread" }).click();
     await owner.getByText("Published to the thread with the member's consent.").waitFor();
@@ -141,7 +112,7 @@ describe("the maintainer desk in the browser", () => {
     await owner.screenshot({ path: screenshotPath("desk-published-answer"), fullPage: true });
 
     // The queue now holds the two Standard tickets, still in deadline order.
-    await desk.goto(`${server.url}/desk`);
+    await desk.goto(`${app.server.url}/desk`);
     const after = await desk.locator(".desk-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-ticket")));
     expect(after).toEqual([standardFirst, standardSecond]);
     expect(errors).toEqual([]);

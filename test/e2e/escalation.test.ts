@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
 
 // The paid lane in a real browser, in test mode (no Stripe keys): the way a
 // fresh clone walks it.
@@ -21,7 +21,7 @@ async function newPage() {
 describe("paid support in the browser", () => {
   it("a member escalates and pays, the maintainer accepts and answers, the public sees only the stub", async () => {
     // The member finds the thread and asks for paid support.
-    const member = (await signIn(app, "member@backline.local")).page;
+    const member = (await signInPage(app, "member@backline.local")).page;
     await member.getByRole("link", { name: "Backline Pro" }).first().click();
     await member.getByRole("link", { name: THREAD }).click();
     await member.getByRole("link", { name: "Get paid support" }).click();
@@ -56,7 +56,7 @@ describe("paid support in the browser", () => {
     await expect(member.getByRole("heading", { name: "The thread at payment time" }).isVisible()).resolves.toBe(true);
 
     // The maintainer finds it on the desk, accepts it and answers.
-    const maintainer = (await signIn(app, "maintainer@backline.local")).page;
+    const maintainer = (await signInPage(app, "maintainer@backline.local")).page;
     await maintainer.getByRole("link", { name: "Desk" }).click();
     await maintainer.getByRole("heading", { name: "Paid support queue" }).waitFor();
     await maintainer.getByRole("link", { name: THREAD }).first().click();

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
 
 const app = useSeededAppInBrowser();
 
@@ -15,7 +15,7 @@ const openThread = async (page: Page, title: string) => {
 describe("moderation in the browser", () => {
   it("a member flags a reply; a moderator sees it in the queue, hides it from the thread page, and the audit log shows why", { timeout: 90_000 }, async () => {
     const title = "Webhook signature fails after upgrading to 3.2";
-    const { page: member, errors: memberErrors } = await signIn(app, "member@backline.local");
+    const { page: member, errors: memberErrors } = await signInPage(app, "member@backline.local");
     await openThread(member, title);
     const reply = member.getByRole("article", { name: "Reply by grace" }).first();
     await reply.getByText("Flag", { exact: true }).click();
@@ -24,7 +24,7 @@ describe("moderation in the browser", () => {
     await reply.getByRole("button", { name: "Flag post" }).click();
     await reply.getByText("Thanks. A moderator will review this post.").waitFor();
 
-    const { page: mod, errors: modErrors } = await signIn(app, "moderator@backline.local");
+    const { page: mod, errors: modErrors } = await signInPage(app, "moderator@backline.local");
     await mod.getByRole("link", { name: "Moderation" }).click();
     await mod.getByRole("heading", { name: "Flagged posts waiting for review" }).waitFor();
     await mod.getByText("Not about signatures").waitFor();

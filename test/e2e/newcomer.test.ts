@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
 import { useSeededAppInBrowser } from "../helpers/e2e";
+import { TEST_PASSWORD } from "../helpers/http";
 
 const app = useSeededAppInBrowser();
 
@@ -18,14 +19,14 @@ describe("a newcomer", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("Password must be at least 10 characters.").waitFor();
 
-    await page.getByLabel("Password").fill("a long passphrase 42");
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in" }).click();
     await page.getByLabel("E-mail").fill("newcomer@example.com");
-    await page.getByLabel("Password").fill("a long passphrase 42");
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
 

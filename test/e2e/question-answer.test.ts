@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
 import { Client } from "../helpers/http";
 
 const app = useSeededAppInBrowser();
@@ -9,7 +9,7 @@ const app = useSeededAppInBrowser();
 
 describe("a support conversation between two members", () => {
   it("one asks, another answers, the first accepts, and the list shows the thread as solved", async () => {
-    const asker: Page = (await signIn(app, "member@backline.local")).page;
+    const asker: Page = (await signInPage(app, "member@backline.local")).page;
     await asker.goto(`${app.server.url}/new?category=pro`);
     await asker.getByLabel("Title").fill("Exports stop at 10,000 rows in the report builder");
     await asker.getByLabel("Details (Markdown)").fill("When I export a report with more rows, the CSV is cut at exactly 10,000 rows. Is there a setting?");
@@ -18,7 +18,7 @@ describe("a support conversation between two members", () => {
     await asker.getByRole("heading", { name: "Exports stop at 10,000 rows in the report builder" }).waitFor();
     const threadUrl = asker.url();
 
-    const helper = (await signIn(app, "member2@backline.local")).page;
+    const helper = (await signInPage(app, "member2@backline.local")).page;
     await helper.goto(threadUrl);
     await helper.getByLabel("Reply (Markdown)").fill("Raise `export.maxRows` in **Settings → Reports**; the default is 10,000.");
     await helper.getByRole("button", { name: "Post reply" }).click();

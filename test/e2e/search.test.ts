@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { signIn, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
+import { untilSearchIndexed } from "../helpers/wait";
 
 // A member about to ask a question is shown the threads that already answer
 // it; a visitor searching with a typo finds the thread and sees the words marked.
@@ -9,8 +10,8 @@ const app = useSeededAppInBrowser();
 
 describe("search in the browser", () => {
   it("typing a question's title shows similar threads, solved first with the accepted answer", async () => {
-    await untilSearchIndexed(app);
-    const { page, errors } = await signIn(app, "member2@backline.local");
+    await untilSearchIndexed(app.server);
+    const { page, errors } = await signInPage(app, "member2@backline.local");
     await page.goto(`${app.server.url}/new?category=community`);
     const requests: string[] = [];
     page.on("request", (r) => (r.url().includes("/api/v1/similar") ? requests.push(r.url()) : undefined));
@@ -33,7 +34,7 @@ describe("search in the browser", () => {
   });
 
   it("the search page finds a misspelt query and highlights the words", async () => {
-    await untilSearchIndexed(app);
+    await untilSearchIndexed(app.server);
     const page = await (await app.browser.newContext()).newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));

@@ -3,13 +3,14 @@ import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
 import { screenshotPath } from "../helpers/browser";
 import { useSeededAppInBrowser } from "../helpers/e2e";
 import { Client } from "../helpers/http";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 const app = useSeededAppInBrowser();
 
 describe("a thread full of hostile markup", () => {
   it("renders without running any script or opening any dialog", async () => {
     const api = new Client(app.server.url);
-    await api.post("/api/v1/session", { email: "moderator@backline.local", password: "demo-password-2026" });
+    await api.post("/api/v1/session", { email: "moderator@backline.local", password: DEMO_PASSWORD });
     const created = await api.post("/api/v1/threads", {
       category: "pro",
       title: "Every payload in one thread",
@@ -28,8 +29,9 @@ describe("a thread full of hostile markup", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(app.server.url + url);
     await page.getByRole("heading", { name: "Every payload in one thread" }).waitFor();
-    // Give onerror/onload handlers and lazy images a moment to fire if they survived.
-    await page.waitForTimeout(1500);
+    // Every image has loaded or failed (an off-screen lazy one never starts), so a surviving onerror/onload handler has fired.
+    await page.waitForLoadState("load");
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete || img.loading === "lazy"));
     await page.mouse.move(200, 400);
     for (const link of await page.locator(".post-body a").all()) await link.hover().catch(() => {});
 

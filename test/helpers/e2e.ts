@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { launchBrowser } from "./browser";
 import { startServer, type TestServer } from "./server";
 
@@ -23,7 +23,7 @@ export function useSeededAppInBrowser(): BrowserApp {
  * A page in its own browser context (own cookies), signed in as a demo account;
  * `errors` collects uncaught page errors and console errors (e.g. hydration).
  */
-export async function signIn(app: BrowserApp, email: string, password = DEMO_PASSWORD): Promise<{ page: Page; errors: string[] }> {
+export async function signInPage(app: BrowserApp, email: string, password = DEMO_PASSWORD): Promise<{ page: Page; errors: string[] }> {
   const page = await (await app.browser.newContext()).newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
@@ -37,13 +37,3 @@ export async function signIn(app: BrowserApp, email: string, password = DEMO_PAS
   return { page, errors };
 }
 
-/** Waits until the demo forum's seeded threads are searchable (the search outbox runs in the background). */
-export async function untilSearchIndexed(app: BrowserApp) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${app.server.url}/api/v1/search?q=webhook`);
-    if (res.ok && (await res.json()).total > 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the demo forum was not indexed in time");
-}

@@ -1,3 +1,6 @@
+import { expect } from "vitest";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
+
 /** A tiny client that keeps cookies like a browser, for HTTP tests. */
 export class Client {
   private cookies = new Map<string, string>();
@@ -30,4 +33,24 @@ export class Client {
   hasCookie = (name: string) => this.cookies.has(name);
   /** The Cookie header this client sends, for requests made without it (raw bodies, node:http). */
   cookieHeader = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+}
+
+/** A new client signed in over the API, as a demo account unless another password is given. */
+export async function signIn(server: { url: string }, user: string | { email: string }, password = DEMO_PASSWORD): Promise<Client> {
+  const client = new Client(server.url);
+  const email = typeof user === "string" ? user : user.email;
+  expect((await client.post("/api/v1/session", { email, password })).status, `sign-in of ${email}`).toBe(200);
+  return client;
+}
+
+/** The password of every account the tests make (factories, sign-ups over the API). */
+export const TEST_PASSWORD = "a long passphrase 42";
+
+let accounts = 0;
+/** A new member, signed up over the API as anyone can, and signed in; `prefix` names the account after the test. */
+export async function newMember(server: { url: string }, prefix: string): Promise<Client & { email: string }> {
+  accounts += 1;
+  const account = { username: `${prefix}_${accounts}`, email: `${prefix}${accounts}@example.com`, password: TEST_PASSWORD };
+  expect((await new Client(server.url).post("/api/v1/users", account)).status).toBe(201);
+  return Object.assign(await signIn(server, account, TEST_PASSWORD), { email: account.email });
 }

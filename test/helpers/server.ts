@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { runningEmbeddedUrl } from "~/services/embedded-postgres.server";
 import { startArguments } from "../../app/server/start-command.mjs";
-import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -110,7 +110,8 @@ export async function startServer(
     output: () => out,
     databaseUrl() {
       if (database) return database.url;
-      const url = runningEmbeddedUrl(dataDir);
+      // DATA_DIR as the server got it: a test may give it a folder of its own.
+      const url = runningEmbeddedUrl(env.DATA_DIR!);
       if (!url) throw new Error("the server's embedded database is not running");
       return url;
     },

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
 import { FakeStripe, startFakeStripe } from "../mocks/stripe";
 import { Client } from "./http";
 import { startServer, type TestServer } from "./server";
-import { gate, STRIPE_TEST_ENV } from "./support";
+import { gate, STRIPE_TEST_ENV } from "./support-world";
 
 // The built, seeded forum with its payments going to the local Stripe fake, one
 // per test file, and the steps the paid-lane HTTP tests all take: a new member
@@ -24,24 +23,6 @@ export function useStripeApp(): StripeApp {
     await app.stripe?.stop();
   });
   return app;
-}
-
-let accounts = 0;
-/** A new member, signed up and signed in over the API. */
-export async function newMember(app: StripeApp, prefix: string): Promise<Client> {
-  const client = new Client(app.server.url);
-  accounts += 1;
-  const account = { username: `${prefix}_${accounts}`, email: `${prefix}${accounts}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
-  return client;
-}
-
-/** A seeded account (the demo maintainer, say), signed in over the API. */
-export async function signedIn(app: StripeApp, email: string): Promise<Client> {
-  const client = new Client(app.server.url);
-  expect((await client.post("/api/v1/session", { email, password: DEMO_PASSWORD })).status).toBe(200);
-  return client;
 }
 
 /** The member escalates the paid thread; returns the escalation and the Checkout Session the fake holds for it. */

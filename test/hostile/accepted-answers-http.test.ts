@@ -3,10 +3,10 @@ import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { getSearchEngine } from "#search/index.server";
 import { SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, issue 13 §5, over HTTP against the built app: what visitors,
 // the API and search say about a thread whose accepted answer is flagged,
@@ -14,7 +14,6 @@ import { useTestDatabase } from "../setup/test-database";
 
 const database = useTestDatabase();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   // The search outbox is run by this file between steps, so search is checked at known points.
@@ -24,19 +23,12 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(user: { username: string }) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: `${user.username}@example.com`, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return client;
-}
-
 /** A brand-new account, made the way anyone on the internet makes one. */
 async function signUp(username: string) {
   const client = new Client(server.url);
-  const res = await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: PASSWORD });
+  const res = await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: TEST_PASSWORD });
   expect(res.status).toBe(201);
-  return signIn({ username });
+  return signIn(server, `${username}@example.com`, TEST_PASSWORD);
 }
 
 async function ok(res: Response, status = 200) {
@@ -49,7 +41,7 @@ describe("an accepted answer over HTTP", () => {
     const category = await makeCategory();
     const [askerUser, helperUser] = await Promise.all([makeUser(), makeUser()]);
     const moderatorUser = await makeUser({ role: "moderator" });
-    const [asker, helper, moderator] = [await signIn(askerUser), await signIn(helperUser), await signIn(moderatorUser)];
+    const [asker, helper, moderator] = [await signIn(server, askerUser, TEST_PASSWORD), await signIn(server, helperUser, TEST_PASSWORD), await signIn(server, moderatorUser, TEST_PASSWORD)];
     const visitor = new Client(server.url);
 
     const thread = await ok(await asker.post("/api/v1/threads", {
@@ -112,7 +104,7 @@ describe("votes over HTTP", () => {
     const category = await makeCategory();
     const askerUser = await makeUser();
     const farmedUser = await makeUser({ trustLevel: 0 });
-    const [asker, farmed] = [await signIn(askerUser), await signIn(farmedUser)];
+    const [asker, farmed] = [await signIn(server, askerUser, TEST_PASSWORD), await signIn(server, farmedUser, TEST_PASSWORD)];
     const visitor = new Client(server.url);
     const thread = await ok(await asker.post("/api/v1/threads", {
       category: category.slug, title: "Wombat importer stalls at 99 percent", body: "The wombat importer stalls at 99%. Why?",

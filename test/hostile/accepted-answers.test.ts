@@ -5,8 +5,8 @@ import { acceptAnswer, createReply, votePost } from "~/models/community/post.ser
 import { computeReputation, REPUTATION } from "~/models/community/reputation.server";
 import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // Hostile world, issue 13 §5: acceptance and reputation follow what visitors
 // can see. An accepted answer that is hidden or deleted stops solving the

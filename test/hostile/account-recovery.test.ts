@@ -2,16 +2,15 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { readMailbox } from "../support/mailbox";
+import { readMailbox } from "../helpers/mailbox";
 
 // Account recovery against an attacker who already got in (issue 13, part 3):
 // whatever they hold — a session cookie, an API token, reset links they asked
 // for — is worth nothing once the owner resets the password or signs out
 // everywhere. Over real HTTP against the built app.
 
-const PASSWORD = "a long passphrase 42";
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-recovery-"));
 let server: TestServer;
 let n = 0;
@@ -28,17 +27,11 @@ type Account = { username: string; email: string; password: string };
 async function member(): Promise<Account> {
   n += 1;
   const tag = `${n}${Math.random().toString(36).slice(2, 6)}`;
-  const account = { username: `recover_${tag}`, email: `recover${tag}@example.com`, password: PASSWORD };
+  const account = { username: `recover_${tag}`, email: `recover${tag}@example.com`, password: TEST_PASSWORD };
   expect((await new Client(server.url).post("/api/v1/users", account)).status).toBe(201);
   return account;
 }
 
-async function signedIn(account: Account, password = account.password) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: account.email, password });
-  expect(res.status, "sign-in").toBe(200);
-  return client;
-}
 
 const canSignIn = async (account: Account, password: string) =>
   (await new Client(server.url).post("/api/v1/session", { email: account.email, password })).status === 200;
@@ -73,7 +66,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** The attacker's foothold: a signed-in browser, an API token minted with it, and two reset links of their own. */
 async function attackerHolds(account: Account) {
-  const browser = await signedIn(account);
+  const browser = await signIn(server, account, account.password);
   const token = await mintToken(browser);
   const oldLinks = [await resetLink(account), await resetLink(account)];
   expect(await whoAmI(browser)).toBe(account.username);
@@ -100,7 +93,7 @@ describe("a password reset", () => {
   it("ends the attacker's session, API token and older reset links", async () => {
     const owner = await member();
     const held = await attackerHolds(owner);
-    const ownerBrowser = await signedIn(owner);
+    const ownerBrowser = await signIn(server, owner, owner.password);
 
     const reset = await resetWith(await resetLink(owner), "the owner's new passphrase");
     expect(reset.status).toBe(302);
@@ -126,7 +119,7 @@ describe("signing out everywhere", () => {
   it("from the settings page ends the attacker's session, API token and reset links", async () => {
     const owner = await member();
     const held = await attackerHolds(owner);
-    const ownerBrowser = await signedIn(owner);
+    const ownerBrowser = await signIn(server, owner, owner.password);
     const res = await ownerBrowser.request("POST", "/settings", { form: { intent: "sign-out-everywhere" } });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/login");
@@ -137,14 +130,14 @@ describe("signing out everywhere", () => {
   it("over the API (DELETE /api/v1/sessions) does the same, with a cookie or with a token", async () => {
     const owner = await member();
     const held = await attackerHolds(owner);
-    const ownerBrowser = await signedIn(owner);
+    const ownerBrowser = await signIn(server, owner, owner.password);
     const res = await ownerBrowser.request("DELETE", "/api/v1/sessions");
     expect(res.status).toBe(204);
     expect(ownerBrowser.hasCookie("__session"), "the answer clears the caller's cookie").toBe(false);
     await expectCutOff(owner, held, owner.password);
 
     // The owner's own script, holding a token, may pull the plug too; the token ends with everything else.
-    const browser = await signedIn(owner);
+    const browser = await signIn(server, owner, owner.password);
     const token = await mintToken(browser);
     const script = new Client(server.url);
     expect((await script.request("DELETE", "/api/v1/sessions", { headers: bearer(token) })).status).toBe(204);
@@ -158,7 +151,7 @@ describe("signing out everywhere", () => {
 describe("creating an API token", () => {
   it("needs the browser session: a bearer token cannot mint another, in any spelling or through any form", async () => {
     const owner = await member();
-    const browser = await signedIn(owner);
+    const browser = await signIn(server, owner, owner.password);
     const token = await mintToken(browser);
     const script = new Client(server.url);
     for (const authorization of [`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token}`]) {

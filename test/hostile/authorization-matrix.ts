@@ -7,7 +7,9 @@
 // to the sign-in form (302 to /login?redirectTo=…). Private resources answer
 // 404 to everyone who may not see them, so their existence does not leak.
 
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
+import { TEST_PASSWORD } from "../helpers/http";
 
 export const ACTORS = ["visitor", "member", "other", "moderator", "maintainer", "admin"] as const;
 export type Actor = (typeof ACTORS)[number];
@@ -111,13 +113,13 @@ export const MATRIX: Record<string, Entry> = {
   // ---- accounts
   "GET routes/login": { request: () => ({ path: "/login" }), expect: signedIn(200, 302) },
   "POST routes/login": {
-    request: (w, a) => ({ path: "/login", form: { email: emailOf(a), password: PASSWORD }, fresh: true }),
+    request: (w, a) => ({ path: "/login", form: { email: emailOf(a), password: DEMO_PASSWORD }, fresh: true }),
     // A visitor has no account of its own: a wrong password is a 401 on the form.
     expect: signedIn(401, 302),
   },
   "GET routes/join": { request: () => ({ path: "/join" }), expect: signedIn(200, 302) },
   "POST routes/join": {
-    request: (w, a) => ({ path: "/join", form: { username: unique(a, "j").replace(/-/g, "_"), email: `${unique(a, "join")}@example.com`, password: "a long passphrase 42" }, fresh: true }),
+    request: (w, a) => ({ path: "/join", form: { username: unique(a, "j").replace(/-/g, "_"), email: `${unique(a, "join")}@example.com`, password: TEST_PASSWORD }, fresh: true }),
     expect: all(302),
   },
   "GET routes/logout": { request: () => ({ path: "/logout" }), expect: all(302) },
@@ -245,11 +247,11 @@ export const MATRIX: Record<string, Entry> = {
   // accounts
   "POST routes/api.v1.users": {
     // Only the visitor signs up for real: sign-ups are limited per address.
-    request: (w, a) => ({ path: "/api/v1/users", body: a === "visitor" ? { username: unique(a, "api").replace(/-/g, "_"), email: `${unique(a, "api")}@example.com`, password: "a long passphrase 42" } : { username: "" } }),
+    request: (w, a) => ({ path: "/api/v1/users", body: a === "visitor" ? { username: unique(a, "api").replace(/-/g, "_"), email: `${unique(a, "api")}@example.com`, password: TEST_PASSWORD } : { username: "" } }),
     expect: signedIn(201, 400),
   },
   "POST routes/api.v1.session": {
-    request: (w, a) => ({ path: "/api/v1/session", body: { email: emailOf(a), password: PASSWORD }, fresh: true }),
+    request: (w, a) => ({ path: "/api/v1/session", body: { email: emailOf(a), password: DEMO_PASSWORD }, fresh: true }),
     expect: signedIn(401, 200),
   },
   "DELETE routes/api.v1.session": { request: () => ({ path: "/api/v1/session", fresh: true }), expect: all(204) },
@@ -371,7 +373,6 @@ export const MATRIX: Record<string, Entry> = {
 };
 
 // The seeded demo accounts (prisma/seed-data.server.ts).
-export const PASSWORD = "demo-password-2026";
 export const EMAILS: Record<Exclude<Actor, "visitor">, string> = {
   member: "member@backline.local",
   other: "member2@backline.local",

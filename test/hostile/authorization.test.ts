@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { ACTORS, EMAILS, GATE, MATRIX, PASSWORD, type Actor, type Entry, type Expected, type World } from "./authorization-matrix";
+import { ACTORS, EMAILS, GATE, MATRIX, type Actor, type Entry, type Expected, type World } from "./authorization-matrix";
 
 // The authorization matrix (issue 8): every route of the built app and every
 // API endpoint, requested by a visitor, the owner of the resources in the URL,
@@ -26,13 +26,8 @@ const tokens = {} as Record<"member" | "other", string>;
 type ServerBuild = { routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> }> };
 const build = (): ServerBuild => createRequire(__filename)(path.join(root, "build/index.js"));
 
-async function signIn(actor: Actor): Promise<Client> {
-  const client = new Client(server.url);
-  if (actor === "visitor") return client;
-  const res = await client.post("/api/v1/session", { email: EMAILS[actor], password: PASSWORD });
-  expect(res.status, `sign-in of the ${actor}`).toBe(200);
-  return client;
-}
+/** A client as the actor: signed in, or a visitor's with no session. */
+const clientOf = (actor: Actor): Promise<Client> => (actor === "visitor" ? Promise.resolve(new Client(server.url)) : signIn(server, EMAILS[actor]));
 
 async function json(res: Response, what: string) {
   const text = await res.text();
@@ -123,7 +118,7 @@ async function buildWorld(): Promise<World> {
 
 beforeAll(async () => {
   server = await startServer({ seed: true });
-  for (const a of ACTORS) clients[a] = await signIn(a);
+  for (const a of ACTORS) clients[a] = await clientOf(a);
   world = await buildWorld();
 }, 180_000);
 
@@ -295,7 +290,7 @@ describe("the authorization matrix", () => {
     const method = key.split(" ")[0]!;
     const run = async (actor: Actor) => {
       const req = entry.request(world, actor);
-      const client = req.fresh ? await signIn(actor) : clients[actor];
+      const client = req.fresh ? await clientOf(actor) : clients[actor];
       const expected = entry.expect[actor];
       if (entry.invalid && refused(expected)) {
         const bad = req.form ? { path: req.path, form: entry.invalid as Record<string, string> } : { path: req.path, body: entry.invalid };
@@ -307,7 +302,7 @@ describe("the authorization matrix", () => {
     // then the permitted actors one after the other, as their writes build on each other.
     await Promise.all(ACTORS.filter((a) => refused(entry.expect[a])).map(run));
     for (const actor of ACTORS.filter((a) => !refused(entry.expect[a]))) await run(actor);
-    if (entry.endsEverySession) for (const actor of ACTORS) clients[actor] = await signIn(actor);
+    if (entry.endsEverySession) for (const actor of ACTORS) clients[actor] = await clientOf(actor);
   });
 
   afterAll(() => {

@@ -3,12 +3,12 @@ import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { getSearchEngine } from "#search/index.server";
 import { SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 import { signedHeader } from "../mocks/stripe";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser, type TestUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, concurrency (issue 8): many people, or one person's double
 // click, hit the same thing at the same moment. Everything goes through the
@@ -19,7 +19,6 @@ import { useTestDatabase } from "../setup/test-database";
 const database = useTestDatabase();
 const fake = useFakeStripeWorld();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   server = await startServer({
@@ -38,14 +37,6 @@ afterAll(async () => {
 function expectNoServerErrors(statuses: number[]) {
   expect(statuses.filter((s) => s >= 500), server.output().slice(-4000)).toEqual([]);
   expect(server.output()).not.toMatch(/ ERROR /);
-}
-
-/** Factories give every account `<username>@example.com` and one passphrase. */
-async function signIn(user: { username: string }) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: `${user.username}@example.com`, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return client;
 }
 
 async function askQuestion(asker: Client, category: string, title: string) {
@@ -73,11 +64,11 @@ describe("50 members replying to one thread at the same moment", () => {
   it("stores every reply with unique, contiguous numbers and keeps the thread's counters and search index right", async () => {
     const category = await makeCategory();
     const askerUser = await makeUser();
-    const asker = await signIn(askerUser);
+    const asker = await signIn(server, askerUser, TEST_PASSWORD);
     const thread = await askQuestion(asker, category.slug, "Importer stops at row 1000 under load");
     const repliers = await Promise.all(Array.from({ length: 10 }, () => makeUser()));
     const clients: Client[] = [];
-    for (const r of repliers) clients.push(await signIn(r));
+    for (const r of repliers) clients.push(await signIn(server, r, TEST_PASSWORD));
 
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -123,13 +114,13 @@ describe("50 members replying to one thread at the same moment", () => {
 });
 
 describe("two answers accepted at the same moment", () => {
-  async function threadWithTwoAnswers(asker: { username: string }) {
+  async function threadWithTwoAnswers(asker: { email: string }) {
     const category = await makeCategory();
     const [helperA, helperB] = [await makeUser(), await makeUser()];
-    const askerClient = await signIn(asker);
+    const askerClient = await signIn(server, asker, TEST_PASSWORD);
     const thread = await askQuestion(askerClient, category.slug, "Which index speeds up the report query?");
-    const a = await reply(await signIn(helperA), thread.id, "Add a composite index on (account, created_at).");
-    const b = await reply(await signIn(helperB), thread.id, "Partition the table by month instead.");
+    const a = await reply(await signIn(server, helperA, TEST_PASSWORD), thread.id, "Add a composite index on (account, created_at).");
+    const b = await reply(await signIn(server, helperB, TEST_PASSWORD), thread.id, "Partition the table by month instead.");
     return { askerClient, thread, a: { ...a, author: helperA }, b: { ...b, author: helperB } };
   }
 
@@ -163,7 +154,7 @@ describe("two answers accepted at the same moment", () => {
   it("applies the asker's and a moderator's simultaneous accepts in turn, with no double award", async () => {
     const asker = await makeUser();
     const moderator = await makeUser({ role: "moderator" });
-    const modClient = await signIn(moderator);
+    const modClient = await signIn(server, moderator, TEST_PASSWORD);
     const { askerClient, thread, a, b } = await threadWithTwoAnswers(asker);
     const [byAsker, byMod] = await Promise.all([askerClient.post(`/api/v1/posts/${a.id}/accept`), modClient.post(`/api/v1/posts/${b.id}/accept`)]);
     expectNoServerErrors([byAsker.status, byMod.status]);
@@ -179,7 +170,7 @@ describe("two answers accepted at the same moment", () => {
   it("awards an answer accepted by ten clicks at once a single time", async () => {
     const asker = await makeUser();
     const moderator = await makeUser({ role: "moderator" });
-    const modClient = await signIn(moderator);
+    const modClient = await signIn(server, moderator, TEST_PASSWORD);
     const { askerClient, a } = await threadWithTwoAnswers(asker);
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) => (i % 2 ? modClient : askerClient).post(`/api/v1/posts/${a.id}/accept`)),
@@ -197,7 +188,7 @@ describe("the same request sent twice (a double click, a client retry)", () => {
   let category: Awaited<ReturnType<typeof makeCategory>>;
   beforeAll(async () => {
     member = await makeUser();
-    client = await signIn(member);
+    client = await signIn(server, member, TEST_PASSWORD);
     category = await makeCategory();
   });
 
@@ -229,7 +220,7 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     expect(different.status).toBe(409);
     expect((await different.json()).error.message).toMatch(/already used for a different request/);
     // Another member's request with the same key is theirs, not a replay of someone else's thread.
-    const other = await signIn(await makeUser());
+    const other = await signIn(server, await makeUser(), TEST_PASSWORD);
     const theirs = await other.post("/api/v1/threads", { ...newThread, title: "Webhooks arrive twice after a deploy", category: category.slug }, { "Idempotency-Key": key });
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get("Idempotent-Replayed")).toBeNull();
@@ -271,7 +262,7 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("stores one reply for five parallel API calls with one key", async () => {
     const thread = await askQuestion(client, category.slug, "Reply twice by accident over the API");
-    const replier = await signIn(await makeUser());
+    const replier = await signIn(server, await makeUser(), TEST_PASSWORD);
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
         replier.post(`/api/v1/threads/${thread.id}/posts`, { body: "Retry with a longer timeout." }, { "Idempotency-Key": "reply-once" }),
@@ -313,7 +304,7 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("posts the reply form once when it is submitted five times at once", async () => {
     const thread = await askQuestion(client, category.slug, "Reply form double click on a slow network");
-    const replier = await signIn(await makeUser());
+    const replier = await signIn(server, await makeUser(), TEST_PASSWORD);
     const token = await formToken(replier, thread.url);
     const form = { formToken: token, intent: "reply", body: "Clear the cache and try again." };
     const responses = await Promise.all(Array.from({ length: 5 }, () => replier.request("POST", thread.url, { form })));
@@ -330,11 +321,11 @@ describe("the same request sent twice (a double click, a client retry)", () => {
   }, 60_000);
 
   describe("paid support", () => {
-    let payer: Person;
+    let payer: TestUser;
     let payerClient: Client;
     beforeAll(async () => {
-      payer = await person("member");
-      payerClient = await signIn(payer);
+      payer = await makeUser({ role: "member", trustLevel: 0 });
+      payerClient = await signIn(server, payer, TEST_PASSWORD);
     });
 
     it("opens one escalation and one checkout for five parallel API calls with one key", async () => {
@@ -352,8 +343,8 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     }, 60_000);
 
     it("opens one escalation and one checkout when the gate form is submitted five times at once", async () => {
-      const other = await person("member");
-      const otherClient = await signIn(other);
+      const other = await makeUser({ role: "member", trustLevel: 0 });
+      const otherClient = await signIn(server, other, TEST_PASSWORD);
       const threadId = fake.world.thread.id;
       const token = await formToken(otherClient, `/escalate/${threadId}`);
       const answers = gate();
@@ -386,8 +377,8 @@ describe("Stripe delivering the same payment many times at once", () => {
     });
 
   async function checkout() {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     const res = await client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate());
     expect(res.status).toBe(201);
     const { escalationId } = await res.json();
@@ -395,7 +386,7 @@ describe("Stripe delivering the same payment many times at once", () => {
     return { member, escalationId, session: fake.stripe.completeSession(session.id) };
   }
 
-  async function expectOneFulfilment(member: Person, escalationId: string) {
+  async function expectOneFulfilment(member: TestUser, escalationId: string) {
     const tickets = await db.ticket.findMany({ where: { escalationId }, select: { id: true } });
     expect(tickets).toHaveLength(1);
     expect(await db.payment.count({ where: { escalationId } })).toBe(1);
@@ -437,7 +428,7 @@ describe("new questions introducing the same new tag at once", () => {
     const tag = `race-${Date.now().toString(36)}`;
     const authors = await Promise.all(Array.from({ length: 8 }, () => makeUser()));
     const clients: Client[] = [];
-    for (const a of authors) clients.push(await signIn(a));
+    for (const a of authors) clients.push(await signIn(server, a, TEST_PASSWORD));
     const responses = await Promise.all(
       clients.map((c, i) =>
         c.post("/api/v1/threads", { category: category.slug, title: `Question ${i} about the new tag`, body: "Does the new tag work for everyone?", tags: [tag, `${tag}-b`] }),
@@ -453,18 +444,18 @@ describe("new questions introducing the same new tag at once", () => {
 describe("votes and flags arriving together", () => {
   it("counts one vote per member however often it is clicked, and every member's vote once", async () => {
     const category = await makeCategory();
-    const asker = await signIn(await makeUser());
+    const asker = await signIn(server, await makeUser(), TEST_PASSWORD);
     const thread = await askQuestion(asker, category.slug, "Votes from everyone at once");
     const author = await makeUser();
-    const answer = await reply(await signIn(author), thread.id, "Restart the worker after changing the queue.");
-    const clicker = await signIn(await makeUser());
+    const answer = await reply(await signIn(server, author, TEST_PASSWORD), thread.id, "Restart the worker after changing the queue.");
+    const clicker = await signIn(server, await makeUser(), TEST_PASSWORD);
     const clicks = await Promise.all(Array.from({ length: 10 }, () => clicker.post(`/api/v1/posts/${answer.id}/votes`)));
     expectNoServerErrors(clicks.map((r) => r.status));
     expect(clicks.filter((r) => r.status === 200)).toHaveLength(1);
     expect(clicks.filter((r) => r.status === 409)).toHaveLength(9);
 
     const voters: Client[] = [];
-    for (let i = 0; i < 12; i++) voters.push(await signIn(await makeUser()));
+    for (let i = 0; i < 12; i++) voters.push(await signIn(server, await makeUser(), TEST_PASSWORD));
     const votes = await Promise.all(voters.map((v) => v.post(`/api/v1/posts/${answer.id}/votes`)));
     expectNoServerErrors(votes.map((r) => r.status));
     expect(votes.map((r) => r.status)).toEqual(Array(12).fill(200));
@@ -475,11 +466,11 @@ describe("votes and flags arriving together", () => {
 
   it("hides a post once when enough spam flags arrive at the same moment", async () => {
     const category = await makeCategory();
-    const spammer = await signIn(await makeUser());
-    const thread = await askQuestion(await signIn(await makeUser()), category.slug, "Flags from several members at once");
+    const spammer = await signIn(server, await makeUser(), TEST_PASSWORD);
+    const thread = await askQuestion(await signIn(server, await makeUser(), TEST_PASSWORD), category.slug, "Flags from several members at once");
     const spam = await reply(spammer, thread.id, "Buy cheap watches at my shop today.");
     const reporters: Client[] = [];
-    for (let i = 0; i < 6; i++) reporters.push(await signIn(await makeUser()));
+    for (let i = 0; i < 6; i++) reporters.push(await signIn(server, await makeUser(), TEST_PASSWORD));
     const flags = await Promise.all(reporters.map((r) => r.post(`/api/v1/posts/${spam.id}/flags`, { reason: "spam" })));
     expectNoServerErrors(flags.map((r) => r.status));
     // The flags that arrive after the post was hidden are told so (409): nothing is lost or doubled.

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signIn, untilSearchIndexed, useSeededAppInBrowser } from "../helpers/e2e";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
+import { untilSearchIndexed } from "../helpers/wait";
 
 // The Content-Security-Policy holds in a real browser: Chromium refuses nothing
 // the forum itself sends (not one violation on the main pages, cached or not),
@@ -104,8 +105,8 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("lets a member write a question with live suggestions, with zero violations", async () => {
-    await untilSearchIndexed(app);
-    const { page, errors } = await signIn(app, "member2@backline.local");
+    await untilSearchIndexed(app.server);
+    const { page, errors } = await signInPage(app, "member2@backline.local");
     const w = await watch(page);
     await visit(page, w, "/");
     await visit(page, w, "/new?category=community");
@@ -125,7 +126,7 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("lets a maintainer work the desk, filtering client-side, with zero violations", async () => {
-    const { page, errors } = await signIn(app, "maintainer@backline.local");
+    const { page, errors } = await signInPage(app, "maintainer@backline.local");
     const w = await watch(page);
     await visit(page, w, "/desk");
     await withoutReload(page, async () => {
@@ -138,7 +139,7 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("walks the paid lane (forms, test checkout, ticket pages for member and maintainer) with zero violations", async () => {
-    const { page: member, errors } = await signIn(app, "member@backline.local");
+    const { page: member, errors } = await signInPage(app, "member@backline.local");
     const w = await watch(member);
     const { threads } = await (await fetch(`${app.server.url}/api/v1/threads`)).json();
     const thread = threads.find((t: { title: string }) => t.title === "How do I rotate API keys without downtime?");
@@ -157,7 +158,7 @@ describe("the Content-Security-Policy in Chromium", () => {
     const ticketPath = new URL(member.url()).pathname;
     await visit(member, w, ticketPath);
 
-    const { page: maintainer, errors: maintainerErrors } = await signIn(app, "maintainer@backline.local");
+    const { page: maintainer, errors: maintainerErrors } = await signInPage(app, "maintainer@backline.local");
     const m = await watch(maintainer);
     await visit(maintainer, m, "/desk");
     await visit(maintainer, m, ticketPath);
@@ -165,7 +166,7 @@ describe("the Content-Security-Policy in Chromium", () => {
   });
 
   it("shows an admin the moderation and admin pages with zero violations", async () => {
-    const { page, errors } = await signIn(app, "admin@backline.local");
+    const { page, errors } = await signInPage(app, "admin@backline.local");
     const w = await watch(page);
     for (const path of ["/mod", "/mod/audit", "/admin", "/admin/categories", "/admin/tiers", "/admin/macros", "/admin/insurance"]) {
       await visit(page, w, path);

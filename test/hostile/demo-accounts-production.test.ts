@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { resetEnvForTests } from "~/env.server";
 import { startEscalation } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
@@ -12,9 +12,9 @@ import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, supportWorld } from "../helpers/support";
+import { gate, supportWorld } from "../helpers/support-world";
 import { startArguments } from "../../app/server/start-command.mjs";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14 §2: the demo seed's accounts sign in with a password printed on every
 // start (one is an admin). Production refuses to start while any still does,

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { db } from "~/services/db.server";
 import { testRefundId, testSubscriptionEvents } from "~/services/payments/test-mode.server";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
+import { makeUser } from "../helpers/factories";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, supportWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { gate, supportWorld } from "../helpers/support-world";
+import { useTestDatabase } from "../helpers/database";
 
 // Double checkout (issue 13 §7) with the local test-mode payments a fresh
 // clone runs: the superseded tab's test checkout page can no longer be paid,
@@ -24,9 +25,9 @@ afterAll(async () => {
 });
 
 async function member() {
-  const who = await person("member");
+  const who = await makeUser({ role: "member", trustLevel: 0 });
   const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: who.email, password: "a long passphrase 42" })).status).toBe(200);
+  expect((await client.post("/api/v1/session", { email: who.email, password: TEST_PASSWORD })).status).toBe(200);
   return { who, client };
 }
 

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PLAN_REFUND_QUEUE, runPlanRefundJobs } from "~/models/insurance/plan-refund.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
+import { makeUser, type TestUser } from "../helpers/factories";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, double checkout (issue 13 §7): one member opens the
 // escalation gate, or the insurance page, in two tabs, one after the other or
@@ -18,7 +19,6 @@ import { useTestDatabase } from "../setup/test-database";
 const database = useTestDatabase();
 const fake = useFakeStripeWorld();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 const secret = "whsec_backline_test_secret";
 
 beforeAll(async () => {
@@ -32,12 +32,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 const deliver = (event: object) => deliverWebhook(server.url, event, secret);
 
 const escalate = (client: Client, tier = "standard") => client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier }));
@@ -45,7 +39,7 @@ const escalate = (client: Client, tier = "standard") => client.post(`/api/v1/thr
 const sessionOf = (escalationId: string) => [...fake.stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!;
 
 /** The member's Checkout Sessions at Stripe that could still be paid. */
-const openSessions = async (member: Person) => {
+const openSessions = async (member: TestUser) => {
   const mine = await db.escalation.findMany({ where: { userId: member.id }, select: { id: true } });
   return mine.map((e) => sessionOf(e.id)).filter((s) => s && s.status === "open");
 };
@@ -56,8 +50,8 @@ function expectNoServerErrors(statuses: number[]) {
 
 describe("escalating one thread from two tabs (Stripe)", () => {
   it("expires the first tab's Checkout Session at Stripe when the second tab opens checkout", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     const first = await escalate(client);
     expect(first.status).toBe(201);
     const { escalationId: firstId } = await first.json();
@@ -74,8 +68,8 @@ describe("escalating one thread from two tabs (Stripe)", () => {
   });
 
   it("leaves one live checkout when four tabs submit the gate at the same moment", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     const responses = await Promise.all(Array.from({ length: 4 }, () => escalate(client)));
     const statuses = responses.map((r) => r.status);
     expectNoServerErrors(statuses);
@@ -88,8 +82,8 @@ describe("escalating one thread from two tabs (Stripe)", () => {
   }, 60_000);
 
   it("creates one ticket when both tabs were paid anyway, releases the second card hold and charges once on accept", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     const first = (await (await escalate(client)).json()).escalationId as string;
     // Stripe does not answer the expiry: the first session stays payable.
     fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
@@ -113,7 +107,7 @@ describe("escalating one thread from two tabs (Stripe)", () => {
     expect((await deliver(fake.stripe.event("checkout.session.completed", other))).status).toBe(200);
     expect(await db.ticket.count({ where: { ownerId: member.id } })).toBe(1);
 
-    const maintainer = await signIn(fake.world.maintainer);
+    const maintainer = await signIn(server, fake.world.maintainer, TEST_PASSWORD);
     expect((await maintainer.post(`/api/v1/tickets/${tickets[0]!.id}/accept`, {})).status).toBe(200);
     expect(fake.stripe.calls("POST", /^\/v1\/payment_intents\/[^/]+\/capture$/).map((r) => r.path)).toEqual([
       `/v1/payment_intents/${kept.payment_intent}/capture`,
@@ -122,8 +116,8 @@ describe("escalating one thread from two tabs (Stripe)", () => {
   }, 60_000);
 
   it("answers 409 when the first tab was already paid, and refuses to escalate a thread with an open ticket", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     const first = (await (await escalate(client)).json()).escalationId as string;
     const paid = fake.stripe.completeSession(sessionOf(first).id);
     const sessionsBefore = fake.stripe.sessions.size;
@@ -144,13 +138,13 @@ describe("escalating one thread from two tabs (Stripe)", () => {
 
 describe("paying one thread from coverage in two tabs", () => {
   it("draws the price once and creates one ticket", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const plan = await db.insurancePlan.create({ data: { name: "Cover", priceCents: 50000, coverageCents: 100000, currency: "usd", active: true } });
     const sub = await db.insuranceSubscription.create({
       data: { userId: member.id, planId: plan.id, status: "active", provider: "stripe", currentPeriodEnd: new Date(Date.now() + 86_400_000) },
     });
     await db.coverageEntry.create({ data: { subscriptionId: sub.id, amountCents: 100000, kind: "credit", reference: `credit:${sub.id}` } });
-    const client = await signIn(member);
+    const client = await signIn(server, member, TEST_PASSWORD);
     const responses = await Promise.all(Array.from({ length: 4 }, () => escalate(client)));
     expectNoServerErrors(responses.map((r) => r.status));
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
@@ -165,15 +159,15 @@ describe("buying support insurance in two tabs (Stripe)", () => {
     planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
   });
   const buy = (client: Client) => client.request("POST", "/insurance", { form: { intent: "buy", planId } });
-  const insuranceSessions = async (member: Person) => {
+  const insuranceSessions = async (member: TestUser) => {
     const subs = await db.insuranceSubscription.findMany({ where: { userId: member.id }, select: { id: true } });
     const ids = new Set(subs.map((s) => s.id));
     return [...fake.stripe.sessions.values()].filter((s) => s.mode === "subscription" && ids.has(s.metadata.insuranceId!));
   };
 
   it("keeps one open checkout for two tabs, one after the other or at the same moment", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     expect((await buy(client)).status).toBe(302);
     const second = await buy(client);
     expect(second.status).toBe(302);
@@ -191,8 +185,8 @@ describe("buying support insurance in two tabs (Stripe)", () => {
     ["API 2025-03-31.basil and later (invoice.payments)", false],
     ["older API versions (invoice.payment_intent)", true],
   ])("ends a second plan paid anyway at Stripe, never credits it and refunds its invoice once: %s", async (_, legacy) => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     expect((await buy(client)).status).toBe(302);
     fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
     expect((await buy(client)).status).toBe(302);
@@ -237,8 +231,8 @@ describe("buying support insurance in two tabs (Stripe)", () => {
   }, 60_000);
 
   it("retries the refund of a refused plan's invoice when Stripe fails, until it goes through", async () => {
-    const member = await person("member");
-    const client = await signIn(member);
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const client = await signIn(server, member, TEST_PASSWORD);
     expect((await buy(client)).status).toBe(302);
     fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
     expect((await buy(client)).status).toBe(302);

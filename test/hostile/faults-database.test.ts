@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseUnavailable, isDatabaseUnavailable } from "~/services/database-unavailable.server";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
 
@@ -38,8 +38,7 @@ describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run
         return u.toString();
       },
     });
-    member = new Client(server.url);
-    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    member = await signIn(server, "member@backline.local");
     const created = await member.post("/api/v1/threads", {
       category: "community",
       title: "Replies written while the database restarts",

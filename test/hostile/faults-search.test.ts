@@ -1,7 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
 // The forum runs on Meilisearch (a local fake) and the engine goes away:
@@ -19,24 +20,14 @@ let member: Client;
 beforeAll(async () => {
   meili = await new FakeMeilisearch().start();
   server = await startServer({ seed: true, env: { MEILI_HOST: meili.url } });
-  member = new Client(server.url);
-  const res = await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" });
-  expect(res.status).toBe(200);
+  member = await signIn(server, "member@backline.local");
   // The seeded forum is indexed at start.
-  await until("the seeded forum to be indexed", () => meili.documents(INDEX).length > 0);
+  await until("the seeded forum to be indexed", () => meili.documents(INDEX).length > 0, 60_000);
 });
 afterAll(async () => {
   await server?.stop();
   await meili?.stop();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function searchJobs() {
   const client = new pg.Client({ connectionString: server.databaseUrl() });
@@ -104,7 +95,7 @@ describe.each(outages)("when the search engine $name", (outage) => {
       expect(await html.text()).toContain("Search is not available right now. Try again in a minute.");
 
       // The change waits in the outbox, with the reason it could not be applied yet.
-      await until("the failed attempt to be recorded", async () => (await searchJobs()).some((j) => j.state === "pending" && j.lastError));
+      await until("the failed attempt to be recorded", async () => (await searchJobs()).some((j) => j.state === "pending" && j.lastError), 60_000);
 
       await outage.mend();
       mended = true;
@@ -112,8 +103,8 @@ describe.each(outages)("when the search engine $name", (outage) => {
       await until("the index to catch up", () => {
         const ids = new Set(meili.documents(INDEX).map((d) => d.postId));
         return expected.every((id) => ids.has(id));
-      });
-      await until("the outbox to empty", async () => (await searchJobs()).length === 0);
+      }, 60_000);
+      await until("the outbox to empty", async () => (await searchJobs()).length === 0, 60_000);
 
       const found = await fetch(`${server.url}/api/v1/search?q=${word}`);
       expect(found.status).toBe(200);

@@ -1,8 +1,10 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
+import { until } from "../helpers/wait";
+
 import { FakeMeilisearch } from "../mocks/meilisearch";
 import { signedHeader, startFakeStripe, type FakeStripe } from "../mocks/stripe";
 
@@ -18,13 +20,15 @@ const INDEX = "backline_posts";
 let meili: FakeMeilisearch;
 let stripe: FakeStripe;
 let server: TestServer;
+// Failures show the end of the server's log: what it did around the kill.
+const withLog = (what: string) => () => `${what}\n${server.output().slice(-3000)}`;
 let kills = 0;
 
 beforeAll(async () => {
   meili = await new FakeMeilisearch().start();
   stripe = await startFakeStripe();
   server = await startServer({ seed: true, env: { MEILI_HOST: meili.url, ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-  await until("the seeded forum to be indexed", async () => meili.documents(INDEX).length > 0 && (await openJobs("search")) === 0);
+  await until(withLog("the seeded forum to be indexed"), async () => meili.documents(INDEX).length > 0 && (await openJobs("search")) === 0, 60_000);
 });
 afterAll(async () => {
   meili?.release();
@@ -33,14 +37,6 @@ afterAll(async () => {
   await meili?.stop();
   await stripe?.stop();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${server.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: server.databaseUrl() });
@@ -60,15 +56,9 @@ async function kill() {
   kills++;
 }
 
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: "demo-password-2026" })).status).toBe(200);
-  return client;
-}
-
 describe("SIGKILL in the middle of outbox processing", () => {
   it("after a restart the index gets every post, from the same job, and the posts are all there", { timeout: 120_000 }, async () => {
-    const member = await signIn("member@backline.local");
+    const member = await signIn(server, "member@backline.local");
     meili.hold(/^POST \/indexes\/[^/]+\/documents$/);
     const created = await member.post("/api/v1/threads", {
       category: "community",
@@ -82,7 +72,7 @@ describe("SIGKILL in the middle of outbox processing", () => {
     const replyId = (await reply.json()).id;
 
     // The worker has claimed the thread's job and is sending its documents when the process dies.
-    await until("the outbox to send the documents", () => meili.held >= 1);
+    await until(withLog("the outbox to send the documents"), () => meili.held >= 1, 60_000);
     const [running] = await sql<{ id: string; state: string; attempts: number }>(
       `select id::text, state, attempts from "Job" where queue = 'search' and "dedupeKey" = $1 and state = 'running'`,
       [`thread:${thread.id}`],
@@ -94,8 +84,8 @@ describe("SIGKILL in the middle of outbox processing", () => {
     expect(indexed().has(thread.postId)).toBe(false);
 
     await server.restart();
-    await until("the index to catch up after the restart", () => indexed().has(thread.postId) && indexed().has(replyId));
-    await until("the outbox to empty", async () => (await openJobs("search")) === 0);
+    await until(withLog("the index to catch up after the restart"), () => indexed().has(thread.postId) && indexed().has(replyId), 60_000);
+    await until(withLog("the outbox to empty"), async () => (await openJobs("search")) === 0, 60_000);
 
     // The killed job itself finished, on its second attempt, rather than being copied or lost. (A reply
     // written while it ran has a job of its own: a running job absorbs no new changes.)
@@ -116,14 +106,9 @@ describe("SIGKILL in the middle of outbox processing", () => {
 });
 
 describe("SIGKILL during ticket fulfilment", () => {
-  let payer = 0;
   /** A member escalates a supported thread and pays on Stripe; returns the webhook Stripe would send. */
   async function paidCheckout() {
-    payer++;
-    const client = new Client(server.url);
-    const account = { username: `killpayer_${payer}`, email: `killpayer${payer}@example.com`, password: "a long passphrase 42" };
-    expect((await client.post("/api/v1/users", account)).status).toBe(201);
-    expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
+    const client = await newMember(server, "killpayer");
     const threads = await (await client.get("/api/v1/threads?category=pro")).json();
     const res = await client.post(`/api/v1/threads/${threads.threads[0].id}/escalations`, gate());
     expect(res.status).toBe(201);
@@ -156,7 +141,7 @@ describe("SIGKILL during ticket fulfilment", () => {
     stripe.hold("GET", /^\/v1\/payment_intents\//);
     const before = stripe.held;
     const first = deliver().then((r) => r.status, () => "connection lost" as const);
-    await until("fulfilment to ask Stripe about the payment", () => stripe.held > before);
+    await until(withLog("fulfilment to ask Stripe about the payment"), () => stripe.held > before, 60_000);
     await kill();
     // Stripe saw no answer, so it will deliver the event again.
     expect(await first).toBe("connection lost");

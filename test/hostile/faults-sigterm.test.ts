@@ -1,8 +1,9 @@
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { FakeMeilisearch } from "../mocks/meilisearch";
 
 // A deploy sends SIGTERM while members are mid-request. The slow request here
@@ -21,14 +22,6 @@ afterAll(async () => {
   await server?.stop();
   await meili?.stop();
 });
-
-const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /** Resolves "refused" when nothing listens on the port any more, "accepted" otherwise. */
 const tryConnect = (url: string) =>
@@ -66,8 +59,7 @@ describe("SIGTERM during a request", () => {
 
   it("lets the background job in progress finish before the database closes", { timeout: 120_000 }, async () => {
     await server.restart();
-    const member = new Client(server.url);
-    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    const member = await signIn(server, "member@backline.local");
     const heldBefore = meili.held;
     meili.hold(/^POST \/indexes\/[^/]+\/documents$/);
     const created = await member.post("/api/v1/threads", {

@@ -5,10 +5,9 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
 import { createApp } from "~/server/http";
 import { nonceStream } from "~/server/security-headers";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { expectLockedDownHtml, nonceOfPolicy, parsePolicy, TEST_PLACEHOLDER } from "./policy";
 
@@ -27,12 +26,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedIn(email: string) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email, password: DEMO_PASSWORD });
-  expect(res.status, `sign in as ${email}`).toBe(200);
-  return client;
-}
 
 async function page(client: Client, path: string) {
   const res = await client.get(path);
@@ -65,7 +58,7 @@ describe("security headers on every HTML page", () => {
       ["admin@backline.local", ["/admin", "/admin/categories", "/admin/tiers"]],
     ];
     for (const [email, paths] of visits) {
-      const client = await signedIn(email);
+      const client = await signIn(server, email);
       for (const path of paths) {
         const { res, body } = await page(client, path);
         // A member at the desk gets the refusal page, which must be locked down too.

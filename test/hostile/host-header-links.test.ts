@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gate } from "../helpers/support";
-import { Client } from "../helpers/http";
+import { gate } from "../helpers/support-world";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { readMailbox } from "../support/mailbox";
+import { readMailbox } from "../helpers/mailbox";
+import { until } from "../helpers/wait";
 
 // Every absolute link the forum writes comes from its configured origin
 // (PUBLIC_URL, or in development where the server listens), whatever Host,
@@ -17,7 +18,6 @@ import { readMailbox } from "../support/mailbox";
 // as it was found) and with a PUBLIC_URL distinct from the listen address, so
 // a link taken from the connection is caught as well.
 
-const PASSWORD = "demo-password-2026";
 const ATTACKER = "attacker.example";
 const CONFIGS: [string, { PUBLIC_URL?: string }][] = [
   ["default settings (development, no PUBLIC_URL)", {}],
@@ -87,12 +87,6 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     return ours;
   }
 
-  async function signIn(email: string) {
-    const client = new Client(server.url);
-    expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-    return client;
-  }
-
   /** Accounts to reset: each takes three reset requests an hour, and sign-ups are limited per address. */
   const victims: { account: { email: string }; used: number }[] = [];
   async function resetVictim() {
@@ -122,7 +116,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
   }
 
   async function newAccount(name: string) {
-    const account = { username: name, email: `${name}@example.com`, password: "a long passphrase 42" };
+    const account = { username: name, email: `${name}@example.com`, password: TEST_PASSWORD };
     const res = await new Client(server.url).post("/api/v1/users", account);
     expect(res.status).toBe(201);
     return account;
@@ -168,7 +162,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     let thread: { id: string; slug: string };
     let category: string;
     beforeAll(async () => {
-      const member = await signIn("member@backline.local");
+      const member = await signIn(server, "member@backline.local");
       category = (await (await member.get("/api/v1/categories")).json())[0].slug;
       const res = await member.post("/api/v1/threads", { category, title: "Feeds link to the forum itself", body: "See [the docs](/tags) and @member2 for details." });
       expect(res.status).toBe(201);
@@ -211,7 +205,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     ];
 
     it.each(Object.entries(HOSTILE))("with a hostile %s header, canonical and og:url start at PUBLIC_URL, for visitors and members", async (name, headers) => {
-      const member = await signIn("member2@backline.local");
+      const member = await signIn(server, "member2@backline.local");
       for (const cookie of [undefined, member.cookieHeader()]) {
         for (const p of pages()) {
           const res = await send("GET", p, { headers, cookie });
@@ -247,7 +241,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     };
 
     it("escalating over the API with hostile headers gives a checkout URL on PUBLIC_URL, and checkout returns there", async () => {
-      const member = await signIn("member@backline.local");
+      const member = await signIn(server, "member@backline.local");
       const res = await send("POST", `/api/v1/threads/${proThread.id}/escalations`, { headers: HOSTILE["all at once"], json: gate(), cookie: member.cookieHeader() });
       expect(res.status).toBe(201);
       const { checkoutUrl, escalationId } = JSON.parse(res.body);
@@ -259,7 +253,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     });
 
     it("escalating through the page form with hostile headers redirects to a checkout on PUBLIC_URL", async () => {
-      const member = await signIn("member2@backline.local");
+      const member = await signIn(server, "member2@backline.local");
       const fields = Object.fromEntries(Object.entries(gate()).map(([k, v]) => [k, v === true ? "on" : String(v)]));
       const res = await send("POST", `/escalate/${proThread.id}`, { headers: { Host: ATTACKER, "X-Forwarded-Host": ATTACKER, Forwarded: `host=${ATTACKER}` }, form: fields, cookie: member.cookieHeader() });
       expect(res.status).toBe(302);
@@ -273,7 +267,7 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
         expect((await c.post("/api/v1/session", { email: buyer.email, password: buyer.password })).status).toBe(200);
         return c;
       })();
-      const admin = await signIn("admin@backline.local");
+      const admin = await signIn(server, "admin@backline.local");
       const created = await admin.request("POST", "/admin/insurance", {
         form: { intent: "create", name: "Yearly cover", priceCents: "50000", coverageCents: "20000", currency: "usd", active: "on" },
         headers: { Origin: server.url },
@@ -288,28 +282,18 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
 
   describe("notification e-mails", () => {
     it("a reply posted with hostile headers is announced by e-mail with links on PUBLIC_URL only", async () => {
-      const asker = await signIn("member@backline.local");
+      const asker = await signIn(server, "member@backline.local");
       const created = await asker.post("/api/v1/threads", { category: "community", title: "Who links my notification mail", body: "The reply below comes with a hostile Host header." });
       expect(created.status).toBe(201);
       const { id } = await created.json();
-      const helper = await signIn("member2@backline.local");
+      const helper = await signIn(server, "member2@backline.local");
       const before = readMailbox(mailbox, "member@backline.local").length;
       const res = await send("POST", `/api/v1/threads/${id}/posts`, { headers: HOSTILE["all at once"], json: { body: "Try the scheduler log first." }, cookie: helper.cookieHeader() });
       expect(res.status).toBe(201);
-      const mail = await waitFor(() => readMailbox(mailbox, "member@backline.local").slice(before).find((m) => m.includes("Who links my notification mail")));
+      const mail = await until("the e-mail", () => readMailbox(mailbox, "member@backline.local").slice(before).find((m) => m.includes("Who links my notification mail")));
       const links = expectOwnLinksOnly(mail, "notification e-mail");
       expect(links.some((l) => l.startsWith(`${PUBLIC}/t/${id}`))).toBe(true);
     });
   });
 });
 
-/** The mail job writes its file when it runs; polls the mailbox folder until it appears. */
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the e-mail");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,9 +1,10 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { STRIPE_TEST_ENV } from "../helpers/support";
+import { STRIPE_TEST_ENV } from "../helpers/support-world";
 import { signedHeader, startFakeStripe, type FakeStripe } from "../mocks/stripe";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // Hostile request bodies against the built server (app/server/body-limit.ts):
 // too large (declared or streamed), nested without end, not UTF-8, carrying
@@ -11,7 +12,7 @@ import { signedHeader, startFakeStripe, type FakeStripe } from "../mocks/stripe"
 // serving everyone else.
 
 const MB = 1024 * 1024;
-const DEMO = { email: "member@backline.local", password: "demo-password-2026" };
+const DEMO = { email: "member@backline.local", password: DEMO_PASSWORD };
 
 let server: TestServer;
 let stripe: FakeStripe;
@@ -180,7 +181,7 @@ describe("bodies that are not what they claim", () => {
       ["/api/v1/threads", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ category, title: "Null\u0000 in the title", body: "A perfectly fine body." }) }],
       ["/api/v1/threads", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ category, title: "Null in the body", body: "Body with \u0000 inside it" }) }],
       ["/api/v1/threads", { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ category, title: "Sent as text/plain", body: "Still \u0000 JSON" }) }],
-      ["/api/v1/users", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "nul\u0000l", email: "n@example.com", password: "a long passphrase 42" }) }],
+      ["/api/v1/users", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "nul\u0000l", email: "n@example.com", password: TEST_PASSWORD }) }],
       ["/api/v1/session", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "x\u0000@example.com", password: "whatever it is" }) }],
       ["/new", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `category=${category}&title=Null%00title+here&body=0123456789+body` }],
       ["/login", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "email=a%00b%40example.com&password=x" }],

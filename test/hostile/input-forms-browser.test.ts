@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
-import { signIn, useSeededAppInBrowser } from "../helpers/e2e";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
 
 // A person pastes far too much into the question form, in Chromium, with and
 // without JavaScript: the form says what the limit is and keeps every word.
@@ -10,7 +10,7 @@ const tooLong = `${"All of my logs, pasted in full. ".repeat(2_000)}\n<script>wi
 
 describe("the question form with too much text", () => {
   it("shows the limit next to the field and keeps the text, with JavaScript", async () => {
-    const { page, errors } = await signIn(app, "member@backline.local");
+    const { page, errors } = await signInPage(app, "member@backline.local");
     await page.goto(`${app.server.url}/new`);
     await page.getByLabel("Title").fill("My export hangs with huge logs");
     await page.getByLabel("Details (Markdown)").fill(tooLong);

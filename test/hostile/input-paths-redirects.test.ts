@@ -1,6 +1,6 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 // Addresses built to escape: out of public/ (path traversal in every file and
@@ -124,7 +124,7 @@ describe("open redirects", () => {
   async function member() {
     account += 1;
     const client = new Client(server.url);
-    const creds = { username: `redirected_${account}`, email: `redirected${account}@example.com`, password: "a long passphrase 42" };
+    const creds = { username: `redirected_${account}`, email: `redirected${account}@example.com`, password: TEST_PASSWORD };
     expect((await client.post("/api/v1/users", creds)).status).toBe(201);
     return { client, creds };
   }
@@ -150,7 +150,7 @@ describe("open redirects", () => {
       "/..//evil.example", "javascript:alert(document.cookie)", "/x\r\nSet-Cookie: hijacked=1"];
     for (const [i, to] of sharpest.entries()) {
       const res = await new Client(server.url).request("POST", "/join", {
-        form: { username: `joiner_${i}`, email: `joiner${i}@example.com`, password: "a long passphrase 42", redirectTo: to },
+        form: { username: `joiner_${i}`, email: `joiner${i}@example.com`, password: TEST_PASSWORD, redirectTo: to },
         headers: { Origin: server.url },
       });
       expect(res.status, JSON.stringify(to)).toBe(302);
@@ -192,8 +192,7 @@ describe("header injection", () => {
   });
 
   it("gives the desk CSV a fixed file name, whatever the address", async () => {
-    const maintainer = new Client(server.url);
-    expect((await maintainer.post("/api/v1/session", { email: "maintainer@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    const maintainer = await signIn(server, "maintainer@backline.local");
     const res = await maintainer.get(`/desk/numbers.csv?filename=${encodeURIComponent('evil.csv"\r\nX-Injected: yes')}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="desk-numbers-\d{4}-\d{2}-\d{2}\.csv"$/);
@@ -213,8 +212,7 @@ describe("hostile query values on every page", () => {
   const total = pages.length * params.length * (values.length + raw.length);
 
   it(`answers all ${total} of them, signed in as an admin who can see every page, without a 5xx`, { timeout: 300_000 }, async () => {
-    const admin = new Client(server.url);
-    expect((await admin.post("/api/v1/session", { email: "admin@backline.local", password: "demo-password-2026" })).status).toBe(200);
+    const admin = await signIn(server, "admin@backline.local");
     const failures: string[] = [];
     for (const page of pages) {
       for (const param of params) {

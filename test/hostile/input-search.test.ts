@@ -9,8 +9,8 @@ import { createThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // SQL and Meilisearch filter syntax typed into every search field is only ever
 // text: no error, nothing from another category, nothing hidden. The same

@@ -4,10 +4,11 @@ import { createCategory } from "~/models/community/category.server";
 import { createReply, editPost } from "~/models/community/post.server";
 import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // Text that is too long, invisible, reordering or unstorable, in titles,
 // bodies, names and search: refused with the limit in the message, or cleaned,
@@ -16,7 +17,7 @@ import { makeCategory, makeUser } from "../support/factories";
 
 useTestDatabase();
 
-const DEMO = { email: "member@backline.local", password: "demo-password-2026" };
+const DEMO = { email: "member@backline.local", password: DEMO_PASSWORD };
 let server: TestServer;
 let member: Client;
 let category: string;
@@ -129,17 +130,17 @@ describe("invisible and reordering characters in titles", () => {
 describe("usernames over the API and the join form", () => {
   it("refuses lookalikes of an existing member and folds fullwidth copies into a clash", async () => {
     const anon = new Client(server.url);
-    expect((await anon.post("/api/v1/users", { username: "victim", email: "victim@example.com", password: "a long passphrase 42" })).status).toBe(201);
+    expect((await anon.post("/api/v1/users", { username: "victim", email: "victim@example.com", password: TEST_PASSWORD })).status).toBe(201);
 
-    const cyrillic = await anon.post("/api/v1/users", { username: "v\u0456ctim", email: "v2@example.com", password: "a long passphrase 42" });
+    const cyrillic = await anon.post("/api/v1/users", { username: "v\u0456ctim", email: "v2@example.com", password: TEST_PASSWORD });
     expect(cyrillic.status).toBe(400);
     expect((await cyrillic.json()).error.fields.username).toBe("Use letters, digits and underscores only.");
 
-    const wide = await form(anon, "/join", { username: "\uff36\uff29\uff23\uff34\uff29\uff2d", email: "v3@example.com", password: "a long passphrase 42", redirectTo: "/" });
+    const wide = await form(anon, "/join", { username: "\uff36\uff29\uff23\uff34\uff29\uff2d", email: "v3@example.com", password: TEST_PASSWORD, redirectTo: "/" });
     expect(wide.status).toBe(409);
     expect(await wide.text()).toContain("This username is taken; choose another.");
 
-    const rlo = await form(anon, "/join", { username: "\u202evictim", email: "v4@example.com", password: "a long passphrase 42", redirectTo: "/" });
+    const rlo = await form(anon, "/join", { username: "\u202evictim", email: "v4@example.com", password: TEST_PASSWORD, redirectTo: "/" });
     expect(rlo.status).toBe(400);
     expect(await rlo.text()).toContain("Use letters, digits and underscores only.");
     expect(anon.hasCookie("__session")).toBe(false);

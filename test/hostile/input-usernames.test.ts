@@ -8,8 +8,9 @@ import { getProfile } from "~/models/community/profile.server";
 import { createThread } from "~/models/community/thread.server";
 import { createUser } from "~/models/accounts/user.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { TEST_PASSWORD } from "../helpers/http";
 
 // A name that looks like someone else's must not be registrable, and a name
 // used as a lookup must match only itself. Model level, plus the CLI that
@@ -18,7 +19,7 @@ import { makeCategory, makeUser } from "../support/factories";
 
 useTestDatabase();
 
-const password = "a long passphrase 42";
+const password = TEST_PASSWORD;
 const signUp = (username: string) => createUser({ username, email: `${Math.random().toString(36).slice(2)}@example.com`, password });
 
 async function refusal(promise: Promise<unknown>) {

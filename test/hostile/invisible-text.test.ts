@@ -13,8 +13,8 @@ import { rejectSchema, requestInfoSchema, resolveSchema, ticketMessageSchema } f
 import { tierInputSchema } from "~/models/escalation/tier.server";
 import { NOTHING_VISIBLE } from "~/utils/text";
 import { parseOrThrow } from "~/utils/validation";
-import { gate } from "../helpers/support";
-import { Client } from "../helpers/http";
+import { gate } from "../helpers/support-world";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 // Text made only of characters that draw nothing (Hangul fillers, the blank
@@ -39,7 +39,6 @@ const BLANKS: Record<string, string> = {
 // refused as too short; the others as showing nothing. Either way: 400, with the field named.
 const REFUSED = new RegExp(`${NOTHING_VISIBLE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|at least \\d+ characters|Give the token a name`);
 
-const PASSWORD = "demo-password-2026";
 let server: TestServer;
 let member: Client;
 let category: string;
@@ -47,8 +46,7 @@ let thread: { id: string; postId: string };
 
 beforeAll(async () => {
   server = await startServer({ seed: true });
-  member = new Client(server.url);
-  expect((await member.post("/api/v1/session", { email: "member@backline.local", password: PASSWORD })).status).toBe(200);
+  member = await signIn(server, "member@backline.local");
   category = (await (await member.get("/api/v1/categories")).json())[0].slug;
   const created = await member.post("/api/v1/threads", { category, title: "A thread for blank replies", body: "Replies to this thread come from the tests." });
   expect(created.status).toBe(201);

@@ -1,52 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "~/services/db.server";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { person, useFakeStripeWorld, type Person } from "../helpers/support";
-import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { describe, expect, it } from "vitest";
+import type { Client } from "../helpers/http";
+import { makeUser, type TestUser } from "../helpers/factories";
+import { buyPlan, deliverEvent, useInsuranceApp } from "../helpers/insurance-app";
 
 // Issue 14 §1: webhook payloads use the API version of the webhook endpoint, so
 // an invoice.paid arrives in the shape of whatever version the maintainer set.
 // Every shape must start the coverage; a Backline invoice we cannot apply must
 // never be answered 200 (Stripe would stop retrying with the member charged).
 
-const database = useTestDatabase();
-const fake = useFakeStripeWorld();
-let server: TestServer;
-const PASSWORD = "a long passphrase 42";
-const secret = "whsec_backline_test_secret";
-let planId: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    databaseUrl: database.url,
-    env: { BACKLINE_JOBS: "off", STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_URL: fake.stripe.url },
-  });
-  planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
-
-const deliver = (event: object) => deliverWebhook(server.url, event, secret);
-
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
+const app = useInsuranceApp();
+const fake = app.fake;
+const deliver = (event: object) => deliverEvent(app, event);
 
 /** A member buys a plan and Stripe bills it; returns the invoice as the basil API version sends it. */
-async function boughtPlan(member: Person) {
-  const client = await signIn(member);
-  expect((await client.request("POST", "/insurance", { form: { intent: "buy", planId } })).status).toBe(302);
-  const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
-  const session = [...fake.stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
-  const completed = fake.stripe.completeSession(session.id);
-  expect((await deliver(fake.stripe.event("checkout.session.completed", completed))).status).toBe(200);
-  const invoice = fake.stripe.payInvoice(completed.subscription!, { amount: 50000, legacy: true });
-  return { client, sub, invoice, subscriptionId: completed.subscription as string };
+async function boughtPlan(member: TestUser) {
+  const { client, sub, subscriptionId } = await buyPlan(app, member);
+  const invoice = fake.stripe.payInvoice(subscriptionId, { amount: 50000, legacy: true });
+  return { client, sub, invoice, subscriptionId };
 }
 
 /** The same invoice as API versions before 2025-03-31.basil sent it (e.g. 2024-06-20). */
@@ -67,7 +37,7 @@ async function expectActive(client: Client) {
 
 describe("invoice.paid in every API version's shape", () => {
   it("activates the plan from a pre-basil invoice (top-level subscription id)", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const res = await deliver(fake.stripe.event("invoice.paid", preBasil(invoice, subscriptionId)));
     expect(res.status).toBe(200);
     expect((await res.json()).outcome).toBe("applied");
@@ -75,7 +45,7 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("activates the plan from a pre-basil invoice with the subscription expanded", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const expanded = { id: subscriptionId, object: "subscription", metadata: {} };
     const res = await deliver(fake.stripe.event("invoice.paid", preBasil(invoice, expanded)));
     expect(res.status).toBe(200);
@@ -83,7 +53,7 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("activates the plan from a basil invoice whose subscription is only on its lines", async () => {
-    const { client, invoice, subscriptionId } = await boughtPlan(await person("member"));
+    const { client, invoice, subscriptionId } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const { parent: _, lines, ...rest } = invoice as Record<string, unknown> & { lines: { data: Array<Record<string, unknown>> } };
     const onLines = {
       ...rest,
@@ -95,24 +65,24 @@ describe("invoice.paid in every API version's shape", () => {
   }, 60_000);
 
   it("still activates the plan from the basil shape", async () => {
-    const { client, invoice } = await boughtPlan(await person("member"));
+    const { client, invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await deliver(fake.stripe.event("invoice.paid", invoice))).status).toBe(200);
     await expectActive(client);
   }, 60_000);
 
   it("answers non-2xx and logs a Backline invoice whose plan cannot be found, so Stripe retries", async () => {
-    const { invoice } = await boughtPlan(await person("member"));
+    const { invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const lost = preBasil(invoice, "sub_never_recorded");
     (lost.subscription_details.metadata as Record<string, string>).insuranceId = "ins_does_not_exist";
     const event = fake.stripe.event("invoice.paid", lost);
     const res = await deliver(event);
     expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(server.output()).toContain(event.id);
-    expect(server.output()).toMatch(/ins_does_not_exist/);
+    expect(app.server.output()).toContain(event.id);
+    expect(app.server.output()).toMatch(/ins_does_not_exist/);
   }, 60_000);
 
   it("ignores with 200 an invoice of a subscription that Backline never created", async () => {
-    const { invoice } = await boughtPlan(await person("member"));
+    const { invoice } = await boughtPlan(await makeUser({ role: "member", trustLevel: 0 }));
     const foreign = preBasil(invoice, "sub_from_another_product");
     foreign.subscription_details = { metadata: {} };
     const res = await deliver(fake.stripe.event("invoice.paid", foreign));
@@ -126,7 +96,7 @@ describe("customer.subscription.deleted", () => {
     const lost = { id: "sub_never_recorded_2", object: "subscription", status: "canceled", metadata: { insuranceId: "ins_gone_missing" } };
     const event = fake.stripe.event("customer.subscription.deleted", lost);
     expect((await deliver(event)).status).toBeGreaterThanOrEqual(400);
-    expect(server.output()).toContain(event.id);
+    expect(app.server.output()).toContain(event.id);
     const foreign = { id: "sub_other_product", object: "subscription", status: "canceled", metadata: {} };
     const res = await deliver(fake.stripe.event("customer.subscription.deleted", foreign));
     expect(res.status).toBe(200);

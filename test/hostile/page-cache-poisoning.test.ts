@@ -1,9 +1,9 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, page cache (issue 13 §1): a member sends their own session
 // cookie spelled so the cache in front of rendering did not recognise it
@@ -15,7 +15,6 @@ import { useTestDatabase } from "../setup/test-database";
 
 const database = useTestDatabase();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   server = await startServer({ databaseUrl: database.url });
@@ -24,13 +23,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Signs a member in over the API and returns the value of their session cookie. */
-async function signIn(username: string) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email: `${username}@example.com`, password: PASSWORD });
-  expect(res.status).toBe(200);
+/** The value of a signed-in client's session cookie. */
+function sessionOf(client: Client) {
   const header = client.cookieHeader();
-  return { client, value: header.slice(header.indexOf("__session=") + "__session=".length).split(";")[0]! };
+  return header.slice(header.indexOf("__session=") + "__session=".length).split(";")[0]!;
 }
 
 type Raw = { status: number; headers: Record<string, string>; body: string };
@@ -90,7 +86,7 @@ const SPELLINGS: [string, (v: string) => string[]][] = [
 describe("a member's own page never becomes the visitors' copy", () => {
   it("skips the cache for every spelling of the session cookie that signs the member in", async () => {
     const member = await makeUser();
-    const { value } = await signIn(member.username);
+    const value = sessionOf(await signIn(server, member, TEST_PASSWORD));
     const paths = ["/latest", "/", "/search?q=logs", "/api/v1/threads"];
     let probe = 0;
     for (const [name, spell] of SPELLINGS) {
@@ -122,7 +118,8 @@ describe("a member's own page never becomes the visitors' copy", () => {
     const category = await makeCategory();
     const author = await makeUser();
     const moderator = await makeUser({ role: "moderator" });
-    const { client: authorClient, value } = await signIn(author.username);
+    const authorClient = await signIn(server, author, TEST_PASSWORD);
+    const value = sessionOf(authorClient);
     const created = await authorClient.post("/api/v1/threads", {
       category: category.slug,
       title: "Buy cheap watches at my shop",
@@ -131,7 +128,7 @@ describe("a member's own page never becomes the visitors' copy", () => {
     expect(created.status).toBe(201);
     const thread = (await created.json()) as { id: string; url: string };
     const threadPath = new URL(thread.url, server.url).pathname;
-    const { client: modClient } = await signIn(moderator.username);
+    const modClient = await signIn(server, moderator, TEST_PASSWORD);
     expect((await modClient.post(`/api/v1/threads/${thread.id}/hide`, { reason: "Spam" })).status).toBe(200);
 
     for (const [name, spell] of SPELLINGS) {

@@ -7,8 +7,8 @@ import type { Request as ExpressRequest } from "express";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { createApp } from "~/server/http";
-import { Client } from "../helpers/http";
-import { useTestDatabase } from "../setup/test-database";
+import { Client, TEST_PASSWORD } from "../helpers/http";
+import { useTestDatabase } from "../helpers/database";
 
 // Belt and braces for the page cache (issue 13 §1, docs/decisions/023): even
 // when the check in front of the cache misses a credential entirely — here it
@@ -30,7 +30,6 @@ useTestDatabase();
 let app: Server | undefined;
 let stopCache: (() => Promise<void>) | undefined;
 let base: string;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   resetEnvForTests();
@@ -55,8 +54,8 @@ afterAll(async () => {
 
 async function member(username: string) {
   const client = new Client(base);
-  expect((await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: PASSWORD })).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: `${username}@example.com`, password: PASSWORD })).status).toBe(200);
+  expect((await client.post("/api/v1/users", { username, email: `${username}@example.com`, password: TEST_PASSWORD })).status).toBe(201);
+  expect((await client.post("/api/v1/session", { email: `${username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
   return client;
 }
 

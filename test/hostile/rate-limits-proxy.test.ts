@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "~/env.server";
 import { addressKey } from "~/server/client-address";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 // Hostile world, rate limits behind a load balancer (issue 13 §8). Every
@@ -11,7 +11,6 @@ import { startServer, type TestServer } from "../helpers/server";
 // the load balancer itself (it connects from 127.0.0.1 and writes
 // X-Forwarded-For as a proxy appends to it).
 
-const PASSWORD = "a long passphrase 42";
 const SEARCHES = 3;
 let probe = 0;
 
@@ -22,9 +21,9 @@ const search = (client: Client, xff?: string, extra: Record<string, string> = {}
 async function signUp(server: TestServer, username: string, xff: string) {
   const client = new Client(server.url);
   const headers = { "X-Forwarded-For": xff };
-  const created = await client.request("POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: PASSWORD }, headers });
+  const created = await client.request("POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: TEST_PASSWORD }, headers });
   expect(created.status).toBe(201);
-  const session = await client.request("POST", "/api/v1/session", { json: { email: `${username}@example.com`, password: PASSWORD }, headers });
+  const session = await client.request("POST", "/api/v1/session", { json: { email: `${username}@example.com`, password: TEST_PASSWORD }, headers });
   expect(session.status).toBe(200);
   return client;
 }
@@ -73,7 +72,7 @@ describe("behind one trusted proxy hop (TRUST_PROXY=1)", () => {
     const admin = `admin_${Date.now()}`;
     const adminClient = new Client(server.url);
     expect(
-      (await adminClient.request("POST", "/api/v1/users", { json: { username: admin, email: `${admin}@example.com`, password: PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } })).status,
+      (await adminClient.request("POST", "/api/v1/users", { json: { username: admin, email: `${admin}@example.com`, password: TEST_PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } })).status,
     ).toBe(201);
     const attacker = new Client(server.url);
     const guesses = [];
@@ -84,7 +83,7 @@ describe("behind one trusted proxy hop (TRUST_PROXY=1)", () => {
     }
     expect(guesses.slice(0, 20)).toEqual(Array(20).fill(401));
     expect(guesses[20]).toBe(429);
-    const signIn = await adminClient.request("POST", "/api/v1/session", { json: { email: `${admin}@example.com`, password: PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } });
+    const signIn = await adminClient.request("POST", "/api/v1/session", { json: { email: `${admin}@example.com`, password: TEST_PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } });
     expect(signIn.status).toBe(200);
   });
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enforce, refund, reserve } from "~/models/rate-limit.server";
 import { db } from "~/services/db.server";
 import { AppError } from "~/utils/errors";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { makeCategory, makeUser } from "../support/factories";
-import { useTestDatabase } from "../setup/test-database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Hostile world, rate limits (issue 8): a burst fired all at once must get
 // exactly `max` requests through, never more, and every other one a 429 with
@@ -15,7 +15,6 @@ import { useTestDatabase } from "../setup/test-database";
 
 const database = useTestDatabase();
 let server: TestServer;
-const PASSWORD = "a long passphrase 42";
 
 beforeAll(async () => {
   // No background queue in the server: this process reads the shared database between bursts.
@@ -64,7 +63,7 @@ describe("sign-in under a parallel burst of guesses", () => {
     await expectSlowDowns(guesses, /Too many failed sign-in attempts/, 900);
     expect((await db.rateLimit.findUniqueOrThrow({ where: { key: `login:${email}` } })).count).toBe(5);
     // The account is paused even for the right password until the window ends.
-    const owner = await login(email, PASSWORD);
+    const owner = await login(email, TEST_PASSWORD);
     expect(owner.status).toBe(429);
     expect(Number(owner.headers.get("Retry-After"))).toBeGreaterThan(0);
   }, 120_000);
@@ -79,7 +78,7 @@ describe("sign-in under a parallel burst of guesses", () => {
 
   it("does not count successful sign-ins against the address", async () => {
     const people = await Promise.all(Array.from({ length: 8 }, () => makeUser()));
-    const results = await Promise.all(people.map((p) => login(`${p.username}@example.com`, PASSWORD)));
+    const results = await Promise.all(people.map((p) => login(`${p.username}@example.com`, TEST_PASSWORD)));
     expect(statuses(results)).toEqual(Array(8).fill(200));
     const address = await db.rateLimit.findMany({ where: { key: { startsWith: "login-ip:" } }, select: { count: true } });
     expect(address.map((r) => r.count)).toEqual([0]);
@@ -105,14 +104,14 @@ describe("other limited actions under a parallel burst", () => {
     const category = await makeCategory();
     const asker = await makeUser();
     const askerClient = new Client(server.url);
-    expect((await askerClient.post("/api/v1/session", { email: `${asker.username}@example.com`, password: PASSWORD })).status).toBe(200);
+    expect((await askerClient.post("/api/v1/session", { email: `${asker.username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
     const created = await askerClient.post("/api/v1/threads", { category: category.slug, title: "Where are the logs kept?", body: "I cannot find the log files." });
     expect(created.status).toBe(201);
     const threadId = (await created.json()).id as string;
 
     const newcomer = await makeUser({ trustLevel: 0 });
     const client = new Client(server.url);
-    expect((await client.post("/api/v1/session", { email: `${newcomer.username}@example.com`, password: PASSWORD })).status).toBe(200);
+    expect((await client.post("/api/v1/session", { email: `${newcomer.username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) => client.post(`/api/v1/threads/${threadId}/posts`, { body: `They are in /var/log, attempt ${i}.` })),
     );
@@ -136,7 +135,7 @@ describe("other limited actions under a parallel burst", () => {
     });
     const reporter = await makeUser();
     const client = new Client(server.url);
-    expect((await client.post("/api/v1/session", { email: `${reporter.username}@example.com`, password: PASSWORD })).status).toBe(200);
+    expect((await client.post("/api/v1/session", { email: `${reporter.username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
     const flags = await Promise.all(thread.posts.map((p) => client.post(`/api/v1/posts/${p.id}/flags`, { reason: "off-topic" })));
     expectNoServerErrors(flags);
     expect(count(flags, 201)).toBe(20);
@@ -149,7 +148,7 @@ describe("other limited actions under a parallel burst", () => {
     const tag = Date.now().toString(36);
     const signups = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        new Client(server.url).post("/api/v1/users", { username: `burst_${tag}_${i}`, email: `burst_${tag}_${i}@example.com`, password: PASSWORD }),
+        new Client(server.url).post("/api/v1/users", { username: `burst_${tag}_${i}`, email: `burst_${tag}_${i}@example.com`, password: TEST_PASSWORD }),
       ),
     );
     expectNoServerErrors(signups);

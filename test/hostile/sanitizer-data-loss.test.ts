@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "~/services/markdown.server";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
-import { expectNoExecutableContent } from "../support/xss-checker";
+import { gate } from "../helpers/support-world";
+import { expectNoExecutableContent } from "../helpers/xss-checker";
+import { until } from "../helpers/wait";
 
 // A member writes about HTML without backticks ("I use a <textarea> for the key
 // field… Full log: …"). The tag is not allowed, so it is shown as the text they
@@ -91,7 +92,6 @@ describe("the renderer keeps every character after a tag it does not allow", () 
 });
 
 describe("over HTTP: the page, the feed, search and the paid ticket", () => {
-  const PASSWORD = "demo-password-2026";
   const BODY = "I use a <textarea> for the key field… Full log: zebraquux-7741 and <style> after it.";
   let server: TestServer;
   let member: Client;
@@ -99,8 +99,7 @@ describe("over HTTP: the page, the feed, search and the paid ticket", () => {
 
   beforeAll(async () => {
     server = await startServer({ seed: true });
-    member = new Client(server.url);
-    expect((await member.post("/api/v1/session", { email: "member@backline.local", password: PASSWORD })).status).toBe(200);
+    member = await signIn(server, "member@backline.local");
     thread = (await (await member.get("/api/v1/threads?category=pro")).json()).threads[0];
   });
   afterAll(async () => {
@@ -122,11 +121,7 @@ describe("over HTTP: the page, the feed, search and the paid ticket", () => {
     expect(feed).toContain("Full log: zebraquux-7741 and");
 
     // Wait until the reply is indexed (found by its first word), then look for the words after the tag.
-    const deadline = Date.now() + 30_000;
-    while (!(await (await visitor.get("/api/v1/search?q=kiwiberry")).json()).total) {
-      if (Date.now() > deadline) throw new Error("the reply was not indexed in time");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until("the reply to be indexed", async () => (await (await visitor.get("/api/v1/search?q=kiwiberry")).json()).total, 30_000, 200);
     const found = await (await visitor.get("/api/v1/search?q=zebraquux")).json();
     expect(found.hits.map((h: { threadId: string }) => h.threadId)).toContain(thread.id);
 

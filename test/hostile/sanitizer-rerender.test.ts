@@ -5,8 +5,9 @@ import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
 import { Client } from "../helpers/http";
 import { startServer } from "../helpers/server";
-import { supportWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { supportWorld } from "../helpers/support-world";
+import { useTestDatabase } from "../helpers/database";
+import { until } from "../helpers/wait";
 
 // Posts written before the sanitizer fix were stored without everything after a
 // disallowed tag; their Markdown was kept. Starting the fixed app renders every
@@ -56,23 +57,13 @@ describe("re-rendering what the old sanitizer stored", () => {
     try {
       const visitor = new Client(server.url);
       const page = `/t/${world.thread.id}/${world.thread.slug}`;
-      const deadline = Date.now() + 60_000;
       // The re-render runs in the background after start: wait until the page shows it.
-      while (!(await (await visitor.get(page)).text()).includes(FULL_TEXT)) {
-        if (Date.now() > deadline) throw new Error("the stored post was not rendered again");
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      while (!(await (await visitor.get("/api/v1/search?q=zebraquux")).json()).total) {
-        if (Date.now() > deadline) throw new Error("the repaired post was not re-indexed");
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await until("the stored post to be rendered again", async () => (await (await visitor.get(page)).text()).includes(FULL_TEXT), 60_000, 200);
+      await until("the repaired post to be re-indexed", async () => (await (await visitor.get("/api/v1/search?q=zebraquux")).json()).total, 60_000, 200);
       const found = await (await visitor.get("/api/v1/search?q=zebraquux")).json();
       expect(found.hits[0].threadId).toBe(world.thread.id);
 
-      while ((await db.setting.findUnique({ where: { key: "markdown.rendererVersion" } }))?.value !== 2) {
-        if (Date.now() > deadline) throw new Error("the re-render did not finish");
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await until("the re-render to finish", async () => (await db.setting.findUnique({ where: { key: "markdown.rendererVersion" } }))?.value === 2, 60_000, 200);
       const repaired = await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
       expect((repaired.snapshot as unknown as TicketSnapshot).posts[0]!.bodyHtml).toContain(FULL_TEXT);
       expect((repaired.snapshot as unknown as TicketSnapshot).posts[0]!.body).toBe(BODY);

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv, resetEnvForTests } from "~/env.server";
 import { createApp } from "~/server/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
+import { TEST_PASSWORD } from "../helpers/http";
 
 // Sessions under attack: cookie flags, fixation, replay after sign-out, and
 // revoked API tokens — over real HTTP against the built app.
 
-const PASSWORD = "a long passphrase 42";
 let n = 0;
 
 /** A browser that we drive by hand, so a test can keep, plant and replay cookies. */
@@ -65,19 +65,19 @@ describe("sessions against the built server", () => {
 
   async function member() {
     n += 1;
-    const account = { username: `sess_${n}_${Math.random().toString(36).slice(2, 6)}`, email: `sess${n}${Math.random().toString(36).slice(2, 6)}@example.com`, password: PASSWORD };
+    const account = { username: `sess_${n}_${Math.random().toString(36).slice(2, 6)}`, email: `sess${n}${Math.random().toString(36).slice(2, 6)}@example.com`, password: TEST_PASSWORD };
     const res = await new Browser(server.url).send("POST", "/api/v1/users", { json: account });
     expect(res.status).toBe(201);
     return account;
   }
 
   const formSignIn = async (browser: Browser, account: { email: string }) => {
-    const res = await browser.send("POST", "/login", { form: { email: account.email, password: PASSWORD, redirectTo: "/" } });
+    const res = await browser.send("POST", "/login", { form: { email: account.email, password: TEST_PASSWORD, redirectTo: "/" } });
     expect(res.status).toBe(302);
     return res;
   };
   const apiSignIn = async (browser: Browser, account: { email: string }) => {
-    const res = await browser.send("POST", "/api/v1/session", { json: { email: account.email, password: PASSWORD } });
+    const res = await browser.send("POST", "/api/v1/session", { json: { email: account.email, password: TEST_PASSWORD } });
     expect(res.status).toBe(200);
     return res;
   };
@@ -258,9 +258,9 @@ describe("when the site is served over HTTPS", () => {
 
   it("marks the session cookie Secure and pins HTTPS with Strict-Transport-Security", async () => {
     const browser = new Browser(base);
-    const account = { username: "https_user", email: "https@example.com", password: PASSWORD };
+    const account = { username: "https_user", email: "https@example.com", password: TEST_PASSWORD };
     expect((await browser.send("POST", "/api/v1/users", { json: account })).status).toBe(201);
-    const res = await browser.send("POST", "/api/v1/session", { json: { email: account.email, password: PASSWORD } });
+    const res = await browser.send("POST", "/api/v1/session", { json: { email: account.email, password: TEST_PASSWORD } });
     expect(res.status).toBe(200);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__session="))!;
     expect(cookie.split(";").map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]));

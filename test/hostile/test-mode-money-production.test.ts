@@ -6,11 +6,11 @@ import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/
 import { acceptTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { Client } from "../helpers/http";
+import { signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, makeThread, supportWorld } from "../helpers/support";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 import { deliverWebhook, startFakeStripe, type FakeStripe } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14 §2: a database that ran the test checkout in development is switched
 // to BACKLINE_MODE=production. Its test plan, test tickets and test "captured"
@@ -18,7 +18,6 @@ import { useTestDatabase } from "../setup/test-database";
 // and applies no Stripe event sent from Stripe's test mode (livemode false).
 
 const database = useTestDatabase();
-const PASSWORD = "a long passphrase 42";
 const secret = "whsec_backline_live_secret";
 let stripe: FakeStripe;
 let server: TestServer;
@@ -26,12 +25,6 @@ let world: Awaited<ReturnType<typeof supportWorld>>;
 let testTicketId: string;
 let coveredThreadId: string;
 let planId: string;
-
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
 
 /** In development with no Stripe keys (test mode): a ticket paid on the test checkout page, through the real fulfilment. */
 async function testModeTicket(member: typeof world.owner, threadId: string) {
@@ -79,7 +72,7 @@ afterAll(async () => {
 
 describe("test-mode money after switching the same database to production", () => {
   it("refuses to draw on a test-mode plan, says so, and opens no card checkout instead", async () => {
-    const owner = await signIn(world.owner);
+    const owner = await signIn(server, world.owner, TEST_PASSWORD);
     const res = await owner.post(`/api/v1/threads/${coveredThreadId}/escalations`, gate());
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toMatch(/bought in the test checkout.*pay by card/);
@@ -96,7 +89,7 @@ describe("test-mode money after switching the same database to production", () =
   });
 
   it("lets the member buy a real plan over the test one, and that plan pays", async () => {
-    const owner = await signIn(world.owner);
+    const owner = await signIn(server, world.owner, TEST_PASSWORD);
     expect((await owner.request("POST", "/insurance", { form: { intent: "buy", planId } })).status).toBe(302);
     const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.owner.id, provider: "stripe" } });
     const session = [...stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
@@ -114,7 +107,7 @@ describe("test-mode money after switching the same database to production", () =
   });
 
   it("counts no test-mode payment in the desk numbers", async () => {
-    const maintainer = await signIn(world.maintainer);
+    const maintainer = await signIn(server, world.maintainer, TEST_PASSWORD);
     const res = await maintainer.get("/desk/numbers.csv");
     expect(res.status).toBe(200);
     const csv = await res.text();
@@ -125,7 +118,7 @@ describe("test-mode money after switching the same database to production", () =
   });
 
   it("answers 409 to accepting a ticket paid in test mode, and captures nothing", async () => {
-    const maintainer = await signIn(world.maintainer);
+    const maintainer = await signIn(server, world.maintainer, TEST_PASSWORD);
     const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/accept`, {});
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toMatch(/paid in test mode.*demo:purge/);
@@ -134,7 +127,7 @@ describe("test-mode money after switching the same database to production", () =
   });
 
   it("rejects a ticket paid in test mode without calling any provider: the test hold is released at once, in the money trail", async () => {
-    const maintainer = await signIn(world.maintainer);
+    const maintainer = await signIn(server, world.maintainer, TEST_PASSWORD);
     const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/reject`, { reason: "out_of_scope", message: "Opened in test mode before going live." });
     expect(res.status).toBe(200);
     expect((await res.json()).state).toBe("rejected");
@@ -144,13 +137,13 @@ describe("test-mode money after switching the same database to production", () =
   });
 
   it("keeps the test checkout pages at 404", async () => {
-    const owner = await signIn(world.owner);
+    const owner = await signIn(server, world.owner, TEST_PASSWORD);
     const escalation = await db.escalation.findFirstOrThrow({ where: { ticket: { id: testTicketId } } });
     expect((await owner.get(`/test-checkout/${escalation.id}`)).status).toBe(404);
   });
 
   it("records a livemode:false webhook as ignored and creates no ticket; the live event does", async () => {
-    const member = await signIn(world.other);
+    const member = await signIn(server, world.other, TEST_PASSWORD);
     const threadId = (await makeThread(world.pro.id, world.other, world.owner, "Paid by card in production")).id;
     const res = await member.post(`/api/v1/threads/${threadId}/escalations`, gate());
     expect(res.status).toBe(201);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gate } from "../helpers/support";
-import { Client } from "../helpers/http";
+import { gate } from "../helpers/support-world";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 // A paid ticket is private. When its answer is published back to the public
@@ -10,7 +10,6 @@ import { startServer, type TestServer } from "../helpers/server";
 // id would lead to the ticket (and its owner) and say who paid for support.
 // Over HTTP against the built app, as a visitor and as another member.
 
-const PASSWORD = "demo-password-2026";
 const ANSWER = "Mount the webhook route before the JSON body parser, then rotate the signing secret once.";
 let server: TestServer;
 let owner: Client, maintainer: Client, member: Client, visitor: Client;
@@ -18,18 +17,12 @@ let thread: { id: string; slug: string };
 let ticketId: string;
 let escalationId: string;
 
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 const form = (client: Client, path: string, fields: Record<string, string>) =>
   client.request("POST", path, { form: fields, headers: { Origin: server.url } });
 
 beforeAll(async () => {
   server = await startServer({ seed: true });
-  [owner, maintainer, member] = await Promise.all([signIn("member@backline.local"), signIn("maintainer@backline.local"), signIn("member2@backline.local")]);
+  [owner, maintainer, member] = await Promise.all([signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "member2@backline.local")]);
   visitor = new Client(server.url);
   thread = (await (await visitor.get("/api/v1/threads?category=pro")).json()).threads[0];
 

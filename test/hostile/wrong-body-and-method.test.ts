@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // Issue 13 §6: a request with the wrong body or the wrong method is the sender's
 // mistake. Every page form answers a JSON, text, empty or broken multipart body with
@@ -12,7 +13,7 @@ import { startServer, type TestServer } from "../helpers/server";
 // API paths from /api/v1/openapi.json, so a new route is covered without a change here.
 
 const root = path.resolve(__dirname, "../..");
-const ADMIN = { email: "admin@backline.local", password: "demo-password-2026" };
+const ADMIN = { email: "admin@backline.local", password: DEMO_PASSWORD };
 const FAKE_ID = "cm0000000000000000000000x";
 
 type Route = { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> };

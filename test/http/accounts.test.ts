@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -10,7 +10,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const account = { username: "http_user", email: "http@example.com", password: "a long passphrase 42" };
+const account = { username: "http_user", email: "http@example.com", password: TEST_PASSWORD };
 
 describe("accounts over HTTP against the built server", () => {
   it("signs up, signs in with the cookie, and signs out", async () => {
@@ -70,7 +70,7 @@ describe("accounts over HTTP against the built server", () => {
 
   it("refuses a cross-origin POST with 403 but allows the same origin", async () => {
     const client = new Client(server.url);
-    const evil = await client.post("/api/v1/users", { username: "csrf_victim", email: "c@example.com", password: "a long passphrase 42" }, { Origin: "https://evil.example" });
+    const evil = await client.post("/api/v1/users", { username: "csrf_victim", email: "c@example.com", password: TEST_PASSWORD }, { Origin: "https://evil.example" });
     expect(evil.status).toBe(403);
     expect((await evil.json()).error.code).toBe("cross_site_request");
     const form = await client.request("POST", "/login", { form: { email: account.email, password: account.password }, headers: { Origin: "https://evil.example" } });
@@ -82,9 +82,9 @@ describe("accounts over HTTP against the built server", () => {
 
   it("throttles repeated failed sign-ins with 429 and Retry-After", async () => {
     const client = new Client(server.url);
-    await client.post("/api/v1/users", { username: "throttled", email: "throttled@example.com", password: "a long passphrase 42" });
+    await client.post("/api/v1/users", { username: "throttled", email: "throttled@example.com", password: TEST_PASSWORD });
     for (let i = 0; i < 5; i++) await client.post("/api/v1/session", { email: "throttled@example.com", password: "wrong wrong" });
-    const res = await client.post("/api/v1/session", { email: "throttled@example.com", password: "a long passphrase 42" });
+    const res = await client.post("/api/v1/session", { email: "throttled@example.com", password: TEST_PASSWORD });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await res.json()).error.message).toMatch(/Try again in/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Client } from "../helpers/http";
-import { escalateOverApi, newMember, useStripeApp } from "../helpers/stripe-app";
+import { type Client, newMember } from "../helpers/http";
+import { escalateOverApi, useStripeApp } from "../helpers/stripe-app";
 import { deliverWebhook } from "../mocks/stripe";
 
 // The page Stripe Checkout sends the member back to (success_url and
@@ -8,7 +8,7 @@ import { deliverWebhook } from "../mocks/stripe";
 // ticket that is not coming (docs/decisions/035).
 
 const app = useStripeApp();
-const member = () => newMember(app, "returner");
+const member = () => newMember(app.server, "returner");
 const escalate = (client: Client) => escalateOverApi(app, client);
 
 /** The return page as the member's browser gets it. */

@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { FakeStripe, signedHeader, startFakeStripe, deliverWebhook } from "../mocks/stripe";
 
 // The desk and support insurance over HTTP on the built server: who sees the
 // desk, internal notes kept out of the owner's HTML and JSON, the CSV export,
 // and the Stripe subscription webhooks signed like Stripe signs them.
 
-const PASSWORD = "demo-password-2026";
 const NOTE = "INTERNAL-desk-note-5e1f";
 
-const as = async (url: string, email: string) => {
-  const client = new Client(url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-};
 
 describe("the desk in test mode", () => {
   let server: TestServer;
@@ -26,7 +20,7 @@ describe("the desk in test mode", () => {
     server = await startServer({ seed: true });
     const thread = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads[0];
     [owner, maintainer, moderator] = await Promise.all([
-      as(server.url, "member@backline.local"), as(server.url, "maintainer@backline.local"), as(server.url, "moderator@backline.local"),
+      signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "moderator@backline.local"),
     ]);
     const { escalationId } = await (await owner.post(`/api/v1/threads/${thread.id}/escalations`, gate())).json();
     const authorized = await owner.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
@@ -99,12 +93,12 @@ describe("support insurance with Stripe (webhooks signed by the SDK)", () => {
   beforeAll(async () => {
     stripe = await startFakeStripe();
     server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-    const admin = await as(server.url, "admin@backline.local");
+    const admin = await signIn(server, "admin@backline.local");
     const created = await admin.request("POST", "/admin/insurance", {
       form: { intent: "create", name: "Yearly cover", priceCents: "50000", coverageCents: "20000", currency: "usd", active: "on" },
     });
     expect(created.status).toBe(200);
-    member = await as(server.url, "member2@backline.local");
+    member = await signIn(server, "member2@backline.local");
   });
   afterAll(async () => {
     await server?.stop();

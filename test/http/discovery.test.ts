@@ -1,24 +1,16 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../helpers/browser";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
 // Lists, profiles, feeds and the sitemap, as visitors, crawlers and feed readers see them.
-const PASSWORD = "demo-password-2026";
 let server: TestServer;
 let browser: Browser;
 let page: Page;
 let ada: Client;
 let grace: Client;
 let moderator: Client;
-
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email, password: PASSWORD });
-  expect(res.status).toBe(200);
-  return client;
-}
 
 async function ask(client: Client, input: { category?: string; title: string; body?: string; tags?: string[] }) {
   const res = await client.post("/api/v1/threads", {
@@ -64,9 +56,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   [ada, grace, moderator] = await Promise.all([
-    signIn("member@backline.local"),
-    signIn("member2@backline.local"),
-    signIn("moderator@backline.local"),
+    signIn(server, "member@backline.local"),
+    signIn(server, "member2@backline.local"),
+    signIn(server, "moderator@backline.local"),
   ]);
 });
 afterAll(async () => {

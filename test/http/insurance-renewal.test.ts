@@ -1,52 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/services/db.server";
-import { Client } from "../helpers/http";
-import { startServer, type TestServer } from "../helpers/server";
-import { gate, person, useFakeStripeWorld, type Person } from "../helpers/support";
-import { deliverWebhook } from "../mocks/stripe";
-import { useTestDatabase } from "../setup/test-database";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
+import { makeUser, type TestUser } from "../helpers/factories";
+import { gate } from "../helpers/support-world";
+import { buyPlan, deliverEvent, useInsuranceApp } from "../helpers/insurance-app";
 
 // Issue 14, defects 6–8 over HTTP against the built app, with Stripe faked
 // locally: "don't renew" and its confirmation, what Stripe says about a
 // subscription between invoices (in the basil and the older payload shapes), and
 // Stripe Prices that must say what Backline shows.
 
-const database = useTestDatabase();
-const fake = useFakeStripeWorld();
-let server: TestServer;
-const PASSWORD = "a long passphrase 42";
-const secret = "whsec_backline_test_secret";
-let planId: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    databaseUrl: database.url,
-    env: { BACKLINE_JOBS: "off", STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_URL: fake.stripe.url },
-  });
-  planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
-
-const deliver = (event: object) => deliverWebhook(server.url, event, secret);
+const app = useInsuranceApp();
+const fake = app.fake;
+const deliver = (event: object) => deliverEvent(app, event);
 const form = (client: Client, path: string, fields: Record<string, string>) => client.request("POST", path, { form: fields });
 
-async function signIn(user: { email: string }) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email: user.email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 /** A member buys the plan on Stripe's page and the first invoice is paid: covered for a year. */
-async function insured(member: Person) {
-  const client = await signIn(member);
-  expect((await form(client, "/insurance", { intent: "buy", planId })).status).toBe(302);
-  const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: member.id } });
-  const session = [...fake.stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
-  const completed = fake.stripe.completeSession(session.id);
-  expect((await deliver(fake.stripe.event("checkout.session.completed", completed))).status).toBe(200);
-  const subscriptionId = completed.subscription as string;
+async function insured(member: TestUser) {
+  const { client, subscriptionId } = await buyPlan(app, member);
   expect((await deliver(fake.stripe.event("invoice.paid", fake.stripe.payInvoice(subscriptionId, { amount: 50000 })))).status).toBe(200);
   return { client, subscriptionId };
 }
@@ -55,7 +26,7 @@ const plan = async (client: Client) => (await (await client.get("/api/v1/insuran
 
 describe("don't renew", () => {
   it("asks for confirmation, tells Stripe, and keeps the balance usable until the period ends; resume undoes it", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     const page = await (await client.get("/insurance")).text();
     expect(page).toContain("Don&#x27;t renew…");
     expect(page).not.toContain("Cancel the plan now");
@@ -84,7 +55,7 @@ describe("don't renew", () => {
   }, 60_000);
 
   it("ends the plan on customer.subscription.deleted at the period end: the rest lapses", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await form(client, "/insurance", { intent: "dont-renew", confirm: "yes" })).status).toBe(302);
     fake.stripe.subscriptions.get(subscriptionId)!.status = "canceled";
     expect((await deliver(fake.stripe.event("customer.subscription.deleted", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(200);
@@ -97,7 +68,7 @@ describe("don't renew", () => {
 describe("customer.subscription.updated", () => {
   for (const legacy of [false, true]) {
     it(`reads a renewal turned off in Stripe from the ${legacy ? "pre-basil" : "basil"} shape; an older event arriving later changes nothing`, async () => {
-      const { client, subscriptionId } = await insured(await person("member"));
+      const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
       const stripeSub = fake.stripe.subscriptions.get(subscriptionId)!;
       const before = fake.stripe.event("customer.subscription.updated", fake.stripe.subscriptionObject(subscriptionId, { legacy }));
       before.created -= 60;
@@ -113,7 +84,7 @@ describe("customer.subscription.updated", () => {
   }
 
   it("shortens the plan to a cancel_at date set in Stripe, never lengthens it", async () => {
-    const { client, subscriptionId } = await insured(await person("member"));
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     const renewsAt = new Date((await plan(client)).renewsAt);
     const cancelAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
     fake.stripe.subscriptions.get(subscriptionId)!.cancel_at = cancelAt;
@@ -128,7 +99,7 @@ describe("an event for a Backline plan that cannot be found", () => {
     const lost = { id: "sub_never_recorded_3", object: "subscription", status: "past_due", cancel_at_period_end: false, cancel_at: null, metadata: { insuranceId: "ins_lost_plan" }, items: { object: "list", data: [] } };
     const updated = fake.stripe.event("customer.subscription.updated", lost);
     expect((await deliver(updated)).status).toBeGreaterThanOrEqual(400);
-    expect(server.output()).toContain(updated.id);
+    expect(app.server.output()).toContain(updated.id);
     const foreign = await deliver(fake.stripe.event("customer.subscription.updated", { ...lost, id: "sub_other_product_2", metadata: {} }));
     expect(foreign.status).toBe(200);
     expect((await foreign.json()).outcome).toBe("ignored");
@@ -138,7 +109,7 @@ describe("an event for a Backline plan that cannot be found", () => {
 describe("invoice.payment_failed", () => {
   for (const legacy of [false, true]) {
     it(`makes the plan past due (${legacy ? "pre-basil" : "basil"} shape): no coverage draws until an invoice is paid`, async () => {
-      const member = await person("member");
+      const member = await makeUser({ role: "member", trustLevel: 0 });
       const { client, subscriptionId } = await insured(member);
       const res = await deliver(fake.stripe.event("invoice.payment_failed", fake.stripe.failInvoice(subscriptionId, { amount: 50000, legacy })));
       expect(res.status).toBe(200);
@@ -160,7 +131,7 @@ describe("invoice.payment_failed", () => {
 describe("Stripe Prices", () => {
   let admin: Client;
   beforeAll(async () => {
-    admin = await signIn(await person("admin"));
+    admin = await signIn(app.server, await makeUser({ role: "admin", trustLevel: 0 }), TEST_PASSWORD);
   });
   const tierFields = (slug: string, stripePriceId: string) => ({
     intent: "create", slug, name: `Tier ${slug}`, responseHours: "24", priceCents: "4900", currency: "usd", stripePriceId, position: "5", active: "",
@@ -193,7 +164,7 @@ describe("Stripe Prices", () => {
     // Saved unchecked (e.g. in test mode, before Stripe was configured).
     const dearer = fake.stripe.createPrice({ unit_amount: 5900, currency: "usd" });
     await db.tier.create({ data: { slug: "drifted", name: "Drifted", responseHours: 24, priceCents: 4900, currency: "usd", stripePriceId: dearer.id, position: 9 } });
-    const client = await signIn(await person("member"));
+    const client = await signIn(app.server, await makeUser({ role: "member", trustLevel: 0 }), TEST_PASSWORD);
     const res = await client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier: "drifted" }));
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toContain(`Stripe Price ${dearer.id} is 59.00 USD; the tier says 49.00 USD.`);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/components/time";
-import { Client } from "../helpers/http";
+import { Client, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
+import { until } from "../helpers/wait";
 import { FakeStripe, signedHeader, startFakeStripe } from "../mocks/stripe";
 
 // Defect: the response clock started when the checkout.session.completed webhook
@@ -26,13 +27,8 @@ afterAll(async () => {
   await stripe?.stop();
 });
 
-let members = 0;
 async function escalate(threadId: string, tier: "standard" | "priority") {
-  const client = new Client(server.url);
-  members += 1;
-  const account = { username: `late_${members}`, email: `late${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
+  const client = await newMember(server, "late");
   const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate({ tier }));
   expect(res.status).toBe(201);
   const { escalationId } = await res.json();
@@ -61,16 +57,6 @@ async function onlyTicket(client: Client) {
   };
 }
 
-async function eventually<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const seconds = (d: Date | string) => Math.floor(new Date(d).getTime() / 1000);
 
 describe("a checkout webhook delivered late", () => {
@@ -88,13 +74,13 @@ describe("a checkout webhook delivered late", () => {
     expect(new Date(ticket.deadlineAt).getTime() - new Date(ticket.paidAt).getTime()).toBe(hours * HOUR);
 
     // The clock job runs at once: the member pays nothing for a promise nobody could keep.
-    const expired = await eventually(async () => {
+    const expired = await until("the clock job to expire the ticket", async () => {
       const t = await onlyTicket(client);
       return t.state === "expired" ? t : undefined;
     });
     expect(expired.paidAt).toBe(ticket.paidAt);
     const intentId = stripe.sessions.get(sessionId)!.payment_intent as string;
-    await eventually(async () => (stripe.intents.get(intentId)!.status === "canceled" ? true : undefined));
+    await until("the hold to be released", () => stripe.intents.get(intentId)!.status === "canceled");
     expect(stripe.calls("POST", new RegExp(`/v1/payment_intents/${intentId}/capture`))).toHaveLength(0);
 
     const inbox = JSON.stringify(await (await client.get("/api/v1/notifications")).json());

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
-const PASSWORD = "demo-password-2026";
 
 let server: TestServer;
 let visitor: Client;
@@ -13,13 +12,6 @@ let member: Client; // a fresh member (trust level 0) who signs up through the A
 
 type ApiPost = { id: string; number: number; author: string; hidden: boolean; deleted: boolean };
 type ApiThread = { id: string; url: string; locked: boolean; category: { slug: string }; posts: ApiPost[] };
-
-async function signIn(email: string, password = PASSWORD) {
-  const client = new Client(server.url);
-  const res = await client.post("/api/v1/session", { email, password });
-  expect(res.status).toBe(200);
-  return client;
-}
 
 /** A fresh thread by ada with one reply by grace. */
 async function conversation(title = "Retries arrive twice after upgrading") {
@@ -46,12 +38,12 @@ const expectError = async (res: Response, status: number, code?: string) => {
 beforeAll(async () => {
   server = await startServer({ seed: true });
   visitor = new Client(server.url);
-  moderator = await signIn("moderator@backline.local");
-  ada = await signIn("member@backline.local");
-  grace = await signIn("member2@backline.local");
-  const signup = await new Client(server.url).post("/api/v1/users", { username: "flagger_http", email: "flagger@example.com", password: "a long passphrase 42" });
+  moderator = await signIn(server, "moderator@backline.local");
+  ada = await signIn(server, "member@backline.local");
+  grace = await signIn(server, "member2@backline.local");
+  const signup = await new Client(server.url).post("/api/v1/users", { username: "flagger_http", email: "flagger@example.com", password: TEST_PASSWORD });
   expect(signup.status).toBe(201);
-  member = await signIn("flagger@example.com", "a long passphrase 42");
+  member = await signIn(server, "flagger@example.com", TEST_PASSWORD);
 });
 afterAll(async () => {
   await server?.stop();

@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { readMailbox } from "../support/mailbox";
+import { readMailbox } from "../helpers/mailbox";
+import { until } from "../helpers/wait";
 
 // A member hears about replies in the app and by (batched) e-mail, and can
 // switch the e-mail off from the message itself.
-const PASSWORD = "demo-password-2026";
 const ADA = "member@backline.local";
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-http-"));
 const mailbox = path.join(dataDir, "mailbox");
@@ -17,30 +18,29 @@ let ada: Client;
 let grace: Client;
 let threadId: string;
 
-async function signIn(email: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-}
-
 const reply = async (body: string) => expect((await grace.post(`/api/v1/threads/${threadId}/posts`, { body })).status).toBe(201);
 const inbox = async () => (await ada.get("/api/v1/notifications")).json();
 
 const mailsTo = (address: string) => readMailbox(mailbox, address);
 
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 200));
+/** Waits until a run of the e-mail sweep that began after a notification made at `createdAt` was due (the batching delay, 1 s) has finished. */
+async function sweptAfter(createdAt: string) {
+  const due = new Date(new Date(createdAt).getTime() + 1000).toISOString();
+  const db = new pg.Client({ connectionString: server.databaseUrl() });
+  await db.connect();
+  try {
+    await until("an e-mail sweep after the reply was due", async () => {
+      const { rows } = await db.query(`select 1 from "Job" where queue = 'notification-mail' and state = 'done' and "runAt" >= $1::timestamp limit 1`, [due]);
+      return rows.length > 0;
+    });
+  } finally {
+    await db.end();
   }
 }
 
 beforeAll(async () => {
   server = await startServer({ seed: true, env: { DATA_DIR: dataDir, NOTIFICATION_EMAIL_DELAY_SECONDS: "1" } });
-  [ada, grace] = await Promise.all([signIn(ADA), signIn("member2@backline.local")]);
+  [ada, grace] = await Promise.all([signIn(server, ADA), signIn(server, "member2@backline.local")]);
   const res = await ada.post("/api/v1/threads", {
     category: "community",
     title: "Backups stop after the nightly update",
@@ -104,7 +104,7 @@ describe("notifications in the app", () => {
 describe("notification e-mail", () => {
   it("sends a batched e-mail with an unsubscribe link that works without signing in", async () => {
     await reply("Here is one more idea: run the backup by hand once and read its output.");
-    const mail = await waitFor(() => mailsTo(ADA).find((m) => m.includes("run the backup") || m.includes("Backups stop after")));
+    const mail = await until("the notification e-mail", () => mailsTo(ADA).find((m) => m.includes("run the backup") || m.includes("Backups stop after")));
     expect(mail).toMatch(/^Subject: \[Backline\] (grace replied to “Backups stop after the nightly update”|\d+ new notifications)$/m);
     expect(mail).toContain("Backups stop after the nightly update");
     const header = mail.match(/^List-Unsubscribe: <([^>]+)>$/m);
@@ -126,10 +126,10 @@ describe("notification e-mail", () => {
     expect(await done.text()).toContain("You are unsubscribed");
     expect(await (await ada.get("/api/v1/notifications/settings")).json()).toEqual({ email: false, communityForMaintainer: null });
 
-    // No more e-mail while opted out.
+    // No more e-mail while opted out: once a sweep that found the reply due has finished, still nothing came.
     const count = mailsTo(ADA).length;
     await reply("Did the manual run print any errors at all?");
-    await new Promise((r) => setTimeout(r, 3500));
+    await sweptAfter((await inbox()).notifications[0].createdAt);
     expect(mailsTo(ADA)).toHaveLength(count);
 
     // Back on through the API, then off again with a mail client's RFC 8058 one-click POST.
@@ -152,7 +152,7 @@ describe("notification e-mail", () => {
     expect((await refused.json()).error.fields.communityForMaintainer).toEqual(expect.any(String));
     expect((await ada.request("PATCH", "/api/v1/notifications/settings", { json: { email: "sometimes" } })).status).toBe(400);
 
-    const maya = await signIn("maintainer@backline.local");
+    const maya = await signIn(server, "maintainer@backline.local");
     expect(await (await maya.get("/api/v1/notifications/settings")).json()).toEqual({ email: true, communityForMaintainer: false });
     const changed = await maya.request("PATCH", "/api/v1/notifications/settings", { json: { communityForMaintainer: true } });
     expect(await changed.json()).toEqual({ email: true, communityForMaintainer: true });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Client } from "../helpers/http";
-import { escalateOverApi, newMember, signedIn, useStripeApp } from "../helpers/stripe-app";
+import { type Client, newMember, signIn } from "../helpers/http";
+import { escalateOverApi, useStripeApp } from "../helpers/stripe-app";
 import { deliverWebhook } from "../mocks/stripe";
 
 // Webhooks for checkouts whose PaymentIntent is already captured or still
@@ -10,11 +10,11 @@ import { deliverWebhook } from "../mocks/stripe";
 const app = useStripeApp();
 let maintainer: Client;
 beforeAll(async () => {
-  maintainer = await signedIn(app, "maintainer@backline.local");
+  maintainer = await signIn(app.server, "maintainer@backline.local");
 });
 
 async function escalate() {
-  const client = await newMember(app, "pistate");
+  const client = await newMember(app.server, "pistate");
   const { sessionId } = await escalateOverApi(app, client);
   return { client, sessionId };
 }

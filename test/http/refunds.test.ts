@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate, STRIPE_TEST_ENV } from "../helpers/support";
-import { EMAILS, PASSWORD } from "../hostile/authorization-matrix";
+import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
+import { until } from "../helpers/wait";
+import { EMAILS } from "../hostile/authorization-matrix";
 import { deliverWebhook, type FakeStripe, startFakeStripe } from "../mocks/stripe";
 
 // Refunds, refunds made in Stripe's dashboard, disputes and receipts, end to end:
@@ -22,42 +23,23 @@ type Payment = {
 };
 type Ticket = { id: string; state: string; payment: Payment };
 
-async function signIn(email: string, password: string) {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password })).status).toBe(200);
-  return client;
-}
-
-async function eventually<T>(read: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   stripe = await startFakeStripe();
   server = await startServer({ seed: true, env: { ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
   threads = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads;
-  desk = await signIn(EMAILS.maintainer, PASSWORD);
+  desk = await signIn(server, EMAILS.maintainer);
 });
 afterAll(async () => {
   await server?.stop();
   await stripe?.stop();
 });
 
-let members = 0;
+let paid = 0;
 /** A member pays for a Standard ticket ($49.00); with `accept` the maintainer accepts and the hold is captured. */
 async function paidTicket(accept = true) {
-  members += 1;
-  const client = new Client(server.url);
-  const account = { username: `refund_${members}`, email: `refund${members}@example.com`, password: "a long passphrase 42" };
-  expect((await client.post("/api/v1/users", account)).status).toBe(201);
-  expect((await client.post("/api/v1/session", { email: account.email, password: account.password })).status).toBe(200);
-  const res = await client.post(`/api/v1/threads/${threads[members % threads.length]!.id}/escalations`, gate({ tier: "standard" }));
+  paid += 1;
+  const client = await newMember(server, "refund");
+  const res = await client.post(`/api/v1/threads/${threads[paid % threads.length]!.id}/escalations`, gate({ tier: "standard" }));
   expect(res.status).toBe(201);
   const { escalationId } = await res.json();
   const session = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!;
@@ -69,7 +51,7 @@ async function paidTicket(accept = true) {
     expect(accepted.status).toBe(200);
     expect(((await accepted.json()) as Ticket).payment.status).toBe("captured");
   }
-  return { client, ticketId: summary!.id, paymentIntentId, email: account.email };
+  return { client, ticketId: summary!.id, paymentIntentId, email: client.email };
 }
 
 const refund = (client: Client, ticketId: string, body: object) => client.post(`/api/v1/tickets/${ticketId}/refund`, body);
@@ -114,7 +96,7 @@ describe("refunding a captured ticket", () => {
   it("the owner may not refund (403), a stranger is told the ticket does not exist (404), bad input is a 400", async () => {
     const { client, ticketId } = await paidTicket();
     expect((await refund(client, ticketId, { reason: "I want my money back." })).status).toBe(403);
-    const stranger = await signIn(EMAILS.other, PASSWORD);
+    const stranger = await signIn(server, EMAILS.other);
     expect((await refund(stranger, ticketId, { reason: "I want their money back." })).status).toBe(404);
     for (const body of [{ amountCents: -1, reason: "negative amount here" }, { amountCents: 10.5, reason: "half a cent here" }, { amountCents: 100 }, { reason: "" }]) {
       expect((await refund(desk, ticketId, body)).status).toBe(400);
@@ -208,12 +190,12 @@ describe("receipts", () => {
 
   it("the member gets one receipt for the capture and one for each refund, with amount, tier and ticket link", async () => {
     const { ticketId, email } = await paidTicket();
-    const capture = await eventually(async () => (receipts(email).length === 1 ? receipts(email)[0] : undefined));
+    const capture = await until("the capture receipt", async () => (receipts(email).length === 1 ? receipts(email)[0] : undefined));
     expect(capture).toContain("You paid $49.00 for Standard support");
     expect(capture).toContain(`/tickets/${ticketId}`);
 
     expect((await refund(desk, ticketId, { amountCents: 1200, reason: "Partly refunded for the delay." })).status).toBe(200);
-    const all = await eventually(async () => (receipts(email).length === 2 ? receipts(email) : undefined));
+    const all = await until("the refund receipt", async () => (receipts(email).length === 2 ? receipts(email) : undefined));
     const refundMail = all.find((m) => m.includes("was refunded."))!;
     expect(refundMail).toContain("$12.00 of your $49.00 payment for Standard support was refunded.");
     // Only the member's own payment: not the maintainer's reason or anyone's card.

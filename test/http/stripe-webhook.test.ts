@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Client } from "../helpers/http";
-import { escalateOverApi, newMember, useStripeApp } from "../helpers/stripe-app";
+import { type Client, newMember } from "../helpers/http";
+import { escalateOverApi, useStripeApp } from "../helpers/stripe-app";
 import { signedHeader } from "../mocks/stripe";
 
 // POST /webhooks/stripe on the built server, with Stripe's API faked locally and
@@ -11,7 +11,7 @@ const secret = app.secret;
 
 /** A new member escalates the thread over the API; returns their client and the Checkout Session Stripe holds. */
 async function escalate() {
-  const client = await newMember(app, "payer");
+  const client = await newMember(app.server, "payer");
   const { escalationId, sessionId, checkoutUrl } = await escalateOverApi(app, client);
   expect(checkoutUrl).toContain(sessionId);
   return { client, escalationId, sessionId };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 // The paid lane over HTTP on the built server in test mode: the API contract
 // (PRODUCT §7), bad input, signed-out callers, and who may see what.
@@ -9,16 +9,10 @@ import { gate } from "../helpers/support";
 let server: TestServer;
 let proThread: { id: string; url: string };
 let communityThread: { id: string; url: string };
-const PASSWORD = "demo-password-2026";
 const SECRET = "PRIVATE-gate-text-7f3a";
 const NOTE = "INTERNAL-note-text-91cd";
 const REPLY = "PRIVATE-reply-text-c0de";
 
-const as = async (email: string) => {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-};
 
 let owner: Client, other: Client, moderator: Client, maintainer: Client, visitor: Client;
 let ticketId: string;
@@ -43,7 +37,7 @@ beforeAll(async () => {
   proThread = (await (await anon.get("/api/v1/threads?category=pro")).json()).threads[0];
   communityThread = (await (await anon.get("/api/v1/threads?category=community")).json()).threads[0];
   [owner, other, moderator, maintainer] = await Promise.all([
-    as("member@backline.local"), as("member2@backline.local"), as("moderator@backline.local"), as("maintainer@backline.local"),
+    signIn(server, "member@backline.local"), signIn(server, "member2@backline.local"), signIn(server, "moderator@backline.local"), signIn(server, "maintainer@backline.local"),
   ]);
   visitor = new Client(server.url);
   ({ ticketId, escalationId } = await paidTicket(owner, proThread.id, gate({ stepsToReproduce: `1. Start the app\n2. Send a webhook\n3. ${SECRET}` })));
@@ -85,8 +79,8 @@ describe("the support API", () => {
 
   it("slows escalation down with 429 and Retry-After", async () => {
     const client = new Client(server.url);
-    await client.post("/api/v1/users", { username: "eager_payer", email: "eager@example.com", password: "a long passphrase 42" });
-    await client.post("/api/v1/session", { email: "eager@example.com", password: "a long passphrase 42" });
+    await client.post("/api/v1/users", { username: "eager_payer", email: "eager@example.com", password: TEST_PASSWORD });
+    await client.post("/api/v1/session", { email: "eager@example.com", password: TEST_PASSWORD });
     for (let i = 0; i < 10; i++) expect((await client.post(`/api/v1/threads/${proThread.id}/escalations`, gate())).status).toBe(201);
     const limited = await client.post(`/api/v1/threads/${proThread.id}/escalations`, gate());
     expect(limited.status).toBe(429);

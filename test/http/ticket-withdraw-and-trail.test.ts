@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../helpers/http";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support";
+import { gate } from "../helpers/support-world";
 
 // Issue 14 over HTTP on the built app in test mode: the owner withdraws (API
 // and page), the maintainer asks before accepting, the clock stops at the first
@@ -10,13 +10,7 @@ import { gate } from "../helpers/support";
 let server: TestServer;
 let owner: Client, maintainer: Client, other: Client;
 let threads: { id: string }[];
-const PASSWORD = "demo-password-2026";
 
-const as = async (email: string) => {
-  const client = new Client(server.url);
-  expect((await client.post("/api/v1/session", { email, password: PASSWORD })).status).toBe(200);
-  return client;
-};
 
 /** Escalates over the API and authorises on the test checkout page, as the member's browser would. */
 async function paidTicket(client: Client, threadId: string) {
@@ -32,7 +26,7 @@ async function paidTicket(client: Client, threadId: string) {
 beforeAll(async () => {
   server = await startServer({ seed: true });
   threads = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads;
-  [owner, maintainer, other] = await Promise.all([as("member@backline.local"), as("maintainer@backline.local"), as("member2@backline.local")]);
+  [owner, maintainer, other] = await Promise.all([signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "member2@backline.local")]);
 });
 afterAll(async () => {
   await server?.stop();

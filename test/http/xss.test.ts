@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { expectNoExecutableContent } from "../support/xss-checker";
+import { expectNoExecutableContent } from "../helpers/xss-checker";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 let server: TestServer;
 let trusted: Client;
@@ -10,7 +11,7 @@ beforeAll(async () => {
   server = await startServer({ seed: true });
   trusted = new Client(server.url);
   // Seeded demo accounts are trusted (level 2): links and images are allowed, so every payload reaches the renderer.
-  await trusted.post("/api/v1/session", { email: "moderator@backline.local", password: "demo-password-2026" });
+  await trusted.post("/api/v1/session", { email: "moderator@backline.local", password: DEMO_PASSWORD });
 });
 afterAll(async () => {
   await server?.stop();

@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 
 // `npm run test:load` (not part of `npm test`): 200 concurrent clients use the
 // built forum for 60 s (LOAD_SECONDS, LOAD_CLIENTS to change) — anonymous and
@@ -14,7 +15,6 @@ import { startServer, type TestServer } from "../helpers/server";
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
-const PASSWORD = "demo-password-2026";
 // The seeded accounts; a member at trust level 2 may post 120 times an hour, staff 600 (app/models/community/trust.ts).
 const REPLIERS = [
   { email: "member@backline.local", budget: 110 },
@@ -39,7 +39,7 @@ beforeAll(async () => {
   members = [];
   for (const r of REPLIERS) {
     const client = new Client(server.url);
-    expect((await client.post("/api/v1/session", { email: r.email, password: PASSWORD })).status).toBe(200);
+    expect((await client.post("/api/v1/session", { email: r.email, password: DEMO_PASSWORD })).status).toBe(200);
     members.push({ client, budget: r.budget, sent: 0 });
   }
   categories = ((await (await fetch(`${server.url}/api/v1/categories`)).json()) as { slug: string }[]).map((c) => c.slug);

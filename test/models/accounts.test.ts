@@ -8,7 +8,8 @@ import { createUser, verifyCredentials } from "~/models/accounts/user.server";
 import { accounts } from "~/server/accounts.server";
 import { asFormRequest, connectAccounts, login } from "~/services/auth.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
+import { TEST_PASSWORD } from "../helpers/http";
 
 useTestDatabase();
 // What app/entry.server.tsx does when the app loads.
@@ -17,7 +18,7 @@ connectAccounts(accounts);
 let n = 0;
 const newUser = (overrides: Record<string, string> = {}) => {
   n += 1;
-  return { username: `user_${n}`, email: `user${n}@example.com`, password: "a long passphrase 42", ...overrides };
+  return { username: `user_${n}`, email: `user${n}@example.com`, password: TEST_PASSWORD, ...overrides };
 };
 const loginRequest = (email: string, password: string, ip = "10.0.0.1") =>
   asFormRequest(new Request("http://localhost/login", { method: "POST", headers: { "x-backline-client-ip": ip } }), { email, password });

@@ -6,8 +6,9 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { acceptTicket, getTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { testModeProvider } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 
 // Card holds lapse (docs/decisions/035): Stripe's capture_before, read at
 // fulfilment, drives a desk warning, a queue flag and the close of an
@@ -24,7 +25,7 @@ beforeAll(async () => {
 
 let events = 0;
 async function paidTicket() {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);

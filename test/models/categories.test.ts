@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/community/category.server";
 import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
 
 useTestDatabase();
 

@@ -5,8 +5,9 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, rejectTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 
 // Checkouts whose PaymentIntent is not simply "requires_capture" when the
 // webhook comes (already captured, still processing), and checkouts whose
@@ -18,7 +19,7 @@ const ctx = useFakeStripeWorld();
 
 let events = 0;
 async function openCheckout() {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   return { member, escalationId, sessionId: checkoutSessionId! };
@@ -72,7 +73,7 @@ describe("a ticket captured outside Backline whose promise is missed", () => {
 
 describe("a second checkout for the thread, captured outside Backline", () => {
   it("is given back in full: recorded, refunded at Stripe once, never released (it cannot be) or kept", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const first = await startEscalation(member, ctx.world.thread.id, gate());
     // Stripe does not answer the expiry of the first checkout: both stay payable.
     ctx.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });

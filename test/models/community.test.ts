@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { acceptAnswer, createReply, editPost, listRevisions, votePost } from "~/models/community/post.server";
 import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 useTestDatabase();
 

@@ -11,9 +11,10 @@ import { runClockJob } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, postMessage, resolveTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { readMailbox } from "../support/mailbox";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, makeThread, person, supportWorld } from "../helpers/support";
+import { readMailbox } from "../helpers/mailbox";
+import { makeUser, type TestUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 
@@ -24,8 +25,8 @@ beforeAll(async () => {
   world = await supportWorld();
 });
 
-async function paidTicket(tier = "standard", owner?: Awaited<ReturnType<typeof person>>) {
-  const member = owner ?? (await person("member"));
+async function paidTicket(tier = "standard", owner?: TestUser) {
+  const member = owner ?? (await makeUser({ role: "member", trustLevel: 0 }));
   const { escalationId } = await startEscalation(member, world.thread.id, gate({ tier }));
   await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "authorize"));
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
@@ -134,7 +135,7 @@ describe("macros", () => {
 
 describe("publish back", () => {
   it("posts the maintainer's redacted answer to the thread only after the owner agrees, and the owner can accept it", async () => {
-    const asker = await person("member");
+    const asker = await makeUser({ role: "member", trustLevel: 0 });
     const thread = await makeThread(world.pro.id, asker, world.other, "Retries double-charge on timeouts");
     await db.thread.update({ where: { id: thread.id }, data: { acceptedPostId: null } });
     const { escalationId } = await startEscalation(asker, thread.id, gate());

@@ -9,8 +9,9 @@ import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, supportWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 
@@ -54,7 +55,7 @@ describe("the gate before payment", () => {
   });
 
   it("opens a test-mode checkout at the price of the chosen tier", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId, checkoutUrl } = await startEscalation(member, world.thread.id, gate({ tier: "priority" }));
     expect(checkoutUrl).toBe(`${origin}/test-checkout/${escalationId}`);
     const escalation = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
@@ -63,7 +64,7 @@ describe("the gate before payment", () => {
   });
 
   it("slows down a member who starts too many checkouts (429 with a retry time)", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     for (let i = 0; i < 10; i++) await startEscalation(member, world.thread.id, gate());
     await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({
       status: 429,
@@ -84,7 +85,7 @@ describe("the gate before payment", () => {
 
 describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   it("turns an authorised checkout into exactly one ticket with a snapshot of the whole thread", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId } = await startEscalation(member, world.thread.id, gate());
     const event = await simulateCheckout(member.id, escalationId, "authorize");
     expect(await applyPaymentEvent(event)).toBe("applied");
@@ -116,15 +117,17 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   });
 
   it("keeps the snapshot when the public thread changes later", async () => {
-    const { ticketId } = await paidTicket(await person("member"));
-    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { body: "edited", bodyHtml: "<p>edited later</p>" } });
+    // A thread of its own: the shared world's thread is read by the other tests.
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const thread = await makeThread(world.pro.id, member, world.other, "Signature check fails behind a proxy");
+    const { ticketId } = await paidTicket(member, thread.id);
+    await db.post.update({ where: { id: thread.posts[0]!.id }, data: { body: "edited", bodyHtml: "<p>edited later</p>" } });
     const view = await getTicket(world.maintainer, ticketId);
     expect(view.snapshot.posts[0]!.bodyHtml).not.toContain("edited later");
-    await db.post.update({ where: { id: world.thread.posts[0]!.id }, data: { bodyHtml: world.thread.posts[0]!.bodyHtml } });
   });
 
   it("closes a declined checkout without a ticket or a charge", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "decline"))).toBe("applied");
     expect(await db.escalation.findUniqueOrThrow({ where: { id: escalationId } })).toMatchObject({ state: "declined" });
@@ -138,7 +141,7 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   });
 
   it("notifies the owner and the maintainers, nobody else", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId } = await paidTicket(member);
     const rows = await db.notification.findMany({ where: { url: `/tickets/${ticketId}` }, select: { userId: true, lane: true } });
     expect(rows).toEqual(expect.arrayContaining([
@@ -151,14 +154,14 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
   });
 
   it("refuses a second escalation while the member has an open ticket on the thread", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     await paidTicket(member);
     await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({ status: 409 });
     expect((await threadSupport(world.thread.id, member)).ownTicketUrl).toMatch(/^\/tickets\//);
   });
 
   it("starts the clock when the test card was authorised, not when the event was processed (issue 14, defect 3)", async () => {
-    const owner = await person("member");
+    const owner = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId } = await startEscalation(owner, world.thread.id, gate({ tier: "priority" }));
     const event = await simulateCheckout(owner.id, escalationId, "authorize");
     const authorisedAt = (await db.testPaymentIntent.findFirstOrThrow({ where: { escalationId } })).createdAt;
@@ -173,8 +176,10 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
 
 describe("the ticket conversation and decisions", () => {
   it("runs accept → ask → member answers → reply → resolve, and the public stub follows", async () => {
-    const member = await person("member");
-    const { ticketId } = await paidTicket(member);
+    // Resolving marks the thread resolved via support: a thread of its own, not the shared world's.
+    const member = await makeUser({ role: "member", trustLevel: 0 });
+    const thread = await makeThread(world.pro.id, member, world.other, "Uploads fail after the proxy upgrade");
+    const { ticketId } = await paidTicket(member, thread.id);
     await postMessage(member, ticketId, { body: "One more detail: it started right after the upgrade." });
     await postMessage(world.maintainer, ticketId, { body: "Suspect the proxy rewrites bodies.", internal: true });
     await expect(postMessage(world.maintainer, ticketId, { body: "Hello there" })).rejects.toMatchObject({ status: 409 });
@@ -203,11 +208,11 @@ describe("the ticket conversation and decisions", () => {
     expect(ownerView.payment).not.toHaveProperty("lastError");
     const deskView = await getTicket(world.maintainer, ticketId);
     expect(deskView.messages.filter((m) => m.internal).map((m) => m.body)).toEqual(["Suspect the proxy rewrites bodies."]);
-    expect((await db.thread.findUniqueOrThrow({ where: { id: world.thread.id } })).resolvedViaSupportAt).not.toBeNull();
+    expect((await db.thread.findUniqueOrThrow({ where: { id: thread.id } })).resolvedViaSupportAt).not.toBeNull();
   });
 
   it("rejects with a reason and a message, releasing the authorisation", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId } = await paidTicket(member);
     await expect(rejectTicket(world.maintainer, ticketId, { reason: "rude", message: "short" })).rejects.toMatchObject({
       status: 400, fields: { reason: expect.any(String), message: expect.any(String) },
@@ -219,7 +224,7 @@ describe("the ticket conversation and decisions", () => {
   });
 
   it("answers illegal transitions with 409 and other people's attempts with 404 or 403", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId } = await paidTicket(member);
     await expect(resolveTicket(world.maintainer, ticketId)).rejects.toMatchObject({ status: 409 });
     await expect(withdrawTicket(world.maintainer, ticketId)).rejects.toMatchObject({ status: 403 });
@@ -235,7 +240,7 @@ describe("the ticket conversation and decisions", () => {
   });
 
   it("lists own tickets for members and every ticket for the desk, most urgent first", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     await paidTicket(member, world.thread.id, "standard");
     const second = await db.thread.create({
       data: { slug: "another", title: "Another problem", categoryId: world.pro.id, authorId: member.id, posts: { create: { number: 0, authorId: member.id, body: "b", bodyHtml: "<p>b</p>" } } },

@@ -5,8 +5,8 @@ import { deleteThread, hidePost, hideThread } from "~/models/moderation/moderati
 import { createReply } from "~/models/community/post.server";
 import { createThread, threadUrl } from "~/models/community/thread.server";
 import { escapeXml } from "~/utils/xml";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 useTestDatabase();
 

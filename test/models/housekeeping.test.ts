@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runHousekeepingJob, sweepExpired } from "~/models/housekeeping.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
 
 // Expired sessions, reset links and rate-limit windows are swept every hour;
 // anything still valid is left alone.

@@ -10,8 +10,9 @@ import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, rejectTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { testSubscriptionEvents } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, makeThread, person, supportWorld, type Person } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser, type TestUser } from "../helpers/factories";
+import { gate, makeThread, supportWorld } from "../helpers/support-world";
 
 // Support insurance in test mode (no Stripe keys): the same events a verified
 // webhook produces, applied by the same fulfilment.
@@ -31,16 +32,16 @@ beforeAll(async () => {
 });
 
 /** A member buys a plan on the test checkout page. */
-async function insured(planId = plan.id): Promise<Person> {
-  const member = await person("member");
+async function insured(planId = plan.id): Promise<TestUser> {
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { insuranceId, checkoutUrl } = await startInsuranceCheckout(member, planId);
   expect(checkoutUrl).toBe(`${origin}/test-checkout/insurance/${insuranceId}`);
   await completeTestInsuranceCheckout(member.id, insuranceId, "subscribe");
   return member;
 }
 
-const status = (m: Person) => insuranceStatus(m);
-const balance = async (m: Person) => (await status(m)).subscription!.balanceCents;
+const status = (m: TestUser) => insuranceStatus(m);
+const balance = async (m: TestUser) => (await status(m)).subscription!.balanceCents;
 const ticketOf = (escalationId: string) => db.ticket.findUniqueOrThrow({ where: { escalationId }, include: { payments: true } });
 
 describe("buying and renewing a plan", () => {
@@ -76,7 +77,7 @@ describe("buying and renewing a plan", () => {
   });
 
   it("leaves an abandoned checkout without coverage", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { insuranceId } = await startInsuranceCheckout(member, plan.id);
     await completeTestInsuranceCheckout(member.id, insuranceId, "decline");
     expect((await status(member)).subscription).toBeNull();

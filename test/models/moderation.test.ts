@@ -8,8 +8,8 @@ import {
 import { createReply } from "~/models/community/post.server";
 import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 useTestDatabase();
 

@@ -19,9 +19,10 @@ import { stopWorker, startWorker } from "~/services/jobs.server";
 import { resetMailTransportForTests } from "~/services/mail.server";
 import { NOTIFICATION_MAIL_QUEUE, sendDueNotificationMails } from "~/services/notification-mail.server";
 import { JOBS, registerJobs, scheduleJobs } from "~/server/job-registry.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
-import { readMailbox } from "../support/mailbox";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { readMailbox } from "../helpers/mailbox";
+import { until } from "../helpers/wait";
 
 // Mail without SMTP lands as .eml files in DATA_DIR/mailbox; each test gets its own folder.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "backline-notify-"));
@@ -203,8 +204,7 @@ describe("notification e-mail", () => {
     await notify(db, [user.id], { kind: "accepted", title: "Your answer was accepted", url: "/t/a/b#post-1" });
     startWorker(100);
     try {
-      const deadline = Date.now() + 15_000;
-      while (!(await mailsTo(user)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await until("the worker to send the e-mail", async () => (await mailsTo(user)).length > 0, 15_000);
     } finally {
       await stopWorker();
     }

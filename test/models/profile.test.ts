@@ -3,8 +3,8 @@ import { deletePost, hideThread } from "~/models/moderation/moderation.server";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
 import { getProfile } from "~/models/community/profile.server";
 import { createThread } from "~/models/community/thread.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 useTestDatabase();
 

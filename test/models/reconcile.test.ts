@@ -6,8 +6,9 @@ import { SETTLE_QUEUE } from "~/models/payments/payment.server";
 import { reconcilePayments } from "~/models/payments/reconcile.server";
 import { acceptTicket } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 
 // payments:reconcile against the Stripe fake, with our records deliberately
 // diverged from what Stripe holds: each difference is reported, --fix repairs
@@ -17,7 +18,7 @@ const ctx = useFakeStripeWorld();
 
 let events = 0;
 async function ticket(accept: boolean) {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
@@ -80,7 +81,7 @@ describe("payments:reconcile", () => {
   });
 
   it("reports a plan invoice Stripe was paid for that credited nothing, and a credit Stripe has no paid invoice for", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const plan = await createPlan(ctx.world.admin, { name: "Reconciled cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
     const sub = { id: `sub_rec_${Date.now()}`, object: "subscription" as const, status: "active", metadata: {} };
     ctx.stripe.subscriptions.set(sub.id, sub);

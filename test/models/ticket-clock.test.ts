@@ -5,8 +5,9 @@ import { CLOCK_QUEUE, expireIfDue, runClockJob } from "~/models/tickets/clock.se
 import { acceptTicket, getTicket, postMessage, requestInfo } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { claim } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 
 // The response clock with an injected `now`: every call says what time it is.
 useTestDatabase();
@@ -18,7 +19,7 @@ const ctx = useFakeStripeWorld();
 let events = 0;
 /** A Standard (48 h) ticket paid at `paidAt`. */
 async function ticketPaidAt(paidAt: Date) {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);

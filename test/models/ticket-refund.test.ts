@@ -13,8 +13,9 @@ import { acceptTicket } from "~/models/tickets/ticket.server";
 import { requestTicketRefund } from "~/models/tickets/refund.server";
 import { db } from "~/services/db.server";
 import { simulateCheckout } from "~/services/payments/test-mode.server";
-import { useTestDatabase } from "../setup/test-database";
-import { person, gate, supportWorld, type Person } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser, type TestUser } from "../helpers/factories";
+import { gate, supportWorld } from "../helpers/support-world";
 
 // Refunds in test mode (no Stripe keys) and of tickets paid from support insurance.
 useTestDatabase();
@@ -26,7 +27,7 @@ beforeAll(async () => {
   plan = await createPlan(world.admin, { name: "Refund cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
 });
 
-async function accepted(member: Person, viaCheckout: boolean) {
+async function accepted(member: TestUser, viaCheckout: boolean) {
   const { escalationId } = await startEscalation(member, world.thread.id, gate());
   if (viaCheckout) await applyPaymentEvent(await simulateCheckout(member.id, escalationId, "authorize"));
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
@@ -35,16 +36,16 @@ async function accepted(member: Person, viaCheckout: boolean) {
 }
 
 async function insured() {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { insuranceId } = await startInsuranceCheckout(member, plan.id);
   await completeTestInsuranceCheckout(member.id, insuranceId, "subscribe");
   return member;
 }
-const balance = async (m: Person) => (await insuranceStatus(m)).subscription!.balanceCents;
+const balance = async (m: TestUser) => (await insuranceStatus(m)).subscription!.balanceCents;
 
 describe("refunds outside Stripe", () => {
   it("test mode: a refund is recorded beside the simulated payment and reconciles", async () => {
-    const { ticketId, payment } = await accepted(await person("member"), true);
+    const { ticketId, payment } = await accepted(await makeUser({ role: "member", trustLevel: 0 }), true);
     expect(payment).toMatchObject({ provider: "test", status: "captured" });
     const refundId = await requestTicketRefund(world.maintainer, ticketId, { amountCents: 1000, reason: "Test-mode goodwill refund." });
     expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "succeeded", providerRefundId: `re_test_ticket_${refundId}` });

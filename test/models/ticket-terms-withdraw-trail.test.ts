@@ -10,8 +10,9 @@ import { acceptTicket, getTicket, postMessage, rejectTicket, requestInfo, retryP
 import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import { updateTier } from "~/models/escalation/tier.server";
 import { db } from "~/services/db.server";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
-import { useTestDatabase } from "../setup/test-database";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
+import { makeUser } from "../helpers/factories";
+import { useTestDatabase } from "../helpers/database";
 
 // Issue 14: the clock after the first response (defect 4), the terms a ticket
 // was sold with (defect 10), withdraw, and the money trail, on the real models
@@ -24,7 +25,7 @@ const at = (hours: number) => new Date(t0.getTime() + hours * H);
 
 let events = 0;
 async function ticketPaidAt(paidAt: Date, tier = "standard") {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate({ tier }));
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);

@@ -11,8 +11,8 @@ import { loader as threadLoader } from "~/routes/t.$id.($slug)";
 import { accounts } from "~/server/accounts.server";
 import { connectAccounts } from "~/services/auth.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // A page costs a fixed number of database queries, however many posts or
 // threads it shows (no N+1). Counted from Prisma's query events while the

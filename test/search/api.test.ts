@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../prisma/seed-data.server";
-import { Client } from "../helpers/http";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
+import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
+import { until, untilSearchIndexed } from "../helpers/wait";
 
 // Search over HTTP on the built app, as `npm start` runs it: the demo forum is
 // indexed at start by the worker, and the API answers every query with JSON.
@@ -9,20 +10,10 @@ import { startServer, type TestServer } from "../helpers/server";
 let server: TestServer;
 let api: Client;
 
-async function waitForIndex() {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const res = await api.get("/api/v1/search?q=webhook");
-    if (res.ok && (await res.json()).total > 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the demo forum was not indexed within 30 s:\n${server.output()}`);
-}
-
 beforeAll(async () => {
   server = await startServer({ seed: true });
   api = new Client(server.url);
-  await waitForIndex();
+  await untilSearchIndexed(server);
 });
 afterAll(async () => {
   await server?.stop();
@@ -80,13 +71,18 @@ describe("GET /api/v1/search", () => {
   });
 
   it("stops returning a thread as soon as a moderator hides it", async () => {
-    const mod = new Client(server.url);
-    await mod.post("/api/v1/session", { email: "moderator@backline.local", password: DEMO_PASSWORD });
-    const [hit] = (await (await api.get("/api/v1/search?q=dark%20theme")).json()).hits;
+    // A thread of its own: the seeded threads are what the other tests search for.
+    const mod = await signIn(server, "moderator@backline.local");
+    const asked = await mod.post("/api/v1/threads", { category: "community", title: "Dark mode for the dashboard?", body: "Could the dashboard get a dark theme (platypine)?" });
+    expect(asked.status).toBe(201);
+    const [hit] = await until("the new thread to be indexed", async () => {
+      const { hits } = await (await api.get("/api/v1/search?q=platypine")).json();
+      return hits.length ? hits : undefined;
+    });
     expect(hit.title).toBe("Dark mode for the dashboard?");
     const hide = await mod.post(`/api/v1/threads/${hit.threadId}/hide`, { reason: "Testing search" });
     expect(hide.status).toBe(200);
-    expect((await (await api.get("/api/v1/search?q=dark%20theme")).json()).total).toBe(0);
+    expect((await (await api.get("/api/v1/search?q=platypine")).json()).total).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchEngine, SearchQuery, ThreadDocuments } from "#search/engine";
-import { thread, threadIds } from "./helpers";
+import { thread, threadIds } from "../helpers/search-documents";
 
 // What every search engine must do, whatever its ranking details (ADR 004):
 // find, tolerate typos, match prefixes, filter, count facets, highlight safely,

@@ -4,7 +4,7 @@ import { buildFilter, filterValue, staleDocumentsFilter } from "#search/meilisea
 import { MeilisearchEngine } from "#search/meilisearch.server";
 import { POSTS_INDEX_SETTINGS } from "#search/settings";
 import { compileFilter, FakeMeilisearch } from "../mocks/meilisearch";
-import { thread } from "./helpers";
+import { thread } from "../helpers/search-documents";
 
 // The Meilisearch adapter's conversation with the server, against a local
 // HTTP fake that records every request and answers like Meilisearch.

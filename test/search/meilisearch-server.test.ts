@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MeilisearchEngine } from "#search/meilisearch.server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
-import { thread, threadIds } from "./helpers";
+import { thread, threadIds } from "../helpers/search-documents";
 
 // Where a real Meilisearch server behaves differently from a forgiving fake
 // (issue 15): multi-word matching, facet order, slow tasks, a lost index and

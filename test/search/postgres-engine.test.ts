@@ -1,6 +1,6 @@
 import { PostgresSearchEngine } from "#search/postgres.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 import { searchEngineContract } from "./contract";
 
 // The embedded engine: PostgreSQL full-text search on this project's database

@@ -1,6 +1,6 @@
 import { PostgresSearchEngine } from "#search/postgres.server";
 import { db } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 import { relevanceSuite } from "./relevance";
 
 useTestDatabase();

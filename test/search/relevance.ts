@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SearchEngine } from "#search/engine";
 import { generateCorpus } from "../fixtures/forum-corpus";
 import type { EngineHarness } from "./contract";
-import { corpusDocuments, threadIds } from "./helpers";
+import { corpusDocuments, threadIds } from "../helpers/search-documents";
 
 // Does search find what a person means? A generated forum of a few hundred
 // posts over fourteen topics, plus hand-written threads whose answer is known.

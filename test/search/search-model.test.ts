@@ -8,8 +8,8 @@ import { parseSearchParams, parseSimilarParams, searchForum as search, similarTh
 import { createThread } from "~/models/community/thread.server";
 import { runOnce } from "~/services/jobs.server";
 import { AppError } from "~/utils/errors";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
 
 // What the search page, the API and the new-question form get: the engine's
 // answer, checked against the database, with URLs and the accepted answer's

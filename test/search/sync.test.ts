@@ -12,9 +12,9 @@ import { createThread } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { claim, runOnce } from "~/services/jobs.server";
 import { FakeMeilisearch } from "../mocks/meilisearch";
-import { useTestDatabase } from "../setup/test-database";
-import { makeCategory, makeUser } from "../support/factories";
-import { threadIds } from "./helpers";
+import { useTestDatabase } from "../helpers/database";
+import { makeCategory, makeUser } from "../helpers/factories";
+import { threadIds } from "../helpers/search-documents";
 
 // Every change to public content reaches the index through the outbox: the
 // model writes a job in its own transaction, the worker re-reads the thread

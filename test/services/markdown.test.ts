@@ -6,7 +6,7 @@ import {
   renderMarkdown,
 } from "../../app/services/markdown.server";
 import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
-import { expectNoExecutableContent, parseTags } from "../support/xss-checker";
+import { expectNoExecutableContent, parseTags } from "../helpers/xss-checker";
 
 const SITE = "https://backline.example";
 const trusted = { allowLinks: true, allowImages: true, siteOrigin: SITE };

@@ -7,8 +7,9 @@ import { expireIfDue } from "~/models/tickets/clock.server";
 import { acceptTicket, getTicket, rejectTicket, retryPayment } from "~/models/tickets/ticket.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, STRIPE_TEST_ENV, useFakeStripeWorld } from "../helpers/support-world";
 
 useTestDatabase();
 
@@ -35,7 +36,7 @@ async function paid(member = ctx.world.owner, tier = "standard", now = new Date(
 
 describe("Stripe Checkout through the official SDK", () => {
   it("creates a payment-mode session that only authorises the card, tied to the escalation, priced from the tier", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId, checkoutUrl } = await startEscalation(member, ctx.world.thread.id, gate({ tier: "priority" }));
     const [request, ...more] = ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/);
     expect(more).toEqual([]);
@@ -71,7 +72,7 @@ describe("Stripe Checkout through the official SDK", () => {
     await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: "price_standard49" } });
     ctx.stripe.prices.set("price_standard49", { unit_amount: 4900, currency: "usd" });
     try {
-      await startEscalation(await person("member"), ctx.world.thread.id, gate());
+      await startEscalation(await makeUser({ role: "member", trustLevel: 0 }), ctx.world.thread.id, gate());
       expect(ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([{ price: "price_standard49", quantity: "1" }]);
     } finally {
       await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: null } });
@@ -80,7 +81,7 @@ describe("Stripe Checkout through the official SDK", () => {
 
   it("surfaces Stripe's refusal to open a checkout as 502, and nothing is charged", async () => {
     ctx.stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, { status: 400, code: "amount_too_small", message: "Amount must be at least $0.50 usd" });
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     await expect(startEscalation(member, ctx.world.thread.id, gate())).rejects.toMatchObject({
       status: 502,
       code: "payment_provider_error",
@@ -93,7 +94,7 @@ describe("Stripe Checkout through the official SDK", () => {
 
 describe("moving the money on the maintainer's decision", () => {
   it("creates the ticket only after confirming the PaymentIntent is requires_capture", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
     const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
     const session = ctx.stripe.completeSession(checkoutSessionId!);
@@ -111,7 +112,7 @@ describe("moving the money on the maintainer's decision", () => {
   });
 
   it("captures on accept, exactly once", async () => {
-    const { ticketId, paymentIntentId } = await paid(await person("member"));
+    const { ticketId, paymentIntentId } = await paid(await makeUser({ role: "member", trustLevel: 0 }));
     expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(0);
     const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "captured", amountCents: 4900, lastError: null });
@@ -123,7 +124,7 @@ describe("moving the money on the maintainer's decision", () => {
   });
 
   it("cancels the PaymentIntent on reject: the member is not charged", async () => {
-    const { ticketId, paymentIntentId } = await paid(await person("member"));
+    const { ticketId, paymentIntentId } = await paid(await makeUser({ role: "member", trustLevel: 0 }));
     const ticket = await rejectTicket(ctx.world.maintainer, ticketId, { reason: "careless", message: "Please include the logs next time." });
     expect(ticket.payment).toMatchObject({ status: "canceled" });
     expect(ctx.stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
@@ -133,14 +134,14 @@ describe("moving the money on the maintainer's decision", () => {
 
   it("cancels the PaymentIntent when the ticket expires", async () => {
     const paidAt = new Date();
-    const { ticketId, paymentIntentId } = await paid(await person("member"), "priority", paidAt);
+    const { ticketId, paymentIntentId } = await paid(await makeUser({ role: "member", trustLevel: 0 }), "priority", paidAt);
     expect(await expireIfDue(ticketId, new Date(paidAt.getTime() + 12 * 3_600_000))).toBe(true);
     expect(ctx.stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
     expect((await db.payment.findFirstOrThrow({ where: { ticketId } })).status).toBe("canceled");
   });
 
   it("shows a failed capture to the desk and retries it until Stripe takes it", async () => {
-    const member = await person("member");
+    const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId, paymentIntentId } = await paid(member);
     ctx.stripe.failNext("POST", /\/capture$/, { status: 500, message: "An unknown error occurred" });
     const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
@@ -158,7 +159,7 @@ describe("moving the money on the maintainer's decision", () => {
   });
 
   it("does not count a capture as failed when only Stripe's answer was lost", async () => {
-    const { ticketId } = await paid(await person("member"));
+    const { ticketId } = await paid(await makeUser({ role: "member", trustLevel: 0 }));
     ctx.stripe.failNext("POST", /\/capture$/, { status: 500, message: "connection reset", afterApplying: true });
     const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "captured", lastError: null });
@@ -166,7 +167,7 @@ describe("moving the money on the maintainer's decision", () => {
   });
 
   it("marks a capture Stripe refuses for good as failed, tells the desk, and lets the maintainer retry", async () => {
-    const { ticketId, paymentIntentId } = await paid(await person("member"));
+    const { ticketId, paymentIntentId } = await paid(await makeUser({ role: "member", trustLevel: 0 }));
     ctx.stripe.intents.get(paymentIntentId)!.status = "canceled";
     const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "capture_failed", lastError: expect.stringContaining("status of canceled") });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PrismaClient } from "~/generated/prisma/client";
 import { createPrismaClient } from "~/services/db.server";
-import { useTestDatabase } from "../setup/test-database";
+import { useTestDatabase } from "../helpers/database";
 
 // The embedded database runs every statement on the app's one thread, so each
 // query is parsed and planned once per connection (named statements) rather

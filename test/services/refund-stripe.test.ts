@@ -5,8 +5,9 @@ import { acceptTicket } from "~/models/tickets/ticket.server";
 import { REFUND_QUEUE, requestTicketRefund, runRefundJobs } from "~/models/tickets/refund.server";
 import { db } from "~/services/db.server";
 import { runOnce } from "~/services/jobs.server";
-import { useTestDatabase } from "../setup/test-database";
-import { gate, person, useFakeStripeWorld } from "../helpers/support";
+import { useTestDatabase } from "../helpers/database";
+import { makeUser } from "../helpers/factories";
+import { gate, useFakeStripeWorld } from "../helpers/support-world";
 
 // The refund job against the Stripe fake: lost answers and refusals.
 useTestDatabase();
@@ -14,7 +15,7 @@ const ctx = useFakeStripeWorld();
 
 let events = 0;
 async function captured() {
-  const member = await person("member");
+  const member = await makeUser({ role: "member", trustLevel: 0 });
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);

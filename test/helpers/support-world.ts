@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { startFakeStripe, type FakeStripe } from "../mocks/stripe";
-import { createUser } from "~/models/accounts/user.server";
-import type { Role } from "~/models/permissions";
 import { db } from "~/services/db.server";
 import { renderMarkdown } from "~/services/markdown.server";
+import { makeUser, type TestUser } from "./factories";
 
 // What the paid-lane tests need, created straight in the database: people in
 // every role, a supported and a community-only category, the two seeded tiers,
 // and a thread with a question, a reply with a link and an accepted answer.
 
-let n = 0;
 const render = (md: string) => renderMarkdown(md, { allowLinks: true, allowImages: false, siteOrigin: "http://localhost:3000" });
 
-export type Person = { id: string; role: Role; email: string; username: string };
-
-export async function person(role: Role, name?: string): Promise<Person> {
-  n += 1;
-  const username = name ?? `${role}_${n}_${Math.random().toString(36).slice(2, 6)}`;
-  const email = `${username}@example.com`;
-  const user = await createUser({ username, email, password: "a long passphrase 42" }, role);
-  return { id: user.id, role, email, username };
-}
-
 export async function supportWorld() {
-  const [owner, other, moderator, maintainer, admin] = await Promise.all([
-    person("member"), person("member"), person("moderator"), person("maintainer"), person("admin"),
-  ]);
+  const roles = ["member", "member", "moderator", "maintainer", "admin"] as const;
+  const [owner, other, moderator, maintainer, admin] = await Promise.all(roles.map((role) => makeUser({ role, trustLevel: 0 })));
   const suffix = Math.random().toString(36).slice(2, 8);
   const pro = await db.category.create({ data: { slug: `pro-${suffix}`, name: "Backline Pro", supported: true } });
   const community = await db.category.create({ data: { slug: `community-${suffix}`, name: "Community Edition", supported: false } });
@@ -43,7 +30,7 @@ export async function supportWorld() {
   return { owner, other, moderator, maintainer, admin, pro, community, tiers, thread, communityThread };
 }
 
-export async function makeThread(categoryId: string, author: Person, helper: Person, title: string) {
+export async function makeThread(categoryId: string, author: TestUser, helper: TestUser, title: string) {
   const at = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 12, minutes));
   const thread = await db.thread.create({
     data: {

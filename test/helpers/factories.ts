@@ -1,17 +1,21 @@
 import { db } from "~/services/db.server";
 import type { Role } from "~/models/permissions";
 import { createUser } from "~/models/accounts/user.server";
+import { TEST_PASSWORD } from "./http";
 
 let seq = 0;
 
-/** A user ready to post: trust level 2 unless told otherwise (new accounts are level 0). */
+export type TestUser = Awaited<ReturnType<typeof makeUser>>;
+
+/** A user ready to post: trust level 2 unless told otherwise (`trustLevel: 0` is a brand-new account); signs in with TEST_PASSWORD. */
 export async function makeUser(opts: { role?: Role; trustLevel?: number; username?: string } = {}) {
   seq += 1;
   const username = opts.username ?? `u${seq}_${Math.random().toString(36).slice(2, 7)}`;
-  const user = await createUser({ username, email: `${username}@example.com`, password: "a long passphrase 42" }, opts.role ?? "member");
+  const email = `${username}@example.com`;
+  const user = await createUser({ username, email, password: TEST_PASSWORD }, opts.role ?? "member");
   const trustLevel = opts.trustLevel ?? 2;
   await db.user.update({ where: { id: user.id }, data: { trustLevel } });
-  return { ...user, trustLevel };
+  return { ...user, email, trustLevel };
 }
 
 export async function makeCategory(opts: { slug?: string; supported?: boolean } = {}) {
