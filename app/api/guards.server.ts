@@ -1,4 +1,4 @@
-import { can, requirePermission } from "~/models/permissions";
+import { can, requirePermission, type Permission } from "~/models/permissions";
 import { authorizePostChange } from "~/models/community/post.server";
 import { authorizeTicket } from "~/models/tickets/ticket.server";
 import { authorizeWithdraw } from "~/models/tickets/withdraw.server";
@@ -17,7 +17,7 @@ const signedIn = (user: Parameters<Guard>[0]["user"]) => {
 };
 
 /** A permission that does not depend on the resource (admin endpoints). */
-export const needs = (permission: string): Guard => ({ user }) => requirePermission(user, permission);
+export const needs = (permission: Permission): Guard => ({ user }) => requirePermission(user, permission);
 
 /** The author, or a moderator: editing and deleting posts. */
 export const mayChangePost = (action: "edit" | "delete"): Guard => async ({ user, params }) => {

@@ -1,4 +1,4 @@
-import { can } from "~/models/permissions";
+import { can, type Permission } from "~/models/permissions";
 import { getUser } from "~/services/auth.server";
 import { forbidden } from "~/utils/errors";
 import { apiError, type Handled } from "./endpoint.server";
@@ -9,7 +9,7 @@ import { apiError, type Handled } from "./endpoint.server";
  * Signed-out callers fall through to the endpoint's own 401; the model checks
  * the permission again.
  */
-export function staffOnly(permission: string, handler: Handled): Handled {
+export function staffOnly(permission: Permission, handler: Handled): Handled {
   const guarded: Handled = Object.assign(
     async (args: Parameters<Handled>[0]) => {
       const user = await getUser(args.request);

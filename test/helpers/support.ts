@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { startFakeStripe, type FakeStripe } from "../mocks/stripe";
 import { createUser } from "~/models/accounts/user.server";
-import type { Role } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { db } from "~/services/db.server";
 import { renderMarkdown } from "~/services/markdown.server";
 
