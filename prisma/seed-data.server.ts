@@ -1,6 +1,6 @@
 import { db } from "~/services/db.server";
 import { createUser } from "~/models/accounts/user.server";
-import type { Role } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { renderMarkdown } from "~/services/markdown.server";
 import { getEnv } from "~/env.server";
 import { REPUTATION } from "~/models/community/reputation.server";

@@ -1,10 +1,10 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, nudgeWorker, type JobHandler, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { loadThreadDocuments } from "./documents.server";
 import type { SearchEngine } from "./engine";
 import { announceSearchIndexChange } from "./index-changed.server";
+import type { DbOrTx } from "~/models/types";
 
 // The search outbox (PRODUCT §3, docs/decisions/013): content changes enqueue
 // "bring thread X up to date" in their own transaction; the worker re-reads
@@ -18,13 +18,11 @@ const NUDGE_DELAY_MS = 50;
 // about three days, so a long outage delays a change but never drops it.
 export const SEARCH_MAX_ATTEMPTS = 500;
 
-type Tx = Prisma.TransactionClient | typeof db;
-
 /**
  * Called inside the transaction that changes public content: the search index
  * is brought up to date by the worker, and repeats for one thread collapse.
  */
-export async function enqueueSearchSync(tx: Tx, threadId: string) {
+export async function enqueueSearchSync(tx: DbOrTx, threadId: string) {
   await enqueue(tx, SEARCH_QUEUE, { threadId }, { dedupeKey: `thread:${threadId}`, maxAttempts: SEARCH_MAX_ATTEMPTS });
   // The caller's transaction has almost always committed by then; if not, the
   // worker's regular poll picks the job up a second later.
@@ -72,7 +70,7 @@ async function catchUpAfterOutage() {
  * changed since `since` (a reindex catching up with writes made while it ran).
  * Inside the caller's transaction when given one.
  */
-export async function enqueueThreads(opts: { since?: Date; categoryId?: string } = {}, tx: Tx = db): Promise<number> {
+export async function enqueueThreads(opts: { since?: Date; categoryId?: string } = {}, tx: DbOrTx = db): Promise<number> {
   let threadIds: string[];
   if (opts.since) {
     const rows = await tx.$queryRawUnsafe<{ threadId: string | null }[]>(

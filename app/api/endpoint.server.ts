@@ -3,6 +3,7 @@ import { z } from "zod";
 import { authenticate, browserSessionRequired, type CurrentUser } from "~/services/auth.server";
 import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
+import { apiFailure as apiError } from "~/utils/app-error-response.server";
 import { AppError, methodNotAllowed, unauthorized } from "~/utils/errors";
 import { apiBody } from "~/utils/request-body.server";
 import { parseOrThrow } from "~/utils/validation";
@@ -40,12 +41,7 @@ type Ctx<E extends Endpoint> = {
   user: E extends { auth: "required" | "session" } ? CurrentUser : CurrentUser | null;
 };
 
-export function apiError(error: AppError) {
-  return Response.json(
-    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
-    { status: error.status, headers: error.headers },
-  );
-}
+export { apiError };
 
 export function errorResponse(error: unknown): Response {
   if (error instanceof Response) return error;

@@ -1,4 +1,4 @@
-import { can, requirePermission } from "~/models/permissions";
+import { can, type Permission } from "~/models/permissions";
 import { authorizePostChange } from "~/models/community/post.server";
 import { authorizeTicket } from "~/models/tickets/ticket.server";
 import { authorizeWithdraw } from "~/models/tickets/withdraw.server";
@@ -9,15 +9,21 @@ import type { Guard } from "./endpoint.server";
 
 // Guards for `on(endpoint, fn, guard)`: who may call an endpoint on this
 // resource, answered before the body is validated (authorization matrix,
-// test/hostile/authorization.test.ts). The models check again.
+// test/hostile/authorization.test.ts), once per request; a model checks again
+// only where other callers reach it without a guard (the moderation forms).
 
 const signedIn = (user: Parameters<Guard>[0]["user"]) => {
   if (!user) throw unauthorized();
   return user;
 };
 
-/** A permission that does not depend on the resource (admin endpoints). */
-export const needs = (permission: string): Guard => ({ user }) => requirePermission(user, permission);
+/** A permission that does not depend on the resource (admin and moderation endpoints). */
+export const needs = (permission: Permission, refusal?: string): Guard => ({ user }) => {
+  if (!can(signedIn(user), permission)) throw forbidden(refusal);
+};
+
+/** Moderation endpoints: the models check again, since the moderation forms (mod.actions) call them without a guard. */
+export const staffOnly = (permission: Permission) => needs(permission, "Only moderators can do that.");
 
 /** The author, or a moderator: editing and deleting posts. */
 export const mayChangePost = (action: "edit" | "delete"): Guard => async ({ user, params }) => {

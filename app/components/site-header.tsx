@@ -1,5 +1,6 @@
 import { Form, Link, NavLink } from "@remix-run/react";
-import { can, type Role } from "~/models/permissions";
+import { can } from "~/models/permissions";
+import type { Role } from "~/models/types";
 
 type User = { id: string; username: string; role: string } | null;
 

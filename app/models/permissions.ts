@@ -1,7 +1,5 @@
+import type { Actor, Role } from "~/models/types";
 import { forbidden, unauthorized } from "~/utils/errors";
-
-export const ROLES = ["member", "moderator", "maintainer", "admin"] as const;
-export type Role = (typeof ROLES)[number];
 
 // Permission strings: "<resource>:<action>[:own|:any]". Checked by one helper
 // before any model call; the model then trusts the caller's scope.
@@ -44,47 +42,54 @@ const MAINTAINER = [
 ] as const;
 
 const ADMIN = [
-  ...new Set([
-    ...MODERATOR,
-    ...MAINTAINER,
-    "category:manage",
-    "tier:manage",
-    "macro:manage",
-    "insurance:manage",
-    "settings:manage",
-    "user:role:manage",
-    "jobs:view",
-  ]),
-];
+  ...MODERATOR,
+  ...MAINTAINER,
+  "category:manage",
+  "tier:manage",
+  "macro:manage",
+  "insurance:manage",
+  "settings:manage",
+  "user:role:manage",
+  "jobs:view",
+] as const;
 
 export type Permission = (typeof ADMIN)[number];
 
-const BY_ROLE: Record<Role, ReadonlySet<string>> = {
+type Unscoped<P> = P extends `${infer Base}:own` ? Base : P extends `${infer Base}:any` ? Base : never;
+/** "post:edit" for `can(user, "post:edit", ownerId)`: ":own" or ":any" is picked from the owner. */
+export type ScopedPermission = Unscoped<Permission>;
+
+const BY_ROLE: Record<Role, ReadonlySet<Permission>> = {
   member: new Set(MEMBER),
   moderator: new Set(MODERATOR),
   maintainer: new Set(MAINTAINER),
   admin: new Set(ADMIN),
 };
 
-type Actor = { id: string; role: Role } | null | undefined;
+/** Every role, in rising order; BY_ROLE's type makes sure none of Prisma's roles is missing. */
+export const ROLES = Object.keys(BY_ROLE) as Role[];
 
 /**
  * `can(user, "post:edit")` with an owner id checks ":own" for the owner and ":any"
  * otherwise; a full string like "ticket:read:any" is checked as written.
  */
-export function can(user: Actor, permission: string, ownerId?: string | null): boolean {
+export function can(user: Actor | null | undefined, permission: Permission | ScopedPermission, ownerId?: string | null): boolean {
   if (!user) return false;
-  const granted = BY_ROLE[user.role];
+  const granted: ReadonlySet<string> = BY_ROLE[user.role];
   if (ownerId === undefined) return granted.has(permission);
   if (ownerId === user.id && granted.has(`${permission}:own`)) return true;
   return granted.has(`${permission}:any`);
 }
 
-export function requirePermission(user: Actor, permission: string, ownerId?: string | null): asserts user {
+export function requirePermission(
+  user: Actor | null | undefined,
+  permission: Permission | ScopedPermission,
+  ownerId?: string | null,
+): asserts user {
   if (!user) throw unauthorized();
   if (!can(user, permission, ownerId)) throw forbidden();
 }
 
-export function permissionsOf(role: Role): string[] {
+export function permissionsOf(role: Role): Permission[] {
   return [...BY_ROLE[role]].sort();
 }

@@ -1,6 +1,7 @@
 import { can } from "./permissions";
+import type { Actor } from "./types";
 
-export type Viewer = { id: string; role: "member" | "moderator" | "maintainer" | "admin" } | null;
+export type Viewer = Actor | null;
 
 /** Hidden or deleted content stays visible to moderators and to its author only. */
 export function canSeeRemoved(viewer: Viewer, authorId: string) {

@@ -1,8 +1,10 @@
 import { ErrorPage } from "~/components/error-page";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { notFound } from "~/utils/errors";
 
 // Any unknown page: a real 404 status rendered by the one error page.
 export const loader = () => {
-  throw new Response("Not found", { status: 404 });
+  throw pageFailure(notFound("Not found"));
 };
 
 export default function NotFound() {

@@ -1,6 +1,6 @@
 import { listFlags as endpointDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
-import { staffOnly } from "~/api/permission-guard.server";
+import { staffOnly } from "~/api/guards.server";
 import { listFlagQueue } from "~/models/moderation/flag.server";
 
-export const loader = staffOnly("flag:handle", handle(on(endpointDef, async ({ user, query }) => listFlagQueue(user, query))));
+export const loader = handle(on(endpointDef, async ({ user, query }) => listFlagQueue(user, query), staffOnly("flag:handle")));

@@ -1,6 +1,6 @@
 import { moveThread as endpointDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
-import { staffOnly } from "~/api/permission-guard.server";
+import { staffOnly } from "~/api/guards.server";
 import { moveThread } from "~/models/moderation/moderation.server";
 
-export const action = staffOnly("thread:move:any", handle(on(endpointDef, async ({ params, user, body }) => moveThread(user, params.id!, body))));
+export const action = handle(on(endpointDef, async ({ params, user, body }) => moveThread(user, params.id!, body), staffOnly("thread:move:any")));

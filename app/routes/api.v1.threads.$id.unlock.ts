@@ -1,6 +1,6 @@
 import { unlockThread as endpointDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
-import { staffOnly } from "~/api/permission-guard.server";
+import { staffOnly } from "~/api/guards.server";
 import { unlockThread } from "~/models/moderation/moderation.server";
 
-export const action = staffOnly("thread:lock:any", handle(on(endpointDef, async ({ params, user, body }) => unlockThread(user, params.id!, body))));
+export const action = handle(on(endpointDef, async ({ params, user, body }) => unlockThread(user, params.id!, body), staffOnly("thread:lock:any")));

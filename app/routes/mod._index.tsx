@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { flagReasonLabel } from "~/components/flag-button";
 import { QuickAction, ReasonAction } from "~/components/moderation-controls";
@@ -7,12 +7,14 @@ import { listFlagQueue } from "~/models/moderation/flag.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { forbidden } from "~/utils/errors";
 
 export const meta: MetaFunction = () => [{ title: "Moderation queue · Backline" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  if (!can(user, "flag:handle")) throw data("Only moderators can see the moderation queue.", { status: 403 });
+  if (!can(user, "flag:handle")) throw pageFailure(forbidden("Only moderators can see the moderation queue."));
   const url = new URL(request.url);
   return forPage(() =>
     listFlagQueue(user, { state: url.searchParams.get("state") ?? undefined, page: url.searchParams.get("page") ?? undefined }),

@@ -8,6 +8,7 @@ import { getUser, type CurrentUser } from "~/services/auth.server";
 import { badRequest, isAppError } from "~/utils/errors";
 import { safeRedirect } from "~/utils/url.server";
 import { readForm } from "~/utils/form-action.server";
+import { formFailureJson, textFailure } from "~/utils/app-error-response.server";
 
 // The browser's moderation forms (components/moderation-controls.tsx and
 // components/flag-button.tsx) post here; the models check every permission.
@@ -56,12 +57,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return wantsJson ? { ok: true as const, message: act.done } : redirect(back);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const init = { status: error.status, headers: error.headers };
-    if (wantsJson) return Response.json({ ok: false, message: error.message, fields: error.fields }, init);
+    if (wantsJson) return formFailureJson(error);
     // Without JavaScript the browser shows this answer itself.
-    return new Response(`${error.message}\n\nGo back and try again.\n`, {
-      ...init,
-      headers: { ...error.headers, "Content-Type": "text/plain; charset=utf-8" },
-    });
+    return textFailure(error, "\nGo back and try again.\n");
   }
 }

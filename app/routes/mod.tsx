@@ -1,8 +1,10 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { moderationLinks } from "~/components/moderation-controls";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { forbidden } from "~/utils/errors";
 
 export const links = moderationLinks;
 export const meta: MetaFunction = () => [{ title: "Moderation · Backline" }, { name: "robots", content: "noindex" }];
@@ -11,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Moderation · Backline" }, { 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   if (!can(user, "flag:handle") && !can(user, "audit:read")) {
-    throw data("Only moderators can open the moderation pages.", { status: 403 });
+    throw pageFailure(forbidden("Only moderators can open the moderation pages."));
   }
   return { canAudit: can(user, "audit:read") };
 }

@@ -7,6 +7,7 @@ import { postUrl } from "~/utils/urls";
 import { requireUser } from "~/services/auth.server";
 import { db } from "~/services/db.server";
 import { forbidden, notFound } from "~/utils/errors";
+import { pageFailure } from "~/utils/app-error-response.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { canSeeRemoved } from "~/models/viewer";
 
@@ -17,8 +18,8 @@ async function loadPost(id: string, user: Awaited<ReturnType<typeof requireUser>
     where: { id },
     select: { id: true, number: true, body: true, authorId: true, hidden: true, deletedAt: true, thread: { select: { id: true, slug: true, title: true } } },
   });
-  if (!post || ((post.hidden || post.deletedAt) && !canSeeRemoved(user, post.authorId))) throw new Response("Not found", { status: 404 });
-  if (!can(user, "post:edit", post.authorId)) throw new Response("You can only edit your own posts.", { status: 403 });
+  if (!post || ((post.hidden || post.deletedAt) && !canSeeRemoved(user, post.authorId))) throw pageFailure(notFound("Not found"));
+  if (!can(user, "post:edit", post.authorId)) throw pageFailure(forbidden("You can only edit your own posts."));
   return post;
 }
 

@@ -1,6 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { findByUnsubscribeKey, setEmailOptOutByKey } from "~/models/notifications/inbox.server";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { notFound } from "~/utils/errors";
+
+const invalidLink = () => pageFailure(notFound("This unsubscribe link is not valid."));
 
 // The key from the e-mail is the credential: no sign-in is needed. Opening the
 // link only shows the button, because mail scanners open links on their own;
@@ -10,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "E-mail notifications · Backl
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const user = await findByUnsubscribeKey(params.key ?? "");
-  if (!user) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  if (!user) throw invalidLink();
   return { username: user.username, optedOut: user.emailOptOut };
 }
 
@@ -19,7 +23,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Mail clients send "List-Unsubscribe=One-Click"; our own page sends an intent.
   const resubscribe = form.get("intent") === "resubscribe";
   const ok = await setEmailOptOutByKey(params.key ?? "", !resubscribe);
-  if (!ok) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  if (!ok) throw invalidLink();
   return { optedOut: !resubscribe };
 }
 

@@ -6,18 +6,18 @@ import { databaseUnavailable } from "~/services/database-unavailable.server";
 import { logger } from "~/services/logger.server";
 import { parseStripeWebhook } from "~/services/payments/stripe.server";
 import { WebhookSignatureError } from "~/services/payments/types";
+import { apiFailure } from "~/utils/app-error-response.server";
+import { AppError, notFound } from "~/utils/errors";
 
 // POST /webhooks/stripe. The signature is checked on the exact bytes Stripe
 // sent (nothing parses the body first); a bad one stores nothing. Applied
 // events, replays and unknown types all answer 200; only a failure to apply
 // answers 500, so Stripe delivers the event again later.
 
-const json = (status: number, body: unknown) => Response.json(body, { status });
-
 export async function action({ request }: ActionFunctionArgs) {
   const env = getEnv();
   if (env.paymentsMode !== "stripe" || !env.STRIPE_WEBHOOK_SECRET) {
-    return json(404, { error: { code: "not_found", message: "Stripe is not configured on this server." } });
+    return apiFailure(notFound("Stripe is not configured on this server."));
   }
   const raw = Buffer.from(await request.arrayBuffer());
   let event;
@@ -26,19 +26,19 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof WebhookSignatureError) {
       logger.warn("stripe webhook refused: signature verification failed");
-      return json(400, { error: { code: "invalid_signature", message: "The Stripe signature does not match this body." } });
+      return apiFailure(new AppError(400, "invalid_signature", "The Stripe signature does not match this body."));
     }
     throw error;
   }
   try {
     const outcome = await applyPaymentEvent(liveOnly(event, raw));
-    return json(200, { received: true, outcome });
+    return Response.json({ received: true, outcome });
   } catch (error) {
     // Stripe retries a 503 like a 500; the outage is logged once, not per delivery.
     const outage = databaseUnavailable(error);
-    if (outage) return json(503, { error: { code: outage.code, message: outage.message } });
+    if (outage) return apiFailure(outage);
     logger.error(`stripe webhook ${event.id} (${event.type}) could not be applied; Stripe will retry`, error);
-    return json(500, { error: { code: "not_applied", message: "The event could not be applied yet; deliver it again." } });
+    return apiFailure(new AppError(500, "not_applied", "The event could not be applied yet; deliver it again."));
   }
 }
 

@@ -4,10 +4,10 @@ import type { Prisma } from "~/generated/prisma/client";
 import { databaseUnavailable } from "./database-unavailable.server";
 import { db } from "./db.server";
 import { logger } from "./logger.server";
+import type { DbOrTx } from "~/models/types";
 
 // Outbox and background jobs in one table, claimed with FOR UPDATE SKIP LOCKED
 // and a lease, so several app servers never run a job twice (docs/decisions/009).
-type Tx = Prisma.TransactionClient | typeof db;
 
 export type JobRow = { id: bigint; queue: string; payload: unknown; attempts: number; maxAttempts: number; dedupeKey: string | null };
 export type JobHandler = (jobs: JobRow[]) => Promise<void>;
@@ -17,7 +17,7 @@ export type JobHandler = (jobs: JobRow[]) => Promise<void>;
  * for the same key absorbs this one (the worker reads current state anyway).
  */
 export async function enqueue(
-  tx: Tx,
+  tx: DbOrTx,
   queue: string,
   payload: Prisma.InputJsonValue,
   opts: { dedupeKey?: string; runAt?: Date; maxAttempts?: number } = {},

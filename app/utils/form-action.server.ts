@@ -1,6 +1,8 @@
-import { data } from "@remix-run/node";
-import { AppError, isAppError, type FieldErrors } from "./errors";
+import { formFailure, formFailureJson, type FormFailure } from "./app-error-response.server";
+import { isAppError } from "./errors";
 import { formBody } from "./request-body.server";
+
+export type { FormFailure };
 
 /**
  * The fields of a page's form post. Every page action reads its form through here:
@@ -13,11 +15,9 @@ export async function readForm(request: Request): Promise<FormData> {
   } catch (error) {
     if (!isAppError(error)) throw error;
     // A Response, not data(): resource routes (mod.actions) answer a thrown Response as it is.
-    throw Response.json({ ok: false, message: error.message } satisfies FormFailure, { status: error.status });
+    throw formFailureJson(error);
   }
 }
-
-export type FormFailure = { ok: false; message: string; fields?: FieldErrors; values?: Record<string, string> };
 
 /**
  * Runs a form's model call; a domain error becomes field messages with its HTTP
@@ -27,15 +27,12 @@ export type FormFailure = { ok: false; message: string; fields?: FieldErrors; va
 export async function attempt<T>(
   fn: () => Promise<T>,
   keep?: Record<string, FormDataEntryValue | null | undefined>,
-): Promise<T | ReturnType<typeof data<FormFailure>>> {
+): Promise<T | ReturnType<typeof formFailure>> {
   try {
     return await fn();
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return data<FormFailure>(
-      { ok: false, message: error.message, fields: error.fields, ...(keep ? { values: typedValues(keep) } : {}) },
-      { status: error.status, headers: error.headers },
-    );
+    if (!isAppError(error)) throw error;
+    return formFailure(error, keep ? typedValues(keep) : undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import { data } from "@remix-run/node";
+import { pageFailure, textFailure } from "./app-error-response.server";
 import { isAppError } from "./errors";
 
 /**
@@ -9,7 +9,7 @@ export async function forPage<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (isAppError(error)) throw data(error.message, { status: error.status, headers: error.headers });
+    if (isAppError(error)) throw pageFailure(error);
     throw error;
   }
 }
@@ -20,9 +20,6 @@ export async function forResource(fn: () => Promise<Response>): Promise<Response
     return await fn();
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return new Response(`${error.message}\n`, {
-      status: error.status,
-      headers: { "Content-Type": "text/plain; charset=utf-8", ...error.headers },
-    });
+    return textFailure(error);
   }
 }

@@ -1,5 +1,5 @@
 import { db } from "~/services/db.server";
-import type { Role } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { createUser } from "~/models/accounts/user.server";
 import { TEST_PASSWORD } from "./http";
 

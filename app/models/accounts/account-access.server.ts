@@ -1,10 +1,8 @@
 import { z } from "zod";
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
 import { hashPassword, passwordSchema } from "~/models/accounts/user.server";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "~/models/types";
 
 // Recovering an account must leave whoever else got in with nothing: every
 // way in that is not the owner's password (docs/decisions/026). All of it in the

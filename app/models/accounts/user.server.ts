@@ -4,7 +4,8 @@ import { db } from "~/services/db.server";
 import { Prisma } from "~/generated/prisma/client";
 import { conflict } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { ROLES, type Role } from "~/models/permissions";
+import { ROLES } from "~/models/permissions";
+import type { Role } from "~/models/types";
 
 // argon2id with OWASP's second recommended profile (19 MiB, 2 passes).
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, algorithm: 2 as const };

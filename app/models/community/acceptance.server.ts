@@ -1,6 +1,5 @@
-import type { Prisma } from "~/generated/prisma/client";
 
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "~/models/types";
 
 /**
  * The one rule for "solved": a thread's accepted answer is the chosen answer while that post is

@@ -15,8 +15,7 @@ import { bodySchema, notifyMentions, titleSchema } from "~/models/community/thre
 
 export { postUrl };
 import { canSeeRemoved } from "~/models/viewer";
-
-type Actor = { id: string; username: string; role: "member" | "moderator" | "maintainer" | "admin"; trustLevel: number };
+import type { Author } from "~/models/types";
 
 export const replySchema = z.object({ body: bodySchema }).meta({ id: "CreatePost" });
 export const editPostSchema = z
@@ -28,7 +27,7 @@ export const editPostSchema = z
   .meta({ id: "EditPost" });
 
 
-async function visiblePost(postId: string, viewer: Actor) {
+async function visiblePost(postId: string, viewer: Author) {
   const post = await db.post.findUnique({
     where: { id: postId },
     select: {
@@ -42,7 +41,7 @@ async function visiblePost(postId: string, viewer: Actor) {
   return post;
 }
 
-export async function createReply(author: Actor, threadId: string, input: unknown) {
+export async function createReply(author: Author, threadId: string, input: unknown) {
   const { body } = parseOrThrow(replySchema, input);
   const thread = await db.thread.findUnique({
     where: { id: threadId },
@@ -86,14 +85,14 @@ export async function createReply(author: Actor, threadId: string, input: unknow
  * The post if this actor may edit or delete it: 404 when the actor cannot see
  * it, 403 when it is someone else's and the actor does not moderate.
  */
-export async function authorizePostChange(actor: Actor, postId: string, action: "edit" | "delete") {
+export async function authorizePostChange(actor: Author, postId: string, action: "edit" | "delete") {
   const post = await visiblePost(postId, actor);
   if (!can(actor, `post:${action}`, post.authorId)) throw forbidden(`You can only ${action} your own posts.`);
   return post;
 }
 
 /** Edits keep the previous body as a revision; the thread title can change with the first post. */
-export async function editPost(editor: Actor, postId: string, input: unknown) {
+export async function editPost(editor: Author, postId: string, input: unknown) {
   const post = await authorizePostChange(editor, postId, "edit");
   const data = parseOrThrow(editPostSchema, input);
   if (post.thread.locked && !can(editor, "thread:lock:any")) throw conflict("This thread is locked; its posts can no longer be edited.");
@@ -121,7 +120,7 @@ export async function editPost(editor: Actor, postId: string, input: unknown) {
 }
 
 /** Revisions are for the author and moderators: who changed what, when. */
-export async function listRevisions(viewer: Actor, postId: string) {
+export async function listRevisions(viewer: Author, postId: string) {
   const post = await visiblePost(postId, viewer);
   if (!(viewer.id === post.authorId || can(viewer, "revision:read:any"))) throw forbidden("Only the author and moderators see revisions.");
   const revisions = await db.postRevision.findMany({
@@ -138,7 +137,7 @@ export async function listRevisions(viewer: Actor, postId: string) {
  * each answer says which post it replaced. Reputation is recomputed from the result, so a
  * thread pays for one acceptance however often it is moved, undone or repeated.
  */
-export async function acceptAnswer(actor: Actor, postId: string) {
+export async function acceptAnswer(actor: Author, postId: string) {
   const post = await visiblePost(postId, actor);
   if (!can(actor, "answer:accept", post.thread.authorId)) {
     throw forbidden("Only the person who asked, or a moderator, can accept an answer.");
@@ -182,7 +181,7 @@ const hiddenAnswer = () => conflict("A hidden or deleted post cannot be the answ
  * One "helpful" vote per member and post, never on one's own post. Every vote shows in the score; whether
  * it earns the author reputation is decided now, from the voter's trust (voteCountsTowardReputation).
  */
-export async function votePost(voter: Actor, postId: string) {
+export async function votePost(voter: Author, postId: string) {
   const post = await visiblePost(postId, voter);
   if (post.authorId === voter.id) throw forbidden("You cannot vote on your own post.");
   await enforce({ key: `vote:${voter.id}`, max: 60, windowSeconds: 3600, what: "votes" });
@@ -210,7 +209,7 @@ export async function votePost(voter: Actor, postId: string) {
   });
 }
 
-export async function getPostForQuote(viewer: Actor, postId: string) {
+export async function getPostForQuote(viewer: Author, postId: string) {
   const post = await visiblePost(postId, viewer);
   const author = await db.user.findUnique({ where: { id: post.authorId }, select: { username: true } });
   return { body: post.body, author: author?.username ?? "someone", threadId: post.threadId };

@@ -1,7 +1,6 @@
 import { Prisma } from "~/generated/prisma/client";
 import { trustLevelFor } from "~/models/community/trust";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "~/models/types";
 
 // Stack Overflow's weights: an accepted answer is worth more than one vote.
 export const REPUTATION = { vote: 10, accepted: 15 } as const;

@@ -12,6 +12,7 @@ import { canSeeRemoved, isModerator, type Viewer } from "~/models/viewer";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
 import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "~/models/accounts/user.server";
+import type { Author } from "~/models/types";
 
 export { POSTS_PER_PAGE, threadUrl };
 
@@ -75,7 +76,6 @@ export const slugify = (title: string) =>
   title.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "thread";
 
 
-type Author = { id: string; username: string; role: "member" | "moderator" | "maintainer" | "admin"; trustLevel: number };
 
 export async function createThread(author: Author, input: unknown) {
   const data = parseOrThrow(createThreadSchema, input);

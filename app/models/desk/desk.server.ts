@@ -4,14 +4,13 @@ import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { holdEndsAt, holdNotice } from "~/models/payments/card-hold";
 import { badgeFor, countByState, QUEUE_STATES, sortQueue } from "~/models/desk/queue";
-import { can, type Role } from "~/models/permissions";
+import { can } from "~/models/permissions";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
+import type { Actor } from "~/models/types";
 
 // The maintainer desk (PRODUCT §5): paid items only, never community activity.
 // Anyone without desk:view is told it does not exist.
-
-type Actor = { id: string; role: Role };
 
 export const deskQueueQuerySchema = z
   .object({

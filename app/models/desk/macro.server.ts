@@ -5,11 +5,12 @@ import { db } from "~/services/db.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { renderMacro, unknownPlaceholders, type MacroValues } from "~/models/desk/macro";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
+import type { Actor as BaseActor } from "~/models/types";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 
 // Admin-managed canned replies; maintainers use them on tickets.
-type Actor = { id: string; role: Role; username?: string };
+type Actor = BaseActor & { username?: string };
 
 export const macroInputSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { db } from "~/services/db.server";
 import { computeDeskMetrics, type MetricTicket } from "~/models/desk/metrics";
 import { requireDesk } from "~/models/desk/desk.server";
-import type { Role } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { honouredTicketWhere } from "~/models/payments/test-money.server";
 import type { TicketState } from "~/models/tickets/state";
 

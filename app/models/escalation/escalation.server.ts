@@ -6,7 +6,7 @@ import { checkoutPriceRefusal } from "~/models/escalation/linked-price.server";
 import { AppError, conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { gateSchema, SCOPE_STATEMENT, type GateAnswers } from "~/models/escalation/gate";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
 import { enforce } from "~/models/rate-limit.server";
 import { findActiveTier, listTiers, presentTier } from "~/models/escalation/tier.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
@@ -16,6 +16,7 @@ import { Prisma } from "~/generated/prisma/client";
 import { ACTIVE_TICKET_STATES, expireSuperseded, lockMember, OPEN_ESCALATION_STATES, refuseSecondTicket } from "~/models/escalation/open-checkout.server";
 import { threadUrl } from "~/utils/urls";
 import { siteOrigin } from "~/utils/url.server";
+import type { Role, Tx } from "~/models/types";
 
 // A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
@@ -135,7 +136,6 @@ async function openEscalation(user: Member, threadId: string, gate: GateAnswers,
 const COVERAGE_DRAW_GRACE_MS = 5 * 60_000;
 
 type Tier = Awaited<ReturnType<typeof findActiveTier>>;
-type Tx = Prisma.TransactionClient;
 
 const payWithSchema = z.enum(["coverage", "card"]).optional().catch(undefined);
 

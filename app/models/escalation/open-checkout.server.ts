@@ -1,15 +1,14 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/services/logger.server";
 import { providerFor } from "~/services/payments/payments.server";
 import { conflict } from "~/utils/errors";
 import { honoursProvider } from "~/models/payments/test-money.server";
+import type { Tx } from "~/models/types";
 
 // One live checkout per member and thing bought (docs/decisions/029): a newer
 // escalation of the same thread, or a newer insurance checkout, supersedes the
 // older one and expires it at the provider. The decisions are taken under the
 // member's row lock, so two tabs (or two servers) take turns; fulfilment takes
 // the same lock, so a checkout paid anyway never becomes a second ticket or plan.
-type Tx = Prisma.TransactionClient;
 
 export const ACTIVE_TICKET_STATES = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
 export const OPEN_ESCALATION_STATES = ["gate_passed", "checkout_open"] as const;

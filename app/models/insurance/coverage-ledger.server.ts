@@ -1,10 +1,9 @@
-import type { Prisma } from "~/generated/prisma/client";
 
+import type { Tx } from "~/models/types";
 // Support insurance coverage is a ledger (docs/decisions/016): the balance is
 // always the SUM of its entries, never a stored number that could drift. Every
 // entry that answers to an outside fact (an invoice, an escalation) carries a
 // unique reference, so a replay writes nothing twice.
-type Tx = Prisma.TransactionClient;
 
 export const ENTRY_KINDS = ["credit", "debit", "refund", "lapse"] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];

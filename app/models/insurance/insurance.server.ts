@@ -16,18 +16,16 @@ import { endPlan } from "~/models/insurance/plan-end.server";
 import { lockMember } from "~/models/escalation/open-checkout.server";
 import { refundNow, requestPlanRefund } from "~/models/insurance/plan-refund.server";
 import { FulfilmentRetryError } from "~/models/payments/event-outcome";
-import { requirePermission, type Role } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
 import { honouredPlans, honoursProvider, refuseTestCoverage } from "~/models/payments/test-money.server";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import type { Actor, Tx } from "~/models/types";
 
 // Support insurance (PRODUCT §4.10, docs/decisions/016): a yearly plan sold as
 // a subscription. Each paid invoice credits the coverage ledger; escalating
 // while covered debits it instead of opening Checkout; a rejected or expired
 // ticket refunds it. The balance is the sum of the ledger, read under the
 // subscription's row lock whenever it decides something.
-
-type Actor = { id: string; role: Role };
-type Tx = Prisma.TransactionClient;
 
 const YEAR_MS = 365 * 86_400_000;
 export const COVERAGE_FULFIL_QUEUE = "insurance-fulfil";

@@ -1,8 +1,8 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
 import { addEntry, balanceOf, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { recordMoneyEvent } from "~/models/payments/money-trail.server";
+import type { Tx } from "~/models/types";
 
 // The end of a support plan (docs/decisions/037). A plan set not to renew stays
 // usable until its period ends, then ends: Stripe says so with
@@ -10,7 +10,6 @@ import { recordMoneyEvent } from "~/models/payments/money-trail.server";
 // case the event is late or lost (test mode has no such event at all). Whichever
 // comes first ends it; the other finds it done. Coverage is never drawn after
 // currentPeriodEnd in any case (see coveredWhere in insurance.server.ts).
-type Tx = Prisma.TransactionClient;
 
 export const PLAN_END_QUEUE = "insurance-plan-end";
 

@@ -1,15 +1,14 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { complete, enqueue, fail, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
 import type { InvoiceRefundRequest } from "~/services/payments/types";
+import type { Tx } from "~/models/types";
 
 // A support plan refused as a member's second live plan (docs/decisions/029)
 // is never delivered, so what its invoice took is given back. The refusal
 // commits with an outbox job; the refund is tried at once and the job retries
 // it until the provider confirms. The job row is the record: one per invoice.
-type Tx = Prisma.TransactionClient;
 
 export const PLAN_REFUND_QUEUE = "insurance-refund";
 const LEASE_MS = 60_000;

@@ -9,7 +9,8 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { coverageEvent } from "~/models/insurance/insurance.server";
 import { checkoutPriceRefusal } from "~/models/escalation/linked-price.server";
 import { expireSuperseded, lockMember } from "~/models/escalation/open-checkout.server";
-import { requirePermission, type Role } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { enforce } from "~/models/rate-limit.server";
 import { honouredPlans } from "~/models/payments/test-money.server";
 

@@ -6,7 +6,8 @@ import { AppError, badRequest, conflict } from "~/utils/errors";
 import { lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { FulfilmentRetryError } from "~/models/payments/event-outcome";
 import { subscriptionFor, type Outcome } from "~/models/insurance/insurance.server";
-import { requirePermission, type Role } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
+import type { Role } from "~/models/types";
 import { schedulePlanEnd } from "~/models/insurance/plan-end.server";
 
 // Renewal of a support plan (docs/decisions/037): "don't renew" and its undo,

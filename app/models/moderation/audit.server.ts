@@ -2,11 +2,9 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
-import { requirePermission, type Role } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
 import { usernameIs } from "~/models/accounts/user.server";
-
-type Tx = Prisma.TransactionClient;
-type Actor = { id: string; role: Role };
+import type { Actor, Tx } from "~/models/types";
 
 export const AUDIT_PAGE_SIZE = 50;
 

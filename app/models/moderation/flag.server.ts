@@ -6,14 +6,12 @@ import { conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { writeAudit } from "~/models/moderation/audit.server";
 import { autoHidePost, resolveOpenFlags } from "~/models/moderation/moderation.server";
-import { requirePermission, type Role } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
 import { enforce } from "~/models/rate-limit.server";
 import { postUrl } from "~/models/community/post.server";
 import { threadUrl } from "~/models/community/thread.server";
 import { canSeeRemoved } from "~/models/viewer";
-
-type Tx = Prisma.TransactionClient;
-type Actor = { id: string; role: Role };
+import type { Actor, Tx } from "~/models/types";
 
 export const FLAG_REASONS = ["spam", "offensive", "off-topic", "needs-moderator"] as const;
 export type FlagReason = (typeof FLAG_REASONS)[number];

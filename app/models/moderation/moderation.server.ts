@@ -7,19 +7,17 @@ import { badRequest, conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { enqueueSearchSync } from "#search/outbox.server";
 import { writeAudit, type AuditEntry } from "~/models/moderation/audit.server";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
 import { postUrl } from "~/models/community/post.server";
 import { threadUrl } from "~/models/community/thread.server";
 import { canSeeRemoved } from "~/models/viewer";
 import { settleAcceptance } from "~/models/community/acceptance.server";
 import { syncThreadReputation } from "~/models/community/reputation.server";
+import type { Actor, Tx } from "~/models/types";
 
 // Moderation of public content. A thread and its question (post 0) are one
 // unit: hiding, deleting or restoring either changes both, so a thread never
 // shows without its question nor a question without its thread.
-
-type Tx = Prisma.TransactionClient;
-type Actor = { id: string; role: Role };
 
 const reasonText = z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE);
 const requiredReason = z

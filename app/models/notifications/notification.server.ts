@@ -1,7 +1,5 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
-
-type Tx = Prisma.TransactionClient | typeof db;
+import type { DbOrTx } from "~/models/types";
 
 export type NotificationKind = "reply" | "mention" | "accepted" | "moderation" | "ticket" | "sla_warning" | "digest";
 
@@ -10,7 +8,7 @@ export type NotificationKind = "reply" | "mention" | "accepted" | "moderation" |
  * community notifications unless they opted in: the desk stays about paid work.
  */
 export async function notify(
-  tx: Tx,
+  tx: DbOrTx,
   userIds: string[],
   n: { kind: NotificationKind; title: string; url: string; lane?: "community" | "desk"; actorId?: string },
 ) {

@@ -9,13 +9,13 @@ import { formatDuration } from "~/models/tickets/sla";
 import { unscheduleClock } from "~/models/tickets/clock.server";
 import { notifyDesk, notifyOwner, type TicketRef } from "~/models/tickets/notify.server";
 import { canTransition, transition, type TicketState } from "~/models/tickets/state";
+import type { Tx } from "~/models/types";
 
 // Card holds that lapse (docs/decisions/035). A ticket is never left open and
 // unpaid because its authorisation ran out: a day ahead the desk is told; at
 // capture_before an undecided ticket closes as expired with no charge; an
 // accept after it is refused (409); and a capture Stripe refuses with
 // charge_expired_for_capture closes the ticket the same way.
-type Tx = Prisma.TransactionClient;
 
 export const HOLD_QUEUE = "card-hold";
 type HoldPayload = { ticketId: string; kind: "warning" | "lapse" };

@@ -1,15 +1,14 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { addEntry, balanceOf, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { demoAccountsOpen, lockDemoAccount } from "~/models/accounts/demo-accounts.server";
 import { recordMoneyEvent, recordRelease } from "~/models/payments/money-trail.server";
 import { unscheduleClock } from "~/models/tickets/clock.server";
+import type { Tx } from "~/models/types";
 
 // `npm run cli -- demo:purge`: what a database that ran in development needs
 // before it serves production (docs/decisions/038). Nothing here calls a payment
 // provider: test-mode money never existed, so ending it moves none. Every step
 // is conditional on the state it changes, so running it twice does nothing more.
-type Tx = Prisma.TransactionClient;
 
 const OPEN_TICKET = ["awaiting_acceptance", "open", "waiting_on_customer"] as const;
 const UNSETTLED = ["authorized", "capture_pending", "capture_failed", "cancel_pending", "cancel_failed"];

@@ -1,14 +1,13 @@
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
+import type { Actor, Tx } from "~/models/types";
 
 // The money trail (docs/decisions/034): every decision that moves, holds or
 // frees money is written here in the same transaction as the decision, so the
 // trail cannot miss one. Maintainers read it per ticket; moderators and the
 // public never see it (it is not the moderation audit log).
-type Tx = Prisma.TransactionClient;
-type Actor = { id: string; role: Role };
 
 export const MONEY_EVENT_KINDS = [
   // A card authorised at checkout (the hold), or coverage drawn for an escalation.

@@ -1,4 +1,3 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
@@ -8,12 +7,12 @@ import { recordSettlement } from "~/models/tickets/money.server";
 import { notifyDesk } from "~/models/tickets/notify.server";
 import { honoursProvider, settleTestModePayment } from "~/models/payments/test-money.server";
 import { requestReceipt } from "~/models/payments/receipt.server";
+import type { Tx } from "~/models/types";
 
 // Captures and releases of authorised payments. The decision (accept, reject,
 // expire) commits first and marks the Payment "…_pending" with an outbox job in
 // the same transaction; the provider call follows, under a lease so two servers
 // never send it at once. Failures stay visible on the Payment and are retried.
-type Tx = Prisma.TransactionClient;
 export type Goal = "capture" | "cancel";
 
 export const SETTLE_QUEUE = "payment-settle";

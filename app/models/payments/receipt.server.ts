@@ -1,17 +1,16 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
 import { sendMail } from "~/services/mail.server";
 import { formatPrice } from "~/utils/money";
 import { siteOrigin } from "~/utils/url.server";
 import { ticketPath } from "~/models/tickets/notify.server";
+import type { Tx } from "~/models/types";
 
 // The member's receipt for every capture and refund (docs/decisions/036): the
 // forum's own e-mail, queued in the transaction that records the money moving,
 // keyed so a replayed event or a second settlement run never sends two. It
 // names the member's own payment only: amount, tier, ticket link, never the
 // maintainer's notes, the card, or anyone else.
-type Tx = Prisma.TransactionClient;
 
 export const RECEIPT_QUEUE = "payment-receipt";
 export type ReceiptFor = { kind: "capture"; paymentId: string } | { kind: "refund"; refundId: string };

@@ -5,13 +5,13 @@ import { logger } from "~/services/logger.server";
 import { PaymentProviderError, type PaymentEvent } from "~/services/payments/types";
 import { conflict } from "~/utils/errors";
 import { recordRelease } from "~/models/payments/money-trail.server";
+import type { Tx } from "~/models/types";
 
 // Test-mode money in production (docs/decisions/038): a database that ran the
 // test checkout and is then switched to BACKLINE_MODE=production keeps its test
 // plans, tickets and "captured" payments. None of it is money. This is the one
 // rule every path asks: production honours no provider named "test", and no
 // coverage draw from a plan bought in test mode.
-type Tx = Prisma.TransactionClient;
 
 /** The command that locks the demo accounts and neutralises test-mode money data. */
 export const PURGE_COMMAND = "npm run cli -- demo:purge --confirm";

@@ -1,11 +1,10 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { recordMoneyEvent, type MoneyEventKind } from "~/models/payments/money-trail.server";
+import type { Tx } from "~/models/types";
 
 // The ticket's decisions as money-trail entries (docs/decisions/034), written
 // in the decision's own transaction. Decisions are conditional updates, so each
 // happens once and needs no reference; outcomes reported by a provider or a job
 // carry one, so a replay writes nothing.
-type Tx = Prisma.TransactionClient;
 
 const latestPayment = (tx: Tx, ticketId: string) =>
   tx.payment.findFirst({

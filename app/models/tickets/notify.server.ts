@@ -1,12 +1,11 @@
-import type { Prisma } from "~/generated/prisma/client";
 import { notify } from "~/models/notifications/notification.server";
 import { can, ROLES } from "~/models/permissions";
+import type { Tx } from "~/models/types";
 
 // Ticket notifications go to the ticket's owner (lane "community", their usual
 // inbox) and to the maintainers (lane "desk"), never to anyone else. Titles name
 // the public thread only; the private text stays on the ticket page. E-mail
 // follows from the notification rows (app/services/notification-mail.server.ts).
-type Tx = Prisma.TransactionClient;
 
 export const ticketPath = (id: string) => `/tickets/${id}`;
 

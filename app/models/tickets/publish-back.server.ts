@@ -8,16 +8,15 @@ import { parseOrThrow } from "~/utils/validation";
 import { enqueueSearchSync } from "#search/outbox.server";
 import { renderForAuthor } from "~/models/community/content-policy.server";
 import { notify } from "~/models/notifications/notification.server";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
 import { acceptAnswer } from "~/models/community/post.server";
+import type { Author } from "~/models/types";
 
 // Publish back (PRODUCT §4.9): after resolving, a maintainer drafts a redacted
 // public answer on the ticket; it becomes a post in the original thread only
 // when the ticket's owner consents to exactly that text. The post is the
 // maintainer's, marked as coming from paid support (Post.fromTicketId), and
 // the owner may then accept it as the answer like any other reply.
-
-type Actor = { id: string; role: Role; username: string; trustLevel: number };
 
 export const publishDraftSchema = z
   .object({ body: z.string({ error: "Write the public answer." }).trim().min(20, "Write the public answer (at least 20 characters).").max(20_000).refine(hasVisibleText, NOTHING_VISIBLE) })
@@ -28,7 +27,7 @@ export const consentSchema = z.object({ draftHash: z.string().min(8, "Reload the
 /** Identifies the exact text the owner read: a consent to an older draft is refused. */
 export const draftHash = (body: string) => createHash("sha256").update(body).digest("hex").slice(0, 32);
 
-async function ticketFor(actor: Actor, ticketId: string) {
+async function ticketFor(actor: Author, ticketId: string) {
   const t = await db.ticket.findUnique({
     where: { id: ticketId },
     select: {
@@ -41,7 +40,7 @@ async function ticketFor(actor: Actor, ticketId: string) {
 }
 
 /** What the ticket page shows about publishing back, for this viewer. */
-export async function publishBackView(actor: Actor, ticketId: string) {
+export async function publishBackView(actor: Author, ticketId: string) {
   const t = await ticketFor(actor, ticketId);
   const post = t.publishedPostId
     ? await db.post.findUnique({ where: { id: t.publishedPostId }, select: { id: true, number: true, hidden: true, deletedAt: true } })
@@ -63,7 +62,7 @@ export async function publishBackView(actor: Actor, ticketId: string) {
 }
 
 /** The maintainer writes or rewrites the draft; any earlier consent was to another text, so nothing is published yet. */
-export async function savePublishDraft(actor: Actor, ticketId: string, input: unknown) {
+export async function savePublishDraft(actor: Author, ticketId: string, input: unknown) {
   // 404 for anyone who cannot see the ticket, as for every ticket action; then 403 for the owner.
   const t = await ticketFor(actor, ticketId);
   requirePermission(actor, "ticket:decide");
@@ -89,7 +88,7 @@ export async function savePublishDraft(actor: Actor, ticketId: string, input: un
  * The owner agrees to the draft they read: it is posted to the thread at once,
  * as the maintainer's reply, through the normal search outbox.
  */
-export async function consentAndPublish(actor: Actor, ticketId: string, input: unknown, now = new Date()) {
+export async function consentAndPublish(actor: Author, ticketId: string, input: unknown, now = new Date()) {
   const t = await ticketFor(actor, ticketId);
   if (t.ownerId !== actor.id) throw forbidden("Only the member who opened the ticket can agree to publishing it.");
   const { draftHash: seen } = parseOrThrow(consentSchema, input);
@@ -136,7 +135,7 @@ async function urlOf(postId: string, thread: { id: string; slug: string }) {
 }
 
 /** The owner accepts the published answer: the ordinary accepted-answer rules apply (the asker, or a moderator). */
-export async function acceptPublishedAnswer(actor: Actor, ticketId: string) {
+export async function acceptPublishedAnswer(actor: Author, ticketId: string) {
   const t = await ticketFor(actor, ticketId);
   if (t.ownerId !== actor.id) throw forbidden("Only the member who opened the ticket can do this here.");
   if (!t.publishedPostId) throw conflict("Nothing has been published from this ticket yet.");

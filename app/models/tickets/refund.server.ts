@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { complete, enqueue, fail, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
@@ -8,9 +7,10 @@ import { badRequest, conflict, notFound } from "~/utils/errors";
 import { formatPrice } from "~/utils/money";
 import { parseOrThrow } from "~/utils/validation";
 import { recordMoneyEvent } from "~/models/payments/money-trail.server";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
 import { requestReceipt } from "~/models/payments/receipt.server";
 import { notifyDesk, notifyOwner } from "~/models/tickets/notify.server";
+import type { Actor, Tx } from "~/models/types";
 
 // Refunds of a captured ticket (docs/decisions/036). The decision commits a
 // pending Refund, its trail entry and an outbox job in one transaction, under
@@ -18,8 +18,6 @@ import { notifyDesk, notifyOwner } from "~/models/tickets/notify.server";
 // back more than was captured. The provider call follows, tried at once and
 // retried by the job; Stripe keeps our Refund id in metadata, so an attempt
 // whose answer was lost is found again instead of being sent twice.
-type Tx = Prisma.TransactionClient;
-type Actor = { id: string; role: Role };
 
 export const REFUND_QUEUE = "ticket-refund";
 const LEASE_MS = 60_000;

@@ -10,7 +10,7 @@ import { explainExpiredCapture, refuseLapsedHold } from "~/models/payments/card-
 import { refuseRejectWhileCaptured } from "~/models/payments/captured-payment";
 import { requestSettlement, retrySettlement, settleNow } from "~/models/payments/payment.server";
 import { paidOf, paymentView } from "~/models/payments/payment-view.server";
-import { can, requirePermission, type Role } from "~/models/permissions";
+import { can, requirePermission } from "~/models/permissions";
 import { enforce } from "~/models/rate-limit.server";
 import { clockView, isDue, pause, resume } from "~/models/tickets/sla";
 import { expireIfDue, scheduleClock, unscheduleClock } from "~/models/tickets/clock.server";
@@ -21,13 +21,14 @@ import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { canTransition, isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "~/models/tickets/state";
 import { presentTier } from "~/models/escalation/tier.server";
 import { refuseTestMoneyTicket } from "~/models/payments/test-money.server";
+import type { Actor } from "~/models/types";
 
 // A paid ticket: a private conversation between its owner and the maintainers
 // (PRODUCT §4.6–4.7). Anyone else is told it does not exist (404). Every state
 // change is a conditional update on the state it was decided from, so two
 // maintainers, or a maintainer and the clock, cannot both win.
 
-export type Actor = { id: string; role: Role };
+export type { Actor } from "~/models/types";
 
 export const listTicketsSchema = z.object({ state: z.enum(TICKET_STATES).optional() }).meta({ id: "ListTicketsQuery" });
 

@@ -1,8 +1,10 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AUDIT_ACTIONS, listAudit } from "~/models/moderation/audit.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { forbidden } from "~/utils/errors";
 import { forPage } from "~/utils/page-errors.server";
 import { AuditFilters } from "./audit-filters";
 import { AuditTable } from "./audit-table";
@@ -11,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Audit log · Backline" }, { n
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  if (!can(user, "audit:read")) throw data("Only moderators can read the audit log.", { status: 403 });
+  if (!can(user, "audit:read")) throw pageFailure(forbidden("Only moderators can read the audit log."));
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const log = await forPage(() => listAudit(user, params));
   return { ...log, actions: [...AUDIT_ACTIONS] };
