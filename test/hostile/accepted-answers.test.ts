@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flagPost, listFlagQueue } from "~/models/moderation/flag.server";
-import { deletePost, hidePost, hideThread, restorePost, restoreThread, unhidePost, unhideThread } from "~/models/moderation/moderation.server";
+import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
+import { hideThread, restoreThread, unhideThread } from "~/models/moderation/thread-moderation.server";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
 import { computeReputation, REPUTATION } from "~/models/community/reputation.server";
 import { createThread, getThread, listThreads } from "~/models/community/thread.server";

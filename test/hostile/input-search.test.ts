@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSearchEngine, stopSearch } from "#search/index.server";
 import { SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
 import { resetEnvForTests } from "~/env.server";
-import { hideThread } from "~/models/moderation/moderation.server";
+import { hideThread } from "~/models/moderation/thread-moderation.server";
 import { parseSearchParams, searchForum } from "~/models/community/search.server";
 import { listTags } from "~/models/community/tag-directory.server";
 import { createThread, listThreads } from "~/models/community/thread.server";

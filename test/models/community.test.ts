@@ -217,7 +217,7 @@ describe("pagination", () => {
 
 describe("moderation keeps thread facts true", () => {
   it("hiding the accepted answer un-solves the thread and deleted replies leave the reply count", async () => {
-    const { hidePost, deletePost } = await import("~/models/moderation/moderation.server");
+    const { hidePost, deletePost } = await import("~/models/moderation/post-moderation.server");
     const cat = await makeCategory();
     const [asker, helper] = await Promise.all([makeUser(), makeUser()]);
     const moderator = await makeUser({ role: "moderator" });

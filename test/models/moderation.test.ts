@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { listAudit } from "~/models/moderation/audit.server";
 import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue } from "~/models/moderation/flag.server";
-import {
-  deletePost, deleteThread, hidePost, hideThread, lockThread, moveThread, restorePost, restoreThread,
-  unhidePost, unhideThread, unlockThread,
-} from "~/models/moderation/moderation.server";
+import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
+import { deleteThread, hideThread, lockThread, moveThread, restoreThread, unhideThread, unlockThread } from "~/models/moderation/thread-moderation.server";
 import { createReply } from "~/models/community/post.server";
 import { createThread, getThread, listThreads } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";

@@ -2,13 +2,14 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { extractMentions } from "~/services/markdown.server";
-import { badRequest, notFound } from "~/utils/errors";
+import { badRequest } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { enqueueSearchSync } from "#search/outbox.server";
 import { enforcePostingRate, renderForAuthor } from "~/models/community/content-policy.server";
 import { notify } from "~/models/notifications/notification.server";
 import { refreshTrustLevel } from "~/models/community/reputation.server";
-import { canSeeRemoved, isModerator, type Viewer } from "~/models/viewer";
+import { isModerator, type Viewer } from "~/models/viewer";
+import { findVisibleThread, isRemoved, isVisibleTo } from "~/models/community/visibility.server";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
 import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "~/models/accounts/user.server";
@@ -255,19 +256,7 @@ const publicPost = ({ fromTicketId, ...post }: PostRow, votedByViewer: boolean):
 
 /** A thread as this viewer may see it, with one page of posts (404 when they may not see it). */
 export async function getThread(id: string, viewer: Viewer, page = 1) {
-  const thread = await db.thread.findUnique({
-    where: { id },
-    select: {
-      ...threadListSelect,
-      categoryId: true,
-      authorId: true,
-      deletedAt: true,
-      acceptedPost: { select: postSelect },
-    },
-  });
-  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(viewer, thread.authorId))) {
-    throw notFound("This thread does not exist or was removed.");
-  }
+  const thread = await findVisibleThread(viewer, id, { ...threadListSelect, categoryId: true, acceptedPost: { select: postSelect } });
   const from = (page - 1) * POSTS_PER_PAGE;
   // Pages follow post numbers, which stay fixed when replies are hidden or deleted.
   const last = await db.post.aggregate({ where: { threadId: id }, _max: { number: true } });
@@ -276,13 +265,13 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     orderBy: { number: "asc" },
     select: postSelect,
   });
-  const visible = posts.filter((p) => !(p.hidden || p.deletedAt) || canSeeRemoved(viewer, p.authorId));
+  const visible = posts.filter((p) => isVisibleTo(viewer, p.authorId, p));
   const ids = visible.map((p) => p.id).concat(thread.acceptedPost ? [thread.acceptedPost.id] : []);
   const votes = viewer
     ? new Set((await db.vote.findMany({ where: { userId: viewer.id, postId: { in: ids } }, select: { postId: true } })).map((v) => v.postId))
     : new Set<string>();
   const accepted =
-    thread.acceptedPost && !(thread.acceptedPost.hidden || thread.acceptedPost.deletedAt) ? thread.acceptedPost : null;
+    thread.acceptedPost && !isRemoved(thread.acceptedPost) ? thread.acceptedPost : null;
   return {
     ...toListItem(thread),
     categoryId: thread.categoryId,
