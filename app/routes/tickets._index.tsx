@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { TimeLeftBadge } from "~/components/support/time-left-badge";
 import { Time } from "~/components/time";
 import { can } from "~/models/permissions";
-import { listTickets } from "~/models/tickets/ticket.server";
+import { listTickets, parseListTicketsQuery } from "~/models/tickets/ticket.server";
 import { stateLabel, TICKET_STATES, type TicketState } from "~/models/tickets/state";
 import { requireUser } from "~/services/auth.server";
 import { formatPrice } from "~/utils/money";
@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const state = new URL(request.url).searchParams.get("state") ?? undefined;
   return forPage(async () => ({
-    tickets: await listTickets(user, { state }),
+    tickets: await listTickets(user, parseListTicketsQuery({ state })),
     state: state ?? null,
     desk: can(user, "ticket:read:any"),
   }));

@@ -7,7 +7,7 @@ import { createThread } from "~/models/community/thread.server";
 import { loader as rootLoader } from "~/root";
 import { loader as homeLoader } from "~/routes/_index";
 import { loader as categoryLoader } from "~/routes/c.$slug";
-import { loader as threadLoader } from "~/routes/t.$id.($slug)";
+import { loader as threadLoader } from "~/routes/t.$id.($slug)/route";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../setup/test-database";
 import { makeCategory, makeUser } from "../support/factories";

@@ -56,6 +56,9 @@ export const flagQueueSchema = z
   })
   .meta({ id: "FlagQueueQuery" });
 
+export type FlagQueueQuery = z.output<typeof flagQueueSchema>;
+export const parseFlagQueueQuery = (input: unknown): FlagQueueQuery => parseOrThrow(flagQueueSchema, input);
+
 export const dismissSchema = z
   .object({ reason: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).optional().transform((v) => v || undefined) })
   .meta({ id: "DismissFlags" });
@@ -161,9 +164,8 @@ const excerpt = (body: string, max = 280) => {
  * The moderation queue: flags grouped by post. Open posts with the most flags
  * come first, then the longest waiting; resolved ones newest first.
  */
-export async function listFlagQueue(moderator: Actor | null, input: unknown = {}) {
+export async function listFlagQueue(moderator: Actor | null, q: FlagQueueQuery) {
   requirePermission(moderator, "flag:handle");
-  const q = parseOrThrow(flagQueueSchema, input);
   const open = q.state === "open";
   const where: Prisma.FlagWhereInput = { resolvedAt: open ? null : { not: null } };
   const groups = await db.flag.groupBy({
