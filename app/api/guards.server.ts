@@ -2,9 +2,8 @@ import { can, type Permission } from "~/models/permissions";
 import { authorizePostChange } from "~/models/community/post.server";
 import { authorizeTicket } from "~/models/tickets/ticket.server";
 import { authorizeWithdraw } from "~/models/tickets/withdraw.server";
-import { canSeeRemoved } from "~/models/viewer";
-import { db } from "~/services/db.server";
-import { forbidden, notFound, unauthorized } from "~/utils/errors";
+import { findVisibleThread } from "~/models/community/visibility.server";
+import { forbidden, unauthorized } from "~/utils/errors";
 import type { Guard } from "./endpoint.server";
 
 // Guards for `on(endpoint, fn, guard)`: who may call an endpoint on this
@@ -33,8 +32,7 @@ export const mayChangePost = (action: "edit" | "delete"): Guard => async ({ user
 /** The author, or a moderator: deleting a thread. */
 export const mayDeleteThread: Guard = async ({ user, params }) => {
   const actor = signedIn(user);
-  const thread = await db.thread.findUnique({ where: { id: params.id ?? "" }, select: { authorId: true, hidden: true, deletedAt: true } });
-  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(actor, thread.authorId))) throw notFound("There is no such thread.");
+  const thread = await findVisibleThread(actor, params.id ?? "");
   if (!can(actor, "post:delete", thread.authorId)) throw forbidden("You can only delete your own threads.");
 };
 

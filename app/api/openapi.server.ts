@@ -73,7 +73,10 @@ export function buildOpenApi(serverUrl: string) {
     const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({
       name: m[1], in: "path", required: true, schema: { type: "string" },
     }));
-    const query = e.query ? toSchema(e.query, "input") : undefined;
+    const inline = e.query ? toSchema(e.query, "input") : undefined;
+    // A named query schema (ListThreadsQuery) comes back as a reference: its properties are the parameters all the same.
+    const ref = typeof inline?.$ref === "string" ? inline.$ref.replace("#/components/schemas/", "") : undefined;
+    const query = ref ? components[ref] : inline;
     const queryParams = Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
       name, in: "query", required: ((query?.required as string[]) ?? []).includes(name), schema,
     }));

@@ -15,7 +15,7 @@ export const presentPost = (p: PostView) => ({
 });
 
 export function presentThread(t: ThreadView) {
-  const { posts, acceptedPost, categoryId: _c, authorId: _a, viewerIsModerator: _m, hidden: _h, deleted: _d, ...rest } = t;
+  const { posts, acceptedPost, categoryId: _c, authorId: _a, capabilities: _m, hidden: _h, deleted: _d, ...rest } = t;
   return {
     ...rest,
     posts: posts.map(presentPost),

@@ -2,7 +2,7 @@ import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ThreadList, threadListLinks } from "~/components/thread-list";
 import { listCategories } from "~/models/community/category.server";
-import { listThreads } from "~/models/community/thread.server";
+import { listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 
 export const links = threadListLinks;
 
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader() {
-  const [categories, latest] = await Promise.all([listCategories(), listThreads({ sort: "latest" })]);
+  const [categories, latest] = await Promise.all([listCategories(), listThreads(parseListThreadsQuery({}))]);
   return { categories, latest: latest.threads.slice(0, 10) };
 }
 

@@ -3,7 +3,7 @@ import { deletePost as deleteDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
 import { mayChangePost } from "~/api/guards.server";
 import { editPost } from "~/models/community/post.server";
-import { deletePost } from "~/models/moderation/moderation.server";
+import { deletePost } from "~/models/moderation/post-moderation.server";
 
 export const action = handle(
   on(editDef, async ({ params, user, body }) => editPost(user, params.id!, body), mayChangePost("edit")),

@@ -1,6 +1,6 @@
 import { hideThread as endpointDef } from "~/api/endpoints/moderation";
 import { handle, on } from "~/api/endpoint.server";
 import { staffOnly } from "~/api/guards.server";
-import { hideThread } from "~/models/moderation/moderation.server";
+import { hideThread } from "~/models/moderation/thread-moderation.server";
 
 export const action = handle(on(endpointDef, async ({ params, user, body }) => hideThread(user, params.id!, body), staffOnly("post:hide:any")));

@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import { useEffect } from "react";
 import { QueueList } from "~/components/desk/queue-list";
-import { deskQueue } from "~/models/desk/desk.server";
+import { deskQueue, parseDeskQueueQuery, requireDesk } from "~/models/desk/desk.server";
 import { QUEUE_STATES } from "~/models/desk/queue";
 import { stateLabel } from "~/models/tickets/state";
 import { getUser } from "~/services/auth.server";
@@ -20,9 +20,11 @@ const REFRESH_MS = 30_000;
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const params = new URL(request.url).searchParams;
-  return forPage(() =>
-    deskQueue(user, { state: params.get("state") || undefined, tier: params.get("tier") || undefined }),
-  );
+  return forPage(async () => {
+    // Who is not on the desk gets 404 before the query is read, as from the model.
+    requireDesk(user);
+    return deskQueue(user, parseDeskQueueQuery({ state: params.get("state") || undefined, tier: params.get("tier") || undefined }));
+  });
 }
 
 export default function Desk() {

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { flagReasonLabel } from "~/components/flag-button";
 import { QuickAction, ReasonAction } from "~/components/moderation-controls";
 import { Time } from "~/components/time";
-import { listFlagQueue } from "~/models/moderation/flag.server";
+import { listFlagQueue, parseFlagQueueQuery } from "~/models/moderation/flag.server";
 import { can } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";
@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!can(user, "flag:handle")) throw pageFailure(forbidden("Only moderators can see the moderation queue."));
   const url = new URL(request.url);
   return forPage(() =>
-    listFlagQueue(user, { state: url.searchParams.get("state") ?? undefined, page: url.searchParams.get("page") ?? undefined }),
+    listFlagQueue(user, parseFlagQueueQuery({ state: url.searchParams.get("state") ?? undefined, page: url.searchParams.get("page") ?? undefined })),
   );
 }
 

@@ -1,41 +1,26 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { can } from "~/models/permissions";
-import { editPost } from "~/models/community/post.server";
+import { authorizePostChange, editPost } from "~/models/community/post.server";
 import { postUrl } from "~/utils/urls";
 import { requireUser } from "~/services/auth.server";
-import { db } from "~/services/db.server";
-import { forbidden, notFound } from "~/utils/errors";
-import { pageFailure } from "~/utils/app-error-response.server";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
-import { canSeeRemoved } from "~/models/viewer";
+import { forPage } from "~/utils/page-errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit post · Backline" }];
 
-async function loadPost(id: string, user: Awaited<ReturnType<typeof requireUser>>) {
-  const post = await db.post.findUnique({
-    where: { id },
-    select: { id: true, number: true, body: true, authorId: true, hidden: true, deletedAt: true, thread: { select: { id: true, slug: true, title: true } } },
-  });
-  if (!post || ((post.hidden || post.deletedAt) && !canSeeRemoved(user, post.authorId))) throw pageFailure(notFound("Not found"));
-  if (!can(user, "post:edit", post.authorId)) throw pageFailure(forbidden("You can only edit your own posts."));
-  return post;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const post = await loadPost(params.id!, user);
-  return { post: { id: post.id, number: post.number, body: post.body }, thread: post.thread };
+  const post = await forPage(() => authorizePostChange(user, params.id!, "edit"));
+  const { id, slug, title } = post.thread;
+  return { post: { id: post.id, number: post.number, body: post.body }, thread: { id, slug, title } };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readForm(request);
   return attempt(async () => {
-    const post = await loadPost(params.id!, user).catch((r: Response) => {
-      throw r.status === 404 ? notFound() : forbidden("You can only edit your own posts.");
-    });
+    const post = await authorizePostChange(user, params.id!, "edit");
     await editPost(user, post.id, {
       body: form.get("body"),
       title: post.number === 0 ? form.get("title") ?? undefined : undefined,

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { TimeBadge } from "~/components/time-badge";
 import { Time } from "~/components/time";
 import { can } from "~/models/permissions";
-import { listTickets } from "~/models/tickets/ticket.server";
+import { listTickets, parseListTicketsQuery } from "~/models/tickets/ticket.server";
 import { clockLevel } from "~/models/tickets/sla";
 import { stateLabel, TICKET_STATES, type TicketState } from "~/models/tickets/state";
 import { requireUser } from "~/services/auth.server";
@@ -16,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const state = new URL(request.url).searchParams.get("state") ?? undefined;
   return forPage(async () => ({
-    tickets: await listTickets(user, { state }),
+    tickets: await listTickets(user, parseListTicketsQuery({ state })),
     state: state ?? null,
     desk: can(user, "ticket:read:any"),
   }));

@@ -1,5 +1,5 @@
 import type { ListFilter, ListSort } from "~/components/thread-list";
-import { listThreads } from "~/models/community/thread.server";
+import { listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 import { siteOrigin } from "./url.server";
 
 /**
@@ -8,14 +8,14 @@ import { siteOrigin } from "./url.server";
  */
 export async function loadThreadList(request: Request, fixed: { sort?: ListSort; category?: string; tag?: string }) {
   const params = new URL(request.url).searchParams;
-  const solved = params.get("solved") ?? undefined;
-  const cursor = params.get("cursor") ?? undefined;
-  const sort = fixed.sort ?? params.get("sort") ?? "latest";
-  const result = await listThreads({ category: fixed.category, tag: fixed.tag, sort, solved, cursor });
-  const filter: ListFilter = {
-    sort: sort as ListSort,
-    solved: solved === undefined ? undefined : solved === "true",
-    cursor,
-  };
+  const query = parseListThreadsQuery({
+    category: fixed.category,
+    tag: fixed.tag,
+    sort: fixed.sort ?? params.get("sort") ?? undefined,
+    solved: params.get("solved") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+  });
+  const result = await listThreads(query);
+  const filter: ListFilter = { sort: query.sort, solved: query.solved, cursor: query.cursor };
   return { threads: result.threads, total: result.total, nextCursor: result.nextCursor, filter, origin: siteOrigin() };
 }

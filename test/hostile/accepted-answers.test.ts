@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { flagPost, listFlagQueue } from "~/models/moderation/flag.server";
-import { deletePost, hidePost, hideThread, restorePost, restoreThread, unhidePost, unhideThread } from "~/models/moderation/moderation.server";
+import { flagPost, listFlagQueue, parseFlagQueueQuery } from "~/models/moderation/flag.server";
+import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
+import { hideThread, restoreThread, unhideThread } from "~/models/moderation/thread-moderation.server";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
 import { computeReputation, REPUTATION } from "~/models/community/reputation.server";
-import { createThread, getThread, listThreads } from "~/models/community/thread.server";
+import { createThread, getThread, listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../helpers/database";
 import { makeCategory, makeUser } from "../helpers/factories";
@@ -36,8 +37,8 @@ const reputation = async (user: { id: string }) => (await db.user.findUniqueOrTh
 /** What every visitor sees: the thread page data, the solved filter of the list, and the thread row. */
 async function solvedState(threadId: string, categorySlug: string) {
   const view = await getThread(threadId, null);
-  const solvedList = (await listThreads({ category: categorySlug, solved: "true" })).threads.map((t) => t.id);
-  const unsolvedList = (await listThreads({ category: categorySlug, solved: "false" })).threads.map((t) => t.id);
+  const solvedList = (await listThreads(parseListThreadsQuery({ category: categorySlug, solved: "true" }))).threads.map((t) => t.id);
+  const unsolvedList = (await listThreads(parseListThreadsQuery({ category: categorySlug, solved: "false" }))).threads.map((t) => t.id);
   return {
     solved: view.solved,
     acceptedPostId: view.acceptedPostId,
@@ -221,7 +222,7 @@ describe("flags from new accounts cannot hide established content", () => {
     expect(await isHidden(answer.id)).toBe(false);
     expect(await solvedState(thread.id, category.slug)).toEqual(solvedBy(answer.id));
     expect(await reputation(helper)).toBe(REPUTATION.accepted);
-    const queued = (await listFlagQueue(moderator, {})).items.find((i) => i.post.id === answer.id);
+    const queued = (await listFlagQueue(moderator, parseFlagQueueQuery({}))).items.find((i) => i.post.id === answer.id);
     expect(queued?.flags).toHaveLength(5);
   });
 

@@ -5,7 +5,7 @@ import { gateSchema } from "~/models/escalation/gate";
 import { dismissSchema, flagPostSchema } from "~/models/moderation/flag.server";
 import { planInputSchema } from "~/models/insurance/insurance.server";
 import { macroInputSchema } from "~/models/desk/macro.server";
-import { optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/moderation.server";
+import { optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
 import { editPostSchema, replySchema } from "~/models/community/post.server";
 import { publishDraftSchema } from "~/models/tickets/publish-back.server";
 import { createThreadSchema } from "~/models/community/thread.server";

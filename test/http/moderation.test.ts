@@ -255,6 +255,23 @@ describe("the audit log over the API", () => {
 });
 
 describe("moderation pages", () => {
+  it("a locked thread's page offers nobody a reply form, moderators included, since every reply would get 409", async () => {
+    const { thread } = await conversation("A locked thread seen by a moderator");
+    expect((await moderator.post(`/api/v1/threads/${thread.id}/lock`, { reason: "Settled" })).status).toBe(200);
+    await expectError(await moderator.post(`/api/v1/threads/${thread.id}/posts`, { body: "A moderator's reply to a locked thread." }), 409, "conflict");
+    for (const client of [moderator, ada, member]) {
+      const page = await client.get(thread.url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).not.toContain('id="reply-body"');
+      expect(html).toContain("This thread is locked and takes no new replies.");
+    }
+    // The moderator still gets the thread's moderation controls, which unlock it.
+    expect(await (await moderator.get(thread.url)).text()).toContain("Moderate this thread");
+    expect((await moderator.post(`/api/v1/threads/${thread.id}/unlock`, {})).status).toBe(200);
+    expect(await (await moderator.get(thread.url)).text()).toContain('id="reply-body"');
+  });
+
   it("the queue and the audit log are for moderators; members get 403 and visitors are sent to sign in", async () => {
     const { reply } = await conversation("A thread flagged through the browser form");
     // The flag form without JavaScript: a plain POST that redirects back.

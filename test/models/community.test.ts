@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { acceptAnswer, createReply, editPost, listRevisions, votePost } from "~/models/community/post.server";
-import { createThread, getThread, listThreads } from "~/models/community/thread.server";
+import { createThread, getThread, listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../helpers/database";
 import { makeCategory, makeUser } from "../helpers/factories";
@@ -32,9 +32,9 @@ describe("asking and answering", () => {
     expect(view.solved).toBe(true);
     expect(view.acceptedPost?.id).toBe(reply.id);
 
-    const solved = await listThreads({ category: cat.slug, solved: "true" });
+    const solved = await listThreads(parseListThreadsQuery({ category: cat.slug, solved: "true" }));
     expect(solved.threads.map((t) => t.id)).toContain(thread.id);
-    const unsolved = await listThreads({ category: cat.slug, solved: "false" });
+    const unsolved = await listThreads(parseListThreadsQuery({ category: cat.slug, solved: "false" }));
     expect(unsolved.threads.map((t) => t.id)).not.toContain(thread.id);
 
     const helperRow = await db.user.findUnique({ where: { id: helper.id } });
@@ -47,7 +47,7 @@ describe("asking and answering", () => {
     const cat = await makeCategory();
     const asker = await makeUser();
     const t = await createThread(asker, question(cat.slug));
-    expect((await listThreads({ tag: "proxy" })).threads.map((x) => x.id)).toContain(t.id);
+    expect((await listThreads(parseListThreadsQuery({ tag: "proxy" }))).threads.map((x) => x.id)).toContain(t.id);
     await expect(createThread(asker, question("no-such-category"))).rejects.toMatchObject({ status: 400, fields: { category: expect.any(String) } });
     await expect(createThread(asker, question(cat.slug, { title: "short" }))).rejects.toMatchObject({ status: 400, fields: { title: expect.any(String) } });
     await expect(createThread(asker, question(cat.slug, { tags: "a,b,c,d,e,f" }))).rejects.toMatchObject({ status: 400, fields: { tags: expect.any(String) } });
@@ -97,7 +97,7 @@ describe("votes and reputation", () => {
     await expect(votePost(voter, t.postId)).rejects.toMatchObject({ status: 409 });
     await expect(votePost(asker, t.postId)).rejects.toMatchObject({ status: 403 });
     expect((await db.user.findUnique({ where: { id: asker.id } }))!.reputation).toBe(10);
-    expect((await listThreads({ category: cat.slug, sort: "top" })).threads[0]!.score).toBe(1);
+    expect((await listThreads(parseListThreadsQuery({ category: cat.slug, sort: "top" }))).threads[0]!.score).toBe(1);
   });
 });
 
@@ -151,7 +151,7 @@ describe("locks, removal and trust", () => {
     await expect(getThread(t.id, other)).rejects.toMatchObject({ status: 404 });
     await expect(getThread(t.id, author)).resolves.toBeTruthy();
     await expect(getThread(t.id, moderator)).resolves.toBeTruthy();
-    expect((await listThreads({ category: cat.slug })).threads.map((x) => x.id)).not.toContain(t.id);
+    expect((await listThreads(parseListThreadsQuery({ category: cat.slug }))).threads.map((x) => x.id)).not.toContain(t.id);
   });
 
   it("stops a new account from posting links or images, and allows them once trusted", async () => {
@@ -202,22 +202,22 @@ describe("pagination", () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listThreads({ category: cat.slug, cursor });
+      const page = await listThreads(parseListThreadsQuery({ category: cat.slug, cursor }));
       seen.push(...page.threads.map((t) => t.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toHaveLength(65);
     expect(new Set(seen).size).toBe(65);
-    const third = await listThreads({ category: cat.slug, page: "3" });
+    const third = await listThreads(parseListThreadsQuery({ category: cat.slug, page: "3" }));
     expect(third.threads).toHaveLength(5);
     expect(third.total).toBe(65);
-    await expect(listThreads({ cursor: "garbage" })).rejects.toMatchObject({ status: 400 });
+    await expect(listThreads(parseListThreadsQuery({ cursor: "garbage" }))).rejects.toMatchObject({ status: 400 });
   });
 });
 
 describe("moderation keeps thread facts true", () => {
   it("hiding the accepted answer un-solves the thread and deleted replies leave the reply count", async () => {
-    const { hidePost, deletePost } = await import("~/models/moderation/moderation.server");
+    const { hidePost, deletePost } = await import("~/models/moderation/post-moderation.server");
     const cat = await makeCategory();
     const [asker, helper] = await Promise.all([makeUser(), makeUser()]);
     const moderator = await makeUser({ role: "moderator" });
@@ -231,7 +231,7 @@ describe("moderation keeps thread facts true", () => {
     await deletePost(helper, other.id, {});
     view = await getThread(t.id, null);
     expect(view.replyCount).toBe(0);
-    expect((await listThreads({ category: cat.slug, sort: "unanswered" })).threads.map((x) => x.id)).toContain(t.id);
+    expect((await listThreads(parseListThreadsQuery({ category: cat.slug, sort: "unanswered" }))).threads.map((x) => x.id)).toContain(t.id);
     expect(view.pages).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { resetEnvForTests } from "~/env.server";
 import { categoryFeed, latestFeed, renderAtom, renderRss, sitemap, threadFeed } from "~/models/community/feed.server";
-import { deleteThread, hidePost, hideThread } from "~/models/moderation/moderation.server";
+import { deleteThread, hideThread } from "~/models/moderation/thread-moderation.server";
+import { hidePost } from "~/models/moderation/post-moderation.server";
 import { createReply } from "~/models/community/post.server";
 import { createThread, threadUrl } from "~/models/community/thread.server";
 import { escapeXml } from "~/utils/xml";

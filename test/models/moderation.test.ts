@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { listAudit } from "~/models/moderation/audit.server";
-import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue } from "~/models/moderation/flag.server";
-import {
-  deletePost, deleteThread, hidePost, hideThread, lockThread, moveThread, restorePost, restoreThread,
-  unhidePost, unhideThread, unlockThread,
-} from "~/models/moderation/moderation.server";
+import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue, parseFlagQueueQuery } from "~/models/moderation/flag.server";
+import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
+import { deleteThread, hideThread, lockThread, moveThread, restoreThread, unhideThread, unlockThread } from "~/models/moderation/thread-moderation.server";
 import { createReply } from "~/models/community/post.server";
-import { createThread, getThread, listThreads } from "~/models/community/thread.server";
+import { createThread, getThread, listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
 import { useTestDatabase } from "../helpers/database";
 import { makeCategory, makeUser } from "../helpers/factories";
@@ -50,7 +48,7 @@ describe("flagging a post", () => {
     expect(flag).toMatchObject({ postId: reply.id, reason: "off-topic", details: null });
     await flagPost(reporterB, reply.id, { reason: "needs-moderator", details: "Links to a paid competitor." });
 
-    const queue = await listFlagQueue(moderator, {});
+    const queue = await listFlagQueue(moderator, parseFlagQueueQuery({}));
     const item = queue.items.find((i) => i.post.id === reply.id)!;
     expect(item.post).toMatchObject({ author: helper.username, excerpt: expect.stringContaining("idempotent"), hidden: false });
     expect(item.post.url).toContain(`/t/${thread.id}/`);
@@ -115,7 +113,7 @@ describe("flagging a post", () => {
     expect((await counts(category.id)).postCount).toBe(before.postCount - 1);
     const [entry] = await auditFor(reply.id);
     expect(entry).toMatchObject({ action: "post.auto_hide", actorId: null, reason: expect.stringContaining("flags") });
-    expect((await listFlagQueue(moderator, {})).items.find((i) => i.post.id === reply.id)?.flags).toHaveLength(AUTO_HIDE_FLAGS);
+    expect((await listFlagQueue(moderator, parseFlagQueueQuery({}))).items.find((i) => i.post.id === reply.id)?.flags).toHaveLength(AUTO_HIDE_FLAGS);
 
     const staffReply = await createReply(moderator, thread.id, { body: "Please keep this thread about webhooks." });
     for (const r of reporters) await flagPost(r, staffReply.id, { reason: "offensive" });
@@ -126,8 +124,8 @@ describe("flagging a post", () => {
 describe("the moderation queue", () => {
   it("is for moderators only: 403 for members, 401 for visitors", async () => {
     const member = await makeUser();
-    await expect(listFlagQueue(member, {})).rejects.toMatchObject({ status: 403 });
-    await expect(listFlagQueue(null, {})).rejects.toMatchObject({ status: 401 });
+    await expect(listFlagQueue(member, parseFlagQueueQuery({}))).rejects.toMatchObject({ status: 403 });
+    await expect(listFlagQueue(null, parseFlagQueueQuery({}))).rejects.toMatchObject({ status: 401 });
     await expect(dismissFlagsOnPost(member, "anything")).rejects.toMatchObject({ status: 403 });
   });
 
@@ -137,8 +135,8 @@ describe("the moderation queue", () => {
     await flagPost(reporter, reply.id, { reason: "off-topic" });
     const result = await dismissFlagsOnPost(moderator, reply.id, { reason: "On topic: it answers the question." });
     expect(result).toEqual({ postId: reply.id, dismissed: 1 });
-    expect((await listFlagQueue(moderator, { state: "open" })).items.map((i) => i.post.id)).not.toContain(reply.id);
-    const resolved = (await listFlagQueue(moderator, { state: "resolved" })).items.find((i) => i.post.id === reply.id)!;
+    expect((await listFlagQueue(moderator, parseFlagQueueQuery({ state: "open" }))).items.map((i) => i.post.id)).not.toContain(reply.id);
+    const resolved = (await listFlagQueue(moderator, parseFlagQueueQuery({ state: "resolved" }))).items.find((i) => i.post.id === reply.id)!;
     expect(resolved.flags[0]).toMatchObject({ resolution: "dismissed", resolvedBy: moderator.username });
     expect(await visiblePostIds(thread.id, null)).toContain(reply.id);
     expect(await auditFor(reply.id)).toMatchObject([
@@ -228,12 +226,12 @@ describe("hiding, locking, moving and deleting threads", () => {
     await expect(getThread(thread.id, helper)).rejects.toMatchObject({ status: 404 });
     expect((await getThread(thread.id, asker)).hidden).toBe(true);
     expect((await getThread(thread.id, moderator)).posts).toHaveLength(2);
-    expect((await listThreads({ category: category.slug })).threads).toHaveLength(0);
+    expect((await listThreads(parseListThreadsQuery({ category: category.slug }))).threads).toHaveLength(0);
     expect(await counts(category.id)).toEqual({ threadCount: 0, postCount: 0 });
     await expect(createReply(helper, thread.id, { body: "Replying to a hidden thread." })).rejects.toMatchObject({ status: 404 });
 
     await unhideThread(moderator, thread.id);
-    expect((await listThreads({ category: category.slug })).threads.map((t) => t.id)).toEqual([thread.id]);
+    expect((await listThreads(parseListThreadsQuery({ category: category.slug }))).threads.map((t) => t.id)).toEqual([thread.id]);
     expect(await counts(category.id)).toEqual({ threadCount: 1, postCount: 2 });
     expect((await auditFor(thread.id)).map((e) => [e.action, e.actorId])).toEqual([
       ["thread.hide", moderator.id],
@@ -272,7 +270,7 @@ describe("hiding, locking, moving and deleting threads", () => {
     expect(await counts(category.id)).toEqual({ threadCount: 0, postCount: 0 });
     expect(await counts(target.id)).toEqual({ threadCount: 1, postCount: 1 });
     expect((await getThread(thread.id, null)).category.slug).toBe(target.slug);
-    expect((await listThreads({ category: target.slug })).threads.map((t) => t.id)).toEqual([thread.id]);
+    expect((await listThreads(parseListThreadsQuery({ category: target.slug }))).threads.map((t) => t.id)).toEqual([thread.id]);
     await unhidePost(moderator, reply.id);
     expect(await counts(target.id)).toEqual({ threadCount: 1, postCount: 2 });
 
@@ -347,7 +345,7 @@ describe("soft-deleting posts", () => {
     await expect(deletePost(moderator, reply.id)).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
     await deletePost(moderator, reply.id, { reason: "Advertising" });
     expect((await db.flag.findFirstOrThrow({ where: { postId: reply.id } })).resolution).toBe("deleted");
-    expect((await listFlagQueue(moderator, {})).items.map((i) => i.post.id)).not.toContain(reply.id);
+    expect((await listFlagQueue(moderator, parseFlagQueueQuery({}))).items.map((i) => i.post.id)).not.toContain(reply.id);
 
     await expect(restorePost(await makeUser(), reply.id)).rejects.toMatchObject({ status: 403 });
     expect(await queuesSearchSync(thread.id, () => restorePost(moderator, reply.id, { reason: "Wrong post" }))).toBe(true);

@@ -10,6 +10,7 @@ import {
   markNotificationsRead,
   setEmailOptOutByKey,
   updateNotificationSettings,
+  parseInboxQuery,
 } from "~/models/notifications/inbox.server";
 import { notify, unreadCount } from "~/models/notifications/notification.server";
 import { createReply } from "~/models/community/post.server";
@@ -72,7 +73,7 @@ describe("the in-app inbox", () => {
     expect(await markNotificationsRead(asker.id, { ids: [inbox.notifications[0]!.id] })).toEqual({ marked: 1, unreadCount: 0 });
     const after = await listInbox(asker.id);
     expect(after.notifications[0]!.readAt).toBeInstanceOf(Date);
-    expect((await listInbox(asker.id, { unread: "true" })).notifications).toHaveLength(0);
+    expect((await listInbox(asker.id, parseInboxQuery({ unread: "true" }))).notifications).toHaveLength(0);
   });
 
   it("marks everything read at once, and refuses a request that names neither ids nor all", async () => {
@@ -94,10 +95,10 @@ describe("the in-app inbox", () => {
     expect(first.notifications).toHaveLength(30);
     expect(first.notifications[0]!.title).toBe("Reply 34");
     expect(first.nextCursor).toBeTruthy();
-    const second = await listInbox(user.id, { cursor: first.nextCursor });
+    const second = await listInbox(user.id, parseInboxQuery({ cursor: first.nextCursor }));
     expect(second.notifications.map((n) => n.title)).toEqual(["Reply 4", "Reply 3", "Reply 2", "Reply 1", "Reply 0"]);
     expect(second.nextCursor).toBeNull();
-    await expect(listInbox(user.id, { cursor: "garbage" })).rejects.toMatchObject({ status: 400 });
+    await expect(listInbox(user.id, parseInboxQuery({ cursor: "garbage" }))).rejects.toMatchObject({ status: 400 });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deletePost, hideThread } from "~/models/moderation/moderation.server";
+import { deletePost } from "~/models/moderation/post-moderation.server";
+import { hideThread } from "~/models/moderation/thread-moderation.server";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
 import { getProfile } from "~/models/community/profile.server";
 import { createThread } from "~/models/community/thread.server";

@@ -7,7 +7,7 @@ import { createThread } from "~/models/community/thread.server";
 import { loader as rootLoader } from "~/root";
 import { loader as homeLoader } from "~/routes/_index";
 import { loader as categoryLoader } from "~/routes/c.$slug";
-import { loader as threadLoader } from "~/routes/t.$id.($slug)";
+import { loader as threadLoader } from "~/routes/t.$id.($slug)/route";
 import { accounts } from "~/server/accounts.server";
 import { connectAccounts } from "~/services/auth.server";
 import { db } from "~/services/db.server";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { auditQuerySchema } from "~/models/moderation/audit.server";
 import { dismissSchema, flagPostSchema, flagQueueSchema, FLAG_REASONS } from "~/models/moderation/flag.server";
-import { moveThreadSchema, optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/moderation.server";
+import { moveThreadSchema, optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
 import { endpoint } from "../endpoint.server";
 
 const postState = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { db } from "~/services/db.server";
-import { conflict, forbidden, notFound } from "~/utils/errors";
+import { conflict, forbidden } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { enqueueSearchSync } from "#search/outbox.server";
 import { enforceEditRate, enforcePostingRate, renderForAuthor } from "~/models/community/content-policy.server";
@@ -13,8 +13,9 @@ import { refreshTrustLevel, syncReputation, voteCountsTowardReputation } from "~
 import { postUrl } from "~/utils/urls";
 import { bodySchema, notifyMentions, titleSchema } from "~/models/community/thread.server";
 
+import { findVisiblePost, findVisibleThread, isRemoved } from "~/models/community/visibility.server";
+
 export { postUrl };
-import { canSeeRemoved } from "~/models/viewer";
 import type { Author } from "~/models/types";
 
 export const replySchema = z.object({ body: bodySchema }).meta({ id: "CreatePost" });
@@ -27,29 +28,15 @@ export const editPostSchema = z
   .meta({ id: "EditPost" });
 
 
-async function visiblePost(postId: string, viewer: Author) {
-  const post = await db.post.findUnique({
-    where: { id: postId },
-    select: {
-      id: true, number: true, authorId: true, body: true, hidden: true, deletedAt: true, threadId: true,
-      thread: { select: { id: true, slug: true, title: true, authorId: true, locked: true, hidden: true, deletedAt: true, acceptedPostId: true, categoryId: true } },
-    },
+const visiblePost = (postId: string, viewer: Author) =>
+  findVisiblePost(viewer, postId, {
+    id: true, number: true, body: true, threadId: true,
+    thread: { select: { id: true, slug: true, title: true, authorId: true, locked: true, acceptedPostId: true, categoryId: true } },
   });
-  if (!post || ((post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt) && !canSeeRemoved(viewer, post.authorId))) {
-    throw notFound("This post does not exist or was removed.");
-  }
-  return post;
-}
 
 export async function createReply(author: Author, threadId: string, input: unknown) {
   const { body } = parseOrThrow(replySchema, input);
-  const thread = await db.thread.findUnique({
-    where: { id: threadId },
-    select: { id: true, slug: true, title: true, authorId: true, locked: true, hidden: true, deletedAt: true, categoryId: true },
-  });
-  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(author, thread.authorId))) {
-    throw notFound("This thread does not exist or was removed.");
-  }
+  const thread = await findVisibleThread(author, threadId, { id: true, slug: true, title: true, locked: true, categoryId: true });
   if (thread.locked) throw conflict("This thread is locked; it no longer takes replies.");
   await enforcePostingRate(author);
   const bodyHtml = renderForAuthor(author, body);
@@ -143,7 +130,7 @@ export async function acceptAnswer(actor: Author, postId: string) {
     throw forbidden("Only the person who asked, or a moderator, can accept an answer.");
   }
   if (post.number === 0) throw conflict("The question itself cannot be its answer; accept a reply.");
-  if (post.hidden || post.deletedAt) throw hiddenAnswer();
+  if (isRemoved(post)) throw hiddenAnswer();
   return db.$transaction(async (tx) => {
     // What was read before this point may be stale (a concurrent accept, or a moderator hiding the
     // post): lock the thread row, which moderation also locks, and read both again.
@@ -151,7 +138,7 @@ export async function acceptAnswer(actor: Author, postId: string) {
       select "acceptedPostId", "chosenAnswerId" from "Thread" where "id" = ${post.threadId} for update`;
     const previousId = locked?.acceptedPostId ?? null;
     const now = await tx.post.findUniqueOrThrow({ where: { id: post.id }, select: { hidden: true, deletedAt: true } });
-    if (now.hidden || now.deletedAt) throw hiddenAnswer();
+    if (isRemoved(now)) throw hiddenAnswer();
     if (locked?.chosenAnswerId === post.id && previousId === post.id) {
       return { threadId: post.threadId, acceptedPostId: post.id, previousAcceptedPostId: post.id };
     }
@@ -189,13 +176,7 @@ export async function votePost(voter: Author, postId: string) {
     // Thread, then posts, then users, as moderation and accepting lock them (docs/decisions/028): a vote
     // that held the post while waiting for the thread would deadlock with a moderator hiding the thread.
     await tx.$queryRaw`select "id" from "Thread" where "id" = ${post.threadId} for no key update`;
-    const now = await tx.post.findUniqueOrThrow({
-      where: { id: postId },
-      select: { hidden: true, deletedAt: true, thread: { select: { hidden: true, deletedAt: true } } },
-    });
-    if ((now.hidden || now.deletedAt || now.thread.hidden || now.thread.deletedAt) && !canSeeRemoved(voter, post.authorId)) {
-      throw notFound("This post does not exist or was removed.");
-    }
+    await findVisiblePost(voter, postId, undefined, tx);
     const standing = await tx.user.findUniqueOrThrow({ where: { id: voter.id }, select: { role: true, trustLevel: true } });
     const created = await tx.vote.createMany({
       data: [{ postId, userId: voter.id, countsTowardReputation: voteCountsTowardReputation(standing) }],

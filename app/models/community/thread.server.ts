@@ -2,13 +2,15 @@ import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { extractMentions } from "~/services/markdown.server";
-import { badRequest, notFound } from "~/utils/errors";
+import { badRequest } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { enqueueSearchSync } from "#search/outbox.server";
 import { enforcePostingRate, renderForAuthor } from "~/models/community/content-policy.server";
 import { notify } from "~/models/notifications/notification.server";
 import { refreshTrustLevel } from "~/models/community/reputation.server";
-import { canSeeRemoved, isModerator, type Viewer } from "~/models/viewer";
+import { isModerator, type Viewer } from "~/models/viewer";
+import { can } from "~/models/permissions";
+import { findVisibleThread, isRemoved, isVisibleTo } from "~/models/community/visibility.server";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
 import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "~/models/accounts/user.server";
@@ -61,16 +63,19 @@ export const listThreadsSchema = z
   .object({
     category: z.string().optional(),
     tag: z.string().optional(),
-    // The API parses the query once before listThreads parses it again, so the parsed boolean must pass too.
     solved: z
-      .union([z.boolean(), z.enum(["true", "false"])])
+      .enum(["true", "false"])
       .optional()
-      .transform((v) => (v === undefined ? undefined : v === true || v === "true")),
+      .transform((v) => (v === undefined ? undefined : v === "true")),
     sort: z.enum(["latest", "top", "unanswered"]).default("latest"),
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     cursor: z.string().max(200).optional(),
   })
   .meta({ id: "ListThreadsQuery" });
+
+// Parsed once, where the request comes in (endpoint or page loader): the schema transforms, so its output is not valid input.
+export type ListThreadsQuery = z.output<typeof listThreadsSchema>;
+export const parseListThreadsQuery = (input: unknown): ListThreadsQuery => parseOrThrow(listThreadsSchema, input);
 
 export const slugify = (title: string) =>
   title.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "thread";
@@ -192,8 +197,7 @@ function decodeCursor(cursor: string | undefined, sort: string): Prisma.ThreadWh
 const encodeCursor = (t: ListRow, sort: string) =>
   sort === "top" ? `${t.score}_${t.lastPostAt.getTime()}_${t.id}` : `${t.lastPostAt.getTime()}_${t.id}`;
 
-export async function listThreads(input: unknown) {
-  const q = parseOrThrow(listThreadsSchema, input);
+export async function listThreads(q: ListThreadsQuery) {
   const where: Prisma.ThreadWhereInput = { hidden: false, deletedAt: null };
   if (q.category) {
     const category = await db.category.findUnique({ where: { slug: q.category }, select: { id: true } });
@@ -253,21 +257,22 @@ const publicPost = ({ fromTicketId, ...post }: PostRow, votedByViewer: boolean):
   votedByViewer,
 });
 
+/**
+ * What this viewer may do on the thread page, from the rules the actions apply: createReply refuses
+ * every reply to a locked thread (moderators included), acceptAnswer takes the asker or a moderator.
+ * A visitor's capabilities are all false, so the cached anonymous page is the same for every visitor.
+ */
+export const threadCapabilities = (viewer: Viewer, thread: { authorId: string; locked: boolean }) => ({
+  canReply: Boolean(viewer && can(viewer, "post:create") && !thread.locked),
+  canAccept: Boolean(viewer && can(viewer, "answer:accept", thread.authorId)),
+  canModerate: isModerator(viewer),
+});
+
+export type ThreadCapabilities = ReturnType<typeof threadCapabilities>;
+
 /** A thread as this viewer may see it, with one page of posts (404 when they may not see it). */
 export async function getThread(id: string, viewer: Viewer, page = 1) {
-  const thread = await db.thread.findUnique({
-    where: { id },
-    select: {
-      ...threadListSelect,
-      categoryId: true,
-      authorId: true,
-      deletedAt: true,
-      acceptedPost: { select: postSelect },
-    },
-  });
-  if (!thread || ((thread.hidden || thread.deletedAt) && !canSeeRemoved(viewer, thread.authorId))) {
-    throw notFound("This thread does not exist or was removed.");
-  }
+  const thread = await findVisibleThread(viewer, id, { ...threadListSelect, categoryId: true, acceptedPost: { select: postSelect } });
   const from = (page - 1) * POSTS_PER_PAGE;
   // Pages follow post numbers, which stay fixed when replies are hidden or deleted.
   const last = await db.post.aggregate({ where: { threadId: id }, _max: { number: true } });
@@ -276,13 +281,13 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     orderBy: { number: "asc" },
     select: postSelect,
   });
-  const visible = posts.filter((p) => !(p.hidden || p.deletedAt) || canSeeRemoved(viewer, p.authorId));
+  const visible = posts.filter((p) => isVisibleTo(viewer, p.authorId, p));
   const ids = visible.map((p) => p.id).concat(thread.acceptedPost ? [thread.acceptedPost.id] : []);
   const votes = viewer
     ? new Set((await db.vote.findMany({ where: { userId: viewer.id, postId: { in: ids } }, select: { postId: true } })).map((v) => v.postId))
     : new Set<string>();
   const accepted =
-    thread.acceptedPost && !(thread.acceptedPost.hidden || thread.acceptedPost.deletedAt) ? thread.acceptedPost : null;
+    thread.acceptedPost && !isRemoved(thread.acceptedPost) ? thread.acceptedPost : null;
   return {
     ...toListItem(thread),
     categoryId: thread.categoryId,
@@ -294,7 +299,7 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
     posts: visible.map((p) => publicPost(p, votes.has(p.id))),
     page,
     pages: Math.max(1, Math.ceil(((last._max.number ?? 0) + 1) / POSTS_PER_PAGE)),
-    viewerIsModerator: isModerator(viewer),
+    capabilities: threadCapabilities(viewer, thread),
   };
 }
 

@@ -19,14 +19,16 @@ export const deskQueueQuerySchema = z
   })
   .meta({ id: "DeskQueueQuery" });
 
+export type DeskQueueQuery = z.output<typeof deskQueueQuerySchema>;
+export const parseDeskQueueQuery = (input: unknown): DeskQueueQuery => parseOrThrow(deskQueueQuerySchema, input);
+
 export function requireDesk(actor: Actor | null | undefined): asserts actor is Actor {
   if (!actor || !can(actor, "desk:view")) throw notFound("Not found.");
 }
 
 /** The queue with its badges, the live counts and the filters' choices. */
-export async function deskQueue(actor: Actor | null | undefined, input: unknown = {}, now = new Date()) {
+export async function deskQueue(actor: Actor | null | undefined, query: DeskQueueQuery = {}, now = new Date()) {
   requireDesk(actor);
-  const query = parseOrThrow(deskQueueQuerySchema, input);
   const [rows, tiers] = await Promise.all([
     db.ticket.findMany({
       where: { state: { in: [...QUEUE_STATES] } },

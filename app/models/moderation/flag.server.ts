@@ -5,12 +5,13 @@ import { db } from "~/services/db.server";
 import { conflict, forbidden, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { writeAudit } from "~/models/moderation/audit.server";
-import { autoHidePost, resolveOpenFlags } from "~/models/moderation/moderation.server";
+import { autoHidePost } from "~/models/moderation/post-moderation.server";
+import { resolveOpenFlags } from "~/models/moderation/thread-unit.server";
 import { requirePermission } from "~/models/permissions";
 import { enforce } from "~/models/rate-limit.server";
 import { postUrl } from "~/models/community/post.server";
 import { threadUrl } from "~/models/community/thread.server";
-import { canSeeRemoved } from "~/models/viewer";
+import { findVisiblePost, isRemoved } from "~/models/community/visibility.server";
 import type { Actor, Tx } from "~/models/types";
 
 export const FLAG_REASONS = ["spam", "offensive", "off-topic", "needs-moderator"] as const;
@@ -53,6 +54,9 @@ export const flagQueueSchema = z
   })
   .meta({ id: "FlagQueueQuery" });
 
+export type FlagQueueQuery = z.output<typeof flagQueueSchema>;
+export const parseFlagQueueQuery = (input: unknown): FlagQueueQuery => parseOrThrow(flagQueueSchema, input);
+
 export const dismissSchema = z
   .object({ reason: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).optional().transform((v) => v || undefined) })
   .meta({ id: "DismissFlags" });
@@ -61,18 +65,14 @@ export const dismissSchema = z
 export async function flagPost(reporter: Actor, postId: string, input: unknown) {
   const data = parseOrThrow(flagPostSchema, input);
   requirePermission(reporter, "post:flag");
-  const post = await db.post.findUnique({
-    where: { id: postId },
-    select: {
-      id: true, authorId: true, hidden: true, deletedAt: true,
-      author: { select: { role: true, trustLevel: true } },
-      thread: { select: { hidden: true, deletedAt: true, acceptedPostId: true } },
-    },
+  const post = await findVisiblePost(reporter, postId, {
+    id: true,
+    author: { select: { role: true, trustLevel: true } },
+    thread: { select: { acceptedPostId: true } },
   });
-  const removed = Boolean(post && (post.hidden || post.deletedAt || post.thread.hidden || post.thread.deletedAt));
-  if (!post || (removed && !canSeeRemoved(reporter, post.authorId))) throw notFound("This post does not exist or was removed.");
   if (post.authorId === reporter.id) throw forbidden("You cannot flag your own post; edit or delete it instead.");
-  if (removed) throw conflict("This post is already hidden or deleted.");
+  // Only moderators get this far with removed content; they act on it directly instead of flagging.
+  if (isRemoved(post, post.thread)) throw conflict("This post is already hidden or deleted.");
   const existing = await db.flag.findUnique({ where: { postId_reporterId: { postId, reporterId: reporter.id } }, select: { id: true } });
   if (existing) throw alreadyFlagged();
   await enforce({ key: `flag:${reporter.id}`, ...FLAG_RATE, what: "flags" });
@@ -162,9 +162,8 @@ const excerpt = (body: string, max = 280) => {
  * The moderation queue: flags grouped by post. Open posts with the most flags
  * come first, then the longest waiting; resolved ones newest first.
  */
-export async function listFlagQueue(moderator: Actor | null, input: unknown = {}) {
+export async function listFlagQueue(moderator: Actor | null, q: FlagQueueQuery) {
   requirePermission(moderator, "flag:handle");
-  const q = parseOrThrow(flagQueueSchema, input);
   const open = q.state === "open";
   const where: Prisma.FlagWhereInput = { resolvedAt: open ? null : { not: null } };
   const groups = await db.flag.groupBy({

@@ -19,6 +19,9 @@ export const inboxQuerySchema = z
   })
   .meta({ id: "NotificationsQuery" });
 
+export type InboxQuery = z.output<typeof inboxQuerySchema>;
+export const parseInboxQuery = (input: unknown): InboxQuery => parseOrThrow(inboxQuerySchema, input);
+
 export const markReadSchema = z
   .object({
     ids: z.array(z.string().min(1).max(40)).min(1).max(500).optional().describe("Notifications to mark read"),
@@ -48,8 +51,7 @@ function afterCursor(cursor: string | undefined): Prisma.NotificationWhereInput 
   return { OR: [{ createdAt: { lt: date } }, { createdAt: date, id: { lt: id } }] };
 }
 
-export async function listInbox(userId: string, input: unknown = {}) {
-  const q = parseOrThrow(inboxQuerySchema, input);
+export async function listInbox(userId: string, q: InboxQuery = {}) {
   const where: Prisma.NotificationWhereInput = { userId, ...(q.unread ? { readAt: null } : {}) };
   const keyset = afterCursor(q.cursor);
   const [rows, unread] = await Promise.all([

@@ -31,6 +31,8 @@ import type { Actor } from "~/models/types";
 export type { Actor } from "~/models/types";
 
 export const listTicketsSchema = z.object({ state: z.enum(TICKET_STATES).optional() }).meta({ id: "ListTicketsQuery" });
+export type ListTicketsQuery = z.output<typeof listTicketsSchema>;
+export const parseListTicketsQuery = (input: unknown): ListTicketsQuery => parseOrThrow(listTicketsSchema, input);
 
 const messageBody = z.string({ error: "Write a message." }).trim().min(2, "Write a message.").max(20_000, "At most 20,000 characters.").refine(hasVisibleText, NOTHING_VISIBLE);
 const checkbox = z
@@ -162,9 +164,8 @@ function summaryOf(t: TicketRow, actor: Actor, now: Date) {
 export type TicketSummary = ReturnType<typeof summaryOf>;
 
 /** Own tickets for members; every ticket for the desk, most urgent first, then the faster tier. */
-export async function listTickets(actor: Actor, input: unknown = {}, now = new Date()) {
+export async function listTickets(actor: Actor, query: ListTicketsQuery = {}, now = new Date()) {
   requirePermission(actor, "ticket:read:own");
-  const query = parseOrThrow(listTicketsSchema, input);
   const desk = isDesk(actor);
   const rows = await db.ticket.findMany({
     where: { ...(desk ? {} : { ownerId: actor.id }), ...(query.state ? { state: query.state } : {}) },

@@ -1,25 +1,26 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { FormError } from "~/components/field";
 import { FlagButton } from "~/components/flag-button";
-import { moderationLinks, PostModerationControls, ThreadModerationControls } from "~/components/moderation-controls";
+import { moderationLinks, PostModerationControls } from "~/components/moderation-controls";
 import { PostCard } from "~/components/post-card";
-import { can, requirePermission } from "~/models/permissions";
+import { requirePermission } from "~/models/permissions";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
 import { getThread } from "~/models/community/thread.server";
-import { SupportStub } from "~/components/support/support-stub";
 import { threadSupport } from "~/models/escalation/escalation.server";
 import { getUser, requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
-import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { quoteMarkdown } from "~/utils/quote";
 import { threadUrl } from "~/utils/urls";
 import { feedLinks, seoMeta, textExcerpt } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
 import { forPage } from "~/utils/page-errors.server";
+import { AcceptedAnswer } from "./accepted-answer";
+import { NoReplyNotice, ReplyForm } from "./reply-form";
+import { ThreadHeader } from "./thread-header";
+import { ThreadPager } from "./thread-pager";
 
 export const links = moderationLinks;
 
@@ -36,9 +37,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     thread,
     canonical,
     viewer: user ? { id: user.id, username: user.username } : null,
-    canReply: Boolean(user && can(user, "post:create") && (!thread.locked || can(user, "thread:lock:any"))),
-    canAccept: Boolean(user && can(user, "answer:accept", thread.authorId)),
-    canModerate: can(user, "post:hide:any"),
     support: await threadSupport(thread.id, user),
     replyToken: user ? newFormToken() : null,
   };
@@ -86,7 +84,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ThreadPage() {
-  const { thread, viewer, canReply, canAccept, canModerate, support, replyToken } = useLoaderData<typeof loader>();
+  const { thread, viewer, support, replyToken } = useLoaderData<typeof loader>();
+  const { canReply, canAccept, canModerate } = thread.capabilities;
   const result = useActionData<FormFailure>();
   const navigation = useNavigation();
   const replyRef = useRef<HTMLTextAreaElement>(null);
@@ -116,76 +115,35 @@ export default function ThreadPage() {
       {viewer && viewer.id !== p.authorId && !p.hidden && !p.deletedAt ? <FlagButton postId={p.id} /> : null}
     </>
   );
+  const card = (p: (typeof thread.posts)[number], accepted: boolean) => (
+    <PostCard post={p} accepted={accepted} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined}>{moderation(p)}</PostCard>
+  );
   const question = thread.posts.find((p) => p.number === 0);
   const replies = thread.posts.filter((p) => p.number > 0);
 
   return (
     <div className="stack thread">
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/">Categories</Link> › <Link to={`/c/${thread.category.slug}`}>{thread.category.name}</Link>
-      </nav>
-      <header className="thread-header">
-        <h1>{thread.title}</h1>
-        <p className="meta">
-          {thread.solved ? <span className="badge solved">✓ Solved</span> : <span className="badge">Unsolved</span>}
-          {thread.locked ? <span className="badge warn">Locked</span> : null}
-          {thread.hidden ? <span className="badge warn">Hidden</span> : null}
-          {thread.deleted ? <span className="badge warn">Deleted</span> : null}
-          {thread.tags.map((t) => (
-            <Link key={t} to={`/tags/${t}`} className="tag">#{t}</Link>
-          ))}
-          <span>{thread.replyCount} {thread.replyCount === 1 ? "reply" : "replies"}</span>
-        </p>
-        <SupportStub support={support} />
-        {canModerate ? <ThreadModerationControls thread={thread} /> : null}
-      </header>
+      <ThreadHeader thread={thread} support={support} />
 
-      {question ? <PostCard post={question} accepted={false} perms={perms(question.authorId)} onQuote={canReply ? quote : undefined}>{moderation(question)}</PostCard> : null}
+      {question ? card(question, false) : null}
 
-      {thread.acceptedPost && thread.page === 1 ? (
-        <section aria-labelledby="answer-title" className="accepted-answer">
-          <h2 id="answer-title">Accepted answer</h2>
-          <PostCard post={thread.acceptedPost} accepted perms={perms(thread.acceptedPost.authorId)} onQuote={canReply ? quote : undefined}>{moderation(thread.acceptedPost)}</PostCard>
-        </section>
-      ) : null}
+      {thread.acceptedPost && thread.page === 1 ? <AcceptedAnswer>{card(thread.acceptedPost, true)}</AcceptedAnswer> : null}
 
       <section aria-labelledby="replies-title">
         <h2 id="replies-title">{thread.replyCount === 0 ? "No replies yet" : "Replies"}</h2>
         <ol className="post-list">
           {replies.map((p) => (
-            <li key={p.id}>
-              <PostCard post={p} accepted={p.id === thread.acceptedPostId} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined}>{moderation(p)}</PostCard>
-            </li>
+            <li key={p.id}>{card(p, p.id === thread.acceptedPostId)}</li>
           ))}
         </ol>
-        {thread.pages > 1 ? (
-          <nav aria-label="Pages of this thread" className="pager">
-            {thread.page > 1 ? <Link to={`?page=${thread.page - 1}`} rel="prev">← Newer</Link> : <span />}
-            <span>Page {thread.page} of {thread.pages}</span>
-            {thread.page < thread.pages ? <Link to={`?page=${thread.page + 1}`} rel="next">Older →</Link> : <span />}
-          </nav>
-        ) : null}
+        <ThreadPager page={thread.page} pages={thread.pages} />
       </section>
 
       {canReply ? (
-        <section aria-labelledby="reply-title" className="card">
-          <h2 id="reply-title">Your reply</h2>
-          <Form method="post" replace preventScrollReset>
-            {replyToken ? <input type="hidden" name={FORM_TOKEN_FIELD} value={replyToken} /> : null}
-            <FormError message={result?.fields ? undefined : result?.message} />
-            <label htmlFor="reply-body" className="visually-hidden">Reply (Markdown)</label>
-            <textarea id="reply-body" ref={replyRef} name="body" rows={7} required minLength={10} defaultValue={result?.values?.body}
-              aria-invalid={result?.fields?.body ? true : undefined} aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"} />
-            <p id="reply-hint" className="hint">Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.</p>
-            {result?.fields?.body ? <p id="reply-error" className="field-error" role="alert">{result.fields.body}</p> : null}
-            <button type="submit" name="intent" value="reply" disabled={submittingReply}>{submittingReply ? "Posting…" : "Post reply"}</button>
-          </Form>
-        </section>
-      ) : thread.locked ? (
-        <p className="notice">This thread is locked and takes no new replies.</p>
-      ) : !viewer ? (
-        <p className="notice"><Link to={`/login?redirectTo=${encodeURIComponent(threadUrl(thread))}`}>Sign in</Link> to reply.</p>
-      ) : null}
+        <ReplyForm replyRef={replyRef} token={replyToken} result={result} submitting={submittingReply} />
+      ) : (
+        <NoReplyNotice locked={thread.locked} signedIn={Boolean(viewer)} threadPath={threadUrl(thread)} />
+      )}
     </div>
   );
 }
