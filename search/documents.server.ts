@@ -5,7 +5,7 @@ import { MAX_BODY_CHARS } from "./settings";
 
 // The only place search documents are made. Only public forum content passes
 // through here: a thread or post that is hidden or deleted yields nothing, and
-// private tickets are never read (PRODUCT §3).
+// private tickets are never read (docs/product.md §3).
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
 

@@ -6,7 +6,7 @@ import type { SearchEngine } from "./engine";
 import { announceSearchIndexChange } from "./index-changed.server";
 import type { DbOrTx } from "~/models/types";
 
-// The search outbox (PRODUCT §3, docs/decisions/013): content changes enqueue
+// The search outbox (docs/product.md §3, docs/decisions/013): content changes enqueue
 // "bring thread X up to date" in their own transaction; the worker re-reads
 // each thread and makes the index match it. Jobs carry no content, so a retry
 // or a late job always writes the current state, never an old one.

@@ -4,7 +4,7 @@ import { announceSearchIndexChange } from "./index-changed.server";
 import { enqueueThreads } from "./outbox.server";
 
 // A full rebuild into a fresh index that is swapped in at the end, so search
-// keeps answering from the old index meanwhile (PRODUCT §3).
+// keeps answering from the old index meanwhile (docs/product.md §3).
 
 export type ReindexResult = { documents: number; threads: number; caughtUp: number; ms: number };
 

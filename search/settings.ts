@@ -4,7 +4,7 @@ import type { Settings } from "meilisearch";
 // query means. Meilisearch gets these as index settings at start and deploy;
 // the PostgreSQL engine applies the same numbers itself.
 
-/** PRODUCT §3: one typo from 5 letters, two from 9 (Meilisearch's defaults, pinned here). */
+/** docs/product.md §3: one typo from 5 letters, two from 9 (Meilisearch's defaults, pinned here). */
 export const TYPO_MIN_WORD_SIZE = { oneTypo: 5, twoTypos: 9 } as const;
 
 /** Like Meilisearch, only the first ten words of a query count. */

@@ -6,7 +6,7 @@ import styles from "~/styles/similar-threads.css";
 
 // While a member writes a question (or before paying for an escalation), the
 // closest existing threads, solved ones first. Every answer found here is a
-// ticket nobody has to pay for (PRODUCT §3).
+// ticket nobody has to pay for (docs/product.md §3).
 
 /** Routes that render <SimilarThreads> add these to their `links`. */
 export const similarThreadsLinks: LinksFunction = () => [{ rel: "stylesheet", href: styles }];

@@ -11,7 +11,7 @@ import { forPage } from "~/utils/page-errors.server";
 import { stripePricesChecked } from "~/models/escalation/linked-price.server";
 import { formToObject } from "~/utils/validation";
 
-// Support insurance plans (PRODUCT §4.10): a yearly price and the coverage it buys.
+// Support insurance plans (docs/product.md §4.11): a yearly price and the coverage it buys.
 export const meta: MetaFunction = () => [{ title: "Support insurance · Admin · Backline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -10,7 +10,7 @@ import { attempt, readForm, type FormFailure } from "~/utils/form-action.server"
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
 
-// Canned replies for the desk (PRODUCT §5), managed by admins.
+// Canned replies for the desk (docs/product.md §5), managed by admins.
 export const meta: MetaFunction = () => [{ title: "Macros · Admin · Backline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

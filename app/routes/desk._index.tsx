@@ -9,7 +9,7 @@ import { getUser } from "~/services/auth.server";
 import styles from "~/styles/desk.css";
 import { forPage } from "~/utils/page-errors.server";
 
-// The maintainer desk (PRODUCT §5): the paid queue only, most urgent first.
+// The maintainer desk (docs/product.md §5): the paid queue only, most urgent first.
 // Not a desk member: 404, as if it did not exist.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];

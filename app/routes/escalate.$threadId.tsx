@@ -16,7 +16,7 @@ import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 import { formToObject } from "~/utils/validation";
 
-// The gate before payment (PRODUCT §4.2) and the page checkout returns to.
+// The gate before payment (docs/product.md §4.2) and the page checkout returns to.
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Get paid support: ${data.thread.title} · Backline` : "Get paid support · Backline" },

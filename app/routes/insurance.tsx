@@ -12,7 +12,7 @@ import { attempt, readForm, type FormFailure } from "~/utils/form-action.server"
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
-// The member's support insurance (PRODUCT §4.10): plan, renewal date and the
+// The member's support insurance (docs/product.md §4.11): plan, renewal date and the
 // balance, which is the sum of the ledger shown below it. "Don't renew" goes
 // through a confirmation step (?confirm=dont-renew) and keeps the balance until
 // the period ends (docs/decisions/037).

@@ -11,7 +11,7 @@ import { attempt, readForm, type FormFailure } from "~/utils/form-action.server"
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
-// The test-mode checkout (PRODUCT §4.11): stands in for Stripe Checkout when no
+// The test-mode checkout (docs/product.md §4.12): stands in for Stripe Checkout when no
 // Stripe keys are configured. Its buttons feed the same fulfilment as Stripe's webhook.
 
 export const meta: MetaFunction = () => [{ title: "Test checkout (no real money) · Backline" }, { name: "robots", content: "noindex" }];

@@ -239,7 +239,7 @@ export const MATRIX: Record<string, Entry> = {
     invalid: { intent: "bogus" },
   },
 
-  // ---- the JSON API (PRODUCT §7): unknown paths
+  // ---- the JSON API (docs/product.md §7): unknown paths
   "GET routes/api.$": { request: () => ({ path: "/api/v1/no-such-endpoint" }), expect: all(404) },
   "POST routes/api.$": { request: () => ({ path: "/api/v1/no-such-endpoint", body: {} }), expect: all(404) },
   "GET routes/api.v1.openapi[.]json": { request: () => ({ path: "/api/v1/openapi.json" }), expect: all(200) },

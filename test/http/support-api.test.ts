@@ -4,7 +4,7 @@ import { startServer, type TestServer } from "../helpers/server";
 import { gate } from "../helpers/support-world";
 
 // The paid lane over HTTP on the built server in test mode: the API contract
-// (PRODUCT §7), bad input, signed-out callers, and who may see what.
+// (docs/product.md §7), bad input, signed-out callers, and who may see what.
 
 let server: TestServer;
 let proThread: { id: string; url: string };

@@ -13,7 +13,7 @@ import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "#search/settings";
 import { enforce } from "~/models/rate-limit.server";
 import type { Viewer } from "~/models/viewer";
 
-// Forum search and "similar threads" (PRODUCT §3). The index answers; the
+// Forum search and "similar threads" (docs/product.md §3). The index answers; the
 // database has the last word on what may be shown, so a post hidden a moment
 // ago never appears even before the worker has updated the index.
 

@@ -9,7 +9,7 @@ import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
 import type { Actor } from "~/models/types";
 
-// The maintainer desk (PRODUCT §5): paid items only, never community activity.
+// The maintainer desk (docs/product.md §5): paid items only, never community activity.
 // Anyone without desk:view is told it does not exist.
 
 export const deskQueueQuerySchema = z

@@ -1,4 +1,4 @@
-// Canned replies (PRODUCT §5): an admin writes a macro once with placeholders,
+// Canned replies (docs/product.md §5): an admin writes a macro once with placeholders,
 // and it is rendered for one ticket when a maintainer picks it. Pure, so the
 // rules are tested directly: values are escaped for Markdown (a username like
 // "_x_" stays literal), URLs become autolinks, unknown placeholders stay

@@ -1,7 +1,7 @@
 import { HOUR_MS } from "~/models/tickets/sla";
 import { TICKET_STATES, type TicketState } from "~/models/tickets/state";
 
-// The desk's numbers (PRODUCT §5) as pure functions over ticket rows, so the
+// The desk's numbers (docs/product.md §5) as pure functions over ticket rows, so the
 // page, the CSV export and the tests agree on every definition:
 // - first response: from payment to the maintainer's first message (a reply,
 //   accept or reject with a message, a request for information); a bare

@@ -1,6 +1,6 @@
 import { describeAnswered, describeTimeLeft, HOUR_MS, timeLeftMs, urgency, type Clock, type ClockLevel } from "~/models/tickets/sla";
 
-// The maintainer's queue (PRODUCT §5) as pure functions over rows and an
+// The maintainer's queue (docs/product.md §5) as pure functions over rows and an
 // injected `now`: which tickets are in it, in which order, and the urgency of
 // each time-left badge. The page, the API and the digest all use these.
 

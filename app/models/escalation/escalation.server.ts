@@ -18,7 +18,7 @@ import { threadUrl } from "~/utils/urls";
 import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
 
-// A thread becomes a paid escalation (PRODUCT §4.1–4.4): the gate is checked,
+// A thread becomes a paid escalation (docs/product.md §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
 // ticket itself is created only by fulfilment, once the card is authorised.
 
@@ -196,7 +196,7 @@ export async function escalationContext(threadId: string, viewer: { id: string }
   };
 }
 
-/** The public stub and the way in, for the thread page (PRODUCT §4.1, §4.5). */
+/** The public stub and the way in, for the thread page (docs/product.md §4.1, §4.5). */
 export async function threadSupport(threadId: string, viewer: { id: string; role: Role } | null) {
   const thread = await db.thread.findUnique({
     where: { id: threadId },

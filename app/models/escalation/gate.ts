@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 
-// What the maintainer needs before a paid ticket can start (PRODUCT §4.2).
+// What the maintainer needs before a paid ticket can start (docs/product.md §4.2).
 // Shared by the gate form, the API and the ticket snapshot.
 export const SCOPE_STATEMENT =
   "Paid support covers defects and usage of the product; not custom development, server administration or third-party software.";

@@ -21,7 +21,7 @@ import { honouredPlans, honoursProvider, refuseTestCoverage } from "~/models/pay
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import type { Actor, Tx } from "~/models/types";
 
-// Support insurance (PRODUCT §4.10, docs/decisions/016): a yearly plan sold as
+// Support insurance (docs/product.md §4.11, docs/decisions/016): a yearly plan sold as
 // a subscription. Each paid invoice credits the coverage ledger; escalating
 // while covered debits it instead of opening Checkout; a rejected or expired
 // ticket refunds it. The balance is the sum of the ledger, read under the

@@ -9,7 +9,7 @@ import { honoursProvider } from "~/models/payments/test-money.server";
 import { insuranceInvoicePaid, insuranceSubscriptionDeleted, subscriptionCheckoutCompleted } from "~/models/insurance/insurance.server";
 import { insuranceInvoiceFailed, insuranceSubscriptionUpdated } from "~/models/insurance/renewal.server";
 
-// The one fulfilment path (PRODUCT §4.5): a verified Stripe webhook and the
+// The one fulfilment path (docs/product.md §4.5): a verified Stripe webhook and the
 // test-mode checkout page both end here. Every event is recorded by id and
 // applied once; every step is also idempotent by checkout session, backed by
 // unique constraints (Escalation.checkoutSessionId, Ticket.escalationId).

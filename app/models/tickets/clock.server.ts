@@ -10,7 +10,7 @@ import { recordTicketDecision } from "~/models/tickets/money.server";
 import { transition } from "~/models/tickets/state";
 import type { Tx } from "~/models/types";
 
-// The response clock as jobs (PRODUCT §4.8): one at the deadline, one at the
+// The response clock as jobs (docs/product.md §4.8): one at the deadline, one at the
 // warning time. Jobs are claimed atomically (docs/decisions/009) and every
 // change below is a conditional update, so a second run, or an expiry racing
 // an accept, changes nothing and releases nothing twice.

@@ -12,7 +12,7 @@ import { can, requirePermission } from "~/models/permissions";
 import { acceptAnswer } from "~/models/community/post.server";
 import type { Author } from "~/models/types";
 
-// Publish back (PRODUCT §4.9): after resolving, a maintainer drafts a redacted
+// Publish back (docs/product.md §4.10): after resolving, a maintainer drafts a redacted
 // public answer on the ticket; it becomes a post in the original thread only
 // when the ticket's owner consents to exactly that text. The post is the
 // maintainer's, marked as coming from paid support (Post.fromTicketId), and

@@ -1,4 +1,4 @@
-// The response-time promise as pure arithmetic (PRODUCT §4.8). Every function
+// The response-time promise as pure arithmetic (docs/product.md §4.8). Every function
 // takes `now`, so tests move time by passing a different Date.
 export const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;

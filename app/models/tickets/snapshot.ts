@@ -1,4 +1,4 @@
-// The frozen copy of a thread that a paid ticket carries (PRODUCT §4.5),
+// The frozen copy of a thread that a paid ticket carries (docs/product.md §4.5),
 // stored as JSON on Ticket.snapshot. Versioned so later shapes can coexist.
 export type TicketSnapshot = {
   version: 1;

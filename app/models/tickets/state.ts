@@ -1,6 +1,6 @@
 import { conflict } from "~/utils/errors";
 
-// The ticket's life, as data (PRODUCT §4.6): every change goes through `transition`,
+// The ticket's life, as data (docs/product.md §4.6): every change goes through `transition`,
 // so an illegal one is a 409 wherever it is attempted (browser, API, job).
 export const TICKET_STATES = [
   "awaiting_acceptance",

@@ -24,7 +24,7 @@ import { refuseTestMoneyTicket } from "~/models/payments/test-money.server";
 import type { Actor } from "~/models/types";
 
 // A paid ticket: a private conversation between its owner and the maintainers
-// (PRODUCT §4.6–4.7). Anyone else is told it does not exist (404). Every state
+// (docs/product.md §4.6–4.7). Anyone else is told it does not exist (404). Every state
 // change is a conditional update on the state it was decided from, so two
 // maintainers, or a maintainer and the clock, cannot both win.
 

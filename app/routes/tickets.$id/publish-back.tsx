@@ -3,7 +3,7 @@ import { Field } from "~/components/field";
 import { DecisionForm } from "./decision-form";
 import type { Publish, Result } from "./types";
 
-/** Publish back (PRODUCT §4.9): the maintainer drafts, the owner agrees, and only then is it public. */
+/** Publish back (docs/product.md §4.10): the maintainer drafts, the owner agrees, and only then is it public. */
 export function PublishBack({ publish: p, result }: { publish: Publish; result: Result }) {
   return (
     <section aria-labelledby="publish-title" className="card stack">

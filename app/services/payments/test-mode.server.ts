@@ -6,7 +6,7 @@ import { siteOrigin } from "~/utils/url.server";
 import { localIntentInfo, type LocalIntentRow } from "./local-intent";
 import { PaymentProviderError, type PaymentEvent, type PaymentProvider } from "./types";
 
-// Local payments without Stripe keys (PRODUCT §4.11): a clearly labelled
+// Local payments without Stripe keys (docs/product.md §4.12): a clearly labelled
 // checkout page at /test-checkout/:escalationId. Its PaymentIntents live in the
 // TestPaymentIntent table and follow Stripe's rules, and its "Authorize" and
 // "Decline" buttons produce the same PaymentEvents a verified Stripe webhook does.
