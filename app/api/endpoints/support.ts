@@ -125,11 +125,15 @@ export const ticketSchema = ticketSummarySchema
   })
   .meta({ id: "Ticket" });
 
-export const refundTicket = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/refund", tag: "support", auth: "required",
-  summary: "Refund all or part of a captured ticket (maintainers); more than is left is a 400 naming what is left",
-  body: refundSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409],
-});
+// A decision or action on one ticket: POST, signed in, answers the ticket.
+const ticketAction = (path: string, summary: string, body: z.ZodType, errors: number[] = [401, 403, 404, 409]) =>
+  endpoint({ method: "POST", path, tag: "support", auth: "required", summary, body, response: ticketSchema, errors });
+
+export const refundTicket = ticketAction(
+  "/api/v1/tickets/:id/refund",
+  "Refund all or part of a captured ticket (maintainers); more than is left is a 400 naming what is left",
+  refundSchema, [400, 401, 403, 404, 409],
+);
 
 export const listTiers = endpoint({
   method: "GET", path: "/api/v1/tiers", tag: "support", auth: "optional",
@@ -162,32 +166,32 @@ export const postTicketMessage = endpoint({
   body: ticketMessageSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409, 429],
 });
 
-export const acceptTicket = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/accept", tag: "support", auth: "required",
-  summary: "Accept a ticket: it opens and the authorised payment is captured",
-  body: acceptSchema, response: ticketSchema, errors: [401, 403, 404, 409],
-});
+export const acceptTicket = ticketAction(
+  "/api/v1/tickets/:id/accept",
+  "Accept a ticket: it opens and the authorised payment is captured",
+  acceptSchema,
+);
 
-export const rejectTicket = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/reject", tag: "support", auth: "required",
-  summary: "Reject a ticket as careless, out of scope or duplicate: the authorisation is released",
-  body: rejectSchema, response: ticketSchema, errors: [401, 403, 404, 409],
-});
+export const rejectTicket = ticketAction(
+  "/api/v1/tickets/:id/reject",
+  "Reject a ticket as careless, out of scope or duplicate: the authorisation is released",
+  rejectSchema,
+);
 
-export const requestTicketInfo = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/request-info", tag: "support", auth: "required",
-  summary: "Ask the member for information; the response clock pauses until they reply",
-  body: requestInfoSchema, response: ticketSchema, errors: [401, 403, 404, 409],
-});
+export const requestTicketInfo = ticketAction(
+  "/api/v1/tickets/:id/request-info",
+  "Ask the member for information; the response clock pauses until they reply",
+  requestInfoSchema,
+);
 
-export const withdrawTicket = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/withdraw", tag: "support", auth: "required",
-  summary: "Withdraw your ticket while it awaits acceptance: the authorisation is released (or the coverage returned)",
-  body: withdrawSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409],
-});
+export const withdrawTicket = ticketAction(
+  "/api/v1/tickets/:id/withdraw",
+  "Withdraw your ticket while it awaits acceptance: the authorisation is released (or the coverage returned)",
+  withdrawSchema, [400, 401, 403, 404, 409],
+);
 
-export const resolveTicket = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/resolve", tag: "support", auth: "required",
-  summary: "Resolve a ticket; the public thread shows “Resolved via paid support”",
-  body: resolveSchema, response: ticketSchema, errors: [401, 403, 404, 409],
-});
+export const resolveTicket = ticketAction(
+  "/api/v1/tickets/:id/resolve",
+  "Resolve a ticket; the public thread shows “Resolved via paid support”",
+  resolveSchema,
+);
