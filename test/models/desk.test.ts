@@ -17,7 +17,6 @@ import { gate, makeThread, person, supportWorld } from "../helpers/support";
 
 useTestDatabase();
 
-const origin = "http://localhost:3000";
 const H = 3_600_000;
 let world: Awaited<ReturnType<typeof supportWorld>>;
 beforeAll(async () => {
