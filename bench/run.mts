@@ -146,7 +146,10 @@ async function startApp(env: Record<string, string>): Promise<Server> {
     child.stdout!.on("data", () => {
       // The listen address, not PUBLIC_URL (which production requires and links are built from).
       const m = out.match(/running at \S+ \(listening on \S+:(\d+);/);
-      if (m) (clearTimeout(timer), resolve(`http://127.0.0.1:${m[1]}`));
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
     });
     child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`server exited with ${code}:\n${out}`))));
   });
@@ -227,7 +230,7 @@ async function drive(base: string, c: Case, connections: number, duration = DURA
     requests: [{
       method: (first.method ?? "GET") as "GET",
       path: first.path,
-      setupRequest: (req: any) => {
+      setupRequest: (req) => {
         const r = c.requests();
         return { ...req, method: r.method ?? "GET", path: r.path, headers: { ...(r.headers ?? {}) }, body: r.body };
       },
@@ -237,7 +240,7 @@ async function drive(base: string, c: Case, connections: number, duration = DURA
     samples.push(ms);
     statuses[status] = (statuses[status] ?? 0) + 1;
   });
-  const res: any = await instance;
+  const res = await instance;
   samples.sort((a, b) => a - b);
   const seconds = duration;
   return {

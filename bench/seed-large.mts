@@ -157,8 +157,13 @@ let sum = lengths.reduce((a, b) => a + b, 0);
 while (sum !== POSTS) {
   const i = r.int(threads.length);
   if (i === benchIndex) continue;
-  if (sum < POSTS && lengths[i]! < 400) (lengths[i]!++, sum++);
-  else if (sum > POSTS && lengths[i]! > threads[i]!.posts.length) (lengths[i]!--, sum--);
+  if (sum < POSTS && lengths[i]! < 400) {
+    lengths[i]!++;
+    sum++;
+  } else if (sum > POSTS && lengths[i]! > threads[i]!.posts.length) {
+    lengths[i]!--;
+    sum--;
+  }
 }
 
 const CODE = ["npm config set prefix ~/.local", "proxy_set_header Upgrade $http_upgrade;", "SELECT * FROM pg_stat_activity;", "docker compose logs -f app"];
@@ -197,10 +202,16 @@ for (let i = 0; i < threads.length; i++) {
   const hidden = i !== benchIndex && r.next() < 0.003;
   threadRows.push([id, t.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "thread", t.title, category,
     starter, hidden, i !== benchIndex && !hidden && r.next() < 0.01, lengths[i]! - 1, last, first, last]);
-  for (const tag of t.tags) (tagNames.add(tag), threadTags.push([id, `tag_${tag}`]));
+  for (const tag of t.tags) {
+    tagNames.add(tag);
+    threadTags.push([id, `tag_${tag}`]);
+  }
   if (r.next() < 0.25) {
     const extra = r.pick(["docker", "kubernetes", "windows", "macos", "api", "mobile", "i18n", "backup", "sso", "theme", "cli", "logs"]);
-    if (!t.tags.includes(extra)) (tagNames.add(extra), threadTags.push([id, `tag_${extra}`]));
+    if (!t.tags.includes(extra)) {
+      tagNames.add(extra);
+      threadTags.push([id, `tag_${extra}`]);
+    }
   }
 }
 

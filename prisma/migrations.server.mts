@@ -5,6 +5,7 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { PGlite } from "@electric-sql/pglite";
+import type * as EngineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectRoot } from "../app/server/project-root.ts";
@@ -20,19 +21,21 @@ const filters = { externalTables: [], externalEnums: [] };
 
 // The WASM glue module is one instance per process, even when this file is
 // loaded twice (test projects): the engine and its queue live on globalThis.
-const shared = ((globalThis as any).__backlineSchemaEngine ??= { engineClass: undefined, queue: Promise.resolve() }) as {
-  engineClass: Promise<any> | undefined;
-  queue: Promise<unknown>;
-};
+type SchemaEngine = EngineGlue.SchemaEngine;
+type Shared = { engineClass: Promise<typeof EngineGlue.SchemaEngine> | undefined; queue: Promise<unknown> };
+const shared = ((globalThis as { __backlineSchemaEngine?: Shared }).__backlineSchemaEngine ??= {
+  engineClass: undefined,
+  queue: Promise.resolve(),
+});
 
 /** Loads the WASM module once and lets one engine run at a time. */
-function loadEngine(): Promise<any> {
+function loadEngine(): Promise<typeof EngineGlue.SchemaEngine> {
   shared.engineClass ??= (async () => {
     const require = createRequire(import.meta.url);
     // The engine reports Rust panics through this global before throwing.
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message: (m: string) => void } };
     g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => console.error(`Prisma schema engine panic: ${m}`) };
-    const glue: any = await import("@prisma/schema-engine-wasm/schema_engine_bg");
+    const glue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
     const wasmPath = path.join(
       path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
       "schema_engine_bg.wasm",
@@ -41,7 +44,7 @@ function loadEngine(): Promise<any> {
       "./schema_engine_bg.js": glue,
     });
     glue.__wbg_set_wasm(instance.exports);
-    (instance.exports as any).__wbindgen_start();
+    (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
     return glue.SchemaEngine;
   })();
   return shared.engineClass;
@@ -53,13 +56,13 @@ function loadEngine(): Promise<any> {
  */
 export type MigrationTarget = { url: string } | { pglite: PGlite };
 
-function withEngine<T>(target: MigrationTarget, fn: (engine: any) => Promise<T>): Promise<T> {
+function withEngine<T>(target: MigrationTarget, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const run = shared.queue.then(() => runEngine(target, fn));
   shared.queue = run.catch(() => {});
   return run;
 }
 
-async function runEngine<T>(target: MigrationTarget, fn: (engine: any) => Promise<T>): Promise<T> {
+async function runEngine<T>(target: MigrationTarget, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const SchemaEngine = await loadEngine();
   const factory =
     "pglite" in target ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: 1 });
@@ -77,7 +80,7 @@ async function runEngine<T>(target: MigrationTarget, fn: (engine: any) => Promis
       };
     },
   });
-  const engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(tracked as any));
+  const engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(tracked));
   try {
     return await fn(engine);
   } finally {
@@ -94,7 +97,7 @@ export async function migrationNames(): Promise<string[]> {
     .sort();
 }
 
-async function migrationsList() {
+async function migrationsList(): Promise<EngineGlue.MigrationList> {
   const lockPath = path.join(MIGRATIONS, LOCK);
   return {
     baseDir: MIGRATIONS,
@@ -105,7 +108,7 @@ async function migrationsList() {
         path: name,
         migrationFile: {
           path: "migration.sql",
-          content: { tag: "ok", value: await readFile(path.join(MIGRATIONS, name, "migration.sql"), "utf8") },
+          content: { tag: "ok" as const, value: await readFile(path.join(MIGRATIONS, name, "migration.sql"), "utf8") },
         },
       })),
     ),
@@ -113,12 +116,12 @@ async function migrationsList() {
 }
 
 /** Names of migrations not yet applied; cheap, so start-up skips the engine when none are pending. */
-async function query(target: MigrationTarget, sql: string): Promise<any[]> {
-  if ("pglite" in target) return (await target.pglite.query(sql)).rows;
+async function query(target: MigrationTarget, sql: string): Promise<Record<string, unknown>[]> {
+  if ("pglite" in target) return (await target.pglite.query<Record<string, unknown>>(sql)).rows;
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
   try {
-    return (await client.query(sql)).rows;
+    return (await client.query<Record<string, unknown>>(sql)).rows;
   } finally {
     await client.end();
   }

@@ -58,7 +58,9 @@ export function errorResponse(error: unknown): Response {
  */
 export type Guard = (ctx: { user: CurrentUser | null; params: Record<string, string | undefined> }) => Promise<void> | void;
 
-type Registered = [Endpoint, (ctx: any) => Promise<Response | unknown>, Guard?];
+// Handlers of different endpoints share one list, so the list cannot name their context type;
+// on() checked each handler against its own endpoint's, and handle() builds that context.
+type Registered = [Endpoint, (ctx: never) => Promise<Response | unknown>, Guard?];
 
 /** A loader or action made by handle(): the methods it answers (app/server/allowed-methods.ts builds Allow from them). */
 export type Handled = ((args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<Response>) & { methods: Method[] };
@@ -85,7 +87,7 @@ export function handle(...handlers: Registered[]): Handled {
         : undefined;
       const body = def.body ? parseOrThrow(def.body, await apiBody(request)) : undefined;
       const run = async () => {
-        const result = await fn({ request, params, body, query, user });
+        const result = await fn({ request, params, body, query, user } as never);
         if (result instanceof Response) return result;
         return Response.json(result, { status: def.status ?? 200 });
       };

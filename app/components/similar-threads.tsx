@@ -43,8 +43,7 @@ export function SimilarThreads({
     const params = new URLSearchParams({ title: query });
     if (excludeThreadId) params.set("excludeThreadId", excludeThreadId);
     load(`/api/v1/similar?${params}`);
-    // `load` changes identity on every render; the query is what matters.
-  }, [query, excludeThreadId]);
+  }, [query, excludeThreadId, load]);
 
   // A failed lookup (503, offline) simply shows nothing: suggestions are a help, not a step.
   const threads = query && Array.isArray(fetcher.data) ? fetcher.data : [];

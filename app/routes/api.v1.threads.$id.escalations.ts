@@ -3,7 +3,7 @@ import { handle, on } from "~/api/endpoint.server";
 import { startEscalation } from "~/models/escalation/escalation.server";
 
 export const action = handle(
-  on(createEscalation, async ({ request, params, body, user }) =>
+  on(createEscalation, async ({ params, body, user }) =>
     startEscalation(user, params.id!, body),
   ),
 );

@@ -1,7 +1,6 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
 import { siteOrigin } from "~/utils/url.server";
 
-export const loader = ({ request }: LoaderFunctionArgs) => {
+export const loader = () => {
   const body = [
     "User-agent: *",
     "Disallow: /api/",

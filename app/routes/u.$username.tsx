@@ -9,7 +9,7 @@ import { siteOrigin } from "~/utils/url.server";
 
 export const links = threadListLinks;
 
-export const loader = ({ request, params }: LoaderFunctionArgs) =>
+export const loader = ({ params }: LoaderFunctionArgs) =>
   forPage(async () => ({ profile: await getProfile(params.username ?? ""), origin: siteOrigin() }));
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {

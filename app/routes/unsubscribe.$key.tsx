@@ -43,7 +43,7 @@ export default function Unsubscribe() {
         <>
           <p>Stop notification e-mails for <strong>{username}</strong>? Notifications still appear in the app.</p>
           <Form method="post">
-            <button type="submit" name="intent" value="unsubscribe" autoFocus>Unsubscribe</button>
+            <button type="submit" name="intent" value="unsubscribe">Unsubscribe</button>
           </Form>
         </>
       )}

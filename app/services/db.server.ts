@@ -72,8 +72,8 @@ export async function disconnectDb() {
 
 export const db = new Proxy({} as PrismaClient, {
   get(_target, prop) {
-    const client = getDb() as any;
-    const value = client[prop];
+    const client = getDb();
+    const value: unknown = Reflect.get(client, prop);
     return typeof value === "function" ? value.bind(client) : value;
   },
 });

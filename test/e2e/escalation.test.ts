@@ -1,4 +1,3 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
 import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";

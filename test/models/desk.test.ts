@@ -18,7 +18,6 @@ import { gate, makeThread, supportWorld } from "../helpers/support-world";
 
 useTestDatabase();
 
-const origin = "http://localhost:3000";
 const H = 3_600_000;
 let world: Awaited<ReturnType<typeof supportWorld>>;
 beforeAll(async () => {

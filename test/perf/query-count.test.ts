@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client";
 import { createApiToken } from "~/models/accounts/api-token.server";
@@ -43,7 +44,7 @@ const request = (path: string, token?: string) =>
   new Request(`http://localhost${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
 /** Root loader and route loader, as for a full page load. */
-const page = (path: string, loader: (args: any) => Promise<unknown>, params: Record<string, string>, token?: string) => () =>
+const page = (path: string, loader: (args: LoaderFunctionArgs) => Promise<unknown>, params: Record<string, string>, token?: string) => () =>
   Promise.all([rootLoader({ request: request(path, token), params: {}, context: {} } as never), loader({ request: request(path, token), params, context: {} })]);
 
 let small: { id: string; slug: string; postId: string };

@@ -98,7 +98,7 @@ describe("the reindex progress bar", () => {
     const { progress, out, at } = capture(true);
     at(1000);
     progress.update(250);
-    expect(out()).toMatch(/^\rreindex \[█+░+\]  25% 250\/1,000 posts · 250 posts\/s · ETA 3s\u001b\[K$/);
+    expect(out()).toMatch(/^\rreindex \[█+░+\] {2}25% 250\/1,000 posts · 250 posts\/s · ETA 3s\u001b\[K$/);
     at(4000);
     progress.update(1000);
     progress.finish();

@@ -19,7 +19,6 @@ import { recordTicketDecision } from "~/models/tickets/money.server";
 import { notifyDesk, notifyOwner, type TicketRef } from "~/models/tickets/notify.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { canTransition, isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "~/models/tickets/state";
-import { presentTier } from "~/models/escalation/tier.server";
 import { refuseTestMoneyTicket } from "~/models/payments/test-money.server";
 import type { Actor } from "~/models/types";
 
