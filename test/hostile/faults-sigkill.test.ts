@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, signIn, newMember } from "../helpers/http";
+import { signIn, newMember } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate, STRIPE_TEST_ENV } from "../helpers/support-world";
 import { until } from "../helpers/wait";

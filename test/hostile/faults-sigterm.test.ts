@@ -1,7 +1,7 @@
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, signIn } from "../helpers/http";
+import { signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
 import { FakeMeilisearch } from "../mocks/meilisearch";

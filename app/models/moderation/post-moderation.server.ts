@@ -1,4 +1,3 @@
-import { db } from "~/services/db.server";
 import { conflict, forbidden } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { can, requirePermission } from "~/models/permissions";
