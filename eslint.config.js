@@ -10,7 +10,17 @@ const globals = require("globals");
 
 module.exports = tseslint.config(
   {
-    ignores: ["build/", "public/build/", "app/generated/", ".data/", ".data-*/", ".cache/", "coverage/", "test/artifacts/", "node_modules/"],
+    ignores: [
+      "build/",
+      "public/build/",
+      "app/generated/",
+      ".data/",
+      ".data-*/",
+      ".cache/",
+      "coverage/",
+      "test/artifacts/",
+      "node_modules/",
+    ],
   },
   js.configs.recommended,
   // Not the type-aware presets: they need a TypeScript program per run and make the
@@ -30,7 +40,13 @@ module.exports = tseslint.config(
       // leave it out of a rest object; the name says it is unused on purpose.
       "@typescript-eslint/no-unused-vars": [
         "error",
-        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: "^_",
+          varsIgnorePattern: "^_",
+          caughtErrorsIgnorePattern: "^_",
+          destructuredArrayIgnorePattern: "^_",
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },

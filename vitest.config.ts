@@ -4,7 +4,11 @@ import { configDefaults, defineConfig } from "vitest/config";
 // Integration suites run on embedded PGlite always and, when TEST_DATABASE_URL
 // names a PostgreSQL server, a second time against it (docs/decisions/008).
 const postgres = process.env.TEST_DATABASE_URL;
-const alias = { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search"), "#prisma": path.resolve(__dirname, "prisma") };
+const alias = {
+  "~": path.resolve(__dirname, "app"),
+  "#search": path.resolve(__dirname, "search"),
+  "#prisma": path.resolve(__dirname, "prisma"),
+};
 const shared = {
   globalSetup: ["test/helpers/global-setup.ts"],
   testTimeout: 30_000,
@@ -36,7 +40,14 @@ export default defineConfig({
                 ...shared,
                 name: "postgres",
                 include: ["test/**/*.test.{ts,tsx}"],
-                exclude: [...configDefaults.exclude, "test/load/**", "test/e2e/**", "test/hostile/*-browser.test.ts", "test/services/markdown.test.ts", "test/unit/**"],
+                exclude: [
+                  ...configDefaults.exclude,
+                  "test/load/**",
+                  "test/e2e/**",
+                  "test/hostile/*-browser.test.ts",
+                  "test/services/markdown.test.ts",
+                  "test/unit/**",
+                ],
                 env: { TEST_DB_KIND: "postgres" },
               },
             },

@@ -5,7 +5,13 @@ import { defineConfig } from "vitest/config";
 // `npm test` (vitest.config.ts excludes test/load/**). It runs on the embedded
 // database, as `npm start` does out of the box.
 export default defineConfig({
-  resolve: { alias: { "~": path.resolve(__dirname, "app"), "#search": path.resolve(__dirname, "search"), "#prisma": path.resolve(__dirname, "prisma") } },
+  resolve: {
+    alias: {
+      "~": path.resolve(__dirname, "app"),
+      "#search": path.resolve(__dirname, "search"),
+      "#prisma": path.resolve(__dirname, "prisma"),
+    },
+  },
   test: {
     name: "load",
     include: ["test/load/**/*.test.ts"],

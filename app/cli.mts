@@ -21,8 +21,12 @@ async function main() {
   const { values } = parseArgs({
     args: rest,
     options: {
-      email: { type: "string" }, username: { type: "string" }, password: { type: "string" }, role: { type: "string" },
-      confirm: { type: "boolean" }, fix: { type: "boolean" },
+      email: { type: "string" },
+      username: { type: "string" },
+      password: { type: "string" },
+      role: { type: "string" },
+      confirm: { type: "boolean" },
+      fix: { type: "boolean" },
     },
   });
   const role = (values.role ?? "member") as (typeof ROLES)[number];
@@ -53,7 +57,9 @@ async function main() {
     } else if (command === "markdown:rerender") {
       const { rerenderAll } = await import("~/models/community/rerender.server.ts");
       await rerenderAll();
-      console.log("Every stored post, ticket message and ticket snapshot is rendered with the current renderer; changed threads are queued for search.");
+      console.log(
+        "Every stored post, ticket message and ticket snapshot is rendered with the current renderer; changed threads are queued for search.",
+      );
     } else if (command === "user:create") {
       const user = await createUser({ email: values.email ?? "", username: values.username ?? "", password: values.password ?? "" }, role);
       console.log(`Created ${user.role} ${user.username} (${values.email}), id ${user.id}`);

@@ -24,7 +24,10 @@ const trustProxySchema = z
     const raw = (v ?? "").trim().toLowerCase();
     if (raw === "" || raw === "false" || raw === "0") return false;
     if (/^\d+$/.test(raw)) return Number(raw);
-    const entries = raw.split(",").map((e) => e.trim()).filter(Boolean);
+    const entries = raw
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean);
     const bad = entries.filter((e) => !isProxyAddress(e));
     if (raw === "true" || bad.length || !entries.length) {
       // "true" would believe any X-Forwarded-For a client writes: every client could pick its own rate-limit key.
@@ -107,7 +110,8 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["STRIPE_SECRET_KEY"],
-        message: "STRIPE_SECRET_KEY is a Stripe test key (sk_test_…); production charges real cards only: set the live key (sk_live_… or rk_live_…), or run with BACKLINE_MODE=development",
+        message:
+          "STRIPE_SECRET_KEY is a Stripe test key (sk_test_…); production charges real cards only: set the live key (sk_live_… or rk_live_…), or run with BACKLINE_MODE=development",
       });
     }
   });

@@ -40,7 +40,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <a className="skip-link" href="#main">Skip to content</a>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         {data?.testMode ? (
           <p className="test-banner" role="note">
             Test mode: payments are simulated and no real money moves.

@@ -66,7 +66,9 @@ if (!values["no-build"]) {
   console.log("Building (npm run build: the Remix app and the bundled server)…");
   const t0 = performance.now();
   const res = spawnSync(process.execPath, [path.join(ROOT, "app/server/build-app.mjs")], {
-    cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" },
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, NODE_ENV: "production" },
   });
   if (res.status !== 0) throw new Error("npm run build failed");
   buildSeconds = (performance.now() - t0) / 1000;
@@ -76,7 +78,9 @@ if (!values["no-build"]) {
 function seed(env: Record<string, string>) {
   console.log("Seeding the large dataset (npm run seed:large)…");
   const res = spawnSync(process.execPath, ["--import", "tsx", "bench/seed-large.mts", "--force"], {
-    cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env },
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, ...env },
   });
   if (res.status !== 0) throw new Error("seed:large failed");
 }
@@ -128,8 +132,14 @@ async function startApp(env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, startArguments(ROOT), {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1",
-      BACKLINE_BUILD: "skip", BACKLINE_SEED: "0", LOG_LEVEL: "warn",
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BACKLINE_BUILD: "skip",
+      BACKLINE_SEED: "0",
+      LOG_LEVEL: "warn",
       // The load generator is one client address; the per-address search limit would answer 429s.
       SEARCH_RATE_PER_MINUTE: "0",
       // For trying V8 flags on the app (docs/benchmarks.md, memory).
@@ -158,7 +168,10 @@ async function startApp(env: Record<string, string>): Promise<Server> {
   await home.arrayBuffer();
   const readyMs = performance.now() - t0;
   return {
-    url, child, readyMs, output: () => out,
+    url,
+    child,
+    readyMs,
+    output: () => out,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));
@@ -177,12 +190,17 @@ async function startStatic(html: string): Promise<Server> {
 http.createServer((q,s)=>{s.writeHead(200,{"Content-Type":"text/html; charset=utf-8","Content-Length":body.length});s.end(body)})
 .listen(0,"127.0.0.1",function(){console.log("static at http://127.0.0.1:"+this.address().port)})`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve) => child.stdout!.on("data", (d) => {
-    const m = String(d).match(/static at (\S+)/);
-    if (m) resolve(m[1]!);
-  }));
+  const url = await new Promise<string>((resolve) =>
+    child.stdout!.on("data", (d) => {
+      const m = String(d).match(/static at (\S+)/);
+      if (m) resolve(m[1]!);
+    }),
+  );
   return {
-    url, child, readyMs: 0, output: () => "",
+    url,
+    child,
+    readyMs: 0,
+    output: () => "",
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -208,8 +226,17 @@ type Case = {
   page?: boolean;
 };
 type Result = {
-  name: string; connections: number; requests: number; rps: number; p50: number; p95: number; p99: number;
-  errors: number; non2xx: number; statuses: Record<string, number>; ceilingShare?: number;
+  name: string;
+  connections: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  statuses: Record<string, number>;
+  ceilingShare?: number;
 };
 
 function percentile(sorted: number[], p: number) {
@@ -227,14 +254,16 @@ async function drive(base: string, c: Case, connections: number, duration = DURA
     duration,
     pipelining: 1,
     timeout: 30,
-    requests: [{
-      method: (first.method ?? "GET") as "GET",
-      path: first.path,
-      setupRequest: (req) => {
-        const r = c.requests();
-        return { ...req, method: r.method ?? "GET", path: r.path, headers: { ...(r.headers ?? {}) }, body: r.body };
+    requests: [
+      {
+        method: (first.method ?? "GET") as "GET",
+        path: first.path,
+        setupRequest: (req) => {
+          const r = c.requests();
+          return { ...req, method: r.method ?? "GET", path: r.path, headers: { ...(r.headers ?? {}) }, body: r.body };
+        },
       },
-    }],
+    ],
   });
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
     samples.push(ms);
@@ -244,9 +273,16 @@ async function drive(base: string, c: Case, connections: number, duration = DURA
   samples.sort((a, b) => a - b);
   const seconds = duration;
   return {
-    name: c.name, connections, requests: samples.length, rps: samples.length / seconds,
-    p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99),
-    errors: res.errors + res.timeouts, non2xx: res.non2xx, statuses,
+    name: c.name,
+    connections,
+    requests: samples.length,
+    rps: samples.length / seconds,
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
+    errors: res.errors + res.timeouts,
+    non2xx: res.non2xx,
+    statuses,
   };
 }
 
@@ -259,11 +295,15 @@ async function json(url: string, init?: RequestInit) {
 
 async function login(base: string, username: string) {
   const res = await fetch(`${base}/api/v1/session`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ email: `${username}@bench.example`, password: BENCH.password }),
   });
   if (!res.ok) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   return cookie;
 }
 
@@ -291,7 +331,10 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     // Replies go to 50 threads from the middle of the latest list, not its top: a run moves the threads it
     // replied to up to the top, so the next run picks others, and no thread grows run after run (the search
     // worker re-indexes a whole thread on every reply).
-    const middle = [...(await json(`${base}/api/v1/threads?sort=latest&page=40`)).threads, ...(await json(`${base}/api/v1/threads?sort=latest&page=41`)).threads];
+    const middle = [
+      ...(await json(`${base}/api/v1/threads?sort=latest&page=40`)).threads,
+      ...(await json(`${base}/api/v1/threads?sort=latest&page=41`)).threads,
+    ];
     const replyThreads: string[] = middle
       .filter((t: { id: string; locked: boolean }) => !t.locked && t.id !== BENCH.threadId)
       .map((t: { id: string }) => t.id)
@@ -302,7 +345,11 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     for (let i = 0; i < BENCH.moderators; i++) {
       const username = i === 0 ? BENCH.moderator : `${BENCH.moderator}_${i}`;
       const cookie = await login(base, username);
-      const t = await json(`${base}/api/v1/tokens`, { method: "POST", headers: { "Content-Type": "application/json", Cookie: cookie }, body: JSON.stringify({ name: "bench" }) });
+      const t = await json(`${base}/api/v1/tokens`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Cookie: cookie },
+        body: JSON.stringify({ name: "bench" }),
+      });
       tokens.push(t.token);
     }
     const anonymousHtml = await (await fetch(`${base}${threadPath}`)).text();
@@ -310,7 +357,13 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     let seq = 0;
     const words = ["webhook", "nginx", "memory", "token", "thumbnail", "docker", "timezone", "invoice", "migration", "certificate"];
     const typos = ["webhok", "instalation", "paymnet", "kubernets", "thumbnial", "certifcate", "databse", "memroy"];
-    const filtered = ["q=webhook&category=pro", "q=nginx&tag=nginx", "q=memory&tag=performance", "q=token&author=grace", "q=upgrade&from=2025-06-01"];
+    const filtered = [
+      "q=webhook&category=pro",
+      "q=nginx&tag=nginx",
+      "q=memory&tag=performance",
+      "q=token&author=grace",
+      "q=upgrade&from=2025-06-01",
+    ];
     const run = `${Date.now().toString(36)}`;
     // The n-th of many different searches built on a few queries: each query with its own page and page size.
     const distinct = (queries: string[], n: number) => {
@@ -320,34 +373,83 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     const cases: Case[] = [
       { name: "home", group: "page", page: true, requests: () => ({ path: "/" }) },
       { name: "category, first page", group: "page", page: true, requests: () => ({ path: "/c/pro" }) },
-      { name: `category, deep page (keyset cursor, page ${deepPage + 1})`, group: "page", page: true, requests: () => ({ path: `/c/pro?cursor=${encodeURIComponent(deepCursor)}` }) },
+      {
+        name: `category, deep page (keyset cursor, page ${deepPage + 1})`,
+        group: "page",
+        page: true,
+        requests: () => ({ path: `/c/pro?cursor=${encodeURIComponent(deepCursor)}` }),
+      },
       { name: "thread page (50 posts), anonymous", group: "page", page: true, requests: () => ({ path: threadPath }) },
-      { name: "thread page (50 posts), signed in", group: "page", page: true, requests: () => ({ path: threadPath, headers: { cookie: memberCookie } }) },
+      {
+        name: "thread page (50 posts), signed in",
+        group: "page",
+        page: true,
+        requests: () => ({ path: threadPath, headers: { cookie: memberCookie } }),
+      },
       { name: "thread JSON API", group: "api", requests: () => ({ path: `/api/v1/threads/${BENCH.threadId}` }) },
       // Every search below is a query the server has not answered before, so the engine does the work.
-      { name: "search: one word", group: "search", requests: () => ({ path: distinct(words.map((w) => `q=${w}`), seq++) }) },
-      { name: "search: typo", group: "search", requests: () => ({ path: distinct(typos.map((w) => `q=${w}`), seq++) }) },
+      {
+        name: "search: one word",
+        group: "search",
+        requests: () => ({
+          path: distinct(
+            words.map((w) => `q=${w}`),
+            seq++,
+          ),
+        }),
+      },
+      {
+        name: "search: typo",
+        group: "search",
+        requests: () => ({
+          path: distinct(
+            typos.map((w) => `q=${w}`),
+            seq++,
+          ),
+        }),
+      },
       { name: "search: filtered", group: "search", requests: () => ({ path: distinct(filtered, seq++) }) },
       // Popular queries asked again: served from the anonymous page cache until the index changes (ADR 020).
-      { name: "search: one word, repeated (cached)", group: "search", requests: () => ({ path: `/api/v1/search?q=${words[seq++ % words.length]}` }) },
       {
-        name: "create reply (API, bearer token)", group: "write",
+        name: "search: one word, repeated (cached)",
+        group: "search",
+        requests: () => ({ path: `/api/v1/search?q=${words[seq++ % words.length]}` }),
+      },
+      {
+        name: "create reply (API, bearer token)",
+        group: "write",
         requests: () => {
           const n = seq++;
           return {
-            method: "POST", path: `/api/v1/threads/${replyThreads[n % replyThreads.length]}/posts`,
+            method: "POST",
+            path: `/api/v1/threads/${replyThreads[n % replyThreads.length]}/posts`,
             headers: { authorization: `Bearer ${tokens[n % tokens.length]}`, "content-type": "application/json" },
-            body: JSON.stringify({ body: `Benchmark reply ${run}-${n}: restarting the worker after the upgrade fixed the webhook retries for us.` }),
+            body: JSON.stringify({
+              body: `Benchmark reply ${run}-${n}: restarting the worker after the upgrade fixed the webhook retries for us.`,
+            }),
           };
         },
       },
       {
-        name: "Stripe webhook (signed event)", group: "write",
+        name: "Stripe webhook (signed event)",
+        group: "write",
         requests: () => {
-          const payload = JSON.stringify({ id: `evt_bench_${run}_${seq++}`, object: "event", type: "customer.updated", api_version: "2024-06-20", created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: "cus_bench", object: "customer" } } });
+          const payload = JSON.stringify({
+            id: `evt_bench_${run}_${seq++}`,
+            object: "event",
+            type: "customer.updated",
+            api_version: "2024-06-20",
+            created: Math.floor(Date.now() / 1000),
+            livemode: false,
+            data: { object: { id: "cus_bench", object: "customer" } },
+          });
           return {
-            method: "POST", path: "/webhooks/stripe",
-            headers: { "content-type": "application/json", "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) },
+            method: "POST",
+            path: "/webhooks/stripe",
+            headers: {
+              "content-type": "application/json",
+              "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }),
+            },
             body: payload,
           };
         },
@@ -362,7 +464,9 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
       for (const connections of CONNECTIONS) {
         const r = await drive(base, c, connections);
         results.push(r);
-        console.log(`${c.name.padEnd(48)} ${String(connections).padStart(3)} conn  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${JSON.stringify(r.statuses)}`);
+        console.log(
+          `${c.name.padEnd(48)} ${String(connections).padStart(3)} conn  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${JSON.stringify(r.statuses)}`,
+        );
       }
     }
 
@@ -374,7 +478,8 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
       const word = `lagprobe${run}${String.fromCharCode(97 + i)}`;
       const t0 = performance.now();
       await json(`${base}/api/v1/threads/${replyThreads[i % replyThreads.length]}/posts`, {
-        method: "POST", headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, "content-type": "application/json" },
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, "content-type": "application/json" },
         body: JSON.stringify({ body: `Probe ${word} for the search lag measurement.` }),
       });
       for (;;) {
@@ -388,7 +493,10 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     lag.sort((a, b) => a - b);
     const mem = memory(app.child.pid!);
     return {
-      kind, readyMs: app.readyMs, results, anonymousHtml,
+      kind,
+      readyMs: app.readyMs,
+      results,
+      anonymousHtml,
       searchLag: { p50: percentile(lag, 50), p95: percentile(lag, 95), max: lag.at(-1)!, samples: lag.length },
       memory: { rssAfterMb: mem.rssMb, peakMb: Math.max(mem.peakMb, peakSampler.peak) },
     };
@@ -449,32 +557,46 @@ const loadAfter = Math.round(os.loadavg()[0]! * 100) / 100;
 // Report ------------------------------------------------------------------------------------------------
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
 const lines: string[] = [];
-lines.push(`Machine: ${machine.cpus} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; load average ${machine.loadBefore} before, ${loadAfter} after.`);
+lines.push(
+  `Machine: ${machine.cpus} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; load average ${machine.loadBefore} before, ${loadAfter} after.`,
+);
 if (buildSeconds !== null) lines.push(`remix build: ${buildSeconds.toFixed(1)} s.`);
 lines.push(`Each case: ${DURATION} s per concurrency after a 1 s warm-up; latencies from every response.`);
 lines.push("");
 lines.push("| database | case | conn | req/s | p50 ms | p95 ms | p99 ms | share of ceiling | statuses |");
 lines.push("|---|---|---:|---:|---:|---:|---:|---:|---|");
-for (const c of ceiling) lines.push(`| – | ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | 100% | ${JSON.stringify(c.statuses)} |`);
+for (const c of ceiling)
+  lines.push(
+    `| – | ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | 100% | ${JSON.stringify(c.statuses)} |`,
+  );
 for (const run of runs) {
   for (const r of run.results) {
-    lines.push(`| ${run.kind} | ${r.name} | ${r.connections} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ceilingShare === undefined ? "" : `${(r.ceilingShare * 100).toFixed(1)}%`} | ${JSON.stringify(r.statuses)} |`);
+    lines.push(
+      `| ${run.kind} | ${r.name} | ${r.connections} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ceilingShare === undefined ? "" : `${(r.ceilingShare * 100).toFixed(1)}%`} | ${JSON.stringify(r.statuses)} |`,
+    );
   }
 }
 lines.push("");
 lines.push("| database | post to searchable p50 / p95 / max | peak RSS (VmHWM) | RSS after | start on the dataset to first page |");
 lines.push("|---|---|---:|---:|---:|");
 for (const run of runs) {
-  lines.push(`| ${run.kind} | ${ms(run.searchLag.p50)} / ${ms(run.searchLag.p95)} / ${ms(run.searchLag.max)} ms | ${run.memory.peakMb.toFixed(0)} MB | ${run.memory.rssAfterMb.toFixed(0)} MB | ${(run.readyMs / 1000).toFixed(1)} s |`);
+  lines.push(
+    `| ${run.kind} | ${ms(run.searchLag.p50)} / ${ms(run.searchLag.p95)} / ${ms(run.searchLag.max)} ms | ${run.memory.peakMb.toFixed(0)} MB | ${run.memory.rssAfterMb.toFixed(0)} MB | ${(run.readyMs / 1000).toFixed(1)} s |`,
+  );
 }
-if (freshStartMs !== null) lines.push(`\nFirst start on an empty data folder (migrate, demo seed) to first served page: ${(freshStartMs / 1000).toFixed(1)} s.`);
+if (freshStartMs !== null)
+  lines.push(`\nFirst start on an empty data folder (migrate, demo seed) to first served page: ${(freshStartMs / 1000).toFixed(1)} s.`);
 console.log(`\n${lines.join("\n")}`);
 
 if (values.json) {
   const out = {
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
-    machine: { ...machine, loadAfter }, buildSeconds, durationSeconds: DURATION, ceiling,
-    runs: runs.map(({ anonymousHtml: _html, ...r }) => r), freshStartMs,
+    machine: { ...machine, loadAfter },
+    buildSeconds,
+    durationSeconds: DURATION,
+    ceiling,
+    runs: runs.map(({ anonymousHtml: _html, ...r }) => r),
+    freshStartMs,
   };
   writeFileSync(path.resolve(values.json), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nJSON written to ${values.json}`);

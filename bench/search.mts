@@ -11,7 +11,11 @@ import { deployMigrations } from "../prisma/migrations.server.mts";
 import { generateCorpus, type CorpusThread } from "../test/fixtures/forum-corpus.ts";
 
 const { values } = parseArgs({
-  options: { posts: { type: "string", default: "100000" }, runs: { type: "string", default: "200" }, lag: { type: "string", default: "20" } },
+  options: {
+    posts: { type: "string", default: "100000" },
+    runs: { type: "string", default: "200" },
+    lag: { type: "string", default: "20" },
+  },
 });
 const TARGET_POSTS = Number(values.posts);
 const RUNS = Number(values.runs);
@@ -61,16 +65,29 @@ async function seed(threads: CorpusThread[]) {
     const chunk = threads.slice(i, i + 1000);
     await db.thread.createMany({
       data: chunk.map((t) => ({
-        id: t.id, slug: t.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 80), title: t.title,
-        categoryId: `cat_${t.category}`, authorId: `u_${t.author}`, createdAt: t.createdAt, lastPostAt: t.posts.at(-1)!.createdAt,
+        id: t.id,
+        slug: t.title
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .slice(0, 80),
+        title: t.title,
+        categoryId: `cat_${t.category}`,
+        authorId: `u_${t.author}`,
+        createdAt: t.createdAt,
+        lastPostAt: t.posts.at(-1)!.createdAt,
         replyCount: t.posts.length - 1,
       })),
     });
     await db.post.createMany({
       data: chunk.flatMap((t) =>
         t.posts.map((p) => ({
-          id: p.id, threadId: t.id, authorId: `u_${p.author}`, number: p.number, body: p.body,
-          bodyHtml: `<p>${escape(p.body)}</p>`, createdAt: p.createdAt,
+          id: p.id,
+          threadId: t.id,
+          authorId: `u_${p.author}`,
+          number: p.number,
+          body: p.body,
+          bodyHtml: `<p>${escape(p.body)}</p>`,
+          createdAt: p.createdAt,
         })),
       ),
     });
@@ -112,10 +129,18 @@ const [{ size }] = await db.$queryRawUnsafe<{ size: string }[]>(
 // 3. Query latency ------------------------------------------------------------
 type Case = { q: string; filters?: Record<string, unknown> };
 const SETS: Record<string, Case[]> = {
-  "one word": ["webhook", "nginx", "memory", "token", "thumbnail", "docker", "timezone", "invoice", "migration", "certificate"].map((q) => ({ q })),
+  "one word": ["webhook", "nginx", "memory", "token", "thumbnail", "docker", "timezone", "invoice", "migration", "certificate"].map(
+    (q) => ({ q }),
+  ),
   "multi-word": [
-    "webhook signature rejected", "nginx websocket timeout", "docker volume restart", "email lands in spam",
-    "slow query index", "api token returns 401", "dark theme css mobile", "image upload thumbnail broken",
+    "webhook signature rejected",
+    "nginx websocket timeout",
+    "docker volume restart",
+    "email lands in spam",
+    "slow query index",
+    "api token returns 401",
+    "dark theme css mobile",
+    "image upload thumbnail broken",
   ].map((q) => ({ q })),
   typo: ["instalation", "webhok", "paymnet", "kubernets", "thumbnial", "certifcate", "databse migraton", "memroy leak"].map((q) => ({ q })),
   filtered: [
@@ -128,8 +153,12 @@ const SETS: Record<string, Case[]> = {
   ],
 };
 const SIMILAR = [
-  "Webhook signature is rejected after the upgrade", "Installation fails on Ubuntu with EACCES", "Docker container restarts in a loop",
-  "Emails land in spam", "Dark theme is ignored on mobile", "Slow dashboard after update",
+  "Webhook signature is rejected after the upgrade",
+  "Installation fails on Ubuntu with EACCES",
+  "Docker container restarts in a loop",
+  "Emails land in spam",
+  "Dark theme is ignored on mobile",
+  "Slow dashboard after update",
 ];
 
 const latency: Record<string, ReturnType<typeof stats>> = {};
@@ -160,7 +189,7 @@ startWorker();
 async function waitFor(q: string, present: boolean, started: number) {
   for (;;) {
     const { total } = await engine.search({ q });
-    if ((total > 0) === present) return performance.now() - started;
+    if (total > 0 === present) return performance.now() - started;
     if (performance.now() - started > 30_000) throw new Error(`"${q}" did not ${present ? "appear" : "disappear"} within 30 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -174,7 +203,11 @@ for (let i = 0; i < LAG_SAMPLES; i++) {
   await db.$transaction(async (tx) => {
     await tx.thread.create({
       data: {
-        id: threadId, slug: word, title: `New question about ${word}`, categoryId: "cat_pro", authorId: "u_ada",
+        id: threadId,
+        slug: word,
+        title: `New question about ${word}`,
+        categoryId: "cat_pro",
+        authorId: "u_ada",
         posts: { create: { id: `lagp_${i}`, number: 0, authorId: "u_ada", body: `Body ${word}`, bodyHtml: `<p>Body ${word}</p>` } },
       },
     });
@@ -203,7 +236,9 @@ console.log(`
 
 | query kind | p50 | p95 | max | samples |
 |---|---|---|---|---|
-${Object.entries(latency).map(([k, s]) => `| ${k} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.max)} | ${s.n} |`).join("\n")}
+${Object.entries(latency)
+  .map(([k, s]) => `| ${k} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.max)} | ${s.n} |`)
+  .join("\n")}
 
 | post to searchable (worker in process) | p50 | p95 | max | samples |
 |---|---|---|---|---|

@@ -28,8 +28,10 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log("Usage: npm run seed:large [-- --posts N --threads N --members N --tickets N --force]\n" +
-    "Seeds DATABASE_URL, or the embedded database in DATA_DIR (default .data-bench, recreated).");
+  console.log(
+    "Usage: npm run seed:large [-- --posts N --threads N --members N --tickets N --force]\n" +
+      "Seeds DATABASE_URL, or the embedded database in DATA_DIR (default .data-bench, recreated).",
+  );
   process.exit(0);
 }
 const POSTS = Number(values.posts);
@@ -58,7 +60,9 @@ await deployMigrations(database.target);
 const client = new pg.Client({ connectionString: database.url });
 await client.connect();
 
-const { rows: [{ n: existing }] } = await client.query<{ n: number }>(`select count(*)::int as n from "User"`);
+const {
+  rows: [{ n: existing }],
+} = await client.query<{ n: number }>(`select count(*)::int as n from "User"`);
 if (existing > 0) {
   if (!values.force) {
     console.error(`The database already holds ${existing} users. Rerun with --force to empty it first (everything is deleted).`);
@@ -92,13 +96,40 @@ async function bulk(table: string, columns: [name: string, type: string][], rows
 }
 
 // Members ----------------------------------------------------------------------
-const FIRST = ["ada", "grace", "linus", "margaret", "ken", "barbara", "dennis", "radia", "alan", "hedy", "tim", "anita",
-  "sofia", "mateo", "yuki", "amara", "noah", "leila", "ivan", "chen", "priya", "omar", "elena", "kwame", "ines", "lars"];
+const FIRST = [
+  "ada",
+  "grace",
+  "linus",
+  "margaret",
+  "ken",
+  "barbara",
+  "dennis",
+  "radia",
+  "alan",
+  "hedy",
+  "tim",
+  "anita",
+  "sofia",
+  "mateo",
+  "yuki",
+  "amara",
+  "noah",
+  "leila",
+  "ivan",
+  "chen",
+  "priya",
+  "omar",
+  "elena",
+  "kwame",
+  "ines",
+  "lars",
+];
 const passwordHash = await hash(BENCH.password, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
 type Member = { id: string; username: string; role: string; createdAt: Date };
 const members: Member[] = [];
 // The corpus writes as these twelve: they exist so author filters find them.
-for (const name of FIRST.slice(0, 12)) members.push({ id: `u_${name}`, username: name, role: "member", createdAt: new Date(now - 900 * DAY) });
+for (const name of FIRST.slice(0, 12))
+  members.push({ id: `u_${name}`, username: name, role: "member", createdAt: new Date(now - 900 * DAY) });
 while (members.length < MEMBERS) {
   const username = `${r.pick(FIRST)}_${members.length.toString(36)}`;
   members.push({ id: `u_${username}`, username, role: "member", createdAt: new Date(now - (30 + r.int(800)) * DAY) });
@@ -114,11 +145,22 @@ for (let i = 1; i < BENCH.moderators; i++) {
   staff.push({ id: `u_bench_mod_${i}`, username: `${BENCH.moderator}_${i}`, role: "moderator", createdAt: new Date(now - 700 * DAY) });
 }
 const everyone = [...members, ...staff];
-console.log(`Seeding ${POSTS.toLocaleString("en-US")} posts, ${THREADS.toLocaleString("en-US")} threads, ` +
-  `${everyone.length.toLocaleString("en-US")} members, ${TICKETS} tickets into ${process.env.DATABASE_URL?.trim() ? "DATABASE_URL" : `embedded PGlite in ${process.env.DATA_DIR}`}…`);
+console.log(
+  `Seeding ${POSTS.toLocaleString("en-US")} posts, ${THREADS.toLocaleString("en-US")} threads, ` +
+    `${everyone.length.toLocaleString("en-US")} members, ${TICKETS} tickets into ${process.env.DATABASE_URL?.trim() ? "DATABASE_URL" : `embedded PGlite in ${process.env.DATA_DIR}`}…`,
+);
 await bulk(
   "User",
-  [["id", "text"], ["username", "text"], ["email", "text"], ["passwordHash", "text"], ["role", '"Role"'], ["unsubscribeKey", "text"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
+  [
+    ["id", "text"],
+    ["username", "text"],
+    ["email", "text"],
+    ["passwordHash", "text"],
+    ["role", '"Role"'],
+    ["unsubscribeKey", "text"],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
   everyone.map((m) => [m.id, m.username, `${m.username}@bench.example`, passwordHash, m.role, `unsub_${m.id}`, m.createdAt, m.createdAt]),
 );
 // Active members write most posts, as on any forum.
@@ -135,7 +177,15 @@ const CATEGORIES = [
 ];
 await bulk(
   "Category",
-  [["id", "text"], ["slug", "text"], ["name", "text"], ["description", "text"], ["supported", "boolean"], ["position", "int"], ["updatedAt", "timestamp"]],
+  [
+    ["id", "text"],
+    ["slug", "text"],
+    ["name", "text"],
+    ["description", "text"],
+    ["supported", "boolean"],
+    ["position", "int"],
+    ["updatedAt", "timestamp"],
+  ],
   CATEGORIES.map((c, i) => [c.id, c.slug, c.name, `Questions and answers about ${c.name}.`, c.supported, i, new Date()]),
 );
 await client.query(
@@ -147,10 +197,13 @@ await client.query(
 const corpus = generateCorpus({ threads: THREADS, seed: 2026, idPrefix: "L", start: new Date(now - 400 * DAY) });
 const threads = corpus.threads;
 const bodiesByTopic = new Map<string, string[]>();
-for (const t of threads) for (const p of t.posts) if (p.number > 0) (bodiesByTopic.get(t.topic) ?? bodiesByTopic.set(t.topic, []).get(t.topic)!).push(p.body);
+for (const t of threads)
+  for (const p of t.posts) if (p.number > 0) (bodiesByTopic.get(t.topic) ?? bodiesByTopic.set(t.topic, []).get(t.topic)!).push(p.body);
 
 // Long tail: most threads get a handful of posts, a few run to hundreds.
-const lengths = threads.map((t) => Math.max(t.posts.length, Math.min(400, 1 + Math.floor(-Math.log(1 - r.next()) * (POSTS / THREADS - 1)))));
+const lengths = threads.map((t) =>
+  Math.max(t.posts.length, Math.min(400, 1 + Math.floor(-Math.log(1 - r.next()) * (POSTS / THREADS - 1)))),
+);
 const benchIndex = 100;
 lengths[benchIndex] = BENCH.threadPosts;
 let sum = lengths.reduce((a, b) => a + b, 0);
@@ -166,13 +219,30 @@ while (sum !== POSTS) {
   }
 }
 
-const CODE = ["npm config set prefix ~/.local", "proxy_set_header Upgrade $http_upgrade;", "SELECT * FROM pg_stat_activity;", "docker compose logs -f app"];
+const CODE = [
+  "npm config set prefix ~/.local",
+  "proxy_set_header Upgrade $http_upgrade;",
+  "SELECT * FROM pg_stat_activity;",
+  "docker compose logs -f app",
+];
 function html(body: string) {
-  return body.split("\n\n").map((para) => para.startsWith("    ")
-    ? `<pre><code>${escapeHtml(para.slice(4))}\n</code></pre>`
-    : `<p>${escapeHtml(para)}</p>`).join("\n");
+  return body
+    .split("\n\n")
+    .map((para) => (para.startsWith("    ") ? `<pre><code>${escapeHtml(para.slice(4))}\n</code></pre>` : `<p>${escapeHtml(para)}</p>`))
+    .join("\n");
 }
-type PostRow = [id: string, threadId: string, authorId: string, number: number, body: string, bodyHtml: string, score: number, hidden: boolean, createdAt: Date, updatedAt: Date];
+type PostRow = [
+  id: string,
+  threadId: string,
+  authorId: string,
+  number: number,
+  body: string,
+  bodyHtml: string,
+  score: number,
+  hidden: boolean,
+  createdAt: Date,
+  updatedAt: Date,
+];
 const threadRows: unknown[][] = [];
 const postRows: PostRow[] = [];
 const tagNames = new Set<string>();
@@ -181,7 +251,14 @@ const accepted: [threadId: string, postId: string][] = [];
 for (let i = 0; i < threads.length; i++) {
   const t = threads[i]!;
   const id = i === benchIndex ? BENCH.threadId : t.id;
-  const category = t.category === "pro" ? (r.next() < 0.5 ? "cat_pro" : r.pick(["cat_install", "cat_integrations"])) : r.next() < 0.7 ? "cat_community" : r.pick(["cat_plugins", "cat_meta"]);
+  const category =
+    t.category === "pro"
+      ? r.next() < 0.5
+        ? "cat_pro"
+        : r.pick(["cat_install", "cat_integrations"])
+      : r.next() < 0.7
+        ? "cat_community"
+        : r.pick(["cat_plugins", "cat_meta"]);
   const pool = bodiesByTopic.get(t.topic) ?? [t.posts[0]!.body];
   const starter = t.author === "ada" || FIRST.includes(t.author) ? `u_${t.author}` : author().id;
   let at = t.createdAt.getTime();
@@ -200,8 +277,23 @@ for (let i = 0; i < threads.length; i++) {
   const last = postRows[postRows.length - 1]![8];
   if (t.acceptedPostId) accepted.push([id, t.acceptedPostId]);
   const hidden = i !== benchIndex && r.next() < 0.003;
-  threadRows.push([id, t.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "thread", t.title, category,
-    starter, hidden, i !== benchIndex && !hidden && r.next() < 0.01, lengths[i]! - 1, last, first, last]);
+  threadRows.push([
+    id,
+    t.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 80) || "thread",
+    t.title,
+    category,
+    starter,
+    hidden,
+    i !== benchIndex && !hidden && r.next() < 0.01,
+    lengths[i]! - 1,
+    last,
+    first,
+    last,
+  ]);
   for (const tag of t.tags) {
     tagNames.add(tag);
     threadTags.push([id, `tag_${tag}`]);
@@ -216,18 +308,59 @@ for (let i = 0; i < threads.length; i++) {
 }
 
 const tp = new Progress({ label: "threads", total: threadRows.length, unit: "threads" });
-await bulk("Thread",
-  [["id", "text"], ["slug", "text"], ["title", "text"], ["categoryId", "text"], ["authorId", "text"], ["hidden", "boolean"], ["locked", "boolean"],
-    ["replyCount", "int"], ["lastPostAt", "timestamp"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
-  threadRows, tp);
+await bulk(
+  "Thread",
+  [
+    ["id", "text"],
+    ["slug", "text"],
+    ["title", "text"],
+    ["categoryId", "text"],
+    ["authorId", "text"],
+    ["hidden", "boolean"],
+    ["locked", "boolean"],
+    ["replyCount", "int"],
+    ["lastPostAt", "timestamp"],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+  threadRows,
+  tp,
+);
 tp.finish();
-await bulk("Tag", [["id", "text"], ["name", "text"]], [...tagNames].map((n) => [`tag_${n}`, n]));
-await bulk("ThreadTag", [["threadId", "text"], ["tagId", "text"]], threadTags);
+await bulk(
+  "Tag",
+  [
+    ["id", "text"],
+    ["name", "text"],
+  ],
+  [...tagNames].map((n) => [`tag_${n}`, n]),
+);
+await bulk(
+  "ThreadTag",
+  [
+    ["threadId", "text"],
+    ["tagId", "text"],
+  ],
+  threadTags,
+);
 const pp = new Progress({ label: "posts", total: postRows.length, unit: "posts" });
-await bulk("Post",
-  [["id", "text"], ["threadId", "text"], ["authorId", "text"], ["number", "int"], ["body", "text"], ["bodyHtml", "text"], ["score", "int"],
-    ["hidden", "boolean"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
-  postRows, pp);
+await bulk(
+  "Post",
+  [
+    ["id", "text"],
+    ["threadId", "text"],
+    ["authorId", "text"],
+    ["number", "int"],
+    ["body", "text"],
+    ["bodyHtml", "text"],
+    ["score", "int"],
+    ["hidden", "boolean"],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+  postRows,
+  pp,
+);
 pp.finish();
 await client.query(
   `update "Thread" t set "acceptedPostId" = v.post from unnest($1::text[], $2::text[]) as v(thread, post) where t.id = v.thread`,
@@ -249,7 +382,16 @@ for (const p of postRows) {
   }
 }
 const vp = new Progress({ label: "votes", total: votes.length, unit: "votes" });
-await bulk("Vote", [["postId", "text"], ["userId", "text"], ["createdAt", "timestamp"]], votes, vp);
+await bulk(
+  "Vote",
+  [
+    ["postId", "text"],
+    ["userId", "text"],
+    ["createdAt", "timestamp"],
+  ],
+  votes,
+  vp,
+);
 vp.finish();
 
 // Paid tickets in every state ---------------------------------------------------------------
@@ -267,18 +409,44 @@ for (let i = 0; i < Math.min(TICKETS, candidates.length); i++) {
   const t = candidates[Math.floor((i * candidates.length) / TICKETS)]!;
   const threadId = t[0] as string;
   const owner = byId.get(t[4] as string)!;
-  const tier = r.next() < 0.7 ? { id: "tier_standard", slug: "standard", name: "Standard", hours: 48, cents: 9900 } : { id: "tier_priority", slug: "priority", name: "Priority", hours: 8, cents: 29900 };
+  const tier =
+    r.next() < 0.7
+      ? { id: "tier_standard", slug: "standard", name: "Standard", hours: 48, cents: 9900 }
+      : { id: "tier_priority", slug: "priority", name: "Priority", hours: 8, cents: 29900 };
   const state = STATES[i % STATES.length]!;
   const paidAt = new Date(now - (state === "awaiting_acceptance" || state === "open" ? r.int(6) * 3_600_000 : (2 + r.int(90)) * DAY));
   const posts = postsByThread.get(threadId)!.slice(0, 10);
-  const gate = { productVersion: `4.${r.int(3)}.${r.int(10)}`, environment: r.pick(["Ubuntu 24.04, Node 20", "Docker on Debian 12", "Windows Server 2022"]),
-    stepsToReproduce: "1. Upgrade to the new release.\n2. Open the dashboard.\n3. The error appears.", alreadyTried: "Cleared the cache and restarted the service." };
+  const gate = {
+    productVersion: `4.${r.int(3)}.${r.int(10)}`,
+    environment: r.pick(["Ubuntu 24.04, Node 20", "Docker on Debian 12", "Windows Server 2022"]),
+    stepsToReproduce: "1. Upgrade to the new release.\n2. Open the dashboard.\n3. The error appears.",
+    alreadyTried: "Cleared the cache and restarted the service.",
+  };
   const snapshot = {
-    version: 1, takenAt: paidAt.toISOString(),
-    thread: { id: threadId, title: t[2], url: `/t/${threadId}/${t[1]}`, category: { slug: CATEGORIES.find((c) => c.id === t[3])!.slug, name: CATEGORIES.find((c) => c.id === t[3])!.name },
-      tags: threadTags.filter((x) => x[0] === threadId).map((x) => x[1].slice(4)), author: owner.username, createdAt: (t[9] as Date).toISOString() },
-    posts: posts.map((p) => ({ id: p[0], number: p[3], author: byId.get(p[2])?.username ?? "someone", createdAt: p[8].toISOString(), editedAt: null, body: p[4], bodyHtml: p[5], accepted: false })),
-    acceptedPostId: null, links: [], gate: { ...gate, scopeAccepted: true, scopeStatement: "One reproducible problem with the product." },
+    version: 1,
+    takenAt: paidAt.toISOString(),
+    thread: {
+      id: threadId,
+      title: t[2],
+      url: `/t/${threadId}/${t[1]}`,
+      category: { slug: CATEGORIES.find((c) => c.id === t[3])!.slug, name: CATEGORIES.find((c) => c.id === t[3])!.name },
+      tags: threadTags.filter((x) => x[0] === threadId).map((x) => x[1].slice(4)),
+      author: owner.username,
+      createdAt: (t[9] as Date).toISOString(),
+    },
+    posts: posts.map((p) => ({
+      id: p[0],
+      number: p[3],
+      author: byId.get(p[2])?.username ?? "someone",
+      createdAt: p[8].toISOString(),
+      editedAt: null,
+      body: p[4],
+      bodyHtml: p[5],
+      accepted: false,
+    })),
+    acceptedPostId: null,
+    links: [],
+    gate: { ...gate, scopeAccepted: true, scopeStatement: "One reproducible problem with the product." },
     payer: { id: owner.id, username: owner.username, email: `${owner.username}@bench.example` },
     tier: { slug: tier.slug, name: tier.name, responseHours: tier.hours, priceCents: tier.cents, currency: "usd" },
   };
@@ -286,43 +454,154 @@ for (let i = 0; i < Math.min(TICKETS, candidates.length); i++) {
   const escalationId = `esc_${i}`;
   const ticketId = `tkt_${i}`;
   const done = state === "resolved" || state === "rejected" || state === "expired";
-  escalations.push([escalationId, threadId, owner.id, tier.id, "paid", gate.productVersion, gate.environment, gate.stepsToReproduce, gate.alreadyTried, true, tier.cents, "usd", "stripe", `pi_bench_${i}`, paidAt, paidAt]);
-  tickets.push([ticketId, escalationId, threadId, owner.id, tier.id, state, JSON.stringify(snapshot), paidAt, new Date(paidAt.getTime() + tier.hours * 3_600_000),
-    state === "awaiting_acceptance" ? null : new Date(paidAt.getTime() + 3_600_000), state === "resolved" ? new Date(paidAt.getTime() + DAY) : null,
-    done ? new Date(paidAt.getTime() + DAY) : null, state === "rejected" ? "out_of_scope" : null, paidAt, paidAt]);
-  payments.push([`pay_${i}`, escalationId, ticketId, "stripe", `pi_bench_${i}`, state === "resolved" || state === "open" || state === "waiting_on_customer" ? "captured" : done ? "canceled" : "authorized", tier.cents, "usd", paidAt, paidAt]);
+  escalations.push([
+    escalationId,
+    threadId,
+    owner.id,
+    tier.id,
+    "paid",
+    gate.productVersion,
+    gate.environment,
+    gate.stepsToReproduce,
+    gate.alreadyTried,
+    true,
+    tier.cents,
+    "usd",
+    "stripe",
+    `pi_bench_${i}`,
+    paidAt,
+    paidAt,
+  ]);
+  tickets.push([
+    ticketId,
+    escalationId,
+    threadId,
+    owner.id,
+    tier.id,
+    state,
+    JSON.stringify(snapshot),
+    paidAt,
+    new Date(paidAt.getTime() + tier.hours * 3_600_000),
+    state === "awaiting_acceptance" ? null : new Date(paidAt.getTime() + 3_600_000),
+    state === "resolved" ? new Date(paidAt.getTime() + DAY) : null,
+    done ? new Date(paidAt.getTime() + DAY) : null,
+    state === "rejected" ? "out_of_scope" : null,
+    paidAt,
+    paidAt,
+  ]);
+  payments.push([
+    `pay_${i}`,
+    escalationId,
+    ticketId,
+    "stripe",
+    `pi_bench_${i}`,
+    state === "resolved" || state === "open" || state === "waiting_on_customer" ? "captured" : done ? "canceled" : "authorized",
+    tier.cents,
+    "usd",
+    paidAt,
+    paidAt,
+  ]);
   const count = state === "awaiting_acceptance" ? 0 : 1 + r.int(5);
   for (let m = 0; m < count; m++) {
     const fromStaff = m % 2 === 0;
-    const body = fromStaff ? "Thanks for the details. Could you send the output of the diagnostics command?" : "Here is the output; the error is still there after the restart.";
-    messages.push([`tmsg_${i}_${m}`, ticketId, fromStaff ? "u_bench_maintainer" : owner.id, body, `<p>${body}</p>`, fromStaff && r.next() < 0.2, new Date(paidAt.getTime() + (m + 1) * 3_600_000)]);
+    const body = fromStaff
+      ? "Thanks for the details. Could you send the output of the diagnostics command?"
+      : "Here is the output; the error is still there after the restart.";
+    messages.push([
+      `tmsg_${i}_${m}`,
+      ticketId,
+      fromStaff ? "u_bench_maintainer" : owner.id,
+      body,
+      `<p>${body}</p>`,
+      fromStaff && r.next() < 0.2,
+      new Date(paidAt.getTime() + (m + 1) * 3_600_000),
+    ]);
   }
 }
-await bulk("Escalation",
-  [["id", "text"], ["threadId", "text"], ["userId", "text"], ["tierId", "text"], ["state", '"EscalationState"'], ["productVersion", "text"], ["environment", "text"],
-    ["stepsToReproduce", "text"], ["alreadyTried", "text"], ["acceptScope", "boolean"], ["amountCents", "int"], ["currency", "text"], ["provider", "text"],
-    ["paymentIntentId", "text"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
-  escalations);
-await bulk("Ticket",
-  [["id", "text"], ["escalationId", "text"], ["threadId", "text"], ["ownerId", "text"], ["tierId", "text"], ["state", '"TicketState"'], ["snapshot", "jsonb"],
-    ["paidAt", "timestamp"], ["deadlineAt", "timestamp"], ["acceptedAt", "timestamp"], ["resolvedAt", "timestamp"], ["closedAt", "timestamp"],
-    ["rejectReason", '"RejectReason"'], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
-  tickets);
-await bulk("Payment",
-  [["id", "text"], ["escalationId", "text"], ["ticketId", "text"], ["provider", "text"], ["paymentIntentId", "text"], ["status", "text"], ["amountCents", "int"],
-    ["currency", "text"], ["createdAt", "timestamp"], ["updatedAt", "timestamp"]],
-  payments);
-await bulk("TicketMessage",
-  [["id", "text"], ["ticketId", "text"], ["authorId", "text"], ["body", "text"], ["bodyHtml", "text"], ["internal", "boolean"], ["createdAt", "timestamp"]],
-  messages);
+await bulk(
+  "Escalation",
+  [
+    ["id", "text"],
+    ["threadId", "text"],
+    ["userId", "text"],
+    ["tierId", "text"],
+    ["state", '"EscalationState"'],
+    ["productVersion", "text"],
+    ["environment", "text"],
+    ["stepsToReproduce", "text"],
+    ["alreadyTried", "text"],
+    ["acceptScope", "boolean"],
+    ["amountCents", "int"],
+    ["currency", "text"],
+    ["provider", "text"],
+    ["paymentIntentId", "text"],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+  escalations,
+);
+await bulk(
+  "Ticket",
+  [
+    ["id", "text"],
+    ["escalationId", "text"],
+    ["threadId", "text"],
+    ["ownerId", "text"],
+    ["tierId", "text"],
+    ["state", '"TicketState"'],
+    ["snapshot", "jsonb"],
+    ["paidAt", "timestamp"],
+    ["deadlineAt", "timestamp"],
+    ["acceptedAt", "timestamp"],
+    ["resolvedAt", "timestamp"],
+    ["closedAt", "timestamp"],
+    ["rejectReason", '"RejectReason"'],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+  tickets,
+);
+await bulk(
+  "Payment",
+  [
+    ["id", "text"],
+    ["escalationId", "text"],
+    ["ticketId", "text"],
+    ["provider", "text"],
+    ["paymentIntentId", "text"],
+    ["status", "text"],
+    ["amountCents", "int"],
+    ["currency", "text"],
+    ["createdAt", "timestamp"],
+    ["updatedAt", "timestamp"],
+  ],
+  payments,
+);
+await bulk(
+  "TicketMessage",
+  [
+    ["id", "text"],
+    ["ticketId", "text"],
+    ["authorId", "text"],
+    ["body", "text"],
+    ["bodyHtml", "text"],
+    ["internal", "boolean"],
+    ["createdAt", "timestamp"],
+  ],
+  messages,
+);
 
 // Counters the app keeps incrementally, computed once ------------------------------------------
 console.log("Counters, scores, reputation…");
-await client.query(`update "Post" p set score = v.n from (select "postId", count(*)::int as n from "Vote" group by 1) v where p.id = v."postId"`);
+await client.query(
+  `update "Post" p set score = v.n from (select "postId", count(*)::int as n from "Vote" group by 1) v where p.id = v."postId"`,
+);
 await client.query(`update "Thread" t set score = p.score from "Post" p where p."threadId" = t.id and p.number = 0 and p.score <> 0`);
 await client.query(`update "Thread" t set "escalatedAt" = k."paidAt", "resolvedViaSupportAt" = case when k.state = 'resolved' then k."resolvedAt" end
   from "Ticket" k where k."threadId" = t.id`);
-await client.query(`update "Tag" g set count = v.n from (select "tagId", count(*)::int as n from "ThreadTag" group by 1) v where g.id = v."tagId"`);
+await client.query(
+  `update "Tag" g set count = v.n from (select "tagId", count(*)::int as n from "ThreadTag" group by 1) v where g.id = v."tagId"`,
+);
 await client.query(`update "Category" c set "threadCount" = coalesce(v.threads, 0), "postCount" = coalesce(v.posts, 0)
   from (select t."categoryId", count(distinct t.id)::int as threads, count(p.id)::int as posts
         from "Thread" t left join "Post" p on p."threadId" = t.id and not p.hidden and p."deletedAt" is null

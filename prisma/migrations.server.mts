@@ -36,10 +36,7 @@ function loadEngine(): Promise<typeof EngineGlue.SchemaEngine> {
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message: (m: string) => void } };
     g.PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => console.error(`Prisma schema engine panic: ${m}`) };
     const glue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
-    const wasmPath = path.join(
-      path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
-      "schema_engine_bg.wasm",
-    );
+    const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm");
     const instance = new WebAssembly.Instance(new WebAssembly.Module(await readFile(wasmPath)), {
       "./schema_engine_bg.js": glue,
     });
@@ -64,8 +61,7 @@ function withEngine<T>(target: MigrationTarget, fn: (engine: SchemaEngine) => Pr
 
 async function runEngine<T>(target: MigrationTarget, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const SchemaEngine = await loadEngine();
-  const factory =
-    "pglite" in target ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: 1 });
+  const factory = "pglite" in target ? new PrismaPGlite(target.pglite) : new PrismaPg({ connectionString: target.url, max: 1 });
   // The engine does not close the connections it opens; track and dispose them,
   // or a PostgreSQL template database stays "in use".
   const opened: { dispose: () => Promise<void> }[] = [];

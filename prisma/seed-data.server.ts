@@ -21,28 +21,42 @@ export const DEMO_USERS: { username: string; email: string; role: Role }[] = [
 
 const THREADS = [
   {
-    category: "pro", author: "ada", title: "Webhook signature fails after upgrading to 3.2",
+    category: "pro",
+    author: "ada",
+    title: "Webhook signature fails after upgrading to 3.2",
     tags: ["webhooks", "upgrade"],
     body: "Since upgrading to **3.2** every webhook is rejected with `invalid signature`.\n\n```ts\nconst event = verify(rawBody, header, secret);\n```\n\nI checked the secret twice. Anything else changed?",
     replies: [
-      { author: "grace", body: "3.2 verifies the *raw* body. If a JSON body parser runs first the bytes change. Mount the webhook route before `express.json()`.", accepted: true },
+      {
+        author: "grace",
+        body: "3.2 verifies the *raw* body. If a JSON body parser runs first the bytes change. Mount the webhook route before `express.json()`.",
+        accepted: true,
+      },
       { author: "ada", body: "That was it — the parser ran first. Thanks @grace!" },
     ],
   },
   {
-    category: "pro", author: "grace", title: "How do I rotate API keys without downtime?",
+    category: "pro",
+    author: "grace",
+    title: "How do I rotate API keys without downtime?",
     tags: ["security", "api"],
     body: "We need to rotate keys every 90 days. Is there a way to have two valid keys during the switch?",
     replies: [{ author: "ada", body: "Create the new key, deploy it everywhere, then revoke the old one. Both work until you revoke." }],
   },
   {
-    category: "community", author: "ada", title: "Installation on Debian 12 fails with EACCES",
+    category: "community",
+    author: "ada",
+    title: "Installation on Debian 12 fails with EACCES",
     tags: ["installation", "linux"],
     body: "`npm install -g backline-cli` fails with `EACCES: permission denied`. I would rather not use sudo.",
-    replies: [{ author: "grace", body: "Set a user prefix: `npm config set prefix ~/.local` and add `~/.local/bin` to your PATH.", accepted: true }],
+    replies: [
+      { author: "grace", body: "Set a user prefix: `npm config set prefix ~/.local` and add `~/.local/bin` to your PATH.", accepted: true },
+    ],
   },
   {
-    category: "community", author: "grace", title: "Dark mode for the dashboard?",
+    category: "community",
+    author: "grace",
+    title: "Dark mode for the dashboard?",
     tags: ["feature-request"],
     body: "Is a dark theme planned for the community edition dashboard?",
     replies: [],
@@ -56,10 +70,20 @@ export async function seedDemoData() {
 
   await db.category.createMany({
     data: [
-      { slug: "pro", name: "Backline Pro", position: 1, supported: true,
-        description: "Questions about the paid edition. Any thread here can be escalated to paid support from the maintainer." },
-      { slug: "community", name: "Community Edition", position: 2, supported: false,
-        description: "The free edition, supported by the community only." },
+      {
+        slug: "pro",
+        name: "Backline Pro",
+        position: 1,
+        supported: true,
+        description: "Questions about the paid edition. Any thread here can be escalated to paid support from the maintainer.",
+      },
+      {
+        slug: "community",
+        name: "Community Edition",
+        position: 2,
+        supported: false,
+        description: "The free edition, supported by the community only.",
+      },
     ],
     skipDuplicates: true,
   });
@@ -87,7 +111,11 @@ export async function seedDemoData() {
     const created = at();
     const thread = await db.thread.create({
       data: {
-        slug: t.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80),
+        slug: t.title
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/^-|-$/g, "")
+          .slice(0, 80),
         title: t.title,
         categoryId: categories.get(t.category)!,
         authorId: users.get(t.author)!,
@@ -105,7 +133,14 @@ export async function seedDemoData() {
     for (const r of t.replies) {
       const when = at();
       const post = await db.post.create({
-        data: { threadId: thread.id, number: number++, authorId: users.get(r.author)!, body: r.body, bodyHtml: render(r.body), createdAt: when },
+        data: {
+          threadId: thread.id,
+          number: number++,
+          authorId: users.get(r.author)!,
+          body: r.body,
+          bodyHtml: render(r.body),
+          createdAt: when,
+        },
       });
       await db.thread.update({
         where: { id: thread.id },

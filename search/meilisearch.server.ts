@@ -60,7 +60,11 @@ export type MeilisearchEngineOptions = {
 
 /** Whether a version string ("1.18.0", "1.20.0-rc.1") is older than `minimum`. */
 function olderThan(version: string, minimum: string): boolean {
-  const parse = (v: string) => v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .split(/[.-]/)
+      .slice(0, 3)
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [a, b] = [parse(version), parse(minimum)];
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
   return false;
@@ -74,14 +78,30 @@ function indexLost(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (code === "index_not_found") return true;
-    if (typeof code === "string" && /^invalid_(search|document)_(filter|facets|sort)$/.test(code) && /is not (filterable|sortable)/.test(String(message))) return true;
+    if (
+      typeof code === "string" &&
+      /^invalid_(search|document)_(filter|facets|sort)$/.test(code) &&
+      /is not (filterable|sortable)/.test(String(message))
+    )
+      return true;
   }
   return false;
 }
 
 const HIT_ATTRIBUTES = [
-  "id", "threadId", "postId", "postNumber", "title", "body", "categorySlug", "categoryName", "tags", "solved",
-  "isAccepted", "authorUsername", "createdAt",
+  "id",
+  "threadId",
+  "postId",
+  "postNumber",
+  "title",
+  "body",
+  "categorySlug",
+  "categoryName",
+  "tags",
+  "solved",
+  "isAccepted",
+  "authorUsername",
+  "createdAt",
 ];
 
 function facetValues(distribution: Record<string, number> | undefined, limit: number): FacetValue[] {
@@ -103,7 +123,12 @@ export class MeilisearchEngine implements SearchEngine {
 
   constructor(opts: MeilisearchEngineOptions) {
     this.waitOptions = { timeout: opts.taskTimeoutMs ?? 60_000, interval: opts.taskPollMs ?? 50 };
-    this.client = new Meilisearch({ host: opts.host, apiKey: opts.apiKey, timeout: opts.requestTimeoutMs ?? 10_000, defaultWaitOptions: this.waitOptions });
+    this.client = new Meilisearch({
+      host: opts.host,
+      apiKey: opts.apiKey,
+      timeout: opts.requestTimeoutMs ?? 10_000,
+      defaultWaitOptions: this.waitOptions,
+    });
     this.indexUid = `${opts.indexPrefix ?? "backline"}_${POSTS_INDEX_NAME}`;
     this.batchSize = opts.batchSize ?? 1000;
     this.slowTaskRetries = opts.slowTaskRetries ?? 3;
@@ -115,7 +140,9 @@ export class MeilisearchEngine implements SearchEngine {
       // The reindex swap sends `rename`, which older servers refuse only once the whole new index is built.
       const { pkgVersion } = await this.client.getVersion();
       if (olderThan(pkgVersion, MEILISEARCH_MIN_VERSION)) {
-        throw new SearchEngineError(`Meilisearch ${pkgVersion} is too old: Backline needs ${MEILISEARCH_MIN_VERSION} or later (see README, Search).`);
+        throw new SearchEngineError(
+          `Meilisearch ${pkgVersion} is too old: Backline needs ${MEILISEARCH_MIN_VERSION} or later (see README, Search).`,
+        );
       }
       await this.ensureIndex(this.indexUid);
       await this.succeeded(this.client.index(this.indexUid).updateSettings(POSTS_INDEX_SETTINGS), "settings update");
@@ -306,7 +333,8 @@ export class MeilisearchEngine implements SearchEngine {
         return await this.client.tasks.waitForTask(taskUid, this.waitOptions);
       } catch (error) {
         if (!(error instanceof MeilisearchTaskTimeOutError)) throw error;
-        if (attempt >= retries) throw new SearchEngineError(`Meilisearch task ${taskUid} (${what}) unfinished: ${error.message}`, { cause: error });
+        if (attempt >= retries)
+          throw new SearchEngineError(`Meilisearch task ${taskUid} (${what}) unfinished: ${error.message}`, { cause: error });
       }
     }
   }

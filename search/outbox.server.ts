@@ -91,7 +91,14 @@ export async function enqueueThreads(opts: { since?: Date; categoryId?: string }
       select: { dedupeKey: true },
     });
     const skip = new Set(waiting.map((j) => j.dedupeKey));
-    const data = keys.filter((k) => !skip.has(k)).map((dedupeKey) => ({ queue: SEARCH_QUEUE, dedupeKey, payload: { threadId: dedupeKey.slice(7) }, maxAttempts: SEARCH_MAX_ATTEMPTS }));
+    const data = keys
+      .filter((k) => !skip.has(k))
+      .map((dedupeKey) => ({
+        queue: SEARCH_QUEUE,
+        dedupeKey,
+        payload: { threadId: dedupeKey.slice(7) },
+        maxAttempts: SEARCH_MAX_ATTEMPTS,
+      }));
     if (data.length) await tx.job.createMany({ data });
   }
   return threadIds.length;

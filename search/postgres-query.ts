@@ -50,7 +50,13 @@ export function whereSql(p: Params, generation: number, filters: SearchFilters, 
   const where = [`t.generation = ${p.add(generation)}`, `t.visibility = any(${p.add(visibility, "::text[]")})`];
   // Meilisearch's equality ignores case; slugs and tags are stored in lower case, so lowering the value is the same.
   if (filters.category) where.push(`t."categorySlug" = ${p.add(filters.category.toLowerCase())}`);
-  if (filters.tags?.length) where.push(`t.tags @> ${p.add(filters.tags.map((t) => t.toLowerCase()), "::text[]")}`);
+  if (filters.tags?.length)
+    where.push(
+      `t.tags @> ${p.add(
+        filters.tags.map((t) => t.toLowerCase()),
+        "::text[]",
+      )}`,
+    );
   if (filters.solved !== undefined) where.push(`t.solved = ${p.add(filters.solved)}`);
   if (filters.author) where.push(`exists (select 1 from unnest(t.authors) as a where lower(a) = lower(${p.add(filters.author)}))`);
   // A thread counts for a period when it was active in it.

@@ -12,8 +12,7 @@ const MAX_TYPO_VARIANTS = 6;
 type HitRow = Omit<SearchDocument, "postId" | "visibility">;
 type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
 
-const facetJson = (sql: string) =>
-  `(select coalesce(json_agg(json_build_object('value', v, 'count', n)), '[]'::json) from (${sql}) f)`;
+const facetJson = (sql: string) => `(select coalesce(json_agg(json_build_object('value', v, 'count', n)), '[]'::json) from (${sql}) f)`;
 
 /** Adds typo variants found in the vocabulary to every word long enough for typos. */
 export async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {

@@ -10,7 +10,7 @@ const WRITE_CHUNK = 500;
 
 /** Makes generation `generation` hold exactly these threads' documents, in both tables. */
 export async function writeThreads(sql: Sql, generation: number, threads: ThreadDocuments[]) {
-  for (let i = 0; i < threads.length; ) {
+  for (let i = 0; i < threads.length;) {
     // Chunks of about WRITE_CHUNK posts, never splitting a thread.
     const chunk: ThreadDocuments[] = [];
     let posts = 0;
@@ -62,7 +62,14 @@ async function writeChunk(sql: Sql, generation: number, threads: ThreadDocuments
         if (token.word.length >= 3 && token.word.length <= 40 && !/\p{N}/u.test(token.word)) vocabulary.add(token.word);
       }
     }
-    return { ...d, tsv: tsvectorLiteral([[d.title, "A"], [d.tags.join(" "), "B"], [d.body, "C"]]) };
+    return {
+      ...d,
+      tsv: tsvectorLiteral([
+        [d.title, "A"],
+        [d.tags.join(" "), "B"],
+        [d.body, "C"],
+      ]),
+    };
   });
   if (posts.length) {
     await sql.$executeRawUnsafe(

@@ -80,7 +80,10 @@ export class PostgresSearchEngine implements SearchEngine {
         await writeThreads(tx, generation, threads);
       }),
     );
-    await this.maintain(threads.length, threads.reduce((n, t) => n + t.documents.length + 1, 0));
+    await this.maintain(
+      threads.length,
+      threads.reduce((n, t) => n + t.documents.length + 1, 0),
+    );
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {

@@ -10,7 +10,10 @@ const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 export const MAX_WORD_LENGTH = 64;
 
 export function normalizeWord(raw: string): string {
-  return raw.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  return raw
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 export function tokenize(text: string): Token[] {

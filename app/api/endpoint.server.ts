@@ -82,9 +82,7 @@ export function handle(...handlers: Registered[]): Handled {
       if (def.auth === "session" && signedIn?.by === "token") throw browserSessionRequired();
       // A refused caller learns nothing about the input rules, nor whether a private id exists.
       await guard?.({ user, params });
-      const query = def.query
-        ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams))
-        : undefined;
+      const query = def.query ? parseOrThrow(def.query, Object.fromEntries(new URL(request.url).searchParams)) : undefined;
       const body = def.body ? parseOrThrow(def.body, await apiBody(request)) : undefined;
       const run = async () => {
         const result = await fn({ request, params, body, query, user } as never);

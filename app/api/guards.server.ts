@@ -17,17 +17,21 @@ const signedIn = (user: Parameters<Guard>[0]["user"]) => {
 };
 
 /** A permission that does not depend on the resource (admin and moderation endpoints). */
-export const needs = (permission: Permission, refusal?: string): Guard => ({ user }) => {
-  if (!can(signedIn(user), permission)) throw forbidden(refusal);
-};
+export const needs =
+  (permission: Permission, refusal?: string): Guard =>
+  ({ user }) => {
+    if (!can(signedIn(user), permission)) throw forbidden(refusal);
+  };
 
 /** Moderation endpoints: the models check again, since the moderation forms (mod.actions) call them without a guard. */
 export const staffOnly = (permission: Permission) => needs(permission, "Only moderators can do that.");
 
 /** The author, or a moderator: editing and deleting posts. */
-export const mayChangePost = (action: "edit" | "delete"): Guard => async ({ user, params }) => {
-  await authorizePostChange(signedIn(user), params.id ?? "", action);
-};
+export const mayChangePost =
+  (action: "edit" | "delete"): Guard =>
+  async ({ user, params }) => {
+    await authorizePostChange(signedIn(user), params.id ?? "", action);
+  };
 
 /** The author, or a moderator: deleting a thread. */
 export const mayDeleteThread: Guard = async ({ user, params }) => {
@@ -37,9 +41,11 @@ export const mayDeleteThread: Guard = async ({ user, params }) => {
 };
 
 /** The ticket's owner or the desk; others get 404 as if it did not exist. With `decide`, the desk only (403 for the owner). */
-export const mayActOnTicket = (decide = false): Guard => async ({ user, params }) => {
-  await authorizeTicket(signedIn(user), params.id ?? "", decide ? "ticket:decide" : undefined);
-};
+export const mayActOnTicket =
+  (decide = false): Guard =>
+  async ({ user, params }) => {
+    await authorizeTicket(signedIn(user), params.id ?? "", decide ? "ticket:decide" : undefined);
+  };
 
 /** The ticket's owner only: the desk gets 403 (it rejects instead), others 404. */
 export const mayWithdrawTicket: Guard = async ({ user, params }) => {

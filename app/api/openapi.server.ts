@@ -13,8 +13,7 @@ import * as threads from "./endpoints/threads";
 // same zod schemas the routes validate with, so it cannot drift.
 const MODULES = [accounts, categories, threads, moderation, people, support, search, desk];
 
-const isEndpoint = (v: unknown): v is Endpoint =>
-  typeof v === "object" && v !== null && "method" in v && "path" in v && "summary" in v;
+const isEndpoint = (v: unknown): v is Endpoint => typeof v === "object" && v !== null && "method" in v && "path" in v && "summary" in v;
 
 export const allEndpoints = (): Endpoint[] => MODULES.flatMap((m) => Object.values(m).filter(isEndpoint));
 
@@ -46,7 +45,8 @@ const idempotencyParameter = {
   name: "Idempotency-Key",
   in: "header",
   required: false,
-  description: "For signed-in requests, any unique string (a UUID): a repeat of the same request with the same key answers the first result (with `Idempotent-Replayed: true`) instead of acting twice. Keys are kept for 24 hours.",
+  description:
+    "For signed-in requests, any unique string (a UUID): a repeat of the same request with the same key answers the first result (with `Idempotent-Replayed: true`) instead of acting twice. Keys are kept for 24 hours.",
   schema: { type: "string", minLength: 1, maxLength: 255 },
 };
 
@@ -57,7 +57,7 @@ export function buildOpenApi(serverUrl: string) {
     const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
     delete json.$defs;
     delete json.$schema;
-    const toComponents = <T,>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', '"#/components/schemas/'));
+    const toComponents = <T>(v: T): T => JSON.parse(JSON.stringify(v).replaceAll('"#/$defs/', '"#/components/schemas/'));
     for (const [name, def] of Object.entries(defs)) {
       // A schema used for input and output (User) differs only in defaults; the output shape wins.
       const key = io === "input" && components[name] && !name.startsWith("Create") ? `${name}Input` : name;
@@ -71,14 +71,20 @@ export function buildOpenApi(serverUrl: string) {
   for (const e of allEndpoints()) {
     const oaPath = e.path.replace(/:(\w+)/g, "{$1}");
     const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({
-      name: m[1], in: "path", required: true, schema: { type: "string" },
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
     }));
     const inline = e.query ? toSchema(e.query, "input") : undefined;
     // A named query schema (ListThreadsQuery) comes back as a reference: its properties are the parameters all the same.
     const ref = typeof inline?.$ref === "string" ? inline.$ref.replace("#/components/schemas/", "") : undefined;
     const query = ref ? components[ref] : inline;
     const queryParams = Object.entries((query?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
-      name, in: "query", required: ((query?.required as string[]) ?? []).includes(name), schema,
+      name,
+      in: "query",
+      required: ((query?.required as string[]) ?? []).includes(name),
+      schema,
     }));
     const status = String(e.status ?? 200);
     const responses: Record<string, unknown> = {
@@ -87,7 +93,12 @@ export function buildOpenApi(serverUrl: string) {
         : { description: "Success" },
     };
     const signedIn = e.auth === "required" || e.auth === "session";
-    const errors = new Set([...(e.errors ?? []), ...(signedIn ? [401] : []), ...(e.auth === "session" ? [403] : []), ...(e.body ? [400, 415] : [])]);
+    const errors = new Set([
+      ...(e.errors ?? []),
+      ...(signedIn ? [401] : []),
+      ...(e.auth === "session" ? [403] : []),
+      ...(e.body ? [400, 415] : []),
+    ]);
     for (const code of [...errors].sort()) {
       responses[String(code)] = {
         description: ERROR_TEXT[code] ?? "Error",
@@ -103,9 +114,7 @@ export function buildOpenApi(serverUrl: string) {
       ...(params.length || queryParams.length || e.method === "POST"
         ? { parameters: [...params, ...queryParams, ...(e.method === "POST" && e.idempotent !== false ? [idempotencyParameter] : [])] }
         : {}),
-      ...(e.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(e.body, "input") } } } }
-        : {}),
+      ...(e.body ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(e.body, "input") } } } } : {}),
       responses,
     };
   }

@@ -25,7 +25,9 @@ export function ErrorPage() {
       <p className="error-status">{status}</p>
       <h1 id="error-title">{TITLES[status] ?? "Something went wrong"}</h1>
       <p>{status === 404 ? "We could not find what you were looking for. It may have moved or never existed." : message}</p>
-      <p><Link to="/">Back to the categories</Link></p>
+      <p>
+        <Link to="/">Back to the categories</Link>
+      </p>
     </section>
   );
 }

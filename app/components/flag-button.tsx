@@ -34,9 +34,15 @@ export function FlagButton({ postId }: { postId: string }) {
               </label>
             ))}
           </fieldset>
-          {fields?.reason ? <p id={`${id}-reason-error`} className="field-error" role="alert">{fields.reason}</p> : null}
+          {fields?.reason ? (
+            <p id={`${id}-reason-error`} className="field-error" role="alert">
+              {fields.reason}
+            </p>
+          ) : null}
           <Field multiline label="Details (optional)" name="details" rows={2} maxLength={1000} error={fields?.details} />
-          <button type="submit" name="intent" value="flag" disabled={busy}>{busy ? "Sending…" : "Flag post"}</button>
+          <button type="submit" name="intent" value="flag" disabled={busy}>
+            {busy ? "Sending…" : "Flag post"}
+          </button>
           {result && !result.ok && !fields ? <ActionResult result={result} /> : null}
         </fetcher.Form>
       </details>

@@ -39,15 +39,29 @@ export type ModAction = ReturnType<typeof useModAction>;
 export function ActionResult({ result }: { result?: ModActionResult }) {
   if (!result) return null;
   return result.ok ? (
-    <span role="status" className="mod-status">{result.message}</span>
+    <span role="status" className="mod-status">
+      {result.message}
+    </span>
   ) : (
-    <span role="alert" className="field-error">{result.message}</span>
+    <span role="alert" className="field-error">
+      {result.message}
+    </span>
   );
 }
 
 /** A one-click action (unlock, unhide, restore, dismiss). */
-export function QuickAction({ intent, id, label, className = "secondary", action }: {
-  intent: string; id: string; label: string; className?: string; action?: ModAction;
+export function QuickAction({
+  intent,
+  id,
+  label,
+  className = "secondary",
+  action,
+}: {
+  intent: string;
+  id: string;
+  label: string;
+  className?: string;
+  action?: ModAction;
 }) {
   const own = useModAction();
   const { fetcher, hidden, busy, result } = action ?? own;
@@ -55,7 +69,9 @@ export function QuickAction({ intent, id, label, className = "secondary", action
     <fetcher.Form method="post" action={MOD_ACTIONS_PATH} className="mod-inline">
       {hidden}
       <input type="hidden" name="id" value={id} />
-      <button type="submit" name="intent" value={intent} className={className} disabled={busy}>{label}</button>
+      <button type="submit" name="intent" value={intent} className={className} disabled={busy}>
+        {label}
+      </button>
       <ActionResult result={result} />
     </fetcher.Form>
   );
@@ -104,8 +120,17 @@ export function ReasonAction({
           {hidden}
           <input type="hidden" name="id" value={id} />
           {children}
-          <Field multiline label={`Reason${reasonRequired ? "" : " (optional)"}`} name="reason" rows={2} maxLength={500} required={reasonRequired}
-            minLength={reasonRequired ? 3 : undefined} hint={reasonError ? undefined : hint} error={reasonError} />
+          <Field
+            multiline
+            label={`Reason${reasonRequired ? "" : " (optional)"}`}
+            name="reason"
+            rows={2}
+            maxLength={500}
+            required={reasonRequired}
+            minLength={reasonRequired ? 3 : undefined}
+            hint={reasonError ? undefined : hint}
+            error={reasonError}
+          />
           <button type="submit" name="intent" value={intent} className={danger ? "danger" : undefined} disabled={busy}>
             {busy ? "Working…" : confirm}
           </button>
@@ -143,13 +168,28 @@ export function PostModerationControls({
         {post.hidden ? (
           <QuickAction intent="unhide-post" id={post.id} label="Unhide" action={visibility} />
         ) : (
-          <ReasonAction intent="hide-post" id={post.id} label="Hide" confirm="Hide post" reasonRequired action={visibility}
-            hint="Hidden posts stay visible to moderators and the author. Kept in the audit log." />
+          <ReasonAction
+            intent="hide-post"
+            id={post.id}
+            label="Hide"
+            confirm="Hide post"
+            reasonRequired
+            action={visibility}
+            hint="Hidden posts stay visible to moderators and the author. Kept in the audit log."
+          />
         )}
         {post.deleted ? (
           <QuickAction intent="restore-post" id={post.id} label="Restore" action={deletion} />
         ) : (
-          <ReasonAction intent="delete-post" id={post.id} label="Delete" confirm="Delete post" danger reasonRequired={!isAuthor} action={deletion} />
+          <ReasonAction
+            intent="delete-post"
+            id={post.id}
+            label="Delete"
+            confirm="Delete post"
+            danger
+            reasonRequired={!isAuthor}
+            action={deletion}
+          />
         )}
       </span>
     );
@@ -157,9 +197,16 @@ export function PostModerationControls({
   if (isAuthor && post.deleted && deletion.result?.ok) return <ActionResult result={deletion.result} />;
   if (isAuthor && !post.deleted && canDeleteOwn) {
     return (
-      <ReasonAction intent="delete-post" id={post.id} label="Delete" danger reasonRequired={false} action={deletion}
+      <ReasonAction
+        intent="delete-post"
+        id={post.id}
+        label="Delete"
+        danger
+        reasonRequired={false}
+        action={deletion}
         confirm={post.number === 0 ? "Delete my question" : "Delete my post"}
-        hint={post.number === 0 ? "Deletes the whole thread. Moderators can still see it." : "Moderators can still see deleted posts."} />
+        hint={post.number === 0 ? "Deletes the whole thread. Moderators can still see it." : "Moderators can still see deleted posts."}
+      />
     );
   }
   return null;
@@ -177,20 +224,42 @@ export function ThreadModerationControls({ thread }: { thread: ThreadInfo }) {
       {thread.locked ? (
         <QuickAction intent="unlock-thread" id={thread.id} label="Unlock" action={lock} />
       ) : (
-        <ReasonAction intent="lock-thread" id={thread.id} label="Lock" confirm="Lock thread" reasonRequired={false} action={lock}
-          hint="A locked thread takes no new replies." />
+        <ReasonAction
+          intent="lock-thread"
+          id={thread.id}
+          label="Lock"
+          confirm="Lock thread"
+          reasonRequired={false}
+          action={lock}
+          hint="A locked thread takes no new replies."
+        />
       )}
       {thread.hidden ? (
         <QuickAction intent="unhide-thread" id={thread.id} label="Unhide" action={visibility} />
       ) : (
-        <ReasonAction intent="hide-thread" id={thread.id} label="Hide" confirm="Hide thread" reasonRequired action={visibility}
-          hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log." />
+        <ReasonAction
+          intent="hide-thread"
+          id={thread.id}
+          label="Hide"
+          confirm="Hide thread"
+          reasonRequired
+          action={visibility}
+          hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log."
+        />
       )}
       <MoveAction thread={thread} />
       {thread.deleted ? (
         <QuickAction intent="restore-thread" id={thread.id} label="Restore" action={deletion} />
       ) : (
-        <ReasonAction intent="delete-thread" id={thread.id} label="Delete" confirm="Delete thread" danger reasonRequired action={deletion} />
+        <ReasonAction
+          intent="delete-thread"
+          id={thread.id}
+          label="Delete"
+          confirm="Delete thread"
+          danger
+          reasonRequired
+          action={deletion}
+        />
       )}
     </div>
   );
@@ -216,8 +285,14 @@ function MoveAction({ thread }: { thread: ThreadInfo }) {
       <label htmlFor={selectId}>New category</label>
       {categories ? (
         <select id={selectId} name="category" required defaultValue="">
-          <option value="" disabled>Choose a category</option>
-          {others.map((c) => <option key={c.slug} value={c.slug}>{c.name}</option>)}
+          <option value="" disabled>
+            Choose a category
+          </option>
+          {others.map((c) => (
+            <option key={c.slug} value={c.slug}>
+              {c.name}
+            </option>
+          ))}
         </select>
       ) : (
         <input id={selectId} name="category" required placeholder="category slug, e.g. community" />

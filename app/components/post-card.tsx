@@ -25,17 +25,30 @@ export function PostCard({
   const score = vote.data?.score ?? post.score;
   const removed = post.hidden || post.deletedAt;
   return (
-    <article id={`post-${post.number}`} className={`post card${accepted ? " accepted" : ""}${removed ? " removed" : ""}`}
-      aria-label={post.number === 0 ? "Question" : `Reply by ${post.author.username}`}>
+    <article
+      id={`post-${post.number}`}
+      className={`post card${accepted ? " accepted" : ""}${removed ? " removed" : ""}`}
+      aria-label={post.number === 0 ? "Question" : `Reply by ${post.author.username}`}
+    >
       <header className="post-meta">
-        <Link to={`/u/${post.author.username}`} className="author">{post.author.username}</Link>
-        <span className="rep" title="Reputation">{post.author.reputation}</span>
+        <Link to={`/u/${post.author.username}`} className="author">
+          {post.author.username}
+        </Link>
+        <span className="rep" title="Reputation">
+          {post.author.reputation}
+        </span>
         {post.author.role !== "member" ? <span className="role-badge">{post.author.role}</span> : null}
         <a href={`#post-${post.number}`} className="when">
           <Time value={post.createdAt} />
         </a>
         {post.editedAt ? (
-          perms.canSeeRevisions ? <Link to={`/posts/${post.id}/revisions`} className="edited">edited</Link> : <span className="edited">edited</span>
+          perms.canSeeRevisions ? (
+            <Link to={`/posts/${post.id}/revisions`} className="edited">
+              edited
+            </Link>
+          ) : (
+            <span className="edited">edited</span>
+          )
         ) : null}
         {accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
         {post.fromSupport ? <span className="badge">From paid support</span> : null}
@@ -48,24 +61,44 @@ export function PostCard({
         {perms.canVote ? (
           <vote.Form method="post">
             <input type="hidden" name="postId" value={post.id} />
-            <button type="submit" name="intent" value="vote" className="secondary" disabled={post.votedByViewer || vote.state !== "idle" || vote.data?.score !== undefined}
-              aria-label={`Mark helpful (${score} votes)`}>
+            <button
+              type="submit"
+              name="intent"
+              value="vote"
+              className="secondary"
+              disabled={post.votedByViewer || vote.state !== "idle" || vote.data?.score !== undefined}
+              aria-label={`Mark helpful (${score} votes)`}
+            >
               ▲ Helpful <span className="count">{score}</span>
             </button>
           </vote.Form>
         ) : (
-          <span className="score" aria-label={`${score} helpful votes`}>▲ {score}</span>
+          <span className="score" aria-label={`${score} helpful votes`}>
+            ▲ {score}
+          </span>
         )}
-        {vote.data?.message ? <span role="alert" className="field-error">{vote.data.message}</span> : null}
+        {vote.data?.message ? (
+          <span role="alert" className="field-error">
+            {vote.data.message}
+          </span>
+        ) : null}
         {perms.canAccept && !accepted && post.number > 0 && !removed ? (
           <accept.Form method="post">
             <input type="hidden" name="postId" value={post.id} />
-            <button type="submit" name="intent" value="accept" className="secondary">✓ Accept as answer</button>
+            <button type="submit" name="intent" value="accept" className="secondary">
+              ✓ Accept as answer
+            </button>
           </accept.Form>
         ) : null}
-        {accept.data?.message ? <span role="alert" className="field-error">{accept.data.message}</span> : null}
+        {accept.data?.message ? (
+          <span role="alert" className="field-error">
+            {accept.data.message}
+          </span>
+        ) : null}
         {onQuote ? (
-          <button type="button" className="link-button" onClick={() => onQuote(post.author.username, post.body)}>Quote</button>
+          <button type="button" className="link-button" onClick={() => onQuote(post.author.username, post.body)}>
+            Quote
+          </button>
         ) : null}
         {perms.canEdit ? <Link to={`/posts/${post.id}/edit`}>Edit</Link> : null}
         {children}

@@ -57,7 +57,9 @@ export function SimilarThreads({
             {threads.map((t) => (
               <li key={t.threadId}>
                 {/* A new tab keeps the draft. */}
-                <a href={t.url} target="_blank" rel="noopener">{t.title}</a>{" "}
+                <a href={t.url} target="_blank" rel="noopener">
+                  {t.title}
+                </a>{" "}
                 {t.solved ? <span className="badge solved">✓ Solved</span> : null}{" "}
                 <span className="meta">
                   {t.category.name} · {t.replyCount} {t.replyCount === 1 ? "reply" : "replies"}

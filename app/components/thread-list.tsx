@@ -25,7 +25,11 @@ export function listHref(base: string, f: Partial<ListFilter>, defaultSort: List
 export function ThreadBadges({ thread }: { thread: Pick<Item, "solved" | "locked" | "escalated" | "resolvedViaSupport"> }) {
   return (
     <>
-      {thread.solved ? <span className="badge solved" title="An answer was accepted">✓ Solved</span> : null}
+      {thread.solved ? (
+        <span className="badge solved" title="An answer was accepted">
+          ✓ Solved
+        </span>
+      ) : null}
       {thread.resolvedViaSupport ? (
         <span className="badge paid">Resolved via paid support</span>
       ) : thread.escalated ? (
@@ -42,7 +46,9 @@ export function TagLinks({ tags }: { tags: string[] }) {
     <ul className="tag-links" aria-label="Tags">
       {tags.map((t) => (
         <li key={t}>
-          <Link to={`/tags/${encodeURIComponent(t)}`} className="tag">{t}</Link>
+          <Link to={`/tags/${encodeURIComponent(t)}`} className="tag">
+            {t}
+          </Link>
         </li>
       ))}
     </ul>
@@ -66,9 +72,12 @@ export function ThreadList({
       {threads.map((t) => (
         <li key={t.id} className={`thread-row${t.solved ? " is-solved" : ""}`}>
           <div className="thread-stats" aria-hidden="true">
-            <span className="stat"><strong>{t.score}</strong> helpful</span>
+            <span className="stat">
+              <strong>{t.score}</strong> helpful
+            </span>
             <span className={`stat${t.replyCount === 0 ? " none" : ""}${t.solved ? " solved" : ""}`}>
-              <strong>{t.replyCount}</strong>{t.replyCount === 1 ? " reply" : " replies"}
+              <strong>{t.replyCount}</strong>
+              {t.replyCount === 1 ? " reply" : " replies"}
             </span>
           </div>
           <div className="thread-main">
@@ -76,7 +85,11 @@ export function ThreadList({
               <Link to={t.url}>{t.title}</Link> <ThreadBadges thread={t} />
             </h3>
             <div className="meta">
-              {showCategory ? <Link to={`/c/${t.category.slug}`} className="category-link">{t.category.name}</Link> : null}
+              {showCategory ? (
+                <Link to={`/c/${t.category.slug}`} className="category-link">
+                  {t.category.name}
+                </Link>
+              ) : null}
               <TagLinks tags={t.tags} />
               <span>
                 by <Link to={`/u/${t.author}`}>{t.author}</Link>
@@ -100,7 +113,12 @@ const SORTS: { value: ListSort; label: string }[] = [
 ];
 
 /** Sort tabs (category and tag pages) and the solved / unsolved filter. */
-export function ListControls({ base, filter, sortable = false, solvedFilter = true }: {
+export function ListControls({
+  base,
+  filter,
+  sortable = false,
+  solvedFilter = true,
+}: {
   base: string;
   filter: ListFilter;
   sortable?: boolean;
@@ -116,8 +134,11 @@ export function ListControls({ base, filter, sortable = false, solvedFilter = tr
       {sortable ? (
         <nav aria-label="Sort threads" className="pill-group">
           {SORTS.map((s) => (
-            <Link key={s.value} to={listHref(base, { sort: s.value, solved: filter.solved })}
-              aria-current={filter.sort === s.value ? "page" : undefined}>
+            <Link
+              key={s.value}
+              to={listHref(base, { sort: s.value, solved: filter.solved })}
+              aria-current={filter.sort === s.value ? "page" : undefined}
+            >
               {s.label}
             </Link>
           ))}
@@ -126,8 +147,11 @@ export function ListControls({ base, filter, sortable = false, solvedFilter = tr
       {solvedFilter ? (
         <nav aria-label="Filter by status" className="pill-group">
           {solvedOptions.map((o) => (
-            <Link key={o.label} to={listHref(base, { sort: filter.sort, solved: o.value }, sortable ? "latest" : filter.sort)}
-              aria-current={filter.solved === o.value ? "page" : undefined}>
+            <Link
+              key={o.label}
+              to={listHref(base, { sort: filter.sort, solved: o.value }, sortable ? "latest" : filter.sort)}
+              aria-current={filter.solved === o.value ? "page" : undefined}
+            >
               {o.label}
             </Link>
           ))}
@@ -138,7 +162,13 @@ export function ListControls({ base, filter, sortable = false, solvedFilter = tr
 }
 
 /** Keyset pagination: "Next page" carries the cursor, so deep pages cost the same as the first. */
-export function Pager({ base, filter, nextCursor, total, sortable = false }: {
+export function Pager({
+  base,
+  filter,
+  nextCursor,
+  total,
+  sortable = false,
+}: {
   base: string;
   filter: ListFilter;
   nextCursor: string | null;
@@ -151,14 +181,20 @@ export function Pager({ base, filter, nextCursor, total, sortable = false }: {
   return (
     <nav className="pager" aria-label="Pages">
       {filter.cursor ? (
-        <Link to={listHref(base, { sort: filter.sort, solved: filter.solved }, defaultSort)} rel="first">← First page</Link>
-      ) : <span />}
+        <Link to={listHref(base, { sort: filter.sort, solved: filter.solved }, defaultSort)} rel="first">
+          ← First page
+        </Link>
+      ) : (
+        <span />
+      )}
       {count ? <span className="meta">{count}</span> : null}
       {nextCursor ? (
         <Link to={listHref(base, { sort: filter.sort, solved: filter.solved, cursor: nextCursor }, defaultSort)} rel="next">
           Next page →
         </Link>
-      ) : <span />}
+      ) : (
+        <span />
+      )}
     </nav>
   );
 }
@@ -201,20 +237,25 @@ export function ThreadListPage({
         <h1>{title}</h1>
         <div className="feed-links">
           {askIn !== undefined ? (
-            <Link to={askIn ? `/new?category=${encodeURIComponent(askIn)}` : "/new"} className="button">Ask a question</Link>
+            <Link to={askIn ? `/new?category=${encodeURIComponent(askIn)}` : "/new"} className="button">
+              Ask a question
+            </Link>
           ) : null}
           {feedBase ? (
             <>
-              <a href={`${feedBase}.rss`} type="application/rss+xml">RSS</a>
-              <a href={`${feedBase}.atom`} type="application/atom+xml">Atom</a>
+              <a href={`${feedBase}.rss`} type="application/rss+xml">
+                RSS
+              </a>
+              <a href={`${feedBase}.atom`} type="application/atom+xml">
+                Atom
+              </a>
             </>
           ) : null}
         </div>
       </header>
       {intro}
       {sortable || solvedFilter ? <ListControls base={base} filter={data.filter} sortable={sortable} solvedFilter={solvedFilter} /> : null}
-      <ThreadList threads={data.threads} showCategory={showCategory} empty={empty}
-        label={typeof title === "string" ? title : "Threads"} />
+      <ThreadList threads={data.threads} showCategory={showCategory} empty={empty} label={typeof title === "string" ? title : "Threads"} />
       <Pager base={base} filter={data.filter} nextCursor={data.nextCursor} total={data.total} sortable={sortable} />
     </div>
   );

@@ -36,7 +36,17 @@ export function formatRelative(value: string | Date, now = Date.now()) {
  * A point in time: date and time in UTC, the date alone, or relative ("3 hours ago") with the
  * absolute time in the title. The machine-readable timestamp is always in the attribute.
  */
-export function Time({ value, withTime = true, relative = false, now }: { value: string | Date; withTime?: boolean; relative?: boolean; now?: number }) {
+export function Time({
+  value,
+  withTime = true,
+  relative = false,
+  now,
+}: {
+  value: string | Date;
+  withTime?: boolean;
+  relative?: boolean;
+  now?: number;
+}) {
   const d = new Date(value);
   if (relative) {
     return (

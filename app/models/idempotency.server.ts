@@ -20,7 +20,10 @@ const ABANDONED_MS = 5 * 60 * 1000;
 const WAIT_MS = 25_000;
 const POLL_MS = 50;
 
-export const fingerprintOf = (value: unknown) => createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex");
+export const fingerprintOf = (value: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(value ?? null))
+    .digest("hex");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

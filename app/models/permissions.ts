@@ -31,15 +31,7 @@ const MODERATOR = [
   "audit:read",
 ] as const;
 
-const MAINTAINER = [
-  ...MEMBER,
-  "ticket:read:any",
-  "ticket:reply:any",
-  "ticket:decide",
-  "ticket:note",
-  "desk:view",
-  "macro:use",
-] as const;
+const MAINTAINER = [...MEMBER, "ticket:read:any", "ticket:reply:any", "ticket:decide", "ticket:note", "desk:view", "macro:use"] as const;
 
 const ADMIN = [
   ...MODERATOR,

@@ -32,7 +32,9 @@ export default function Index() {
         <ul className="category-list" aria-label="Categories">
           {categories.map((c) => (
             <li key={c.id} className="card category">
-              <h2><Link to={`/c/${c.slug}`}>{c.name}</Link></h2>
+              <h2>
+                <Link to={`/c/${c.slug}`}>{c.name}</Link>
+              </h2>
               <p>{c.description}</p>
               <p className="meta">
                 <span className={c.supported ? "badge supported" : "badge community"}>
@@ -47,7 +49,11 @@ export default function Index() {
       <section aria-labelledby="latest-title" className="stack">
         <h2 id="latest-title">Latest threads</h2>
         <ThreadList threads={latest} label="Latest threads" />
-        {latest.length ? <p><Link to="/latest">All latest threads →</Link></p> : null}
+        {latest.length ? (
+          <p>
+            <Link to="/latest">All latest threads →</Link>
+          </p>
+        ) : null}
       </section>
     </div>
   );

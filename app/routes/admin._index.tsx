@@ -24,10 +24,18 @@ export default function AdminHome() {
     <div className="stack">
       <h1>Admin</h1>
       <ul className="plain-list">
-        <li><Link to="/admin/categories">Categories</Link> — supported or community-only, order, descriptions</li>
-        <li><Link to="/admin/tiers">Support tiers</Link> — response times and prices</li>
-        <li><Link to="/admin/macros">Macros</Link> — canned replies for the desk</li>
-        <li><Link to="/admin/insurance">Support insurance</Link> — yearly plans and their coverage</li>
+        <li>
+          <Link to="/admin/categories">Categories</Link> — supported or community-only, order, descriptions
+        </li>
+        <li>
+          <Link to="/admin/tiers">Support tiers</Link> — response times and prices
+        </li>
+        <li>
+          <Link to="/admin/macros">Macros</Link> — canned replies for the desk
+        </li>
+        <li>
+          <Link to="/admin/insurance">Support insurance</Link> — yearly plans and their coverage
+        </li>
       </ul>
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Background jobs</h2>
@@ -35,7 +43,15 @@ export default function AdminHome() {
           <p>No jobs yet.</p>
         ) : (
           <table>
-            <thead><tr><th scope="col">Queue</th><th scope="col">Pending</th><th scope="col">Running</th><th scope="col">Failed</th><th scope="col">Done</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Pending</th>
+                <th scope="col">Running</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Done</th>
+              </tr>
+            </thead>
             <tbody>
               {queues.map((q) => (
                 <tr key={q}>

@@ -53,13 +53,27 @@ export default function AdminCategories() {
           </div>
           <Field label="Description" name="description" defaultValue={c.description} />
           <div className="field checkbox">
-            <label><input type="checkbox" name="supported" value="on" defaultChecked={c.supported} /> Paid support available (supported edition)</label>
+            <label>
+              <input type="checkbox" name="supported" value="on" defaultChecked={c.supported} /> Paid support available (supported edition)
+            </label>
           </div>
-          <p className="meta">{c.threadCount} threads · {c.postCount} posts</p>
+          <p className="meta">
+            {c.threadCount} threads · {c.postCount} posts
+          </p>
           <div className="row">
-            <button type="submit" name="intent" value="update">Save</button>
-            <button type="submit" name="intent" value="delete" className="danger" disabled={c.threadCount > 0}
-              title={c.threadCount > 0 ? "Move its threads first" : undefined}>Delete</button>
+            <button type="submit" name="intent" value="update">
+              Save
+            </button>
+            <button
+              type="submit"
+              name="intent"
+              value="delete"
+              className="danger"
+              disabled={c.threadCount > 0}
+              title={c.threadCount > 0 ? "Move its threads first" : undefined}
+            >
+              Delete
+            </button>
           </div>
         </Form>
       ))}
@@ -71,9 +85,13 @@ export default function AdminCategories() {
         </div>
         <Field label="Description" name="description" />
         <div className="field checkbox">
-          <label><input type="checkbox" name="supported" value="on" /> Paid support available (supported edition)</label>
+          <label>
+            <input type="checkbox" name="supported" value="on" /> Paid support available (supported edition)
+          </label>
         </div>
-        <button type="submit" name="intent" value="create">Create category</button>
+        <button type="submit" name="intent" value="create">
+          Create category
+        </button>
       </Form>
     </div>
   );

@@ -42,17 +42,42 @@ function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Rec
     <>
       <Field label="Name" name="name" defaultValue={plan?.name} required error={errors?.name} />
       <div className="row">
-        <Field label="Yearly price (cents)" name="priceCents" type="number" min={50} required defaultValue={plan?.priceCents} error={errors?.priceCents} />
-        <Field label="Coverage per year (cents)" name="coverageCents" type="number" min={100} required defaultValue={plan?.coverageCents}
-          error={errors?.coverageCents} hint="Escalations draw their tier price from this." />
+        <Field
+          label="Yearly price (cents)"
+          name="priceCents"
+          type="number"
+          min={50}
+          required
+          defaultValue={plan?.priceCents}
+          error={errors?.priceCents}
+        />
+        <Field
+          label="Coverage per year (cents)"
+          name="coverageCents"
+          type="number"
+          min={100}
+          required
+          defaultValue={plan?.coverageCents}
+          error={errors?.coverageCents}
+          hint="Escalations draw their tier price from this."
+        />
         <Field label="Currency" name="currency" defaultValue={plan?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
-      <Field label="Stripe Price id (optional, yearly recurring)" name="stripePriceId" defaultValue={plan?.stripePriceId ?? ""} error={errors?.stripePriceId}
-        hint={pricesChecked
-          ? "A yearly recurring Price with the price and currency above, checked with Stripe on save and at every checkout."
-          : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked on the first checkout once Stripe is configured."} />
+      <Field
+        label="Stripe Price id (optional, yearly recurring)"
+        name="stripePriceId"
+        defaultValue={plan?.stripePriceId ?? ""}
+        error={errors?.stripePriceId}
+        hint={
+          pricesChecked
+            ? "A yearly recurring Price with the price and currency above, checked with Stripe on save and at every checkout."
+            : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked on the first checkout once Stripe is configured."
+        }
+      />
       <div className="field checkbox">
-        <label><input type="checkbox" name="active" value="on" defaultChecked={plan?.active ?? true} /> Offered to members</label>
+        <label>
+          <input type="checkbox" name="active" value="on" defaultChecked={plan?.active ?? true} /> Offered to members
+        </label>
       </div>
     </>
   );
@@ -65,20 +90,30 @@ export default function AdminInsurance() {
   return (
     <div className="stack">
       <h1>Support insurance</h1>
-      <p>A yearly subscription; while it runs, escalations are paid from its coverage instead of a card. Changes apply to new subscriptions: members renew on the price and coverage they bought.</p>
+      <p>
+        A yearly subscription; while it runs, escalations are paid from its coverage instead of a card. Changes apply to new subscriptions:
+        members renew on the price and coverage they bought.
+      </p>
       <FormError message={failure?.message} />
       {plans.map((p) => (
         <Form method="post" key={p.id} className="card" aria-label={`Edit plan ${p.name}`}>
           <input type="hidden" name="id" value={p.id} />
-          <h2>{p.name}: {formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of coverage{p.active ? "" : " (not offered)"}</h2>
+          <h2>
+            {p.name}: {formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of coverage
+            {p.active ? "" : " (not offered)"}
+          </h2>
           <PlanFields plan={p} pricesChecked={pricesChecked} />
-          <button type="submit" name="intent" value="update">Save</button>
+          <button type="submit" name="intent" value="update">
+            Save
+          </button>
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-plan">
         <h2 id="new-plan">New plan</h2>
         <PlanFields errors={failure?.fields} pricesChecked={pricesChecked} />
-        <button type="submit" name="intent" value="create">Create plan</button>
+        <button type="submit" name="intent" value="create">
+          Create plan
+        </button>
       </Form>
     </div>
   );

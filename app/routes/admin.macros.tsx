@@ -47,12 +47,23 @@ export default function AdminMacros() {
       <p>Canned replies maintainers insert on a ticket. Placeholders are filled in for the ticket; unknown ones stay visible.</p>
       <dl className="facts">
         {Object.entries(MACRO_PLACEHOLDERS).map(([k, v]) => (
-          <div key={k} style={{ display: "contents" }}><dt><code>{`{{${k}}}`}</code></dt><dd>{v}</dd></div>
+          <div key={k} style={{ display: "contents" }}>
+            <dt>
+              <code>{`{{${k}}}`}</code>
+            </dt>
+            <dd>{v}</dd>
+          </div>
         ))}
       </dl>
       <FormError message={failure?.message} />
       {failure?.fields ? (
-        <ul className="field-error" role="alert">{Object.entries(failure.fields).map(([k, v]) => <li key={k}>{k}: {v}</li>)}</ul>
+        <ul className="field-error" role="alert">
+          {Object.entries(failure.fields).map(([k, v]) => (
+            <li key={k}>
+              {k}: {v}
+            </li>
+          ))}
+        </ul>
       ) : null}
       {macros.map((m) => (
         <Form method="post" key={m.id} className="card" aria-label={`Edit macro ${m.name}`}>
@@ -61,16 +72,29 @@ export default function AdminMacros() {
           <Field multiline label="Reply" name="body" defaultValue={m.body} rows={5} required />
           {m.unknown.length ? <p className="field-error">Unknown placeholders: {m.unknown.map((u) => `{{${u}}}`).join(", ")}</p> : null}
           <div className="row">
-            <button type="submit" name="intent" value="update">Save</button>
-            <button type="submit" name="intent" value="delete" className="danger">Delete</button>
+            <button type="submit" name="intent" value="update">
+              Save
+            </button>
+            <button type="submit" name="intent" value="delete" className="danger">
+              Delete
+            </button>
           </div>
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-macro">
         <h2 id="new-macro">New macro</h2>
         <Field label="Name" name="name" required />
-        <Field multiline label="Reply" name="body" rows={5} required hint="Markdown; e.g. Hi {{member.username}}, thanks for the details on {{thread.title}}." />
-        <button type="submit" name="intent" value="create">Create macro</button>
+        <Field
+          multiline
+          label="Reply"
+          name="body"
+          rows={5}
+          required
+          hint="Markdown; e.g. Hi {{member.username}}, thanks for the details on {{thread.title}}."
+        />
+        <button type="submit" name="intent" value="create">
+          Create macro
+        </button>
       </Form>
     </div>
   );

@@ -35,9 +35,22 @@ export async function action({ request }: ActionFunctionArgs) {
 
 type Result = FormFailure | { ok: true; intent: string; id: string } | undefined;
 
-function TierFields({ tier, errors, pricesChecked }: {
+function TierFields({
+  tier,
+  errors,
+  pricesChecked,
+}: {
   pricesChecked: boolean;
-  tier?: { slug: string; name: string; responseHours: number; priceCents: number; currency: string; stripePriceId: string | null; active: boolean; position: number };
+  tier?: {
+    slug: string;
+    name: string;
+    responseHours: number;
+    priceCents: number;
+    currency: string;
+    stripePriceId: string | null;
+    active: boolean;
+    position: number;
+  };
   errors?: Record<string, string>;
 }) {
   return (
@@ -48,18 +61,43 @@ function TierFields({ tier, errors, pricesChecked }: {
         <Field label="Order" name="position" type="number" min={0} defaultValue={tier?.position ?? 0} error={errors?.position} />
       </div>
       <div className="row">
-        <Field label="Response time (hours)" name="responseHours" type="number" min={1} max={MAX_RESPONSE_HOURS} required
-          defaultValue={tier?.responseHours} error={errors?.responseHours} />
-        <Field label="Price (cents)" name="priceCents" type="number" min={50} required defaultValue={tier?.priceCents}
-          error={errors?.priceCents} hint="4900 is 49.00" />
+        <Field
+          label="Response time (hours)"
+          name="responseHours"
+          type="number"
+          min={1}
+          max={MAX_RESPONSE_HOURS}
+          required
+          defaultValue={tier?.responseHours}
+          error={errors?.responseHours}
+        />
+        <Field
+          label="Price (cents)"
+          name="priceCents"
+          type="number"
+          min={50}
+          required
+          defaultValue={tier?.priceCents}
+          error={errors?.priceCents}
+          hint="4900 is 49.00"
+        />
         <Field label="Currency" name="currency" defaultValue={tier?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
-      <Field label="Stripe Price id (optional)" name="stripePriceId" defaultValue={tier?.stripePriceId ?? ""} error={errors?.stripePriceId}
-        hint={pricesChecked
-          ? "When set, Checkout charges this Price: a one-time Price with the amount and currency above, checked with Stripe on save and at every checkout."
-          : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked against the price above on the first checkout once Stripe is configured."} />
+      <Field
+        label="Stripe Price id (optional)"
+        name="stripePriceId"
+        defaultValue={tier?.stripePriceId ?? ""}
+        error={errors?.stripePriceId}
+        hint={
+          pricesChecked
+            ? "When set, Checkout charges this Price: a one-time Price with the amount and currency above, checked with Stripe on save and at every checkout."
+            : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked against the price above on the first checkout once Stripe is configured."
+        }
+      />
       <div className="field checkbox">
-        <label><input type="checkbox" name="active" value="on" defaultChecked={tier?.active ?? true} /> Offered to members</label>
+        <label>
+          <input type="checkbox" name="active" value="on" defaultChecked={tier?.active ?? true} /> Offered to members
+        </label>
       </div>
     </>
   );
@@ -73,27 +111,37 @@ export default function AdminTiers() {
     <div className="stack">
       <h1>Support tiers</h1>
       <p>
-        Each tier promises a first response within its hours of payment; if the maintainer neither accepts nor rejects a
-        ticket in time, the card authorisation is released. Changes apply to new escalations only.
+        Each tier promises a first response within its hours of payment; if the maintainer neither accepts nor rejects a ticket in time, the
+        card authorisation is released. Changes apply to new escalations only.
       </p>
       <FormError message={failure?.message} />
       {failure?.fields ? (
         <ul className="field-error" role="alert">
-          {Object.entries(failure.fields).map(([k, v]) => <li key={k}>{k}: {v}</li>)}
+          {Object.entries(failure.fields).map(([k, v]) => (
+            <li key={k}>
+              {k}: {v}
+            </li>
+          ))}
         </ul>
       ) : null}
       {tiers.map((t) => (
         <Form method="post" key={t.id} className="card" aria-label={`Edit ${t.name}`}>
           <input type="hidden" name="id" value={t.id} />
-          <h2>{t.name}: {formatPrice(t.priceCents, t.currency)}, {t.responseHours} h{t.active ? "" : " (not offered)"}</h2>
+          <h2>
+            {t.name}: {formatPrice(t.priceCents, t.currency)}, {t.responseHours} h{t.active ? "" : " (not offered)"}
+          </h2>
           <TierFields tier={t} pricesChecked={pricesChecked} />
-          <button type="submit" name="intent" value="update">Save</button>
+          <button type="submit" name="intent" value="update">
+            Save
+          </button>
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-tier">
         <h2 id="new-tier">New tier</h2>
         <TierFields errors={failure?.fields} pricesChecked={pricesChecked} />
-        <button type="submit" name="intent" value="create">Create tier</button>
+        <button type="submit" name="intent" value="create">
+          Create tier
+        </button>
       </Form>
     </div>
   );

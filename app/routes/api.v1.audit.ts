@@ -5,5 +5,9 @@ import { listAudit } from "~/models/moderation/audit.server";
 
 // The model parses the raw query itself: date-only bounds include the whole day.
 export const loader = handle(
-  on(endpointDef, async ({ request, user }) => listAudit(user, Object.fromEntries(new URL(request.url).searchParams)), staffOnly("audit:read")),
+  on(
+    endpointDef,
+    async ({ request, user }) => listAudit(user, Object.fromEntries(new URL(request.url).searchParams)),
+    staffOnly("audit:read"),
+  ),
 );

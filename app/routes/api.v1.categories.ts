@@ -7,8 +7,12 @@ import { requirePermission } from "~/models/permissions";
 export const loader = handle(on(listDef, async () => listCategories()));
 
 export const action = handle(
-  on(createDef, async ({ user, body }) => {
-    requirePermission(user, "category:manage");
-    return createCategory(user, body);
-  }, needs("category:manage")),
+  on(
+    createDef,
+    async ({ user, body }) => {
+      requirePermission(user, "category:manage");
+      return createCategory(user, body);
+    },
+    needs("category:manage"),
+  ),
 );

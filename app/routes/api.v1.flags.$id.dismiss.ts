@@ -3,4 +3,6 @@ import { handle, on } from "~/api/endpoint.server";
 import { staffOnly } from "~/api/guards.server";
 import { dismissFlag } from "~/models/moderation/flag.server";
 
-export const action = handle(on(endpointDef, async ({ params, user, body }) => dismissFlag(user, params.id!, body), staffOnly("flag:handle")));
+export const action = handle(
+  on(endpointDef, async ({ params, user, body }) => dismissFlag(user, params.id!, body), staffOnly("flag:handle")),
+);

@@ -1,5 +1,4 @@
 import { buildOpenApi } from "~/api/openapi.server";
 import { siteOrigin } from "~/utils/url.server";
 
-export const loader = () =>
-  Response.json(buildOpenApi(siteOrigin()), { headers: { "Cache-Control": "public, max-age=300" } });
+export const loader = () => Response.json(buildOpenApi(siteOrigin()), { headers: { "Cache-Control": "public, max-age=300" } });

@@ -3,4 +3,6 @@ import { handle, on } from "~/api/endpoint.server";
 import { staffOnly } from "~/api/guards.server";
 import { unlockThread } from "~/models/moderation/thread-moderation.server";
 
-export const action = handle(on(endpointDef, async ({ params, user, body }) => unlockThread(user, params.id!, body), staffOnly("thread:lock:any")));
+export const action = handle(
+  on(endpointDef, async ({ params, user, body }) => unlockThread(user, params.id!, body), staffOnly("thread:lock:any")),
+);

@@ -5,8 +5,12 @@ import { getTicket } from "~/models/tickets/ticket.server";
 import { requestTicketRefund } from "~/models/tickets/refund.server";
 
 export const action = handle(
-  on(endpointDef, async ({ user, params, body }) => {
-    await requestTicketRefund(user, params.id!, body);
-    return getTicket(user, params.id!);
-  }, mayActOnTicket(true)),
+  on(
+    endpointDef,
+    async ({ user, params, body }) => {
+      await requestTicketRefund(user, params.id!, body);
+      return getTicket(user, params.id!);
+    },
+    mayActOnTicket(true),
+  ),
 );

@@ -28,7 +28,13 @@ export default function CategoryPage() {
   const { category, ...data } = useLoaderData<typeof loader>();
   const base = `/c/${category.slug}`;
   return (
-    <ThreadListPage title={category.name} base={base} feedBase={`${base}/feed`} data={data} sortable showCategory={false}
+    <ThreadListPage
+      title={category.name}
+      base={base}
+      feedBase={`${base}/feed`}
+      data={data}
+      sortable
+      showCategory={false}
       askIn={category.slug}
       intro={
         <div>
@@ -39,6 +45,7 @@ export default function CategoryPage() {
             </span>
           </p>
         </div>
-      } />
+      }
+    />
   );
 }

@@ -44,30 +44,51 @@ export default function Desk() {
     <div className="stack">
       <header>
         <h1>Paid support queue</h1>
-        <p>Paid tickets only, the least time left on the response clock first, then the faster tier. <Link to="/desk/numbers">Numbers</Link></p>
+        <p>
+          Paid tickets only, the least time left on the response clock first, then the faster tier. <Link to="/desk/numbers">Numbers</Link>
+        </p>
       </header>
       <ul className="desk-counts" aria-label="Open paid items" aria-live="polite">
-        <li><strong>{counts.total}</strong> open in total</li>
+        <li>
+          <strong>{counts.total}</strong> open in total
+        </li>
         {QUEUE_STATES.map((s) => (
-          <li key={s}><strong>{counts[s]}</strong> {stateLabel(s)}</li>
+          <li key={s}>
+            <strong>{counts[s]}</strong> {stateLabel(s)}
+          </li>
         ))}
       </ul>
-      <Form method="get" className="desk-filters" aria-label="Filter the queue" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form
+        method="get"
+        className="desk-filters"
+        aria-label="Filter the queue"
+        onChange={(e) => submit(e.currentTarget, { replace: true })}
+      >
         <div className="field">
           <label htmlFor="desk-state">State</label>
           <select id="desk-state" name="state" defaultValue={filters.state ?? ""}>
             <option value="">All open states</option>
-            {QUEUE_STATES.map((s) => <option key={s} value={s}>{stateLabel(s)}</option>)}
+            {QUEUE_STATES.map((s) => (
+              <option key={s} value={s}>
+                {stateLabel(s)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field">
           <label htmlFor="desk-tier">Tier</label>
           <select id="desk-tier" name="tier" defaultValue={filters.tier ?? ""}>
             <option value="">All tiers</option>
-            {tiers.map((t) => <option key={t.slug} value={t.slug}>{t.name}</option>)}
+            {tiers.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.name}
+              </option>
+            ))}
           </select>
         </div>
-        <noscript><button type="submit">Filter</button></noscript>
+        <noscript>
+          <button type="submit">Filter</button>
+        </noscript>
       </Form>
       <p className="hint shortcut-hint" id="desk-shortcuts">
         Keyboard: <kbd>j</kbd> next, <kbd>k</kbd> previous, <kbd>o</kbd> or <kbd>Enter</kbd> open.

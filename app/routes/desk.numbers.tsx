@@ -24,66 +24,135 @@ export default function DeskNumbers() {
   const { m } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <nav aria-label="Breadcrumb" className="breadcrumb"><Link to="/desk">Desk</Link></nav>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/desk">Desk</Link>
+      </nav>
       <header>
         <h1>Desk numbers</h1>
-        <p>All paid tickets so far. <a href="/desk/numbers.csv" download>Download as CSV</a></p>
+        <p>
+          All paid tickets so far.{" "}
+          <a href="/desk/numbers.csv" download>
+            Download as CSV
+          </a>
+        </p>
       </header>
       <div className="numbers-grid">
-        <div className="card"><strong>{m.total}</strong> tickets</div>
-        <div className="card"><strong>{duration(m.firstResponse.medianMs)}</strong> median first response</div>
-        <div className="card"><strong>{duration(m.firstResponse.p90Ms)}</strong> p90 first response</div>
+        <div className="card">
+          <strong>{m.total}</strong> tickets
+        </div>
+        <div className="card">
+          <strong>{duration(m.firstResponse.medianMs)}</strong> median first response
+        </div>
+        <div className="card">
+          <strong>{duration(m.firstResponse.p90Ms)}</strong> p90 first response
+        </div>
         <div className="card">
           <strong>{m.promise.share === null ? "–" : `${Math.round(m.promise.share * 100)}%`}</strong>
           answered within the promise ({m.promise.within} of {m.promise.judged})
         </div>
       </div>
-      <p className="hint">First response: from payment to the maintainer's first message to the member (a bare accept is not one). The promise is the response time each ticket was sold with, whatever its tier says today.</p>
+      <p className="hint">
+        First response: from payment to the maintainer's first message to the member (a bare accept is not one). The promise is the response
+        time each ticket was sold with, whatever its tier says today.
+      </p>
 
-      <TicketCounts id="states-title" title="Tickets by state" column="State" counts={m.byState} label={(s) => stateLabel(s as TicketState)} />
+      <TicketCounts
+        id="states-title"
+        title="Tickets by state"
+        column="State"
+        counts={m.byState}
+        label={(s) => stateLabel(s as TicketState)}
+      />
 
       <section aria-labelledby="revenue-title">
         <h2 id="revenue-title">Captured revenue</h2>
-        <p>{m.revenueTotals.length ? m.revenueTotals.map((t) => formatPrice(t.cents, t.currency)).join(" + ") : "Nothing captured yet."} in total (card payments captured on acceptance).</p>
+        <p>
+          {m.revenueTotals.length ? m.revenueTotals.map((t) => formatPrice(t.cents, t.currency)).join(" + ") : "Nothing captured yet."} in
+          total (card payments captured on acceptance).
+        </p>
         <p>Captured = Σ accepted tickets − refunds (and chargebacks lost), by the month the ticket was accepted.</p>
         {m.revenueTotals.map((t) => (
           <p key={t.currency}>
-            {formatPrice(t.grossCents, t.currency)} accepted − {formatPrice(t.refundedCents, t.currency)} refunded − {formatPrice(t.disputedCents, t.currency)} lost to disputes = {formatPrice(t.cents, t.currency)}
+            {formatPrice(t.grossCents, t.currency)} accepted − {formatPrice(t.refundedCents, t.currency)} refunded −{" "}
+            {formatPrice(t.disputedCents, t.currency)} lost to disputes = {formatPrice(t.cents, t.currency)}
           </p>
         ))}
         <RevenueChart rows={m.revenue} />
         <table>
           <caption>Captured revenue by month and tier</caption>
-          <thead><tr><th scope="col">Month</th><th scope="col">Tier</th><th scope="col">Tickets</th><th scope="col">Accepted</th><th scope="col">Refunded</th><th scope="col">Disputes lost</th><th scope="col">Captured</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Month</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Tickets</th>
+              <th scope="col">Accepted</th>
+              <th scope="col">Refunded</th>
+              <th scope="col">Disputes lost</th>
+              <th scope="col">Captured</th>
+            </tr>
+          </thead>
           <tbody>
-            {m.revenue.length === 0 ? <tr><td colSpan={7}>None yet.</td></tr> : null}
+            {m.revenue.length === 0 ? (
+              <tr>
+                <td colSpan={7}>None yet.</td>
+              </tr>
+            ) : null}
             {m.revenue.map((r) => (
               <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
-                <th scope="row">{r.month}</th><td>{r.tierName}</td><td>{r.tickets}</td><td>{formatPrice(r.grossCents, r.currency)}</td>
-                <td>{formatPrice(r.refundedCents, r.currency)}</td><td>{formatPrice(r.disputedCents, r.currency)}</td><td>{formatPrice(r.cents, r.currency)}</td>
+                <th scope="row">{r.month}</th>
+                <td>{r.tierName}</td>
+                <td>{r.tickets}</td>
+                <td>{formatPrice(r.grossCents, r.currency)}</td>
+                <td>{formatPrice(r.refundedCents, r.currency)}</td>
+                <td>{formatPrice(r.disputedCents, r.currency)}</td>
+                <td>{formatPrice(r.cents, r.currency)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </section>
 
-      <TicketCounts id="rejections-title" title="Rejections by reason" column="Reason" counts={m.rejections} label={(r) => REASONS[r] ?? r} />
+      <TicketCounts
+        id="rejections-title"
+        title="Rejections by reason"
+        column="Reason"
+        counts={m.rejections}
+        label={(r) => REASONS[r] ?? r}
+      />
     </div>
   );
 }
 
 /** A titled table of ticket counts, one row per key. */
-function TicketCounts({ id, title, column, counts, label }: {
-  id: string; title: string; column: string; counts: Record<string, number>; label: (key: string) => string;
+function TicketCounts({
+  id,
+  title,
+  column,
+  counts,
+  label,
+}: {
+  id: string;
+  title: string;
+  column: string;
+  counts: Record<string, number>;
+  label: (key: string) => string;
 }) {
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
       <table>
-        <thead><tr><th scope="col">{column}</th><th scope="col">Tickets</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{column}</th>
+            <th scope="col">Tickets</th>
+          </tr>
+        </thead>
         <tbody>
           {Object.entries(counts).map(([key, n]) => (
-            <tr key={key}><th scope="row">{label(key)}</th><td>{n}</td></tr>
+            <tr key={key}>
+              <th scope="row">{label(key)}</th>
+              <td>{n}</td>
+            </tr>
           ))}
         </tbody>
       </table>

@@ -65,33 +65,59 @@ export async function action({ request, params }: ActionFunctionArgs) {
 function ReturnNotice({ checkout, status }: { checkout: string | null; status: ReturnStatus | null }) {
   switch (returnNotice(checkout, status)) {
     case "ticket":
-      return <p className="notice" role="status">Payment authorised. <Link to={`/tickets/${status!.ticketId}`}>Open your ticket</Link>.</p>;
+      return (
+        <p className="notice" role="status">
+          Payment authorised. <Link to={`/tickets/${status!.ticketId}`}>Open your ticket</Link>.
+        </p>
+      );
     case "paid":
-      return <p className="notice" role="status">Payment received; your ticket is being created. This page refreshes by itself.</p>;
+      return (
+        <p className="notice" role="status">
+          Payment received; your ticket is being created. This page refreshes by itself.
+        </p>
+      );
     case "waiting":
       // A lost confirmation is picked up by the hourly sweep (docs/decisions/035), so "within the hour" is a promise we keep.
       return (
         <p className="notice" role="status">
-          Waiting for the payment to be confirmed by the payment provider. This page refreshes by itself; if your card was
-          authorised, your ticket appears here within the hour at the latest.
+          Waiting for the payment to be confirmed by the payment provider. This page refreshes by itself; if your card was authorised, your
+          ticket appears here within the hour at the latest.
         </p>
       );
     case "declined":
-      return <p className="form-error" role="alert">The card was declined. Nothing was charged; you can try again below.</p>;
+      return (
+        <p className="form-error" role="alert">
+          The card was declined. Nothing was charged; you can try again below.
+        </p>
+      );
     case "cancelled":
       // Superseded by a newer checkout (docs/decisions/029) or released.
-      return <p className="notice" role="status">This checkout is closed: a newer one replaced it, or its card hold was released. Nothing was charged for it; you can start again below.</p>;
+      return (
+        <p className="notice" role="status">
+          This checkout is closed: a newer one replaced it, or its card hold was released. Nothing was charged for it; you can start again
+          below.
+        </p>
+      );
     case "expired":
-      return <p className="notice" role="status">That checkout expired. Nothing was charged; you can start again below.</p>;
+      return (
+        <p className="notice" role="status">
+          That checkout expired. Nothing was charged; you can start again below.
+        </p>
+      );
     case "abandoned":
-      return <p className="notice" role="status">Checkout cancelled. Nothing was charged; you can start again below.</p>;
+      return (
+        <p className="notice" role="status">
+          Checkout cancelled. Nothing was charged; you can start again below.
+        </p>
+      );
     default:
       return null;
   }
 }
 
 export default function Escalate() {
-  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken } = useLoaderData<typeof loader>();
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken } =
+    useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const busy = useNavigation().state !== "idle";
   const errors = result?.fields ?? {};
@@ -103,9 +129,9 @@ export default function Escalate() {
       <header>
         <h1>Get paid support</h1>
         <p>
-          For <Link to={thread.url}>{thread.title}</Link>. The maintainer gets a private ticket with the whole thread and your
-          answers below. Your card is authorised now and charged only if the maintainer accepts the ticket; if they decline it,
-          or do not answer within the promised time, the authorisation is released and you pay nothing.
+          For <Link to={thread.url}>{thread.title}</Link>. The maintainer gets a private ticket with the whole thread and your answers
+          below. Your card is authorised now and charged only if the maintainer accepts the ticket; if they decline it, or do not answer
+          within the promised time, the authorisation is released and you pay nothing.
         </p>
       </header>
       <ReturnNotice checkout={checkout} status={status} />
@@ -138,46 +164,95 @@ export default function Escalate() {
               <legend>Support tier</legend>
               {tiers.map((t, i) => (
                 <label key={t.id} style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="tier" value={t.slug} defaultChecked={i === 0} />{" "}
-                  <strong>{t.name}</strong>: first response within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
+                  <input type="radio" name="tier" value={t.slug} defaultChecked={i === 0} /> <strong>{t.name}</strong>: first response
+                  within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
                 </label>
               ))}
-              {errors.tier ? <p className="field-error" role="alert">{errors.tier}</p> : null}
+              {errors.tier ? (
+                <p className="field-error" role="alert">
+                  {errors.tier}
+                </p>
+              ) : null}
             </fieldset>
             {coverage ? (
               <fieldset className="field">
                 <legend>Pay with</legend>
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="coverage" defaultChecked={coverage.honoured} disabled={!coverage.honoured} /> Your support insurance
-                  ({formatPrice(coverage.balanceCents, coverage.currency)} left): no card needed
+                  <input type="radio" name="payWith" value="coverage" defaultChecked={coverage.honoured} disabled={!coverage.honoured} />{" "}
+                  Your support insurance ({formatPrice(coverage.balanceCents, coverage.currency)} left): no card needed
                 </label>
                 {coverage.honoured ? null : (
-                  <p className="hint">It was bought in the test checkout and does not pay on this live forum: <a href="/insurance">buy a plan</a>, or pay by card.</p>
+                  <p className="hint">
+                    It was bought in the test checkout and does not pay on this live forum: <a href="/insurance">buy a plan</a>, or pay by
+                    card.
+                  </p>
                 )}
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="card" defaultChecked={!coverage.honoured} /> Card (authorised now, charged only if accepted)
+                  <input type="radio" name="payWith" value="card" defaultChecked={!coverage.honoured} /> Card (authorised now, charged only
+                  if accepted)
                 </label>
-                {errors.payWith ? <p className="field-error" role="alert">{errors.payWith}</p> : null}
+                {errors.payWith ? (
+                  <p className="field-error" role="alert">
+                    {errors.payWith}
+                  </p>
+                ) : null}
               </fieldset>
             ) : null}
-            <Field label="Product version" name="productVersion" required minLength={GATE_LIMITS.productVersion.min}
-              maxLength={GATE_LIMITS.productVersion.max} hint="The exact version you run, e.g. 3.2.1." error={errors.productVersion} />
-            <Field multiline label="Environment" name="environment" rows={3} required minLength={GATE_LIMITS.environment.min}
-              maxLength={GATE_LIMITS.environment.max} hint="Operating system, runtime and database versions, browser, hosting."
-              error={errors.environment} />
-            <Field multiline label="Steps to reproduce" name="stepsToReproduce" rows={6} required
-              minLength={GATE_LIMITS.stepsToReproduce.min} maxLength={GATE_LIMITS.stepsToReproduce.max}
-              hint="Numbered steps from a fresh start; what you expected and what happened instead." error={errors.stepsToReproduce} />
-            <Field multiline label="What you already tried" name="alreadyTried" rows={4} required
-              minLength={GATE_LIMITS.alreadyTried.min} maxLength={GATE_LIMITS.alreadyTried.max}
-              hint="Workarounds, configuration changes, answers from the thread you followed." error={errors.alreadyTried} />
+            <Field
+              label="Product version"
+              name="productVersion"
+              required
+              minLength={GATE_LIMITS.productVersion.min}
+              maxLength={GATE_LIMITS.productVersion.max}
+              hint="The exact version you run, e.g. 3.2.1."
+              error={errors.productVersion}
+            />
+            <Field
+              multiline
+              label="Environment"
+              name="environment"
+              rows={3}
+              required
+              minLength={GATE_LIMITS.environment.min}
+              maxLength={GATE_LIMITS.environment.max}
+              hint="Operating system, runtime and database versions, browser, hosting."
+              error={errors.environment}
+            />
+            <Field
+              multiline
+              label="Steps to reproduce"
+              name="stepsToReproduce"
+              rows={6}
+              required
+              minLength={GATE_LIMITS.stepsToReproduce.min}
+              maxLength={GATE_LIMITS.stepsToReproduce.max}
+              hint="Numbered steps from a fresh start; what you expected and what happened instead."
+              error={errors.stepsToReproduce}
+            />
+            <Field
+              multiline
+              label="What you already tried"
+              name="alreadyTried"
+              rows={4}
+              required
+              minLength={GATE_LIMITS.alreadyTried.min}
+              maxLength={GATE_LIMITS.alreadyTried.max}
+              hint="Workarounds, configuration changes, answers from the thread you followed."
+              error={errors.alreadyTried}
+            />
             <div className="field">
               <label style={{ fontWeight: 400 }}>
                 <input type="checkbox" name="acceptScope" value="on" required /> I understand the scope: {scopeStatement}
               </label>
-              {errors.acceptScope ? <p className="field-error" role="alert">{errors.acceptScope}</p> : null}
+              {errors.acceptScope ? (
+                <p className="field-error" role="alert">
+                  {errors.acceptScope}
+                </p>
+              ) : null}
             </div>
-            <button type="submit" disabled={busy}>{busy ? "Opening the payment page…" : "Continue to payment"}</button>
+            <button type="submit" disabled={busy}>
+              {busy ? "Opening the payment page…" : "Continue to payment"}
+            </button>
             {testMode ? <p className="hint">Test mode: the next page simulates the payment; no real money moves.</p> : null}
           </Form>
         </>

@@ -25,9 +25,17 @@ export default function ForgotPassword() {
       ) : (
         <Form method="post" noValidate>
           <FormError message={result && !result.ok ? result.message : undefined} />
-          <Field label="E-mail" name="email" type="email" autoComplete="email" required
-            error={result && !result.ok ? result.fields?.email : undefined} />
-          <button type="submit" disabled={busy}>Send reset link</button>
+          <Field
+            label="E-mail"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            error={result && !result.ok ? result.fields?.email : undefined}
+          />
+          <button type="submit" disabled={busy}>
+            Send reset link
+          </button>
         </Form>
       )}
     </section>

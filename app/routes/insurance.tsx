@@ -64,59 +64,130 @@ export default function Insurance() {
     <div className="stack">
       <header>
         <h1>Support insurance</h1>
-        <p>A yearly plan that pays for paid support tickets: while it runs, escalating draws the tier price from your coverage, with no card needed. A declined or expired ticket returns the amount.</p>
+        <p>
+          A yearly plan that pays for paid support tickets: while it runs, escalating draws the tier price from your coverage, with no card
+          needed. A declined or expired ticket returns the amount.
+        </p>
       </header>
-      {checkout === "success" && !sub?.covered ? <p className="notice" role="status">Payment received; your coverage starts as soon as the first invoice is confirmed. This page updates when you reload it.</p> : null}
-      {checkout === "cancelled" ? <p className="notice" role="status">Checkout cancelled; nothing was charged.</p> : null}
-      {renewal === "off" ? <p className="notice" role="status">Your plan will not renew. Your balance stays usable until the date below.</p> : null}
+      {checkout === "success" && !sub?.covered ? (
+        <p className="notice" role="status">
+          Payment received; your coverage starts as soon as the first invoice is confirmed. This page updates when you reload it.
+        </p>
+      ) : null}
+      {checkout === "cancelled" ? (
+        <p className="notice" role="status">
+          Checkout cancelled; nothing was charged.
+        </p>
+      ) : null}
+      {renewal === "off" ? (
+        <p className="notice" role="status">
+          Your plan will not renew. Your balance stays usable until the date below.
+        </p>
+      ) : null}
       <FormError message={result && !result.ok ? result.message : undefined} />
-      {result?.ok ? <p className="notice" role="status">{result.message}</p> : null}
+      {result?.ok ? (
+        <p className="notice" role="status">
+          {result.message}
+        </p>
+      ) : null}
 
       {sub ? (
         <section aria-labelledby="plan-title" className="card">
           <h2 id="plan-title">Your plan: {sub.plan.name}</h2>
           <dl className="facts">
-            <dt>Status</dt><dd data-testid="plan-status">{statusLabel(sub)}</dd>
-            <dt>Balance</dt><dd><strong data-testid="coverage-balance">{formatPrice(sub.balanceCents, sub.plan.currency)}</strong> of {formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year</dd>
-            {sub.renewsAt ? <><dt>Renews</dt><dd><Time value={sub.renewsAt} withTime={false} /></dd></> : null}
-            {sub.endsAt && !sub.endedAt ? <><dt>Ends</dt><dd><Time value={sub.endsAt} withTime={false} /> (will not renew)</dd></> : null}
-            {sub.endedAt ? <><dt>Ended</dt><dd><Time value={sub.endedAt} withTime={false} /></dd></> : null}
+            <dt>Status</dt>
+            <dd data-testid="plan-status">{statusLabel(sub)}</dd>
+            <dt>Balance</dt>
+            <dd>
+              <strong data-testid="coverage-balance">{formatPrice(sub.balanceCents, sub.plan.currency)}</strong> of{" "}
+              {formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year
+            </dd>
+            {sub.renewsAt ? (
+              <>
+                <dt>Renews</dt>
+                <dd>
+                  <Time value={sub.renewsAt} withTime={false} />
+                </dd>
+              </>
+            ) : null}
+            {sub.endsAt && !sub.endedAt ? (
+              <>
+                <dt>Ends</dt>
+                <dd>
+                  <Time value={sub.endsAt} withTime={false} /> (will not renew)
+                </dd>
+              </>
+            ) : null}
+            {sub.endedAt ? (
+              <>
+                <dt>Ended</dt>
+                <dd>
+                  <Time value={sub.endedAt} withTime={false} />
+                </dd>
+              </>
+            ) : null}
           </dl>
           {sub.status === "past_due" ? (
-            <p className="notice" role="status">The renewal payment failed. Coverage is paused until it is paid: pay the invoice Stripe e-mailed you, or update your card there.</p>
+            <p className="notice" role="status">
+              The renewal payment failed. Coverage is paused until it is paid: pay the invoice Stripe e-mailed you, or update your card
+              there.
+            </p>
           ) : null}
           {sub.renewsAt && confirming ? (
             <Form method="post" className="card" aria-labelledby="confirm-title">
               <h3 id="confirm-title">Stop the plan from renewing?</h3>
               <p>
-                Your plan will not renew on <Time value={sub.renewsAt} withTime={false} />. Until then your balance
-                of {formatPrice(sub.balanceCents, sub.plan.currency)} stays usable; after that day whatever is left ends. You can resume renewal until then.
+                Your plan will not renew on <Time value={sub.renewsAt} withTime={false} />. Until then your balance of{" "}
+                {formatPrice(sub.balanceCents, sub.plan.currency)} stays usable; after that day whatever is left ends. You can resume
+                renewal until then.
               </p>
               <input type="hidden" name="confirm" value="yes" />
               <div className="row">
-                <button type="submit" name="intent" value="dont-renew" className="danger" disabled={busy}>Yes, don't renew</button>
+                <button type="submit" name="intent" value="dont-renew" className="danger" disabled={busy}>
+                  Yes, don't renew
+                </button>
                 <Link to="/insurance">Keep renewing</Link>
               </div>
             </Form>
           ) : null}
           {!sub.endedAt ? (
             <div className="row">
-              {sub.renewsAt && !confirming ? <Link to="/insurance?confirm=dont-renew" className="button">Don't renew…</Link> : null}
+              {sub.renewsAt && !confirming ? (
+                <Link to="/insurance?confirm=dont-renew" className="button">
+                  Don't renew…
+                </Link>
+              ) : null}
               {sub.cancelAtPeriodEnd && !sub.endedAt ? (
-                <Form method="post"><button type="submit" name="intent" value="resume-renewal" disabled={busy}>Resume renewal</button></Form>
+                <Form method="post">
+                  <button type="submit" name="intent" value="resume-renewal" disabled={busy}>
+                    Resume renewal
+                  </button>
+                </Form>
               ) : null}
               {testMode && sub.provider === "test" && sub.renewsAt ? (
-                <Form method="post"><button type="submit" name="intent" value="renew-test" disabled={busy}>Simulate the yearly renewal (test mode)</button></Form>
+                <Form method="post">
+                  <button type="submit" name="intent" value="renew-test" disabled={busy}>
+                    Simulate the yearly renewal (test mode)
+                  </button>
+                </Form>
               ) : null}
             </div>
           ) : null}
           <h3>Ledger</h3>
           <table>
-            <thead><tr><th scope="col">Date</th><th scope="col">Entry</th><th scope="col">Amount</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Entry</th>
+                <th scope="col">Amount</th>
+              </tr>
+            </thead>
             <tbody>
               {sub.ledger.map((e) => (
                 <tr key={e.id}>
-                  <td><Time value={e.createdAt} /></td>
+                  <td>
+                    <Time value={e.createdAt} />
+                  </td>
                   <td>{e.label}</td>
                   <td>{formatPrice(e.amountCents, sub.plan.currency)}</td>
                 </tr>
@@ -134,14 +205,20 @@ export default function Insurance() {
             <Form method="post" key={p.id} className="card">
               <input type="hidden" name="planId" value={p.id} />
               <h3>{p.name}</h3>
-              <p>{formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of paid support.</p>
-              <button type="submit" name="intent" value="buy" disabled={busy}>Subscribe to {p.name}</button>
+              <p>
+                {formatPrice(p.priceCents, p.currency)} a year for {formatPrice(p.coverageCents, p.currency)} of paid support.
+              </p>
+              <button type="submit" name="intent" value="buy" disabled={busy}>
+                Subscribe to {p.name}
+              </button>
             </Form>
           ))}
           {testMode ? <p className="hint">Test mode: the next page simulates the subscription; no real money moves.</p> : null}
         </section>
       ) : null}
-      <p><Link to="/tickets">Your paid support tickets</Link></p>
+      <p>
+        <Link to="/tickets">Your paid support tickets</Link>
+      </p>
     </div>
   );
 }

@@ -39,14 +39,34 @@ export default function Join() {
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
         <FormError message={result?.fields ? undefined : result?.message} />
-        <Field label="Username" name="username" autoComplete="username" required minLength={3} maxLength={30}
-          hint="Letters, digits and underscores; others see it next to your posts." error={result?.fields?.username} />
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          required
+          minLength={3}
+          maxLength={30}
+          hint="Letters, digits and underscores; others see it next to your posts."
+          error={result?.fields?.username}
+        />
         <Field label="E-mail" name="email" type="email" autoComplete="email" required error={result?.fields?.email} />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10}
-          hint="At least 10 characters." error={result?.fields?.password} />
-        <button type="submit" disabled={busy}>{busy ? "Creating account…" : "Create account"}</button>
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          hint="At least 10 characters."
+          error={result?.fields?.password}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? "Creating account…" : "Create account"}
+        </button>
       </Form>
-      <p>Already a member? <Link to="/login">Sign in</Link></p>
+      <p>
+        Already a member? <Link to="/login">Sign in</Link>
+      </p>
     </section>
   );
 }

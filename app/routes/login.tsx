@@ -32,9 +32,13 @@ export default function Login() {
         <FormError message={result?.message} />
         <Field label="E-mail" name="email" type="email" autoComplete="email" required error={result?.fields?.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required />
-        <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </Form>
-      <p><Link to="/forgot-password">Forgot your password?</Link> · New here? <Link to="/join">Join</Link></p>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link> · New here? <Link to="/join">Join</Link>
+      </p>
     </section>
   );
 }

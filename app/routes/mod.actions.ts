@@ -1,7 +1,15 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { dismissFlag, dismissFlagsOnPost, flagPost } from "~/models/moderation/flag.server";
 import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
-import { deleteThread, hideThread, lockThread, moveThread, restoreThread, unhideThread, unlockThread } from "~/models/moderation/thread-moderation.server";
+import {
+  deleteThread,
+  hideThread,
+  lockThread,
+  moveThread,
+  restoreThread,
+  unhideThread,
+  unlockThread,
+} from "~/models/moderation/thread-moderation.server";
 import { getUser, type CurrentUser } from "~/services/auth.server";
 import { badRequest, isAppError } from "~/utils/errors";
 import { safeRedirect } from "~/utils/url.server";

@@ -24,7 +24,9 @@ export default function ModerationLayout() {
     <div className="stack">
       <h1>Moderation</h1>
       <nav aria-label="Moderation" className="mod-nav">
-        <NavLink to="/mod" end>Flags</NavLink>
+        <NavLink to="/mod" end>
+          Flags
+        </NavLink>
         {canAudit ? <NavLink to="/mod/audit">Audit log</NavLink> : null}
       </nav>
       <Outlet />

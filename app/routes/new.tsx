@@ -47,26 +47,67 @@ export default function NewThread() {
         <FormError message={result?.fields ? "Some fields need attention." : result?.message} />
         <div className="field">
           <label htmlFor="category">Category</label>
-          <select id="category" name="category" defaultValue={result?.values?.category ?? params.get("category") ?? categories[0]?.slug}
-            aria-invalid={result?.fields?.category ? true : undefined}>
+          <select
+            id="category"
+            name="category"
+            defaultValue={result?.values?.category ?? params.get("category") ?? categories[0]?.slug}
+            aria-invalid={result?.fields?.category ? true : undefined}
+          >
             {categories.map((c) => (
-              <option key={c.id} value={c.slug}>{c.name}{c.supported ? "" : " (community support only)"}</option>
+              <option key={c.id} value={c.slug}>
+                {c.name}
+                {c.supported ? "" : " (community support only)"}
+              </option>
             ))}
           </select>
-          {result?.fields?.category ? <p className="field-error" role="alert">{result.fields.category}</p> : null}
+          {result?.fields?.category ? (
+            <p className="field-error" role="alert">
+              {result.fields.category}
+            </p>
+          ) : null}
         </div>
-        <Field label="Title" name="title" required minLength={8} maxLength={150} value={title}
+        <Field
+          label="Title"
+          name="title"
+          required
+          minLength={8}
+          maxLength={150}
+          value={title}
           onChange={(e) => setTitle(e.currentTarget.value)}
-          hint="One sentence a person searching for the same problem would write." error={result?.fields?.title} />
+          hint="One sentence a person searching for the same problem would write."
+          error={result?.fields?.title}
+        />
         <SimilarThreads title={title} />
-        <Field multiline label="Details (Markdown)" name="body" rows={10} required minLength={10} defaultValue={result?.values?.body}
+        <Field
+          multiline
+          label="Details (Markdown)"
+          name="body"
+          rows={10}
+          required
+          minLength={10}
+          defaultValue={result?.values?.body}
           error={result?.fields?.body}
-          hint={<>
-            What you did, what you expected, what happened. Code in ```fences```.
-            {trustLevel < 1 ? " New accounts cannot post links or images yet." : trustLevel < 2 ? " Images unlock as you earn trust." : ""}
-          </>} />
-        <Field label="Tags" name="tags" defaultValue={result?.values?.tags} hint="Up to 5, separated by commas: installation, webhooks" error={result?.fields?.tags} />
-        <button type="submit" disabled={busy}>{busy ? "Posting…" : "Post question"}</button>
+          hint={
+            <>
+              What you did, what you expected, what happened. Code in ```fences```.
+              {trustLevel < 1
+                ? " New accounts cannot post links or images yet."
+                : trustLevel < 2
+                  ? " Images unlock as you earn trust."
+                  : ""}
+            </>
+          }
+        />
+        <Field
+          label="Tags"
+          name="tags"
+          defaultValue={result?.values?.tags}
+          hint="Up to 5, separated by commas: installation, webhooks"
+          error={result?.fields?.tags}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? "Posting…" : "Post question"}
+        </button>
       </Form>
     </section>
   );

@@ -19,15 +19,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readForm(request);
-  return attempt(async () => {
-    const post = await authorizePostChange(user, params.id!, "edit");
-    await editPost(user, post.id, {
-      body: form.get("body"),
-      title: post.number === 0 ? form.get("title") ?? undefined : undefined,
-      reason: form.get("reason") || undefined,
-    });
-    return redirect(postUrl(post.thread, post.number));
-  }, { title: form.get("title"), body: form.get("body"), reason: form.get("reason") });
+  return attempt(
+    async () => {
+      const post = await authorizePostChange(user, params.id!, "edit");
+      await editPost(user, post.id, {
+        body: form.get("body"),
+        title: post.number === 0 ? (form.get("title") ?? undefined) : undefined,
+        reason: form.get("reason") || undefined,
+      });
+      return redirect(postUrl(post.thread, post.number));
+    },
+    { title: form.get("title"), body: form.get("body"), reason: form.get("reason") },
+  );
 }
 
 export default function EditPost() {
@@ -36,11 +39,32 @@ export default function EditPost() {
   return (
     <section className="stack" aria-labelledby="edit-title">
       <h1 id="edit-title">Edit {post.number === 0 ? "question" : "reply"}</h1>
-      <p>In <Link to={postUrl(thread, post.number)}>{thread.title}</Link>. The previous version is kept in the revision history.</p>
+      <p>
+        In <Link to={postUrl(thread, post.number)}>{thread.title}</Link>. The previous version is kept in the revision history.
+      </p>
       <Form method="post" className="card">
         <FormError message={result?.fields ? undefined : result?.message} />
-        {post.number === 0 ? <Field label="Title" name="title" defaultValue={result?.values?.title ?? thread.title} required minLength={8} maxLength={150} error={result?.fields?.title} /> : null}
-        <Field multiline label="Text (Markdown)" name="body" rows={12} defaultValue={result?.values?.body ?? post.body} required minLength={10} error={result?.fields?.body} />
+        {post.number === 0 ? (
+          <Field
+            label="Title"
+            name="title"
+            defaultValue={result?.values?.title ?? thread.title}
+            required
+            minLength={8}
+            maxLength={150}
+            error={result?.fields?.title}
+          />
+        ) : null}
+        <Field
+          multiline
+          label="Text (Markdown)"
+          name="body"
+          rows={12}
+          defaultValue={result?.values?.body ?? post.body}
+          required
+          minLength={10}
+          error={result?.fields?.body}
+        />
         <Field label="Reason for the edit (optional)" name="reason" maxLength={200} defaultValue={result?.values?.reason} />
         <button type="submit">Save</button>
       </Form>

@@ -27,16 +27,22 @@ export default function Revisions() {
   return (
     <section className="stack" aria-labelledby="rev-title">
       <h1 id="rev-title">Revision history</h1>
-      <p><Link to={`/t/${threadId}`}>Back to the thread</Link></p>
+      <p>
+        <Link to={`/t/${threadId}`}>Back to the thread</Link>
+      </p>
       {versions.length === 0 ? <p>This post was never edited.</p> : null}
       {versions.map((v) => (
         <article key={v.id} className="card">
-          <h2 className="h3">Edited by {v.editor} on <Time value={v.createdAt} /></h2>
+          <h2 className="h3">
+            Edited by {v.editor} on <Time value={v.createdAt} />
+          </h2>
           {v.reason ? <p>Reason: {v.reason}</p> : null}
           <pre className="diff" aria-label="Changes">
             {v.diff.map((line, i) => (
               <span key={i} className={line.op === "+" ? "add" : line.op === "-" ? "del" : undefined}>
-                {line.op === "=" ? "  " : `${line.op} `}{line.text}{"\n"}
+                {line.op === "=" ? "  " : `${line.op} `}
+                {line.text}
+                {"\n"}
               </span>
             ))}
           </pre>

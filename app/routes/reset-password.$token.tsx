@@ -25,7 +25,9 @@ export default function ResetPassword() {
     return (
       <section className="narrow">
         <h1>This link has expired</h1>
-        <p>Reset links work once, for one hour. <Link to="/forgot-password">Ask for a new one</Link>.</p>
+        <p>
+          Reset links work once, for one hour. <Link to="/forgot-password">Ask for a new one</Link>.
+        </p>
       </section>
     );
   }
@@ -35,8 +37,15 @@ export default function ResetPassword() {
       <p>Saving it signs you out on every device, revokes your API tokens and ends any other reset link.</p>
       <Form method="post" noValidate>
         <FormError message={result?.fields ? undefined : result?.message} />
-        <Field label="New password" name="password" type="password" autoComplete="new-password" required minLength={10}
-          error={result?.fields?.password ?? result?.fields?.token} />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          error={result?.fields?.password ?? result?.fields?.token}
+        />
         <Field label="Repeat it" name="confirm" type="password" autoComplete="new-password" required error={result?.fields?.confirm} />
         <button type="submit">Save password</button>
       </Form>

@@ -56,10 +56,14 @@ export default function Settings() {
       <section aria-labelledby="profile-title" className="card">
         <h2 id="profile-title">Profile</h2>
         <dl className="facts">
-          <dt>Username</dt><dd>{user.username}</dd>
-          <dt>E-mail</dt><dd>{user.email}</dd>
-          <dt>Role</dt><dd>{user.role}</dd>
-          <dt>Reputation</dt><dd>{user.reputation}</dd>
+          <dt>Username</dt>
+          <dd>{user.username}</dd>
+          <dt>E-mail</dt>
+          <dd>{user.email}</dd>
+          <dt>Role</dt>
+          <dd>{user.role}</dd>
+          <dt>Reputation</dt>
+          <dd>{user.reputation}</dd>
         </dl>
       </section>
       <section aria-labelledby="sessions-title" className="card">
@@ -73,13 +77,18 @@ export default function Settings() {
           ))}
         </ul>
         <Form method="post">
-          <button type="submit" name="intent" value="sign-out-everywhere" className="danger">Sign out everywhere</button>
+          <button type="submit" name="intent" value="sign-out-everywhere" className="danger">
+            Sign out everywhere
+          </button>
         </Form>
         <p className="hint">Also revokes every API token and every unused password reset link.</p>
       </section>
       <section aria-labelledby="tokens-title" className="card">
         <h2 id="tokens-title">API tokens</h2>
-        <p>For scripts and bots: send <code>Authorization: Bearer &lt;token&gt;</code>. See the <a href="/api/v1/openapi.json">API description</a>.</p>
+        <p>
+          For scripts and bots: send <code>Authorization: Bearer &lt;token&gt;</code>. See the{" "}
+          <a href="/api/v1/openapi.json">API description</a>.
+        </p>
         {result?.ok && result.token ? (
           <p role="status" className="notice">
             Token “{result.name}” created. Copy it now; it will not be shown again: <code className="secret">{result.token}</code>
@@ -90,18 +99,27 @@ export default function Settings() {
           {tokens.map((t) => (
             <li key={t.id}>
               <strong>{t.name}</strong> <code>{t.prefix}…</code> — created <Time value={t.createdAt} withTime={false} />
-              {t.lastUsedAt ? <>, last used <Time value={t.lastUsedAt} withTime={false} /></> : ", never used"}
+              {t.lastUsedAt ? (
+                <>
+                  , last used <Time value={t.lastUsedAt} withTime={false} />
+                </>
+              ) : (
+                ", never used"
+              )}
               <Form method="post" className="inline">
                 <input type="hidden" name="tokenId" value={t.id} />
-                <button type="submit" name="intent" value="revoke-token" className="link-button">Revoke</button>
+                <button type="submit" name="intent" value="revoke-token" className="link-button">
+                  Revoke
+                </button>
               </Form>
             </li>
           ))}
         </ul>
         <Form method="post" className="row">
-          <Field label="Token name" name="name" required maxLength={80}
-            error={result && !result.ok ? result.fields?.name : undefined} />
-          <button type="submit" name="intent" value="create-token">Create token</button>
+          <Field label="Token name" name="name" required maxLength={80} error={result && !result.ok ? result.fields?.name : undefined} />
+          <button type="submit" name="intent" value="create-token">
+            Create token
+          </button>
         </Form>
       </section>
     </div>

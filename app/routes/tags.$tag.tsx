@@ -24,8 +24,20 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export default function TagPage() {
   const { tag, ...data } = useLoaderData<typeof loader>();
   return (
-    <ThreadListPage title={<>Threads tagged <span className="tag">{tag.name}</span></>}
-      base={`/tags/${encodeURIComponent(tag.name)}`} data={data} sortable
-      intro={<p><Link to="/tags">All tags</Link></p>} />
+    <ThreadListPage
+      title={
+        <>
+          Threads tagged <span className="tag">{tag.name}</span>
+        </>
+      }
+      base={`/tags/${encodeURIComponent(tag.name)}`}
+      data={data}
+      sortable
+      intro={
+        <p>
+          <Link to="/tags">All tags</Link>
+        </p>
+      }
+    />
   );
 }

@@ -42,7 +42,9 @@ export default function Tags() {
         <ul className="tag-cloud" aria-label="Tags">
           {tags.map((t) => (
             <li key={t.name}>
-              <Link to={`/tags/${encodeURIComponent(t.name)}`} className="tag">{t.name}</Link>
+              <Link to={`/tags/${encodeURIComponent(t.name)}`} className="tag">
+                {t.name}
+              </Link>
               <span className="meta">{`${t.threads} ${t.threads === 1 ? "thread" : "threads"}`}</span>
             </li>
           ))}

@@ -57,25 +57,42 @@ export default function TestCheckout() {
   const busy = useNavigation().state !== "idle";
   return (
     <section className="narrow stack" aria-labelledby="checkout-title">
-      <p className="test-banner" role="note">TEST MODE: this is a simulated checkout. No card is needed and no real money moves.</p>
+      <p className="test-banner" role="note">
+        TEST MODE: this is a simulated checkout. No card is needed and no real money moves.
+      </p>
       <h1 id="checkout-title">Test checkout</h1>
       <dl className="facts">
-        <dt>For</dt><dd>{data.threadTitle}</dd>
-        <dt>Tier</dt><dd>{data.tier.name} (first response within {data.tier.responseHours} hours)</dd>
-        <dt>Amount</dt><dd>{data.amount}, authorised now, charged only if the maintainer accepts</dd>
+        <dt>For</dt>
+        <dd>{data.threadTitle}</dd>
+        <dt>Tier</dt>
+        <dd>
+          {data.tier.name} (first response within {data.tier.responseHours} hours)
+        </dd>
+        <dt>Amount</dt>
+        <dd>{data.amount}, authorised now, charged only if the maintainer accepts</dd>
       </dl>
       <FormError message={result?.message} />
       {data.open ? (
         <Form method="post" className="row">
-          <button type="submit" name="intent" value="authorize" disabled={busy}>Authorize {data.amount}</button>
-          <button type="submit" name="intent" value="decline" className="danger" disabled={busy}>Decline</button>
+          <button type="submit" name="intent" value="authorize" disabled={busy}>
+            Authorize {data.amount}
+          </button>
+          <button type="submit" name="intent" value="decline" className="danger" disabled={busy}>
+            Decline
+          </button>
         </Form>
       ) : data.ticketId ? (
-        <p className="notice">This checkout is complete. <Link to={`/tickets/${data.ticketId}`}>Open your ticket</Link>.</p>
+        <p className="notice">
+          This checkout is complete. <Link to={`/tickets/${data.ticketId}`}>Open your ticket</Link>.
+        </p>
       ) : (
-        <p className="notice">This checkout is closed ({data.state.replace("_", " ")}). <Link to={data.back}>Start again</Link>.</p>
+        <p className="notice">
+          This checkout is closed ({data.state.replace("_", " ")}). <Link to={data.back}>Start again</Link>.
+        </p>
       )}
-      <p><Link to={`${data.back}?escalation=${data.escalationId}&checkout=cancelled`}>Cancel and go back</Link></p>
+      <p>
+        <Link to={`${data.back}?escalation=${data.escalationId}&checkout=cancelled`}>Cancel and go back</Link>
+      </p>
     </section>
   );
 }

@@ -39,13 +39,29 @@ export default function Tickets() {
     <div className="stack">
       <header>
         <h1>{desk ? "Paid support queue" : "Your paid support tickets"}</h1>
-        <p>{desk ? "Paid tickets only, the most urgent first." : "Private conversations with the maintainer. Only you and the maintainers see them."}</p>
-        {desk ? <p><a href="/desk">Open the desk</a></p> : <p><a href="/insurance">Support insurance</a>: pay for tickets from a yearly plan instead of a card.</p>}
+        <p>
+          {desk
+            ? "Paid tickets only, the most urgent first."
+            : "Private conversations with the maintainer. Only you and the maintainers see them."}
+        </p>
+        {desk ? (
+          <p>
+            <a href="/desk">Open the desk</a>
+          </p>
+        ) : (
+          <p>
+            <a href="/insurance">Support insurance</a>: pay for tickets from a yearly plan instead of a card.
+          </p>
+        )}
       </header>
       <nav aria-label="Filter by state" className="meta">
-        <Link to="/tickets" aria-current={state === null ? "page" : undefined}>All</Link>
+        <Link to="/tickets" aria-current={state === null ? "page" : undefined}>
+          All
+        </Link>
         {TICKET_STATES.map((s) => (
-          <Link key={s} to={`/tickets?state=${s}`} aria-current={state === s ? "page" : undefined}>{stateLabel(s)}</Link>
+          <Link key={s} to={`/tickets?state=${s}`} aria-current={state === s ? "page" : undefined}>
+            {stateLabel(s)}
+          </Link>
         ))}
       </nav>
       {tickets.length === 0 ? (
@@ -54,13 +70,17 @@ export default function Tickets() {
         <ul className="plain-list" aria-label="Tickets">
           {tickets.map((t) => (
             <li key={t.id}>
-              <Link to={`/tickets/${t.id}`}><strong>{t.title}</strong></Link>
+              <Link to={`/tickets/${t.id}`}>
+                <strong>{t.title}</strong>
+              </Link>
               <p className="meta">
                 <span className="badge">{t.stateLabel}</span>
                 <span>{t.tier.name}</span>
                 <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
                 {desk ? <span>by {t.owner}</span> : null}
-                <span>paid <Time value={t.paidAt} /></span>
+                <span>
+                  paid <Time value={t.paidAt} />
+                </span>
                 {t.payment ? <span>{paidText(t.payment)}</span> : null}
               </p>
             </li>

@@ -18,7 +18,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export default function Top() {
   const data = useLoaderData<typeof loader>();
   return (
-    <ThreadListPage title="Top threads" base="/top" data={data} askIn=""
-      intro={<p>Threads whose question the community marked helpful most often.</p>} />
+    <ThreadListPage
+      title="Top threads"
+      base="/top"
+      data={data}
+      askIn=""
+      intro={<p>Threads whose question the community marked helpful most often.</p>}
+    />
   );
 }

@@ -17,13 +17,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const p = data.profile;
   return seoMeta({
     title: `${p.displayName ?? p.username} (@${p.username})`,
-    description: p.bio || `${p.username} has ${p.reputation} reputation, ${p.counts.acceptedAnswers} accepted answers and ${p.counts.replies} replies on Backline.`,
+    description:
+      p.bio ||
+      `${p.username} has ${p.reputation} reputation, ${p.counts.acceptedAnswers} accepted answers and ${p.counts.replies} replies on Backline.`,
     url: `${data.origin}/u/${p.username}`,
     type: "profile",
   });
 };
 
-const joined = (d: string | Date) => new Date(d).toLocaleDateString("en", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+const joined = (d: string | Date) =>
+  new Date(d).toLocaleDateString("en", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 
 export default function ProfilePage() {
   const { profile: p } = useLoaderData<typeof loader>();
@@ -43,19 +46,30 @@ export default function ProfilePage() {
         </h1>
         <p className="meta">
           {p.role !== "member" ? <span className="role-badge">{p.role}</span> : null}
-          <span className="badge" title={`Trust level ${p.trustLevel}`}>{p.trustLabel}</span>
-          <span>Joined <time dateTime={new Date(p.createdAt).toISOString()}>{joined(p.createdAt)}</time></span>
+          <span className="badge" title={`Trust level ${p.trustLevel}`}>
+            {p.trustLabel}
+          </span>
+          <span>
+            Joined <time dateTime={new Date(p.createdAt).toISOString()}>{joined(p.createdAt)}</time>
+          </span>
         </p>
       </header>
       {p.bio ? <p className="bio">{p.bio}</p> : null}
       <ul className="stat-cards" aria-label="Activity in numbers">
         {stats.map((s) => (
-          <li key={s.label}><strong>{s.value}</strong>{` ${s.label}`}</li>
+          <li key={s.label}>
+            <strong>{s.value}</strong>
+            {` ${s.label}`}
+          </li>
         ))}
       </ul>
       <section aria-labelledby="threads-title" className="stack">
         <h2 id="threads-title">Recent threads</h2>
-        <ThreadList threads={p.recentThreads} label={`Recent threads by ${p.username}`} empty={`${p.username} has not asked anything yet.`} />
+        <ThreadList
+          threads={p.recentThreads}
+          label={`Recent threads by ${p.username}`}
+          empty={`${p.username} has not asked anything yet.`}
+        />
       </section>
       <section aria-labelledby="replies-title">
         <h2 id="replies-title">Recent replies</h2>
@@ -65,9 +79,11 @@ export default function ProfilePage() {
           <ol className="activity-list" aria-label={`Recent replies by ${p.username}`}>
             {p.recentReplies.map((r) => (
               <li key={r.id}>
-                <Link to={r.url}>{r.threadTitle}</Link>{" "}
-                {r.accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
-                <p className="meta">{`${r.score} helpful · `}<Time value={r.createdAt} relative /></p>
+                <Link to={r.url}>{r.threadTitle}</Link> {r.accepted ? <span className="badge solved">✓ Accepted answer</span> : null}
+                <p className="meta">
+                  {`${r.score} helpful · `}
+                  <Time value={r.createdAt} relative />
+                </p>
                 <p>{r.excerpt}</p>
               </li>
             ))}

@@ -18,8 +18,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export default function Unanswered() {
   const data = useLoaderData<typeof loader>();
   return (
-    <ThreadListPage title="Unanswered threads" base="/unanswered" data={data} solvedFilter={false}
+    <ThreadListPage
+      title="Unanswered threads"
+      base="/unanswered"
+      data={data}
+      solvedFilter={false}
       intro={<p>Questions without a reply yet, most recent first. Know the answer? Help someone out.</p>}
-      empty="Every question has at least one reply. Nice work, everyone." />
+      empty="Every question has at least one reply. Nice work, everyone."
+    />
   );
 }

@@ -34,20 +34,30 @@ export default function Unsubscribe() {
       <h1 id="unsubscribe-title">E-mail notifications</h1>
       {optedOut ? (
         <>
-          <p role="status">You are unsubscribed: <strong>{username}</strong> gets no notification e-mails. Notifications still appear in the app.</p>
+          <p role="status">
+            You are unsubscribed: <strong>{username}</strong> gets no notification e-mails. Notifications still appear in the app.
+          </p>
           <Form method="post">
-            <button type="submit" name="intent" value="resubscribe">Send me notification e-mails again</button>
+            <button type="submit" name="intent" value="resubscribe">
+              Send me notification e-mails again
+            </button>
           </Form>
         </>
       ) : (
         <>
-          <p>Stop notification e-mails for <strong>{username}</strong>? Notifications still appear in the app.</p>
+          <p>
+            Stop notification e-mails for <strong>{username}</strong>? Notifications still appear in the app.
+          </p>
           <Form method="post">
-            <button type="submit" name="intent" value="unsubscribe">Unsubscribe</button>
+            <button type="submit" name="intent" value="unsubscribe">
+              Unsubscribe
+            </button>
           </Form>
         </>
       )}
-      <p className="meta"><Link to="/notifications#settings">Notification settings</Link></p>
+      <p className="meta">
+        <Link to="/notifications#settings">Notification settings</Link>
+      </p>
     </section>
   );
 }

@@ -41,4 +41,3 @@ export async function action({ request }: ActionFunctionArgs) {
     return apiFailure(new AppError(500, "not_applied", "The event could not be applied yet; deliver it again."));
   }
 }
-

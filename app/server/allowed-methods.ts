@@ -52,9 +52,7 @@ function branches(build: ServerBuild): Branch[] {
     // An optional segment (":slug?") is two branches, with and without it.
     let variants: string[][] = [[]];
     for (const s of segments) {
-      variants = s.endsWith("?")
-        ? variants.flatMap((v) => [v, [...v, s.slice(0, -1)]])
-        : variants.map((v) => [...v, s]);
+      variants = s.endsWith("?") ? variants.flatMap((v) => [v, [...v, s.slice(0, -1)]]) : variants.map((v) => [...v, s]);
     }
     for (const v of variants) {
       const source = v.map((s) => (isSplat(s) ? "(?:/.*)?" : s.startsWith(":") ? "/[^/]+" : `/${escape(s)}`)).join("");

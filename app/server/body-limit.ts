@@ -106,7 +106,11 @@ export function limitBodies(limit = MAX_BODY_BYTES, drainLimit = DRAIN_BYTES) {
       if (chunk === null) {
         stream.push = push;
         const body = Buffer.concat(held);
-        const problem = over ? tooLarge(limit) : RAW_BODY_PATHS.test(req.path) ? null : inspectBody(body, req.headers["content-type"] ?? "");
+        const problem = over
+          ? tooLarge(limit)
+          : RAW_BODY_PATHS.test(req.path)
+            ? null
+            : inspectBody(body, req.headers["content-type"] ?? "");
         if (problem) {
           refuse(req, res, problem);
           return push(null);

@@ -49,7 +49,11 @@ async function sendResponse(res: ExpressResponse, response: Response, placeholde
   for (const [key, value] of response.headers) res.append(key, value);
   if (!response.body) res.end();
   else if (/^text\/html\b/.test(response.headers.get("Content-Type") ?? "")) {
-    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), nonceStream(placeholder, nonceOf(res)), res).catch((error) => {
+    await pipeline(
+      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+      nonceStream(placeholder, nonceOf(res)),
+      res,
+    ).catch((error) => {
       // The visitor went away mid-page: nothing to report.
       if (!res.destroyed) throw error;
     });

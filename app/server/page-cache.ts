@@ -100,7 +100,10 @@ export class PageCache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly databaseUrl: string | undefined, private readonly now = Date.now) {}
+  constructor(
+    private readonly databaseUrl: string | undefined,
+    private readonly now = Date.now,
+  ) {}
 
   start() {
     if (!this.databaseUrl || this.timer) return;
@@ -128,7 +131,9 @@ export class PageCache {
         await client.connect();
         this.client = client;
       }
-      const { rows } = await this.client.query<{ v: string }>(`select (case when is_called then last_value else 0 end)::text as v from "backline_content_version"`);
+      const { rows } = await this.client.query<{ v: string }>(
+        `select (case when is_called then last_value else 0 end)::text as v from "backline_content_version"`,
+      );
       this.setDbVersion(rows[0]!.v);
     } catch {
       // Unknown version: stop serving from the cache until it can be read again.
@@ -237,7 +242,10 @@ export class PageCache {
       if (entry) this.set(key, entry);
       return entry;
     })();
-    this.inflight.set(key, work.catch(() => null));
+    this.inflight.set(
+      key,
+      work.catch(() => null),
+    );
     try {
       await work;
       return own;

@@ -7,7 +7,9 @@ import path from "node:path";
 /** `["--max-old-space-size=…", …, "app/server/start.mjs"]` for the named npm script. */
 export function startArguments(root, script = "start") {
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-  const [command, ...args] = String(pkg.scripts?.[script] ?? "").trim().split(/\s+/);
+  const [command, ...args] = String(pkg.scripts?.[script] ?? "")
+    .trim()
+    .split(/\s+/);
   if (command !== "node" || !args.some((a) => a.endsWith("app/server/start.mjs"))) {
     throw new Error(`package.json "${script}" must be "node [flags] app/server/start.mjs …", found: ${pkg.scripts?.[script]}`);
   }

@@ -24,7 +24,13 @@ const MESSAGES =
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
-  const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }; cause?: unknown; kind?: unknown };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+    cause?: unknown;
+    kind?: unknown;
+  };
   if (typeof e.code === "string" && (PRISMA_CODES.has(e.code) || SOCKET_CODES.has(e.code) || POSTGRES_CODES.test(e.code))) return true;
   const adapter = e.meta?.driverAdapterError?.cause;
   if (adapter && (ADAPTER_KINDS.has(String(adapter.kind)) || POSTGRES_CODES.test(String(adapter.originalCode ?? "")))) return true;
@@ -42,7 +48,13 @@ function warnOnce(error: unknown) {
   const now = Date.now();
   if (now - lastWarning < 10_000) return;
   lastWarning = now;
-  const message = error instanceof Error ? error.message.split("\n").filter((l) => l.trim()).at(-1) : String(error);
+  const message =
+    error instanceof Error
+      ? error.message
+          .split("\n")
+          .filter((l) => l.trim())
+          .at(-1)
+      : String(error);
   logger.warn(`database unavailable; answering 503 until it is back (${message?.slice(0, 200)})`);
 }
 

@@ -169,12 +169,7 @@ function clientFirst(body: Buffer, verifier: Verifier): Exchange | undefined {
 }
 
 /** Checks the client's proof; returns the server signature to send, or undefined. */
-function clientFinal(
-  data: string,
-  scram: Exchange,
-  user: string,
-  verifier: Verifier,
-): string | undefined {
+function clientFinal(data: string, scram: Exchange, user: string, verifier: Verifier): string | undefined {
   const at = data.lastIndexOf(",p=");
   if (at < 0) return undefined;
   const withoutProof = data.slice(0, at);

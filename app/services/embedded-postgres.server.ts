@@ -4,7 +4,12 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { requirePassword } from "./embedded-postgres-auth.server";
-import { embeddedPasswordFile, ensureEmbeddedPassword, newEmbeddedPassword, readEmbeddedPassword } from "./embedded-postgres-password.server";
+import {
+  embeddedPasswordFile,
+  ensureEmbeddedPassword,
+  newEmbeddedPassword,
+  readEmbeddedPassword,
+} from "./embedded-postgres-password.server";
 
 // Embedded mode: PGlite (PostgreSQL in WASM) served over the PostgreSQL wire
 // protocol on loopback, so the app always talks to "a PostgreSQL server" through
@@ -81,11 +86,15 @@ export function runningEmbeddedUrl(dataDir: string): string | undefined {
   // Opening the folder a second time would corrupt it: better to stop here.
   if (!owner.address || !/^127\.0\.0\.1:\d+$/.test(owner.address)) {
     // The password goes only to our own loopback socket, whatever the file says.
-    throw new Error(`${lockFile} names no loopback address (written before the socket had a password?); restart the forum (pid ${owner.pid}).`);
+    throw new Error(
+      `${lockFile} names no loopback address (written before the socket had a password?); restart the forum (pid ${owner.pid}).`,
+    );
   }
   const password = readEmbeddedPassword(dataDir);
   if (!password) {
-    throw new Error(`The forum (pid ${owner.pid}) has the database in ${dataDir} open, but ${embeddedPasswordFile(dataDir)} cannot be read by this user.`);
+    throw new Error(
+      `The forum (pid ${owner.pid}) has the database in ${dataDir} open, but ${embeddedPasswordFile(dataDir)} cannot be read by this user.`,
+    );
   }
   return connectionUrl(owner.address, password);
 }

@@ -13,8 +13,7 @@ export type RenderMarkdownOptions = RenderPolicy;
  */
 export const RENDERER_VERSION = 2;
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // Private instances so other code calling `marked.use()` can never change (or
 // make async) what we render here. Images are decided at render time because

@@ -73,7 +73,10 @@ async function mailOneUser(userId: string, since: Date, now: Date): Promise<bool
 async function strongUnsubscribeKey(user: { id: string; unsubscribeKey: string }) {
   if (user.unsubscribeKey.length >= 43) return user.unsubscribeKey;
   const key = randomBytes(32).toString("base64url");
-  const { count } = await db.user.updateMany({ where: { id: user.id, unsubscribeKey: user.unsubscribeKey }, data: { unsubscribeKey: key } });
+  const { count } = await db.user.updateMany({
+    where: { id: user.id, unsubscribeKey: user.unsubscribeKey },
+    data: { unsubscribeKey: key },
+  });
   if (count) return key;
   return (await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { unsubscribeKey: true } })).unsubscribeKey;
 }
@@ -81,7 +84,8 @@ async function strongUnsubscribeKey(user: { id: string; unsubscribeKey: string }
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-const absolute = (origin: string, url: string) => (url.startsWith("/") && !url.startsWith("//") ? `${origin}${url}` : `${origin}/notifications`);
+const absolute = (origin: string, url: string) =>
+  url.startsWith("/") && !url.startsWith("//") ? `${origin}${url}` : `${origin}/notifications`;
 
 export function composeNotificationMail(
   user: { email: string; username: string; unsubscribeKey: string },

@@ -42,5 +42,4 @@ function typedValues(keep: Record<string, FormDataEntryValue | null | undefined>
   return values;
 }
 
-export const isFailure = (v: unknown): v is FormFailure =>
-  typeof v === "object" && v !== null && (v as FormFailure).ok === false;
+export const isFailure = (v: unknown): v is FormFailure => typeof v === "object" && v !== null && (v as FormFailure).ok === false;

@@ -18,12 +18,7 @@ const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
  * Runs a form's action once per token and returns where to redirect. Forms
  * posted without a token (scripts, old pages) are not deduplicated.
  */
-export async function submitOnce(
-  user: { id: string },
-  scope: string,
-  form: FormData,
-  run: () => Promise<string>,
-): Promise<string> {
+export async function submitOnce(user: { id: string }, scope: string, form: FormData, run: () => Promise<string>): Promise<string> {
   const token = form.get(FORM_TOKEN_FIELD);
   if (token === null) return run();
   if (typeof token !== "string" || !TOKEN.test(token)) {

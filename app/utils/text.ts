@@ -9,13 +9,7 @@ const INVISIBLE = /[\u200b\u2060\ufeff]/g;
 
 /** NFC, without controls, bidi controls or zero-width spaces, single spaces, trimmed. */
 export function cleanLine(text: string): string {
-  return text
-    .normalize("NFC")
-    .replace(CONTROL, " ")
-    .replace(BIDI_CONTROLS, "")
-    .replace(INVISIBLE, "")
-    .replace(/\s+/g, " ")
-    .trim();
+  return text.normalize("NFC").replace(CONTROL, " ").replace(BIDI_CONTROLS, "").replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
 }
 
 /** Multi-line text (Markdown): only the null character goes, which PostgreSQL cannot store in text. */

@@ -29,7 +29,10 @@ const current = (page: Page) => page.locator('.desk-row[aria-current="true"]').g
 
 describe("the maintainer desk in the browser", () => {
   it("works three tickets in deadline order by keyboard, uses a macro, resolves one and publishes back with consent", async () => {
-    const threads = (await (await new Client(app.server.url).get("/api/v1/threads?category=pro")).json()).threads as { id: string; title: string }[];
+    const threads = (await (await new Client(app.server.url).get("/api/v1/threads?category=pro")).json()).threads as {
+      id: string;
+      title: string;
+    }[];
     const webhook = threads.find((t) => t.title === WEBHOOK)!;
     const rotate = threads.find((t) => t.title === ROTATE)!;
 
@@ -46,7 +49,11 @@ describe("the maintainer desk in the browser", () => {
     // The admin keeps a canned reply with placeholders.
     const admin = await signIn(app.server, "admin@backline.local");
     const macro = await admin.request("POST", "/admin/macros", {
-      form: { intent: "create", name: "Looking into it", body: "Hi {{member.username}}, thanks for the details on {{thread.title}}. {{maintainer.username}} here: I am on it." },
+      form: {
+        intent: "create",
+        name: "Looking into it",
+        body: "Hi {{member.username}}, thanks for the details on {{thread.title}}. {{maintainer.username}} here: I am on it.",
+      },
     });
     expect(macro.status).toBe(200);
 

@@ -16,7 +16,6 @@ async function newPage() {
   return page;
 }
 
-
 describe("paid support in the browser", () => {
   it("a member escalates and pays, the maintainer accepts and answers, the public sees only the stub", async () => {
     // The member finds the thread and asks for paid support.
@@ -61,7 +60,9 @@ describe("paid support in the browser", () => {
     await maintainer.getByRole("link", { name: THREAD }).first().click();
     await maintainer.getByRole("button", { name: "Accept and capture the payment" }).click();
     await maintainer.getByText("Paid.").waitFor();
-    await maintainer.getByLabel("Reply to the member").fill("Keep both keys valid during the rollout: revoke the old one only after the deploy finishes.");
+    await maintainer
+      .getByLabel("Reply to the member")
+      .fill("Keep both keys valid during the rollout: revoke the old one only after the deploy finishes.");
     await maintainer.getByRole("button", { name: "Reply to the member" }).click();
     await maintainer.getByText("revoke the old one only after the deploy finishes").waitFor();
     await maintainer.screenshot({ path: screenshotPath("escalation-desk-ticket"), fullPage: true });

@@ -6,13 +6,14 @@ import { Client } from "../helpers/http";
 
 const app = useSeededAppInBrowser();
 
-
 describe("a support conversation between two members", () => {
   it("one asks, another answers, the first accepts, and the list shows the thread as solved", async () => {
     const asker: Page = (await signInPage(app, "member@backline.local")).page;
     await asker.goto(`${app.server.url}/new?category=pro`);
     await asker.getByLabel("Title").fill("Exports stop at 10,000 rows in the report builder");
-    await asker.getByLabel("Details (Markdown)").fill("When I export a report with more rows, the CSV is cut at exactly 10,000 rows. Is there a setting?");
+    await asker
+      .getByLabel("Details (Markdown)")
+      .fill("When I export a report with more rows, the CSV is cut at exactly 10,000 rows. Is there a setting?");
     await asker.getByLabel("Tags").fill("exports, reports");
     await asker.getByRole("button", { name: "Post question" }).click();
     await asker.getByRole("heading", { name: "Exports stop at 10,000 rows in the report builder" }).waitFor();

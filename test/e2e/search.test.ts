@@ -50,7 +50,10 @@ describe("search in the browser", () => {
     await page.getByRole("searchbox", { name: "Search for" }).fill("fails");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("heading", { name: /2 threads for “fails”/ }).waitFor();
-    await page.getByRole("region", { name: "Category" }).getByRole("link", { name: /Community Edition/ }).click();
+    await page
+      .getByRole("region", { name: "Category" })
+      .getByRole("link", { name: /Community Edition/ })
+      .click();
     await page.getByRole("heading", { name: /1 thread for “fails”/ }).waitFor();
     await expect(page.getByRole("link", { name: /Installation on Debian 12/ }).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: screenshotPath("search-results"), fullPage: true });

@@ -41,5 +41,9 @@ export function useTestDatabase() {
     await disconnectDb();
     await database?.close();
   });
-  return { get url() { return database!.url; } };
+  return {
+    get url() {
+      return database!.url;
+    },
+  };
 }

@@ -36,4 +36,3 @@ export async function signInPage(app: BrowserApp, email: string, password = DEMO
   await page.getByRole("button", { name: "Sign out" }).waitFor();
   return { page, errors };
 }
-

@@ -6,7 +6,11 @@ export class Client {
   private cookies = new Map<string, string>();
   constructor(public base: string) {}
 
-  async request(method: string, path: string, opts: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  async request(
+    method: string,
+    path: string,
+    opts: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...opts.headers };
     let body: string | undefined;
     if (opts.json !== undefined) {

@@ -17,8 +17,13 @@ export function useInsuranceApp() {
   const fake = useFakeStripeWorld();
   const app = { fake } as { fake: typeof fake; server: TestServer; planId: string };
   beforeAll(async () => {
-    app.server = await startServer({ databaseUrl: database.url, env: { BACKLINE_JOBS: "off", ...STRIPE_TEST_ENV, STRIPE_API_URL: fake.stripe.url } });
-    app.planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
+    app.server = await startServer({
+      databaseUrl: database.url,
+      env: { BACKLINE_JOBS: "off", ...STRIPE_TEST_ENV, STRIPE_API_URL: fake.stripe.url },
+    });
+    app.planId = (
+      await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })
+    ).id;
   }, 120_000);
   afterAll(async () => {
     await app.server?.stop();
@@ -29,7 +34,8 @@ export function useInsuranceApp() {
 export type InsuranceApp = ReturnType<typeof useInsuranceApp>;
 
 /** Sends a Stripe webhook event to the app, signed with the test secret. */
-export const deliverEvent = (app: InsuranceApp, event: object) => deliverWebhook(app.server.url, event, STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET);
+export const deliverEvent = (app: InsuranceApp, event: object) =>
+  deliverWebhook(app.server.url, event, STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET);
 
 /** A member buys the plan and completes Stripe's checkout page (no invoice paid yet). */
 export async function buyPlan(app: InsuranceApp, member: TestUser) {

@@ -5,7 +5,11 @@ import path from "node:path";
 // server is configured, decoded enough for assertions: headers unfolded with
 // RFC 2047 words decoded, quoted-printable bodies decoded.
 
-const qpBytes = (s: string) => Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8");
+const qpBytes = (s: string) =>
+  Buffer.from(
+    s.replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    "latin1",
+  ).toString("utf8");
 
 function decodeHeaders(raw: string) {
   return raw
@@ -26,7 +30,9 @@ export function decodeMail(raw: string): string {
 export function readMailbox(mailbox: string, to?: string): string[] {
   let files: string[];
   try {
-    files = readdirSync(mailbox).filter((f) => f.endsWith(".eml")).sort();
+    files = readdirSync(mailbox)
+      .filter((f) => f.endsWith(".eml"))
+      .sort();
   } catch {
     return [];
   }

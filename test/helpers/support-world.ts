@@ -34,17 +34,45 @@ export async function makeThread(categoryId: string, author: TestUser, helper: T
   const at = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 12, minutes));
   const thread = await db.thread.create({
     data: {
-      slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""),
+      slug: title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, ""),
       title,
       categoryId,
       authorId: author.id,
       createdAt: at(0),
       posts: {
         create: [
-          { number: 0, authorId: author.id, body: "Every webhook is rejected with `invalid signature`.", bodyHtml: render("Every webhook is rejected with `invalid signature`."), createdAt: at(0) },
-          { number: 1, authorId: helper.id, body: "See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2).", bodyHtml: render("See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2)."), createdAt: at(5) },
-          { number: 2, authorId: helper.id, body: "Mount the webhook route before the JSON parser.", bodyHtml: render("Mount the webhook route before the JSON parser."), createdAt: at(9) },
-          { number: 3, authorId: helper.id, body: "A post a moderator hid.", bodyHtml: render("A post a moderator hid."), hidden: true, createdAt: at(12) },
+          {
+            number: 0,
+            authorId: author.id,
+            body: "Every webhook is rejected with `invalid signature`.",
+            bodyHtml: render("Every webhook is rejected with `invalid signature`."),
+            createdAt: at(0),
+          },
+          {
+            number: 1,
+            authorId: helper.id,
+            body: "See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2).",
+            bodyHtml: render("See [the upgrade notes](https://docs.example.com/upgrade?a=1&b=2)."),
+            createdAt: at(5),
+          },
+          {
+            number: 2,
+            authorId: helper.id,
+            body: "Mount the webhook route before the JSON parser.",
+            bodyHtml: render("Mount the webhook route before the JSON parser."),
+            createdAt: at(9),
+          },
+          {
+            number: 3,
+            authorId: helper.id,
+            body: "A post a moderator hid.",
+            bodyHtml: render("A post a moderator hid."),
+            hidden: true,
+            createdAt: at(12),
+          },
         ],
       },
     },

@@ -2,14 +2,53 @@ import { expect } from "vitest";
 
 // Reads every tag of rendered HTML and fails on anything that could execute.
 const ALLOWED_TAGS = new Set([
-  "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s",
-  "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody",
-  "tr", "th", "td", "sup", "sub", "kbd", "details", "summary",
+  "p",
+  "br",
+  "hr",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "strong",
+  "em",
+  "del",
+  "s",
+  "code",
+  "pre",
+  "blockquote",
+  "ul",
+  "ol",
+  "li",
+  "a",
+  "img",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "sup",
+  "sub",
+  "kbd",
+  "details",
+  "summary",
 ]);
 
 const NAMED_ENTITIES: Record<string, string> = {
-  colon: ":", tab: "\t", newline: "\n", sol: "/", lpar: "(", rpar: ")",
-  quot: '"', apos: "'", lt: "<", gt: ">", amp: "&", nbsp: "\u00a0",
+  colon: ":",
+  tab: "\t",
+  newline: "\n",
+  sol: "/",
+  lpar: "(",
+  rpar: ")",
+  quot: '"',
+  apos: "'",
+  lt: "<",
+  gt: ">",
+  amp: "&",
+  nbsp: "\u00a0",
 };
 
 function codePoint(n: number): string {
@@ -40,9 +79,10 @@ const TAG = /<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
 export function parseTags(html: string): Tag[] {
   const tags: Tag[] = [];
   for (const [, name, body] of html.matchAll(TAG)) {
-    const attrs = [...body.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)].map(
-      ([, attr, dq, sq, bare]) => ({ name: attr.toLowerCase(), value: dq ?? sq ?? bare ?? "" }),
-    );
+    const attrs = [...body.matchAll(/([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)].map(([, attr, dq, sq, bare]) => ({
+      name: attr.toLowerCase(),
+      value: dq ?? sq ?? bare ?? "",
+    }));
     tags.push({ name: name.toLowerCase(), attrs });
   }
   return tags;

@@ -41,13 +41,25 @@ describe("an accepted answer over HTTP", () => {
     const category = await makeCategory();
     const [askerUser, helperUser] = await Promise.all([makeUser(), makeUser()]);
     const moderatorUser = await makeUser({ role: "moderator" });
-    const [asker, helper, moderator] = [await signIn(server, askerUser, TEST_PASSWORD), await signIn(server, helperUser, TEST_PASSWORD), await signIn(server, moderatorUser, TEST_PASSWORD)];
+    const [asker, helper, moderator] = [
+      await signIn(server, askerUser, TEST_PASSWORD),
+      await signIn(server, helperUser, TEST_PASSWORD),
+      await signIn(server, moderatorUser, TEST_PASSWORD),
+    ];
     const visitor = new Client(server.url);
 
-    const thread = await ok(await asker.post("/api/v1/threads", {
-      category: category.slug, title: "Quokka exporter drops rows", body: "The quokka exporter drops every other row. Why?",
-    }), 201);
-    const answer = await ok(await helper.post(`/api/v1/threads/${thread.id}/posts`, { body: "Set batch size to one; the quokka exporter skips on overflow." }), 201);
+    const thread = await ok(
+      await asker.post("/api/v1/threads", {
+        category: category.slug,
+        title: "Quokka exporter drops rows",
+        body: "The quokka exporter drops every other row. Why?",
+      }),
+      201,
+    );
+    const answer = await ok(
+      await helper.post(`/api/v1/threads/${thread.id}/posts`, { body: "Set batch size to one; the quokka exporter skips on overflow." }),
+      201,
+    );
     await ok(await asker.post(`/api/v1/posts/${answer.id}/accept`));
 
     /** Everything a visitor and a search user see about the thread, and what the answerer earned. */
@@ -68,9 +80,21 @@ describe("an accepted answer over HTTP", () => {
       };
     };
     const solved = (postId: string) => ({
-      solved: true, acceptedPostId: postId, inSolvedList: true, solvedInSearch: true, acceptedOnPage: true, reputation: 15,
+      solved: true,
+      acceptedPostId: postId,
+      inSolvedList: true,
+      solvedInSearch: true,
+      acceptedOnPage: true,
+      reputation: 15,
     });
-    const unsolved = { solved: false, acceptedPostId: null, inSolvedList: false, solvedInSearch: false, acceptedOnPage: false, reputation: 0 };
+    const unsolved = {
+      solved: false,
+      acceptedPostId: null,
+      inSolvedList: false,
+      solvedInSearch: false,
+      acceptedOnPage: false,
+      reputation: 0,
+    };
 
     expect(await seen()).toEqual(solved(answer.id));
 
@@ -91,7 +115,10 @@ describe("an accepted answer over HTTP", () => {
     // The farming loop: the answerer deletes the accepted answer, posts it again, and it is accepted again.
     await ok(await helper.request("DELETE", `/api/v1/posts/${answer.id}`, { json: {} }));
     expect(await seen()).toEqual(unsolved);
-    const again = await ok(await helper.post(`/api/v1/threads/${thread.id}/posts`, { body: "Set batch size to one; the quokka exporter skips on overflow!" }), 201);
+    const again = await ok(
+      await helper.post(`/api/v1/threads/${thread.id}/posts`, { body: "Set batch size to one; the quokka exporter skips on overflow!" }),
+      201,
+    );
     await ok(await asker.post(`/api/v1/posts/${again.id}/accept`));
     expect(await seen()).toEqual(solved(again.id));
     expect((await db.user.findUniqueOrThrow({ where: { id: helperUser.id } })).reputation).toBe(15);
@@ -106,10 +133,18 @@ describe("votes over HTTP", () => {
     const farmedUser = await makeUser({ trustLevel: 0 });
     const [asker, farmed] = [await signIn(server, askerUser, TEST_PASSWORD), await signIn(server, farmedUser, TEST_PASSWORD)];
     const visitor = new Client(server.url);
-    const thread = await ok(await asker.post("/api/v1/threads", {
-      category: category.slug, title: "Wombat importer stalls at 99 percent", body: "The wombat importer stalls at 99%. Why?",
-    }), 201);
-    const reply = await ok(await farmed.post(`/api/v1/threads/${thread.id}/posts`, { body: "Raise the importer's timeout; the last batch is the largest." }), 201);
+    const thread = await ok(
+      await asker.post("/api/v1/threads", {
+        category: category.slug,
+        title: "Wombat importer stalls at 99 percent",
+        body: "The wombat importer stalls at 99%. Why?",
+      }),
+      201,
+    );
+    const reply = await ok(
+      await farmed.post(`/api/v1/threads/${thread.id}/posts`, { body: "Raise the importer's timeout; the last batch is the largest." }),
+      201,
+    );
 
     for (const name of ["fake_a", "fake_b", "fake_c", "fake_d", "fake_e"]) {
       const fake = await signUp(`${name}_${Date.now().toString(36)}`);

@@ -309,10 +309,7 @@ describe("lock order: thread, then posts, then users", () => {
       const answer = await createReply(helper, thread.id, { body: "Retries are normal; deduplicate on the event id." });
       const second = await createReply(other, thread.id, { body: "Turn on idempotency keys in the dashboard." });
       await Promise.all([
-        ...voters.flatMap((v) => [
-          attempt(votePost(v, thread.postId)),
-          attempt(votePost(v, v.id === helper.id ? second.id : answer.id)),
-        ]),
+        ...voters.flatMap((v) => [attempt(votePost(v, thread.postId)), attempt(votePost(v, v.id === helper.id ? second.id : answer.id))]),
         attempt(hideThread(moderator, thread.id, { reason: "checking a report" }).then(() => unhideThread(moderator, thread.id, {}))),
         attempt(hidePost(moderator, answer.id, { reason: "checking a report" }).then(() => unhidePost(moderator, answer.id, {}))),
         attempt(hidePost(moderator, thread.postId, { reason: "checking a report" }).then(() => unhidePost(moderator, thread.postId, {}))),

@@ -32,7 +32,6 @@ async function member(): Promise<Account> {
   return account;
 }
 
-
 const canSignIn = async (account: Account, password: string) =>
   (await new Client(server.url).post("/api/v1/session", { email: account.email, password })).status === 200;
 
@@ -46,11 +45,14 @@ async function mintToken(client: Client) {
 async function resetLink(account: Account): Promise<string> {
   const before = readMailbox(path.join(dataDir, "mailbox"), account.email).length;
   expect((await new Client(server.url).post("/api/v1/password-resets", { email: account.email })).status).toBe(202);
-  const mail = await vi.waitFor(() => {
-    const mails = readMailbox(path.join(dataDir, "mailbox"), account.email);
-    if (mails.length <= before) throw new Error("no reset mail yet");
-    return mails.at(-1)!;
-  }, { timeout: 10_000, interval: 50 });
+  const mail = await vi.waitFor(
+    () => {
+      const mails = readMailbox(path.join(dataDir, "mailbox"), account.email);
+      if (mails.length <= before) throw new Error("no reset mail yet");
+      return mails.at(-1)!;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
   // Only the token: where the link points is another part of the issue.
   return `/reset-password/${/\/reset-password\/([\w-]+)/.exec(mail)![1]}`;
 }
@@ -155,14 +157,20 @@ describe("creating an API token", () => {
     const token = await mintToken(browser);
     const script = new Client(server.url);
     for (const authorization of [`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token}`]) {
-      const api = await script.request("POST", "/api/v1/tokens", { json: { name: "minted by a token" }, headers: { Authorization: authorization } });
+      const api = await script.request("POST", "/api/v1/tokens", {
+        json: { name: "minted by a token" },
+        headers: { Authorization: authorization },
+      });
       expect(api.status, authorization).toBe(403);
       const body = await api.json();
       expect(body.error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/signed-in browser session/) });
       expect(JSON.stringify(body)).not.toMatch(/blt_[\w-]{40}/);
 
       // The settings page's form is the same act.
-      const form = await script.request("POST", "/settings", { form: { intent: "create-token", name: "minted by a token" }, headers: { Authorization: authorization } });
+      const form = await script.request("POST", "/settings", {
+        form: { intent: "create-token", name: "minted by a token" },
+        headers: { Authorization: authorization },
+      });
       expect(form.status, `${authorization} on /settings`).toBe(403);
       const page = await form.text();
       expect(page).toContain("API tokens cannot create API tokens");
@@ -170,7 +178,10 @@ describe("creating an API token", () => {
       expect(page).not.toMatch(/blt_[\w-]{40}/);
 
       // A cookie does not launder a request that authenticates with a token.
-      const both = await browser.request("POST", "/api/v1/tokens", { json: { name: "minted by a token" }, headers: { Authorization: authorization } });
+      const both = await browser.request("POST", "/api/v1/tokens", {
+        json: { name: "minted by a token" },
+        headers: { Authorization: authorization },
+      });
       expect(both.status, `${authorization} with a cookie`).toBe(403);
     }
     const settings = await (await browser.get("/settings")).text();

@@ -62,10 +62,22 @@ export type Entry = {
   endsEverySession?: true;
 };
 
-const all = (status: Expected): Record<Actor, Expected> =>
-  ({ visitor: status, member: status, other: status, moderator: status, maintainer: status, admin: status });
-const who = (visitor: Expected, member: Expected, other: Expected, moderator: Expected, maintainer: Expected, admin: Expected) =>
-  ({ visitor, member, other, moderator, maintainer, admin });
+const all = (status: Expected): Record<Actor, Expected> => ({
+  visitor: status,
+  member: status,
+  other: status,
+  moderator: status,
+  maintainer: status,
+  admin: status,
+});
+const who = (visitor: Expected, member: Expected, other: Expected, moderator: Expected, maintainer: Expected, admin: Expected) => ({
+  visitor,
+  member,
+  other,
+  moderator,
+  maintainer,
+  admin,
+});
 const signedIn = (visitor: Expected, status: Expected) => who(visitor, status, status, status, status, status);
 
 /** A page for admins only. */
@@ -119,16 +131,26 @@ export const MATRIX: Record<string, Entry> = {
   },
   "GET routes/join": { request: () => ({ path: "/join" }), expect: signedIn(200, 302) },
   "POST routes/join": {
-    request: (w, a) => ({ path: "/join", form: { username: unique(a, "j").replace(/-/g, "_"), email: `${unique(a, "join")}@example.com`, password: TEST_PASSWORD }, fresh: true }),
+    request: (w, a) => ({
+      path: "/join",
+      form: { username: unique(a, "j").replace(/-/g, "_"), email: `${unique(a, "join")}@example.com`, password: TEST_PASSWORD },
+      fresh: true,
+    }),
     expect: all(302),
   },
   "GET routes/logout": { request: () => ({ path: "/logout" }), expect: all(302) },
   "POST routes/logout": { request: () => ({ path: "/logout", form: {}, fresh: true }), expect: all(302) },
   "GET routes/forgot-password": { request: () => ({ path: "/forgot-password" }), expect: all(200) },
-  "POST routes/forgot-password": { request: (w, a) => ({ path: "/forgot-password", form: { email: `${unique(a, "forgot")}@example.com` } }), expect: all(200) },
+  "POST routes/forgot-password": {
+    request: (w, a) => ({ path: "/forgot-password", form: { email: `${unique(a, "forgot")}@example.com` } }),
+    expect: all(200),
+  },
   "GET routes/reset-password.$token": { request: () => ({ path: `/reset-password/${"x".repeat(43)}` }), expect: all(200) },
   "POST routes/reset-password.$token": {
-    request: () => ({ path: `/reset-password/${"x".repeat(43)}`, form: { password: "a new long passphrase 42", confirm: "a new long passphrase 42" } }),
+    request: () => ({
+      path: `/reset-password/${"x".repeat(43)}`,
+      form: { password: "a new long passphrase 42", confirm: "a new long passphrase 42" },
+    }),
     expect: all(400),
   },
   "GET routes/unsubscribe.$key": { request: () => ({ path: `/unsubscribe/${"k".repeat(32)}` }), expect: all(404) },
@@ -139,22 +161,42 @@ export const MATRIX: Record<string, Entry> = {
     expect: signedIn("login", 200),
   },
   "GET routes/notifications": { request: () => ({ path: "/notifications" }), expect: signedIn("login", 200) },
-  "POST routes/notifications": { request: () => ({ path: "/notifications", form: { intent: "read-all" } }), expect: signedIn("login", 200) },
+  "POST routes/notifications": {
+    request: () => ({ path: "/notifications", form: { intent: "read-all" } }),
+    expect: signedIn("login", 200),
+  },
 
   // ---- writing
   "GET routes/new": { request: () => ({ path: "/new" }), expect: signedIn("login", 200) },
   "POST routes/new": {
-    request: (w, a) => ({ path: "/new", form: { category: "pro", title: `A new question from the ${a} about webhooks`, body: "Webhooks fail after the upgrade; what changed?", tags: "" } }),
+    request: (w, a) => ({
+      path: "/new",
+      form: {
+        category: "pro",
+        title: `A new question from the ${a} about webhooks`,
+        body: "Webhooks fail after the upgrade; what changed?",
+        tags: "",
+      },
+    }),
     expect: signedIn("login", 302),
     invalid: { category: "pro", title: "", body: "" },
   },
-  "GET routes/posts.$id.edit": { request: (w) => ({ path: `/posts/${w.memberReplyId}/edit` }), expect: who("login", 200, 403, 200, 403, 200) },
+  "GET routes/posts.$id.edit": {
+    request: (w) => ({ path: `/posts/${w.memberReplyId}/edit` }),
+    expect: who("login", 200, 403, 200, 403, 200),
+  },
   "POST routes/posts.$id.edit": {
-    request: (w, a) => ({ path: `/posts/${w.memberReplyId}/edit`, form: { body: `Edited by the ${a}: mount the route before the parser.`, reason: "clarity" } }),
+    request: (w, a) => ({
+      path: `/posts/${w.memberReplyId}/edit`,
+      form: { body: `Edited by the ${a}: mount the route before the parser.`, reason: "clarity" },
+    }),
     expect: who("login", 302, 403, 302, 403, 302),
     invalid: { body: "" },
   },
-  "GET routes/posts.$id.revisions": { request: (w) => ({ path: `/posts/${w.memberReplyId}/revisions` }), expect: who("login", 200, 403, 200, 403, 200) },
+  "GET routes/posts.$id.revisions": {
+    request: (w) => ({ path: `/posts/${w.memberReplyId}/revisions` }),
+    expect: who("login", 200, 403, 200, 403, 200),
+  },
 
   // ---- moderation
   "GET routes/mod": { request: () => ({ path: "/mod" }), expect: modPage },
@@ -162,7 +204,10 @@ export const MATRIX: Record<string, Entry> = {
   "GET routes/mod.audit": { request: () => ({ path: "/mod/audit" }), expect: modPage },
   "POST routes/mod.actions": {
     // The moderator locks the thread and the admin unlocks it again: both land back on the queue.
-    request: (w, a) => ({ path: "/mod/actions", form: { intent: a === "admin" ? "unlock-thread" : "lock-thread", id: w.thread.id, reason: "cooling down" } }),
+    request: (w, a) => ({
+      path: "/mod/actions",
+      form: { intent: a === "admin" ? "unlock-thread" : "lock-thread", id: w.thread.id, reason: "cooling down" },
+    }),
     expect: who("login", 403, 403, 302, 403, 302),
   },
 
@@ -202,7 +247,10 @@ export const MATRIX: Record<string, Entry> = {
   "GET routes/tickets.$id": { request: (w) => ({ path: `/tickets/${w.ticketId}` }), expect: who("login", 200, 404, 404, 200, 200) },
   "POST routes/tickets.$id": {
     // The owner replies; the desk writes internal notes (a reply waits for acceptance).
-    request: (w, a) => ({ path: `/tickets/${w.ticketId}`, form: { intent: a === "member" ? "reply" : "note", body: `A message from the ${a}.` } }),
+    request: (w, a) => ({
+      path: `/tickets/${w.ticketId}`,
+      form: { intent: a === "member" ? "reply" : "note", body: `A message from the ${a}.` },
+    }),
     expect: who("login", 200, 404, 404, 200, 200),
     invalid: { intent: "note", body: "" },
   },
@@ -222,19 +270,36 @@ export const MATRIX: Record<string, Entry> = {
   },
   "GET routes/admin.tiers": { request: () => ({ path: "/admin/tiers" }), expect: adminPage },
   "POST routes/admin.tiers": {
-    request: (w, a) => ({ path: "/admin/tiers", form: { intent: "create", slug: unique(a, "tier"), name: "Urgent", responseHours: "4", priceCents: "49900", currency: "usd", position: "3" } }),
+    request: (w, a) => ({
+      path: "/admin/tiers",
+      form: {
+        intent: "create",
+        slug: unique(a, "tier"),
+        name: "Urgent",
+        responseHours: "4",
+        priceCents: "49900",
+        currency: "usd",
+        position: "3",
+      },
+    }),
     expect: who("login", 403, 403, 403, 403, 200),
     invalid: { intent: "bogus" },
   },
   "GET routes/admin.macros": { request: () => ({ path: "/admin/macros" }), expect: adminPage },
   "POST routes/admin.macros": {
-    request: (w, a) => ({ path: "/admin/macros", form: { intent: "create", name: unique(a, "macro"), body: "Thanks {{username}}, we are on it." } }),
+    request: (w, a) => ({
+      path: "/admin/macros",
+      form: { intent: "create", name: unique(a, "macro"), body: "Thanks {{username}}, we are on it." },
+    }),
     expect: who("login", 403, 403, 403, 403, 200),
     invalid: { intent: "bogus" },
   },
   "GET routes/admin.insurance": { request: () => ({ path: "/admin/insurance" }), expect: adminPage },
   "POST routes/admin.insurance": {
-    request: (w, a) => ({ path: "/admin/insurance", form: { intent: "create", name: unique(a, "plan"), priceCents: "9900", coverageCents: "20000", currency: "usd", active: "on" } }),
+    request: (w, a) => ({
+      path: "/admin/insurance",
+      form: { intent: "create", name: unique(a, "plan"), priceCents: "9900", coverageCents: "20000", currency: "usd", active: "on" },
+    }),
     expect: who("login", 403, 403, 403, 403, 200),
     invalid: { intent: "bogus" },
   },
@@ -247,7 +312,13 @@ export const MATRIX: Record<string, Entry> = {
   // accounts
   "POST routes/api.v1.users": {
     // Only the visitor signs up for real: sign-ups are limited per address.
-    request: (w, a) => ({ path: "/api/v1/users", body: a === "visitor" ? { username: unique(a, "api").replace(/-/g, "_"), email: `${unique(a, "api")}@example.com`, password: TEST_PASSWORD } : { username: "" } }),
+    request: (w, a) => ({
+      path: "/api/v1/users",
+      body:
+        a === "visitor"
+          ? { username: unique(a, "api").replace(/-/g, "_"), email: `${unique(a, "api")}@example.com`, password: TEST_PASSWORD }
+          : { username: "" },
+    }),
     expect: signedIn(201, 400),
   },
   "POST routes/api.v1.session": {
@@ -255,10 +326,21 @@ export const MATRIX: Record<string, Entry> = {
     expect: signedIn(401, 200),
   },
   "DELETE routes/api.v1.session": { request: () => ({ path: "/api/v1/session", fresh: true }), expect: all(204) },
-  "DELETE routes/api.v1.sessions": { request: () => ({ path: "/api/v1/sessions", fresh: true }), expect: signedIn(401, 204), endsEverySession: true },
+  "DELETE routes/api.v1.sessions": {
+    request: () => ({ path: "/api/v1/sessions", fresh: true }),
+    expect: signedIn(401, 204),
+    endsEverySession: true,
+  },
   "GET routes/api.v1.me": { request: () => ({ path: "/api/v1/me" }), expect: signedIn(401, 200) },
-  "POST routes/api.v1.tokens": { request: (w, a) => ({ path: "/api/v1/tokens", body: { name: unique(a, "token") } }), expect: signedIn(401, 201), invalid: { name: 5 } },
-  "POST routes/api.v1.password-resets": { request: (w, a) => ({ path: "/api/v1/password-resets", body: { email: `${unique(a, "reset")}@example.com` } }), expect: all(202) },
+  "POST routes/api.v1.tokens": {
+    request: (w, a) => ({ path: "/api/v1/tokens", body: { name: unique(a, "token") } }),
+    expect: signedIn(401, 201),
+    invalid: { name: 5 },
+  },
+  "POST routes/api.v1.password-resets": {
+    request: (w, a) => ({ path: "/api/v1/password-resets", body: { email: `${unique(a, "reset")}@example.com` } }),
+    expect: all(202),
+  },
 
   // community
   "GET routes/api.v1.categories": { request: () => ({ path: "/api/v1/categories" }), expect: all(200) },
@@ -278,14 +360,24 @@ export const MATRIX: Record<string, Entry> = {
   },
   "GET routes/api.v1.threads": { request: () => ({ path: "/api/v1/threads?category=pro" }), expect: all(200) },
   "POST routes/api.v1.threads": {
-    request: (w, a) => ({ path: "/api/v1/threads", body: { category: "pro", title: `An API question from the ${a} about webhooks`, body: "Webhooks fail after the upgrade; what changed?" } }),
+    request: (w, a) => ({
+      path: "/api/v1/threads",
+      body: {
+        category: "pro",
+        title: `An API question from the ${a} about webhooks`,
+        body: "Webhooks fail after the upgrade; what changed?",
+      },
+    }),
     expect: signedIn(401, 201),
     invalid: { title: 5 },
   },
   "GET routes/api.v1.threads.$id": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}` }), expect: all(200) },
   "DELETE routes/api.v1.threads.$id": {
     // The owner deletes its own unanswered thread; moderators delete with a reason.
-    request: (w, a) => ({ path: `/api/v1/threads/${w.deletableThreads[a]}`, body: a === "member" ? {} : { reason: "Duplicate of another thread." } }),
+    request: (w, a) => ({
+      path: `/api/v1/threads/${w.deletableThreads[a]}`,
+      body: a === "member" ? {} : { reason: "Duplicate of another thread." },
+    }),
     expect: who(401, 200, 403, 200, 403, 200),
     invalid: { reason: 5 },
   },
@@ -299,7 +391,10 @@ export const MATRIX: Record<string, Entry> = {
     invalid: { body: 5 },
   },
   "DELETE routes/api.v1.posts.$id": {
-    request: (w, a) => ({ path: `/api/v1/posts/${w.deletablePosts[a]}`, body: a === "member" ? {} : { reason: "Off topic for this thread." } }),
+    request: (w, a) => ({
+      path: `/api/v1/posts/${w.deletablePosts[a]}`,
+      body: a === "member" ? {} : { reason: "Off topic for this thread." },
+    }),
     expect: who(401, 200, 403, 200, 403, 200),
     invalid: { reason: 5 },
   },
@@ -322,28 +417,67 @@ export const MATRIX: Record<string, Entry> = {
 
   // moderation
   "POST routes/api.v1.posts.$id.flags": {
-    request: (w, a) => ({ path: `/api/v1/posts/${a === "member" ? w.thread.replyPostId : w.thread.questionPostId}/flags`, body: { reason: "off-topic" } }),
+    request: (w, a) => ({
+      path: `/api/v1/posts/${a === "member" ? w.thread.replyPostId : w.thread.questionPostId}/flags`,
+      body: { reason: "off-topic" },
+    }),
     expect: signedIn(401, 201),
   },
   // State changes of moderators: the permitted actor's invalid reason is a 400, everyone else's a 401/403.
-  "POST routes/api.v1.posts.$id.hide": { request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/hide`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.posts.$id.unhide": { request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/unhide`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.posts.$id.restore": { request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/restore`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.lock": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/lock`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.unlock": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/unlock`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.hide": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/hide`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.unhide": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/unhide`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.restore": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/restore`, body: { reason: 5 } }), expect: modApi },
-  "POST routes/api.v1.threads.$id.move": { request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/move`, body: { category: "" } }), expect: modApi },
+  "POST routes/api.v1.posts.$id.hide": {
+    request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/hide`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.posts.$id.unhide": {
+    request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/unhide`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.posts.$id.restore": {
+    request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/restore`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.lock": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/lock`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.unlock": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/unlock`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.hide": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/hide`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.unhide": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/unhide`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.restore": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/restore`, body: { reason: 5 } }),
+    expect: modApi,
+  },
+  "POST routes/api.v1.threads.$id.move": {
+    request: (w) => ({ path: `/api/v1/threads/${w.thread.id}/move`, body: { category: "" } }),
+    expect: modApi,
+  },
   "GET routes/api.v1.flags": { request: () => ({ path: "/api/v1/flags" }), expect: who(401, 403, 403, 200, 403, 200) },
-  "POST routes/api.v1.flags.$id.dismiss": { request: (w) => ({ path: `/api/v1/flags/${w.flagId}/dismiss`, body: { reason: 5 } }), expect: modApi },
+  "POST routes/api.v1.flags.$id.dismiss": {
+    request: (w) => ({ path: `/api/v1/flags/${w.flagId}/dismiss`, body: { reason: 5 } }),
+    expect: modApi,
+  },
   "GET routes/api.v1.audit": { request: () => ({ path: "/api/v1/audit" }), expect: who(401, 403, 403, 200, 403, 200) },
 
   // people
   "GET routes/api.v1.notifications": { request: () => ({ path: "/api/v1/notifications" }), expect: signedIn(401, 200) },
-  "POST routes/api.v1.notifications.read": { request: () => ({ path: "/api/v1/notifications/read", body: { all: true } }), expect: signedIn(401, 200) },
+  "POST routes/api.v1.notifications.read": {
+    request: () => ({ path: "/api/v1/notifications/read", body: { all: true } }),
+    expect: signedIn(401, 200),
+  },
   "GET routes/api.v1.notifications.settings": { request: () => ({ path: "/api/v1/notifications/settings" }), expect: signedIn(401, 200) },
-  "PATCH routes/api.v1.notifications.settings": { request: () => ({ path: "/api/v1/notifications/settings", body: { email: true } }), expect: signedIn(401, 200) },
+  "PATCH routes/api.v1.notifications.settings": {
+    request: () => ({ path: "/api/v1/notifications/settings", body: { email: true } }),
+    expect: signedIn(401, 200),
+  },
 
   // support
   "GET routes/api.v1.tiers": { request: () => ({ path: "/api/v1/tiers" }), expect: all(200) },
@@ -352,20 +486,44 @@ export const MATRIX: Record<string, Entry> = {
     expect: who(401, 409, 201, 201, 201, 201),
   },
   "GET routes/api.v1.tickets": { request: () => ({ path: "/api/v1/tickets" }), expect: signedIn(401, 200) },
-  "GET routes/api.v1.tickets.$id": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}` }), expect: who(401, 200, 404, 404, 200, 200) },
+  "GET routes/api.v1.tickets.$id": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}` }),
+    expect: who(401, 200, 404, 404, 200, 200),
+  },
   "POST routes/api.v1.tickets.$id.messages": {
-    request: (w, a) => ({ path: `/api/v1/tickets/${w.ticketId}/messages`, body: { body: `An API message from the ${a}.`, internal: a !== "member" } }),
+    request: (w, a) => ({
+      path: `/api/v1/tickets/${w.ticketId}/messages`,
+      body: { body: `An API message from the ${a}.`, internal: a !== "member" },
+    }),
     expect: who(401, 201, 404, 404, 201, 201),
     invalid: { body: "" },
   },
   // Decisions would move the shared ticket on: the desk's invalid input is a 400, the owner's a 403, strangers' a 404.
-  "POST routes/api.v1.tickets.$id.accept": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/accept`, body: { message: 5 } }), expect: who(401, 403, 404, 404, 400, 400) },
-  "POST routes/api.v1.tickets.$id.reject": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/reject`, body: { reason: "rude" } }), expect: who(401, 403, 404, 404, 400, 400) },
-  "POST routes/api.v1.tickets.$id.request-info": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/request-info`, body: { message: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
+  "POST routes/api.v1.tickets.$id.accept": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/accept`, body: { message: 5 } }),
+    expect: who(401, 403, 404, 404, 400, 400),
+  },
+  "POST routes/api.v1.tickets.$id.reject": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/reject`, body: { reason: "rude" } }),
+    expect: who(401, 403, 404, 404, 400, 400),
+  },
+  "POST routes/api.v1.tickets.$id.request-info": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/request-info`, body: { message: "" } }),
+    expect: who(401, 403, 404, 404, 400, 400),
+  },
   // Withdrawing is the owner's: an invalid body is their 400, the desk's a 403, strangers' a 404.
-  "POST routes/api.v1.tickets.$id.withdraw": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/withdraw`, body: { reason: 5 } }), expect: who(401, 400, 404, 404, 403, 403) },
-  "POST routes/api.v1.tickets.$id.refund": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/refund`, body: { amountCents: -5, reason: "" } }), expect: who(401, 403, 404, 404, 400, 400) },
-  "POST routes/api.v1.tickets.$id.resolve": { request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/resolve`, body: { message: 5 } }), expect: who(401, 403, 404, 404, 400, 400) },
+  "POST routes/api.v1.tickets.$id.withdraw": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/withdraw`, body: { reason: 5 } }),
+    expect: who(401, 400, 404, 404, 403, 403),
+  },
+  "POST routes/api.v1.tickets.$id.refund": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/refund`, body: { amountCents: -5, reason: "" } }),
+    expect: who(401, 403, 404, 404, 400, 400),
+  },
+  "POST routes/api.v1.tickets.$id.resolve": {
+    request: (w) => ({ path: `/api/v1/tickets/${w.ticketId}/resolve`, body: { message: 5 } }),
+    expect: who(401, 403, 404, 404, 400, 400),
+  },
 
   // desk
   "GET routes/api.v1.desk.queue": { request: () => ({ path: "/api/v1/desk/queue" }), expect: who(401, 404, 404, 404, 200, 200) },

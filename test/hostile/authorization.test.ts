@@ -23,11 +23,14 @@ const privateText: string[] = [SECRET, NOTE, OWNER_REPLY];
 let requests = 0;
 const tokens = {} as Record<"member" | "other", string>;
 
-type ServerBuild = { routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> }> };
+type ServerBuild = {
+  routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean; module: Record<string, unknown> }>;
+};
 const build = (): ServerBuild => createRequire(__filename)(path.join(root, "build/index.js"));
 
 /** A client as the actor: signed in, or a visitor's with no session. */
-const clientOf = (actor: Actor): Promise<Client> => (actor === "visitor" ? Promise.resolve(new Client(server.url)) : signIn(server, EMAILS[actor]));
+const clientOf = (actor: Actor): Promise<Client> =>
+  actor === "visitor" ? Promise.resolve(new Client(server.url)) : signIn(server, EMAILS[actor]);
 
 async function json(res: Response, what: string) {
   const text = await res.text();
@@ -37,9 +40,13 @@ async function json(res: Response, what: string) {
 
 /** Escalates a thread over the API as its owner; with `pay`, authorises on the test checkout page. */
 async function escalate(client: Client, threadId: string, pay: boolean) {
-  const { escalationId } = await json(await client.post(`/api/v1/threads/${threadId}/escalations`, {
-    ...GATE, stepsToReproduce: `1. Start the app\n2. Send a webhook\n3. ${SECRET}`,
-  }), "escalation");
+  const { escalationId } = await json(
+    await client.post(`/api/v1/threads/${threadId}/escalations`, {
+      ...GATE,
+      stepsToReproduce: `1. Start the app\n2. Send a webhook\n3. ${SECRET}`,
+    }),
+    "escalation",
+  );
   if (!pay) return { escalationId, ticketId: "" };
   const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
   expect(authorized.status).toBe(302);
@@ -51,7 +58,15 @@ async function escalate(client: Client, threadId: string, pay: boolean) {
 async function buildWorld(): Promise<World> {
   const { member, other, maintainer, admin } = clients;
   const ask = async (title: string) =>
-    json(await member.post("/api/v1/threads", { category: "pro", title, body: "Every webhook is rejected with `invalid signature` since 3.2.", tags: "webhooks" }), "thread");
+    json(
+      await member.post("/api/v1/threads", {
+        category: "pro",
+        title,
+        body: "Every webhook is rejected with `invalid signature` since 3.2.",
+        tags: "webhooks",
+      }),
+      "thread",
+    );
   const reply = async (client: Client, threadId: string, body: string) =>
     (await json(await client.post(`/api/v1/threads/${threadId}/posts`, { body }), "reply")).id as string;
 
@@ -99,7 +114,13 @@ async function buildWorld(): Promise<World> {
   privateText.push(tokens.member);
 
   return {
-    usernames: { member: await me("member"), other: await me("other"), moderator: await me("moderator"), maintainer: await me("maintainer"), admin: await me("admin") },
+    usernames: {
+      member: await me("member"),
+      other: await me("other"),
+      moderator: await me("moderator"),
+      maintainer: await me("maintainer"),
+      admin: await me("admin"),
+    },
     thread: { id: thread.id, slug: thread.slug, questionPostId: full.posts[0].id, replyPostId },
     memberReplyId,
     deletablePosts,
@@ -149,7 +170,8 @@ async function check(key: string, actor: Actor, expected: Expected, res: Respons
   // Whatever the answer, nobody but the owner and the desk reads the owner's private text.
   if (actor === "visitor" || actor === "other" || actor === "moderator") {
     // An id the requester put in the URL comes back in the page's own location; that is an echo, not a leak.
-    for (const secret of privateText.filter((t) => !sentPath.includes(t))) expect(text.includes(secret), `${what} leaks “${secret}”`).toBe(false);
+    for (const secret of privateText.filter((t) => !sentPath.includes(t)))
+      expect(text.includes(secret), `${what} leaks “${secret}”`).toBe(false);
   }
 }
 
@@ -183,22 +205,36 @@ describe("the authorization matrix", () => {
     const undocumentedRoutes = Object.keys(documented).filter((p) => !routePaths.has(p));
     expect(undocumentedRoutes, "API paths in openapi.json without a route").toEqual([]);
     expect([...wanted].filter((k) => !MATRIX[k]).sort(), "routes without an entry in authorization-matrix.ts").toEqual([]);
-    expect(Object.keys(MATRIX).filter((k) => !wanted.has(k)).sort(), "matrix entries for routes that no longer exist").toEqual([]);
+    expect(
+      Object.keys(MATRIX)
+        .filter((k) => !wanted.has(k))
+        .sort(),
+      "matrix entries for routes that no longer exist",
+    ).toEqual([]);
   });
 
   // Remix's single-fetch data requests (/tickets/:id.data) run the same loaders without the page around them:
   // the same answers, and the same private text withheld.
-  const pages = new Set(Object.values(build().routes).filter((r) => r.module.default).map((r) => r.id));
+  const pages = new Set(
+    Object.values(build().routes)
+      .filter((r) => r.module.default)
+      .map((r) => r.id),
+  );
   const dataPath = (p: string) => {
     const [pathname, search] = p.split("?");
     return `${pathname === "/" ? "/_root" : pathname}.data${search ? `?${search}` : ""}`;
   };
-  test.each(Object.entries(MATRIX).filter(([key]) => key.startsWith("GET ") && pages.has(key.slice(4))))("%s as a data request", async (key, entry) => {
-    await Promise.all(ACTORS.map(async (actor) => {
-      const path = dataPath(entry.request(world, actor).path);
-      await check(key, actor, entry.expect[actor], await send(clients[actor], "GET", { path }), path, " (.data)");
-    }));
-  });
+  test.each(Object.entries(MATRIX).filter(([key]) => key.startsWith("GET ") && pages.has(key.slice(4))))(
+    "%s as a data request",
+    async (key, entry) => {
+      await Promise.all(
+        ACTORS.map(async (actor) => {
+          const path = dataPath(entry.request(world, actor).path);
+          await check(key, actor, entry.expect[actor], await send(clients[actor], "GET", { path }), path, " (.data)");
+        }),
+      );
+    },
+  );
 
   test("another member cannot mark the owner's notifications read", async () => {
     const owner = await (await clients.member.get("/api/v1/notifications?unread=true")).json();
@@ -236,8 +272,12 @@ describe("the authorization matrix", () => {
       ["GET", "insurance checkout", (id) => `/test-checkout/insurance/${id}`],
     ];
     const real: Record<string, string> = {
-      "ticket API": world.ticketId, "ticket message API": world.ticketId, "ticket decision API": world.ticketId,
-      "ticket page": world.ticketId, "test checkout": world.openEscalationId, "insurance checkout": world.insuranceId,
+      "ticket API": world.ticketId,
+      "ticket message API": world.ticketId,
+      "ticket decision API": world.ticketId,
+      "ticket page": world.ticketId,
+      "test checkout": world.openEscalationId,
+      "insurance checkout": world.insuranceId,
     };
     for (const [method, what, path, body] of probes) {
       for (const stranger of ["other", "moderator"] as const) {
@@ -251,7 +291,20 @@ describe("the authorization matrix", () => {
   });
 
   test("every ticket form action is a 404 for strangers and every desk decision a 403 for the owner", async () => {
-    const intents = ["reply", "note", "accept", "reject", "request-info", "resolve", "withdraw", "publish-draft", "publish-consent", "accept-published", "retry-payment", "refund"];
+    const intents = [
+      "reply",
+      "note",
+      "accept",
+      "reject",
+      "request-info",
+      "resolve",
+      "withdraw",
+      "publish-draft",
+      "publish-consent",
+      "accept-published",
+      "retry-payment",
+      "refund",
+    ];
     const form = { body: "Trying my luck.", message: "Trying my luck here.", reason: "careless", draftHash: "x" };
     for (const intent of intents) {
       for (const stranger of ["other", "moderator"] as const) {
@@ -265,19 +318,36 @@ describe("the authorization matrix", () => {
       expect({ intent, status: res.status }).toEqual({ intent, status: 403 });
     }
     // Withdrawing is the owner's alone: the desk rejects instead.
-    const deskWithdraw = await clients.maintainer.request("POST", `/tickets/${world.ticketId}`, { form: { intent: "withdraw", reason: "Trying my luck." } });
+    const deskWithdraw = await clients.maintainer.request("POST", `/tickets/${world.ticketId}`, {
+      form: { intent: "withdraw", reason: "Trying my luck." },
+    });
     expect(deskWithdraw.status).toBe(403);
     const ticket = await (await clients.member.get(`/api/v1/tickets/${world.ticketId}`)).json();
     expect(ticket.state).toBe("awaiting_acceptance");
   });
 
   test("every moderation form action on the owner's post is refused to members and the maintainer", async () => {
-    const intents = ["hide-post", "unhide-post", "delete-post", "restore-post", "hide-thread", "unhide-thread", "lock-thread",
-      "unlock-thread", "move-thread", "delete-thread", "restore-thread", "dismiss-flags", "dismiss-flag"];
+    const intents = [
+      "hide-post",
+      "unhide-post",
+      "delete-post",
+      "restore-post",
+      "hide-thread",
+      "unhide-thread",
+      "lock-thread",
+      "unlock-thread",
+      "move-thread",
+      "delete-thread",
+      "restore-thread",
+      "dismiss-flags",
+      "dismiss-flag",
+    ];
     for (const intent of intents) {
       const id = intent.endsWith("thread") ? world.thread.id : intent === "dismiss-flag" ? world.flagId : world.memberReplyId;
       for (const actor of ["other", "maintainer"] as const) {
-        const res = await clients[actor].request("POST", "/mod/actions", { form: { intent, id, reason: "Because I can.", category: "community", _response: "json" } });
+        const res = await clients[actor].request("POST", "/mod/actions", {
+          form: { intent, id, reason: "Because I can.", category: "community", _response: "json" },
+        });
         expect({ intent, actor, status: res.status }).toEqual({ intent, actor, status: 403 });
       }
     }
@@ -306,6 +376,8 @@ describe("the authorization matrix", () => {
   });
 
   afterAll(() => {
-    console.info(`authorization matrix: ${Object.keys(MATRIX).length} route × method entries, ${ACTORS.length} actors, ${requests} requests`);
+    console.info(
+      `authorization matrix: ${Object.keys(MATRIX).length} route × method entries, ${ACTORS.length} actors, ${requests} requests`,
+    );
   });
 });

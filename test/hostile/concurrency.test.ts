@@ -26,7 +26,11 @@ beforeAll(async () => {
     // This file runs the background queue itself, between bursts: two processes on one PGlite socket must
     // not interleave their statements (see the report), and the outbox is then checked row by row.
     env: {
-      BACKLINE_JOBS: "off", STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: "whsec_backline_test_secret", STRIPE_API_URL: fake.stripe.url },
+      BACKLINE_JOBS: "off",
+      STRIPE_SECRET_KEY: "sk_test_backline_fake",
+      STRIPE_WEBHOOK_SECRET: "whsec_backline_test_secret",
+      STRIPE_API_URL: fake.stripe.url,
+    },
   });
 }, 120_000);
 afterAll(async () => {
@@ -35,7 +39,10 @@ afterAll(async () => {
 
 /** Nothing answered 5xx and the server logged no error while it was hit. */
 function expectNoServerErrors(statuses: number[]) {
-  expect(statuses.filter((s) => s >= 500), server.output().slice(-4000)).toEqual([]);
+  expect(
+    statuses.filter((s) => s >= 500),
+    server.output().slice(-4000),
+  ).toEqual([]);
   expect(server.output()).not.toMatch(/ ERROR /);
 }
 
@@ -80,7 +87,11 @@ describe("50 members replying to one thread at the same moment", () => {
     const answered = (await Promise.all(responses.map((r) => r.json()))) as { id: string; number: number }[];
     expect(new Set(answered.map((p) => p.number)).size).toBe(50);
 
-    const posts = await db.post.findMany({ where: { threadId: thread.id }, orderBy: { number: "asc" }, select: { number: true, body: true, createdAt: true } });
+    const posts = await db.post.findMany({
+      where: { threadId: thread.id },
+      orderBy: { number: "asc" },
+      select: { number: true, body: true, createdAt: true },
+    });
     expect(posts.map((p) => p.number)).toEqual(Array.from({ length: 51 }, (_, i) => i));
     expect(new Set(posts.slice(1).map((p) => p.body)).size).toBe(50);
     const row = await db.thread.findUniqueOrThrow({ where: { id: thread.id }, select: { replyCount: true, lastPostAt: true } });
@@ -102,7 +113,9 @@ describe("50 members replying to one thread at the same moment", () => {
     while (await runOnce(SEARCH_QUEUE, searchJobHandler(getSearchEngine))) {
       // until the queue is empty
     }
-    expect(await db.job.findMany({ where: { queue: SEARCH_QUEUE, dedupeKey: `thread:${thread.id}` }, select: { state: true } })).toEqual([{ state: "done" }]);
+    expect(await db.job.findMany({ where: { queue: SEARCH_QUEUE, dedupeKey: `thread:${thread.id}` }, select: { state: true } })).toEqual([
+      { state: "done" },
+    ]);
     expect(await db.searchDocument.count({ where: { threadId: thread.id } })).toBe(51);
     const found = await (await asker.get(`/api/v1/search?q=${encodeURIComponent("importer row 1000")}`)).json();
     expect(found.hits.map((h: { threadId: string }) => h.threadId)).toContain(thread.id);
@@ -130,7 +143,10 @@ describe("two answers accepted at the same moment", () => {
     for (let round = 0; round < 5; round++) {
       const asker = await makeUser();
       const { askerClient, thread, a, b } = await threadWithTwoAnswers(asker);
-      const [ra, rb] = await Promise.all([askerClient.post(`/api/v1/posts/${a.id}/accept`), askerClient.post(`/api/v1/posts/${b.id}/accept`)]);
+      const [ra, rb] = await Promise.all([
+        askerClient.post(`/api/v1/posts/${a.id}/accept`),
+        askerClient.post(`/api/v1/posts/${b.id}/accept`),
+      ]);
       expectNoServerErrors([ra.status, rb.status]);
       // Documented last-wins: both are applied in turn; each answer says what it replaced.
       expect([ra.status, rb.status]).toEqual([200, 200]);
@@ -156,7 +172,10 @@ describe("two answers accepted at the same moment", () => {
     const moderator = await makeUser({ role: "moderator" });
     const modClient = await signIn(server, moderator, TEST_PASSWORD);
     const { askerClient, thread, a, b } = await threadWithTwoAnswers(asker);
-    const [byAsker, byMod] = await Promise.all([askerClient.post(`/api/v1/posts/${a.id}/accept`), modClient.post(`/api/v1/posts/${b.id}/accept`)]);
+    const [byAsker, byMod] = await Promise.all([
+      askerClient.post(`/api/v1/posts/${a.id}/accept`),
+      modClient.post(`/api/v1/posts/${b.id}/accept`),
+    ]);
     expectNoServerErrors([byAsker.status, byMod.status]);
     expect([byAsker.status, byMod.status]).toEqual([200, 200]);
     const final = (await db.thread.findUniqueOrThrow({ where: { id: thread.id }, select: { acceptedPostId: true } })).acceptedPostId;
@@ -197,7 +216,9 @@ describe("the same request sent twice (a double click, a client retry)", () => {
   it("creates one thread for ten parallel API calls with one Idempotency-Key, and replays it to the other nine", async () => {
     const key = `export-timeout-${Date.now()}`;
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => client.post("/api/v1/threads", { ...newThread, category: category.slug }, { "Idempotency-Key": key })),
+      Array.from({ length: 10 }, () =>
+        client.post("/api/v1/threads", { ...newThread, category: category.slug }, { "Idempotency-Key": key }),
+      ),
     );
     expectNoServerErrors(responses.map((r) => r.status));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201));
@@ -214,14 +235,26 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("refuses a key reused for a different request with 409, and keeps keys apart per member", async () => {
     const key = `reused-${Date.now()}`;
-    const first = await client.post("/api/v1/threads", { ...newThread, title: "Webhooks arrive twice after a deploy", category: category.slug }, { "Idempotency-Key": key });
+    const first = await client.post(
+      "/api/v1/threads",
+      { ...newThread, title: "Webhooks arrive twice after a deploy", category: category.slug },
+      { "Idempotency-Key": key },
+    );
     expect(first.status).toBe(201);
-    const different = await client.post("/api/v1/threads", { ...newThread, title: "A completely different question", category: category.slug }, { "Idempotency-Key": key });
+    const different = await client.post(
+      "/api/v1/threads",
+      { ...newThread, title: "A completely different question", category: category.slug },
+      { "Idempotency-Key": key },
+    );
     expect(different.status).toBe(409);
     expect((await different.json()).error.message).toMatch(/already used for a different request/);
     // Another member's request with the same key is theirs, not a replay of someone else's thread.
     const other = await signIn(server, await makeUser(), TEST_PASSWORD);
-    const theirs = await other.post("/api/v1/threads", { ...newThread, title: "Webhooks arrive twice after a deploy", category: category.slug }, { "Idempotency-Key": key });
+    const theirs = await other.post(
+      "/api/v1/threads",
+      { ...newThread, title: "Webhooks arrive twice after a deploy", category: category.slug },
+      { "Idempotency-Key": key },
+    );
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get("Idempotent-Replayed")).toBeNull();
     expect((await theirs.json()).id).not.toBe((await first.json()).id);
@@ -253,9 +286,17 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("lets a refused request be corrected and sent again with the same key", async () => {
     const key = `corrected-${Date.now()}`;
-    const tooShort = await client.post("/api/v1/threads", { ...newThread, title: "short", category: category.slug }, { "Idempotency-Key": key });
+    const tooShort = await client.post(
+      "/api/v1/threads",
+      { ...newThread, title: "short", category: category.slug },
+      { "Idempotency-Key": key },
+    );
     expect(tooShort.status).toBe(400);
-    const fixed = await client.post("/api/v1/threads", { ...newThread, title: "Scheduled reports run twice on DST change", category: category.slug }, { "Idempotency-Key": key });
+    const fixed = await client.post(
+      "/api/v1/threads",
+      { ...newThread, title: "Scheduled reports run twice on DST change", category: category.slug },
+      { "Idempotency-Key": key },
+    );
     expect(fixed.status).toBe(201);
     expect(fixed.headers.get("Idempotent-Replayed")).toBeNull();
   }, 60_000);
@@ -277,7 +318,13 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("posts the new-thread form once when it is submitted five times at once with its token", async () => {
     const token = await formToken(client, "/new");
-    const form = { formToken: token, category: category.slug, title: "Double-clicked question about backups", body: "Backups fail when the disk is nearly full.", tags: "" };
+    const form = {
+      formToken: token,
+      category: category.slug,
+      title: "Double-clicked question about backups",
+      body: "Backups fail when the disk is nearly full.",
+      tags: "",
+    };
     const responses = await Promise.all(Array.from({ length: 5 }, () => client.request("POST", "/new", { form })));
     expectNoServerErrors(responses.map((r) => r.status));
     expect(responses.map((r) => r.status)).toEqual(Array(5).fill(302));
@@ -291,14 +338,24 @@ describe("the same request sent twice (a double click, a client retry)", () => {
 
   it("keeps a form's token usable after a refused submission, for the corrected one", async () => {
     const token = await formToken(client, "/new");
-    const refused = await client.request("POST", "/new", { form: { formToken: token, category: category.slug, title: "short", body: "Too short a title.", tags: "" } });
+    const refused = await client.request("POST", "/new", {
+      form: { formToken: token, category: category.slug, title: "short", body: "Too short a title.", tags: "" },
+    });
     expect(refused.status).toBe(400);
     const fixed = await client.request("POST", "/new", {
-      form: { formToken: token, category: category.slug, title: "Corrected question about log rotation", body: "Logs are never rotated.", tags: "" },
+      form: {
+        formToken: token,
+        category: category.slug,
+        title: "Corrected question about log rotation",
+        body: "Logs are never rotated.",
+        tags: "",
+      },
     });
     expect(fixed.status).toBe(302);
     expect(await db.thread.count({ where: { title: "Corrected question about log rotation" } })).toBe(1);
-    const tampered = await client.request("POST", "/new", { form: { formToken: "../../etc", category: category.slug, title: "Tampered token question", body: "Token is not ours.", tags: "" } });
+    const tampered = await client.request("POST", "/new", {
+      form: { formToken: "../../etc", category: category.slug, title: "Tampered token question", body: "Token is not ours.", tags: "" },
+    });
     expect(tampered.status).toBe(400);
   }, 60_000);
 
@@ -315,7 +372,9 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     // The next render carries a new token: a second, different reply is posted.
     const next = await formToken(replier, thread.url);
     expect(next).not.toBe(token);
-    const second = await replier.request("POST", thread.url, { form: { formToken: next, intent: "reply", body: "Also check the proxy timeout." } });
+    const second = await replier.request("POST", thread.url, {
+      form: { formToken: next, intent: "reply", body: "Also check the proxy timeout." },
+    });
     expect(second.status).toBe(302);
     expect(await db.post.count({ where: { threadId: thread.id } })).toBe(3);
   }, 60_000);
@@ -331,7 +390,9 @@ describe("the same request sent twice (a double click, a client retry)", () => {
     it("opens one escalation and one checkout for five parallel API calls with one key", async () => {
       const threadId = fake.world.thread.id;
       const responses = await Promise.all(
-        Array.from({ length: 5 }, () => payerClient.post(`/api/v1/threads/${threadId}/escalations`, gate(), { "Idempotency-Key": "pay-once" })),
+        Array.from({ length: 5 }, () =>
+          payerClient.post(`/api/v1/threads/${threadId}/escalations`, gate(), { "Idempotency-Key": "pay-once" }),
+        ),
       );
       expectNoServerErrors(responses.map((r) => r.status));
       expect(responses.map((r) => r.status)).toEqual(Array(5).fill(201));
@@ -431,13 +492,21 @@ describe("new questions introducing the same new tag at once", () => {
     for (const a of authors) clients.push(await signIn(server, a, TEST_PASSWORD));
     const responses = await Promise.all(
       clients.map((c, i) =>
-        c.post("/api/v1/threads", { category: category.slug, title: `Question ${i} about the new tag`, body: "Does the new tag work for everyone?", tags: [tag, `${tag}-b`] }),
+        c.post("/api/v1/threads", {
+          category: category.slug,
+          title: `Question ${i} about the new tag`,
+          body: "Does the new tag work for everyone?",
+          tags: [tag, `${tag}-b`],
+        }),
       ),
     );
     expectNoServerErrors(responses.map((r) => r.status));
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
     const rows = await db.tag.findMany({ where: { name: { in: [tag, `${tag}-b`] } }, select: { name: true, count: true } });
-    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual([{ name: tag, count: 8 }, { name: `${tag}-b`, count: 8 }]);
+    expect(rows.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: tag, count: 8 },
+      { name: `${tag}-b`, count: 8 },
+    ]);
   }, 60_000);
 });
 
@@ -467,7 +536,11 @@ describe("votes and flags arriving together", () => {
   it("hides a post once when enough spam flags arrive at the same moment", async () => {
     const category = await makeCategory();
     const spammer = await signIn(server, await makeUser(), TEST_PASSWORD);
-    const thread = await askQuestion(await signIn(server, await makeUser(), TEST_PASSWORD), category.slug, "Flags from several members at once");
+    const thread = await askQuestion(
+      await signIn(server, await makeUser(), TEST_PASSWORD),
+      category.slug,
+      "Flags from several members at once",
+    );
     const spam = await reply(spammer, thread.id, "Buy cheap watches at my shop today.");
     const reporters: Client[] = [];
     for (let i = 0; i < 6; i++) reporters.push(await signIn(server, await makeUser(), TEST_PASSWORD));

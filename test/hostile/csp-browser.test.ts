@@ -30,7 +30,9 @@ async function watch(page: Page): Promise<Watch> {
 
 /** Hydrated: Remix's client router is up, which only the inline (nonce) scripts can start. */
 async function hydrated(page: Page) {
-  await page.waitForFunction(() => (window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized === true);
+  await page.waitForFunction(
+    () => (window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized === true,
+  );
 }
 
 async function visit(page: Page, w: Watch, path: string, status = 200) {
@@ -68,7 +70,12 @@ describe("the Content-Security-Policy in Chromium", () => {
     page.on("response", async (r) => {
       if (r.request().resourceType() !== "document") return;
       const sent = await r.request().allHeaders();
-      documents.push({ url: r.url(), status: r.status(), csp: (await r.allHeaders())["content-security-policy"], revalidated: "if-none-match" in sent });
+      documents.push({
+        url: r.url(),
+        status: r.status(),
+        csp: (await r.allHeaders())["content-security-policy"],
+        revalidated: "if-none-match" in sent,
+      });
     });
 
     // Start-up work (re-rendering, indexing) may change content and drop a render before it is stored:
@@ -78,14 +85,20 @@ describe("the Content-Security-Policy in Chromium", () => {
     // Again: the browser revalidates its stored copy (If-None-Match → 304) and runs
     // that copy's scripts under that copy's policy.
     await visit(page, w, "/");
-    expect(documents.filter((d) => d.url === `${app.server.url}/`).some((d) => d.revalidated), "the second visit revalidated").toBe(true);
+    expect(
+      documents.filter((d) => d.url === `${app.server.url}/`).some((d) => d.revalidated),
+      "the second visit revalidated",
+    ).toBe(true);
 
     // Client-side navigation: the router fetches data and renders, no page load.
     await withoutReload(page, async () => {
       await page.getByRole("link", { name: "Backline Pro" }).first().click();
       await page.waitForURL(/\/c\/pro$/);
       await page.getByRole("heading", { name: "Backline Pro" }).waitFor();
-      await page.getByRole("link", { name: /Webhook/i }).first().click();
+      await page
+        .getByRole("link", { name: /Webhook/i })
+        .first()
+        .click();
       await page.waitForURL(/\/t\//);
       await page.getByRole("article").first().waitFor();
     });

@@ -41,7 +41,13 @@ let ticketId: string;
 async function purge(...args: string[]) {
   const { stdout } = await promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["app/cli.mts", "demo:purge", ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production" as const, DATABASE_URL: database.url, LOG_LEVEL: "warn" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production" as const,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: "warn",
+    },
   });
   return stdout;
 }
@@ -56,7 +62,9 @@ beforeAll(async () => {
   // What a development database holds: the seeded admin, a plan and a ticket bought on the test checkout.
   await createUser({ username: "root", email: "admin@backline.local", password: DEMO_PASSWORD }, "admin");
   const world = await supportWorld();
-  const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+  const plan = await db.insurancePlan.create({
+    data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true },
+  });
   await startInsuranceCheckout(world.other, plan.id);
   planId = (await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.other.id } })).id;
   await completeTestInsuranceCheckout(world.other.id, planId, "subscribe");
@@ -81,7 +89,15 @@ describe("production and the demo accounts", () => {
   }, 60_000);
 
   it("refuses to start the worker process too", async () => {
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production" as const, ...PRODUCTION, BACKLINE_BUILD: "skip", DATABASE_URL: database.url, DATABASE_POOL_SIZE: "1" };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production" as const,
+      ...PRODUCTION,
+      BACKLINE_BUILD: "skip",
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: "1",
+    };
     // The timeout only ends a worker that (wrongly) started; a refusal exits at once.
     const exit = await promisify(execFile)(process.execPath, startArguments(root, "worker"), { cwd: root, env, timeout: 30_000 }).then(
       () => ({ code: 0, stderr: "" }),
@@ -110,7 +126,9 @@ describe("production and the demo accounts", () => {
     expect(await db.insuranceSubscription.findUniqueOrThrow({ where: { id: planId } })).toMatchObject({ status: "canceled" });
     const left = await db.coverageEntry.aggregate({ where: { subscriptionId: planId }, _sum: { amountCents: true } });
     expect(left._sum.amountCents).toBe(0);
-    expect(await db.moneyEvent.findFirst({ where: { subscriptionId: planId, kind: "coverage_lapse" } })).toMatchObject({ amountCents: 20000 });
+    expect(await db.moneyEvent.findFirst({ where: { subscriptionId: planId, kind: "coverage_lapse" } })).toMatchObject({
+      amountCents: 20000,
+    });
 
     expect(await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).toMatchObject({ state: "expired" });
     expect(await db.payment.findFirstOrThrow({ where: { ticketId } })).toMatchObject({ status: "canceled" });

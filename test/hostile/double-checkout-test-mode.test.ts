@@ -60,7 +60,9 @@ describe("escalating one thread from two tabs in test mode", () => {
   }, 60_000);
 
   it("keeps one plan checkout open for two insurance tabs", async () => {
-    const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+    const plan = await db.insurancePlan.create({
+      data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true },
+    });
     const { who, client } = await member();
     const buy = () => client.request("POST", "/insurance", { form: { intent: "buy", planId: plan.id } });
     const first = (await buy()).headers.get("location")!;
@@ -72,20 +74,33 @@ describe("escalating one thread from two tabs in test mode", () => {
   });
 
   it("refunds, once, a second test plan whose checkout went through anyway", async () => {
-    const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+    const plan = await db.insurancePlan.create({
+      data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true },
+    });
     const { who, client } = await member();
     const page = (await client.request("POST", "/insurance", { form: { intent: "buy", planId: plan.id } })).headers.get("location")!;
     expect((await client.request("POST", new URL(page).pathname, { form: { intent: "subscribe" } })).status).toBeLessThan(400);
     // A second test checkout that was paid in the same moment (the race the page's lock cannot see):
     // its events arrive while the first plan is live.
     const second = await db.insuranceSubscription.create({
-      data: { userId: who.id, planId: plan.id, status: "incomplete", provider: "test", checkoutSessionId: `cs_test_local_sub_race_${who.id}`, currentPeriodEnd: new Date() },
+      data: {
+        userId: who.id,
+        planId: plan.id,
+        status: "incomplete",
+        provider: "test",
+        checkoutSessionId: `cs_test_local_sub_race_${who.id}`,
+        currentPeriodEnd: new Date(),
+      },
     });
     await applyPaymentEvent(testSubscriptionEvents.completed(second.checkoutSessionId!, second.id));
     const invoice = testSubscriptionEvents.invoicePaid(second.id, 50000, new Date(Date.now() + 365 * 86_400_000));
     if (invoice.type !== "invoice.paid") throw new Error("unexpected event");
     // Delivered, redelivered, and sent again under a new event id: one refund.
-    await Promise.all([applyPaymentEvent(invoice), applyPaymentEvent(invoice), applyPaymentEvent({ ...invoice, id: `${invoice.id}_again` })]);
+    await Promise.all([
+      applyPaymentEvent(invoice),
+      applyPaymentEvent(invoice),
+      applyPaymentEvent({ ...invoice, id: `${invoice.id}_again` }),
+    ]);
 
     expect(await db.insuranceSubscription.findUniqueOrThrow({ where: { id: second.id } })).toMatchObject({ status: "refused" });
     expect(await db.coverageEntry.count({ where: { subscriptionId: second.id } })).toBe(0);

@@ -25,7 +25,12 @@ beforeAll(async () => {
   server = await startServer({
     databaseUrl: database.url,
     // As in concurrency.test.ts: one process at a time on the embedded database's socket.
-    env: { BACKLINE_JOBS: "off", STRIPE_SECRET_KEY: "sk_test_backline_fake", STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_URL: fake.stripe.url },
+    env: {
+      BACKLINE_JOBS: "off",
+      STRIPE_SECRET_KEY: "sk_test_backline_fake",
+      STRIPE_WEBHOOK_SECRET: secret,
+      STRIPE_API_URL: fake.stripe.url,
+    },
   });
 }, 120_000);
 afterAll(async () => {
@@ -45,7 +50,10 @@ const openSessions = async (member: TestUser) => {
 };
 
 function expectNoServerErrors(statuses: number[]) {
-  expect(statuses.filter((s) => s >= 500), server.output().slice(-4000)).toEqual([]);
+  expect(
+    statuses.filter((s) => s >= 500),
+    server.output().slice(-4000),
+  ).toEqual([]);
 }
 
 describe("escalating one thread from two tabs (Stripe)", () => {
@@ -73,7 +81,10 @@ describe("escalating one thread from two tabs (Stripe)", () => {
     const responses = await Promise.all(Array.from({ length: 4 }, () => escalate(client)));
     const statuses = responses.map((r) => r.status);
     expectNoServerErrors(statuses);
-    expect(statuses.every((s) => s === 201 || s === 409), statuses.join(",")).toBe(true);
+    expect(
+      statuses.every((s) => s === 201 || s === 409),
+      statuses.join(","),
+    ).toBe(true);
     for (const r of responses.filter((r) => r.status === 409)) {
       expect((await r.json()).error).toMatchObject({ code: "conflict", message: expect.any(String) });
     }
@@ -139,9 +150,17 @@ describe("escalating one thread from two tabs (Stripe)", () => {
 describe("paying one thread from coverage in two tabs", () => {
   it("draws the price once and creates one ticket", async () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
-    const plan = await db.insurancePlan.create({ data: { name: "Cover", priceCents: 50000, coverageCents: 100000, currency: "usd", active: true } });
+    const plan = await db.insurancePlan.create({
+      data: { name: "Cover", priceCents: 50000, coverageCents: 100000, currency: "usd", active: true },
+    });
     const sub = await db.insuranceSubscription.create({
-      data: { userId: member.id, planId: plan.id, status: "active", provider: "stripe", currentPeriodEnd: new Date(Date.now() + 86_400_000) },
+      data: {
+        userId: member.id,
+        planId: plan.id,
+        status: "active",
+        provider: "stripe",
+        currentPeriodEnd: new Date(Date.now() + 86_400_000),
+      },
     });
     await db.coverageEntry.create({ data: { subscriptionId: sub.id, amountCents: 100000, kind: "credit", reference: `credit:${sub.id}` } });
     const client = await signIn(server, member, TEST_PASSWORD);
@@ -156,7 +175,9 @@ describe("paying one thread from coverage in two tabs", () => {
 describe("buying support insurance in two tabs (Stripe)", () => {
   let planId: string;
   beforeAll(async () => {
-    planId = (await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })).id;
+    planId = (
+      await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } })
+    ).id;
   });
   const buy = (client: Client) => client.request("POST", "/insurance", { form: { intent: "buy", planId } });
   const insuranceSessions = async (member: TestUser) => {
@@ -184,51 +205,59 @@ describe("buying support insurance in two tabs (Stripe)", () => {
   it.each([
     ["API 2025-03-31.basil and later (invoice.payments)", false],
     ["older API versions (invoice.payment_intent)", true],
-  ])("ends a second plan paid anyway at Stripe, never credits it and refunds its invoice once: %s", async (_, legacy) => {
-    const member = await makeUser({ role: "member", trustLevel: 0 });
-    const client = await signIn(server, member, TEST_PASSWORD);
-    expect((await buy(client)).status).toBe(302);
-    fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
-    expect((await buy(client)).status).toBe(302);
-    const sessions = (await insuranceSessions(member)).map((s) => fake.stripe.completeSession(s.id));
-    expect(sessions).toHaveLength(2);
-    for (const s of sessions) expect((await deliver(fake.stripe.event("checkout.session.completed", s))).status).toBe(200);
-    const invoices = sessions.map((s) => fake.stripe.payInvoice(s.subscription!, { amount: 50000, legacy }));
-    const events = invoices.map((inv) => fake.stripe.event("invoice.paid", inv));
-    const paid = await Promise.all(events.map((e) => deliver(e)));
-    expectNoServerErrors(paid.map((r) => r.status));
+  ])(
+    "ends a second plan paid anyway at Stripe, never credits it and refunds its invoice once: %s",
+    async (_, legacy) => {
+      const member = await makeUser({ role: "member", trustLevel: 0 });
+      const client = await signIn(server, member, TEST_PASSWORD);
+      expect((await buy(client)).status).toBe(302);
+      fake.stripe.failNext("POST", /\/expire$/, { status: 500, message: "Stripe is having a moment" });
+      expect((await buy(client)).status).toBe(302);
+      const sessions = (await insuranceSessions(member)).map((s) => fake.stripe.completeSession(s.id));
+      expect(sessions).toHaveLength(2);
+      for (const s of sessions) expect((await deliver(fake.stripe.event("checkout.session.completed", s))).status).toBe(200);
+      const invoices = sessions.map((s) => fake.stripe.payInvoice(s.subscription!, { amount: 50000, legacy }));
+      const events = invoices.map((inv) => fake.stripe.event("invoice.paid", inv));
+      const paid = await Promise.all(events.map((e) => deliver(e)));
+      expectNoServerErrors(paid.map((r) => r.status));
 
-    const subs = await db.insuranceSubscription.findMany({ where: { userId: member.id, stripeSubscriptionId: { not: null } } });
-    expect(subs.map((s) => s.status).sort()).toEqual(["active", "refused"]);
-    const refused = subs.find((s) => s.status === "refused")!;
-    const kept = subs.find((s) => s.status === "active")!;
-    expect(fake.stripe.subscriptions.get(refused.stripeSubscriptionId!)!.status).toBe("canceled");
-    expect(await db.coverageEntry.count({ where: { subscriptionId: refused.id } })).toBe(0);
-    const status = await (await client.get("/api/v1/insurance")).json();
-    expect(status.subscription).toMatchObject({ status: "active", balanceCents: 20000 });
+      const subs = await db.insuranceSubscription.findMany({ where: { userId: member.id, stripeSubscriptionId: { not: null } } });
+      expect(subs.map((s) => s.status).sort()).toEqual(["active", "refused"]);
+      const refused = subs.find((s) => s.status === "refused")!;
+      const kept = subs.find((s) => s.status === "active")!;
+      expect(fake.stripe.subscriptions.get(refused.stripeSubscriptionId!)!.status).toBe("canceled");
+      expect(await db.coverageEntry.count({ where: { subscriptionId: refused.id } })).toBe(0);
+      const status = await (await client.get("/api/v1/insurance")).json();
+      expect(status.subscription).toMatchObject({ status: "active", balanceCents: 20000 });
 
-    // Stripe redelivers the refused plan's invoice, as the same event and as a new one.
-    const refusedInvoice = invoices.find((inv) => inv.parent.subscription_details.subscription === refused.stripeSubscriptionId)!;
-    const refusedEvent = events[invoices.indexOf(refusedInvoice)]!;
-    const again = await Promise.all([deliver(refusedEvent), deliver(fake.stripe.event("invoice.paid", refusedInvoice)), deliver(refusedEvent)]);
-    expectNoServerErrors(again.map((r) => r.status));
+      // Stripe redelivers the refused plan's invoice, as the same event and as a new one.
+      const refusedInvoice = invoices.find((inv) => inv.parent.subscription_details.subscription === refused.stripeSubscriptionId)!;
+      const refusedEvent = events[invoices.indexOf(refusedInvoice)]!;
+      const again = await Promise.all([
+        deliver(refusedEvent),
+        deliver(fake.stripe.event("invoice.paid", refusedInvoice)),
+        deliver(refusedEvent),
+      ]);
+      expectNoServerErrors(again.map((r) => r.status));
 
-    const chargeOf = (invoiceId: string) => {
-      const pi = fake.stripe.invoices.get(invoiceId)!._paymentIntent;
-      return fake.stripe.charges.get(fake.stripe.intents.get(pi)!.latest_charge!)!;
-    };
-    expect(chargeOf(refusedInvoice.id as string)).toMatchObject({ amount: 50000, amount_refunded: 50000, refunded: true });
-    const keptInvoice = invoices.find((inv) => inv !== refusedInvoice)!;
-    expect(kept.stripeSubscriptionId).toBe(keptInvoice.parent.subscription_details.subscription);
-    expect(chargeOf(keptInvoice.id as string)).toMatchObject({ amount_refunded: 0, refunded: false });
-    const refundCalls = fake.stripe.calls("POST", /^\/v1\/refunds$/);
-    expect(refundCalls).toHaveLength(1);
-    expect(refundCalls[0]!.body.payment_intent).toBe(fake.stripe.invoices.get(refusedInvoice.id as string)!._paymentIntent);
-    expect(refundCalls[0]!.idempotencyKey).toEqual(expect.stringContaining(refusedInvoice.id as string));
-    expect([...fake.stripe.refunds.values()].filter((r) => r.charge === chargeOf(refusedInvoice.id as string).id)).toHaveLength(1);
-    // Covered now: a third tab is refused.
-    expect((await buy(client)).status).toBe(409);
-  }, 60_000);
+      const chargeOf = (invoiceId: string) => {
+        const pi = fake.stripe.invoices.get(invoiceId)!._paymentIntent;
+        return fake.stripe.charges.get(fake.stripe.intents.get(pi)!.latest_charge!)!;
+      };
+      expect(chargeOf(refusedInvoice.id as string)).toMatchObject({ amount: 50000, amount_refunded: 50000, refunded: true });
+      const keptInvoice = invoices.find((inv) => inv !== refusedInvoice)!;
+      expect(kept.stripeSubscriptionId).toBe(keptInvoice.parent.subscription_details.subscription);
+      expect(chargeOf(keptInvoice.id as string)).toMatchObject({ amount_refunded: 0, refunded: false });
+      const refundCalls = fake.stripe.calls("POST", /^\/v1\/refunds$/);
+      expect(refundCalls).toHaveLength(1);
+      expect(refundCalls[0]!.body.payment_intent).toBe(fake.stripe.invoices.get(refusedInvoice.id as string)!._paymentIntent);
+      expect(refundCalls[0]!.idempotencyKey).toEqual(expect.stringContaining(refusedInvoice.id as string));
+      expect([...fake.stripe.refunds.values()].filter((r) => r.charge === chargeOf(refusedInvoice.id as string).id)).toHaveLength(1);
+      // Covered now: a third tab is refused.
+      expect((await buy(client)).status).toBe(409);
+    },
+    60_000,
+  );
 
   it("retries the refund of a refused plan's invoice when Stripe fails, until it goes through", async () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });

@@ -96,7 +96,13 @@ function runCli(server: TestServer, args: string[]) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "app/cli.mts", ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", DATA_DIR: server.dataDir, LOG_LEVEL: "warn" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NODE_ENV: "production",
+        DATA_DIR: server.dataDir,
+        LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -159,13 +165,21 @@ describe.skipIf(postgres)("The embedded database's socket wants the forum's pass
       // A PasswordMessage is not a SCRAM exchange, even when it holds the right password.
       conn.send("p", Buffer.from(`${password}\0`));
       const rest = await drain(conn);
-      expect(rest.map((m) => m.type), JSON.stringify(password.slice(0, 3))).toEqual(["E"]);
+      expect(
+        rest.map((m) => m.type),
+        JSON.stringify(password.slice(0, 3)),
+      ).toEqual(["E"]);
       expect(sqlState(rest[0])).toBe("28P01");
     }
   });
 
   it("refuses a missing, wrong or default password with 28P01", async () => {
-    for (const password of ["postgres", "wrong", `${decodeURIComponent(forumUrl.password)}x`, decodeURIComponent(forumUrl.password).slice(1)]) {
+    for (const password of [
+      "postgres",
+      "wrong",
+      `${decodeURIComponent(forumUrl.password)}x`,
+      decodeURIComponent(forumUrl.password).slice(1),
+    ]) {
       const url = new URL(forumUrl);
       url.password = password;
       const result = await connectWith(url);
@@ -188,7 +202,9 @@ describe.skipIf(postgres)("The embedded database's socket wants the forum's pass
 
   it("closes a connection that speaks HTTP (a browser page rebound to 127.0.0.1) at once", async () => {
     const conn = rawConnection(forumUrl);
-    conn.socket.write(`POST / HTTP/1.1\r\nHost: attacker.example:${forumUrl.port}\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\nselect 1`);
+    conn.socket.write(
+      `POST / HTTP/1.1\r\nHost: attacker.example:${forumUrl.port}\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\nselect 1`,
+    );
     const seen = await drain(conn);
     expect(seen.every((m) => m.type === "E")).toBe(true);
     await conn.whenClosed;
@@ -206,7 +222,15 @@ describe.skipIf(postgres)("The embedded database's socket wants the forum's pass
   it("lets the command-line tool create an account in the running forum, who can then sign in", async () => {
     const email = `cli${Date.now()}@example.com`;
     const password = "correct horse battery staple";
-    const cli = await runCli(server, ["user:create", "--email", email, "--username", `cli_${Date.now().toString(36)}`, "--password", password]);
+    const cli = await runCli(server, [
+      "user:create",
+      "--email",
+      email,
+      "--username",
+      `cli_${Date.now().toString(36)}`,
+      "--password",
+      password,
+    ]);
     expect(cli.output).toMatch(/Created member/);
     expect(cli.code).toBe(0);
     const res = await new Client(server.url).post("/api/v1/session", { email, password });

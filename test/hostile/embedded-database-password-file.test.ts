@@ -91,7 +91,10 @@ describe.skipIf(process.platform === "win32")("The embedded database's password 
       expect(() => runningEmbeddedUrl(dir), address).toThrow(/loopback/);
     }
     // A file written by a forum before passwords: stop, never open the folder a second time.
-    writeFileSync(path.join(dir, "embedded.json"), JSON.stringify({ pid: process.pid, url: "postgresql://postgres:postgres@127.0.0.1:5432/postgres" }));
+    writeFileSync(
+      path.join(dir, "embedded.json"),
+      JSON.stringify({ pid: process.pid, url: "postgresql://postgres:postgres@127.0.0.1:5432/postgres" }),
+    );
     expect(() => runningEmbeddedUrl(dir)).toThrow(/restart the forum/);
   });
 });

@@ -17,7 +17,15 @@ const OUTAGE_MS = 4_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 const DATABASE_MESSAGE = "The forum cannot reach its database right now. Nothing was lost; try again in a few seconds.";
 
-type Outcome = { what: string; status: number | "hang" | "network"; at: number; ms: number; body: string; contentType: string; retryAfter: string | null };
+type Outcome = {
+  what: string;
+  status: number | "hang" | "network";
+  at: number;
+  ms: number;
+  body: string;
+  contentType: string;
+  retryAfter: string | null;
+};
 
 describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run with --project postgres and TEST_DATABASE_URL)", () => {
   let proxy: TcpProxy;
@@ -65,7 +73,15 @@ describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run
       try {
         const res = await run(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
         const body = await res.text();
-        outcomes.push({ what, status: res.status, at, ms: Date.now() - started - at, body, contentType: res.headers.get("content-type") ?? "", retryAfter: res.headers.get("retry-after") });
+        outcomes.push({
+          what,
+          status: res.status,
+          at,
+          ms: Date.now() - started - at,
+          body,
+          contentType: res.headers.get("content-type") ?? "",
+          retryAfter: res.headers.get("retry-after"),
+        });
         return { status: res.status, body };
       } catch (error) {
         const status = (error as Error).name === "TimeoutError" ? "hang" : "network";
@@ -75,7 +91,8 @@ describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run
     };
     // Anonymous readers (unique query strings skip the page cache), a signed-in reader and a replier.
     const workers = [
-      async () => send("thread list API", (signal) => fetch(`${server.url}/api/v1/threads?category=community&page=${(seq++ % 3) + 1}`, { signal })),
+      async () =>
+        send("thread list API", (signal) => fetch(`${server.url}/api/v1/threads?category=community&page=${(seq++ % 3) + 1}`, { signal })),
       async () => send("thread API", (signal) => fetch(`${server.url}/api/v1/threads/${threadId}?page=1&r=${seq++}`, { signal })),
       async () => send("home page", (signal) => fetch(`${server.url}/?r=${seq++}`, { signal })),
       async () => send("thread page (signed in)", () => member.get(threadUrl)),
@@ -85,12 +102,14 @@ describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run
         if (res.status === 201) acknowledged.push(body);
       },
     ];
-    const loops = workers.flatMap((work) => [0, 1].map(async () => {
-      while (!stop) {
-        await work();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }));
+    const loops = workers.flatMap((work) =>
+      [0, 1].map(async () => {
+        while (!stop) {
+          await work();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }),
+    );
 
     await new Promise((r) => setTimeout(r, 2_000));
     const cutAt = Date.now() - started;
@@ -152,7 +171,11 @@ describe.skipIf(!postgres)("PostgreSQL restarts under load (PostgreSQL only: run
 // cannot start (captured from a real PostgreSQL behind the proxy above).
 describe("which errors mean the database is unreachable", () => {
   const adapterError = (code: string, kind: string, message: string) =>
-    Object.assign(new Error(message), { name: "PrismaClientKnownRequestError", code, meta: { driverAdapterError: { name: "DriverAdapterError", cause: { kind } } } });
+    Object.assign(new Error(message), {
+      name: "PrismaClientKnownRequestError",
+      code,
+      meta: { driverAdapterError: { name: "DriverAdapterError", cause: { kind } } },
+    });
 
   it("connection lost, refused, timed out or shutting down: 503 with a message and Retry-After", () => {
     const outages = [

@@ -61,59 +61,73 @@ const outages = [
 ];
 
 describe.each(outages)("when the search engine $name", (outage) => {
-  it("posting works, search answers 503 with a message, and the index catches up when the engine is back", { timeout: 120_000 }, async () => {
-    const word = `zebra${outage.name.length}${Date.now().toString(36)}`;
-    await outage.break();
-    let mended = false;
-    try {
-      const created = await member.post("/api/v1/threads", {
-        category: "community",
-        title: `Outage question about ${word}`,
-        body: `The question mentions ${word} so the index can be checked.`,
-      });
-      expect(created.status).toBe(201);
-      const thread = await created.json();
-      const replies: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const reply = await member.post(`/api/v1/threads/${thread.id}/posts`, { body: `Reply ${i} while search is down, about ${word}.` });
-        expect(reply.status).toBe(201);
-        replies.push((await reply.json()).id);
+  it(
+    "posting works, search answers 503 with a message, and the index catches up when the engine is back",
+    { timeout: 120_000 },
+    async () => {
+      const word = `zebra${outage.name.length}${Date.now().toString(36)}`;
+      await outage.break();
+      let mended = false;
+      try {
+        const created = await member.post("/api/v1/threads", {
+          category: "community",
+          title: `Outage question about ${word}`,
+          body: `The question mentions ${word} so the index can be checked.`,
+        });
+        expect(created.status).toBe(201);
+        const thread = await created.json();
+        const replies: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          const reply = await member.post(`/api/v1/threads/${thread.id}/posts`, {
+            body: `Reply ${i} while search is down, about ${word}.`,
+          });
+          expect(reply.status).toBe(201);
+          replies.push((await reply.json()).id);
+        }
+        // The thread page shows every reply: nothing waits on the engine.
+        const page = await member.get(thread.url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain(`Reply 2 while search is down, about ${word}.`);
+
+        const api = await fetch(`${server.url}/api/v1/search?q=${word}`);
+        expect(api.status).toBe(503);
+        expect(api.headers.get("retry-after")).toBe("30");
+        expect(await api.json()).toEqual({
+          error: { code: "search_unavailable", message: "Search is not available right now. Try again in a minute." },
+        });
+        const html = await fetch(`${server.url}/search?q=${word}`);
+        expect(html.status).toBe(503);
+        expect(await html.text()).toContain("Search is not available right now. Try again in a minute.");
+
+        // The change waits in the outbox, with the reason it could not be applied yet.
+        await until(
+          "the failed attempt to be recorded",
+          async () => (await searchJobs()).some((j) => j.state === "pending" && j.lastError),
+          60_000,
+        );
+
+        await outage.mend();
+        mended = true;
+        const expected = [thread.postId, ...replies];
+        await until(
+          "the index to catch up",
+          () => {
+            const ids = new Set(meili.documents(INDEX).map((d) => d.postId));
+            return expected.every((id) => ids.has(id));
+          },
+          60_000,
+        );
+        await until("the outbox to empty", async () => (await searchJobs()).length === 0, 60_000);
+
+        const found = await fetch(`${server.url}/api/v1/search?q=${word}`);
+        expect(found.status).toBe(200);
+        const { hits } = await found.json();
+        expect(hits.map((h: { threadId: string }) => h.threadId)).toEqual([thread.id]);
+      } finally {
+        if (!mended) await outage.mend();
       }
-      // The thread page shows every reply: nothing waits on the engine.
-      const page = await member.get(thread.url);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain(`Reply 2 while search is down, about ${word}.`);
-
-      const api = await fetch(`${server.url}/api/v1/search?q=${word}`);
-      expect(api.status).toBe(503);
-      expect(api.headers.get("retry-after")).toBe("30");
-      expect(await api.json()).toEqual({
-        error: { code: "search_unavailable", message: "Search is not available right now. Try again in a minute." },
-      });
-      const html = await fetch(`${server.url}/search?q=${word}`);
-      expect(html.status).toBe(503);
-      expect(await html.text()).toContain("Search is not available right now. Try again in a minute.");
-
-      // The change waits in the outbox, with the reason it could not be applied yet.
-      await until("the failed attempt to be recorded", async () => (await searchJobs()).some((j) => j.state === "pending" && j.lastError), 60_000);
-
-      await outage.mend();
-      mended = true;
-      const expected = [thread.postId, ...replies];
-      await until("the index to catch up", () => {
-        const ids = new Set(meili.documents(INDEX).map((d) => d.postId));
-        return expected.every((id) => ids.has(id));
-      }, 60_000);
-      await until("the outbox to empty", async () => (await searchJobs()).length === 0, 60_000);
-
-      const found = await fetch(`${server.url}/api/v1/search?q=${word}`);
-      expect(found.status).toBe(200);
-      const { hits } = await found.json();
-      expect(hits.map((h: { threadId: string }) => h.threadId)).toEqual([thread.id]);
-    } finally {
-      if (!mended) await outage.mend();
-    }
-  });
+    },
+  );
 });
 
 it("the server logged the outage as warnings, never as errors", () => {

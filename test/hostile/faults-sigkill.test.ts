@@ -28,7 +28,11 @@ beforeAll(async () => {
   meili = await new FakeMeilisearch().start();
   stripe = await startFakeStripe();
   server = await startServer({ seed: true, env: { MEILI_HOST: meili.url, ...STRIPE_TEST_ENV, STRIPE_API_URL: stripe.url } });
-  await until(withLog("the seeded forum to be indexed"), async () => meili.documents(INDEX).length > 0 && (await openJobs("search")) === 0, 60_000);
+  await until(
+    withLog("the seeded forum to be indexed"),
+    async () => meili.documents(INDEX).length > 0 && (await openJobs("search")) === 0,
+    60_000,
+  );
 });
 afterAll(async () => {
   meili?.release();
@@ -140,7 +144,10 @@ describe("SIGKILL during ticket fulfilment", () => {
     const { client, escalationId, deliver } = await paidCheckout();
     stripe.hold("GET", /^\/v1\/payment_intents\//);
     const before = stripe.held;
-    const first = deliver().then((r) => r.status, () => "connection lost" as const);
+    const first = deliver().then(
+      (r) => r.status,
+      () => "connection lost" as const,
+    );
     await until(withLog("fulfilment to ask Stripe about the payment"), () => stripe.held > before, 60_000);
     await kill();
     // Stripe saw no answer, so it will deliver the event again.
@@ -159,23 +166,27 @@ describe("SIGKILL during ticket fulfilment", () => {
     expect(await (await client.get("/api/v1/tickets")).json()).toHaveLength(1);
   });
 
-  it("killed right after the webhook was acknowledged: the ticket survives and a redelivery changes nothing", { timeout: 120_000 }, async () => {
-    const { client, escalationId, deliver } = await paidCheckout();
-    const res = await deliver();
-    expect(res.status).toBe(200);
-    expect((await res.json()).outcome).toBe("applied");
-    await kill();
+  it(
+    "killed right after the webhook was acknowledged: the ticket survives and a redelivery changes nothing",
+    { timeout: 120_000 },
+    async () => {
+      const { client, escalationId, deliver } = await paidCheckout();
+      const res = await deliver();
+      expect(res.status).toBe(200);
+      expect((await res.json()).outcome).toBe("applied");
+      await kill();
 
-    await server.restart();
-    expect(await ticketsOf(escalationId)).toEqual({ tickets: 1, payments: 1, paid: 1, notices: 1 });
-    // Stripe may deliver again when its own request timed out before our 200 arrived.
-    const again = await deliver();
-    expect((await again.json()).outcome).toBe("duplicate");
-    expect(await ticketsOf(escalationId)).toEqual({ tickets: 1, payments: 1, paid: 1, notices: 1 });
-    const tickets = await (await client.get("/api/v1/tickets")).json();
-    expect(tickets).toHaveLength(1);
-    expect(tickets[0].state).toBe("awaiting_acceptance");
-  });
+      await server.restart();
+      expect(await ticketsOf(escalationId)).toEqual({ tickets: 1, payments: 1, paid: 1, notices: 1 });
+      // Stripe may deliver again when its own request timed out before our 200 arrived.
+      const again = await deliver();
+      expect((await again.json()).outcome).toBe("duplicate");
+      expect(await ticketsOf(escalationId)).toEqual({ tickets: 1, payments: 1, paid: 1, notices: 1 });
+      const tickets = await (await client.get("/api/v1/tickets")).json();
+      expect(tickets).toHaveLength(1);
+      expect(tickets[0].state).toBe("awaiting_acceptance");
+    },
+  );
 });
 
 it("survived every kill without a corrupt database or an error in the log", () => {

@@ -73,7 +73,9 @@ describe("SIGTERM during a request", () => {
 
     let exitedYet = false;
     const exited = server.signal("SIGTERM").finally(() => (exitedYet = true));
-    await until("the server to begin shutting down", () => server.output().split("--- restart ---").at(-1)!.includes("SIGTERM: shutting down"));
+    await until("the server to begin shutting down", () =>
+      server.output().split("--- restart ---").at(-1)!.includes("SIGTERM: shutting down"),
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     // Requests are drained; the process still waits for the job.
     expect(exitedYet).toBe(false);
@@ -85,7 +87,9 @@ describe("SIGTERM during a request", () => {
     await server.restart();
     const db = new pg.Client({ connectionString: server.databaseUrl() });
     await db.connect();
-    const { rows } = await db.query(`select state, attempts from "Job" where queue = 'search' and "dedupeKey" = $1`, [`thread:${thread.id}`]);
+    const { rows } = await db.query(`select state, attempts from "Job" where queue = 'search' and "dedupeKey" = $1`, [
+      `thread:${thread.id}`,
+    ]);
     await db.end();
     expect(rows).toEqual([{ state: "done", attempts: 1 }]);
     expect(server.output()).not.toContain("put back in the queue");

@@ -26,7 +26,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
 async function page(client: Client, path: string) {
   const res = await client.get(path);
   return { res, body: await res.text() };
@@ -36,10 +35,22 @@ describe("security headers on every HTML page", () => {
   it("gives an anonymous visitor a nonce policy on every public page, error pages included", async () => {
     const visitor = new Client(server.url);
     const pages: [string, number][] = [
-      ["/", 200], ["/latest", 200], ["/top", 200], ["/unanswered", 200], ["/tags", 200], ["/c/pro", 200],
-      [thread.url, 200], ["/u/ada", 200], ["/search?q=webhook", 200], ["/login", 200], ["/join", 200],
+      ["/", 200],
+      ["/latest", 200],
+      ["/top", 200],
+      ["/unanswered", 200],
+      ["/tags", 200],
+      ["/c/pro", 200],
+      [thread.url, 200],
+      ["/u/ada", 200],
+      ["/search?q=webhook", 200],
+      ["/login", 200],
+      ["/join", 200],
       ["/forgot-password", 200],
-      ["/no-such-page", 404], ["/t/no-such-thread", 404], ["/c/no-such-category", 404], ["/latest?cursor=not-a-cursor", 400],
+      ["/no-such-page", 404],
+      ["/t/no-such-thread", 404],
+      ["/c/no-such-category", 404],
+      ["/latest?cursor=not-a-cursor", 400],
     ];
     const nonces = new Set<string>();
     for (const [path, status] of pages) {
@@ -198,7 +209,9 @@ describe("swapping the placeholder for the nonce in a streamed page", () => {
     const expected = page.replaceAll(TEST_PLACEHOLDER, nonce);
     for (let split = 0; split <= page.length; split++) {
       for (const size of [1, 7, page.length]) {
-        const chunks = [page.slice(0, split), ...(page.slice(split).match(new RegExp(`[^]{1,${size}}`, "g")) ?? [])].map((c) => Buffer.from(c));
+        const chunks = [page.slice(0, split), ...(page.slice(split).match(new RegExp(`[^]{1,${size}}`, "g")) ?? [])].map((c) =>
+          Buffer.from(c),
+        );
         let out = "";
         for await (const chunk of Readable.from(chunks).pipe(nonceStream(TEST_PLACEHOLDER, nonce))) out += chunk;
         expect(out).toBe(expected);

@@ -50,7 +50,11 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
   let PUBLIC = "";
 
   /** node:http, because fetch() always writes its own Host header. */
-  function send(method: string, urlPath: string, opts: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; cookie?: string } = {}) {
+  function send(
+    method: string,
+    urlPath: string,
+    opts: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; cookie?: string } = {},
+  ) {
     const url = new URL(urlPath, server.url);
     const headers: http.OutgoingHttpHeaders = { ...opts.headers };
     let body: string | undefined;
@@ -82,7 +86,9 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
   function expectOwnLinksOnly(text: string, what: string) {
     expect(text, what).not.toContain(ATTACKER);
     if (config.PUBLIC_URL) expect(text, what).not.toContain(new URL(server.url).host);
-    const ours = absoluteUrls(text).filter((u) => !/^https?:\/\/(www\.w3\.org|www\.sitemaps\.org|purl\.org|schemas\.|spec\.openapis\.org|json-schema\.org)/.test(u));
+    const ours = absoluteUrls(text).filter(
+      (u) => !/^https?:\/\/(www\.w3\.org|www\.sitemaps\.org|purl\.org|schemas\.|spec\.openapis\.org|json-schema\.org)/.test(u),
+    );
     for (const u of ours) expect(u, what).toMatch(new RegExp(`^${PUBLIC}(/|$)`));
     return ours;
   }
@@ -133,21 +139,35 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
   });
 
   describe("password reset links", () => {
-    it.each(Object.entries(HOSTILE))("over the API with a hostile %s header, the e-mail links to PUBLIC_URL only", async (name, headers) => {
-      const mail = await resetMail("api", headers);
-      if (name === "Origin") expect(mail).toBeUndefined();
-      else expect(expectOwnLinksOnly(mail!, name)).toEqual([expect.stringMatching(new RegExp(`^${PUBLIC}/reset-password/[A-Za-z0-9_-]{20,}$`))]);
-    });
+    it.each(Object.entries(HOSTILE))(
+      "over the API with a hostile %s header, the e-mail links to PUBLIC_URL only",
+      async (name, headers) => {
+        const mail = await resetMail("api", headers);
+        if (name === "Origin") expect(mail).toBeUndefined();
+        else
+          expect(expectOwnLinksOnly(mail!, name)).toEqual([
+            expect.stringMatching(new RegExp(`^${PUBLIC}/reset-password/[A-Za-z0-9_-]{20,}$`)),
+          ]);
+      },
+    );
 
-    it.each(Object.entries(HOSTILE))("through the /forgot-password form with a hostile %s header, the e-mail links to PUBLIC_URL only", async (name, headers) => {
-      const mail = await resetMail("form", headers);
-      if (name === "Origin") expect(mail).toBeUndefined();
-      else expect(expectOwnLinksOnly(mail!, name)).toEqual([expect.stringMatching(new RegExp(`^${PUBLIC}/reset-password/[A-Za-z0-9_-]{20,}$`))]);
-    });
+    it.each(Object.entries(HOSTILE))(
+      "through the /forgot-password form with a hostile %s header, the e-mail links to PUBLIC_URL only",
+      async (name, headers) => {
+        const mail = await resetMail("form", headers);
+        if (name === "Origin") expect(mail).toBeUndefined();
+        else
+          expect(expectOwnLinksOnly(mail!, name)).toEqual([
+            expect.stringMatching(new RegExp(`^${PUBLIC}/reset-password/[A-Za-z0-9_-]{20,}$`)),
+          ]);
+      },
+    );
 
     it("the link from PUBLIC_URL works: its path on this server sets a new password", async () => {
       const victim = await newAccount("reset_follow");
-      expect((await send("POST", "/api/v1/password-resets", { headers: HOSTILE["all at once"], json: { email: victim.email } })).status).toBe(202);
+      expect(
+        (await send("POST", "/api/v1/password-resets", { headers: HOSTILE["all at once"], json: { email: victim.email } })).status,
+      ).toBe(202);
       const [link] = absoluteUrls(readMailbox(mailbox, victim.email)[0]!);
       const resetPath = new URL(link!).pathname;
       expect((await send("GET", resetPath)).status).toBe(200);
@@ -164,7 +184,11 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     beforeAll(async () => {
       const member = await signIn(server, "member@backline.local");
       category = (await (await member.get("/api/v1/categories")).json())[0].slug;
-      const res = await member.post("/api/v1/threads", { category, title: "Feeds link to the forum itself", body: "See [the docs](/tags) and @member2 for details." });
+      const res = await member.post("/api/v1/threads", {
+        category,
+        title: "Feeds link to the forum itself",
+        body: "See [the docs](/tags) and @member2 for details.",
+      });
       expect(res.status).toBe(201);
       thread = await res.json();
     });
@@ -198,28 +222,47 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
       thread = (await (await new Client(server.url).get("/api/v1/threads")).json()).threads[0];
     });
 
-    const pages = () => ["/latest", "/top", "/unanswered", `/t/${thread.id}/${thread.slug}`, "/u/ada", "/tags", "/search?q=backup", "/c/pro"];
+    const pages = () => [
+      "/latest",
+      "/top",
+      "/unanswered",
+      `/t/${thread.id}/${thread.slug}`,
+      "/u/ada",
+      "/tags",
+      "/search?q=backup",
+      "/c/pro",
+    ];
     const metaUrls = (html: string) => [
       ...[...html.matchAll(/<link[^>]*rel="canonical"[^>]*href="([^"]*)"/g)].map((m) => m[1]!),
       ...[...html.matchAll(/<meta[^>]*property="og:url"[^>]*content="([^"]*)"/g)].map((m) => m[1]!),
     ];
 
-    it.each(Object.entries(HOSTILE))("with a hostile %s header, canonical and og:url start at PUBLIC_URL, for visitors and members", async (name, headers) => {
-      const member = await signIn(server, "member2@backline.local");
-      for (const cookie of [undefined, member.cookieHeader()]) {
-        for (const p of pages()) {
-          const res = await send("GET", p, { headers, cookie });
-          expect(res.status, p).toBe(200);
-          const urls = metaUrls(res.body);
-          expect(urls.length, `${name} ${p}`).toBeGreaterThanOrEqual(2);
-          for (const u of urls) expect(u, `${name} ${p}`).toMatch(new RegExp(`^${PUBLIC}/`));
-          expect(res.body, `${name} ${p}`).not.toContain(ATTACKER);
+    it.each(Object.entries(HOSTILE))(
+      "with a hostile %s header, canonical and og:url start at PUBLIC_URL, for visitors and members",
+      async (name, headers) => {
+        const member = await signIn(server, "member2@backline.local");
+        for (const cookie of [undefined, member.cookieHeader()]) {
+          for (const p of pages()) {
+            const res = await send("GET", p, { headers, cookie });
+            expect(res.status, p).toBe(200);
+            const urls = metaUrls(res.body);
+            expect(urls.length, `${name} ${p}`).toBeGreaterThanOrEqual(2);
+            for (const u of urls) expect(u, `${name} ${p}`).toMatch(new RegExp(`^${PUBLIC}/`));
+            expect(res.body, `${name} ${p}`).not.toContain(ATTACKER);
+          }
         }
-      }
-    });
+      },
+    );
 
     it("the loader data behind those pages (single-fetch .data requests) carries PUBLIC_URL, never the request's host", async () => {
-      for (const p of ["/latest.data", "/c/pro.data", "/tags.data", "/u/ada.data", "/search.data?q=backup", `/t/${thread.id}/${thread.slug}.data`]) {
+      for (const p of [
+        "/latest.data",
+        "/c/pro.data",
+        "/tags.data",
+        "/u/ada.data",
+        "/search.data?q=backup",
+        `/t/${thread.id}/${thread.slug}.data`,
+      ]) {
         const res = await send("GET", p, { headers: HOSTILE["all at once"] });
         expect(res.status, p).toBe(200);
         expect(res.body, p).not.toContain(ATTACKER);
@@ -242,12 +285,20 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
 
     it("escalating over the API with hostile headers gives a checkout URL on PUBLIC_URL, and checkout returns there", async () => {
       const member = await signIn(server, "member@backline.local");
-      const res = await send("POST", `/api/v1/threads/${proThread.id}/escalations`, { headers: HOSTILE["all at once"], json: gate(), cookie: member.cookieHeader() });
+      const res = await send("POST", `/api/v1/threads/${proThread.id}/escalations`, {
+        headers: HOSTILE["all at once"],
+        json: gate(),
+        cookie: member.cookieHeader(),
+      });
       expect(res.status).toBe(201);
       const { checkoutUrl, escalationId } = JSON.parse(res.body);
       expect(local(checkoutUrl)).toBe(`/test-checkout/${escalationId}`);
       // The test checkout page sends the member back to the escalation page: relative, so on the same site.
-      const paid = await send("POST", local(checkoutUrl), { headers: { Origin: server.url }, form: { intent: "authorize" }, cookie: member.cookieHeader() });
+      const paid = await send("POST", local(checkoutUrl), {
+        headers: { Origin: server.url },
+        form: { intent: "authorize" },
+        cookie: member.cookieHeader(),
+      });
       expect(paid.status).toBe(302);
       expect(paid.headers.location).not.toContain(ATTACKER);
     });
@@ -255,7 +306,11 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
     it("escalating through the page form with hostile headers redirects to a checkout on PUBLIC_URL", async () => {
       const member = await signIn(server, "member2@backline.local");
       const fields = Object.fromEntries(Object.entries(gate()).map(([k, v]) => [k, v === true ? "on" : String(v)]));
-      const res = await send("POST", `/escalate/${proThread.id}`, { headers: { Host: ATTACKER, "X-Forwarded-Host": ATTACKER, Forwarded: `host=${ATTACKER}` }, form: fields, cookie: member.cookieHeader() });
+      const res = await send("POST", `/escalate/${proThread.id}`, {
+        headers: { Host: ATTACKER, "X-Forwarded-Host": ATTACKER, Forwarded: `host=${ATTACKER}` },
+        form: fields,
+        cookie: member.cookieHeader(),
+      });
       expect(res.status).toBe(302);
       expect(local(res.headers.location!)).toMatch(/^\/test-checkout\/[\w-]+$/);
     });
@@ -274,7 +329,11 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
       });
       expect(created.status).toBe(200);
       const plan = (await (await client.get("/api/v1/insurance")).json()).plans[0];
-      const res = await send("POST", "/insurance", { headers: { Host: ATTACKER, "X-Forwarded-Host": ATTACKER, Forwarded: `host=${ATTACKER}` }, form: { intent: "buy", planId: plan.id }, cookie: client.cookieHeader() });
+      const res = await send("POST", "/insurance", {
+        headers: { Host: ATTACKER, "X-Forwarded-Host": ATTACKER, Forwarded: `host=${ATTACKER}` },
+        form: { intent: "buy", planId: plan.id },
+        cookie: client.cookieHeader(),
+      });
       expect(res.status).toBe(302);
       expect(local(res.headers.location!)).toMatch(/^\/test-checkout\/insurance\/[\w-]+$/);
     });
@@ -283,17 +342,28 @@ describe.each(CONFIGS)("with %s", (_label, config) => {
   describe("notification e-mails", () => {
     it("a reply posted with hostile headers is announced by e-mail with links on PUBLIC_URL only", async () => {
       const asker = await signIn(server, "member@backline.local");
-      const created = await asker.post("/api/v1/threads", { category: "community", title: "Who links my notification mail", body: "The reply below comes with a hostile Host header." });
+      const created = await asker.post("/api/v1/threads", {
+        category: "community",
+        title: "Who links my notification mail",
+        body: "The reply below comes with a hostile Host header.",
+      });
       expect(created.status).toBe(201);
       const { id } = await created.json();
       const helper = await signIn(server, "member2@backline.local");
       const before = readMailbox(mailbox, "member@backline.local").length;
-      const res = await send("POST", `/api/v1/threads/${id}/posts`, { headers: HOSTILE["all at once"], json: { body: "Try the scheduler log first." }, cookie: helper.cookieHeader() });
+      const res = await send("POST", `/api/v1/threads/${id}/posts`, {
+        headers: HOSTILE["all at once"],
+        json: { body: "Try the scheduler log first." },
+        cookie: helper.cookieHeader(),
+      });
       expect(res.status).toBe(201);
-      const mail = await until("the e-mail", () => readMailbox(mailbox, "member@backline.local").slice(before).find((m) => m.includes("Who links my notification mail")));
+      const mail = await until("the e-mail", () =>
+        readMailbox(mailbox, "member@backline.local")
+          .slice(before)
+          .find((m) => m.includes("Who links my notification mail")),
+      );
       const links = expectOwnLinksOnly(mail, "notification e-mail");
       expect(links.some((l) => l.startsWith(`${PUBLIC}/t/${id}`))).toBe(true);
     });
   });
 });
-

@@ -99,7 +99,11 @@ describe("oversized bodies", () => {
   it("answers a declared 1 GB upload at once, before a byte of it is sent", async () => {
     const url = new URL("/api/v1/users", server.url);
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(url, { method: "POST", agent: false, headers: { "Content-Type": "application/json", "Content-Length": 1024 * MB } });
+      const req = http.request(url, {
+        method: "POST",
+        agent: false,
+        headers: { "Content-Type": "application/json", "Content-Length": 1024 * MB },
+      });
       req.on("response", resolve);
       req.on("error", reject);
       req.flushHeaders();
@@ -118,7 +122,9 @@ describe("oversized bodies", () => {
   });
 
   it("keeps serving a crowd of normal requests while oversized uploads are refused", async () => {
-    const uploads = Array.from({ length: 6 }, (_, i) => rawPost("/api/v1/threads", { type: "application/json", size: 3 * MB, chunked: i % 2 === 0 }));
+    const uploads = Array.from({ length: 6 }, (_, i) =>
+      rawPost("/api/v1/threads", { type: "application/json", size: 3 * MB, chunked: i % 2 === 0 }),
+    );
     const reads = Array.from({ length: 30 }, () => fetch(`${server.url}/api/v1/threads`).then((r) => r.status));
     expect((await Promise.all(uploads)).map((r) => r.status)).toEqual(Array(6).fill(413));
     expect(await Promise.all(reads)).toEqual(Array(30).fill(200));
@@ -126,7 +132,11 @@ describe("oversized bodies", () => {
 
   it("passes a signed Stripe event just under the limit byte for byte (its signature still verifies)", async () => {
     const payload = JSON.stringify({
-      id: "evt_padded", object: "event", type: "customer.created", api_version: "2024-06-20", created: Math.floor(Date.now() / 1000),
+      id: "evt_padded",
+      object: "event",
+      type: "customer.created",
+      api_version: "2024-06-20",
+      created: Math.floor(Date.now() / 1000),
       data: { object: { id: "cus_1", object: "customer", description: "é".repeat(400_000) } },
     });
     expect(Buffer.byteLength(payload)).toBeGreaterThan(0.75 * MB);
@@ -153,7 +163,11 @@ describe("oversized bodies", () => {
 describe("bodies that are not what they claim", () => {
   it("answers 100,000 levels of nested JSON with 400, not a crash", async () => {
     for (const deep of ["[".repeat(100_000) + "]".repeat(100_000), '{"a":'.repeat(100_000) + "1" + "}".repeat(100_000)]) {
-      const res = await fetch(`${server.url}/api/v1/threads`, { method: "POST", headers: { "Content-Type": "application/json", Cookie: member.cookieHeader() }, body: deep });
+      const res = await fetch(`${server.url}/api/v1/threads`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Cookie: member.cookieHeader() },
+        body: deep,
+      });
       expect(res.status).toBe(400);
       expect((await res.json()).error.code).toBe("invalid_request");
     }
@@ -161,8 +175,16 @@ describe("bodies that are not what they claim", () => {
   });
 
   it("refuses invalid UTF-8 in JSON and in forms with 400 instead of storing replacement characters", async () => {
-    const bad = Buffer.concat([Buffer.from('{"category":"x","title":"Broken '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' bytes here","body":"0123456789 ok"}')]);
-    const json = await fetch(`${server.url}/api/v1/threads`, { method: "POST", headers: { "Content-Type": "application/json", Cookie: member.cookieHeader() }, body: bad });
+    const bad = Buffer.concat([
+      Buffer.from('{"category":"x","title":"Broken '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(' bytes here","body":"0123456789 ok"}'),
+    ]);
+    const json = await fetch(`${server.url}/api/v1/threads`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Cookie: member.cookieHeader() },
+      body: bad,
+    });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: { code: "invalid_encoding", message: expect.stringMatching(/not valid UTF-8/) } });
 
@@ -178,12 +200,48 @@ describe("bodies that are not what they claim", () => {
   it("refuses null characters in JSON, form and multipart bodies with 400, and keeps the literal text \\u0000", async () => {
     const before = await newestTitles();
     const attempts: [string, RequestInit][] = [
-      ["/api/v1/threads", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ category, title: "Null\u0000 in the title", body: "A perfectly fine body." }) }],
-      ["/api/v1/threads", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ category, title: "Null in the body", body: "Body with \u0000 inside it" }) }],
-      ["/api/v1/threads", { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ category, title: "Sent as text/plain", body: "Still \u0000 JSON" }) }],
-      ["/api/v1/users", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "nul\u0000l", email: "n@example.com", password: TEST_PASSWORD }) }],
-      ["/api/v1/session", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "x\u0000@example.com", password: "whatever it is" }) }],
-      ["/new", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `category=${category}&title=Null%00title+here&body=0123456789+body` }],
+      [
+        "/api/v1/threads",
+        {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ category, title: "Null\u0000 in the title", body: "A perfectly fine body." }),
+        },
+      ],
+      [
+        "/api/v1/threads",
+        {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ category, title: "Null in the body", body: "Body with \u0000 inside it" }),
+        },
+      ],
+      [
+        "/api/v1/threads",
+        {
+          headers: { "Content-Type": "text/plain" },
+          body: JSON.stringify({ category, title: "Sent as text/plain", body: "Still \u0000 JSON" }),
+        },
+      ],
+      [
+        "/api/v1/users",
+        {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ username: "nul\u0000l", email: "n@example.com", password: TEST_PASSWORD }),
+        },
+      ],
+      [
+        "/api/v1/session",
+        {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ email: "x\u0000@example.com", password: "whatever it is" }),
+        },
+      ],
+      [
+        "/new",
+        {
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: `category=${category}&title=Null%00title+here&body=0123456789+body`,
+        },
+      ],
       ["/login", { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "email=a%00b%40example.com&password=x" }],
       ["/new", { body: multipart({ category, title: "Multipart\u0000 title", body: "0123456789 body" }) }],
       ["/api/v1/threads", { headers: { "Content-Type": "application/json" }, body: Buffer.from([0x7b, 0x00, 0x7d]) }],
@@ -196,7 +254,11 @@ describe("bodies that are not what they claim", () => {
     expect(await newestTitles()).toEqual(before);
 
     // An escaped backslash followed by "u0000" is the text \u0000, fair content for a question about C strings.
-    const literal = await member.post("/api/v1/threads", { category, title: "Why does \\u0000 end my string?", body: "printf(\"a\\u0000b\") prints only a" });
+    const literal = await member.post("/api/v1/threads", {
+      category,
+      title: "Why does \\u0000 end my string?",
+      body: 'printf("a\\u0000b") prints only a',
+    });
     expect(literal.status).toBe(201);
     const thread = await (await member.get(`/api/v1/threads/${(await literal.json()).id}`)).json();
     expect(thread.title).toBe("Why does \\u0000 end my string?");

@@ -28,7 +28,11 @@ beforeAll(async () => {
   member = new Client(server.url);
   expect((await member.post("/api/v1/session", DEMO)).status).toBe(200);
   category = (await (await member.get("/api/v1/categories")).json())[0].slug;
-  const created = await member.post("/api/v1/threads", { category, title: "A thread to reply to", body: "Replies to this thread come from the tests." });
+  const created = await member.post("/api/v1/threads", {
+    category,
+    title: "A thread to reply to",
+    body: "Replies to this thread come from the tests.",
+  });
   thread = await created.json();
 });
 afterAll(async () => {
@@ -41,7 +45,12 @@ const form = (client: Client, path: string, fields: Record<string, string>) =>
 /** The text inside the page's <textarea name="…">, unescaped. */
 function textareaValue(html: string, name: string) {
   const m = html.match(new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`));
-  return m?.[1]?.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, "&");
+  return m?.[1]
+    ?.replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 describe("long text", () => {
@@ -52,7 +61,9 @@ describe("long text", () => {
     const res = await member.post("/api/v1/threads", { category, title: longTitle, body: "A normal body for the question." });
     expect(res.status).toBe(400);
     expect((await res.json()).error.fields.title).toBe("At most 150 characters.");
-    const edit = await member.request("PATCH", `/api/v1/posts/${(thread as unknown as { postId: string }).postId}`, { json: { title: longTitle, body: "A normal body for the question." } });
+    const edit = await member.request("PATCH", `/api/v1/posts/${(thread as unknown as { postId: string }).postId}`, {
+      json: { title: longTitle, body: "A normal body for the question." },
+    });
     expect(edit.status).toBe(400);
     expect((await edit.json()).error.fields.title).toBe("At most 150 characters.");
     expect((await (await member.get(`/api/v1/threads/${thread.id}`)).json()).title).toBe("A thread to reply to");
@@ -89,8 +100,13 @@ describe("long text", () => {
   });
 
   it("gives the edit form the rejected edit back, not the old text", async () => {
-    const created = await (await member.post("/api/v1/threads", { category, title: "A question to edit later", body: "The first version of it." })).json();
-    const res = await form(member, `/posts/${created.postId}/edit`, { title: "short", body: "My better second version of the question, kept." });
+    const created = await (
+      await member.post("/api/v1/threads", { category, title: "A question to edit later", body: "The first version of it." })
+    ).json();
+    const res = await form(member, `/posts/${created.postId}/edit`, {
+      title: "short",
+      body: "My better second version of the question, kept.",
+    });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("Write a title of at least 8 characters.");
@@ -121,7 +137,11 @@ describe("invisible and reordering characters in titles", () => {
   });
 
   it("refuses a title that is only invisible characters with the length message", async () => {
-    const res = await member.post("/api/v1/threads", { category, title: "\u202e\u202d\u200b\u2066\u2069\u200f\u200e\ufeff\u202e\u202d", body: "The body of this question." });
+    const res = await member.post("/api/v1/threads", {
+      category,
+      title: "\u202e\u202d\u200b\u2066\u2069\u200f\u200e\ufeff\u202e\u202d",
+      body: "The body of this question.",
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.fields.title).toBe("Write a title of at least 8 characters.");
   });
@@ -130,13 +150,20 @@ describe("invisible and reordering characters in titles", () => {
 describe("usernames over the API and the join form", () => {
   it("refuses lookalikes of an existing member and folds fullwidth copies into a clash", async () => {
     const anon = new Client(server.url);
-    expect((await anon.post("/api/v1/users", { username: "victim", email: "victim@example.com", password: TEST_PASSWORD })).status).toBe(201);
+    expect((await anon.post("/api/v1/users", { username: "victim", email: "victim@example.com", password: TEST_PASSWORD })).status).toBe(
+      201,
+    );
 
     const cyrillic = await anon.post("/api/v1/users", { username: "v\u0456ctim", email: "v2@example.com", password: TEST_PASSWORD });
     expect(cyrillic.status).toBe(400);
     expect((await cyrillic.json()).error.fields.username).toBe("Use letters, digits and underscores only.");
 
-    const wide = await form(anon, "/join", { username: "\uff36\uff29\uff23\uff34\uff29\uff2d", email: "v3@example.com", password: TEST_PASSWORD, redirectTo: "/" });
+    const wide = await form(anon, "/join", {
+      username: "\uff36\uff29\uff23\uff34\uff29\uff2d",
+      email: "v3@example.com",
+      password: TEST_PASSWORD,
+      redirectTo: "/",
+    });
     expect(wide.status).toBe(409);
     expect(await wide.text()).toContain("This username is taken; choose another.");
 
@@ -179,7 +206,10 @@ describe("search rate limit", () => {
     const api = await client.get("/api/v1/search?q=export");
     expect(api.status).toBe(429);
     expect(Number(api.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await api.json()).error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/Too many searches from this address\. Try again in/) });
+    expect((await api.json()).error).toMatchObject({
+      code: "rate_limited",
+      message: expect.stringMatching(/Too many searches from this address\. Try again in/),
+    });
     const page = await client.get("/search?q=export");
     expect(page.status).toBe(429);
     expect(await page.text()).toContain("Too many searches from this address");

@@ -38,13 +38,31 @@ beforeAll(async () => {
 describe("names that look like someone else's", () => {
   // Each looks like "admin" on screen and is not made of ASCII letters only.
   const lookalikes = [
-    ["Cyrillic а", "\u0430dmin"], ["Cyrillic о in 'mod'", "m\u043ed"], ["Greek Α", "\u0391dmin"], ["dotless ı", "adm\u0131n"],
-    ["combining accent", "a\u0301dmin"], ["right-to-left override", "\u202eadmin"], ["RLO inside", "ad\u202emin"],
-    ["left-to-right isolate", "\u2066admin\u2069"], ["zero-width space", "ad\u200bmin"], ["zero-width joiner", "admin\u200d"],
-    ["zero-width non-joiner", "ad\u200cmin"], ["soft hyphen", "ad\u00admin"],
-    ["word joiner", "ad\u2060min"], ["right-to-left mark", "admin\u200f"], ["Armenian ց", "\u0581dmin"], ["Latin small capital", "\u1d00dmin"],
-    ["Cherokee", "\u13aaDMIN"], ["hyphen", "ad-min"], ["space inside", "ad min"], ["dot", "ad.min"], ["at sign", "@admin"],
-    ["emoji", "admin\u{1F451}"], ["null character", "ad\u0000min"], ["newline", "ad\nmin"], ["tab", "ad\tmin"],
+    ["Cyrillic а", "\u0430dmin"],
+    ["Cyrillic о in 'mod'", "m\u043ed"],
+    ["Greek Α", "\u0391dmin"],
+    ["dotless ı", "adm\u0131n"],
+    ["combining accent", "a\u0301dmin"],
+    ["right-to-left override", "\u202eadmin"],
+    ["RLO inside", "ad\u202emin"],
+    ["left-to-right isolate", "\u2066admin\u2069"],
+    ["zero-width space", "ad\u200bmin"],
+    ["zero-width joiner", "admin\u200d"],
+    ["zero-width non-joiner", "ad\u200cmin"],
+    ["soft hyphen", "ad\u00admin"],
+    ["word joiner", "ad\u2060min"],
+    ["right-to-left mark", "admin\u200f"],
+    ["Armenian ց", "\u0581dmin"],
+    ["Latin small capital", "\u1d00dmin"],
+    ["Cherokee", "\u13aaDMIN"],
+    ["hyphen", "ad-min"],
+    ["space inside", "ad min"],
+    ["dot", "ad.min"],
+    ["at sign", "@admin"],
+    ["emoji", "admin\u{1F451}"],
+    ["null character", "ad\u0000min"],
+    ["newline", "ad\nmin"],
+    ["tab", "ad\tmin"],
   ] as const;
 
   it(`refuses ${lookalikes.length} lookalikes of "admin" with a field message, and stores none of them`, async () => {
@@ -58,9 +76,15 @@ describe("names that look like someone else's", () => {
 
   // NFKC folds these into plain ASCII: the name they spell, so "admin" is taken.
   const compatibility = [
-    ["fullwidth", "\uff41\uff44\uff4d\uff49\uff4e"], ["fullwidth capitals", "\uff21\uff24\uff2d\uff29\uff2e"],
-    ["mathematical bold", "\u{1d41a}\u{1d41d}\u{1d426}\u{1d422}\u{1d427}"], ["circled", "\u24d0\u24d3\u24dc\u24d8\u24dd"],
-    ["ideographic space after", "admin\u3000"], ["byte order mark before", "\ufeffadmin"], ["capitals", "ADMIN"], ["mixed case", "AdMiN"], ["padded", "  admin  "],
+    ["fullwidth", "\uff41\uff44\uff4d\uff49\uff4e"],
+    ["fullwidth capitals", "\uff21\uff24\uff2d\uff29\uff2e"],
+    ["mathematical bold", "\u{1d41a}\u{1d41d}\u{1d426}\u{1d422}\u{1d427}"],
+    ["circled", "\u24d0\u24d3\u24dc\u24d8\u24dd"],
+    ["ideographic space after", "admin\u3000"],
+    ["byte order mark before", "\ufeffadmin"],
+    ["capitals", "ADMIN"],
+    ["mixed case", "AdMiN"],
+    ["padded", "  admin  "],
   ] as const;
 
   it(`folds ${compatibility.length} compatibility and case variants into "admin" and answers that it is taken`, async () => {
@@ -111,14 +135,21 @@ describe("names used to look someone up", () => {
   it("notifies only the member actually mentioned, not everyone a wildcard would match", async () => {
     const category = await makeCategory();
     const [author, ada, adz] = await Promise.all([makeUser(), makeUser({ username: "ada_x" }), makeUser({ username: "adaax" })]);
-    await createThread(author, { category: category.slug, title: "Who knows the export job well?", body: "Asking @ada_x about the export job, thanks!" });
+    await createThread(author, {
+      category: category.slug,
+      title: "Who knows the export job well?",
+      body: "Asking @ada_x about the export job, thanks!",
+    });
     const mentioned = await db.notification.findMany({ where: { kind: "mention" }, select: { userId: true } });
     expect(mentioned.map((n) => n.userId)).toEqual([ada.id]);
     expect(mentioned.map((n) => n.userId)).not.toContain(adz.id);
   });
 
   it("filters the audit log by the exact moderator, not by a pattern", async () => {
-    const [mod, other] = await Promise.all([makeUser({ role: "moderator", username: "mod_a" }), makeUser({ role: "moderator", username: "modxa" })]);
+    const [mod, other] = await Promise.all([
+      makeUser({ role: "moderator", username: "mod_a" }),
+      makeUser({ role: "moderator", username: "modxa" }),
+    ]);
     await db.auditLog.create({ data: { actorId: other.id, action: "post.hide", targetType: "post", targetId: "p1" } });
     const byPattern = await listAudit(mod, { actor: "mod_a" });
     expect(byPattern.entries).toHaveLength(0);
@@ -143,11 +174,29 @@ describe("the command line", () => {
     const created = cli("user:create", "--email", "root@example.com", "--username", "admin", "--password", password, "--role", "admin");
     expect(created.status, created.stderr).toBe(0);
 
-    const cyrillic = cli("user:create", "--email", "fake@example.com", "--username", "\u0430dmin", "--password", password, "--role", "admin");
+    const cyrillic = cli(
+      "user:create",
+      "--email",
+      "fake@example.com",
+      "--username",
+      "\u0430dmin",
+      "--password",
+      password,
+      "--role",
+      "admin",
+    );
     expect(cyrillic.status).toBe(1);
     expect(cyrillic.stderr).toMatch(/--username: Use letters, digits and underscores only/);
 
-    const fullwidth = cli("user:create", "--email", "wide@example.com", "--username", "\uff41\uff44\uff4d\uff49\uff4e", "--password", password);
+    const fullwidth = cli(
+      "user:create",
+      "--email",
+      "wide@example.com",
+      "--username",
+      "\uff41\uff44\uff4d\uff49\uff4e",
+      "--password",
+      password,
+    );
     expect(fullwidth.status).toBe(1);
     expect(fullwidth.stderr).toMatch(/--username: This username is taken/);
   });

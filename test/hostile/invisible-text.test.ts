@@ -48,7 +48,11 @@ beforeAll(async () => {
   server = await startServer({ seed: true });
   member = await signIn(server, "member@backline.local");
   category = (await (await member.get("/api/v1/categories")).json())[0].slug;
-  const created = await member.post("/api/v1/threads", { category, title: "A thread for blank replies", body: "Replies to this thread come from the tests." });
+  const created = await member.post("/api/v1/threads", {
+    category,
+    title: "A thread for blank replies",
+    body: "Replies to this thread come from the tests.",
+  });
   expect(created.status).toBe(201);
   thread = await created.json();
 });
@@ -57,22 +61,30 @@ afterAll(async () => {
 });
 
 describe("over HTTP", () => {
-  it.each(Object.entries(BLANKS))("refuses a thread title of only %s with 400 and a field message, and creates nothing", async (_name, blank) => {
-    const before = (await (await member.get("/api/v1/threads?sort=latest")).json()).total;
-    const res = await member.post("/api/v1/threads", { category, title: blank, body: "A perfectly normal body for the question." });
-    expect(res.status).toBe(400);
-    expect((await res.json()).error.fields.title).toMatch(REFUSED);
-    const page = await member.request("POST", "/new", { form: { category, title: blank, body: "A perfectly normal body for the question." }, headers: { Origin: server.url } });
-    expect(page.status).toBe(400);
-    expect(await page.text()).toMatch(REFUSED);
-    expect((await (await member.get("/api/v1/threads?sort=latest")).json()).total).toBe(before);
-  });
+  it.each(Object.entries(BLANKS))(
+    "refuses a thread title of only %s with 400 and a field message, and creates nothing",
+    async (_name, blank) => {
+      const before = (await (await member.get("/api/v1/threads?sort=latest")).json()).total;
+      const res = await member.post("/api/v1/threads", { category, title: blank, body: "A perfectly normal body for the question." });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.fields.title).toMatch(REFUSED);
+      const page = await member.request("POST", "/new", {
+        form: { category, title: blank, body: "A perfectly normal body for the question." },
+        headers: { Origin: server.url },
+      });
+      expect(page.status).toBe(400);
+      expect(await page.text()).toMatch(REFUSED);
+      expect((await (await member.get("/api/v1/threads?sort=latest")).json()).total).toBe(before);
+    },
+  );
 
   it.each(Object.entries(BLANKS))("refuses a reply, an edited title and an API token name of only %s", async (_name, blank) => {
     const reply = await member.post(`/api/v1/threads/${thread.id}/posts`, { body: blank });
     expect(reply.status).toBe(400);
     expect((await reply.json()).error.fields.body).toMatch(REFUSED);
-    const edit = await member.request("PATCH", `/api/v1/posts/${thread.postId}`, { json: { title: blank, body: "Replies to this thread come from the tests." } });
+    const edit = await member.request("PATCH", `/api/v1/posts/${thread.postId}`, {
+      json: { title: blank, body: "Replies to this thread come from the tests." },
+    });
     expect(edit.status).toBe(400);
     expect((await edit.json()).error.fields.title).toMatch(REFUSED);
     const token = await member.post("/api/v1/tokens", { name: blank });
@@ -90,7 +102,8 @@ describe("over HTTP", () => {
         return (e as { fields?: Record<string, string> }).fields ?? {};
       }
     };
-    const thread = (title: string) => fieldsOf(createThreadSchema, { category: "x", title, body: "A perfectly normal body for the question." });
+    const thread = (title: string) =>
+      fieldsOf(createThreadSchema, { category: "x", title, body: "A perfectly normal body for the question." });
     expect(thread(padded("ab", 12)).title).toMatch(/at least 8 characters/);
     expect(thread(padded("Backups", 12)).title).toMatch(/at least 8 characters/);
     expect(thread("Backups fail").title).toBeUndefined();
@@ -99,7 +112,12 @@ describe("over HTTP", () => {
   });
 
   it("still takes titles in any script, and with emoji", async () => {
-    for (const title of ["Ошибка при обновлении базы", "バックアップが動かない問題", "नमस्ते: बैकअप काम नहीं करता", "Backups fail 👍🏽 after update"]) {
+    for (const title of [
+      "Ошибка при обновлении базы",
+      "バックアップが動かない問題",
+      "नमस्ते: बैकअप काम नहीं करता",
+      "Backups fail 👍🏽 after update",
+    ]) {
       const res = await member.post("/api/v1/threads", { category, title, body: "A perfectly normal body for the question." });
       expect(res.status, title).toBe(201);
       expect((await res.json()).title).toBe(title);

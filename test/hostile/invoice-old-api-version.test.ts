@@ -21,7 +21,10 @@ async function boughtPlan(member: TestUser) {
 
 /** The same invoice as API versions before 2025-03-31.basil sent it (e.g. 2024-06-20). */
 function preBasil(invoice: ReturnType<typeof fake.stripe.payInvoice>, subscription: unknown) {
-  const { parent, lines, ...rest } = invoice as Record<string, unknown> & { parent: { subscription_details: { metadata: object } }; lines: { data: Array<Record<string, unknown>> } };
+  const { parent, lines, ...rest } = invoice as Record<string, unknown> & {
+    parent: { subscription_details: { metadata: object } };
+    lines: { data: Array<Record<string, unknown>> };
+  };
   return {
     ...rest,
     subscription,
@@ -58,7 +61,13 @@ describe("invoice.paid in every API version's shape", () => {
     const onLines = {
       ...rest,
       parent: null,
-      lines: { ...lines, data: lines.data.map((l) => ({ ...l, parent: { type: "subscription_item_details", subscription_item_details: { subscription: subscriptionId } } })) },
+      lines: {
+        ...lines,
+        data: lines.data.map((l) => ({
+          ...l,
+          parent: { type: "subscription_item_details", subscription_item_details: { subscription: subscriptionId } },
+        })),
+      },
     };
     expect((await deliver(fake.stripe.event("invoice.paid", onLines))).status).toBe(200);
     await expectActive(client);

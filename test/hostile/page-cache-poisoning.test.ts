@@ -52,7 +52,9 @@ function raw(path: string, headerLines: string[], host?: string): Promise<Raw> {
       if (headers["transfer-encoding"] === "chunked") body = dechunk(body);
       resolve({ status: Number(statusLine!.split(" ")[1]), headers, body: body.toString("utf8") });
     });
-    socket.write([`GET ${path} HTTP/1.1`, `Host: ${host ?? `${hostname}:${port}`}`, "Connection: close", ...headerLines, "", ""].join("\r\n"));
+    socket.write(
+      [`GET ${path} HTTP/1.1`, `Host: ${host ?? `${hostname}:${port}`}`, "Connection: close", ...headerLines, "", ""].join("\r\n"),
+    );
   });
 }
 

@@ -21,9 +21,15 @@ const search = (client: Client, xff?: string, extra: Record<string, string> = {}
 async function signUp(server: TestServer, username: string, xff: string) {
   const client = new Client(server.url);
   const headers = { "X-Forwarded-For": xff };
-  const created = await client.request("POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: TEST_PASSWORD }, headers });
+  const created = await client.request("POST", "/api/v1/users", {
+    json: { username, email: `${username}@example.com`, password: TEST_PASSWORD },
+    headers,
+  });
   expect(created.status).toBe(201);
-  const session = await client.request("POST", "/api/v1/session", { json: { email: `${username}@example.com`, password: TEST_PASSWORD }, headers });
+  const session = await client.request("POST", "/api/v1/session", {
+    json: { email: `${username}@example.com`, password: TEST_PASSWORD },
+    headers,
+  });
   expect(session.status).toBe(200);
   return client;
 }
@@ -72,18 +78,31 @@ describe("behind one trusted proxy hop (TRUST_PROXY=1)", () => {
     const admin = `admin_${Date.now()}`;
     const adminClient = new Client(server.url);
     expect(
-      (await adminClient.request("POST", "/api/v1/users", { json: { username: admin, email: `${admin}@example.com`, password: TEST_PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } })).status,
+      (
+        await adminClient.request("POST", "/api/v1/users", {
+          json: { username: admin, email: `${admin}@example.com`, password: TEST_PASSWORD },
+          headers: { "X-Forwarded-For": "203.0.113.99" },
+        })
+      ).status,
     ).toBe(201);
     const attacker = new Client(server.url);
     const guesses = [];
     for (let i = 0; i < 21; i++) {
       guesses.push(
-        (await attacker.request("POST", "/api/v1/session", { json: { email: `nobody${i}@example.com`, password: "not the password" }, headers: { "X-Forwarded-For": "203.0.113.66" } })).status,
+        (
+          await attacker.request("POST", "/api/v1/session", {
+            json: { email: `nobody${i}@example.com`, password: "not the password" },
+            headers: { "X-Forwarded-For": "203.0.113.66" },
+          })
+        ).status,
       );
     }
     expect(guesses.slice(0, 20)).toEqual(Array(20).fill(401));
     expect(guesses[20]).toBe(429);
-    const signIn = await adminClient.request("POST", "/api/v1/session", { json: { email: `${admin}@example.com`, password: TEST_PASSWORD }, headers: { "X-Forwarded-For": "203.0.113.99" } });
+    const signIn = await adminClient.request("POST", "/api/v1/session", {
+      json: { email: `${admin}@example.com`, password: TEST_PASSWORD },
+      headers: { "X-Forwarded-For": "203.0.113.99" },
+    });
     expect(signIn.status).toBe(200);
   });
 
@@ -145,7 +164,12 @@ describe("TRUST_PROXY and client addresses", () => {
     expect(parseEnv({}).TRUST_PROXY).toBe(false);
     expect(parseEnv({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
     expect(parseEnv({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
-    expect(parseEnv({ TRUST_PROXY: " 10.0.0.0/8, 127.0.0.1 ,::1,loopback" }).TRUST_PROXY).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "loopback"]);
+    expect(parseEnv({ TRUST_PROXY: " 10.0.0.0/8, 127.0.0.1 ,::1,loopback" }).TRUST_PROXY).toEqual([
+      "10.0.0.0/8",
+      "127.0.0.1",
+      "::1",
+      "loopback",
+    ]);
     for (const bad of ["true", "yes", "10.0.0.0/33", "proxy.example", "1.2.3", "10.0.0.0/8,*"]) {
       expect(() => parseEnv({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
     }

@@ -90,9 +90,7 @@ describe("other limited actions under a parallel burst", () => {
   it("sends at most 3 password reset mails for one address in an hour", async () => {
     const member = await makeUser();
     const email = `${member.username}@example.com`;
-    const requests = await Promise.all(
-      Array.from({ length: 20 }, () => new Client(server.url).post("/api/v1/password-resets", { email })),
-    );
+    const requests = await Promise.all(Array.from({ length: 20 }, () => new Client(server.url).post("/api/v1/password-resets", { email })));
     expectNoServerErrors(requests);
     expect(count(requests, 202)).toBe(3);
     expect(count(requests, 429)).toBe(17);
@@ -104,8 +102,14 @@ describe("other limited actions under a parallel burst", () => {
     const category = await makeCategory();
     const asker = await makeUser();
     const askerClient = new Client(server.url);
-    expect((await askerClient.post("/api/v1/session", { email: `${asker.username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
-    const created = await askerClient.post("/api/v1/threads", { category: category.slug, title: "Where are the logs kept?", body: "I cannot find the log files." });
+    expect((await askerClient.post("/api/v1/session", { email: `${asker.username}@example.com`, password: TEST_PASSWORD })).status).toBe(
+      200,
+    );
+    const created = await askerClient.post("/api/v1/threads", {
+      category: category.slug,
+      title: "Where are the logs kept?",
+      body: "I cannot find the log files.",
+    });
     expect(created.status).toBe(201);
     const threadId = (await created.json()).id as string;
 
@@ -113,7 +117,9 @@ describe("other limited actions under a parallel burst", () => {
     const client = new Client(server.url);
     expect((await client.post("/api/v1/session", { email: `${newcomer.username}@example.com`, password: TEST_PASSWORD })).status).toBe(200);
     const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => client.post(`/api/v1/threads/${threadId}/posts`, { body: `They are in /var/log, attempt ${i}.` })),
+      Array.from({ length: 20 }, (_, i) =>
+        client.post(`/api/v1/threads/${threadId}/posts`, { body: `They are in /var/log, attempt ${i}.` }),
+      ),
     );
     expectNoServerErrors(replies);
     expect(count(replies, 201)).toBe(5);
@@ -128,8 +134,18 @@ describe("other limited actions under a parallel burst", () => {
     const author = await makeUser();
     const thread = await db.thread.create({
       data: {
-        slug: "many-posts", title: "Many posts to flag", categoryId: category.id, authorId: author.id,
-        posts: { create: Array.from({ length: 30 }, (_, i) => ({ number: i, authorId: author.id, body: `Post ${i}`, bodyHtml: `<p>Post ${i}</p>` })) },
+        slug: "many-posts",
+        title: "Many posts to flag",
+        categoryId: category.id,
+        authorId: author.id,
+        posts: {
+          create: Array.from({ length: 30 }, (_, i) => ({
+            number: i,
+            authorId: author.id,
+            body: `Post ${i}`,
+            bodyHtml: `<p>Post ${i}</p>`,
+          })),
+        },
       },
       include: { posts: true },
     });
@@ -148,7 +164,11 @@ describe("other limited actions under a parallel burst", () => {
     const tag = Date.now().toString(36);
     const signups = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        new Client(server.url).post("/api/v1/users", { username: `burst_${tag}_${i}`, email: `burst_${tag}_${i}@example.com`, password: TEST_PASSWORD }),
+        new Client(server.url).post("/api/v1/users", {
+          username: `burst_${tag}_${i}`,
+          email: `burst_${tag}_${i}@example.com`,
+          password: TEST_PASSWORD,
+        }),
       ),
     );
     expectNoServerErrors(signups);
@@ -186,7 +206,9 @@ describe("the shared counter itself", () => {
     const outcome = await settle(Array.from({ length: 100 }, () => reserve(limits).then((r) => taken.push(r))));
     expect(outcome).toEqual({ passed: 5, refused: 95 });
     // Refused attempts are not counted: only the five that went through are.
-    const counts = Object.fromEntries((await db.rateLimit.findMany({ where: { key: { startsWith: "burst:a" } } })).map((r) => [r.key, r.count]));
+    const counts = Object.fromEntries(
+      (await db.rateLimit.findMany({ where: { key: { startsWith: "burst:a" } } })).map((r) => [r.key, r.count]),
+    );
     expect(counts).toEqual({ "burst:account": 5, "burst:address": 5 });
     await refund(taken[0]!);
     expect(await settle(Array.from({ length: 10 }, () => reserve(limits)))).toEqual({ passed: 1, refused: 9 });

@@ -22,7 +22,11 @@ const POLICIES = {
 function visibleText(html: string): string {
   return html
     .replace(/<[^>]*>/g, "")
-    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&amp;/g, "&")
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -31,17 +35,58 @@ const fold = (text: string) => text.replace(/\s+/g, " ").trim();
 // Elements whose content an HTML parser or the old sanitizer treats specially
 // (raw text, foreign content, dropped content), and ordinary disallowed ones.
 const TAGS = [
-  "textarea", "style", "title", "noscript", "option", "template", "xmp", "plaintext", "iframe", "noembed",
-  "noframes", "script", "select", "math", "svg", "object", "embed", "form", "button", "input", "div", "span",
-  "center", "font", "head", "body", "html", "frameset", "listing", "base", "meta", "link", "marquee", "my-widget",
-  "TEXTAREA", "Style",
+  "textarea",
+  "style",
+  "title",
+  "noscript",
+  "option",
+  "template",
+  "xmp",
+  "plaintext",
+  "iframe",
+  "noembed",
+  "noframes",
+  "script",
+  "select",
+  "math",
+  "svg",
+  "object",
+  "embed",
+  "form",
+  "button",
+  "input",
+  "div",
+  "span",
+  "center",
+  "font",
+  "head",
+  "body",
+  "html",
+  "frameset",
+  "listing",
+  "base",
+  "meta",
+  "link",
+  "marquee",
+  "my-widget",
+  "TEXTAREA",
+  "Style",
 ];
 
 // Everything else that opens with "<" and is not an allowed, complete tag.
 const OTHER_OPENINGS = [
-  "<!-- note to self", "<!-- a closed comment -->", "<![CDATA[ raw", "<!DOCTYPE html>", "<?php echo 1 ?>",
-  "</textarea>", "</ p>", '<textarea rows="3" name=key>', '<p title="never closed', '<a href="https://x.example',
-  "<img", "<script src=//evil.example/x.js>",
+  "<!-- note to self",
+  "<!-- a closed comment -->",
+  "<![CDATA[ raw",
+  "<!DOCTYPE html>",
+  "<?php echo 1 ?>",
+  "</textarea>",
+  "</ p>",
+  '<textarea rows="3" name=key>',
+  '<p title="never closed',
+  '<a href="https://x.example',
+  "<img",
+  "<script src=//evil.example/x.js>",
 ];
 
 describe("the renderer keeps every character after a tag it does not allow", () => {

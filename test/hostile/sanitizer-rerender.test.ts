@@ -33,19 +33,47 @@ beforeAll(async () => {
   });
   const escalation = await db.escalation.create({
     data: {
-      threadId: world.thread.id, userId: world.owner.id, tierId: world.tiers.standard!.id, productVersion: "3.2", environment: "Debian",
-      stepsToReproduce: "Send a webhook", alreadyTried: "Reinstalling", acceptScope: true, amountCents: 4900, currency: "usd", provider: "test",
+      threadId: world.thread.id,
+      userId: world.owner.id,
+      tierId: world.tiers.standard!.id,
+      productVersion: "3.2",
+      environment: "Debian",
+      stepsToReproduce: "Send a webhook",
+      alreadyTried: "Reinstalling",
+      acceptScope: true,
+      amountCents: 4900,
+      currency: "usd",
+      provider: "test",
     },
   });
   const snapshot = {
     version: 1,
-    posts: [{ id: post.id, number: 4, author: world.other.username, createdAt: new Date().toISOString(), editedAt: null, body: BODY, bodyHtml: LOSSY, accepted: false }],
+    posts: [
+      {
+        id: post.id,
+        number: 4,
+        author: world.other.username,
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        body: BODY,
+        bodyHtml: LOSSY,
+        accepted: false,
+      },
+    ],
   } as Partial<TicketSnapshot>;
   ticket = await db.ticket.create({
     data: {
-      escalationId: escalation.id, threadId: world.thread.id, ownerId: world.owner.id, tierId: world.tiers.standard!.id,
-      soldTierName: "Standard", soldResponseHours: 24, soldPriceCents: 4900, soldCurrency: "usd",
-      snapshot: snapshot as unknown as Prisma.InputJsonValue, paidAt: new Date(), deadlineAt: new Date(Date.now() + 86_400_000),
+      escalationId: escalation.id,
+      threadId: world.thread.id,
+      ownerId: world.owner.id,
+      tierId: world.tiers.standard!.id,
+      soldTierName: "Standard",
+      soldResponseHours: 24,
+      soldPriceCents: 4900,
+      soldCurrency: "usd",
+      snapshot: snapshot as unknown as Prisma.InputJsonValue,
+      paidAt: new Date(),
+      deadlineAt: new Date(Date.now() + 86_400_000),
     },
   });
   message = await db.ticketMessage.create({ data: { ticketId: ticket.id, authorId: world.owner.id, body: BODY, bodyHtml: LOSSY } });
@@ -58,12 +86,27 @@ describe("re-rendering what the old sanitizer stored", () => {
       const visitor = new Client(server.url);
       const page = `/t/${world.thread.id}/${world.thread.slug}`;
       // The re-render runs in the background after start: wait until the page shows it.
-      await until("the stored post to be rendered again", async () => (await (await visitor.get(page)).text()).includes(FULL_TEXT), 60_000, 200);
-      await until("the repaired post to be re-indexed", async () => (await (await visitor.get("/api/v1/search?q=zebraquux")).json()).total, 60_000, 200);
+      await until(
+        "the stored post to be rendered again",
+        async () => (await (await visitor.get(page)).text()).includes(FULL_TEXT),
+        60_000,
+        200,
+      );
+      await until(
+        "the repaired post to be re-indexed",
+        async () => (await (await visitor.get("/api/v1/search?q=zebraquux")).json()).total,
+        60_000,
+        200,
+      );
       const found = await (await visitor.get("/api/v1/search?q=zebraquux")).json();
       expect(found.hits[0].threadId).toBe(world.thread.id);
 
-      await until("the re-render to finish", async () => (await db.setting.findUnique({ where: { key: "markdown.rendererVersion" } }))?.value === 2, 60_000, 200);
+      await until(
+        "the re-render to finish",
+        async () => (await db.setting.findUnique({ where: { key: "markdown.rendererVersion" } }))?.value === 2,
+        60_000,
+        200,
+      );
       const repaired = await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
       expect((repaired.snapshot as unknown as TicketSnapshot).posts[0]!.bodyHtml).toContain(FULL_TEXT);
       expect((repaired.snapshot as unknown as TicketSnapshot).posts[0]!.body).toBe(BODY);

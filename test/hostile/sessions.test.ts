@@ -65,7 +65,11 @@ describe("sessions against the built server", () => {
 
   async function member() {
     n += 1;
-    const account = { username: `sess_${n}_${Math.random().toString(36).slice(2, 6)}`, email: `sess${n}${Math.random().toString(36).slice(2, 6)}@example.com`, password: TEST_PASSWORD };
+    const account = {
+      username: `sess_${n}_${Math.random().toString(36).slice(2, 6)}`,
+      email: `sess${n}${Math.random().toString(36).slice(2, 6)}@example.com`,
+      password: TEST_PASSWORD,
+    };
     const res = await new Browser(server.url).send("POST", "/api/v1/users", { json: account });
     expect(res.status).toBe(201);
     return account;
@@ -87,7 +91,10 @@ describe("sessions against the built server", () => {
     for (const signIn of [formSignIn, apiSignIn]) {
       const res = await signIn(new Browser(server.url), account);
       const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__session="))!;
-      const attributes = cookie.split(";").slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = cookie
+        .split(";")
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       expect(attributes).toContain("httponly");
       expect(attributes).toContain("samesite=lax");
       expect(attributes).toContain("path=/");
@@ -221,7 +228,10 @@ describe("sessions against the built server", () => {
 
     const revoked = await ownerBrowser.send("POST", "/settings", { form: { intent: "revoke-token", tokenId: id } });
     expect(revoked.status).toBe(200);
-    for (const [method, path] of [["GET", "/api/v1/me"], ["POST", "/api/v1/tokens"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/v1/me"],
+      ["POST", "/api/v1/tokens"],
+    ] as const) {
       const res = await bot.send(method, path, { bearer: token, json: method === "POST" ? { name: "x" } : undefined });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
@@ -263,7 +273,9 @@ describe("when the site is served over HTTPS", () => {
     const res = await browser.send("POST", "/api/v1/session", { json: { email: account.email, password: TEST_PASSWORD } });
     expect(res.status).toBe(200);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__session="))!;
-    expect(cookie.split(";").map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]));
+    expect(cookie.split(";").map((a) => a.trim().toLowerCase())).toEqual(
+      expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]),
+    );
 
     for (const p of ["/", "/login", "/api/v1/threads"]) {
       const page = await fetch(base + p);
@@ -272,7 +284,12 @@ describe("when the site is served over HTTPS", () => {
   });
 
   it("decides HTTPS from PUBLIC_URL, which production requires", () => {
-    const production = { BACKLINE_MODE: "production", SESSION_SECRET: "x".repeat(32), STRIPE_SECRET_KEY: "sk_live_1", STRIPE_WEBHOOK_SECRET: "whsec_1" };
+    const production = {
+      BACKLINE_MODE: "production",
+      SESSION_SECRET: "x".repeat(32),
+      STRIPE_SECRET_KEY: "sk_live_1",
+      STRIPE_WEBHOOK_SECRET: "whsec_1",
+    };
     expect(parseEnv({}).servedOverHttps).toBe(false);
     expect(parseEnv({ PUBLIC_URL: "https://forum.example.com" }).servedOverHttps).toBe(true);
     expect(() => parseEnv(production)).toThrow(/PUBLIC_URL is required/);

@@ -38,16 +38,25 @@ beforeAll(async () => {
   resetEnvForTests();
   world = await supportWorld();
   // The owner buys support insurance on the test checkout...
-  const plan = await db.insurancePlan.create({ data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true } });
+  const plan = await db.insurancePlan.create({
+    data: { name: "Yearly", priceCents: 50000, coverageCents: 20000, currency: "usd", active: true },
+  });
   planId = plan.id;
   await startInsuranceCheckout(world.owner, plan.id);
   const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.owner.id } });
   await completeTestInsuranceCheckout(world.owner.id, sub.id, "subscribe");
   expect(await db.insuranceSubscription.findUniqueOrThrow({ where: { id: sub.id } })).toMatchObject({ provider: "test", status: "active" });
   // ...another member pays a test ticket the maintainer accepts (test "captured")...
-  const accepted = await testModeTicket(world.other, (await makeThread(world.pro.id, world.other, world.owner, "Accepted in test mode")).id);
+  const accepted = await testModeTicket(
+    world.other,
+    (await makeThread(world.pro.id, world.other, world.owner, "Accepted in test mode")).id,
+  );
   await acceptTicket(world.maintainer, accepted.id);
-  expect(await db.payment.findFirstOrThrow({ where: { ticketId: accepted.id } })).toMatchObject({ provider: "test", status: "captured", amountCents: 4900 });
+  expect(await db.payment.findFirstOrThrow({ where: { ticketId: accepted.id } })).toMatchObject({
+    provider: "test",
+    status: "captured",
+    amountCents: 4900,
+  });
   // ...and one test ticket still waits for the maintainer.
   testTicketId = (await testModeTicket(world.owner, world.thread.id)).id;
   coveredThreadId = (await makeThread(world.pro.id, world.owner, world.other, "Escalated after going live")).id;
@@ -94,7 +103,9 @@ describe("test-mode money after switching the same database to production", () =
     const sub = await db.insuranceSubscription.findFirstOrThrow({ where: { userId: world.owner.id, provider: "stripe" } });
     const session = [...stripe.sessions.values()].find((s) => s.mode === "subscription" && s.metadata.insuranceId === sub.id)!;
     const completed = stripe.completeSession(session.id);
-    expect((await (await deliverWebhook(server.url, stripe.liveEvent("checkout.session.completed", completed), secret)).json()).outcome).toBe("applied");
+    expect(
+      (await (await deliverWebhook(server.url, stripe.liveEvent("checkout.session.completed", completed), secret)).json()).outcome,
+    ).toBe("applied");
     const invoice = stripe.payInvoice(completed.subscription!, { amount: 50000 });
     expect((await (await deliverWebhook(server.url, stripe.liveEvent("invoice.paid", invoice), secret)).json()).outcome).toBe("applied");
     // Not "refused" for the test plan still marked active: that one is no cover in production.
@@ -122,18 +133,27 @@ describe("test-mode money after switching the same database to production", () =
     const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/accept`, {});
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toMatch(/paid in test mode.*demo:purge/);
-    expect(await db.ticket.findUniqueOrThrow({ where: { id: testTicketId } })).toMatchObject({ state: "awaiting_acceptance", acceptedAt: null });
+    expect(await db.ticket.findUniqueOrThrow({ where: { id: testTicketId } })).toMatchObject({
+      state: "awaiting_acceptance",
+      acceptedAt: null,
+    });
     expect(await db.payment.findFirstOrThrow({ where: { ticketId: testTicketId } })).toMatchObject({ status: "authorized" });
   });
 
   it("rejects a ticket paid in test mode without calling any provider: the test hold is released at once, in the money trail", async () => {
     const maintainer = await signIn(server, world.maintainer, TEST_PASSWORD);
-    const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/reject`, { reason: "out_of_scope", message: "Opened in test mode before going live." });
+    const res = await maintainer.post(`/api/v1/tickets/${testTicketId}/reject`, {
+      reason: "out_of_scope",
+      message: "Opened in test mode before going live.",
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).state).toBe("rejected");
     const payment = await db.payment.findFirstOrThrow({ where: { ticketId: testTicketId } });
     expect(payment).toMatchObject({ status: "canceled", lastError: null });
-    expect(await db.moneyEvent.findFirst({ where: { paymentId: payment.id, kind: "released" } })).toMatchObject({ amountCents: 4900, reason: expect.stringMatching(/test-mode/i) });
+    expect(await db.moneyEvent.findFirst({ where: { paymentId: payment.id, kind: "released" } })).toMatchObject({
+      amountCents: 4900,
+      reason: expect.stringMatching(/test-mode/i),
+    });
   });
 
   it("keeps the test checkout pages at 404", async () => {
@@ -156,7 +176,9 @@ describe("test-mode money after switching the same database to production", () =
     expect(ignored.status).toBe(200);
     expect((await ignored.json()).outcome).toBe("ignored");
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
-    expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: test.id } })).toMatchObject({ type: "checkout.completed (livemode false)" });
+    expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: test.id } })).toMatchObject({
+      type: "checkout.completed (livemode false)",
+    });
     expect(server.output()).toContain(`stripe webhook ${test.id}`);
 
     const live = await deliverWebhook(server.url, stripe.liveEvent("checkout.session.completed", completed), secret);

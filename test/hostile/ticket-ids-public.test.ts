@@ -22,7 +22,11 @@ const form = (client: Client, path: string, fields: Record<string, string>) =>
 
 beforeAll(async () => {
   server = await startServer({ seed: true });
-  [owner, maintainer, member] = await Promise.all([signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "member2@backline.local")]);
+  [owner, maintainer, member] = await Promise.all([
+    signIn(server, "member@backline.local"),
+    signIn(server, "maintainer@backline.local"),
+    signIn(server, "member2@backline.local"),
+  ]);
   visitor = new Client(server.url);
   thread = (await (await visitor.get("/api/v1/threads?category=pro")).json()).threads[0];
 
@@ -32,7 +36,9 @@ beforeAll(async () => {
   ({ escalationId } = await escalated.json());
   const authorized = await form(owner, `/test-checkout/${escalationId}`, { intent: "authorize" });
   expect(authorized.status).toBe(302);
-  const back = await owner.get(new URL(authorized.headers.get("location")!, server.url).pathname + new URL(authorized.headers.get("location")!, server.url).search);
+  const back = await owner.get(
+    new URL(authorized.headers.get("location")!, server.url).pathname + new URL(authorized.headers.get("location")!, server.url).search,
+  );
   ticketId = back.headers.get("location")!.split("/tickets/")[1]!;
   expect(ticketId).toBeTruthy();
   expect((await maintainer.post(`/api/v1/tickets/${ticketId}/accept`, {})).status).toBe(200);
@@ -56,7 +62,10 @@ describe("a published-back answer in public", () => {
 
   it("the thread page and its page data name no ticket or escalation, for visitors and other members", async () => {
     const page = `/t/${thread.id}/${thread.slug}`;
-    for (const [who, client] of [["visitor", visitor], ["member", member]] as const) {
+    for (const [who, client] of [
+      ["visitor", visitor],
+      ["member", member],
+    ] as const) {
       const html = await (await client.get(page)).text();
       expect(html, who).toContain("From paid support");
       expectNoTicketIds(html, `${who} ${page}`);
@@ -86,7 +95,10 @@ describe("a published-back answer in public", () => {
       "/search?q=webhook%20route%20parser",
       "/search.data?q=webhook%20route%20parser",
     ];
-    for (const [who, client] of [["visitor", visitor], ["member", member]] as const) {
+    for (const [who, client] of [
+      ["visitor", visitor],
+      ["member", member],
+    ] as const) {
       for (const p of paths) {
         const res = await client.get(p);
         expect(res.status, `${who} ${p}`).toBe(200);

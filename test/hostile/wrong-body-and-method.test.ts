@@ -34,7 +34,8 @@ let postId: string;
 
 /** A concrete address for a route path: real ids where a page needs one to reach its form, a made-up one elsewhere. */
 function address(routePath: string) {
-  if (routePath.startsWith("/t/:id")) return routePath.replace(/^\/t\/:id\/:slug\?/, threadPath).replace(/^\/t\/:id/, threadPath.split("/").slice(0, 3).join("/"));
+  if (routePath.startsWith("/t/:id"))
+    return routePath.replace(/^\/t\/:id\/:slug\?/, threadPath).replace(/^\/t\/:id/, threadPath.split("/").slice(0, 3).join("/"));
   return routePath
     .replace(":id/edit", `${postId}/edit`)
     .replace(/\/:\w+\?/g, "")
@@ -56,9 +57,21 @@ afterAll(async () => {
 
 const BOUNDARY = "----backline-broken";
 const BODIES: { name: string; headers: Record<string, string>; body?: string; status: number; message: RegExp }[] = [
-  { name: "a JSON body", headers: { "Content-Type": "application/json" }, body: '{"email":"a@example.com","body":"hello"}', status: 415, message: /takes a web form .* not application\/json/ },
+  {
+    name: "a JSON body",
+    headers: { "Content-Type": "application/json" },
+    body: '{"email":"a@example.com","body":"hello"}',
+    status: 415,
+    message: /takes a web form .* not application\/json/,
+  },
   { name: "no body at all", headers: {}, status: 400, message: /carries no form/ },
-  { name: "a text/plain body", headers: { "Content-Type": "text/plain;charset=UTF-8" }, body: "email=a@example.com", status: 415, message: /not text\/plain/ },
+  {
+    name: "a text/plain body",
+    headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    body: "email=a@example.com",
+    status: 415,
+    message: /not text\/plain/,
+  },
   {
     name: "a multipart body cut off before its end",
     headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` },
@@ -73,7 +86,13 @@ const BODIES: { name: string; headers: Record<string, string>; body?: string; st
     status: 400,
     message: /takes no file uploads/,
   },
-  { name: "a multipart body without a boundary", headers: { "Content-Type": "multipart/form-data" }, body: "email=a", status: 400, message: /form could not be read/ },
+  {
+    name: "a multipart body without a boundary",
+    headers: { "Content-Type": "multipart/form-data" },
+    body: "email=a",
+    status: 400,
+    message: /form could not be read/,
+  },
 ];
 
 const formRoutes = () => routes().filter((r) => r.module.action && !r.path!.startsWith("/api/") && !r.path!.endsWith("*"));
@@ -81,14 +100,20 @@ const formRoutes = () => routes().filter((r) => r.module.action && !r.path!.star
 describe("page forms sent something that is not a form", () => {
   it("finds the form routes in the built app", () => {
     const ids = formRoutes().map((r) => r.id);
-    for (const known of ["routes/login", "routes/new", "routes/t.$id.($slug)", "routes/tickets.$id", "routes/mod.actions", "routes/logout"]) expect(ids).toContain(known);
+    for (const known of ["routes/login", "routes/new", "routes/t.$id.($slug)", "routes/tickets.$id", "routes/mod.actions", "routes/logout"])
+      expect(ids).toContain(known);
   });
 
   for (const route of formRoutes().filter((r) => !NOT_FORMS.has(r.id))) {
     for (const sent of BODIES) {
       it(`POST ${route.path} with ${sent.name}: ${sent.status} with a message, for a member and (after sign-in or refusal) a visitor`, async () => {
         const url = address(route.path!);
-        const asAdmin = await fetch(server.url + url, { method: "POST", headers: { ...sent.headers, Cookie: admin.cookieHeader() }, body: sent.body, redirect: "manual" });
+        const asAdmin = await fetch(server.url + url, {
+          method: "POST",
+          headers: { ...sent.headers, Cookie: admin.cookieHeader() },
+          body: sent.body,
+          redirect: "manual",
+        });
         const text = await asAdmin.text();
         expect({ url, status: asAdmin.status }).toEqual({ url, status: sent.status });
         expect(text).toMatch(sent.message);
@@ -138,7 +163,10 @@ describe("methods an address does not handle", () => {
         expect({ method, url, status: res.status, allow: allowOf(res) }).toEqual({ method, url, status: 405, allow: expectedAllow });
         refused.push(`${method} ${template}`);
         if (method === "HEAD") continue;
-        expect((await res.json()).error).toMatchObject({ code: "method_not_allowed", message: expect.stringContaining(`${method} is not supported`) });
+        expect((await res.json()).error).toMatchObject({
+          code: "method_not_allowed",
+          message: expect.stringContaining(`${method} is not supported`),
+        });
       }
       const options = await admin.request("OPTIONS", url);
       expect({ url, status: options.status, allow: allowOf(options) }).toEqual({ url, status: 204, allow: expectedAllow });
@@ -156,7 +184,13 @@ describe("methods an address does not handle", () => {
   });
 
   it("every page and feed answers a method it does not handle with 405 and Allow", async () => {
-    const pages = routes().filter((r) => !r.path!.startsWith("/api/") && !r.path!.endsWith("*") && (r.path !== "/" || r.index) && (r.module.default || r.module.loader || r.module.action));
+    const pages = routes().filter(
+      (r) =>
+        !r.path!.startsWith("/api/") &&
+        !r.path!.endsWith("*") &&
+        (r.path !== "/" || r.index) &&
+        (r.module.default || r.module.loader || r.module.action),
+    );
     expect(pages.length).toBeGreaterThan(30);
     for (const route of pages) {
       const url = `${address(route.path!)}${route.index ? "?index" : ""}`;
@@ -164,9 +198,19 @@ describe("methods an address does not handle", () => {
       const allowed = [...reads, ...(route.module.action ? ["POST"] : [])];
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.includes(m))) {
         const form = method === "GET" ? {} : { headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=reply" };
-        const res = await fetch(server.url + url, { method, ...form, headers: { ...form.headers, Cookie: admin.cookieHeader() }, redirect: "manual" });
+        const res = await fetch(server.url + url, {
+          method,
+          ...form,
+          headers: { ...form.headers, Cookie: admin.cookieHeader() },
+          redirect: "manual",
+        });
         const text = await res.text();
-        expect({ method, url, status: res.status, allow: allowOf(res) }).toEqual({ method, url, status: 405, allow: [...allowed, "OPTIONS"].sort() });
+        expect({ method, url, status: res.status, allow: allowOf(res) }).toEqual({
+          method,
+          url,
+          status: 405,
+          allow: [...allowed, "OPTIONS"].sort(),
+        });
         expect(text).toMatch(new RegExp(`${method} is not supported`));
       }
     }
@@ -204,7 +248,12 @@ describe("API bodies that are not JSON", () => {
       ['{"title":"x"}', "text/plain", 415, "unsupported_media_type"],
       ["<thread/>", "application/xml", 415, "unsupported_media_type"],
       ['{"title": "half', "application/json", 400, "invalid_request"],
-      [`--${BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf`, `multipart/form-data; boundary=${BOUNDARY}`, 400, "invalid_request"],
+      [
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf`,
+        `multipart/form-data; boundary=${BOUNDARY}`,
+        400,
+        "invalid_request",
+      ],
       ["", "application/json", 400, "invalid_request"],
       [undefined, undefined, 400, "invalid_request"],
     ];
@@ -213,7 +262,8 @@ describe("API bodies that are not JSON", () => {
       const json = await res.json();
       expect({ type, status: res.status, code: json.error?.code }).toEqual({ type, status, code });
       expect(json.error.message.length).toBeGreaterThan(10);
-    }    const doc = await (await admin.get("/api/v1/openapi.json")).json();
+    }
+    const doc = await (await admin.get("/api/v1/openapi.json")).json();
     expect(doc.paths["/api/v1/threads"].post.responses["415"].content["application/json"].schema.$ref).toBe("#/components/schemas/Error");
   });
 

@@ -26,7 +26,11 @@ describe("accounts over HTTP against the built server", () => {
 
     const me = await client.get("/api/v1/me");
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ username: account.username, email: account.email, permissions: expect.arrayContaining(["thread:create"]) });
+    expect(await me.json()).toMatchObject({
+      username: account.username,
+      email: account.email,
+      permissions: expect.arrayContaining(["thread:create"]),
+    });
 
     const home = await (await client.get("/")).text();
     expect(home).toContain(account.username);
@@ -43,7 +47,9 @@ describe("accounts over HTTP against the built server", () => {
 
     const weak = await client.post("/api/v1/users", { username: "weakling", email: "weak@example.com", password: "short" });
     expect(weak.status).toBe(400);
-    expect(await weak.json()).toMatchObject({ error: { code: "invalid_request", message: expect.any(String), fields: { password: expect.any(String) } } });
+    expect(await weak.json()).toMatchObject({
+      error: { code: "invalid_request", message: expect.any(String), fields: { password: expect.any(String) } },
+    });
 
     const notJson = await client.request("POST", "/api/v1/users", { headers: { "Content-Type": "application/json" }, form: undefined });
     expect(notJson.status).toBe(400);
@@ -70,12 +76,22 @@ describe("accounts over HTTP against the built server", () => {
 
   it("refuses a cross-origin POST with 403 but allows the same origin", async () => {
     const client = new Client(server.url);
-    const evil = await client.post("/api/v1/users", { username: "csrf_victim", email: "c@example.com", password: TEST_PASSWORD }, { Origin: "https://evil.example" });
+    const evil = await client.post(
+      "/api/v1/users",
+      { username: "csrf_victim", email: "c@example.com", password: TEST_PASSWORD },
+      { Origin: "https://evil.example" },
+    );
     expect(evil.status).toBe(403);
     expect((await evil.json()).error.code).toBe("cross_site_request");
-    const form = await client.request("POST", "/login", { form: { email: account.email, password: account.password }, headers: { Origin: "https://evil.example" } });
+    const form = await client.request("POST", "/login", {
+      form: { email: account.email, password: account.password },
+      headers: { Origin: "https://evil.example" },
+    });
     expect(form.status).toBe(403);
-    const same = await client.request("POST", "/login", { form: { email: account.email, password: account.password }, headers: { Origin: server.url } });
+    const same = await client.request("POST", "/login", {
+      form: { email: account.email, password: account.password },
+      headers: { Origin: server.url },
+    });
     expect(same.status).toBe(302);
     expect(client.hasCookie("__session")).toBe(true);
   });

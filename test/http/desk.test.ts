@@ -10,7 +10,6 @@ import { FakeStripe, signedHeader, startFakeStripe, deliverWebhook } from "../mo
 
 const NOTE = "INTERNAL-desk-note-5e1f";
 
-
 describe("the desk in test mode", () => {
   let server: TestServer;
   let owner: Client, maintainer: Client, moderator: Client;
@@ -20,7 +19,9 @@ describe("the desk in test mode", () => {
     server = await startServer({ seed: true });
     const thread = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads[0];
     [owner, maintainer, moderator] = await Promise.all([
-      signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "moderator@backline.local"),
+      signIn(server, "member@backline.local"),
+      signIn(server, "maintainer@backline.local"),
+      signIn(server, "moderator@backline.local"),
     ]);
     const { escalationId } = await (await owner.post(`/api/v1/threads/${thread.id}/escalations`, gate())).json();
     const authorized = await owner.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
@@ -72,8 +73,8 @@ describe("the desk in test mode", () => {
     expect(text).toContain("tickets_by_state,awaiting_acceptance,,,1");
     const html = await (await maintainer.get("/desk/numbers")).text();
     expect(html).toMatch(/<svg[^>]*role="img"/);
-    expect(html).toContain("<title id=\"revenue-chart-title\">");
-    expect(html).toContain("<desc id=\"revenue-chart-desc\">");
+    expect(html).toContain('<title id="revenue-chart-title">');
+    expect(html).toContain('<desc id="revenue-chart-desc">');
   });
 
   it("lists the insurance API and the desk queue in the OpenAPI document", async () => {
@@ -110,7 +111,7 @@ describe("support insurance with Stripe (webhooks signed by the SDK)", () => {
     expect(res.status).toBe(200);
     return (await res.json()).outcome;
   };
-  const insurance = async () => (await (await member.get("/api/v1/insurance")).json());
+  const insurance = async () => await (await member.get("/api/v1/insurance")).json();
 
   it("sells the plan through Checkout in subscription mode, renews on invoice.paid once per invoice, and ends on customer.subscription.deleted", async () => {
     const plan = (await insurance()).plans[0];
@@ -126,14 +127,25 @@ describe("support insurance with Stripe (webhooks signed by the SDK)", () => {
     });
     const insuranceId = session.metadata.insuranceId!;
 
-    const completed = stripe.event("checkout.session.completed", { ...stripe.publicSession(session), status: "complete", subscription: "sub_backline_1" });
+    const completed = stripe.event("checkout.session.completed", {
+      ...stripe.publicSession(session),
+      status: "complete",
+      subscription: "sub_backline_1",
+    });
     expect(await outcome(await deliver(completed))).toBe("applied");
     expect((await insurance()).subscription).toBeNull();
 
     const periodEnd = Math.floor(Date.now() / 1000) + 365 * 86_400;
     const invoice = (id: string, end: number) => ({
-      id, object: "invoice", amount_paid: 50000, currency: "usd",
-      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: "sub_backline_1", metadata: { insuranceId } } },
+      id,
+      object: "invoice",
+      amount_paid: 50000,
+      currency: "usd",
+      parent: {
+        type: "subscription_details",
+        quote_details: null,
+        subscription_details: { subscription: "sub_backline_1", metadata: { insuranceId } },
+      },
       lines: { object: "list", data: [{ id: `il_${id}`, period: { start: end - 365 * 86_400, end } }] },
     });
     const first = stripe.event("invoice.paid", invoice("in_first", periodEnd));
@@ -152,17 +164,27 @@ describe("support insurance with Stripe (webhooks signed by the SDK)", () => {
     expect(status.subscription.ledger.filter((e: { kind: string }) => e.kind === "credit")).toHaveLength(2);
 
     // An invoice about a subscription that is not a Backline plan is acknowledged and ignored.
-    const foreign = { ...invoice("in_foreign", periodEnd), parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: "sub_other", metadata: {} } } };
+    const foreign = {
+      ...invoice("in_foreign", periodEnd),
+      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: "sub_other", metadata: {} } },
+    };
     expect(await outcome(await deliver(stripe.event("invoice.paid", foreign)))).toBe("ignored");
 
-    const deleted = stripe.event("customer.subscription.deleted", { id: "sub_backline_1", object: "subscription", status: "canceled", metadata: { insuranceId } });
+    const deleted = stripe.event("customer.subscription.deleted", {
+      id: "sub_backline_1",
+      object: "subscription",
+      status: "canceled",
+      metadata: { insuranceId },
+    });
     expect(await outcome(await deliver(deleted))).toBe("applied");
     status = await insurance();
     expect(status.subscription).toMatchObject({ status: "canceled", covered: false, balanceCents: 0, renewsAt: null });
   });
 
   it("refuses a forged subscription webhook and changes nothing", async () => {
-    const payload = JSON.stringify(stripe.event("customer.subscription.deleted", { id: "sub_backline_1", object: "subscription", metadata: {} }));
+    const payload = JSON.stringify(
+      stripe.event("customer.subscription.deleted", { id: "sub_backline_1", object: "subscription", metadata: {} }),
+    );
     const res = await fetch(`${server.url}/webhooks/stripe`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Stripe-Signature": signedHeader(payload, "whsec_not_ours") },

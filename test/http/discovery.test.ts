@@ -27,8 +27,15 @@ const html = async (path: string, client = new Client(server.url)) => {
   const res = await client.get(path);
   return { status: res.status, body: await res.text() };
 };
-const rows = (body: string) => [...body.matchAll(/<li class="thread-row[^"]*">[\s\S]*?<h3 class="thread-title"><a [^>]*href="([^"]+)"/g)].map((m) => m[1]!);
-const unescapeHtml = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+const rows = (body: string) =>
+  [...body.matchAll(/<li class="thread-row[^"]*">[\s\S]*?<h3 class="thread-title"><a [^>]*href="([^"]+)"/g)].map((m) => m[1]!);
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 const nextLink = (body: string) => {
   const m = body.match(/<a [^>]*href="([^"]+)"[^>]*>Next page/) ?? body.match(/<a [^>]*rel="next"[^>]*href="([^"]+)"/);
   return m ? unescapeHtml(m[1]!) : null;
@@ -70,7 +77,8 @@ describe("thread lists", () => {
   it("shows latest, top, unanswered, category and tag lists, each with the solved filter", async () => {
     const latest = await html("/latest");
     expect(latest.status).toBe(200);
-    for (const title of ["Webhook signature fails after upgrading to 3.2", "Dark mode for the dashboard?"]) expect(latest.body).toContain(title);
+    for (const title of ["Webhook signature fails after upgrading to 3.2", "Dark mode for the dashboard?"])
+      expect(latest.body).toContain(title);
     expect(latest.body).toMatch(/<a [^>]*href="\/latest"[^>]*>Latest<\/a>/);
     for (const nav of ["/top", "/unanswered", "/tags"]) expect(latest.body).toContain(`href="${nav}"`);
     expect(latest.body).toContain("✓ Solved");
@@ -198,12 +206,17 @@ describe("feeds, sitemap and canonical URLs", () => {
     for (const [path, root] of feeds) {
       const res = await new Client(server.url).get(path);
       expect(res.status, path).toBe(200);
-      expect(res.headers.get("content-type")).toBe(root === "rss" ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8");
+      expect(res.headers.get("content-type")).toBe(
+        root === "rss" ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8",
+      );
       const doc = await parseXml(await res.text());
       expect(doc.error, path).toBeNull();
       expect(doc.root).toBe(root);
       if (root === "feed") expect(doc.namespace).toBe("http://www.w3.org/2005/Atom");
-      expect(doc.itemTitles.some((t) => t.includes(nastyTitle)), path).toBe(true);
+      expect(
+        doc.itemTitles.some((t) => t.includes(nastyTitle)),
+        path,
+      ).toBe(true);
       expect(doc.itemTitles).not.toContain("Hidden thread full of spam links");
       // The body HTML arrives intact after unescaping, already sanitized: no script element.
       expect(doc.contents.join("\n")).toContain("]]&gt;");
@@ -225,8 +238,12 @@ describe("feeds, sitemap and canonical URLs", () => {
 
   it("announces feeds and canonical URLs in the pages", async () => {
     const category = await html("/c/community");
-    expect(category.body).toContain('<link rel="alternate" type="application/rss+xml" title="Community Edition (RSS)" href="/c/community/feed.rss"/>');
-    expect(category.body).toContain('<link rel="alternate" type="application/atom+xml" title="Community Edition (Atom)" href="/c/community/feed.atom"/>');
+    expect(category.body).toContain(
+      '<link rel="alternate" type="application/rss+xml" title="Community Edition (RSS)" href="/c/community/feed.rss"/>',
+    );
+    expect(category.body).toContain(
+      '<link rel="alternate" type="application/atom+xml" title="Community Edition (Atom)" href="/c/community/feed.atom"/>',
+    );
     expect(category.body).toMatch(/<link rel="canonical" href="http:\/\/[^"]+\/c\/community"\/>/);
     expect(category.body).toContain('<meta property="og:title" content="Community Edition"/>');
     expect(category.body).toContain('<meta name="twitter:card" content="summary"/>');

@@ -58,7 +58,9 @@ describe("don't renew", () => {
     const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await form(client, "/insurance", { intent: "dont-renew", confirm: "yes" })).status).toBe(302);
     fake.stripe.subscriptions.get(subscriptionId)!.status = "canceled";
-    expect((await deliver(fake.stripe.event("customer.subscription.deleted", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(200);
+    expect((await deliver(fake.stripe.event("customer.subscription.deleted", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(
+      200,
+    );
     const ended = await plan(client);
     expect(ended).toMatchObject({ status: "canceled", covered: false, balanceCents: 0 });
     expect(ended.ledger.map((e: { kind: string }) => e.kind)).toContain("lapse");
@@ -88,7 +90,9 @@ describe("customer.subscription.updated", () => {
     const renewsAt = new Date((await plan(client)).renewsAt);
     const cancelAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
     fake.stripe.subscriptions.get(subscriptionId)!.cancel_at = cancelAt;
-    expect((await deliver(fake.stripe.event("customer.subscription.updated", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(200);
+    expect((await deliver(fake.stripe.event("customer.subscription.updated", fake.stripe.subscriptionObject(subscriptionId)))).status).toBe(
+      200,
+    );
     expect(await plan(client)).toMatchObject({ cancelAtPeriodEnd: true, endsAt: new Date(cancelAt * 1000).toISOString() });
     expect(new Date((await plan(client)).endsAt).getTime()).toBeLessThan(renewsAt.getTime());
   }, 60_000);
@@ -96,7 +100,15 @@ describe("customer.subscription.updated", () => {
 
 describe("an event for a Backline plan that cannot be found", () => {
   it("answers non-2xx and logs it, so Stripe retries; a foreign subscription's event is 200 ignored", async () => {
-    const lost = { id: "sub_never_recorded_3", object: "subscription", status: "past_due", cancel_at_period_end: false, cancel_at: null, metadata: { insuranceId: "ins_lost_plan" }, items: { object: "list", data: [] } };
+    const lost = {
+      id: "sub_never_recorded_3",
+      object: "subscription",
+      status: "past_due",
+      cancel_at_period_end: false,
+      cancel_at: null,
+      metadata: { insuranceId: "ins_lost_plan" },
+      items: { object: "list", data: [] },
+    };
     const updated = fake.stripe.event("customer.subscription.updated", lost);
     expect((await deliver(updated)).status).toBeGreaterThanOrEqual(400);
     expect(app.server.output()).toContain(updated.id);
@@ -111,7 +123,9 @@ describe("invoice.payment_failed", () => {
     it(`makes the plan past due (${legacy ? "pre-basil" : "basil"} shape): no coverage draws until an invoice is paid`, async () => {
       const member = await makeUser({ role: "member", trustLevel: 0 });
       const { client, subscriptionId } = await insured(member);
-      const res = await deliver(fake.stripe.event("invoice.payment_failed", fake.stripe.failInvoice(subscriptionId, { amount: 50000, legacy })));
+      const res = await deliver(
+        fake.stripe.event("invoice.payment_failed", fake.stripe.failInvoice(subscriptionId, { amount: 50000, legacy })),
+      );
       expect(res.status).toBe(200);
       expect(await plan(client)).toMatchObject({ status: "past_due", covered: false });
       expect(await (await client.get("/insurance")).text()).toContain("Past due");
@@ -134,7 +148,15 @@ describe("Stripe Prices", () => {
     admin = await signIn(app.server, await makeUser({ role: "admin", trustLevel: 0 }), TEST_PASSWORD);
   });
   const tierFields = (slug: string, stripePriceId: string) => ({
-    intent: "create", slug, name: `Tier ${slug}`, responseHours: "24", priceCents: "4900", currency: "usd", stripePriceId, position: "5", active: "",
+    intent: "create",
+    slug,
+    name: `Tier ${slug}`,
+    responseHours: "24",
+    priceCents: "4900",
+    currency: "usd",
+    stripePriceId,
+    position: "5",
+    active: "",
   });
 
   it("refuses to save a tier whose Stripe Price says another amount, or is recurring; saves a matching one", async () => {
@@ -155,7 +177,15 @@ describe("Stripe Prices", () => {
 
   it("refuses a plan whose Stripe Price is not yearly", async () => {
     const monthly = fake.stripe.createPrice({ unit_amount: 50000, currency: "usd", recurring: { interval: "month" } });
-    const res = await form(admin, "/admin/insurance", { intent: "create", name: "Monthly by mistake", priceCents: "50000", coverageCents: "20000", currency: "usd", stripePriceId: monthly.id, active: "on" });
+    const res = await form(admin, "/admin/insurance", {
+      intent: "create",
+      name: "Monthly by mistake",
+      priceCents: "50000",
+      coverageCents: "20000",
+      currency: "usd",
+      stripePriceId: monthly.id,
+      active: "on",
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("yearly recurring Price");
   }, 60_000);
@@ -163,7 +193,17 @@ describe("Stripe Prices", () => {
   it("never opens a checkout whose Stripe Price differs from the tier's price", async () => {
     // Saved unchecked (e.g. in test mode, before Stripe was configured).
     const dearer = fake.stripe.createPrice({ unit_amount: 5900, currency: "usd" });
-    await db.tier.create({ data: { slug: "drifted", name: "Drifted", responseHours: 24, priceCents: 4900, currency: "usd", stripePriceId: dearer.id, position: 9 } });
+    await db.tier.create({
+      data: {
+        slug: "drifted",
+        name: "Drifted",
+        responseHours: 24,
+        priceCents: 4900,
+        currency: "usd",
+        stripePriceId: dearer.id,
+        position: 9,
+      },
+    });
     const client = await signIn(app.server, await makeUser({ role: "member", trustLevel: 0 }), TEST_PASSWORD);
     const res = await client.post(`/api/v1/threads/${fake.world.thread.id}/escalations`, gate({ tier: "drifted" }));
     expect(res.status).toBe(409);

@@ -38,7 +38,10 @@ async function escalate(threadId: string, tier: "standard" | "priority") {
 
 /** The member paid at `paidAt`; Stripe delivers the event now (a retry is signed afresh, `created` stays). */
 async function deliverPaidAt(sessionId: string, paidAt: Date) {
-  const event = { ...stripe.event("checkout.session.completed", stripe.completeSession(sessionId)), created: Math.floor(paidAt.getTime() / 1000) };
+  const event = {
+    ...stripe.event("checkout.session.completed", stripe.completeSession(sessionId)),
+    created: Math.floor(paidAt.getTime() / 1000),
+  };
   const payload = JSON.stringify(event);
   const res = await fetch(`${server.url}/webhooks/stripe`, {
     method: "POST",
@@ -53,7 +56,11 @@ async function onlyTicket(client: Client) {
   const list = (await (await client.get("/api/v1/tickets")).json()) as { id: string }[];
   expect(list).toHaveLength(1);
   return (await (await client.get(`/api/v1/tickets/${list[0]!.id}`)).json()) as {
-    id: string; state: string; paidAt: string; deadlineAt: string; clock: { timeLeftMs: number | null };
+    id: string;
+    state: string;
+    paidAt: string;
+    deadlineAt: string;
+    clock: { timeLeftMs: number | null };
   };
 }
 
@@ -63,34 +70,37 @@ describe("a checkout webhook delivered late", () => {
   it.each([
     ["standard", 48],
     ["priority", 12],
-  ] as const)("three days late (%s, %i h): the clock counts from payment, the ticket expires at once and the hold is released", async (tier, hours) => {
-    const thread = threads[0]!;
-    const { client, sessionId } = await escalate(thread.id, tier);
-    const paidAt = new Date(Date.now() - 72 * HOUR);
-    await deliverPaidAt(sessionId, paidAt);
+  ] as const)(
+    "three days late (%s, %i h): the clock counts from payment, the ticket expires at once and the hold is released",
+    async (tier, hours) => {
+      const thread = threads[0]!;
+      const { client, sessionId } = await escalate(thread.id, tier);
+      const paidAt = new Date(Date.now() - 72 * HOUR);
+      await deliverPaidAt(sessionId, paidAt);
 
-    const ticket = await onlyTicket(client);
-    expect(seconds(ticket.paidAt)).toBe(seconds(paidAt));
-    expect(new Date(ticket.deadlineAt).getTime() - new Date(ticket.paidAt).getTime()).toBe(hours * HOUR);
+      const ticket = await onlyTicket(client);
+      expect(seconds(ticket.paidAt)).toBe(seconds(paidAt));
+      expect(new Date(ticket.deadlineAt).getTime() - new Date(ticket.paidAt).getTime()).toBe(hours * HOUR);
 
-    // The clock job runs at once: the member pays nothing for a promise nobody could keep.
-    const expired = await until("the clock job to expire the ticket", async () => {
-      const t = await onlyTicket(client);
-      return t.state === "expired" ? t : undefined;
-    });
-    expect(expired.paidAt).toBe(ticket.paidAt);
-    const intentId = stripe.sessions.get(sessionId)!.payment_intent as string;
-    await until("the hold to be released", () => stripe.intents.get(intentId)!.status === "canceled");
-    expect(stripe.calls("POST", new RegExp(`/v1/payment_intents/${intentId}/capture`))).toHaveLength(0);
+      // The clock job runs at once: the member pays nothing for a promise nobody could keep.
+      const expired = await until("the clock job to expire the ticket", async () => {
+        const t = await onlyTicket(client);
+        return t.state === "expired" ? t : undefined;
+      });
+      expect(expired.paidAt).toBe(ticket.paidAt);
+      const intentId = stripe.sessions.get(sessionId)!.payment_intent as string;
+      await until("the hold to be released", () => stripe.intents.get(intentId)!.status === "canceled");
+      expect(stripe.calls("POST", new RegExp(`/v1/payment_intents/${intentId}/capture`))).toHaveLength(0);
 
-    const inbox = JSON.stringify(await (await client.get("/api/v1/notifications")).json());
-    expect(inbox).toContain("not be charged");
-    expect(inbox).not.toContain("is waiting for the maintainer");
+      const inbox = JSON.stringify(await (await client.get("/api/v1/notifications")).json());
+      expect(inbox).toContain("not be charged");
+      expect(inbox).not.toContain("is waiting for the maintainer");
 
-    // The public stub dates the escalation from the payment too (both members paid three days ago).
-    const page = (await (await new Client(server.url).get(thread.url)).text()).replaceAll("<!-- -->", "");
-    expect(page).toContain(`Escalated to paid support on ${formatDate(paidAt)}.`);
-  });
+      // The public stub dates the escalation from the payment too (both members paid three days ago).
+      const page = (await (await new Client(server.url).get(thread.url)).text()).replaceAll("<!-- -->", "");
+      expect(page).toContain(`Escalated to paid support on ${formatDate(paidAt)}.`);
+    },
+  );
 
   it("two hours late: paidAt is two hours ago and the deadline two hours earlier", async () => {
     const thread = threads[1]!;

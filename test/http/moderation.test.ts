@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signIn, TEST_PASSWORD } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 
-
 let server: TestServer;
 let visitor: Client;
 let moderator: Client;
@@ -41,7 +40,11 @@ beforeAll(async () => {
   moderator = await signIn(server, "moderator@backline.local");
   ada = await signIn(server, "member@backline.local");
   grace = await signIn(server, "member2@backline.local");
-  const signup = await new Client(server.url).post("/api/v1/users", { username: "flagger_http", email: "flagger@example.com", password: TEST_PASSWORD });
+  const signup = await new Client(server.url).post("/api/v1/users", {
+    username: "flagger_http",
+    email: "flagger@example.com",
+    password: TEST_PASSWORD,
+  });
   expect(signup.status).toBe(201);
   member = await signIn(server, "flagger@example.com", TEST_PASSWORD);
 });
@@ -54,7 +57,12 @@ describe("flagging over the API", () => {
     const { thread, reply } = await conversation();
     const flagged = await member.post(`/api/v1/posts/${thread.postId}/flags`, { reason: "off-topic", details: "Not about our product" });
     expect(flagged.status).toBe(201);
-    expect(await flagged.json()).toMatchObject({ id: expect.any(String), postId: thread.postId, reason: "off-topic", details: "Not about our product" });
+    expect(await flagged.json()).toMatchObject({
+      id: expect.any(String),
+      postId: thread.postId,
+      reason: "off-topic",
+      details: "Not about our product",
+    });
 
     await expectError(await member.post(`/api/v1/posts/${thread.postId}/flags`, { reason: "spam" }), 409, "conflict");
     const mine = await (await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Same here, twice each time." })).json();
@@ -125,7 +133,9 @@ describe("moderating posts over the API", () => {
 
   it("soft-deletes: own post by its author, others' only by a moderator with a reason; restore by moderators", async () => {
     const { thread, reply } = await conversation("A thread with a reply to delete");
-    const mine = (await (await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Oops, wrong thread for this one." })).json()) as { id: string };
+    const mine = (await (await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Oops, wrong thread for this one." })).json()) as {
+      id: string;
+    };
     await expectError(await visitor.request("DELETE", `/api/v1/posts/${mine.id}`), 401);
     await expectError(await ada.request("DELETE", `/api/v1/posts/${mine.id}`), 403, "forbidden");
     await expectError(await ada.request("DELETE", `/api/v1/posts/${thread.postId}`), 409, "conflict");
@@ -156,7 +166,11 @@ describe("moderating threads over the API", () => {
     const locked = await moderator.post(`/api/v1/threads/${thread.id}/lock`, { reason: "Heated" });
     expect(locked.status).toBe(200);
     expect(await locked.json()).toMatchObject({ id: thread.id, locked: true, category: "pro" });
-    await expectError(await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Another reply to a locked thread." }), 409, "conflict");
+    await expectError(
+      await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Another reply to a locked thread." }),
+      409,
+      "conflict",
+    );
     await expectError(await moderator.post(`/api/v1/threads/${thread.id}/lock`, { reason: 42 }), 400);
     expect((await moderator.post(`/api/v1/threads/${thread.id}/unlock`, {})).status).toBe(200);
     expect((await member.post(`/api/v1/threads/${thread.id}/posts`, { body: "Now the thread takes replies again." })).status).toBe(201);
@@ -184,12 +198,18 @@ describe("moderating threads over the API", () => {
 
     await expectError(await member.post(`/api/v1/threads/${thread.id}/move`, { category: "community", reason: "Belongs there" }), 403);
     await expectError(await visitor.post(`/api/v1/threads/${thread.id}/move`, { category: "community", reason: "Belongs there" }), 401);
-    const unknown = await expectError(await moderator.post(`/api/v1/threads/${thread.id}/move`, { category: "nowhere", reason: "Belongs there" }), 400);
+    const unknown = await expectError(
+      await moderator.post(`/api/v1/threads/${thread.id}/move`, { category: "nowhere", reason: "Belongs there" }),
+      400,
+    );
     expect(unknown.fields).toHaveProperty("category");
     const noReason = await expectError(await moderator.post(`/api/v1/threads/${thread.id}/move`, { category: "community" }), 400);
     expect(noReason.fields).toHaveProperty("reason");
 
-    const moved = await moderator.post(`/api/v1/threads/${thread.id}/move`, { category: "community", reason: "About the community edition" });
+    const moved = await moderator.post(`/api/v1/threads/${thread.id}/move`, {
+      category: "community",
+      reason: "About the community edition",
+    });
     expect(moved.status).toBe(200);
     expect(await moved.json()).toMatchObject({ category: "community", changed: true });
     const after = await (await visitor.get("/api/v1/categories")).json();
@@ -225,8 +245,13 @@ describe("the audit log over the API", () => {
     const log = await res.json();
     expect(log).toMatchObject({ page: 1, pageSize: 50, total: 1 });
     expect(log.entries[0]).toMatchObject({
-      action: "thread.lock", actor: "moira", targetType: "thread", targetId: thread.id, reason: "Audit me",
-      url: thread.url, createdAt: expect.any(String),
+      action: "thread.lock",
+      actor: "moira",
+      targetType: "thread",
+      targetId: thread.id,
+      reason: "Audit me",
+      url: thread.url,
+      createdAt: expect.any(String),
     });
     const byAction = await (await moderator.get("/api/v1/audit?action=thread.&actor=moira")).json();
     expect(byAction.entries.length).toBeGreaterThan(0);
@@ -243,9 +268,19 @@ describe("the audit log over the API", () => {
     expect(Object.keys(doc.paths["/api/v1/posts/{id}"])).toEqual(expect.arrayContaining(["patch", "delete"]));
     expect(Object.keys(doc.paths["/api/v1/threads/{id}"])).toEqual(expect.arrayContaining(["get", "delete"]));
     for (const path of [
-      "/api/v1/posts/{id}/flags", "/api/v1/posts/{id}/hide", "/api/v1/posts/{id}/unhide", "/api/v1/posts/{id}/restore",
-      "/api/v1/threads/{id}/lock", "/api/v1/threads/{id}/unlock", "/api/v1/threads/{id}/hide", "/api/v1/threads/{id}/unhide",
-      "/api/v1/threads/{id}/move", "/api/v1/threads/{id}/restore", "/api/v1/flags", "/api/v1/flags/{id}/dismiss", "/api/v1/audit",
+      "/api/v1/posts/{id}/flags",
+      "/api/v1/posts/{id}/hide",
+      "/api/v1/posts/{id}/unhide",
+      "/api/v1/posts/{id}/restore",
+      "/api/v1/threads/{id}/lock",
+      "/api/v1/threads/{id}/unlock",
+      "/api/v1/threads/{id}/hide",
+      "/api/v1/threads/{id}/unhide",
+      "/api/v1/threads/{id}/move",
+      "/api/v1/threads/{id}/restore",
+      "/api/v1/flags",
+      "/api/v1/flags/{id}/dismiss",
+      "/api/v1/audit",
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
@@ -258,7 +293,11 @@ describe("moderation pages", () => {
   it("a locked thread's page offers nobody a reply form, moderators included, since every reply would get 409", async () => {
     const { thread } = await conversation("A locked thread seen by a moderator");
     expect((await moderator.post(`/api/v1/threads/${thread.id}/lock`, { reason: "Settled" })).status).toBe(200);
-    await expectError(await moderator.post(`/api/v1/threads/${thread.id}/posts`, { body: "A moderator's reply to a locked thread." }), 409, "conflict");
+    await expectError(
+      await moderator.post(`/api/v1/threads/${thread.id}/posts`, { body: "A moderator's reply to a locked thread." }),
+      409,
+      "conflict",
+    );
     for (const client of [moderator, ada, member]) {
       const page = await client.get(thread.url);
       expect(page.status).toBe(200);
@@ -275,7 +314,9 @@ describe("moderation pages", () => {
   it("the queue and the audit log are for moderators; members get 403 and visitors are sent to sign in", async () => {
     const { reply } = await conversation("A thread flagged through the browser form");
     // The flag form without JavaScript: a plain POST that redirects back.
-    const flagged = await member.request("POST", "/mod/actions", { form: { intent: "flag", id: reply.id, reason: "spam", redirectTo: "/t/x" } });
+    const flagged = await member.request("POST", "/mod/actions", {
+      form: { intent: "flag", id: reply.id, reason: "spam", redirectTo: "/t/x" },
+    });
     expect(flagged.status).toBe(302);
     expect(flagged.headers.get("location")).toBe("/t/x");
 
@@ -301,9 +342,13 @@ describe("moderation pages", () => {
 
   it("the browser's action route answers JSON for scripted forms and refuses members' moderator actions", async () => {
     const { thread, reply } = await conversation("A thread moderated from its page");
-    const refused = await member.request("POST", "/mod/actions", { form: { intent: "hide-post", id: reply.id, reason: "Nope", _response: "json" } });
+    const refused = await member.request("POST", "/mod/actions", {
+      form: { intent: "hide-post", id: reply.id, reason: "Nope", _response: "json" },
+    });
     expect(refused.status).toBe(403);
-    const hidden = await moderator.request("POST", "/mod/actions", { form: { intent: "hide-post", id: reply.id, reason: "Spam link", _response: "json" } });
+    const hidden = await moderator.request("POST", "/mod/actions", {
+      form: { intent: "hide-post", id: reply.id, reason: "Spam link", _response: "json" },
+    });
     expect(hidden.status).toBe(200);
     expect(await hidden.json()).toEqual({ ok: true, message: "Post hidden." });
     const page = await (await moderator.get(thread.url)).text();

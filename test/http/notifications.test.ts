@@ -30,7 +30,10 @@ async function sweptAfter(createdAt: string) {
   await db.connect();
   try {
     await until("an e-mail sweep after the reply was due", async () => {
-      const { rows } = await db.query(`select 1 from "Job" where queue = 'notification-mail' and state = 'done' and "runAt" >= $1::timestamp limit 1`, [due]);
+      const { rows } = await db.query(
+        `select 1 from "Job" where queue = 'notification-mail' and state = 'done' and "runAt" >= $1::timestamp limit 1`,
+        [due],
+      );
       return rows.length > 0;
     });
   } finally {
@@ -57,7 +60,11 @@ afterAll(async () => {
 describe("notifications in the app", () => {
   it("refuses signed-out callers with 401", async () => {
     const anon = new Client(server.url);
-    for (const res of [await anon.get("/api/v1/notifications"), await anon.post("/api/v1/notifications/read", { all: true }), await anon.get("/api/v1/notifications/settings")]) {
+    for (const res of [
+      await anon.get("/api/v1/notifications"),
+      await anon.post("/api/v1/notifications/read", { all: true }),
+      await anon.get("/api/v1/notifications/settings"),
+    ]) {
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
     }
@@ -70,7 +77,12 @@ describe("notifications in the app", () => {
     await reply("Check the scheduler log; the update renamed the backup job.");
     const list = await inbox();
     expect(list.unreadCount).toBe(1);
-    expect(list.notifications[0]).toMatchObject({ kind: "reply", lane: "community", readAt: null, url: expect.stringMatching(new RegExp(`^/t/${threadId}/`)) });
+    expect(list.notifications[0]).toMatchObject({
+      kind: "reply",
+      lane: "community",
+      readAt: null,
+      url: expect.stringMatching(new RegExp(`^/t/${threadId}/`)),
+    });
     expect(list.notifications[0].title).toContain("grace replied to “Backups stop after the nightly update”");
 
     const home = await (await ada.get("/")).text();
@@ -104,7 +116,9 @@ describe("notifications in the app", () => {
 describe("notification e-mail", () => {
   it("sends a batched e-mail with an unsubscribe link that works without signing in", async () => {
     await reply("Here is one more idea: run the backup by hand once and read its output.");
-    const mail = await until("the notification e-mail", () => mailsTo(ADA).find((m) => m.includes("run the backup") || m.includes("Backups stop after")));
+    const mail = await until("the notification e-mail", () =>
+      mailsTo(ADA).find((m) => m.includes("run the backup") || m.includes("Backups stop after")),
+    );
     expect(mail).toMatch(/^Subject: \[Backline\] (grace replied to “Backups stop after the nightly update”|\d+ new notifications)$/m);
     expect(mail).toContain("Backups stop after the nightly update");
     const header = mail.match(/^List-Unsubscribe: <([^>]+)>$/m);
@@ -163,7 +177,12 @@ describe("notification e-mail", () => {
   it("describes the notification endpoints in the OpenAPI document", async () => {
     const doc = await (await new Client(server.url).get("/api/v1/openapi.json")).json();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/notifications", "/api/v1/notifications/read", "/api/v1/notifications/settings", "/api/v1/users/{username}"]),
+      expect.arrayContaining([
+        "/api/v1/notifications",
+        "/api/v1/notifications/read",
+        "/api/v1/notifications/settings",
+        "/api/v1/users/{username}",
+      ]),
     );
     expect(doc.paths["/api/v1/notifications/read"].post.responses).toHaveProperty("401");
   });

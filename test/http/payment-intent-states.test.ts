@@ -35,7 +35,10 @@ describe("a checkout whose PaymentIntent was captured outside Backline", () => {
     const mine = await (await client.get(`/api/v1/tickets/${ticket!.id}`)).json();
     expect(mine.payment.status).toBe("captured");
 
-    const reject = await maintainer.post(`/api/v1/tickets/${ticket!.id}/reject`, { reason: "out_of_scope", message: "This is outside what we support here." });
+    const reject = await maintainer.post(`/api/v1/tickets/${ticket!.id}/reject`, {
+      reason: "out_of_scope",
+      message: "This is outside what we support here.",
+    });
     expect(reject.status).toBe(409);
     expect((await reject.json()).error.message).toMatch(/Refund the payment first/);
 

@@ -18,8 +18,13 @@ let threads: { id: string }[];
 const secret = STRIPE_TEST_ENV.STRIPE_WEBHOOK_SECRET;
 
 type Payment = {
-  status: string; summary: string; amountCents: number; refundedCents: number; settlement?: string;
-  disputeStatus?: string | null; refunds?: { amountCents: number; status: string; source: string; reason: string | null; by: string | null }[];
+  status: string;
+  summary: string;
+  amountCents: number;
+  refundedCents: number;
+  settlement?: string;
+  disputeStatus?: string | null;
+  refunds?: { amountCents: number; status: string; source: string; reason: string | null; by: string | null }[];
 };
 type Ticket = { id: string; state: string; payment: Payment };
 
@@ -43,7 +48,9 @@ async function paidTicket(accept = true) {
   expect(res.status).toBe(201);
   const { escalationId } = await res.json();
   const session = [...stripe.sessions.values()].find((s) => s.client_reference_id === escalationId)!;
-  expect((await deliverWebhook(server.url, stripe.event("checkout.session.completed", stripe.completeSession(session.id)), secret)).status).toBe(200);
+  expect(
+    (await deliverWebhook(server.url, stripe.event("checkout.session.completed", stripe.completeSession(session.id)), secret)).status,
+  ).toBe(200);
   const [summary] = (await (await client.get("/api/v1/tickets")).json()) as { id: string }[];
   const paymentIntentId = stripe.sessions.get(session.id)!.payment_intent!;
   if (accept) {
@@ -66,7 +73,13 @@ describe("refunding a captured ticket", () => {
     const afterPartial = (await partial.json()) as Ticket;
     expect(afterPartial.payment).toMatchObject({ status: "partially_refunded", refundedCents: 1000, settlement: "captured" });
     expect(afterPartial.payment.refunds).toEqual([
-      expect.objectContaining({ amountCents: 1000, status: "succeeded", source: "backline", reason: "The fix took longer than promised.", by: expect.any(String) }),
+      expect.objectContaining({
+        amountCents: 1000,
+        status: "succeeded",
+        source: "backline",
+        reason: "The fix took longer than promised.",
+        by: expect.any(String),
+      }),
     ]);
     const [call] = stripe.calls("POST", /^\/v1\/refunds$/);
     expect(call!.body).toMatchObject({ payment_intent: paymentIntentId, amount: "1000", metadata: { ticketId } });
@@ -78,7 +91,10 @@ describe("refunding a captured ticket", () => {
     const rest = await refund(desk, ticketId, { reason: "Closing the account, refund the rest." });
     expect(rest.status).toBe(200);
     expect(((await rest.json()) as Ticket).payment).toMatchObject({ status: "refunded", refundedCents: 4900 });
-    expect(stripe.charges.get(stripe.intents.get(paymentIntentId)!.latest_charge!)).toMatchObject({ amount_refunded: 4900, refunded: true });
+    expect(stripe.charges.get(stripe.intents.get(paymentIntentId)!.latest_charge!)).toMatchObject({
+      amount_refunded: 4900,
+      refunded: true,
+    });
 
     const again = await refund(desk, ticketId, { reason: "One more time, to be sure." });
     expect(again.status).toBe(409);
@@ -86,7 +102,13 @@ describe("refunding a captured ticket", () => {
 
     // The member sees their own payment, never the desk's refund list or the settlement status.
     const mine = await ticketOf(client, ticketId);
-    expect(mine.payment).toEqual({ status: "refunded", summary: "Paid, then refunded in full ($49.00).", amountCents: 4900, currency: "usd", refundedCents: 4900 });
+    expect(mine.payment).toEqual({
+      status: "refunded",
+      summary: "Paid, then refunded in full ($49.00).",
+      amountCents: 4900,
+      currency: "usd",
+      refundedCents: 4900,
+    });
     // Their ticket list says what was paid and what came back.
     const [listed] = (await (await client.get("/api/v1/tickets")).json()) as { payment: object }[];
     expect(listed!.payment).toEqual({ status: "refunded", amountCents: 4900, currency: "usd", refundedCents: 4900 });
@@ -98,7 +120,12 @@ describe("refunding a captured ticket", () => {
     expect((await refund(client, ticketId, { reason: "I want my money back." })).status).toBe(403);
     const stranger = await signIn(server, EMAILS.other);
     expect((await refund(stranger, ticketId, { reason: "I want their money back." })).status).toBe(404);
-    for (const body of [{ amountCents: -1, reason: "negative amount here" }, { amountCents: 10.5, reason: "half a cent here" }, { amountCents: 100 }, { reason: "" }]) {
+    for (const body of [
+      { amountCents: -1, reason: "negative amount here" },
+      { amountCents: 10.5, reason: "half a cent here" },
+      { amountCents: 100 },
+      { reason: "" },
+    ]) {
       expect((await refund(desk, ticketId, body)).status).toBe(400);
     }
     expect(stripe.calls("POST", /^\/v1\/refunds$/).filter((c) => c.body.metadata?.ticketId === ticketId)).toHaveLength(0);
@@ -129,10 +156,14 @@ describe("the refund form on the ticket page", () => {
     const { ticketId } = await paidTicket();
     const page = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
     expect(page).toContain("Leave empty to refund all that is left: 4900 ($49.00).");
-    const bad = await desk.request("POST", `/tickets/${ticketId}`, { form: { intent: "refund", amountCents: "12.50", reason: "Typed dollars by mistake.", confirm: "on" } });
+    const bad = await desk.request("POST", `/tickets/${ticketId}`, {
+      form: { intent: "refund", amountCents: "12.50", reason: "Typed dollars by mistake.", confirm: "on" },
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Give the amount in whole cents.");
-    const ok = await desk.request("POST", `/tickets/${ticketId}`, { form: { intent: "refund", amountCents: "", reason: "Refund from the ticket page.", confirm: "on" } });
+    const ok = await desk.request("POST", `/tickets/${ticketId}`, {
+      form: { intent: "refund", amountCents: "", reason: "Refund from the ticket page.", confirm: "on" },
+    });
     expect(ok.status).toBeLessThan(400);
     const after = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
     expect(after).toContain("Refund from the ticket page.");
@@ -162,7 +193,11 @@ describe("refunds and disputes at Stripe", () => {
     const { client, ticketId, paymentIntentId } = await paidTicket();
     const opened = stripe.openDispute(paymentIntentId);
     expect((await deliverWebhook(server.url, opened, secret)).status).toBe(200);
-    expect((await ticketOf(desk, ticketId)).payment).toMatchObject({ status: "disputed", disputeStatus: "needs_response", settlement: "captured" });
+    expect((await ticketOf(desk, ticketId)).payment).toMatchObject({
+      status: "disputed",
+      disputeStatus: "needs_response",
+      settlement: "captured",
+    });
     expect((await ticketOf(client, ticketId)).payment.status).toBe("disputed");
     const inbox = JSON.stringify(await (await desk.get("/api/v1/notifications")).json());
     expect(inbox).toContain("disputed $49.00");
@@ -208,7 +243,10 @@ describe("net revenue on the desk numbers", () => {
   const totals = async () => {
     const csv = await (await desk.get("/desk/numbers.csv")).text();
     const sum = (metric: string) =>
-      csv.split("\r\n").filter((l) => l.startsWith(`${metric},`) && l.includes(",usd,")).reduce((n, l) => n + Number(l.split(",").at(-1)), 0);
+      csv
+        .split("\r\n")
+        .filter((l) => l.startsWith(`${metric},`) && l.includes(",usd,"))
+        .reduce((n, l) => n + Number(l.split(",").at(-1)), 0);
     return { captured: sum("captured_revenue_cents"), gross: sum("captured_gross_cents"), refunded: sum("refunded_cents") };
   };
 

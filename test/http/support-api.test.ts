@@ -13,7 +13,6 @@ const SECRET = "PRIVATE-gate-text-7f3a";
 const NOTE = "INTERNAL-note-text-91cd";
 const REPLY = "PRIVATE-reply-text-c0de";
 
-
 let owner: Client, other: Client, moderator: Client, maintainer: Client, visitor: Client;
 let ticketId: string;
 let escalationId: string;
@@ -37,10 +36,17 @@ beforeAll(async () => {
   proThread = (await (await anon.get("/api/v1/threads?category=pro")).json()).threads[0];
   communityThread = (await (await anon.get("/api/v1/threads?category=community")).json()).threads[0];
   [owner, other, moderator, maintainer] = await Promise.all([
-    signIn(server, "member@backline.local"), signIn(server, "member2@backline.local"), signIn(server, "moderator@backline.local"), signIn(server, "maintainer@backline.local"),
+    signIn(server, "member@backline.local"),
+    signIn(server, "member2@backline.local"),
+    signIn(server, "moderator@backline.local"),
+    signIn(server, "maintainer@backline.local"),
   ]);
   visitor = new Client(server.url);
-  ({ ticketId, escalationId } = await paidTicket(owner, proThread.id, gate({ stepsToReproduce: `1. Start the app\n2. Send a webhook\n3. ${SECRET}` })));
+  ({ ticketId, escalationId } = await paidTicket(
+    owner,
+    proThread.id,
+    gate({ stepsToReproduce: `1. Start the app\n2. Send a webhook\n3. ${SECRET}` }),
+  ));
   expect((await owner.post(`/api/v1/tickets/${ticketId}/messages`, { body: REPLY })).status).toBe(201);
   expect((await maintainer.post(`/api/v1/tickets/${ticketId}/messages`, { body: NOTE, internal: true })).status).toBe(201);
 });
@@ -62,11 +68,18 @@ describe("the support API", () => {
     expect(incomplete.status).toBe(400);
     expect((await incomplete.json()).error).toMatchObject({
       code: "invalid_request",
-      fields: { environment: expect.any(String), stepsToReproduce: expect.any(String), alreadyTried: expect.any(String), acceptScope: expect.any(String) },
+      fields: {
+        environment: expect.any(String),
+        stepsToReproduce: expect.any(String),
+        alreadyTried: expect.any(String),
+        acceptScope: expect.any(String),
+      },
     });
     const noScope = await other.post(`/api/v1/threads/${proThread.id}/escalations`, gate({ acceptScope: false }));
     expect((await noScope.json()).error.fields).toEqual({ acceptScope: "Accept the scope of paid support to continue." });
-    const notJson = await other.request("POST", `/api/v1/threads/${proThread.id}/escalations`, { headers: { "Content-Type": "application/json" } });
+    const notJson = await other.request("POST", `/api/v1/threads/${proThread.id}/escalations`, {
+      headers: { "Content-Type": "application/json" },
+    });
     expect(notJson.status).toBe(400);
 
     const community = await other.post(`/api/v1/threads/${communityThread.id}/escalations`, gate());
@@ -101,9 +114,16 @@ describe("the support API", () => {
   it("documents every support endpoint in the OpenAPI document", async () => {
     const doc = await (await visitor.get("/api/v1/openapi.json")).json();
     for (const [path, method] of [
-      ["/api/v1/tiers", "get"], ["/api/v1/threads/{id}/escalations", "post"], ["/api/v1/tickets", "get"], ["/api/v1/tickets/{id}", "get"],
-      ["/api/v1/tickets/{id}/messages", "post"], ["/api/v1/tickets/{id}/accept", "post"], ["/api/v1/tickets/{id}/reject", "post"],
-      ["/api/v1/tickets/{id}/request-info", "post"], ["/api/v1/tickets/{id}/resolve", "post"], ["/api/v1/tickets/{id}/withdraw", "post"],
+      ["/api/v1/tiers", "get"],
+      ["/api/v1/threads/{id}/escalations", "post"],
+      ["/api/v1/tickets", "get"],
+      ["/api/v1/tickets/{id}", "get"],
+      ["/api/v1/tickets/{id}/messages", "post"],
+      ["/api/v1/tickets/{id}/accept", "post"],
+      ["/api/v1/tickets/{id}/reject", "post"],
+      ["/api/v1/tickets/{id}/request-info", "post"],
+      ["/api/v1/tickets/{id}/resolve", "post"],
+      ["/api/v1/tickets/{id}/withdraw", "post"],
     ] as const) {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     }
@@ -136,7 +156,10 @@ describe("privacy: who sees a ticket", () => {
     expect(mine.messages.map((m: { body: string }) => m.body)).toEqual([REPLY]);
 
     const desk = await (await maintainer.get(`/api/v1/tickets/${ticketId}`)).json();
-    expect(desk.messages.map((m: { body: string; internal: boolean }) => [m.body, m.internal])).toEqual([[REPLY, false], [NOTE, true]]);
+    expect(desk.messages.map((m: { body: string; internal: boolean }) => [m.body, m.internal])).toEqual([
+      [REPLY, false],
+      [NOTE, true],
+    ]);
 
     for (const stranger of [other, moderator]) {
       const res = await denied(await stranger.get(`/api/v1/tickets/${ticketId}`));
@@ -150,19 +173,23 @@ describe("privacy: who sees a ticket", () => {
     expect((await (await owner.get("/api/v1/tickets")).json()).map((t: { id: string }) => t.id)).toContain(ticketId);
     expect((await (await maintainer.get("/api/v1/tickets")).json()).map((t: { id: string }) => t.id)).toContain(ticketId);
     expect((await (await other.get("/api/v1/tickets")).json()).map((t: { id: string }) => t.id)).not.toContain(ticketId);
-    expect((await (await moderator.get("/api/v1/tickets")).json())).toEqual([]);
+    expect(await (await moderator.get("/api/v1/tickets")).json()).toEqual([]);
     expect((await visitor.get("/api/v1/tickets")).status).toBe(401);
   });
 
   it("POST messages and decisions: strangers get 404, the owner may reply but not decide, visitors 401", async () => {
     for (const action of ["messages", "accept", "reject", "request-info", "resolve"]) {
-      const body = action === "reject" ? { reason: "duplicate", message: "Duplicate of another ticket." } : { body: "hello there", message: "Tell me more please." };
+      const body =
+        action === "reject"
+          ? { reason: "duplicate", message: "Duplicate of another ticket." }
+          : { body: "hello there", message: "Tell me more please." };
       for (const stranger of [other, moderator]) {
         const res = await denied(await stranger.post(`/api/v1/tickets/${ticketId}/${action}`, body));
         expect(res.status, `${action} by a stranger`).toBe(404);
       }
       expect((await visitor.post(`/api/v1/tickets/${ticketId}/${action}`, body)).status, `${action} by a visitor`).toBe(401);
-      if (action !== "messages") expect((await owner.post(`/api/v1/tickets/${ticketId}/${action}`, body)).status, `${action} by the owner`).toBe(403);
+      if (action !== "messages")
+        expect((await owner.post(`/api/v1/tickets/${ticketId}/${action}`, body)).status, `${action} by the owner`).toBe(403);
     }
     expect((await owner.post(`/api/v1/tickets/${ticketId}/messages`, { body: "an internal note?", internal: true })).status).toBe(403);
     expect((await maintainer.post(`/api/v1/tickets/${ticketId}/messages`, { body: "Replying before accepting" })).status).toBe(409);
@@ -203,8 +230,13 @@ describe("privacy: who sees a ticket", () => {
 
   it("keeps private text out of the public thread, the thread API, feeds, the sitemap and other people's notifications", async () => {
     const publicPages = [
-      proThread.url, `/api/v1/threads/${proThread.id}`, `/t/${proThread.id}/feed.rss`, `/t/${proThread.id}/feed.atom`,
-      "/latest.rss", "/sitemap.xml", "/api/v1/notifications",
+      proThread.url,
+      `/api/v1/threads/${proThread.id}`,
+      `/t/${proThread.id}/feed.rss`,
+      `/t/${proThread.id}/feed.atom`,
+      "/latest.rss",
+      "/sitemap.xml",
+      "/api/v1/notifications",
     ];
     for (const path of publicPages) {
       for (const client of [visitor, other]) {

@@ -11,7 +11,6 @@ let server: TestServer;
 let owner: Client, maintainer: Client, other: Client;
 let threads: { id: string }[];
 
-
 /** Escalates over the API and authorises on the test checkout page, as the member's browser would. */
 async function paidTicket(client: Client, threadId: string) {
   const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
@@ -26,7 +25,11 @@ async function paidTicket(client: Client, threadId: string) {
 beforeAll(async () => {
   server = await startServer({ seed: true });
   threads = (await (await new Client(server.url).get("/api/v1/threads?category=pro")).json()).threads;
-  [owner, maintainer, other] = await Promise.all([signIn(server, "member@backline.local"), signIn(server, "maintainer@backline.local"), signIn(server, "member2@backline.local")]);
+  [owner, maintainer, other] = await Promise.all([
+    signIn(server, "member@backline.local"),
+    signIn(server, "maintainer@backline.local"),
+    signIn(server, "member2@backline.local"),
+  ]);
 });
 afterAll(async () => {
   await server?.stop();
@@ -43,7 +46,12 @@ describe("withdraw", () => {
 
     const res = await owner.post(`/api/v1/tickets/${id}/withdraw`, { reason: "Solved it myself." });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ state: "withdrawn", withdrawReason: "Solved it myself.", payment: { status: "canceled" }, clock: { timeLeftMs: null } });
+    expect(await res.json()).toMatchObject({
+      state: "withdrawn",
+      withdrawReason: "Solved it myself.",
+      payment: { status: "canceled" },
+      clock: { timeLeftMs: null },
+    });
     const again = await owner.post(`/api/v1/tickets/${id}/withdraw`, {});
     expect(again.status).toBe(409);
     expect((await again.json()).error.message).toMatch(/cannot be withdrawn/);
@@ -73,7 +81,10 @@ describe("asking before accepting, the stopped clock, and the trail", () => {
 
     const asked = await maintainer.post(`/api/v1/tickets/${id}/request-info`, { message: "Which proxy sits in front of the app?" });
     expect(asked.status).toBe(200);
-    expect(await asked.json()).toMatchObject({ state: "waiting_on_customer", clock: { paused: true, answered: true, timeLeftMs: null, text: expect.stringMatching(/^answered in /) } });
+    expect(await asked.json()).toMatchObject({
+      state: "waiting_on_customer",
+      clock: { paused: true, answered: true, timeLeftMs: null, text: expect.stringMatching(/^answered in /) },
+    });
     expect((await owner.post(`/api/v1/tickets/${id}/messages`, { body: "nginx 1.24 with default settings." })).status).toBe(201);
     expect((await (await owner.get(`/api/v1/tickets/${id}`)).json()).state).toBe("awaiting_acceptance");
     // Still undecided: the owner can withdraw, the maintainer accept (here: accept).

@@ -4,7 +4,6 @@
 
 export type Doc = Record<string, unknown>;
 
-
 export class FilterError extends Error {}
 
 type Token = { kind: "word" | "string" | "op" | "punct"; value: string };
@@ -14,7 +13,10 @@ function lex(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '"' || c === "'") {
       let value = "";
       i++;
@@ -28,7 +30,10 @@ function lex(input: string): Token[] {
           i += 2;
           continue;
         }
-        if (ch === c) { i++; break; }
+        if (ch === c) {
+          i++;
+          break;
+        }
         value += ch;
         i++;
       }
@@ -36,8 +41,16 @@ function lex(input: string): Token[] {
       continue;
     }
     const op = /^(!=|>=|<=|=|>|<)/.exec(input.slice(i));
-    if (op) { tokens.push({ kind: "op", value: op[1]! }); i += op[1]!.length; continue; }
-    if ("()[],".includes(c)) { tokens.push({ kind: "punct", value: c }); i++; continue; }
+    if (op) {
+      tokens.push({ kind: "op", value: op[1]! });
+      i += op[1]!.length;
+      continue;
+    }
+    if ("()[],".includes(c)) {
+      tokens.push({ kind: "punct", value: c });
+      i++;
+      continue;
+    }
     const word = /^[\p{L}\p{N}_.-]+/u.exec(input.slice(i));
     if (!word) throw new FilterError(`Unexpected character \`${c}\` in filter \`${input}\`.`);
     tokens.push({ kind: "word", value: word[0] });
@@ -58,7 +71,8 @@ function compileExpression(input: string, attributes: Set<string>): (d: Doc) => 
   const value = (): string => {
     const t = tokens[pos++];
     if (!t || (t.kind !== "word" && t.kind !== "string")) throw new FilterError(`Expected a value in filter \`${input}\`.`);
-    if (t.kind === "word" && ["AND", "OR", "NOT", "IN", "TO"].includes(t.value)) throw new FilterError(`\`${t.value}\` is a reserved keyword.`);
+    if (t.kind === "word" && ["AND", "OR", "NOT", "IN", "TO"].includes(t.value))
+      throw new FilterError(`\`${t.value}\` is a reserved keyword.`);
     return t.value;
   };
   const list = (): string[] => {
@@ -107,12 +121,18 @@ function compileExpression(input: string, attributes: Set<string>): (d: Doc) => 
   };
   const and = () => {
     const parts = [primary()];
-    while (keyword("AND")) { pos++; parts.push(primary()); }
+    while (keyword("AND")) {
+      pos++;
+      parts.push(primary());
+    }
     return (d: Doc) => parts.every((p) => p(d));
   };
   const or = () => {
     const parts = [and()];
-    while (keyword("OR")) { pos++; parts.push(and()); }
+    while (keyword("OR")) {
+      pos++;
+      parts.push(and());
+    }
     return (d: Doc) => parts.some((p) => p(d));
   };
   const result = or();
@@ -144,11 +164,13 @@ export function compileFilter(filter: unknown, attributes = new Set<string>()): 
   if (Array.isArray(filter)) {
     const parts = filter.map((f) =>
       Array.isArray(f)
-        ? ((inner) => (d: Doc) => inner.some((g) => g(d)))(f.map((g) => compileExpression(String(g), attributes)))
+        ? (
+            (inner) => (d: Doc) =>
+              inner.some((g) => g(d))
+          )(f.map((g) => compileExpression(String(g), attributes)))
         : compileExpression(String(f), attributes),
     );
     return (d) => parts.every((p) => p(d));
   }
   throw new FilterError("Invalid filter.");
 }
-

@@ -8,7 +8,10 @@ import { asStrings, compileFilter, type Doc } from "./meilisearch-filter";
 
 export type IndexSettings = Record<string, any>;
 export class SearchRequestError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -48,7 +51,9 @@ function declared(attributes: Iterable<string>, allowed: string[] | undefined, c
   const list = allowed ?? [];
   for (const attribute of attributes) {
     if (list.includes("*") || list.includes(attribute)) continue;
-    const available = list.length ? `Available ${what} attributes are: \`${list.join(", ")}\`.` : `This index does not have configured ${what} attributes.`;
+    const available = list.length
+      ? `Available ${what} attributes are: \`${list.join(", ")}\`.`
+      : `This index does not have configured ${what} attributes.`;
     throw new SearchRequestError(code, `Attribute \`${attribute}\` is not ${what}. ${available}`);
   }
 }
@@ -62,12 +67,19 @@ export function search(docs: Doc[], settings: IndexSettings, params: Record<stri
   declared(params.facets ?? [], settings.filterableAttributes, "invalid_search_facets", "filterable");
   // https://www.meilisearch.com/docs/learn/filtering_and_sorting/sort_search_results: sortableAttributes only.
   const sorts = ((params.sort as string[] | undefined) ?? []).map((s) => s.split(":") as [string, string]);
-  declared(sorts.map(([field]) => field), settings.sortableAttributes, "invalid_search_sort", "sortable");
+  declared(
+    sorts.map(([field]) => field),
+    settings.sortableAttributes,
+    "invalid_search_sort",
+    "sortable",
+  );
 
   const q = typeof params.q === "string" ? params.q : "";
   // https://www.meilisearch.com/docs/reference/api/settings#stop-words: ignored in queries.
   const stop = new Set<string>(settings.stopWords ?? []);
-  const queryWords = words(q).filter((w) => !stop.has(w)).slice(0, 10);
+  const queryWords = words(q)
+    .filter((w) => !stop.has(w))
+    .slice(0, 10);
   // https://www.meilisearch.com/docs/learn/engine/prefix: only the last word, and not after a space.
   const prefixLast = /[\p{L}\p{N}]$/u.test(q);
   const isPrefix = (w: string, i: number) => prefixLast && i === queryWords.length - 1 && w.startsWith(queryWords[i]!);
@@ -89,13 +101,22 @@ export function search(docs: Doc[], settings: IndexSettings, params: Record<stri
   type Ranked = { doc: Doc; score: number; typos: number };
   let ranked: Ranked[] = docs.filter(test).map((doc) => ({ doc, score: queryWords.length, typos: 0 }));
   if (queryWords.length) {
-    ranked = ranked.map(({ doc }) => {
-      const found = matched(doc);
-      const missing = found.indexOf(Infinity);
-      const leading = missing < 0 ? found.length : missing;
-      const score = strategy === "frequency" ? found.filter((t) => t !== Infinity).length : strategy === "all" ? (leading === found.length ? leading : 0) : leading;
-      return { doc, score, typos: found.filter((t) => t !== Infinity).reduce((n, t) => n + t, 0) };
-    }).filter((r) => r.score > 0);
+    ranked = ranked
+      .map(({ doc }) => {
+        const found = matched(doc);
+        const missing = found.indexOf(Infinity);
+        const leading = missing < 0 ? found.length : missing;
+        const score =
+          strategy === "frequency"
+            ? found.filter((t) => t !== Infinity).length
+            : strategy === "all"
+              ? leading === found.length
+                ? leading
+                : 0
+              : leading;
+        return { doc, score, typos: found.filter((t) => t !== Infinity).reduce((n, t) => n + t, 0) };
+      })
+      .filter((r) => r.score > 0);
     // https://www.meilisearch.com/docs/learn/relevancy/ranking_rules: "words", then "typo".
     ranked.sort((a, b) => b.score - a.score || a.typos - b.typos);
   }
@@ -110,16 +131,37 @@ export function search(docs: Doc[], settings: IndexSettings, params: Record<stri
   // https://www.meilisearch.com/docs/reference/api/settings#pagination: no more than maxTotalHits are reachable.
   ranked = ranked.slice(0, settings.pagination?.maxTotalHits ?? 1000);
 
-  const facetDistribution = facets(ranked.map((r) => r.doc), params.facets ?? [], settings);
+  const facetDistribution = facets(
+    ranked.map((r) => r.doc),
+    params.facets ?? [],
+    settings,
+  );
   const page = params.page ?? 1;
   const hitsPerPage = params.hitsPerPage ?? params.limit ?? 20;
   const slice = ranked.slice((page - 1) * hitsPerPage, page * hitsPerPage).map(({ doc, score }) => {
-    const hit: Doc = { ...doc, ...formatted(doc, params, queryWords.map((_, i) => (w: string) => matchesWord(w, i))) };
-    if (params.showRankingScoreDetails) hit._rankingScoreDetails = { words: { order: 0, matchingWords: score, maxMatchingWords: queryWords.length, score: 1 } };
+    const hit: Doc = {
+      ...doc,
+      ...formatted(
+        doc,
+        params,
+        queryWords.map((_, i) => (w: string) => matchesWord(w, i)),
+      ),
+    };
+    if (params.showRankingScoreDetails)
+      hit._rankingScoreDetails = { words: { order: 0, matchingWords: score, maxMatchingWords: queryWords.length, score: 1 } };
     return hit;
   });
   return params.page !== undefined || params.hitsPerPage !== undefined
-    ? { hits: slice, query: q, processingTimeMs: 0, page, hitsPerPage, totalHits: ranked.length, totalPages: Math.ceil(ranked.length / hitsPerPage), facetDistribution }
+    ? {
+        hits: slice,
+        query: q,
+        processingTimeMs: 0,
+        page,
+        hitsPerPage,
+        totalHits: ranked.length,
+        totalPages: Math.ceil(ranked.length / hitsPerPage),
+        facetDistribution,
+      }
     : { hits: slice, query: q, processingTimeMs: 0, limit: hitsPerPage, offset: 0, estimatedTotalHits: ranked.length, facetDistribution };
 }
 
@@ -171,7 +213,10 @@ function formatted(doc: Doc, params: Record<string, any>, matchers: ((w: string)
 function cropText(text: string, length: number, marker: string, isMatch: (w: string) => boolean) {
   const tokens = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
   if (tokens.length <= length) return text;
-  const first = Math.max(0, tokens.findIndex((t) => isMatch(t[0])));
+  const first = Math.max(
+    0,
+    tokens.findIndex((t) => isMatch(t[0])),
+  );
   const start = Math.min(Math.max(0, first - Math.floor(length / 2)), tokens.length - length);
   const from = start === 0 ? 0 : tokens[start]!.index!;
   const last = tokens[start + length - 1]!;

@@ -6,10 +6,26 @@
 type Refusal = { code: string; message: string };
 
 const SETTINGS = [
-  "displayedAttributes", "searchableAttributes", "filterableAttributes", "sortableAttributes", "rankingRules",
-  "stopWords", "nonSeparatorTokens", "separatorTokens", "dictionary", "synonyms", "distinctAttribute",
-  "proximityPrecision", "typoTolerance", "faceting", "pagination", "embedders", "searchCutoffMs",
-  "localizedAttributes", "facetSearch", "prefixSearch",
+  "displayedAttributes",
+  "searchableAttributes",
+  "filterableAttributes",
+  "sortableAttributes",
+  "rankingRules",
+  "stopWords",
+  "nonSeparatorTokens",
+  "separatorTokens",
+  "dictionary",
+  "synonyms",
+  "distinctAttribute",
+  "proximityPrecision",
+  "typoTolerance",
+  "faceting",
+  "pagination",
+  "embedders",
+  "searchCutoffMs",
+  "localizedAttributes",
+  "facetSearch",
+  "prefixSearch",
 ];
 // https://www.meilisearch.com/docs/learn/relevancy/ranking_rules: the built-in rules, or attribute:asc|desc.
 const RANKING_RULE = /^(words|typo|proximity|attribute|sort|exactness|[\w.]+:(asc|desc))$/;
@@ -19,17 +35,20 @@ const isStrings = (v: unknown) => v === null || (Array.isArray(v) && v.every((x)
 const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 export function settingsError(body: unknown): Refusal | null {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { code: "bad_request", message: "Invalid settings: expected an object." };
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { code: "bad_request", message: "Invalid settings: expected an object." };
   const s = body as Record<string, any>;
   const unknown = Object.keys(s).find((k) => !SETTINGS.includes(k));
-  if (unknown) return { code: "bad_request", message: `Unknown field \`${unknown}\`: expected one of ${SETTINGS.map((k) => `\`${k}\``).join(", ")}` };
+  if (unknown)
+    return { code: "bad_request", message: `Unknown field \`${unknown}\`: expected one of ${SETTINGS.map((k) => `\`${k}\``).join(", ")}` };
   for (const key of ["searchableAttributes", "filterableAttributes", "sortableAttributes", "stopWords", "displayedAttributes"]) {
     if (key in s && !isStrings(s[key])) return invalid(key, "expected an array of strings");
   }
   if ("rankingRules" in s && !(isStrings(s.rankingRules) && (s.rankingRules ?? []).every((r: string) => RANKING_RULE.test(r)))) {
     return invalid("rankingRules", `expected built-in rules or \`attribute:asc|desc\`, found ${JSON.stringify(s.rankingRules)}`);
   }
-  if ("distinctAttribute" in s && s.distinctAttribute !== null && typeof s.distinctAttribute !== "string") return invalid("distinctAttribute", "expected a string");
+  if ("distinctAttribute" in s && s.distinctAttribute !== null && typeof s.distinctAttribute !== "string")
+    return invalid("distinctAttribute", "expected a string");
   const typo = s.typoTolerance;
   if (typo !== undefined && typo !== null) {
     const extra = Object.keys(typo).find((k) => !TYPO_TOLERANCE.includes(k));
@@ -41,11 +60,14 @@ export function settingsError(body: unknown): Refusal | null {
   }
   const faceting = s.faceting;
   if (faceting !== undefined && faceting !== null) {
-    if (faceting.maxValuesPerFacet !== undefined && !isCount(faceting.maxValuesPerFacet)) return invalid("faceting", "`maxValuesPerFacet` must be a positive integer");
+    if (faceting.maxValuesPerFacet !== undefined && !isCount(faceting.maxValuesPerFacet))
+      return invalid("faceting", "`maxValuesPerFacet` must be a positive integer");
     const order = faceting.sortFacetValuesBy ?? {};
-    if (Object.values(order).some((v) => v !== "alpha" && v !== "count")) return invalid("faceting", "`sortFacetValuesBy` values must be `alpha` or `count`");
+    if (Object.values(order).some((v) => v !== "alpha" && v !== "count"))
+      return invalid("faceting", "`sortFacetValuesBy` values must be `alpha` or `count`");
   }
-  if (s.pagination?.maxTotalHits !== undefined && !isCount(s.pagination.maxTotalHits)) return invalid("pagination", "`maxTotalHits` must be a positive integer");
+  if (s.pagination?.maxTotalHits !== undefined && !isCount(s.pagination.maxTotalHits))
+    return invalid("pagination", "`maxTotalHits` must be a positive integer");
   return null;
 }
 

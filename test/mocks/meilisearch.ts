@@ -35,7 +35,10 @@ type Task = {
 export type RecordedRequest = { method: string; path: string; query: URLSearchParams; body: unknown; authorization: string | undefined };
 
 const errorBody = (code: string, message: string, type = "invalid_request"): TaskError => ({
-  message, code, type, link: `https://docs.meilisearch.com/errors#${code}`,
+  message,
+  code,
+  type,
+  link: `https://docs.meilisearch.com/errors#${code}`,
 });
 
 export class FakeMeilisearch {
@@ -134,7 +137,8 @@ export class FakeMeilisearch {
     this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body, authorization });
     if (this.apiKey) {
       if (!authorization) return send(res, 401, errorBody("missing_authorization_header", "The Authorization header is missing.", "auth"));
-      if (authorization !== `Bearer ${this.apiKey}`) return send(res, 403, errorBody("invalid_api_key", "The provided API key is invalid.", "auth"));
+      if (authorization !== `Bearer ${this.apiKey}`)
+        return send(res, 403, errorBody("invalid_api_key", "The provided API key is invalid.", "auth"));
     }
     try {
       const [status, payload] = this.route(req.method ?? "GET", url, body);
@@ -150,76 +154,99 @@ export class FakeMeilisearch {
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     if (method === "GET" && parts[0] === "health") return [200, { status: "available" }];
     // https://www.meilisearch.com/docs/reference/api/version
-    if (method === "GET" && parts[0] === "version") return [200, { commitSha: "fake", commitDate: "2025-01-01T00:00:00Z", pkgVersion: this.version }];
+    if (method === "GET" && parts[0] === "version")
+      return [200, { commitSha: "fake", commitDate: "2025-01-01T00:00:00Z", pkgVersion: this.version }];
     if (parts[0] === "tasks" && parts[1] && method === "GET") return this.pollTask(Number(parts[1]));
     if (parts[0] === "swap-indexes" && method === "POST") return this.swap(body);
     if (parts[0] !== "indexes") return [404, errorBody("not_found", "Not found")];
     const uid = parts[1];
     if (!uid && method === "POST") {
       const { uid: newUid, primaryKey } = body as { uid: string; primaryKey?: string };
-      return [202, this.enqueue("indexCreation", newUid, { primaryKey }, () => {
-        if (this.indexes.has(newUid)) return errorBody("index_already_exists", `Index \`${newUid}\` already exists.`);
-        this.createIndex(newUid, primaryKey ?? null);
-        return null;
-      })];
+      return [
+        202,
+        this.enqueue("indexCreation", newUid, { primaryKey }, () => {
+          if (this.indexes.has(newUid)) return errorBody("index_already_exists", `Index \`${newUid}\` already exists.`);
+          this.createIndex(newUid, primaryKey ?? null);
+          return null;
+        }),
+      ];
     }
     if (!uid) return [200, { results: [...this.indexes.values()].map(indexObject), total: this.indexes.size }];
     const index = this.indexes.get(uid);
     const sub = parts.slice(2).join("/");
-    if (sub === "" && method === "GET") return index ? [200, indexObject(index)] : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
+    if (sub === "" && method === "GET")
+      return index ? [200, indexObject(index)] : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
     if (sub === "" && method === "DELETE") {
-      return [202, this.enqueue("indexDeletion", uid, {}, () => (this.indexes.delete(uid) ? null : errorBody("index_not_found", `Index \`${uid}\` not found.`)))];
+      return [
+        202,
+        this.enqueue("indexDeletion", uid, {}, () =>
+          this.indexes.delete(uid) ? null : errorBody("index_not_found", `Index \`${uid}\` not found.`),
+        ),
+      ];
     }
     if (sub === "settings" && method === "PATCH") {
       // https://www.meilisearch.com/docs/reference/api/settings#update-settings: the body is
       // checked when the request arrives (400), the settings applied when the task runs.
       const invalid = settingsError(body);
       if (invalid) return [400, errorBody(invalid.code, invalid.message)];
-      return [202, this.enqueue("settingsUpdate", uid, body, () => {
-        const target = this.indexes.get(uid) ?? this.createIndex(uid, null);
-        target.settings = mergeSettings(target.settings, body);
-        return null;
-      })];
+      return [
+        202,
+        this.enqueue("settingsUpdate", uid, body, () => {
+          const target = this.indexes.get(uid) ?? this.createIndex(uid, null);
+          target.settings = mergeSettings(target.settings, body);
+          return null;
+        }),
+      ];
     }
-    if (sub === "settings" && method === "GET") return index ? [200, index.settings] : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
+    if (sub === "settings" && method === "GET")
+      return index ? [200, index.settings] : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
     if (sub === "stats" && method === "GET") {
-      return index ? [200, { numberOfDocuments: index.docs.size, isIndexing: false, fieldDistribution: {} }] : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
+      return index
+        ? [200, { numberOfDocuments: index.docs.size, isIndexing: false, fieldDistribution: {} }]
+        : [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
     }
     if (sub === "documents" && (method === "POST" || method === "PUT")) {
       const docs = body as Doc[];
-      return [202, this.enqueue("documentAdditionOrUpdate", uid, { receivedDocuments: docs.length }, () => {
-        // https://www.meilisearch.com/docs/learn/getting_started/indexes#implicit-index-creation:
-        // a missing index is created, with default settings (nothing filterable).
-        const target = this.indexes.get(uid) ?? this.createIndex(uid, url.searchParams.get("primaryKey"));
-        const key = target.primaryKey ?? url.searchParams.get("primaryKey") ?? "id";
-        target.primaryKey = key;
-        for (const doc of docs) {
-          const id = doc[key];
-          if (typeof id !== "string" || !/^[a-zA-Z0-9_-]{1,511}$/.test(id)) return errorBody("invalid_document_id", `Document identifier \`${String(id)}\` is invalid.`);
-        }
-        for (const doc of docs) target.docs.set(doc[key] as string, doc);
-        return null;
-      })];
+      return [
+        202,
+        this.enqueue("documentAdditionOrUpdate", uid, { receivedDocuments: docs.length }, () => {
+          // https://www.meilisearch.com/docs/learn/getting_started/indexes#implicit-index-creation:
+          // a missing index is created, with default settings (nothing filterable).
+          const target = this.indexes.get(uid) ?? this.createIndex(uid, url.searchParams.get("primaryKey"));
+          const key = target.primaryKey ?? url.searchParams.get("primaryKey") ?? "id";
+          target.primaryKey = key;
+          for (const doc of docs) {
+            const id = doc[key];
+            if (typeof id !== "string" || !/^[a-zA-Z0-9_-]{1,511}$/.test(id))
+              return errorBody("invalid_document_id", `Document identifier \`${String(id)}\` is invalid.`);
+          }
+          for (const doc of docs) target.docs.set(doc[key] as string, doc);
+          return null;
+        }),
+      ];
     }
     if (sub === "documents/delete" && method === "POST") {
       const filter = (body as { filter: unknown }).filter;
-      return [202, this.enqueue("documentDeletion", uid, { originalFilter: JSON.stringify(filter) }, () => {
-        const target = this.indexes.get(uid);
-        if (!target) return errorBody("index_not_found", `Index \`${uid}\` not found.`);
-        let test: (d: Doc) => boolean;
-        const attributes = new Set<string>();
-        try {
-          test = compileFilter(filter, attributes);
-        } catch (error) {
-          return errorBody("invalid_document_filter", (error as Error).message);
-        }
-        // https://www.meilisearch.com/docs/reference/api/documents#delete-documents-by-filter:
-        // the filter's attributes must be filterable, checked as the task runs.
-        const undeclared = [...attributes].filter((a) => !(target.settings.filterableAttributes ?? []).includes(a));
-        if (undeclared.length) return errorBody("invalid_document_filter", `Attribute \`${undeclared[0]}\` is not filterable.`);
-        for (const [id, doc] of target.docs) if (test(doc)) target.docs.delete(id);
-        return null;
-      })];
+      return [
+        202,
+        this.enqueue("documentDeletion", uid, { originalFilter: JSON.stringify(filter) }, () => {
+          const target = this.indexes.get(uid);
+          if (!target) return errorBody("index_not_found", `Index \`${uid}\` not found.`);
+          let test: (d: Doc) => boolean;
+          const attributes = new Set<string>();
+          try {
+            test = compileFilter(filter, attributes);
+          } catch (error) {
+            return errorBody("invalid_document_filter", (error as Error).message);
+          }
+          // https://www.meilisearch.com/docs/reference/api/documents#delete-documents-by-filter:
+          // the filter's attributes must be filterable, checked as the task runs.
+          const undeclared = [...attributes].filter((a) => !(target.settings.filterableAttributes ?? []).includes(a));
+          if (undeclared.length) return errorBody("invalid_document_filter", `Attribute \`${undeclared[0]}\` is not filterable.`);
+          for (const [id, doc] of target.docs) if (test(doc)) target.docs.delete(id);
+          return null;
+        }),
+      ];
     }
     if (sub === "search" && method === "POST") {
       if (!index) return [404, errorBody("index_not_found", `Index \`${uid}\` not found.`)];
@@ -241,22 +268,28 @@ export class FakeMeilisearch {
     if (olderThan(this.version, [1, 18]) && swaps.some((s) => "rename" in s)) {
       return [400, errorBody("bad_request", "Unknown field `rename`: expected one of `indexes`")];
     }
-    return [202, this.enqueue("indexSwap", null, { swaps }, () => {
-      for (const { indexes: [aUid, bUid], rename } of swaps) {
-        const a = this.indexes.get(aUid);
-        const b = this.indexes.get(bUid);
-        if (!a || (!b && !rename)) return errorBody("index_not_found", `Index \`${!a ? aUid : bUid}\` not found.`);
-        if (rename) {
-          if (b) return errorBody("index_already_exists", `Index \`${bUid}\` already exists.`);
-          this.indexes.delete(aUid);
+    return [
+      202,
+      this.enqueue("indexSwap", null, { swaps }, () => {
+        for (const {
+          indexes: [aUid, bUid],
+          rename,
+        } of swaps) {
+          const a = this.indexes.get(aUid);
+          const b = this.indexes.get(bUid);
+          if (!a || (!b && !rename)) return errorBody("index_not_found", `Index \`${!a ? aUid : bUid}\` not found.`);
+          if (rename) {
+            if (b) return errorBody("index_already_exists", `Index \`${bUid}\` already exists.`);
+            this.indexes.delete(aUid);
+            this.indexes.set(bUid, { ...a, uid: bUid });
+            continue;
+          }
+          this.indexes.set(aUid, { ...b!, uid: aUid });
           this.indexes.set(bUid, { ...a, uid: bUid });
-          continue;
         }
-        this.indexes.set(aUid, { ...b!, uid: aUid });
-        this.indexes.set(bUid, { ...a, uid: bUid });
-      }
-      return null;
-    })];
+        return null;
+      }),
+    ];
   }
 
   private enqueue(type: string, indexUid: string | null, details: Record<string, unknown>, apply: () => TaskError | null) {
@@ -265,8 +298,20 @@ export class FakeMeilisearch {
     const failure = failureAt >= 0 ? this.failures.splice(failureAt, 1)[0]!.error : null;
     const now = new Date().toISOString();
     this.tasks.set(uid, {
-      uid, indexUid, status: "enqueued", type, details, error: null, enqueuedAt: now, startedAt: null, finishedAt: null,
-      duration: null, batchUid: null, canceledBy: null, polls: 0, effect: failure ? () => failure : apply,
+      uid,
+      indexUid,
+      status: "enqueued",
+      type,
+      details,
+      error: null,
+      enqueuedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      duration: null,
+      batchUid: null,
+      canceledBy: null,
+      polls: 0,
+      effect: failure ? () => failure : apply,
     });
     return { taskUid: uid, indexUid, status: "enqueued", type, enqueuedAt: now };
   }
@@ -290,7 +335,9 @@ export class FakeMeilisearch {
     const task = this.tasks.get(uid);
     if (!task) return [404, errorBody("task_not_found", `Task \`${uid}\` not found.`)];
     task.polls += 1;
-    const waiting = [...this.tasks.values()].some((t) => t.uid <= uid && this.slowTaskTypes.has(t.type) && t.status !== "succeeded" && t.status !== "failed");
+    const waiting = [...this.tasks.values()].some(
+      (t) => t.uid <= uid && this.slowTaskTypes.has(t.type) && t.status !== "succeeded" && t.status !== "failed",
+    );
     if (task.polls > this.pollsBeforeDone && !waiting) {
       this.processUpTo(uid);
     } else if (task.status === "enqueued") {
@@ -310,7 +357,8 @@ function mergeSettings(current: Record<string, any>, patch: Record<string, any>)
   const out = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else if (typeof value === "object" && !Array.isArray(value) && typeof out[key] === "object" && !Array.isArray(out[key])) out[key] = mergeSettings(out[key], value);
+    else if (typeof value === "object" && !Array.isArray(value) && typeof out[key] === "object" && !Array.isArray(out[key]))
+      out[key] = mergeSettings(out[key], value);
     else out[key] = value;
   }
   return out;
@@ -327,4 +375,3 @@ function send(res: ServerResponse, status: number, payload: unknown) {
 }
 
 const indexObject = (i: Index) => ({ uid: i.uid, primaryKey: i.primaryKey, createdAt: i.createdAt, updatedAt: i.createdAt });
-

@@ -104,7 +104,11 @@ type Invoice = {
   amount_paid: number;
   billing_reason: string;
   currency: string;
-  parent: { type: "subscription_details"; quote_details: null; subscription_details: { subscription: string; metadata: Record<string, string> } };
+  parent: {
+    type: "subscription_details";
+    quote_details: null;
+    subscription_details: { subscription: string; metadata: Record<string, string> };
+  };
   lines: { object: "list"; data: { id: string; period: { start: number; end: number } }[] };
   _paymentIntent: string;
   _legacy: boolean;
@@ -134,7 +138,16 @@ type Subscription = {
 };
 
 // afterApplying: the operation happens, then the answer is an error (a lost response).
-type Failure = { method: string; path: RegExp; status: number; type: string; code?: string; message: string; times: number; afterApplying?: boolean };
+type Failure = {
+  method: string;
+  path: RegExp;
+  status: number;
+  type: string;
+  code?: string;
+  message: string;
+  times: number;
+  afterApplying?: boolean;
+};
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -203,8 +216,19 @@ export class FakeStripe {
   }
 
   /** The next `times` matching requests answer with this Stripe error. */
-  failNext(method: string, path: RegExp, error: { status: number; type?: string; code?: string; message: string; afterApplying?: boolean }, times = 1) {
-    this.failures.push({ method, path, times, type: error.type ?? (error.status >= 500 ? "api_error" : "invalid_request_error"), ...error });
+  failNext(
+    method: string,
+    path: RegExp,
+    error: { status: number; type?: string; code?: string; message: string; afterApplying?: boolean },
+    times = 1,
+  ) {
+    this.failures.push({
+      method,
+      path,
+      times,
+      type: error.type ?? (error.status >= 500 ? "api_error" : "invalid_request_error"),
+      ...error,
+    });
   }
 
   calls(method: string, path: RegExp) {
@@ -218,7 +242,12 @@ export class FakeStripe {
     // Stripe's page refuses payment once the session expired.
     if (session.status !== "open") throw new Error(`fake stripe: session ${sessionId} is ${session.status}, it cannot be paid`);
     if (session.mode === "subscription") {
-      const sub = { id: id("sub"), object: "subscription" as const, status: "active", metadata: { ...(session._subscriptionMetadata ?? {}) } };
+      const sub = {
+        id: id("sub"),
+        object: "subscription" as const,
+        status: "active",
+        metadata: { ...(session._subscriptionMetadata ?? {}) },
+      };
       this.subscriptions.set(sub.id, sub);
       Object.assign(session, { status: "complete", payment_status: "paid", subscription: sub.id, url: null });
       return this.publicSession(session);
@@ -281,10 +310,28 @@ export class FakeStripe {
     if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
     const currency = opts.currency ?? "usd";
     const intent: Intent = {
-      id: id("pi"), object: "payment_intent", status: "succeeded", amount: opts.amount, amount_capturable: 0, amount_received: opts.amount,
-      currency, capture_method: "automatic", metadata: {}, created: now(), livemode: false,
+      id: id("pi"),
+      object: "payment_intent",
+      status: "succeeded",
+      amount: opts.amount,
+      amount_capturable: 0,
+      amount_received: opts.amount,
+      currency,
+      capture_method: "automatic",
+      metadata: {},
+      created: now(),
+      livemode: false,
     };
-    const charge: Charge = { id: id("ch"), object: "charge", amount: opts.amount, amount_refunded: 0, refunded: false, currency, payment_intent: intent.id, status: "succeeded" };
+    const charge: Charge = {
+      id: id("ch"),
+      object: "charge",
+      amount: opts.amount,
+      amount_refunded: 0,
+      refunded: false,
+      currency,
+      payment_intent: intent.id,
+      status: "succeeded",
+    };
     intent.latest_charge = charge.id;
     this.intents.set(intent.id, intent);
     this.charges.set(charge.id, charge);
@@ -292,8 +339,17 @@ export class FakeStripe {
     sub._periodEnd = end;
     if (sub.status === "past_due") sub.status = "active";
     const invoice: Invoice = {
-      id: id("in"), object: "invoice", status: "paid", amount_paid: opts.amount, currency, billing_reason: opts.billingReason ?? "subscription_create",
-      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
+      id: id("in"),
+      object: "invoice",
+      status: "paid",
+      amount_paid: opts.amount,
+      currency,
+      billing_reason: opts.billingReason ?? "subscription_create",
+      parent: {
+        type: "subscription_details",
+        quote_details: null,
+        subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } },
+      },
       lines: { object: "list", data: [{ id: id("il"), period: { start: end - 365 * 86_400, end } }] },
       _paymentIntent: intent.id,
       _legacy: opts.legacy ?? false,
@@ -303,17 +359,37 @@ export class FakeStripe {
   }
 
   /** POST /v1/prices: a one-time Price, or a recurring one with recurring[interval]. */
-  createPrice(body: { unit_amount: number | string; currency: string; recurring?: { interval: string; interval_count?: number | string }; active?: boolean }) {
+  createPrice(body: {
+    unit_amount: number | string;
+    currency: string;
+    recurring?: { interval: string; interval_count?: number | string };
+    active?: boolean;
+  }) {
     const priceId = id("price");
-    const recurring = body.recurring ? { interval: body.recurring.interval, interval_count: Number(body.recurring.interval_count ?? 1) } : null;
-    this.prices.set(priceId, { unit_amount: Number(body.unit_amount), currency: body.currency, active: body.active ?? true, recurring, type: recurring ? "recurring" : "one_time" });
+    const recurring = body.recurring
+      ? { interval: body.recurring.interval, interval_count: Number(body.recurring.interval_count ?? 1) }
+      : null;
+    this.prices.set(priceId, {
+      unit_amount: Number(body.unit_amount),
+      currency: body.currency,
+      active: body.active ?? true,
+      recurring,
+      type: recurring ? "recurring" : "one_time",
+    });
     return this.publicPrice(priceId, this.prices.get(priceId)!);
   }
 
   publicPrice(priceId: string, p: Price) {
     return {
-      id: priceId, object: "price", active: p.active ?? true, currency: p.currency, unit_amount: p.unit_amount,
-      type: p.recurring ? "recurring" : "one_time", recurring: p.recurring ?? null, livemode: false, metadata: {},
+      id: priceId,
+      object: "price",
+      active: p.active ?? true,
+      currency: p.currency,
+      unit_amount: p.unit_amount,
+      type: p.recurring ? "recurring" : "one_time",
+      recurring: p.recurring ?? null,
+      livemode: false,
+      metadata: {},
     };
   }
 
@@ -326,9 +402,26 @@ export class FakeStripe {
     if (!sub) throw new Error(`fake stripe: no subscription ${subscriptionId}`);
     const { _periodEnd, ...rest } = sub;
     const end = _periodEnd ?? now() + 365 * 86_400;
-    const base = { ...structuredClone(rest), cancel_at_period_end: sub.cancel_at_period_end ?? false, cancel_at: sub.cancel_at ?? null, livemode: false };
-    if (opts.legacy) return { ...base, current_period_start: end - 365 * 86_400, current_period_end: end, items: { object: "list", data: [{ id: id("si"), object: "subscription_item" }] } };
-    return { ...base, items: { object: "list", data: [{ id: id("si"), object: "subscription_item", current_period_start: end - 365 * 86_400, current_period_end: end }] } };
+    const base = {
+      ...structuredClone(rest),
+      cancel_at_period_end: sub.cancel_at_period_end ?? false,
+      cancel_at: sub.cancel_at ?? null,
+      livemode: false,
+    };
+    if (opts.legacy)
+      return {
+        ...base,
+        current_period_start: end - 365 * 86_400,
+        current_period_end: end,
+        items: { object: "list", data: [{ id: id("si"), object: "subscription_item" }] },
+      };
+    return {
+      ...base,
+      items: {
+        object: "list",
+        data: [{ id: id("si"), object: "subscription_item", current_period_start: end - 365 * 86_400, current_period_end: end }],
+      },
+    };
   }
 
   /** A renewal charge fails: an open, unpaid invoice and the subscription past due (invoice.payment_failed's payload). */
@@ -338,8 +431,17 @@ export class FakeStripe {
     sub.status = "past_due";
     const end = now() + 365 * 86_400;
     const invoice: Invoice = {
-      id: id("in"), object: "invoice", status: "open", amount_paid: 0, currency: opts.currency ?? "usd", billing_reason: "subscription_cycle",
-      parent: { type: "subscription_details", quote_details: null, subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } } },
+      id: id("in"),
+      object: "invoice",
+      status: "open",
+      amount_paid: 0,
+      currency: opts.currency ?? "usd",
+      billing_reason: "subscription_cycle",
+      parent: {
+        type: "subscription_details",
+        quote_details: null,
+        subscription_details: { subscription: sub.id, metadata: { ...sub.metadata } },
+      },
       lines: { object: "list", data: [{ id: id("il"), period: { start: end - 365 * 86_400, end } }] },
       _paymentIntent: id("pi"),
       _legacy: opts.legacy ?? false,
@@ -359,12 +461,22 @@ export class FakeStripe {
     if (_legacy) out.payment_intent = _paymentIntent;
     else if (includePayments) {
       out.payments = {
-        object: "list", has_more: false, url: "/v1/invoice_payments",
-        data: [{
-          id: `inpay_${_paymentIntent.slice(3)}`, object: "invoice_payment", invoice: inv.id, is_default: true, status: "paid",
-          amount_paid: inv.amount_paid, amount_requested: inv.amount_paid, currency: inv.currency,
-          payment: { type: "payment_intent", payment_intent: _paymentIntent },
-        }],
+        object: "list",
+        has_more: false,
+        url: "/v1/invoice_payments",
+        data: [
+          {
+            id: `inpay_${_paymentIntent.slice(3)}`,
+            object: "invoice_payment",
+            invoice: inv.id,
+            is_default: true,
+            status: "paid",
+            amount_paid: inv.amount_paid,
+            amount_requested: inv.amount_paid,
+            currency: inv.currency,
+            payment: { type: "payment_intent", payment_intent: _paymentIntent },
+          },
+        ],
       };
     }
     return out;
@@ -373,8 +485,15 @@ export class FakeStripe {
   /** The card charge behind a manual-capture authorisation, with Stripe's capture window. */
   private authoriseCharge(intent: Intent) {
     const charge: Charge = {
-      id: id("ch"), object: "charge", amount: intent.amount, amount_refunded: 0, refunded: false, currency: intent.currency,
-      payment_intent: intent.id, status: "succeeded", created: intent.created,
+      id: id("ch"),
+      object: "charge",
+      amount: intent.amount,
+      amount_refunded: 0,
+      refunded: false,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      status: "succeeded",
+      created: intent.created,
       payment_method_details: { type: "card", card: { capture_before: intent.created + 7 * 86_400 } },
     };
     this.charges.set(charge.id, charge);
@@ -391,9 +510,12 @@ export class FakeStripe {
   /** A PaymentIntent changes status outside Backline: processing → requires_capture, or captured in the dashboard. */
   moveIntent(paymentIntentId: string, status: "processing" | "requires_capture" | "succeeded") {
     const intent = this.intents.get(paymentIntentId)!;
-    Object.assign(intent, status === "succeeded"
-      ? { status, amount_received: intent.amount, amount_capturable: 0 }
-      : { status, amount_capturable: status === "requires_capture" ? intent.amount : 0 });
+    Object.assign(
+      intent,
+      status === "succeeded"
+        ? { status, amount_received: intent.amount, amount_capturable: 0 }
+        : { status, amount_capturable: status === "requires_capture" ? intent.amount : 0 },
+    );
     return { ...intent };
   }
 
@@ -403,19 +525,23 @@ export class FakeStripe {
   }
 
   private expiredForCapture(pi: Intent): [number, unknown] {
-    return [400, {
-      error: {
-        type: "invalid_request_error",
-        code: "charge_expired_for_capture",
-        message: `The charge for PaymentIntent ${pi.id} cannot be captured because the authorization has expired.`,
+    return [
+      400,
+      {
+        error: {
+          type: "invalid_request_error",
+          code: "charge_expired_for_capture",
+          message: `The charge for PaymentIntent ${pi.id} cannot be captured because the authorization has expired.`,
+        },
       },
-    }];
+    ];
   }
 
   /** expand[]=latest_charge / payment_intent, as Stripe embeds the object for the id. */
   private expanded<T extends Record<string, any>>(obj: T, expand: string[] | undefined): T {
     const out: Record<string, any> = { ...obj };
-    if (expand?.includes("latest_charge") && typeof out.latest_charge === "string") out.latest_charge = { ...this.charges.get(out.latest_charge) };
+    if (expand?.includes("latest_charge") && typeof out.latest_charge === "string")
+      out.latest_charge = { ...this.charges.get(out.latest_charge) };
     if (expand?.includes("payment_intent") && typeof out.payment_intent === "string") {
       out.payment_intent = this.expanded({ ...this.intents.get(out.payment_intent) }, ["latest_charge"]);
     }
@@ -450,7 +576,12 @@ export class FakeStripe {
       failure.times -= 1;
       if (failure.afterApplying) this.route(method, url.pathname, body);
       // Stripe-Should-Retry: false keeps the SDK from retrying on its own; Backline's jobs retry.
-      return this.send(res, failure.status, { error: { type: failure.type, code: failure.code, message: failure.message } }, { "Stripe-Should-Retry": "false" });
+      return this.send(
+        res,
+        failure.status,
+        { error: { type: failure.type, code: failure.code, message: failure.message } },
+        { "Stripe-Should-Retry": "false" },
+      );
     }
     try {
       const [status, payload] = this.route(method, url.pathname, body);
@@ -470,13 +601,16 @@ export class FakeStripe {
   }
 
   private unexpected(intent: Intent, action: string): [number, unknown] {
-    return [400, {
-      error: {
-        type: "invalid_request_error",
-        code: "payment_intent_unexpected_state",
-        message: `This PaymentIntent could not be ${action} because it has a status of ${intent.status}.`,
+    return [
+      400,
+      {
+        error: {
+          type: "invalid_request_error",
+          code: "payment_intent_unexpected_state",
+          message: `This PaymentIntent could not be ${action} because it has a status of ${intent.status}.`,
+        },
       },
-    }];
+    ];
   }
 
   private route(method: string, path: string, body: Record<string, any>): [number, unknown] {
@@ -496,12 +630,15 @@ export class FakeStripe {
       const s = this.sessions.get(m[1]!);
       if (!s) return this.missing("checkout.session", m[1]!);
       if (s.status !== "open") {
-        return [400, {
-          error: {
-            type: "invalid_request_error",
-            message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of ${s.status}.`,
+        return [
+          400,
+          {
+            error: {
+              type: "invalid_request_error",
+              message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of ${s.status}.`,
+            },
           },
-        }];
+        ];
       }
       return [200, this.expireSession(s.id)];
     }
@@ -524,7 +661,15 @@ export class FakeStripe {
       if (!sub) return this.missing("subscription", m[1]!);
       if (method === "POST" && body.cancel_at_period_end !== undefined) {
         if (sub.status === "canceled") {
-          return [400, { error: { type: "invalid_request_error", message: "A canceled subscription can only update its cancellation_details and metadata." } }];
+          return [
+            400,
+            {
+              error: {
+                type: "invalid_request_error",
+                message: "A canceled subscription can only update its cancellation_details and metadata.",
+              },
+            },
+          ];
         }
         sub.cancel_at_period_end = body.cancel_at_period_end === "true";
       }
@@ -535,7 +680,10 @@ export class FakeStripe {
       if (!inv) return this.missing("invoice", m[1]!);
       const expand: string[] = body.expand ?? [];
       if (inv._legacy && expand.includes("payments")) {
-        return [400, { error: { type: "invalid_request_error", message: "This property cannot be expanded (payments).", param: "expand[0]" } }];
+        return [
+          400,
+          { error: { type: "invalid_request_error", message: "This property cannot be expanded (payments).", param: "expand[0]" } },
+        ];
       }
       return [200, this.publicInvoice(inv, expand.includes("payments"))];
     }
@@ -569,21 +717,56 @@ export class FakeStripe {
     const chargeId = body.charge ?? (intent ? this.chargeOf(intent)?.id : undefined);
     const charge = chargeId ? this.charges.get(chargeId) : undefined;
     if (!charge || (intent && intent.status !== "succeeded")) {
-      return [400, { error: { type: "invalid_request_error", message: `This PaymentIntent (${body.payment_intent}) does not have a successful charge to refund.` } }];
+      return [
+        400,
+        {
+          error: {
+            type: "invalid_request_error",
+            message: `This PaymentIntent (${body.payment_intent}) does not have a successful charge to refund.`,
+          },
+        },
+      ];
     }
     if (charge.refunded) {
-      return [400, { error: { type: "invalid_request_error", code: "charge_already_refunded", message: `Charge ${charge.id} has already been refunded.` } }];
+      return [
+        400,
+        {
+          error: {
+            type: "invalid_request_error",
+            code: "charge_already_refunded",
+            message: `Charge ${charge.id} has already been refunded.`,
+          },
+        },
+      ];
     }
     const left = charge.amount - charge.amount_refunded;
     const amount = body.amount === undefined ? left : Number(body.amount);
     if (amount > left) {
-      return [400, { error: { type: "invalid_request_error", code: "amount_too_large", param: "amount", message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})` } }];
+      return [
+        400,
+        {
+          error: {
+            type: "invalid_request_error",
+            code: "amount_too_large",
+            param: "amount",
+            message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+          },
+        },
+      ];
     }
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     const refund: Refund = {
-      id: id("re"), object: "refund", amount, charge: charge.id, currency: charge.currency, payment_intent: charge.payment_intent,
-      metadata: body.metadata ?? {}, reason: body.reason ?? null, status: "succeeded", created: now(),
+      id: id("re"),
+      object: "refund",
+      amount,
+      charge: charge.id,
+      currency: charge.currency,
+      payment_intent: charge.payment_intent,
+      metadata: body.metadata ?? {},
+      reason: body.reason ?? null,
+      status: "succeeded",
+      created: now(),
     };
     this.refunds.set(refund.id, refund);
     return [200, { ...refund }];
@@ -598,8 +781,14 @@ export class FakeStripe {
     if (intent.latest_charge) return this.charges.get(intent.latest_charge);
     if (intent.status !== "succeeded") return undefined;
     const charge: Charge = {
-      id: id("ch"), object: "charge", amount: intent.amount_received, amount_refunded: 0, refunded: false,
-      currency: intent.currency, payment_intent: intent.id, status: "succeeded",
+      id: id("ch"),
+      object: "charge",
+      amount: intent.amount_received,
+      amount_refunded: 0,
+      refunded: false,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      status: "succeeded",
     };
     this.charges.set(charge.id, charge);
     intent.latest_charge = charge.id;
@@ -623,8 +812,16 @@ export class FakeStripe {
   openDispute(paymentIntentId: string, amount?: number) {
     const charge = this.chargeOf(this.intents.get(paymentIntentId)!)!;
     const dispute: Dispute = {
-      id: id("dp"), object: "dispute", amount: amount ?? charge.amount, currency: charge.currency, charge: charge.id,
-      payment_intent: paymentIntentId, status: "needs_response", reason: "fraudulent", created: now(), livemode: false,
+      id: id("dp"),
+      object: "dispute",
+      amount: amount ?? charge.amount,
+      currency: charge.currency,
+      charge: charge.id,
+      payment_intent: paymentIntentId,
+      status: "needs_response",
+      reason: "fraudulent",
+      created: now(),
+      livemode: false,
     };
     this.disputes.set(dispute.id, dispute);
     return this.event("charge.dispute.created", { ...dispute });

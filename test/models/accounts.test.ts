@@ -60,7 +60,10 @@ describe("joining", () => {
 
   it("refuses malformed usernames and e-mails with field messages", async () => {
     await expect(createUser(newUser({ username: "a b" }))).rejects.toMatchObject({ status: 400, fields: { username: expect.any(String) } });
-    await expect(createUser(newUser({ email: "not-an-email" }))).rejects.toMatchObject({ status: 400, fields: { email: expect.any(String) } });
+    await expect(createUser(newUser({ email: "not-an-email" }))).rejects.toMatchObject({
+      status: 400,
+      fields: { email: expect.any(String) },
+    });
   });
 });
 
@@ -147,20 +150,26 @@ describe("password reset", () => {
     const session = await createAuthSession(user.id, "old device");
     const { mailFile } = await requestPasswordReset({ email: input.email });
     // The .eml is quoted-printable: undo soft line breaks before reading the link.
-    const mail = readFileSync(mailFile!, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const mail = readFileSync(mailFile!, "utf8")
+      .replace(/=\r?\n/g, "")
+      .replace(/=3D/g, "=");
     const token = mail.match(/reset-password\/([\w-]+)/)![1]!;
     await resetPassword({ token, password: "brand new passphrase", confirm: "brand new passphrase" });
     expect(await verifyCredentials(input.email, "brand new passphrase")).not.toBeNull();
     expect(await verifyCredentials(input.email, input.password)).toBeNull();
     expect(await userForSession(session.id)).toBeNull();
-    await expect(resetPassword({ token, password: "another passphrase 1", confirm: "another passphrase 1" })).rejects.toMatchObject({ status: 400 });
+    await expect(resetPassword({ token, password: "another passphrase 1", confirm: "another passphrase 1" })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 
   it("refuses a link past its hour, and sets no password with it", async () => {
     const input = newUser();
     const user = await createUser(input);
     const { mailFile } = await requestPasswordReset({ email: input.email });
-    const mail = readFileSync(mailFile!, "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const mail = readFileSync(mailFile!, "utf8")
+      .replace(/=\r?\n/g, "")
+      .replace(/=3D/g, "=");
     const token = mail.match(/reset-password\/([\w-]+)/)![1]!;
     await db.passwordReset.updateMany({ where: { userId: user.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await expect(resetPassword({ token, password: "brand new passphrase", confirm: "brand new passphrase" })).rejects.toMatchObject({
@@ -177,7 +186,9 @@ describe("password reset", () => {
   });
 
   it("refuses mismatched confirmation", async () => {
-    await expect(resetPassword({ token: "x".repeat(30), password: "brand new passphrase", confirm: "different one here" })).rejects.toMatchObject({
+    await expect(
+      resetPassword({ token: "x".repeat(30), password: "brand new passphrase", confirm: "different one here" }),
+    ).rejects.toMatchObject({
       status: 400,
       fields: { confirm: expect.any(String) },
     });

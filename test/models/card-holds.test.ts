@@ -31,23 +31,40 @@ async function paidTicket() {
   const session = ctx.stripe.completeSession(checkoutSessionId!);
   const paymentIntentId = session.payment_intent!;
   expect(
-    await applyPaymentEvent({ id: `evt_hold_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId, escalationId }),
+    await applyPaymentEvent({
+      id: `evt_hold_${++events}`,
+      provider: "stripe",
+      type: "checkout.completed",
+      sessionId: session.id,
+      paymentIntentId,
+      escalationId,
+    }),
   ).toBe("applied");
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId }, include: { payments: true } });
   const charge = ctx.stripe.charges.get(ctx.stripe.intents.get(paymentIntentId)!.latest_charge!)!;
-  return { member, ticketId: ticket.id, payment: ticket.payments[0]!, paymentIntentId, captureBefore: new Date(charge.payment_method_details!.card.capture_before * 1000) };
+  return {
+    member,
+    ticketId: ticket.id,
+    payment: ticket.payments[0]!,
+    paymentIntentId,
+    captureBefore: new Date(charge.payment_method_details!.card.capture_before * 1000),
+  };
 }
 
 const captures = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/capture$`)).length;
 const deskNotices = (ticketId: string) =>
   db.notification.findMany({ where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}` }, select: { title: true } });
-const trail = (ticketId: string) => db.moneyEvent.findMany({ where: { ticketId }, orderBy: { createdAt: "asc" }, select: { kind: true, reason: true } });
+const trail = (ticketId: string) =>
+  db.moneyEvent.findMany({ where: { ticketId }, orderBy: { createdAt: "asc" }, select: { kind: true, reason: true } });
 
 describe("card holds that lapse", () => {
   it("stores the charge's capture_before on the payment and watches it", async () => {
     const { ticketId, payment, captureBefore } = await paidTicket();
     expect(payment.captureBefore?.toISOString()).toBe(captureBefore.toISOString());
-    const jobs = await db.job.findMany({ where: { queue: HOLD_QUEUE, dedupeKey: { startsWith: `hold:${ticketId}:` } }, orderBy: { runAt: "asc" } });
+    const jobs = await db.job.findMany({
+      where: { queue: HOLD_QUEUE, dedupeKey: { startsWith: `hold:${ticketId}:` } },
+      orderBy: { runAt: "asc" },
+    });
     expect(jobs.map((j) => [(j.payload as { kind: string }).kind, j.runAt.toISOString()])).toEqual([
       ["warning", new Date(captureBefore.getTime() - 24 * H).toISOString()],
       ["lapse", captureBefore.toISOString()],
@@ -61,7 +78,9 @@ describe("card holds that lapse", () => {
     expect(queue.items.find((i) => i.id === ticketId)?.hold).toEqual({ endsAt: captureBefore, text: "card hold ends in 5 h" });
 
     expect(await runHoldJob({ ticketId, kind: "warning" }, fiveHoursBefore)).toBe(true);
-    expect((await deskNotices(ticketId)).map((n) => n.title)).toContainEqual(expect.stringMatching(/^Card hold ends in 5 h for .*accept or reject before then/));
+    expect((await deskNotices(ticketId)).map((n) => n.title)).toContainEqual(
+      expect.stringMatching(/^Card hold ends in 5 h for .*accept or reject before then/),
+    );
   });
 
   it("closes an undecided ticket unpaid when its hold lapses, and tells the member they may escalate again", async () => {
@@ -72,7 +91,9 @@ describe("card holds that lapse", () => {
     expect(ticket.payment?.status).toBe("canceled");
     expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
     expect(captures(paymentIntentId)).toBe(0);
-    const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "card hold" } } });
+    const notice = await db.notification.findFirstOrThrow({
+      where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "card hold" } },
+    });
     expect(notice.title).toMatch(/not charged\. You can escalate again/);
     expect((await trail(ticketId)).map((e) => e.kind)).toEqual(["authorised", "release_requested", "released"]);
     // A second run (a retried job) changes nothing.
@@ -110,7 +131,14 @@ describe("test-mode card holds", () => {
     const authorised = new Date(Date.now() - 8 * D);
     const escalationId = (await db.escalation.findFirstOrThrow({ select: { id: true } })).id;
     await db.testPaymentIntent.create({
-      data: { id: "pi_test_local_old_hold", escalationId, amountCents: 4900, currency: "usd", status: "requires_capture", createdAt: authorised },
+      data: {
+        id: "pi_test_local_old_hold",
+        escalationId,
+        amountCents: 4900,
+        currency: "usd",
+        status: "requires_capture",
+        createdAt: authorised,
+      },
     });
     const info = await testModeProvider.retrievePaymentIntent("pi_test_local_old_hold");
     expect(info.captureBefore?.toISOString()).toBe(new Date(authorised.getTime() + 7 * D).toISOString());

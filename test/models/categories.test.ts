@@ -19,8 +19,14 @@ describe("categories managed by an admin", () => {
   it("refuses a duplicate slug with 409 and a malformed one with 400", async () => {
     const admin = await makeUser({ role: "admin" });
     await createCategory(admin, { slug: "paid", name: "Paid", supported: true });
-    await expect(createCategory(admin, { slug: "paid", name: "Again" })).rejects.toMatchObject({ status: 409, fields: { slug: expect.any(String) } });
-    await expect(createCategory(admin, { slug: "Not A Slug!", name: "X y" })).rejects.toMatchObject({ status: 400, fields: { slug: expect.any(String) } });
+    await expect(createCategory(admin, { slug: "paid", name: "Again" })).rejects.toMatchObject({
+      status: 409,
+      fields: { slug: expect.any(String) },
+    });
+    await expect(createCategory(admin, { slug: "Not A Slug!", name: "X y" })).rejects.toMatchObject({
+      status: 400,
+      fields: { slug: expect.any(String) },
+    });
   });
 
   it("switches a category between supported and community-only", async () => {

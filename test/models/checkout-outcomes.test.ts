@@ -39,7 +39,10 @@ describe("a PaymentIntent already captured outside Backline", () => {
     expect((await getTicket(member, ticket.id)).payment?.status).toBe("captured");
     const trail = await db.moneyEvent.findMany({ where: { ticketId: ticket.id }, select: { kind: true, amountCents: true } });
     expect(trail).toEqual([{ kind: "captured_elsewhere", amountCents: session.amount_total }]);
-    const desk = await db.notification.findMany({ where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticket.id}` }, select: { title: true } });
+    const desk = await db.notification.findMany({
+      where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticket.id}` },
+      select: { title: true },
+    });
     expect(desk.map((n) => n.title)).toContainEqual(expect.stringMatching(/already captured outside Backline/));
 
     await expect(
@@ -66,7 +69,9 @@ describe("a ticket captured outside Backline whose promise is missed", () => {
     const view = await getTicket(member, ticket.id);
     expect(view).toMatchObject({ state: "expired", payment: { status: "refunded", refundedCents: session.amount_total } });
     expect(ctx.stripe.calls("POST", /\/v1\/refunds$/).filter((c) => c.body.payment_intent === session.payment_intent)).toHaveLength(1);
-    const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticket.id}`, title: { contains: "expired" } } });
+    const notice = await db.notification.findFirstOrThrow({
+      where: { userId: member.id, url: `/tickets/${ticket.id}`, title: { contains: "expired" } },
+    });
     expect(notice.title).toMatch(/refunded in full/);
   });
 });
@@ -85,10 +90,19 @@ describe("a second checkout for the thread, captured outside Backline", () => {
     expect(await applyPaymentEvent(completed(b.id, b.payment_intent, second.escalationId))).toBe("applied");
 
     expect(await db.ticket.count({ where: { ownerId: member.id } })).toBe(1);
-    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({ status: "captured", ticketId: null });
-    const trail = await db.moneyEvent.findMany({ where: { escalationId: second.escalationId }, orderBy: { createdAt: "asc" }, select: { kind: true } });
+    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({
+      status: "captured",
+      ticketId: null,
+    });
+    const trail = await db.moneyEvent.findMany({
+      where: { escalationId: second.escalationId },
+      orderBy: { createdAt: "asc" },
+      select: { kind: true },
+    });
     expect(trail.map((e) => e.kind)).toEqual(["captured_elsewhere", "refund_requested", "refunded"]);
-    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({ refundedCents: b.amount_total });
+    expect(await db.payment.findFirstOrThrow({ where: { escalationId: second.escalationId } })).toMatchObject({
+      refundedCents: b.amount_total,
+    });
     expect(ctx.stripe.calls("POST", /\/v1\/refunds$/).filter((c) => c.body.payment_intent === b.payment_intent)).toHaveLength(1);
     expect(calls(b.payment_intent!, "cancel")).toBe(0);
     // Delivered again, nothing more is refunded.
@@ -105,7 +119,13 @@ describe("a PaymentIntent still processing", () => {
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
 
     ctx.stripe.moveIntent(pi, "requires_capture");
-    const ready = { id: `evt_outcome_${++events}`, provider: "stripe", type: "payment_intent.ready", paymentIntentId: pi, escalationId } as const;
+    const ready = {
+      id: `evt_outcome_${++events}`,
+      provider: "stripe",
+      type: "payment_intent.ready",
+      paymentIntentId: pi,
+      escalationId,
+    } as const;
     expect(await applyPaymentEvent(ready)).toBe("applied");
     const payment = await db.payment.findFirstOrThrow({ where: { escalationId } });
     expect(payment).toMatchObject({ status: "authorized", paymentIntentId: pi });

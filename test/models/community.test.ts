@@ -48,9 +48,18 @@ describe("asking and answering", () => {
     const asker = await makeUser();
     const t = await createThread(asker, question(cat.slug));
     expect((await listThreads(parseListThreadsQuery({ tag: "proxy" }))).threads.map((x) => x.id)).toContain(t.id);
-    await expect(createThread(asker, question("no-such-category"))).rejects.toMatchObject({ status: 400, fields: { category: expect.any(String) } });
-    await expect(createThread(asker, question(cat.slug, { title: "short" }))).rejects.toMatchObject({ status: 400, fields: { title: expect.any(String) } });
-    await expect(createThread(asker, question(cat.slug, { tags: "a,b,c,d,e,f" }))).rejects.toMatchObject({ status: 400, fields: { tags: expect.any(String) } });
+    await expect(createThread(asker, question("no-such-category"))).rejects.toMatchObject({
+      status: 400,
+      fields: { category: expect.any(String) },
+    });
+    await expect(createThread(asker, question(cat.slug, { title: "short" }))).rejects.toMatchObject({
+      status: 400,
+      fields: { title: expect.any(String) },
+    });
+    await expect(createThread(asker, question(cat.slug, { tags: "a,b,c,d,e,f" }))).rejects.toMatchObject({
+      status: 400,
+      fields: { tags: expect.any(String) },
+    });
   });
 
   it("lets the asker change the accepted answer and moves the reputation with it", async () => {
@@ -157,13 +166,20 @@ describe("locks, removal and trust", () => {
   it("stops a new account from posting links or images, and allows them once trusted", async () => {
     const cat = await makeCategory();
     const newcomer = await makeUser({ trustLevel: 0 });
-    await expect(createThread(newcomer, question(cat.slug, { body: "See https://example.com/help for details please" }))).rejects.toMatchObject({
+    await expect(
+      createThread(newcomer, question(cat.slug, { body: "See https://example.com/help for details please" })),
+    ).rejects.toMatchObject({
       status: 400,
       fields: { body: expect.stringContaining("links") },
     });
-    await expect(createThread(newcomer, question(cat.slug, { body: "Look at ![shot](https://example.com/a.png) here" }))).rejects.toMatchObject({ status: 400 });
+    await expect(
+      createThread(newcomer, question(cat.slug, { body: "Look at ![shot](https://example.com/a.png) here" })),
+    ).rejects.toMatchObject({ status: 400 });
     const trusted = await makeUser({ trustLevel: 2 });
-    const t = await createThread(trusted, question(cat.slug, { body: "See [the docs](https://example.com/help) and ![shot](https://example.com/a.png)" }));
+    const t = await createThread(
+      trusted,
+      question(cat.slug, { body: "See [the docs](https://example.com/help) and ![shot](https://example.com/a.png)" }),
+    );
     const html = (await getThread(t.id, null)).posts[0]!.bodyHtml;
     expect(html).toContain('rel="nofollow ugc noopener"');
     expect(html).toContain("<img");
@@ -183,7 +199,10 @@ describe("locks, removal and trust", () => {
     const cat = await makeCategory();
     const author = await makeUser();
     const mentioned = await makeUser({ username: "mentioned_one" });
-    await createThread(author, question(cat.slug, { body: `Hey @mentioned_one and @MENTIONED_ONE, and me @${author.username}: any idea?` }));
+    await createThread(
+      author,
+      question(cat.slug, { body: `Hey @mentioned_one and @MENTIONED_ONE, and me @${author.username}: any idea?` }),
+    );
     const notes = await db.notification.findMany({ where: { kind: "mention" } });
     expect(notes.map((n) => n.userId)).toEqual([mentioned.id]);
   });
@@ -196,7 +215,11 @@ describe("pagination", () => {
     const base = Date.now();
     await db.thread.createMany({
       data: Array.from({ length: 65 }, (_, i) => ({
-        slug: `t-${i}`, title: `Generated thread ${i}`, categoryId: cat.id, authorId: author.id, lastPostAt: new Date(base - i * 1000),
+        slug: `t-${i}`,
+        title: `Generated thread ${i}`,
+        categoryId: cat.id,
+        authorId: author.id,
+        lastPostAt: new Date(base - i * 1000),
       })),
     });
     const seen: string[] = [];

@@ -33,7 +33,8 @@ async function paidTicket(tier = "standard", owner?: TestUser) {
 }
 
 const mailbox = () => path.join(getEnv().dataDir, "mailbox");
-const fullUser = async (id: string) => db.user.findUniqueOrThrow({ where: { id }, select: { id: true, role: true, username: true, trustLevel: true } });
+const fullUser = async (id: string) =>
+  db.user.findUniqueOrThrow({ where: { id }, select: { id: true, role: true, username: true, trustLevel: true } });
 
 describe("the desk queue", () => {
   it("is not there for members and moderators (404)", async () => {
@@ -57,7 +58,11 @@ describe("the desk queue", () => {
     expect(q.counts.awaiting_acceptance).toBe(q.items.filter((i) => i.state === "awaiting_acceptance").length);
     expect(q.items.find((i) => i.id === priority.ticket.id)!.badge).toMatchObject({ level: "ok" });
 
-    const later = await deskQueue(world.maintainer, parseDeskQueueQuery({ tier: "priority" }), new Date(priority.ticket.deadlineAt.getTime() - H));
+    const later = await deskQueue(
+      world.maintainer,
+      parseDeskQueueQuery({ tier: "priority" }),
+      new Date(priority.ticket.deadlineAt.getTime() - H),
+    );
     expect(later.items.map((i) => i.tier.slug)).toEqual(later.items.map(() => "priority"));
     expect(later.items.find((i) => i.id === priority.ticket.id)!.badge.level).toBe("soon");
     const open = await deskQueue(world.maintainer, parseDeskQueueQuery({ state: "open" }), now);
@@ -85,7 +90,9 @@ describe("warnings and the daily digest", () => {
     expect(await runClockJob({ ticketId: ticket.id, kind: "warning" }, new Date(at75.getTime() - 60_000))).toBe("noop");
     expect(await runClockJob({ ticketId: ticket.id, kind: "warning" }, at75)).toBe("warned");
     expect(await runClockJob({ ticketId: ticket.id, kind: "warning" }, at75)).toBe("noop");
-    const warning = await db.notification.findFirstOrThrow({ where: { userId: world.maintainer.id, kind: "sla_warning", url: `/tickets/${ticket.id}` } });
+    const warning = await db.notification.findFirstOrThrow({
+      where: { userId: world.maintainer.id, kind: "sla_warning", url: `/tickets/${ticket.id}` },
+    });
     expect(warning.lane).toBe("desk");
     expect(warning.emailedAt).not.toBeNull();
     const mails = readMailbox(mailbox(), world.maintainer.email).slice(before);
@@ -116,7 +123,10 @@ describe("warnings and the daily digest", () => {
 describe("macros", () => {
   it("are managed by admins only and rendered for the ticket with escaped values", async () => {
     await expect(createMacro(world.maintainer, { name: "Nope", body: "x y" })).rejects.toMatchObject({ status: 403 });
-    const macro = await createMacro(world.admin, { name: "Thanks", body: "Hi {{member.username}}, about {{thread.title}} ({{ticket.tier}}): {{thread.url}} — {{maintainer.username}} {{unknown.thing}}" });
+    const macro = await createMacro(world.admin, {
+      name: "Thanks",
+      body: "Hi {{member.username}}, about {{thread.title}} ({{ticket.tier}}): {{thread.url}} — {{maintainer.username}} {{unknown.thing}}",
+    });
     await expect(createMacro(world.admin, { name: "Thanks", body: "dup" })).rejects.toMatchObject({ status: 409 });
     const { ticket } = await paidTicket("priority", world.owner);
     const view = await getTicket(world.maintainer, ticket.id);

@@ -4,7 +4,16 @@ import { runOnce } from "~/services/jobs.server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startEscalation, similarSolvedThreads, threadSupport } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
-import { acceptTicket, getTicket, listTickets, postMessage, rejectTicket, requestInfo, resolveTicket, parseListTicketsQuery } from "~/models/tickets/ticket.server";
+import {
+  acceptTicket,
+  getTicket,
+  listTickets,
+  postMessage,
+  rejectTicket,
+  requestInfo,
+  resolveTicket,
+  parseListTicketsQuery,
+} from "~/models/tickets/ticket.server";
 import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";
@@ -33,7 +42,13 @@ async function paidTicket(owner = world.owner, threadId = world.thread.id, tier 
 describe("the gate before payment", () => {
   it("refuses an incomplete request with a message on every missing field, and starts no payment", async () => {
     const before = await db.escalation.count();
-    const error = await startEscalation(world.owner, world.thread.id, { tier: "standard", productVersion: "3", environment: "", stepsToReproduce: "it breaks", acceptScope: false }).catch((e) => e);
+    const error = await startEscalation(world.owner, world.thread.id, {
+      tier: "standard",
+      productVersion: "3",
+      environment: "",
+      stepsToReproduce: "it breaks",
+      acceptScope: false,
+    }).catch((e) => e);
     expect(error).toMatchObject({ status: 400 });
     expect(Object.keys(error.fields).sort()).toEqual(["acceptScope", "alreadyTried", "environment", "productVersion", "stepsToReproduce"]);
     expect(error.fields.stepsToReproduce).toMatch(/at least 30 characters/);
@@ -49,7 +64,8 @@ describe("the gate before payment", () => {
 
   it("refuses an unknown tier, a hidden thread and a missing thread", async () => {
     await expect(startEscalation(world.owner, world.thread.id, gate({ tier: "platinum" }))).rejects.toMatchObject({
-      status: 400, fields: { tier: expect.any(String) },
+      status: 400,
+      fields: { tier: expect.any(String) },
     });
     await expect(startEscalation(world.owner, "no-such-thread", gate())).rejects.toMatchObject({ status: 404 });
   });
@@ -78,8 +94,13 @@ describe("the gate before payment", () => {
     const handler = searchJobHandler(() => getSearchEngine());
     while ((await runOnce(SEARCH_QUEUE, handler)) > 0);
     const similar = await similarSolvedThreads({ id: "other", title: "Webhook signature broken" });
-    expect(similar[0]).toMatchObject({ id: world.thread.id, answer: expect.stringContaining("Mount the webhook route before the JSON parser") });
-    expect((await similarSolvedThreads({ id: world.thread.id, title: world.thread.title })).map((t) => t.id)).not.toContain(world.thread.id);
+    expect(similar[0]).toMatchObject({
+      id: world.thread.id,
+      answer: expect.stringContaining("Mount the webhook route before the JSON parser"),
+    });
+    expect((await similarSolvedThreads({ id: world.thread.id, title: world.thread.title })).map((t) => t.id)).not.toContain(
+      world.thread.id,
+    );
   });
 });
 
@@ -99,14 +120,20 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
     const snapshot = ticket.snapshot as unknown as TicketSnapshot;
     expect(snapshot.thread.title).toBe(world.thread.title);
     expect(snapshot.posts.map((p) => [p.number, p.author])).toEqual([
-      [0, world.owner.username], [1, world.other.username], [2, world.other.username],
+      [0, world.owner.username],
+      [1, world.other.username],
+      [2, world.other.username],
     ]);
     expect(snapshot.posts[1]!.bodyHtml).toContain('href="https://docs.example.com/upgrade?a=1&amp;b=2"');
     expect(snapshot.posts[0]!.createdAt).toBe("2026-01-05T12:00:00.000Z");
     expect(snapshot.acceptedPostId).toBe(world.thread.posts[2]!.id);
     expect(snapshot.posts[2]!.accepted).toBe(true);
     expect(snapshot.links).toContain("https://docs.example.com/upgrade?a=1&b=2");
-    expect(snapshot.gate).toMatchObject({ productVersion: "3.2.1", scopeAccepted: true, stepsToReproduce: expect.stringContaining("Upgrade to 3.2.1") });
+    expect(snapshot.gate).toMatchObject({
+      productVersion: "3.2.1",
+      scopeAccepted: true,
+      stepsToReproduce: expect.stringContaining("Upgrade to 3.2.1"),
+    });
     expect(snapshot.payer).toEqual({ id: member.id, username: member.username, email: member.email });
     expect(JSON.stringify(snapshot)).not.toContain("A post a moderator hid.");
 
@@ -144,11 +171,13 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId } = await paidTicket(member);
     const rows = await db.notification.findMany({ where: { url: `/tickets/${ticketId}` }, select: { userId: true, lane: true } });
-    expect(rows).toEqual(expect.arrayContaining([
-      { userId: member.id, lane: "community" },
-      { userId: world.maintainer.id, lane: "desk" },
-      { userId: world.admin.id, lane: "desk" },
-    ]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { userId: member.id, lane: "community" },
+        { userId: world.maintainer.id, lane: "desk" },
+        { userId: world.admin.id, lane: "desk" },
+      ]),
+    );
     const recipients = new Set(rows.map((r) => r.userId));
     expect(recipients.has(world.other.id) || recipients.has(world.moderator.id) || recipients.has(world.owner.id)).toBe(false);
   });
@@ -215,11 +244,17 @@ describe("the ticket conversation and decisions", () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
     const { ticketId } = await paidTicket(member);
     await expect(rejectTicket(world.maintainer, ticketId, { reason: "rude", message: "short" })).rejects.toMatchObject({
-      status: 400, fields: { reason: expect.any(String), message: expect.any(String) },
+      status: 400,
+      fields: { reason: expect.any(String), message: expect.any(String) },
     });
-    const rejected = await rejectTicket(world.maintainer, ticketId, { reason: "out_of_scope", message: "This is about your reverse proxy, not Backline." });
+    const rejected = await rejectTicket(world.maintainer, ticketId, {
+      reason: "out_of_scope",
+      message: "This is about your reverse proxy, not Backline.",
+    });
     expect(rejected).toMatchObject({ state: "rejected", rejectReason: "out_of_scope", payment: { status: "canceled" } });
-    const intent = await db.testPaymentIntent.findFirstOrThrow({ where: { escalationId: (await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).escalationId } });
+    const intent = await db.testPaymentIntent.findFirstOrThrow({
+      where: { escalationId: (await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).escalationId },
+    });
     expect(intent.status).toBe("canceled");
   });
 
@@ -235,15 +270,26 @@ describe("the ticket conversation and decisions", () => {
     await expect(postMessage(member, ticketId, { body: "sneaky note", internal: true })).rejects.toMatchObject({ status: 403 });
     await acceptTicket(world.maintainer, ticketId);
     await expect(acceptTicket(world.admin, ticketId)).rejects.toMatchObject({ status: 409 });
-    await expect(rejectTicket(world.maintainer, ticketId, { reason: "duplicate", message: "Duplicate of another ticket." })).rejects.toMatchObject({ status: 409 });
-    await expect(withdrawTicket(member, ticketId)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/cannot be withdrawn/) });
+    await expect(
+      rejectTicket(world.maintainer, ticketId, { reason: "duplicate", message: "Duplicate of another ticket." }),
+    ).rejects.toMatchObject({ status: 409 });
+    await expect(withdrawTicket(member, ticketId)).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/cannot be withdrawn/),
+    });
   });
 
   it("lists own tickets for members and every ticket for the desk, most urgent first", async () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
     await paidTicket(member, world.thread.id, "standard");
     const second = await db.thread.create({
-      data: { slug: "another", title: "Another problem", categoryId: world.pro.id, authorId: member.id, posts: { create: { number: 0, authorId: member.id, body: "b", bodyHtml: "<p>b</p>" } } },
+      data: {
+        slug: "another",
+        title: "Another problem",
+        categoryId: world.pro.id,
+        authorId: member.id,
+        posts: { create: { number: 0, authorId: member.id, body: "b", bodyHtml: "<p>b</p>" } },
+      },
     });
     await paidTicket(member, second.id, "priority");
     const own = await listTickets(member);

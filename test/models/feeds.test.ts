@@ -61,7 +61,18 @@ describe("feeds", () => {
       pageUrl: `${origin}/c/x?a=1&b=2`,
       feedBase: `${origin}/c/x/feed`,
       updated: new Date("2026-01-02T03:04:05Z"),
-      entries: [{ id: `${origin}/t/1`, title: nasty, url: `${origin}/t/1/x`, author: "ada", published: new Date(0), updated: new Date(0), html: "<p>a ]]> b</p>", categories: ["C&C"] }],
+      entries: [
+        {
+          id: `${origin}/t/1`,
+          title: nasty,
+          url: `${origin}/t/1/x`,
+          author: "ada",
+          published: new Date(0),
+          updated: new Date(0),
+          html: "<p>a ]]> b</p>",
+          categories: ["C&C"],
+        },
+      ],
     };
     for (const xml of [renderRss(feed), renderAtom(feed)]) {
       expect(xml).not.toContain("<script>");

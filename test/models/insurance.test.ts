@@ -28,7 +28,13 @@ beforeAll(async () => {
   world = await supportWorld();
   plan = await createPlan(world.admin, { name: "Yearly cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
   // Covers one Standard ticket (49.00) but not two.
-  smallPlan = await createPlan(world.admin, { name: "Starter cover", priceCents: 9900, coverageCents: 6000, currency: "usd", active: "on" });
+  smallPlan = await createPlan(world.admin, {
+    name: "Starter cover",
+    priceCents: 9900,
+    coverageCents: 6000,
+    currency: "usd",
+    active: "on",
+  });
 });
 
 /** A member buys a plan on the test checkout page. */
@@ -96,7 +102,9 @@ describe("escalating while covered", () => {
 
     await acceptTicket(world.maintainer, ticket.id);
     expect((await ticketOf(result.escalationId)).payments[0]!.status).toBe("captured");
-    expect(await db.insuranceDraw.findUniqueOrThrow({ where: { escalationId: result.escalationId } })).toMatchObject({ status: "succeeded" });
+    expect(await db.insuranceDraw.findUniqueOrThrow({ where: { escalationId: result.escalationId } })).toMatchObject({
+      status: "succeeded",
+    });
     expect(await balance(member)).toBe(20000 - 14900);
   });
 
@@ -104,15 +112,26 @@ describe("escalating while covered", () => {
     const member = await insured();
     const { escalationId } = await startEscalation(member, world.thread.id, gate());
     expect(await balance(member)).toBe(20000 - 4900);
-    await rejectTicket(world.maintainer, (await ticketOf(escalationId)).id, { reason: "duplicate", message: "Answered in the thread already." });
+    await rejectTicket(world.maintainer, (await ticketOf(escalationId)).id, {
+      reason: "duplicate",
+      message: "Answered in the thread already.",
+    });
     expect((await ticketOf(escalationId)).payments[0]!.status).toBe("canceled");
     const s = (await status(member)).subscription!;
     expect(s.balanceCents).toBe(20000);
-    expect(s.ledger.map((e) => [e.kind, e.amountCents])).toEqual(expect.arrayContaining([["debit", -4900], ["refund", 4900]]));
+    expect(s.ledger.map((e) => [e.kind, e.amountCents])).toEqual(
+      expect.arrayContaining([
+        ["debit", -4900],
+        ["refund", 4900],
+      ]),
+    );
     // The money trail tells the desk the coverage was drawn, then returned.
     const trail = await ticketMoneyTrail(world.maintainer, (await ticketOf(escalationId)).id);
     expect(trail.map((e) => [e.kind, e.amountCents])).toEqual([
-      ["coverage_draw", 4900], ["release_requested", 4900], ["coverage_return", 4900], ["released", 4900],
+      ["coverage_draw", 4900],
+      ["release_requested", 4900],
+      ["coverage_return", 4900],
+      ["released", 4900],
     ]);
   });
 
@@ -162,10 +181,14 @@ describe("a plan ended at the provider", () => {
     // Delivered again, it finds it done.
     expect(await applyPaymentEvent(testSubscriptionEvents.deleted(s.id))).toBe("duplicate");
     // A late invoice for an ended plan credits nothing, and what it took is given back.
-    const late = testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)) as { invoiceId: string } & Parameters<typeof applyPaymentEvent>[0];
+    const late = testSubscriptionEvents.invoicePaid(s.id, 50000, new Date(Date.now() + 400 * 24 * H)) as { invoiceId: string } & Parameters<
+      typeof applyPaymentEvent
+    >[0];
     expect(await applyPaymentEvent(late)).toBe("applied");
     expect(await balance(member)).toBe(0);
-    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${late.invoiceId}` } })).toMatchObject({ status: "refunded" });
+    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${late.invoiceId}` } })).toMatchObject({
+      status: "refunded",
+    });
 
     await expect(startEscalation(member, world.thread.id, gate({ payWith: "coverage" }))).rejects.toMatchObject({ status: 409 });
     const { checkoutUrl, escalationId } = await startEscalation(member, world.thread.id, gate());
@@ -175,13 +198,20 @@ describe("a plan ended at the provider", () => {
 
 const DAY = 24 * H;
 const trail = (subscriptionId: string) =>
-  db.moneyEvent.findMany({ where: { subscriptionId }, orderBy: [{ kind: "asc" }, { amountCents: "asc" }], select: { kind: true, amountCents: true } });
+  db.moneyEvent.findMany({
+    where: { subscriptionId },
+    orderBy: [{ kind: "asc" }, { amountCents: "asc" }],
+    select: { kind: true, amountCents: true },
+  });
 
 // Issue 14, defect 6: cancelling forfeited the year in one click.
 describe("don't renew", () => {
   it("needs its confirmation step, then keeps the balance usable until the period ends", async () => {
     const member = await insured();
-    await expect(changeRenewal(member, { intent: "dont-renew" })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/Confirm/) });
+    await expect(changeRenewal(member, { intent: "dont-renew" })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/Confirm/),
+    });
     expect((await status(member)).subscription).toMatchObject({ cancelAtPeriodEnd: false });
 
     await changeRenewal(member, { intent: "dont-renew", confirm: "yes" });
@@ -211,7 +241,10 @@ describe("don't renew", () => {
     const s = (await insuranceStatus(member, after)).subscription!;
     expect(s).toMatchObject({ status: "canceled", balanceCents: 0 });
     expect(s.ledger.map((e) => [e.kind, e.amountCents])).toEqual(expect.arrayContaining([["lapse", -20000]]));
-    expect(await trail(sub.id)).toEqual([{ kind: "coverage_credit", amountCents: 20000 }, { kind: "coverage_lapse", amountCents: 20000 }]);
+    expect(await trail(sub.id)).toEqual([
+      { kind: "coverage_credit", amountCents: 20000 },
+      { kind: "coverage_lapse", amountCents: 20000 },
+    ]);
     // Stripe's customer.subscription.deleted arriving afterwards finds it done.
     expect(await applyPaymentEvent(testSubscriptionEvents.deleted(sub.id), after)).toBe("duplicate");
   });
@@ -228,7 +261,10 @@ describe("don't renew", () => {
     const s = (await insuranceStatus(member, after)).subscription!;
     expect(s).toMatchObject({ status: "canceled", covered: false, balanceCents: 0 });
     const invoiceId = (renewal as { invoiceId: string }).invoiceId;
-    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${invoiceId}` } })).toMatchObject({ amountCents: 50000, status: "refunded" });
+    expect(await db.testPaymentIntent.findUnique({ where: { id: `re_test_local_${invoiceId}` } })).toMatchObject({
+      amountCents: 50000,
+      status: "refunded",
+    });
     expect(await db.moneyEvent.findFirst({ where: { subscriptionId: sub.id, kind: "plan_refund" } })).toMatchObject({ amountCents: 50000 });
   });
 
@@ -244,8 +280,13 @@ describe("don't renew", () => {
 
 describe("a failed renewal payment", () => {
   const failed = (insuranceId: string, at: Date) => ({
-    id: `evt_test_local_failed_${insuranceId}_${at.getTime()}`, provider: "test" as const, type: "invoice.payment_failed" as const,
-    invoiceId: `in_failed_${insuranceId}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, occurredAt: at,
+    id: `evt_test_local_failed_${insuranceId}_${at.getTime()}`,
+    provider: "test" as const,
+    type: "invoice.payment_failed" as const,
+    invoiceId: `in_failed_${insuranceId}`,
+    subscriptionId: `sub_test_local_${insuranceId}`,
+    insuranceId,
+    occurredAt: at,
   });
 
   it("makes the plan past due: no draws until a later paid invoice makes it active again", async () => {
@@ -270,7 +311,13 @@ describe("what an invoice credits", () => {
     testSubscriptionEvents.invoicePaid(id, amount, new Date(Date.now() + 2 * 365 * DAY), billingReason);
 
   it("renews with the coverage that was sold, not what the plan says now", async () => {
-    const sold = await createPlan(world.admin, { name: "Sold cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
+    const sold = await createPlan(world.admin, {
+      name: "Sold cover",
+      priceCents: 50000,
+      coverageCents: 20000,
+      currency: "usd",
+      active: "on",
+    });
     const member = await insured(sold.id);
     await updatePlan(world.admin, sold.id, { name: "Sold cover", priceCents: 50000, coverageCents: 90000, currency: "usd", active: "on" });
     const { id } = (await status(member)).subscription!;

@@ -1,8 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { listAudit } from "~/models/moderation/audit.server";
-import { AUTO_HIDE_FLAGS, dismissFlag, dismissFlagsOnPost, FLAG_RATE, flagPost, listFlagQueue, parseFlagQueueQuery } from "~/models/moderation/flag.server";
+import {
+  AUTO_HIDE_FLAGS,
+  dismissFlag,
+  dismissFlagsOnPost,
+  FLAG_RATE,
+  flagPost,
+  listFlagQueue,
+  parseFlagQueueQuery,
+} from "~/models/moderation/flag.server";
 import { deletePost, hidePost, restorePost, unhidePost } from "~/models/moderation/post-moderation.server";
-import { deleteThread, hideThread, lockThread, moveThread, restoreThread, unhideThread, unlockThread } from "~/models/moderation/thread-moderation.server";
+import {
+  deleteThread,
+  hideThread,
+  lockThread,
+  moveThread,
+  restoreThread,
+  unhideThread,
+  unlockThread,
+} from "~/models/moderation/thread-moderation.server";
 import { createReply } from "~/models/community/post.server";
 import { createThread, getThread, listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
 import { db } from "~/services/db.server";
@@ -78,8 +94,14 @@ describe("flagging a post", () => {
     const { reply } = await conversation();
     const reporter = await makeUser();
     await expect(flagPost(reporter, reply.id, {})).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
-    await expect(flagPost(reporter, reply.id, { reason: "boring" })).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
-    await expect(flagPost(reporter, reply.id, { reason: "needs-moderator" })).rejects.toMatchObject({ status: 400, fields: { details: expect.any(String) } });
+    await expect(flagPost(reporter, reply.id, { reason: "boring" })).rejects.toMatchObject({
+      status: 400,
+      fields: { reason: expect.any(String) },
+    });
+    await expect(flagPost(reporter, reply.id, { reason: "needs-moderator" })).rejects.toMatchObject({
+      status: 400,
+      fields: { details: expect.any(String) },
+    });
   });
 
   it("answers 404 for a post that does not exist or that the member cannot see, and 401 to visitors", async () => {
@@ -96,7 +118,12 @@ describe("flagging a post", () => {
     const reporter = await makeUser();
     const now = new Date();
     await db.rateLimit.create({
-      data: { key: `flag:${reporter.id}`, count: FLAG_RATE.max, windowStart: now, expiresAt: new Date(now.getTime() + FLAG_RATE.windowSeconds * 1000) },
+      data: {
+        key: `flag:${reporter.id}`,
+        count: FLAG_RATE.max,
+        windowStart: now,
+        expiresAt: new Date(now.getTime() + FLAG_RATE.windowSeconds * 1000),
+      },
     });
     const error = await flagPost(reporter, reply.id, { reason: "spam" }).catch((e) => e);
     expect(error).toMatchObject({ status: 429, message: expect.stringMatching(/Too many flags\. Try again in/) });
@@ -113,7 +140,9 @@ describe("flagging a post", () => {
     expect((await counts(category.id)).postCount).toBe(before.postCount - 1);
     const [entry] = await auditFor(reply.id);
     expect(entry).toMatchObject({ action: "post.auto_hide", actorId: null, reason: expect.stringContaining("flags") });
-    expect((await listFlagQueue(moderator, parseFlagQueueQuery({}))).items.find((i) => i.post.id === reply.id)?.flags).toHaveLength(AUTO_HIDE_FLAGS);
+    expect((await listFlagQueue(moderator, parseFlagQueueQuery({}))).items.find((i) => i.post.id === reply.id)?.flags).toHaveLength(
+      AUTO_HIDE_FLAGS,
+    );
 
     const staffReply = await createReply(moderator, thread.id, { body: "Please keep this thread about webhooks." });
     for (const r of reporters) await flagPost(r, staffReply.id, { reason: "offensive" });
@@ -136,7 +165,9 @@ describe("the moderation queue", () => {
     const result = await dismissFlagsOnPost(moderator, reply.id, { reason: "On topic: it answers the question." });
     expect(result).toEqual({ postId: reply.id, dismissed: 1 });
     expect((await listFlagQueue(moderator, parseFlagQueueQuery({ state: "open" }))).items.map((i) => i.post.id)).not.toContain(reply.id);
-    const resolved = (await listFlagQueue(moderator, parseFlagQueueQuery({ state: "resolved" }))).items.find((i) => i.post.id === reply.id)!;
+    const resolved = (await listFlagQueue(moderator, parseFlagQueueQuery({ state: "resolved" }))).items.find(
+      (i) => i.post.id === reply.id,
+    )!;
     expect(resolved.flags[0]).toMatchObject({ resolution: "dismissed", resolvedBy: moderator.username });
     expect(await visiblePostIds(thread.id, null)).toContain(reply.id);
     expect(await auditFor(reply.id)).toMatchObject([
@@ -172,7 +203,10 @@ describe("hiding and unhiding posts", () => {
     await expect(hidePost(asker, reply.id, { reason: "I do not like it" })).rejects.toMatchObject({ status: 403 });
     await expect(hidePost(null, reply.id, { reason: "x" })).rejects.toMatchObject({ status: 401 });
     await expect(hidePost(moderator, reply.id, {})).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
-    await expect(hidePost(moderator, reply.id, { reason: "  " })).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
+    await expect(hidePost(moderator, reply.id, { reason: "  " })).rejects.toMatchObject({
+      status: 400,
+      fields: { reason: expect.any(String) },
+    });
     await expect(hidePost(moderator, "no-such-post", { reason: "Spam link" })).rejects.toMatchObject({ status: 404 });
     await expect(unhidePost(asker, reply.id)).rejects.toMatchObject({ status: 403 });
   });
@@ -190,7 +224,13 @@ describe("hiding and unhiding posts", () => {
     expect(await visiblePostIds(thread.id, moderator)).toContain(reply.id);
     expect((await counts(category.id)).postCount).toBe(before.postCount - 1);
     expect(await auditFor(reply.id)).toMatchObject([
-      { action: "post.hide", actorId: moderator.id, targetType: "post", reason: "Rude tone", data: expect.objectContaining({ threadId: thread.id, number: 1 }) },
+      {
+        action: "post.hide",
+        actorId: moderator.id,
+        targetType: "post",
+        reason: "Rude tone",
+        data: expect.objectContaining({ threadId: thread.id, number: 1 }),
+      },
     ]);
 
     // Hiding again changes nothing and logs nothing.
@@ -220,7 +260,9 @@ describe("hiding, locking, moving and deleting threads", () => {
     const { category, asker, helper, moderator, thread } = await conversation();
     await expect(hideThread(helper, thread.id, { reason: "Off-topic" })).rejects.toMatchObject({ status: 403 });
     await expect(hideThread(moderator, thread.id, {})).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
-    expect(await queuesSearchSync(thread.id, () => hideThread(moderator, thread.id, { reason: "Duplicate of an older thread" }))).toBe(true);
+    expect(await queuesSearchSync(thread.id, () => hideThread(moderator, thread.id, { reason: "Duplicate of an older thread" }))).toBe(
+      true,
+    );
 
     await expect(getThread(thread.id, null)).rejects.toMatchObject({ status: 404 });
     await expect(getThread(thread.id, helper)).rejects.toMatchObject({ status: 404 });
@@ -242,7 +284,10 @@ describe("hiding, locking, moving and deleting threads", () => {
   it("a locked thread refuses replies with 409 until it is unlocked; members cannot lock", async () => {
     const { asker, helper, moderator, thread } = await conversation();
     await expect(lockThread(asker, thread.id)).rejects.toMatchObject({ status: 403 });
-    expect(await lockThread(moderator, thread.id, { reason: "Resolved; please open a new thread" })).toMatchObject({ locked: true, changed: true });
+    expect(await lockThread(moderator, thread.id, { reason: "Resolved; please open a new thread" })).toMatchObject({
+      locked: true,
+      changed: true,
+    });
     await expect(createReply(helper, thread.id, { body: "One more thing about retries." })).rejects.toMatchObject({ status: 409 });
     expect((await getThread(thread.id, null)).locked).toBe(true);
     await expect(unlockThread(helper, thread.id)).rejects.toMatchObject({ status: 403 });
@@ -260,13 +305,21 @@ describe("hiding, locking, moving and deleting threads", () => {
     const target = await makeCategory();
     await expect(moveThread(helper, thread.id, { category: target.slug, reason: "Belongs there" })).rejects.toMatchObject({ status: 403 });
     await expect(moveThread(moderator, thread.id, { category: "no-such-category", reason: "Belongs there" })).rejects.toMatchObject({
-      status: 400, fields: { category: expect.any(String) },
+      status: 400,
+      fields: { category: expect.any(String) },
     });
-    await expect(moveThread(moderator, thread.id, { category: target.slug })).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
+    await expect(moveThread(moderator, thread.id, { category: target.slug })).rejects.toMatchObject({
+      status: 400,
+      fields: { reason: expect.any(String) },
+    });
 
     // A hidden reply is not counted anywhere, before or after the move.
     await hidePost(moderator, reply.id, { reason: "Spam link" });
-    expect(await queuesSearchSync(thread.id, () => moveThread(moderator, thread.id, { category: target.slug, reason: "About the community edition" }))).toBe(true);
+    expect(
+      await queuesSearchSync(thread.id, () =>
+        moveThread(moderator, thread.id, { category: target.slug, reason: "About the community edition" }),
+      ),
+    ).toBe(true);
     expect(await counts(category.id)).toEqual({ threadCount: 0, postCount: 0 });
     expect(await counts(target.id)).toEqual({ threadCount: 1, postCount: 1 });
     expect((await getThread(thread.id, null)).category.slug).toBe(target.slug);
@@ -275,7 +328,11 @@ describe("hiding, locking, moving and deleting threads", () => {
     expect(await counts(target.id)).toEqual({ threadCount: 1, postCount: 2 });
 
     const move = (await auditFor(thread.id)).find((e) => e.action === "thread.move")!;
-    expect(move).toMatchObject({ actorId: moderator.id, reason: "About the community edition", data: expect.objectContaining({ from: category.slug, to: target.slug }) });
+    expect(move).toMatchObject({
+      actorId: moderator.id,
+      reason: "About the community edition",
+      data: expect.objectContaining({ from: category.slug, to: target.slug }),
+    });
     expect(await moveThread(moderator, thread.id, { category: target.slug, reason: "Again" })).toMatchObject({ changed: false });
   });
 
@@ -311,7 +368,9 @@ describe("soft-deleting posts", () => {
     expect(await visiblePostIds(thread.id, helper)).toContain(reply.id);
     expect(await visiblePostIds(thread.id, moderator)).toContain(reply.id);
     expect((await counts(category.id)).postCount).toBe(before.postCount - 1);
-    expect(await auditFor(reply.id)).toMatchObject([{ action: "post.delete", actorId: helper.id, data: expect.objectContaining({ byAuthor: true }) }]);
+    expect(await auditFor(reply.id)).toMatchObject([
+      { action: "post.delete", actorId: helper.id, data: expect.objectContaining({ byAuthor: true }) },
+    ]);
   });
 
   it("refuses deleting someone else's post (403) and a visitor (401)", async () => {
@@ -325,7 +384,11 @@ describe("soft-deleting posts", () => {
     await expect(deletePost(asker, thread.postId)).rejects.toMatchObject({ status: 409 });
     await expect(deleteThread(asker, thread.id)).rejects.toMatchObject({ status: 409 });
 
-    const lonely = await createThread(asker, { category: category.slug, title: "Never mind, found it myself", body: "Posted too fast, sorry about that." });
+    const lonely = await createThread(asker, {
+      category: category.slug,
+      title: "Never mind, found it myself",
+      body: "Posted too fast, sorry about that.",
+    });
     expect(await deletePost(asker, lonely.postId)).toMatchObject({ number: 0, deleted: true });
     await expect(getThread(lonely.id, null)).rejects.toMatchObject({ status: 404 });
     expect((await getThread(lonely.id, asker)).deleted).toBe(true);
@@ -378,7 +441,10 @@ describe("the audit log", () => {
     const today = new Date().toISOString().slice(0, 10);
     expect((await listAudit(moderator, { actor: moderator.username, from: today, to: today })).total).toBe(2);
     expect((await listAudit(moderator, { actor: moderator.username, to: "2000-01-01" })).total).toBe(0);
-    await expect(listAudit(moderator, { from: "yesterday-ish" })).rejects.toMatchObject({ status: 400, fields: { from: expect.any(String) } });
+    await expect(listAudit(moderator, { from: "yesterday-ish" })).rejects.toMatchObject({
+      status: 400,
+      fields: { from: expect.any(String) },
+    });
 
     await expect(listAudit(await makeUser(), {})).rejects.toMatchObject({ status: 403 });
     await expect(listAudit(null, {})).rejects.toMatchObject({ status: 401 });

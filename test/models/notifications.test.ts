@@ -89,7 +89,13 @@ describe("the in-app inbox", () => {
     const user = await makeUser();
     const base = Date.now() - 3600_000;
     await db.notification.createMany({
-      data: Array.from({ length: 35 }, (_, i) => ({ userId: user.id, kind: "reply", title: `Reply ${i}`, url: "/t/a/b", createdAt: new Date(base + i * 1000) })),
+      data: Array.from({ length: 35 }, (_, i) => ({
+        userId: user.id,
+        kind: "reply",
+        title: `Reply ${i}`,
+        url: "/t/a/b",
+        createdAt: new Date(base + i * 1000),
+      })),
     });
     const first = await listInbox(user.id);
     expect(first.notifications).toHaveLength(30);
@@ -167,7 +173,7 @@ describe("notification e-mail", () => {
 
   it("escapes thread titles in the HTML part", async () => {
     const user = await makeUser();
-    await notify(db, [user.id], { kind: "reply", title: 'x replied to “<img src=x onerror=alert(1)>”', url: "/t/a/b" });
+    await notify(db, [user.id], { kind: "reply", title: "x replied to “<img src=x onerror=alert(1)>”", url: "/t/a/b" });
     await sendDueNotificationMails(later(6));
     const [mail] = await mailsTo(user);
     expect(mail).toContain("Subject: [Backline] x replied to “<img src=x onerror=alert(1)>”");

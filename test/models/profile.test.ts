@@ -35,7 +35,13 @@ describe("member profiles", () => {
     expect(profile.createdAt).toBeInstanceOf(Date);
     expect(profile.trustLabel).toEqual(expect.any(String));
     expect(profile.recentReplies).toEqual([
-      expect.objectContaining({ threadId: thread.id, threadTitle: "Export to CSV hangs for large projects", accepted: true, score: 1, url: answer.url }),
+      expect.objectContaining({
+        threadId: thread.id,
+        threadTitle: "Export to CSV hangs for large projects",
+        accepted: true,
+        score: 1,
+        url: answer.url,
+      }),
     ]);
     expect(profile.recentReplies[0]!.excerpt).toBe("Large exports run in the background; check the jobs page.");
 

@@ -22,7 +22,14 @@ async function ticket(accept: boolean) {
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
-  await applyPaymentEvent({ id: `evt_rec_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId });
+  await applyPaymentEvent({
+    id: `evt_rec_${++events}`,
+    provider: "stripe",
+    type: "checkout.completed",
+    sessionId: session.id,
+    paymentIntentId: session.payment_intent,
+    escalationId,
+  });
   const t = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
   if (accept) await acceptTicket(ctx.world.maintainer, t.id);
   const payment = await db.payment.findFirstOrThrow({ where: { ticketId: t.id } });
@@ -50,9 +57,15 @@ describe("payments:reconcile", () => {
     const fine = await ticket(true);
 
     const dry = await reconcilePayments({ fix: false });
-    expect(mine(dry.differences, lostCapture.paymentId)).toEqual([expect.stringContaining("the provider captured it, we say capture_failed")]);
-    expect(mine(dry.differences, dashboard.paymentId)).toEqual([expect.stringMatching(/refund re_\w+ of \$15\.00 at the provider is not recorded here/)]);
-    expect(mine(dry.differences, openHold.paymentId)).toEqual([expect.stringContaining("we decided to release it, the hold is still open")]);
+    expect(mine(dry.differences, lostCapture.paymentId)).toEqual([
+      expect.stringContaining("the provider captured it, we say capture_failed"),
+    ]);
+    expect(mine(dry.differences, dashboard.paymentId)).toEqual([
+      expect.stringMatching(/refund re_\w+ of \$15\.00 at the provider is not recorded here/),
+    ]);
+    expect(mine(dry.differences, openHold.paymentId)).toEqual([
+      expect.stringContaining("we decided to release it, the hold is still open"),
+    ]);
     expect(mine(dry.differences, released.paymentId)).toEqual([expect.stringContaining("the member was never charged")]);
     expect(mine(dry.differences, fine.paymentId)).toEqual([]);
     expect(dry.fixed).toEqual([]);
@@ -68,10 +81,16 @@ describe("payments:reconcile", () => {
 
     expect(await db.payment.findUniqueOrThrow({ where: { id: lostCapture.paymentId } })).toMatchObject({ status: "captured" });
     expect(await db.payment.findUniqueOrThrow({ where: { id: dashboard.paymentId } })).toMatchObject({ refundedCents: 1500 });
-    expect(await db.refund.findFirstOrThrow({ where: { paymentId: dashboard.paymentId } })).toMatchObject({ source: "provider", status: "succeeded", amountCents: 1500 });
+    expect(await db.refund.findFirstOrThrow({ where: { paymentId: dashboard.paymentId } })).toMatchObject({
+      source: "provider",
+      status: "succeeded",
+      amountCents: 1500,
+    });
     expect(await db.payment.findUniqueOrThrow({ where: { id: openHold.paymentId } })).toMatchObject({ status: "cancel_pending" });
     expect(await db.job.count({ where: { queue: SETTLE_QUEUE, dedupeKey: `payment:${openHold.paymentId}`, state: "pending" } })).toBe(1);
-    expect(await db.moneyEvent.count({ where: { paymentId: lostCapture.paymentId, kind: "captured", reference: { startsWith: "reconcile:" } } })).toBe(1);
+    expect(
+      await db.moneyEvent.count({ where: { paymentId: lostCapture.paymentId, kind: "captured", reference: { startsWith: "reconcile:" } } }),
+    ).toBe(1);
 
     // Run again: only what needs a person is left, and it is still reported.
     const again = await reconcilePayments({ fix: true });
@@ -82,11 +101,24 @@ describe("payments:reconcile", () => {
 
   it("reports a plan invoice Stripe was paid for that credited nothing, and a credit Stripe has no paid invoice for", async () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
-    const plan = await createPlan(ctx.world.admin, { name: "Reconciled cover", priceCents: 50000, coverageCents: 20000, currency: "usd", active: "on" });
+    const plan = await createPlan(ctx.world.admin, {
+      name: "Reconciled cover",
+      priceCents: 50000,
+      coverageCents: 20000,
+      currency: "usd",
+      active: "on",
+    });
     const sub = { id: `sub_rec_${Date.now()}`, object: "subscription" as const, status: "active", metadata: {} };
     ctx.stripe.subscriptions.set(sub.id, sub);
     const insurance = await db.insuranceSubscription.create({
-      data: { userId: member.id, planId: plan.id, status: "active", provider: "stripe", stripeSubscriptionId: sub.id, currentPeriodEnd: new Date(Date.now() + 300 * 86_400_000) },
+      data: {
+        userId: member.id,
+        planId: plan.id,
+        status: "active",
+        provider: "stripe",
+        stripeSubscriptionId: sub.id,
+        currentPeriodEnd: new Date(Date.now() + 300 * 86_400_000),
+      },
     });
     const credited = ctx.stripe.payInvoice(sub.id, { amount: 50000 });
     const lost = ctx.stripe.payInvoice(sub.id, { amount: 50000 });

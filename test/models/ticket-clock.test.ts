@@ -24,7 +24,14 @@ async function ticketPaidAt(paidAt: Date) {
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(
-    { id: `evt_clock_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId },
+    {
+      id: `evt_clock_${++events}`,
+      provider: "stripe",
+      type: "checkout.completed",
+      sessionId: session.id,
+      paymentIntentId: session.payment_intent,
+      escalationId,
+    },
     paidAt,
   );
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
@@ -34,7 +41,10 @@ async function ticketPaidAt(paidAt: Date) {
 const releases = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/cancel$`)).length;
 const captures = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/capture$`)).length;
 const clockJobs = (ticketId: string) =>
-  db.job.findMany({ where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } }, orderBy: { runAt: "asc" } });
+  db.job.findMany({
+    where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } },
+    orderBy: { runAt: "asc" },
+  });
 
 describe("the response clock", () => {
   it("schedules a warning and the deadline when the ticket is paid", async () => {
@@ -58,7 +68,9 @@ describe("the response clock", () => {
     expect(ticket).toMatchObject({ state: "expired", payment: { status: "canceled" } });
     expect(releases(paymentIntentId)).toBe(1);
     expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
-    const notice = await db.notification.findFirstOrThrow({ where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "expired" } } });
+    const notice = await db.notification.findFirstOrThrow({
+      where: { userId: member.id, url: `/tickets/${ticketId}`, title: { contains: "expired" } },
+    });
     expect(notice.title).toMatch(/not charged/);
   });
 

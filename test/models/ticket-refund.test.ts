@@ -48,7 +48,10 @@ describe("refunds outside Stripe", () => {
     const { ticketId, payment } = await accepted(await makeUser({ role: "member", trustLevel: 0 }), true);
     expect(payment).toMatchObject({ provider: "test", status: "captured" });
     const refundId = await requestTicketRefund(world.maintainer, ticketId, { amountCents: 1000, reason: "Test-mode goodwill refund." });
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "succeeded", providerRefundId: `re_test_ticket_${refundId}` });
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: "succeeded",
+      providerRefundId: `re_test_ticket_${refundId}`,
+    });
     expect(await db.payment.findUniqueOrThrow({ where: { id: payment.id } })).toMatchObject({ refundedCents: 1000 });
     const report = await reconcilePayments({ fix: false });
     expect(report.differences.filter((l) => l.includes(payment.id))).toEqual([]);
@@ -64,7 +67,9 @@ describe("refunds outside Stripe", () => {
     expect((await insuranceStatus(member)).subscription!.ledger.map((e) => e.kind)).toContain("refund");
     // The receipts say where the money came from and went back to.
     await runOnce(RECEIPT_QUEUE, runReceiptJobs, 10);
-    const mails = readdirSync(path.join(getEnv().dataDir, "mailbox")).map((f) => readFileSync(path.join(getEnv().dataDir, "mailbox", f), "utf8").replace(/=\r?\n/g, "")).filter((m) => m.includes(member.email));
+    const mails = readdirSync(path.join(getEnv().dataDir, "mailbox"))
+      .map((f) => readFileSync(path.join(getEnv().dataDir, "mailbox", f), "utf8").replace(/=\r?\n/g, ""))
+      .filter((m) => m.includes(member.email));
     expect(mails.join("\n")).toContain("was drawn from your support insurance");
     expect(mails.join("\n")).toContain("It was returned to your support insurance coverage.");
     expect(await db.moneyEvent.findMany({ where: { ticketId }, select: { kind: true }, orderBy: { createdAt: "asc" } })).toEqual(
@@ -77,7 +82,10 @@ describe("refunds outside Stripe", () => {
     const { ticketId } = await accepted(member, false);
     await db.insuranceSubscription.updateMany({ where: { userId: member.id }, data: { status: "canceled" } });
     const refundId = await requestTicketRefund(world.maintainer, ticketId, { reason: "Refund after the plan ended." });
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "failed", lastError: expect.stringMatching(/support plan has ended/) });
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: "failed",
+      lastError: expect.stringMatching(/support plan has ended/),
+    });
     expect(await db.moneyEvent.count({ where: { ticketId, kind: "refund_failed" } })).toBe(1);
     const ledger = await db.coverageEntry.findMany({ where: { subscription: { userId: member.id } } });
     expect(ledger.map((e) => e.kind)).not.toContain("refund");

@@ -29,7 +29,14 @@ async function ticketPaidAt(paidAt: Date, tier = "standard") {
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate({ tier }));
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
-  const event = { id: `evt_trail_${++events}`, provider: "stripe" as const, type: "checkout.completed" as const, sessionId: session.id, paymentIntentId: session.payment_intent, escalationId };
+  const event = {
+    id: `evt_trail_${++events}`,
+    provider: "stripe" as const,
+    type: "checkout.completed" as const,
+    sessionId: session.id,
+    paymentIntentId: session.payment_intent,
+    escalationId,
+  };
   await applyPaymentEvent(event, paidAt);
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
   return { member, ticketId: ticket.id, paymentIntentId: session.payment_intent!, event };
@@ -37,14 +44,24 @@ async function ticketPaidAt(paidAt: Date, tier = "standard") {
 
 const releases = (pi: string) => ctx.stripe.calls("POST", new RegExp(`/v1/payment_intents/${pi}/cancel$`)).length;
 const trailOf = async (ticketId: string) =>
-  (await ticketMoneyTrail(ctx.world.maintainer, ticketId)).map((e) => ({ kind: e.kind, actor: e.actor, amountCents: e.amountCents, reason: e.reason }));
+  (await ticketMoneyTrail(ctx.world.maintainer, ticketId)).map((e) => ({
+    kind: e.kind,
+    actor: e.actor,
+    amountCents: e.amountCents,
+    reason: e.reason,
+  }));
 
 describe("the clock after acceptance (defect 4)", () => {
   it("a bare accept is not a response: the clock runs on and can go overdue", async () => {
     const { ticketId } = await ticketPaidAt(t0);
     const accepted = await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
     expect(accepted.firstResponseAt).toBeNull();
-    expect((await getTicket(ctx.world.maintainer, ticketId, at(50))).clock).toMatchObject({ answered: false, timeLeftMs: -2 * H, urgency: "overdue", text: "overdue by 2 h" });
+    expect((await getTicket(ctx.world.maintainer, ticketId, at(50))).clock).toMatchObject({
+      answered: false,
+      timeLeftMs: -2 * H,
+      urgency: "overdue",
+      text: "overdue by 2 h",
+    });
   });
 
   it("the first maintainer message stops the clock: “answered in 3 h 12 min”, days later too, on the ticket and the desk", async () => {
@@ -67,7 +84,11 @@ describe("the clock after acceptance (defect 4)", () => {
   it("asking before accepting pauses the clock, no job expires it, and the member's answer returns it to awaiting acceptance", async () => {
     const { member, ticketId, paymentIntentId } = await ticketPaidAt(t0);
     const asked = await requestInfo(ctx.world.maintainer, ticketId, { message: "Which proxy sits in front of the app?" }, at(2));
-    expect(asked).toMatchObject({ state: "waiting_on_customer", acceptedAt: null, clock: { paused: true, answered: true, text: "answered in 2 h" } });
+    expect(asked).toMatchObject({
+      state: "waiting_on_customer",
+      acceptedAt: null,
+      clock: { paused: true, answered: true, text: "answered in 2 h" },
+    });
     expect(await runClockJob({ ticketId, kind: "deadline" }, at(100))).toBe("noop");
     expect((await db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).state).toBe("waiting_on_customer");
     expect(releases(paymentIntentId)).toBe(0);
@@ -90,16 +111,30 @@ describe("the clock after acceptance (defect 4)", () => {
   it("the maintainer can reject while waiting on the member before acceptance", async () => {
     const { ticketId } = await ticketPaidAt(t0);
     await requestInfo(ctx.world.maintainer, ticketId, { message: "Which version do you run exactly?" }, at(1));
-    const rejected = await rejectTicket(ctx.world.maintainer, ticketId, { reason: "out_of_scope", message: "This is about your proxy, not Backline." }, at(2));
+    const rejected = await rejectTicket(
+      ctx.world.maintainer,
+      ticketId,
+      { reason: "out_of_scope", message: "This is about your proxy, not Backline." },
+      at(2),
+    );
     expect(rejected).toMatchObject({ state: "rejected", payment: { status: "canceled" } });
   });
 });
 
 describe("the terms a ticket was sold with (defect 10)", () => {
   it("survive an edit of the tier's name, hours and price: ticket, desk queue and desk numbers", async () => {
-    const tier = await db.tier.create({ data: { slug: "sold-terms", name: "Express", responseHours: 24, priceCents: 9900, currency: "usd", position: 9 } });
+    const tier = await db.tier.create({
+      data: { slug: "sold-terms", name: "Express", responseHours: 24, priceCents: 9900, currency: "usd", position: 9 },
+    });
     const { ticketId } = await ticketPaidAt(t0, "sold-terms");
-    await updateTier(ctx.world.admin, tier.id, { slug: "sold-terms", name: "Express (new)", responseHours: 2, priceCents: 500, currency: "usd", active: true });
+    await updateTier(ctx.world.admin, tier.id, {
+      slug: "sold-terms",
+      name: "Express (new)",
+      responseHours: 2,
+      priceCents: 500,
+      currency: "usd",
+      active: true,
+    });
     await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
     await postMessage(ctx.world.maintainer, ticketId, { body: "Here is the fix for your setup." }, at(10));
 
@@ -122,19 +157,37 @@ describe("the terms a ticket was sold with (defect 10)", () => {
 describe("withdraw", () => {
   it("closes the owner's ticket, releases the hold once, unschedules the clock and tells the desk", async () => {
     const { member, ticketId, paymentIntentId } = await ticketPaidAt(t0);
-    await expect(withdrawTicket(member, ticketId, { reason: "x".repeat(2_001) }, at(1))).rejects.toMatchObject({ status: 400, fields: { reason: expect.any(String) } });
+    await expect(withdrawTicket(member, ticketId, { reason: "x".repeat(2_001) }, at(1))).rejects.toMatchObject({
+      status: 400,
+      fields: { reason: expect.any(String) },
+    });
     await expect(withdrawTicket(ctx.world.maintainer, ticketId, {}, at(1))).rejects.toMatchObject({ status: 403 });
     await expect(withdrawTicket(ctx.world.other, ticketId, {}, at(1))).rejects.toMatchObject({ status: 404 });
 
     const withdrawn = await withdrawTicket(member, ticketId, { reason: "Found the answer in the docs." }, at(1));
-    expect(withdrawn).toMatchObject({ state: "withdrawn", stateLabel: "withdrawn", withdrawReason: "Found the answer in the docs.", payment: { status: "canceled" }, clock: { timeLeftMs: null } });
+    expect(withdrawn).toMatchObject({
+      state: "withdrawn",
+      stateLabel: "withdrawn",
+      withdrawReason: "Found the answer in the docs.",
+      payment: { status: "canceled" },
+      clock: { timeLeftMs: null },
+    });
     expect(new Date(withdrawn.withdrawnAt!).toISOString()).toBe(at(1).toISOString());
     expect(new Date(withdrawn.closedAt!).toISOString()).toBe(at(1).toISOString());
     expect(releases(paymentIntentId)).toBe(1);
-    expect(await db.job.count({ where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } } })).toBe(0);
-    expect(await db.notification.count({ where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "withdrew" } } })).toBe(1);
+    expect(await db.job.count({ where: { queue: CLOCK_QUEUE, state: "pending", dedupeKey: { startsWith: `ticket:${ticketId}:` } } })).toBe(
+      0,
+    );
+    expect(
+      await db.notification.count({
+        where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "withdrew" } },
+      }),
+    ).toBe(1);
 
-    await expect(withdrawTicket(member, ticketId, {}, at(2))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/withdrawn cannot be withdrawn/) });
+    await expect(withdrawTicket(member, ticketId, {}, at(2))).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/withdrawn cannot be withdrawn/),
+    });
     expect(releases(paymentIntentId)).toBe(1);
   });
 
@@ -145,7 +198,10 @@ describe("withdraw", () => {
 
     const second = await ticketPaidAt(t0);
     await acceptTicket(ctx.world.maintainer, second.ticketId, {}, at(1));
-    await expect(withdrawTicket(second.member, second.ticketId, {}, at(2))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/only one that is awaiting acceptance/) });
+    await expect(withdrawTicket(second.member, second.ticketId, {}, at(2))).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/only one that is awaiting acceptance/),
+    });
   });
 });
 
@@ -166,13 +222,21 @@ describe("the money trail", () => {
       { kind: "captured", actor: null, amountCents: 4900, reason: null },
     ]);
     expect(await getTicket(member, ticketId)).not.toHaveProperty("moneyTrail");
-    expect((await getTicket(ctx.world.maintainer, ticketId)).moneyTrail?.map((e) => e.kind)).toEqual(["authorised", "capture_requested", "captured"]);
+    expect((await getTicket(ctx.world.maintainer, ticketId)).moneyTrail?.map((e) => e.kind)).toEqual([
+      "authorised",
+      "capture_requested",
+      "captured",
+    ]);
     await expect(ticketMoneyTrail(member, ticketId)).rejects.toMatchObject({ status: 403 });
   });
 
   it("records a capture that failed for good once, with the provider's error, and the capture after a retry", async () => {
     const { ticketId, paymentIntentId } = await ticketPaidAt(t0);
-    ctx.stripe.failNext("POST", new RegExp(`/v1/payment_intents/${paymentIntentId}/capture$`), { status: 400, code: "card_declined", message: "Your card was declined." });
+    ctx.stripe.failNext("POST", new RegExp(`/v1/payment_intents/${paymentIntentId}/capture$`), {
+      status: 400,
+      code: "card_declined",
+      message: "Your card was declined.",
+    });
     const accepted = await acceptTicket(ctx.world.maintainer, ticketId, {}, at(1));
     expect(accepted.payment).toMatchObject({ status: "capture_failed" });
     const retried = await retryPayment(ctx.world.maintainer, ticketId, at(2));
@@ -187,7 +251,12 @@ describe("the money trail", () => {
 
   it("records why a hold was released: rejected, expired, withdrawn", async () => {
     const rejected = await ticketPaidAt(t0);
-    await rejectTicket(ctx.world.maintainer, rejected.ticketId, { reason: "duplicate", message: "Same as your other ticket, answered there." }, at(1));
+    await rejectTicket(
+      ctx.world.maintainer,
+      rejected.ticketId,
+      { reason: "duplicate", message: "Same as your other ticket, answered there." },
+      at(1),
+    );
     const expired = await ticketPaidAt(t0);
     expect(await runClockJob({ ticketId: expired.ticketId, kind: "deadline" }, at(49))).toBe("expired");
     expect(await runClockJob({ ticketId: expired.ticketId, kind: "deadline" }, at(50))).toBe("noop");

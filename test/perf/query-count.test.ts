@@ -45,7 +45,10 @@ const request = (path: string, token?: string) =>
 
 /** Root loader and route loader, as for a full page load. */
 const page = (path: string, loader: (args: LoaderFunctionArgs) => Promise<unknown>, params: Record<string, string>, token?: string) => () =>
-  Promise.all([rootLoader({ request: request(path, token), params: {}, context: {} } as never), loader({ request: request(path, token), params, context: {} })]);
+  Promise.all([
+    rootLoader({ request: request(path, token), params: {}, context: {} } as never),
+    loader({ request: request(path, token), params, context: {} }),
+  ]);
 
 let small: { id: string; slug: string; postId: string };
 let large: { id: string; slug: string; postId: string };

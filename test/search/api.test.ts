@@ -25,7 +25,11 @@ describe("GET /api/v1/search", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.total).toBe(1);
-    expect(body.hits[0]).toMatchObject({ title: "Webhook signature fails after upgrading to 3.2", solved: true, category: { slug: "pro" } });
+    expect(body.hits[0]).toMatchObject({
+      title: "Webhook signature fails after upgrading to 3.2",
+      solved: true,
+      category: { slug: "pro" },
+    });
     expect(body.hits[0].titleHtml).toBe("<mark>Webhook</mark> <mark>signature</mark> fails after upgrading to 3.2");
     expect(body.hits[0].snippet).toMatch(/<mark>/);
     expect(body.hits[0].url).toMatch(/^\/t\/\w+\//);
@@ -58,7 +62,9 @@ describe("GET /api/v1/search", () => {
       const body = await res.json();
       expect(Array.isArray(body.hits)).toBe(true);
     }
-    const hostile = await api.get(`/api/v1/search?q=installation&category=${encodeURIComponent('community" OR visibility = "maintainers')}`);
+    const hostile = await api.get(
+      `/api/v1/search?q=installation&category=${encodeURIComponent('community" OR visibility = "maintainers')}`,
+    );
     expect((await hostile.json()).total).toBe(0);
   });
 
@@ -73,7 +79,11 @@ describe("GET /api/v1/search", () => {
   it("stops returning a thread as soon as a moderator hides it", async () => {
     // A thread of its own: the seeded threads are what the other tests search for.
     const mod = await signIn(server, "moderator@backline.local");
-    const asked = await mod.post("/api/v1/threads", { category: "community", title: "Dark mode for the dashboard?", body: "Could the dashboard get a dark theme (platypine)?" });
+    const asked = await mod.post("/api/v1/threads", {
+      category: "community",
+      title: "Dark mode for the dashboard?",
+      body: "Could the dashboard get a dark theme (platypine)?",
+    });
     expect(asked.status).toBe(201);
     const [hit] = await until("the new thread to be indexed", async () => {
       const { hits } = await (await api.get("/api/v1/search?q=platypine")).json();

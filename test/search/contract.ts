@@ -10,38 +10,90 @@ import { thread, threadIds } from "../helpers/search-documents";
 
 const K = {
   debian: thread({
-    id: "k-debian", title: "Installation fails on Debian with permission denied", category: "community", tags: ["installation", "linux"], accepted: 1,
+    id: "k-debian",
+    title: "Installation fails on Debian with permission denied",
+    category: "community",
+    tags: ["installation", "linux"],
+    accepted: 1,
     posts: [
-      { body: "Running the installer as a normal user fails with EACCES permission denied.", author: "ada", createdAt: "2025-03-01T10:00:00Z" },
-      { body: "Set a user prefix with npm config set prefix and add the bin folder to your PATH.", author: "grace", createdAt: "2025-03-02T10:00:00Z" },
+      {
+        body: "Running the installer as a normal user fails with EACCES permission denied.",
+        author: "ada",
+        createdAt: "2025-03-01T10:00:00Z",
+      },
+      {
+        body: "Set a user prefix with npm config set prefix and add the bin folder to your PATH.",
+        author: "grace",
+        createdAt: "2025-03-02T10:00:00Z",
+      },
     ],
   }),
   webhook: thread({
-    id: "k-webhook", title: "Webhook signature rejected after upgrade", tags: ["webhooks"],
-    posts: [{ body: "Since the upgrade every webhook delivery is rejected with an invalid signature.", author: "linus", createdAt: "2025-04-01T10:00:00Z" }],
+    id: "k-webhook",
+    title: "Webhook signature rejected after upgrade",
+    tags: ["webhooks"],
+    posts: [
+      {
+        body: "Since the upgrade every webhook delivery is rejected with an invalid signature.",
+        author: "linus",
+        createdAt: "2025-04-01T10:00:00Z",
+      },
+    ],
   }),
   payment: thread({
-    id: "k-payment", title: "Payment stays pending forever", category: "community", tags: ["payments"], accepted: 1,
+    id: "k-payment",
+    title: "Payment stays pending forever",
+    category: "community",
+    tags: ["payments"],
+    accepted: 1,
     posts: [
       { body: "The payment never completes and customers wait for a receipt.", author: "ken", createdAt: "2025-05-01T10:00:00Z" },
       { body: "Capture the authorization within seven days.", author: "grace", createdAt: "2025-05-02T10:00:00Z" },
     ],
   }),
   theme: thread({
-    id: "k-theme", title: "Dark theme for the dashboard", category: "community", tags: ["themes"],
-    posts: [{ body: "Could the dark theme ship with the installation by default? The sidebar is too bright.", author: "hedy", createdAt: "2025-06-01T10:00:00Z" }],
+    id: "k-theme",
+    title: "Dark theme for the dashboard",
+    category: "community",
+    tags: ["themes"],
+    posts: [
+      {
+        body: "Could the dark theme ship with the installation by default? The sidebar is too bright.",
+        author: "hedy",
+        createdAt: "2025-06-01T10:00:00Z",
+      },
+    ],
   }),
   markup: thread({
-    id: "k-markup", title: "Template shows <b>raw</b> tags", tags: ["themes"],
-    posts: [{ body: "The template prints <script>alert(1)</script> & friends literally in the sidebar widget.", author: "tim", createdAt: "2025-07-01T10:00:00Z" }],
+    id: "k-markup",
+    title: "Template shows <b>raw</b> tags",
+    tags: ["themes"],
+    posts: [
+      {
+        body: "The template prints <script>alert(1)</script> & friends literally in the sidebar widget.",
+        author: "tim",
+        createdAt: "2025-07-01T10:00:00Z",
+      },
+    ],
   }),
   old: thread({
-    id: "k-old", title: "Legacy importer crashes", tags: ["upgrade"],
+    id: "k-old",
+    title: "Legacy importer crashes",
+    tags: ["upgrade"],
     posts: [{ body: "The legacy importer crashes on large archives.", author: "alan", createdAt: "2020-01-15T00:00:00Z" }],
   }),
   secret: thread({
-    id: "k-secret", title: "Refund request for installation ticket", visibility: "maintainers", tags: ["payments"],
-    posts: [{ body: "Private: customer card ending 4242 wants a refund for the installation service.", author: "ada", createdAt: "2025-08-01T10:00:00Z" }],
+    id: "k-secret",
+    title: "Refund request for installation ticket",
+    visibility: "maintainers",
+    tags: ["payments"],
+    posts: [
+      {
+        body: "Private: customer card ending 4242 wants a refund for the installation service.",
+        author: "ada",
+        createdAt: "2025-08-01T10:00:00Z",
+      },
+    ],
   }),
 };
 const FIXTURE: ThreadDocuments[] = Object.values(K);
@@ -159,10 +211,20 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
       it("counts matching threads per category, tag, solved state and author", async () => {
         const { facets, total } = await search("sidebar");
         expect(total).toBe(2);
-        expect(facets.category).toEqual(expect.arrayContaining([{ value: "pro", count: 1 }, { value: "community", count: 1 }]));
+        expect(facets.category).toEqual(
+          expect.arrayContaining([
+            { value: "pro", count: 1 },
+            { value: "community", count: 1 },
+          ]),
+        );
         expect(facets.tag).toEqual([{ value: "themes", count: 2 }]);
         expect(facets.solved).toEqual([{ value: "false", count: 2 }]);
-        expect(facets.author).toEqual(expect.arrayContaining([{ value: "hedy", count: 1 }, { value: "tim", count: 1 }]));
+        expect(facets.author).toEqual(
+          expect.arrayContaining([
+            { value: "hedy", count: 1 },
+            { value: "tim", count: 1 },
+          ]),
+        );
       });
 
       it("browses by filters alone, newest first", async () => {
@@ -204,7 +266,7 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
         const attempts = [
           { category: 'community" OR visibility = "maintainers' },
           { category: "community' OR visibility = 'maintainers" },
-          { author: "ada\" OR visibility IN [\"maintainers\"] OR authorUsername = \"" },
+          { author: 'ada" OR visibility IN ["maintainers"] OR authorUsername = "' },
           { tags: ['x\\" OR visibility = "maintainers" OR tags = "'] },
           { author: "x') OR ('1'='1" },
         ];
@@ -234,7 +296,10 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
           "_geoRadius(1, 2, 3)",
         ]) {
           const res = await search(q);
-          expect(res.hits.every((h) => h.threadId !== "k-secret"), q).toBe(true);
+          expect(
+            res.hits.every((h) => h.threadId !== "k-secret"),
+            q,
+          ).toBe(true);
         }
         expect(await ids("webhook")).toEqual(["k-webhook"]);
       });
@@ -256,7 +321,11 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
       it("finds threads close to a draft title", async () => {
         const found = await engine.similar({ title: "Debian installation permission problem" });
         expect(threadIds(found)[0]).toBe("k-debian");
-        expect(found[0]).toMatchObject({ title: "Installation fails on Debian with permission denied", solved: true, categorySlug: "community" });
+        expect(found[0]).toMatchObject({
+          title: "Installation fails on Debian with permission denied",
+          solved: true,
+          categorySlug: "community",
+        });
       });
 
       it("ignores weak matches, private threads and the thread itself", async () => {
@@ -269,7 +338,9 @@ export function searchEngineContract(label: string, setup: () => Promise<EngineH
     describe("writes", () => {
       it("makes the index hold exactly the documents given for a thread", async () => {
         const before = await engine.count();
-        await engine.apply([thread({ id: "w-edit", title: "Zephyr thread", posts: [{ body: "zephyr question" }, { body: "pulsar answer" }] })]);
+        await engine.apply([
+          thread({ id: "w-edit", title: "Zephyr thread", posts: [{ body: "zephyr question" }, { body: "pulsar answer" }] }),
+        ]);
         expect(await ids("zephyr")).toEqual(["w-edit"]);
         expect(await ids("pulsar")).toEqual(["w-edit"]);
         expect(await engine.count()).toBe(before + 2);

@@ -88,10 +88,14 @@ describe("writing documents", () => {
     expect(adds.every((r) => r.query.get("primaryKey") === "id")).toBe(true);
     const [del] = fake.requestsTo("POST", /^\/indexes\/t_posts\/documents\/delete$/);
     expect(del!.body).toEqual({
-      filter:
-        '(threadId = "th1" AND postId NOT IN ["th1-p0", "th1-p1", "th1-p2"]) OR (threadId = "th2" AND postId NOT IN ["th2-p0"])',
+      filter: '(threadId = "th1" AND postId NOT IN ["th1-p0", "th1-p1", "th1-p2"]) OR (threadId = "th2" AND postId NOT IN ["th2-p0"])',
     });
-    expect(fake.documents(UID).map((d) => d.id).sort()).toEqual(["th1-p0", "th1-p1", "th1-p2", "th2-p0"]);
+    expect(
+      fake
+        .documents(UID)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(["th1-p0", "th1-p1", "th1-p2", "th2-p0"]);
     // Settings went in before the first write, so filters work from the start.
     const order = fake.requests.map((r) => `${r.method} ${r.path}`).filter((r) => !r.includes("/tasks/"));
     expect(order.indexOf("PATCH /indexes/t_posts/settings")).toBeLessThan(order.indexOf("POST /indexes/t_posts/documents"));
@@ -99,10 +103,7 @@ describe("writing documents", () => {
 
   it("deletes hidden posts and removed threads", async () => {
     await engine.apply(threads);
-    await engine.apply([
-      thread({ id: "th1", title: "First", posts: [{ body: "one" }] }),
-      { threadId: "th2", documents: [] },
-    ]);
+    await engine.apply([thread({ id: "th1", title: "First", posts: [{ body: "one" }] }), { threadId: "th2", documents: [] }]);
     expect(fake.documents(UID).map((d) => d.id)).toEqual(["th1-p0"]);
     const last = fake.requestsTo("POST", /documents\/delete$/).at(-1)!;
     expect((last.body as { filter: string }).filter).toBe('threadId IN ["th2"] OR (threadId = "th1" AND postId NOT IN ["th1-p0"])');
@@ -153,7 +154,9 @@ describe("filters built from user input", () => {
       const test = compileFilter(buildFilter(filters, ["public"]));
       expect(docs.filter(test), JSON.stringify(filters)).toEqual([]);
     }
-    const honest = compileFilter(buildFilter({ category: "pro", tags: ["x"], author: "ada", solved: true, from: new Date(0), to: new Date(10) }, ["public"]));
+    const honest = compileFilter(
+      buildFilter({ category: "pro", tags: ["x"], author: "ada", solved: true, from: new Date(0), to: new Date(10) }, ["public"]),
+    );
     expect(docs.filter(honest)).toEqual([docs[0]]);
   });
 
@@ -171,7 +174,13 @@ describe("filters built from user input", () => {
 describe("searching", () => {
   beforeEach(async () => {
     await engine.apply([
-      thread({ id: "s1", title: "Webhook <b>signature</b>", category: "pro", tags: ["webhooks"], posts: [{ body: "The webhook fails & retries" }] }),
+      thread({
+        id: "s1",
+        title: "Webhook <b>signature</b>",
+        category: "pro",
+        tags: ["webhooks"],
+        posts: [{ body: "The webhook fails & retries" }],
+      }),
       thread({ id: "s2", title: "Secret webhook ticket", visibility: "maintainers", posts: [{ body: "private webhook" }] }),
     ]);
     fake.requests.length = 0;
@@ -202,7 +211,12 @@ describe("searching", () => {
   it("sorts by date when asked and sends query text only as the query", async () => {
     await engine.search({ q: 'webhook" OR visibility = "maintainers', sort: "newest" });
     const [req] = fake.requestsTo("POST", /\/search$/);
-    expect(req!.body).toMatchObject({ q: 'webhook" OR visibility = "maintainers', sort: ["createdAt:desc"], matchingStrategy: "all", filter: ['visibility IN ["public"]'] });
+    expect(req!.body).toMatchObject({
+      q: 'webhook" OR visibility = "maintainers',
+      sort: ["createdAt:desc"],
+      matchingStrategy: "all",
+      filter: ['visibility IN ["public"]'],
+    });
   });
 
   it("does not call Meilisearch for an empty or punctuation-only query", async () => {
@@ -213,7 +227,7 @@ describe("searching", () => {
   it("cuts absurdly long queries before sending them", async () => {
     await engine.search({ q: "webhook ".repeat(300) });
     const [req] = fake.requestsTo("POST", /\/search$/);
-    expect(((req!.body as { q: string }).q).length).toBeLessThanOrEqual(500);
+    expect((req!.body as { q: string }).q.length).toBeLessThanOrEqual(500);
   });
 
   it("looks for similar threads among question titles", async () => {

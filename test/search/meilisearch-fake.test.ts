@@ -53,7 +53,9 @@ describe("the fake Meilisearch is as strict as the server", () => {
   it("validates a settings body when it arrives", async () => {
     const movies = client.index("movies");
     expect(await apiCode(movies.updateSettings({ rankingRules: ["words", "popularity"] }))).toBe("invalid_settings_ranking_rules");
-    expect(await apiCode(movies.updateSettings({ faceting: { sortFacetValuesBy: { "*": "size" as "count" } } }))).toBe("invalid_settings_faceting");
+    expect(await apiCode(movies.updateSettings({ faceting: { sortFacetValuesBy: { "*": "size" as "count" } } }))).toBe(
+      "invalid_settings_faceting",
+    );
     expect(await apiCode(movies.updateSettings({ filterable: ["genre"] } as never))).toBe("bad_request");
     expect(fake.indexes.has("movies")).toBe(false);
   });
@@ -82,7 +84,10 @@ describe("the fake Meilisearch is as strict as the server", () => {
       { id: "b", genre: "z-action", text: "dark city" },
       { id: "c", genre: "z-action", text: "a very long story about one dark knight and many other words after it" },
     ];
-    const movies = await index({ filterableAttributes: ["genre"], faceting: { maxValuesPerFacet: 1 }, pagination: { maxTotalHits: 2 } }, docs);
+    const movies = await index(
+      { filterableAttributes: ["genre"], faceting: { maxValuesPerFacet: 1 }, pagination: { maxTotalHits: 2 } },
+      docs,
+    );
     expect((await movies.search("dark knight", { matchingStrategy: "all" })).hits.map((h) => h.id)).toEqual(["a", "c"]);
     const last = await movies.search("dark knight", { matchingStrategy: "last", page: 1, hitsPerPage: 10, facets: ["genre"] });
     expect(last.totalHits).toBe(2);

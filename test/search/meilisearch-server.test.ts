@@ -13,7 +13,14 @@ let engine: MeilisearchEngine;
 let indexLost: number;
 
 const make = (opts: Partial<ConstructorParameters<typeof MeilisearchEngine>[0]> = {}) =>
-  new MeilisearchEngine({ host: fake.url, indexPrefix: "s", taskPollMs: 5, taskTimeoutMs: 2000, onIndexLost: () => void indexLost++, ...opts });
+  new MeilisearchEngine({
+    host: fake.url,
+    indexPrefix: "s",
+    taskPollMs: 5,
+    taskTimeoutMs: 2000,
+    onIndexLost: () => void indexLost++,
+    ...opts,
+  });
 const taskPolls = () => fake.requestsTo("GET", /^\/tasks\/\d+$/).length;
 
 beforeAll(async () => {
@@ -62,7 +69,9 @@ describe("facets on a large forum", () => {
     const occasional = Array.from({ length: 120 }, (_, i) =>
       thread({ id: `o${i}`, title: "Gearbox question", posts: [{ body: "gearbox", author: `a${String(i).padStart(3, "0")}` }] }),
     );
-    const regular = Array.from({ length: 5 }, (_, i) => thread({ id: `z${i}`, title: "Gearbox again", posts: [{ body: "gearbox", author: "zelda" }] }));
+    const regular = Array.from({ length: 5 }, (_, i) =>
+      thread({ id: `z${i}`, title: "Gearbox again", posts: [{ body: "gearbox", author: "zelda" }] }),
+    );
     await engine.apply([...occasional, ...regular]);
     const { facets } = await engine.search({ q: "gearbox" });
     expect(facets.author[0]).toEqual({ value: "zelda", count: 5 });

@@ -31,11 +31,11 @@ const handler = searchJobHandler(() => engine);
 async function drain(h = handler) {
   while ((await runOnce(SEARCH_QUEUE, h)) > 0);
 }
-const found = async (q: string, more: Partial<SearchQuery> = {}) =>
-  threadIds((await engine.search({ q, ...more })).hits);
+const found = async (q: string, more: Partial<SearchQuery> = {}) => threadIds((await engine.search({ q, ...more })).hits);
 const pendingJobs = () => db.job.count({ where: { queue: SEARCH_QUEUE, state: "pending" } });
 /** Time passes: jobs waiting for their retry become due. */
-const timePasses = () => db.job.updateMany({ where: { queue: SEARCH_QUEUE, state: "pending" }, data: { runAt: new Date(Date.now() - 1000) } });
+const timePasses = () =>
+  db.job.updateMany({ where: { queue: SEARCH_QUEUE, state: "pending" }, data: { runAt: new Date(Date.now() - 1000) } });
 
 let asker: Awaited<ReturnType<typeof makeUser>>;
 let helper: Awaited<ReturnType<typeof makeUser>>;
@@ -46,7 +46,11 @@ let other: Awaited<ReturnType<typeof makeCategory>>;
 beforeAll(async () => {
   await engine.prepare();
   [asker, helper, moderator, category, other] = await Promise.all([
-    makeUser(), makeUser(), makeUser({ role: "moderator" }), makeCategory(), makeCategory(),
+    makeUser(),
+    makeUser(),
+    makeUser({ role: "moderator" }),
+    makeCategory(),
+    makeCategory(),
   ]);
 });
 
@@ -131,7 +135,9 @@ describe("content changes reach the index", () => {
 describe("reliability", () => {
   it("jobs claimed by a worker that died mid-batch are picked up again and nothing is lost", async () => {
     const threads = await Promise.all(
-      ["Orrery gears grind", "Orrery moon lags", "Orrery crank slips"].map((t, i) => ask(t, `Orrery problem number ${i + 1} with the brass gears.`)),
+      ["Orrery gears grind", "Orrery moon lags", "Orrery crank slips"].map((t, i) =>
+        ask(t, `Orrery problem number ${i + 1} with the brass gears.`),
+      ),
     );
     // A worker takes the batch with a short lease and is killed before finishing it.
     const taken = await claim(SEARCH_QUEUE, 100, 1);
@@ -205,10 +211,16 @@ describe("reliability", () => {
       await timePasses();
     }
     const waiting = await db.job.findMany({ where: { dedupeKey: { in: [`thread:${a.id}`, `thread:${b.id}`] } } });
-    expect(waiting.map((j) => [j.state, j.attempts])).toEqual([["pending", 20], ["pending", 20]]);
+    expect(waiting.map((j) => [j.state, j.attempts])).toEqual([
+      ["pending", 20],
+      ["pending", 20],
+    ]);
 
     // Only a's job is due when the engine comes back; b's still waits out its backoff.
-    await db.job.update({ where: { id: waiting.find((j) => j.dedupeKey === `thread:${b.id}`)!.id }, data: { runAt: new Date(Date.now() + 600_000) } });
+    await db.job.update({
+      where: { id: waiting.find((j) => j.dedupeKey === `thread:${b.id}`)!.id },
+      data: { runAt: new Date(Date.now() + 600_000) },
+    });
     expect(await runOnce(SEARCH_QUEUE, handler)).toBe(1);
     const bJob = await db.job.findFirstOrThrow({ where: { dedupeKey: `thread:${b.id}` } });
     expect(bJob.runAt.getTime()).toBeLessThanOrEqual(Date.now());
@@ -221,7 +233,10 @@ describe("reliability", () => {
     const author = await db.user.findUniqueOrThrow({ where: { id: asker.id } });
     const t = await db.thread.create({
       data: {
-        slug: "sundial", title: "Sundial gnomon casts no shadow", categoryId: category.id, authorId: author.id,
+        slug: "sundial",
+        title: "Sundial gnomon casts no shadow",
+        categoryId: category.id,
+        authorId: author.id,
         posts: { create: { number: 0, authorId: author.id, body: "x", bodyHtml: "<p>The sundial gnomon casts no shadow at noon.</p>" } },
       },
     });
@@ -316,7 +331,10 @@ describe("cached search pages learn that the index changed (ADR 020)", () => {
     } finally {
       stop();
       // Handed back, as the worker's retry would: only the jobs this test claimed.
-      await db.job.updateMany({ where: { id: { in: jobs.map((j) => j.id) } }, data: { state: "pending", lockedUntil: null, runAt: new Date(Date.now() - 1000) } });
+      await db.job.updateMany({
+        where: { id: { in: jobs.map((j) => j.id) } },
+        data: { state: "pending", lockedUntil: null, runAt: new Date(Date.now() - 1000) },
+      });
     }
     await drain();
   });
@@ -337,4 +355,3 @@ describe("one listener registry per process", () => {
     }
   });
 });
-

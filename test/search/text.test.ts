@@ -10,13 +10,28 @@ import { tokenize, tsvectorLiteral } from "#search/tokenize";
 describe("words", () => {
   it("cuts text into lowercased words without accents, like the index does", () => {
     expect(tokenize("Café au lait, NAÏVE résumé: v3.2 foo-bar it's").map((t) => t.word)).toEqual([
-      "cafe", "au", "lait", "naive", "resume", "v3", "2", "foo", "bar", "it", "s",
+      "cafe",
+      "au",
+      "lait",
+      "naive",
+      "resume",
+      "v3",
+      "2",
+      "foo",
+      "bar",
+      "it",
+      "s",
     ]);
     expect(tokenize("x".repeat(65) + " ok").map((t) => t.word)).toEqual(["ok"]);
   });
 
   it("builds a weighted tsvector literal with positions", () => {
-    expect(tsvectorLiteral([["Webhook fails", "A"], ["webhook it's", "C"]])).toBe("'webhook':1A,13C 'fails':2A 'it':14C 's':15C");
+    expect(
+      tsvectorLiteral([
+        ["Webhook fails", "A"],
+        ["webhook it's", "C"],
+      ]),
+    ).toBe("'webhook':1A,13C 'fails':2A 'it':14C 's':15C");
   });
 
   it("reads a query as at most ten meaningful words, the last one a prefix while being typed", () => {
@@ -64,7 +79,9 @@ describe("highlighting", () => {
   });
 
   it("marks whole words and prefixes in titles", () => {
-    expect(markedToHtml(markAll("Webhook <b>signature</b> fails", matcher))).toBe("<mark>Webhook</mark> &lt;b&gt;<mark>signature</mark>&lt;/b&gt; fails");
+    expect(markedToHtml(markAll("Webhook <b>signature</b> fails", matcher))).toBe(
+      "<mark>Webhook</mark> &lt;b&gt;<mark>signature</mark>&lt;/b&gt; fails",
+    );
   });
 
   it("cuts an excerpt around the matches", () => {
@@ -90,7 +107,14 @@ describe("the reindex progress bar", () => {
   const capture = (tty: boolean) => {
     let out = "";
     let now = 0;
-    const progress = new Progress({ label: "reindex", total: 1000, unit: "posts", tty, stream: { write: (s: string) => (out += s), columns: 120 }, now: () => now });
+    const progress = new Progress({
+      label: "reindex",
+      total: 1000,
+      unit: "posts",
+      tty,
+      stream: { write: (s: string) => (out += s), columns: 120 },
+      now: () => now,
+    });
     return { progress, out: () => out, at: (ms: number) => (now = ms) };
   };
 

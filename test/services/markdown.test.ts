@@ -1,10 +1,5 @@
 import { describe, it, expect } from "vitest";
-import {
-  containsLinksOrImages,
-  extractMentions,
-  quoteMarkdown,
-  renderMarkdown,
-} from "../../app/services/markdown.server";
+import { containsLinksOrImages, extractMentions, quoteMarkdown, renderMarkdown } from "../../app/services/markdown.server";
 import { XSS_PAYLOADS } from "../fixtures/xss-payloads";
 import { expectNoExecutableContent, parseTags } from "../helpers/xss-checker";
 
@@ -14,7 +9,10 @@ const untrusted = { allowLinks: false, allowImages: false, siteOrigin: SITE };
 
 describe("renderMarkdown XSS corpus", () => {
   for (const payload of XSS_PAYLOADS) {
-    for (const [label, opts] of [["trusted", trusted], ["untrusted", untrusted]] as const) {
+    for (const [label, opts] of [
+      ["trusted", trusted],
+      ["untrusted", untrusted],
+    ] as const) {
       it(`${label}: ${JSON.stringify(payload)}`, () => {
         expectNoExecutableContent(renderMarkdown(payload, opts));
       });
@@ -47,7 +45,10 @@ describe("renderMarkdown", () => {
   });
 
   it("marks external links nofollow and drops target", () => {
-    const html = renderMarkdown('[out](https://elsewhere.example/x) <a href="https://elsewhere.example" target="_blank" rel="me">raw</a>', trusted);
+    const html = renderMarkdown(
+      '[out](https://elsewhere.example/x) <a href="https://elsewhere.example" target="_blank" rel="me">raw</a>',
+      trusted,
+    );
     expect(html).toContain('<a href="https://elsewhere.example/x" rel="nofollow ugc noopener">out</a>');
     expect(html).toContain('<a href="https://elsewhere.example" rel="nofollow ugc noopener">raw</a>');
     expect(html).not.toContain("target");
@@ -96,10 +97,7 @@ describe("renderMarkdown", () => {
   });
 
   it("turns @mentions into profile links, but not in code, emails or URLs", () => {
-    const html = renderMarkdown(
-      "hi @alice, mail bob@example.com, see https://medium.com/@carol and `@dave`\n\n```\n@erin\n```",
-      trusted,
-    );
+    const html = renderMarkdown("hi @alice, mail bob@example.com, see https://medium.com/@carol and `@dave`\n\n```\n@erin\n```", trusted);
     expect(html).toContain('<a href="/u/alice" class="mention">@alice</a>');
     for (const name of ["bob", "example", "carol", "dave", "erin"]) {
       expect(html).not.toContain(`href="/u/${name}"`);

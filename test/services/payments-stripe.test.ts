@@ -27,7 +27,14 @@ async function paid(member = ctx.world.owner, tier = "standard", now = new Date(
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
   await applyPaymentEvent(
-    { id: `evt_provider_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId },
+    {
+      id: `evt_provider_${++events}`,
+      provider: "stripe",
+      type: "checkout.completed",
+      sessionId: session.id,
+      paymentIntentId: session.payment_intent,
+      escalationId,
+    },
     now,
   );
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
@@ -43,17 +50,19 @@ describe("Stripe Checkout through the official SDK", () => {
     const back = `${origin}/escalate/${ctx.world.thread.id}?escalation=${escalationId}`;
     expect(request!.body).toEqual({
       mode: "payment",
-      line_items: [{
-        price_data: {
-          currency: "usd",
-          unit_amount: "14900",
-          product_data: {
-            name: "Priority support ticket",
-            description: "First response within 12 hours. You are charged only if the maintainer accepts the ticket.",
+      line_items: [
+        {
+          price_data: {
+            currency: "usd",
+            unit_amount: "14900",
+            product_data: {
+              name: "Priority support ticket",
+              description: "First response within 12 hours. You are charged only if the maintainer accepts the ticket.",
+            },
           },
+          quantity: "1",
         },
-        quantity: "1",
-      }],
+      ],
       payment_intent_data: { capture_method: "manual", metadata: { escalationId }, description: "Priority support ticket" },
       client_reference_id: escalationId,
       metadata: { escalationId },
@@ -73,14 +82,20 @@ describe("Stripe Checkout through the official SDK", () => {
     ctx.stripe.prices.set("price_standard49", { unit_amount: 4900, currency: "usd" });
     try {
       await startEscalation(await makeUser({ role: "member", trustLevel: 0 }), ctx.world.thread.id, gate());
-      expect(ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([{ price: "price_standard49", quantity: "1" }]);
+      expect(ctx.stripe.calls("POST", /^\/v1\/checkout\/sessions$/)[0]!.body.line_items).toEqual([
+        { price: "price_standard49", quantity: "1" },
+      ]);
     } finally {
       await db.tier.update({ where: { slug: "standard" }, data: { stripePriceId: null } });
     }
   });
 
   it("surfaces Stripe's refusal to open a checkout as 502, and nothing is charged", async () => {
-    ctx.stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, { status: 400, code: "amount_too_small", message: "Amount must be at least $0.50 usd" });
+    ctx.stripe.failNext("POST", /^\/v1\/checkout\/sessions$/, {
+      status: 400,
+      code: "amount_too_small",
+      message: "Amount must be at least $0.50 usd",
+    });
     const member = await makeUser({ role: "member", trustLevel: 0 });
     await expect(startEscalation(member, ctx.world.thread.id, gate())).rejects.toMatchObject({
       status: 502,
@@ -101,7 +116,14 @@ describe("moving the money on the maintainer's decision", () => {
     expect(session.payment_status).toBe("unpaid");
     // A status fulfilment has no rule for stays retried (processing and succeeded have theirs: test/models/checkout-outcomes.test.ts).
     ctx.stripe.intents.get(session.payment_intent!)!.status = "requires_action";
-    const event = { id: "evt_not_yet", provider: "stripe" as const, type: "checkout.completed" as const, sessionId: session.id, paymentIntentId: session.payment_intent, escalationId };
+    const event = {
+      id: "evt_not_yet",
+      provider: "stripe" as const,
+      type: "checkout.completed" as const,
+      sessionId: session.id,
+      paymentIntentId: session.payment_intent,
+      escalationId,
+    };
     await expect(applyPaymentEvent(event)).rejects.toThrow(/not requires_capture/);
     expect(await db.ticket.count({ where: { escalationId } })).toBe(0);
     expect(ctx.stripe.calls("GET", new RegExp(`/v1/payment_intents/${session.payment_intent}$`))).toHaveLength(1);
@@ -125,7 +147,10 @@ describe("moving the money on the maintainer's decision", () => {
 
   it("cancels the PaymentIntent on reject: the member is not charged", async () => {
     const { ticketId, paymentIntentId } = await paid(await makeUser({ role: "member", trustLevel: 0 }));
-    const ticket = await rejectTicket(ctx.world.maintainer, ticketId, { reason: "careless", message: "Please include the logs next time." });
+    const ticket = await rejectTicket(ctx.world.maintainer, ticketId, {
+      reason: "careless",
+      message: "Please include the logs next time.",
+    });
     expect(ticket.payment).toMatchObject({ status: "canceled" });
     expect(ctx.stripe.calls("POST", /\/cancel$/).map((c) => c.path)).toEqual([`/v1/payment_intents/${paymentIntentId}/cancel`]);
     expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("canceled");
@@ -148,12 +173,16 @@ describe("moving the money on the maintainer's decision", () => {
     expect(ticket.state).toBe("open");
     expect(ticket.payment).toMatchObject({ status: "capture_pending", lastError: "Stripe: An unknown error occurred" });
     expect((await getTicket(member, ticketId)).payment).toEqual({
-      status: "capture_pending", summary: expect.any(String), amountCents: 4900, currency: "usd", refundedCents: 0,
+      status: "capture_pending",
+      summary: expect.any(String),
+      amountCents: 4900,
+      currency: "usd",
+      refundedCents: 0,
     });
 
     await db.job.updateMany({ where: { queue: SETTLE_QUEUE, state: "pending" }, data: { runAt: new Date(Date.now() - 1000) } });
     while (await runOnce(SETTLE_QUEUE, runSettlementJobs, 1));
-    expect((await db.payment.findFirstOrThrow({ where: { ticketId } }))).toMatchObject({ status: "captured", lastError: null, attempts: 2 });
+    expect(await db.payment.findFirstOrThrow({ where: { ticketId } })).toMatchObject({ status: "captured", lastError: null, attempts: 2 });
     expect(ctx.stripe.calls("POST", /\/capture$/)).toHaveLength(2);
     expect(ctx.stripe.intents.get(paymentIntentId)!.status).toBe("succeeded");
   });
@@ -171,7 +200,9 @@ describe("moving the money on the maintainer's decision", () => {
     ctx.stripe.intents.get(paymentIntentId)!.status = "canceled";
     const ticket = await acceptTicket(ctx.world.maintainer, ticketId);
     expect(ticket.payment).toMatchObject({ status: "capture_failed", lastError: expect.stringContaining("status of canceled") });
-    const alert = await db.notification.findFirst({ where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "capture failed" } } });
+    const alert = await db.notification.findFirst({
+      where: { userId: ctx.world.maintainer.id, url: `/tickets/${ticketId}`, title: { contains: "capture failed" } },
+    });
     expect(alert).toMatchObject({ lane: "desk" });
 
     ctx.stripe.intents.get(paymentIntentId)!.status = "requires_capture";

@@ -20,9 +20,9 @@ afterEach(async () => {
 });
 
 const ourStatements = async (client: PrismaClient) =>
-  (await client.$queryRawUnsafe<{ name: string; statement: string }[]>(
+  await client.$queryRawUnsafe<{ name: string; statement: string }[]>(
     `select name, statement from pg_prepared_statements where name like 'b\\_%' order by name`,
-  ));
+  );
 
 describe("named prepared statements", () => {
   it("prepares a repeated query once and reuses it", async () => {

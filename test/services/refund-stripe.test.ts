@@ -19,7 +19,14 @@ async function captured() {
   const { escalationId } = await startEscalation(member, ctx.world.thread.id, gate());
   const { checkoutSessionId } = await db.escalation.findUniqueOrThrow({ where: { id: escalationId } });
   const session = ctx.stripe.completeSession(checkoutSessionId!);
-  await applyPaymentEvent({ id: `evt_refund_${++events}`, provider: "stripe", type: "checkout.completed", sessionId: session.id, paymentIntentId: session.payment_intent, escalationId });
+  await applyPaymentEvent({
+    id: `evt_refund_${++events}`,
+    provider: "stripe",
+    type: "checkout.completed",
+    sessionId: session.id,
+    paymentIntentId: session.payment_intent,
+    escalationId,
+  });
   const ticket = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
   await acceptTicket(ctx.world.maintainer, ticket.id);
   return { ticketId: ticket.id, pi: session.payment_intent! };
@@ -35,10 +42,16 @@ describe("the refund job", () => {
     const { ticketId, pi } = await captured();
     ctx.stripe.failNext("POST", /^\/v1\/refunds$/, { status: 500, message: "An unknown error occurred", afterApplying: true });
     const refundId = await requestTicketRefund(ctx.world.maintainer, ticketId, { amountCents: 2000, reason: "Half back for the delay." });
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "pending", lastError: "Stripe: An unknown error occurred" });
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: "pending",
+      lastError: "Stripe: An unknown error occurred",
+    });
 
     await runDueRefunds();
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "succeeded", providerRefundId: expect.stringMatching(/^re_/) });
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: "succeeded",
+      providerRefundId: expect.stringMatching(/^re_/),
+    });
     expect(ctx.stripe.calls("POST", /^\/v1\/refunds$/)).toHaveLength(1);
     const charge = ctx.stripe.charges.get(ctx.stripe.intents.get(pi)!.latest_charge!)!;
     expect(charge.amount_refunded).toBe(2000);
@@ -49,7 +62,10 @@ describe("the refund job", () => {
     const { ticketId } = await captured();
     ctx.stripe.failNext("POST", /^\/v1\/refunds$/, { status: 400, message: "This charge is being disputed and cannot be refunded." });
     const refundId = await requestTicketRefund(ctx.world.maintainer, ticketId, { reason: "Refund everything please." });
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: "failed", lastError: expect.stringContaining("being disputed") });
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: "failed",
+      lastError: expect.stringContaining("being disputed"),
+    });
     expect(await db.moneyEvent.count({ where: { ticketId, kind: "refund_failed" } })).toBe(1);
     expect(await db.notification.count({ where: { userId: ctx.world.maintainer.id, title: { contains: "refund" } } })).toBeGreaterThan(0);
     // The failed refund holds nothing back: the whole amount can be refunded again.

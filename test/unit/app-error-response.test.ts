@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { apiFailure, formFailure, formFailureJson, pageFailure, textFailure } from "~/utils/app-error-response.server";
 import {
-  AppError, badRequest, conflict, forbidden, methodNotAllowed, notFound, tooManyRequests, unauthorized, unsupportedMediaType,
+  AppError,
+  badRequest,
+  conflict,
+  forbidden,
+  methodNotAllowed,
+  notFound,
+  tooManyRequests,
+  unauthorized,
+  unsupportedMediaType,
 } from "~/utils/errors";
 
 // Every kind of AppError, mapped to each kind of answer: the status and headers

@@ -7,8 +7,18 @@ const after = (hours: number, from = paid) => new Date(from.getTime() + hours * 
 
 function t(id: string, over: Partial<MetricTicket>): MetricTicket {
   return {
-    id, state: "open", tierSlug: "standard", tierName: "Standard", responseHours: 48, paidAt: paid, acceptedAt: null,
-    firstResponseAt: null, rejectReason: null, capturedCents: 0, currency: "usd", ...over,
+    id,
+    state: "open",
+    tierSlug: "standard",
+    tierName: "Standard",
+    responseHours: 48,
+    paidAt: paid,
+    acceptedAt: null,
+    firstResponseAt: null,
+    rejectReason: null,
+    capturedCents: 0,
+    currency: "usd",
+    ...over,
   };
 }
 
@@ -21,9 +31,23 @@ const fixture: MetricTicket[] = [
   t("d", { state: "rejected", firstResponseAt: after(4), rejectReason: "careless" }),
   t("e", { state: "rejected", firstResponseAt: after(5), rejectReason: "duplicate" }),
   t("f", { state: "rejected", firstResponseAt: after(10), rejectReason: "careless" }),
-  t("g", { state: "waiting_on_customer", firstResponseAt: after(20), acceptedAt: after(20), capturedCents: 4900, paidAt: new Date("2026-02-01T00:00:00Z") }),
+  t("g", {
+    state: "waiting_on_customer",
+    firstResponseAt: after(20),
+    acceptedAt: after(20),
+    capturedCents: 4900,
+    paidAt: new Date("2026-02-01T00:00:00Z"),
+  }),
   t("h", { state: "resolved", firstResponseAt: after(60), acceptedAt: after(60), capturedCents: 4900 }),
-  t("i", { state: "open", tierSlug: "priority", tierName: "Priority", responseHours: 12, firstResponseAt: after(13), acceptedAt: after(13), capturedCents: 14900 }),
+  t("i", {
+    state: "open",
+    tierSlug: "priority",
+    tierName: "Priority",
+    responseHours: 12,
+    firstResponseAt: after(13),
+    acceptedAt: after(13),
+    capturedCents: 14900,
+  }),
   t("j", { state: "expired" }),
   t("k", { state: "awaiting_acceptance" }),
 ];
@@ -36,7 +60,15 @@ describe("desk metrics on a fixture with known answers", () => {
 
   it("counts tickets by state", () => {
     expect(m.total).toBe(11);
-    expect(m.byState).toEqual({ awaiting_acceptance: 1, open: 2, waiting_on_customer: 1, resolved: 3, rejected: 3, expired: 1, withdrawn: 0 });
+    expect(m.byState).toEqual({
+      awaiting_acceptance: 1,
+      open: 2,
+      waiting_on_customer: 1,
+      resolved: 3,
+      rejected: 3,
+      expired: 1,
+      withdrawn: 0,
+    });
   });
 
   it("computes the median and p90 time to first response", () => {
@@ -50,11 +82,43 @@ describe("desk metrics on a fixture with known answers", () => {
 
   it("sums captured revenue by tier and month of acceptance", () => {
     expect(m.revenue).toEqual([
-      { month: "2026-01", tierSlug: "priority", tierName: "Priority", currency: "usd", cents: 14900, tickets: 1, grossCents: 14900, refundedCents: 0, disputedCents: 0 },
-      { month: "2026-01", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4 * 4900, tickets: 4, grossCents: 4 * 4900, refundedCents: 0, disputedCents: 0 },
-      { month: "2026-02", tierSlug: "standard", tierName: "Standard", currency: "usd", cents: 4900, tickets: 1, grossCents: 4900, refundedCents: 0, disputedCents: 0 },
+      {
+        month: "2026-01",
+        tierSlug: "priority",
+        tierName: "Priority",
+        currency: "usd",
+        cents: 14900,
+        tickets: 1,
+        grossCents: 14900,
+        refundedCents: 0,
+        disputedCents: 0,
+      },
+      {
+        month: "2026-01",
+        tierSlug: "standard",
+        tierName: "Standard",
+        currency: "usd",
+        cents: 4 * 4900,
+        tickets: 4,
+        grossCents: 4 * 4900,
+        refundedCents: 0,
+        disputedCents: 0,
+      },
+      {
+        month: "2026-02",
+        tierSlug: "standard",
+        tierName: "Standard",
+        currency: "usd",
+        cents: 4900,
+        tickets: 1,
+        grossCents: 4900,
+        refundedCents: 0,
+        disputedCents: 0,
+      },
     ]);
-    expect(m.revenueTotals).toEqual([{ currency: "usd", cents: 14900 + 5 * 4900, grossCents: 14900 + 5 * 4900, refundedCents: 0, disputedCents: 0 }]);
+    expect(m.revenueTotals).toEqual([
+      { currency: "usd", cents: 14900 + 5 * 4900, grossCents: 14900 + 5 * 4900, refundedCents: 0, disputedCents: 0 },
+    ]);
   });
 
   it("counts captured net of refunds and lost chargebacks: captured = Σ accepted − refunds − disputes lost", () => {
@@ -65,10 +129,16 @@ describe("desk metrics on a fixture with known answers", () => {
       t("r3", { acceptedAt: after(1), capturedCents: 4900, refundedCents: 900, disputeLostCents: 4900 }),
       t("r4", { acceptedAt: after(1), capturedCents: 4900 }),
     ]);
-    expect(withRefunds.revenueTotals).toEqual([{ currency: "usd", grossCents: 4 * 4900, refundedCents: 6800, disputedCents: 4000, cents: 4 * 4900 - 6800 - 4000 }]);
-    expect(metricsCsv(withRefunds).split("\r\n")).toEqual(expect.arrayContaining([
-      "captured_revenue_cents,Standard,2026-01,usd,8800", "refunded_cents,Standard,2026-01,usd,6800", "disputes_lost_cents,Standard,2026-01,usd,4000",
-    ]));
+    expect(withRefunds.revenueTotals).toEqual([
+      { currency: "usd", grossCents: 4 * 4900, refundedCents: 6800, disputedCents: 4000, cents: 4 * 4900 - 6800 - 4000 },
+    ]);
+    expect(metricsCsv(withRefunds).split("\r\n")).toEqual(
+      expect.arrayContaining([
+        "captured_revenue_cents,Standard,2026-01,usd,8800",
+        "refunded_cents,Standard,2026-01,usd,6800",
+        "disputes_lost_cents,Standard,2026-01,usd,4000",
+      ]),
+    );
   });
 
   it("counts rejections by reason, every reason listed", () => {
@@ -97,12 +167,15 @@ describe("CSV export", () => {
   });
 
   it("defuses text a spreadsheet would run as a formula", () => {
-    expect(csvCell("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"");
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvCell("@cmd")).toBe("'@cmd");
   });
 
   it("writes CRLF rows and round-trips through a CSV reader", () => {
-    const csv = toCsv([["a", "b,c"], [1, 'd"e']]);
+    const csv = toCsv([
+      ["a", "b,c"],
+      [1, 'd"e'],
+    ]);
     expect(csv).toBe('a,"b,c"\r\n1,"d""e"\r\n');
   });
 

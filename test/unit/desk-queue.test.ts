@@ -8,7 +8,16 @@ const now = new Date("2026-03-02T12:00:00Z");
 const at = (hoursFromNow: number) => new Date(now.getTime() + hoursFromNow * HOUR_MS);
 
 function row(id: string, over: Partial<QueueRow> = {}): QueueRow {
-  return { id, state: "awaiting_acceptance", responseHours: 48, paidAt: at(-1), deadlineAt: at(47), pausedAt: null, remainingMs: null, ...over };
+  return {
+    id,
+    state: "awaiting_acceptance",
+    responseHours: 48,
+    paidAt: at(-1),
+    deadlineAt: at(47),
+    pausedAt: null,
+    remainingMs: null,
+    ...over,
+  };
 }
 
 describe("the desk queue order", () => {
@@ -42,7 +51,9 @@ describe("the desk queue order", () => {
 
   it("counts every open state, zero included, and ignores closed tickets", () => {
     expect(countByState([{ state: "open" }, { state: "open" }, { state: "expired" }])).toEqual({
-      awaiting_acceptance: 0, open: 2, waiting_on_customer: 0,
+      awaiting_acceptance: 0,
+      open: 2,
+      waiting_on_customer: 0,
     });
   });
 });
@@ -82,7 +93,13 @@ describe("an answered ticket on the desk", () => {
 describe("the desk queue API's badge levels", () => {
   it("keeps its own words (ok, amber, red, paused, answered) for the app's ok, soon, overdue, paused, answered", () => {
     const item = (level: ReturnType<typeof badgeFor>["level"]) => ({ id: "t", badge: { level, timeLeftMs: 0, fractionLeft: 0, text: "" } });
-    expect((["ok", "soon", "overdue", "paused", "answered"] as const).map((l) => apiQueueItem(item(l)).badge.level)).toEqual(["ok", "amber", "red", "paused", "answered"]);
+    expect((["ok", "soon", "overdue", "paused", "answered"] as const).map((l) => apiQueueItem(item(l)).badge.level)).toEqual([
+      "ok",
+      "amber",
+      "red",
+      "paused",
+      "answered",
+    ]);
     expect(apiQueueItem(item("soon"))).toMatchObject({ id: "t", badge: { level: "amber", text: "" } });
     const level = deskQueueResponse.shape.items.element.shape.badge.shape.level;
     expect(level.options).toEqual(["ok", "amber", "red", "paused", "answered"]);

@@ -53,8 +53,15 @@ describe("configuration", () => {
   });
 
   it("refuses production with a Stripe test key, which takes no real money (issue 14 §2)", () => {
-    const production = { BACKLINE_MODE: "production", PUBLIC_URL: "https://forum.example.com", SESSION_SECRET: "x".repeat(40), STRIPE_WEBHOOK_SECRET: "whsec_abc" };
-    expect(() => parseEnv({ ...production, STRIPE_SECRET_KEY: "sk_test_abc" })).toThrow(/STRIPE_SECRET_KEY is a Stripe test key .*sk_live_/);
+    const production = {
+      BACKLINE_MODE: "production",
+      PUBLIC_URL: "https://forum.example.com",
+      SESSION_SECRET: "x".repeat(40),
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+    };
+    expect(() => parseEnv({ ...production, STRIPE_SECRET_KEY: "sk_test_abc" })).toThrow(
+      /STRIPE_SECRET_KEY is a Stripe test key .*sk_live_/,
+    );
     expect(() => parseEnv({ ...production, STRIPE_SECRET_KEY: "rk_test_abc" })).toThrow(/test key/);
     expect(parseEnv({ ...production, STRIPE_SECRET_KEY: "rk_live_abc" }).paymentsMode).toBe("stripe");
     // Development (a staging copy) may use test keys.
@@ -62,7 +69,12 @@ describe("configuration", () => {
   });
 
   it("refuses production without PUBLIC_URL, naming it: links are never built from a request's Host", () => {
-    const production = { BACKLINE_MODE: "production", SESSION_SECRET: "x".repeat(40), STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" };
+    const production = {
+      BACKLINE_MODE: "production",
+      SESSION_SECRET: "x".repeat(40),
+      STRIPE_SECRET_KEY: "sk_live_abc",
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+    };
     expect(() => parseEnv(production)).toThrow(/PUBLIC_URL is required when BACKLINE_MODE=production/);
     expect(() => parseEnv({ ...production, PUBLIC_URL: " " })).toThrow(/PUBLIC_URL is required/);
   });

@@ -22,7 +22,10 @@ describe("macro rendering", () => {
   });
 
   it("escapes values for Markdown: a title with emphasis or HTML stays literal text", () => {
-    const md = renderMacro("About {{thread.title}}", { ...values, "thread.title": "Use *bold* <script>alert(1)</script> [x](javascript:y)" });
+    const md = renderMacro("About {{thread.title}}", {
+      ...values,
+      "thread.title": "Use *bold* <script>alert(1)</script> [x](javascript:y)",
+    });
     const html = renderMarkdown(md, { allowLinks: true, allowImages: false, siteOrigin: "http://localhost" });
     expect(html).not.toContain("<em>");
     expect(html).not.toContain("<strong>");

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { clockView, deadlineFor, describeTimeLeft, formatDuration, isDue, pause, resume, timeLeftMs, urgency, warningAt } from "~/models/tickets/sla";
+import {
+  clockView,
+  deadlineFor,
+  describeTimeLeft,
+  formatDuration,
+  isDue,
+  pause,
+  resume,
+  timeLeftMs,
+  urgency,
+  warningAt,
+} from "~/models/tickets/sla";
 
 const H = 3_600_000;
 const paidAt = new Date("2026-03-01T10:00:00Z");
@@ -57,7 +68,12 @@ describe("the clock after the first response", () => {
   });
 
   it("keeps running (and goes overdue) while nobody answered, accepted or not", () => {
-    expect(clockView({ ...clock, firstResponseAt: null }, 4, false, at(6))).toMatchObject({ answered: false, timeLeftMs: -2 * H, urgency: "overdue", text: "overdue by 2 h" });
+    expect(clockView({ ...clock, firstResponseAt: null }, 4, false, at(6))).toMatchObject({
+      answered: false,
+      timeLeftMs: -2 * H,
+      urgency: "overdue",
+      text: "overdue by 2 h",
+    });
   });
 
   it("shows nothing for a ticket closed unanswered", () => {

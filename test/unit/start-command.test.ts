@@ -15,11 +15,18 @@ function projectWith(scripts: Record<string, string>) {
 describe("startArguments", () => {
   it("gives the benchmark and the tests the same node flags as npm start and npm run worker", () => {
     expect(startArguments(root)).toEqual(["--max-old-space-size=192", "--max-semi-space-size=4", "app/server/start.mjs"]);
-    expect(startArguments(root, "worker")).toEqual(["--max-old-space-size=192", "--max-semi-space-size=4", "app/server/start.mjs", "worker"]);
+    expect(startArguments(root, "worker")).toEqual([
+      "--max-old-space-size=192",
+      "--max-semi-space-size=4",
+      "app/server/start.mjs",
+      "worker",
+    ]);
   });
 
   it("refuses a start script that does not run the forum's entry point with node", () => {
-    expect(() => startArguments(projectWith({ start: "tsx app/server/main.ts" }))).toThrow(/must be "node \[flags\] app\/server\/start.mjs/);
+    expect(() => startArguments(projectWith({ start: "tsx app/server/main.ts" }))).toThrow(
+      /must be "node \[flags\] app\/server\/start.mjs/,
+    );
     expect(() => startArguments(projectWith({}), "worker")).toThrow(/"worker" must be/);
   });
 });

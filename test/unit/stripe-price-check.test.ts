@@ -5,7 +5,8 @@ import { subscriptionState } from "~/services/payments/stripe-subscriptions.serv
 
 // The pure halves of the Stripe Price check and of reading a subscription (docs/decisions/037).
 
-const price = (p: Partial<Stripe.Price>) => ({ id: "price_1", active: true, unit_amount: 4900, currency: "usd", recurring: null, ...p }) as Stripe.Price;
+const price = (p: Partial<Stripe.Price>) =>
+  ({ id: "price_1", active: true, unit_amount: 4900, currency: "usd", recurring: null, ...p }) as Stripe.Price;
 const tier: PriceExpectation = { stripePriceId: "price_1", amountCents: 4900, currency: "usd", billing: "one_time", what: "this tier" };
 const plan: PriceExpectation = { ...tier, amountCents: 50000, billing: "yearly", what: "this plan" };
 const yearly = { interval: "year", interval_count: 1 } as Stripe.Price.Recurring;
@@ -18,9 +19,13 @@ describe("a Stripe Price against what Backline shows", () => {
 
   it("names both amounts, in whole units of each currency", () => {
     expect(priceMismatch(price({ unit_amount: 5900 }), tier)).toBe("Stripe Price price_1 is 59.00 USD; this tier says 49.00 USD.");
-    expect(priceMismatch(price({ unit_amount: 4900, currency: "eur" }), tier)).toBe("Stripe Price price_1 is 49.00 EUR; this tier says 49.00 USD.");
+    expect(priceMismatch(price({ unit_amount: 4900, currency: "eur" }), tier)).toBe(
+      "Stripe Price price_1 is 49.00 EUR; this tier says 49.00 USD.",
+    );
     const yen = { ...tier, amountCents: 4900, currency: "jpy" };
-    expect(priceMismatch(price({ unit_amount: 5900, currency: "jpy" }), yen)).toBe("Stripe Price price_1 is 5900 JPY; this tier says 4900 JPY.");
+    expect(priceMismatch(price({ unit_amount: 5900, currency: "jpy" }), yen)).toBe(
+      "Stripe Price price_1 is 5900 JPY; this tier says 4900 JPY.",
+    );
   });
 
   it("refuses archived, amount-less, recurring-for-a-ticket and not-yearly-for-a-plan Prices", () => {
@@ -34,10 +39,21 @@ describe("a Stripe Price against what Backline shows", () => {
 });
 
 describe("a subscription in every API version's shape", () => {
-  const sub = (s: Record<string, unknown>) => ({ id: "sub_1", status: "active", cancel_at_period_end: false, cancel_at: null, metadata: { insuranceId: "ins_1" }, items: { data: [] }, ...s }) as unknown as Stripe.Subscription;
+  const sub = (s: Record<string, unknown>) =>
+    ({
+      id: "sub_1",
+      status: "active",
+      cancel_at_period_end: false,
+      cancel_at: null,
+      metadata: { insuranceId: "ins_1" },
+      items: { data: [] },
+      ...s,
+    }) as unknown as Stripe.Subscription;
 
   it("reads the period end from the items (basil on) or the subscription (before)", () => {
-    expect(subscriptionState(sub({ items: { data: [{ current_period_end: 1_800_000_000 }] } })).currentPeriodEnd).toEqual(new Date(1_800_000_000_000));
+    expect(subscriptionState(sub({ items: { data: [{ current_period_end: 1_800_000_000 }] } })).currentPeriodEnd).toEqual(
+      new Date(1_800_000_000_000),
+    );
     expect(subscriptionState(sub({ current_period_end: 1_700_000_000 })).currentPeriodEnd).toEqual(new Date(1_700_000_000_000));
   });
 

@@ -38,7 +38,9 @@ describe("ticket states", () => {
         if (LEGAL.some(([f, a, e]) => f === from && a === accepted && e === event)) continue;
         illegal++;
         expect(canTransition(pos(from, accepted), event)).toBe(false);
-        expect(() => transition(pos(from, accepted), event)).toThrowError(expect.objectContaining({ status: 409, message: expect.stringMatching(/cannot be/) }));
+        expect(() => transition(pos(from, accepted), event)).toThrowError(
+          expect.objectContaining({ status: 409, message: expect.stringMatching(/cannot be/) }),
+        );
       }
     }
     expect(illegal).toBe(POSITIONS.length * EVENTS.length - LEGAL.length);

@@ -17,35 +17,62 @@ export const userSchema = z
   .meta({ id: "User" });
 
 export const createUser = endpoint({
-  method: "POST", path: "/api/v1/users", tag: "accounts", auth: "none", status: 201,
+  method: "POST",
+  path: "/api/v1/users",
+  tag: "accounts",
+  auth: "none",
+  status: 201,
   summary: "Create a member account",
-  body: createUserSchema, response: userSchema, errors: [400, 409, 429],
+  body: createUserSchema,
+  response: userSchema,
+  errors: [400, 409, 429],
 });
 
 export const createSession = endpoint({
-  method: "POST", path: "/api/v1/session", tag: "accounts", auth: "none",
+  method: "POST",
+  path: "/api/v1/session",
+  tag: "accounts",
+  auth: "none",
   summary: "Sign in; answers with the user and sets the session cookie",
-  body: loginSchema, response: userSchema, errors: [400, 401, 429],
+  body: loginSchema,
+  response: userSchema,
+  errors: [400, 401, 429],
 });
 
 export const deleteSession = endpoint({
-  method: "DELETE", path: "/api/v1/session", tag: "accounts", auth: "optional", status: 204,
+  method: "DELETE",
+  path: "/api/v1/session",
+  tag: "accounts",
+  auth: "optional",
+  status: 204,
   summary: "Sign out this session",
 });
 
 export const signOutEverywhere = endpoint({
-  method: "DELETE", path: "/api/v1/sessions", tag: "accounts", auth: "required", status: 204,
+  method: "DELETE",
+  path: "/api/v1/sessions",
+  tag: "accounts",
+  auth: "required",
+  status: 204,
   summary: "Sign out everywhere: ends every session, API token (this one too) and unused reset link of the account",
 });
 
 export const me = endpoint({
-  method: "GET", path: "/api/v1/me", tag: "accounts", auth: "required",
-  summary: "The signed-in user", response: userSchema.extend({ email: z.string(), permissions: z.array(z.string()) }),
+  method: "GET",
+  path: "/api/v1/me",
+  tag: "accounts",
+  auth: "required",
+  summary: "The signed-in user",
+  response: userSchema.extend({ email: z.string(), permissions: z.array(z.string()) }),
   errors: [401],
 });
 
 export const createToken = endpoint({
-  method: "POST", path: "/api/v1/tokens", tag: "accounts", auth: "session", status: 201,
+  method: "POST",
+  path: "/api/v1/tokens",
+  tag: "accounts",
+  auth: "session",
+  status: 201,
   summary: "Create an API token for 'Authorization: Bearer'; the secret is shown once. Needs the browser session: a bearer token gets 403",
   body: createTokenSchema,
   response: z.object({ id: z.string(), name: z.string(), prefix: z.string(), token: z.string(), createdAt: z.iso.datetime() }),
@@ -55,7 +82,13 @@ export const createToken = endpoint({
 });
 
 export const requestPasswordReset = endpoint({
-  method: "POST", path: "/api/v1/password-resets", tag: "accounts", auth: "none", status: 202,
+  method: "POST",
+  path: "/api/v1/password-resets",
+  tag: "accounts",
+  auth: "none",
+  status: 202,
   summary: "E-mail a password reset link (same answer whether or not the account exists)",
-  body: requestResetSchema, response: z.object({ ok: z.literal(true) }), errors: [400, 429],
+  body: requestResetSchema,
+  response: z.object({ ok: z.literal(true) }),
+  errors: [400, 429],
 });

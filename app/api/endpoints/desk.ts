@@ -8,13 +8,21 @@ import { endpoint } from "../endpoint.server";
 
 // The API named the clock's levels before the app settled on ok | soon | overdue; scripts read
 // these words, so the API keeps them and this is the one place they are translated.
-const API_BADGE_LEVEL = { ok: "ok", soon: "amber", overdue: "red", paused: "paused", answered: "answered" } as const satisfies Record<ClockLevel, string>;
+const API_BADGE_LEVEL = { ok: "ok", soon: "amber", overdue: "red", paused: "paused", answered: "answered" } as const satisfies Record<
+  ClockLevel,
+  string
+>;
 
 /** A queue item as the API answers it: the badge level in the API's words. */
-export const apiQueueItem = <T extends { badge: Badge }>(item: T) => ({ ...item, badge: { ...item.badge, level: API_BADGE_LEVEL[item.badge.level] } });
+export const apiQueueItem = <T extends { badge: Badge }>(item: T) => ({
+  ...item,
+  badge: { ...item.badge, level: API_BADGE_LEVEL[item.badge.level] },
+});
 
 const badgeSchema = z.object({
-  level: z.enum(API_BADGE_LEVEL).describe("amber: a quarter of the clock or less left; red: overdue; answered: the clock stopped at the first response"),
+  level: z
+    .enum(API_BADGE_LEVEL)
+    .describe("amber: a quarter of the clock or less left; red: overdue; answered: the clock stopped at the first response"),
   timeLeftMs: z.number().nullable().describe("Negative once overdue; null once answered"),
   fractionLeft: z.number().nullable(),
   text: z.string(),
@@ -41,7 +49,12 @@ const queueItemSchema = z.object({
 export const deskQueueResponse = z
   .object({
     items: z.array(queueItemSchema),
-    counts: z.object({ awaiting_acceptance: z.number().int(), open: z.number().int(), waiting_on_customer: z.number().int(), total: z.number().int() }),
+    counts: z.object({
+      awaiting_acceptance: z.number().int(),
+      open: z.number().int(),
+      waiting_on_customer: z.number().int(),
+      total: z.number().int(),
+    }),
     filters: z.object({ state: z.string().nullable(), tier: z.string().nullable() }),
     tiers: z.array(z.object({ slug: z.string(), name: z.string() })),
     generatedAt: z.iso.datetime(),
@@ -49,12 +62,23 @@ export const deskQueueResponse = z
   .meta({ id: "DeskQueue" });
 
 export const getDeskQueue = endpoint({
-  method: "GET", path: "/api/v1/desk/queue", tag: "desk", auth: "required",
+  method: "GET",
+  path: "/api/v1/desk/queue",
+  tag: "desk",
+  auth: "required",
   summary: "The maintainer's queue: paid open items, least time left first, then the faster tier (404 unless you work the desk)",
-  query: deskQueueQuerySchema, response: deskQueueResponse, errors: [400, 401, 404],
+  query: deskQueueQuerySchema,
+  response: deskQueueResponse,
+  errors: [400, 401, 404],
 });
 
-const planSchema = z.object({ id: z.string(), name: z.string(), priceCents: z.number().int(), coverageCents: z.number().int(), currency: z.string() });
+const planSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  priceCents: z.number().int(),
+  coverageCents: z.number().int(),
+  currency: z.string(),
+});
 
 export const insuranceStatusResponse = z
   .object({
@@ -71,10 +95,16 @@ export const insuranceStatusResponse = z
         endsAt: z.iso.datetime().nullable().describe("When a plan that will not renew ends (or ended)"),
         endedAt: z.iso.datetime().nullable(),
         balanceCents: z.number().int().describe("The sum of the ledger"),
-        ledger: z.array(z.object({
-          id: z.string(), amountCents: z.number().int(), kind: z.enum(["credit", "debit", "refund", "lapse"]), label: z.string(),
-          escalationId: z.string().nullable(), createdAt: z.iso.datetime(),
-        })),
+        ledger: z.array(
+          z.object({
+            id: z.string(),
+            amountCents: z.number().int(),
+            kind: z.enum(["credit", "debit", "refund", "lapse"]),
+            label: z.string(),
+            escalationId: z.string().nullable(),
+            createdAt: z.iso.datetime(),
+          }),
+        ),
       })
       .nullable(),
     pendingCheckout: z.boolean(),
@@ -82,7 +112,11 @@ export const insuranceStatusResponse = z
   .meta({ id: "InsuranceStatus" });
 
 export const getInsurance = endpoint({
-  method: "GET", path: "/api/v1/insurance", tag: "support", auth: "required",
+  method: "GET",
+  path: "/api/v1/insurance",
+  tag: "support",
+  auth: "required",
   summary: "Your support insurance: plan, renewal date, balance and its ledger",
-  response: insuranceStatusResponse, errors: [401, 403],
+  response: insuranceStatusResponse,
+  errors: [401, 403],
 });

@@ -33,15 +33,36 @@ const flag = z
 const queueItem = z
   .object({
     post: z.object({
-      id: z.string(), number: z.number().int(), excerpt: z.string(), author: z.string(),
-      hidden: z.boolean(), deleted: z.boolean(), createdAt: z.iso.datetime(), url: z.string(),
+      id: z.string(),
+      number: z.number().int(),
+      excerpt: z.string(),
+      author: z.string(),
+      hidden: z.boolean(),
+      deleted: z.boolean(),
+      createdAt: z.iso.datetime(),
+      url: z.string(),
     }),
-    thread: z.object({ id: z.string(), title: z.string(), url: z.string(), hidden: z.boolean(), deleted: z.boolean(), locked: z.boolean() }),
+    thread: z.object({
+      id: z.string(),
+      title: z.string(),
+      url: z.string(),
+      hidden: z.boolean(),
+      deleted: z.boolean(),
+      locked: z.boolean(),
+    }),
     reasons: z.record(z.string(), z.number().int()).describe("Flag count per reason"),
-    flags: z.array(z.object({
-      id: z.string(), reason: z.string(), details: z.string().nullable(), reporter: z.string(), createdAt: z.iso.datetime(),
-      resolvedAt: z.iso.datetime().nullable(), resolution: z.string().nullable(), resolvedBy: z.string().nullable(),
-    })),
+    flags: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.string(),
+        details: z.string().nullable(),
+        reporter: z.string(),
+        createdAt: z.iso.datetime(),
+        resolvedAt: z.iso.datetime().nullable(),
+        resolution: z.string().nullable(),
+        resolvedBy: z.string().nullable(),
+      }),
+    ),
   })
   .meta({ id: "FlaggedPost" });
 
@@ -67,19 +88,35 @@ const modThread = (path: string, summary: string, body: z.ZodType, errors: numbe
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: threadState, errors });
 
 export const flagPost = endpoint({
-  method: "POST", path: "/api/v1/posts/:id/flags", tag: "moderation", auth: "required", status: 201,
+  method: "POST",
+  path: "/api/v1/posts/:id/flags",
+  tag: "moderation",
+  auth: "required",
+  status: 201,
   summary: "Flag a post for the moderators (once per post; not your own)",
-  body: flagPostSchema, response: flag, errors: [400, 401, 403, 404, 409, 429],
+  body: flagPostSchema,
+  response: flag,
+  errors: [400, 401, 403, 404, 409, 429],
 });
 
-export const hidePost = modPost("/api/v1/posts/:id/hide", "Hide a post (moderators; reason required); resolves its open flags", requiredReasonSchema);
+export const hidePost = modPost(
+  "/api/v1/posts/:id/hide",
+  "Hide a post (moderators; reason required); resolves its open flags",
+  requiredReasonSchema,
+);
 export const unhidePost = modPost("/api/v1/posts/:id/unhide", "Show a hidden post again (moderators)", optionalReasonSchema);
 export const restorePost = modPost("/api/v1/posts/:id/restore", "Undo a post's deletion (moderators)", optionalReasonSchema);
 
 export const deletePost = endpoint({
-  method: "DELETE", path: "/api/v1/posts/:id", tag: "moderation", auth: "required",
-  summary: "Soft-delete a post: your own (not a question with replies), or any post as a moderator with a reason. Deleting the question deletes its thread.",
-  body: optionalReasonSchema, response: postState, errors: [400, 401, 403, 404, 409],
+  method: "DELETE",
+  path: "/api/v1/posts/:id",
+  tag: "moderation",
+  auth: "required",
+  summary:
+    "Soft-delete a post: your own (not a question with replies), or any post as a moderator with a reason. Deleting the question deletes its thread.",
+  body: optionalReasonSchema,
+  response: postState,
+  errors: [400, 401, 403, 404, 409],
 });
 
 export const lockThread = modThread("/api/v1/threads/:id/lock", "Lock a thread: no more replies (moderators)", optionalReasonSchema);
@@ -88,17 +125,28 @@ export const hideThread = modThread("/api/v1/threads/:id/hide", "Hide a thread (
 export const unhideThread = modThread("/api/v1/threads/:id/unhide", "Show a hidden thread again (moderators)", optionalReasonSchema);
 export const restoreThread = modThread("/api/v1/threads/:id/restore", "Undo a thread's deletion (moderators)", optionalReasonSchema);
 export const moveThread = modThread(
-  "/api/v1/threads/:id/move", "Move a thread to another category (moderators; reason required)", moveThreadSchema, [400, 401, 403, 404],
+  "/api/v1/threads/:id/move",
+  "Move a thread to another category (moderators; reason required)",
+  moveThreadSchema,
+  [400, 401, 403, 404],
 );
 
 export const deleteThread = endpoint({
-  method: "DELETE", path: "/api/v1/threads/:id", tag: "moderation", auth: "required",
+  method: "DELETE",
+  path: "/api/v1/threads/:id",
+  tag: "moderation",
+  auth: "required",
   summary: "Soft-delete a thread: your own while nobody has replied, or any thread as a moderator with a reason",
-  body: optionalReasonSchema, response: threadState, errors: [400, 401, 403, 404, 409],
+  body: optionalReasonSchema,
+  response: threadState,
+  errors: [400, 401, 403, 404, 409],
 });
 
 export const listFlags = endpoint({
-  method: "GET", path: "/api/v1/flags", tag: "moderation", auth: "required",
+  method: "GET",
+  path: "/api/v1/flags",
+  tag: "moderation",
+  auth: "required",
   summary: "The moderation queue: flags grouped by post (moderators)",
   query: flagQueueSchema,
   response: z.object({ state: z.enum(["open", "resolved"]), items: z.array(queueItem), ...page }),
@@ -106,7 +154,10 @@ export const listFlags = endpoint({
 });
 
 export const dismissFlag = endpoint({
-  method: "POST", path: "/api/v1/flags/:id/dismiss", tag: "moderation", auth: "required",
+  method: "POST",
+  path: "/api/v1/flags/:id/dismiss",
+  tag: "moderation",
+  auth: "required",
   summary: "Dismiss a flag: nothing wrong with the post (moderators)",
   body: dismissSchema,
   response: z.object({ id: z.string(), postId: z.string(), resolution: z.literal("dismissed") }),
@@ -114,7 +165,10 @@ export const dismissFlag = endpoint({
 });
 
 export const listAudit = endpoint({
-  method: "GET", path: "/api/v1/audit", tag: "moderation", auth: "required",
+  method: "GET",
+  path: "/api/v1/audit",
+  tag: "moderation",
+  auth: "required",
   summary: "The audit log of moderator actions, newest first (moderators)",
   query: auditQuerySchema,
   response: z.object({ entries: z.array(auditEntry), ...page }),

@@ -49,9 +49,13 @@ export const profileSchema = z
   .meta({ id: "Profile" });
 
 export const getProfile = endpoint({
-  method: "GET", path: "/api/v1/users/:username", tag: "people", auth: "optional",
+  method: "GET",
+  path: "/api/v1/users/:username",
+  tag: "people",
+  auth: "optional",
   summary: "A member's public profile: reputation, trust level, counts and recent visible activity",
-  response: profileSchema, errors: [404],
+  response: profileSchema,
+  errors: [404],
 });
 
 const notificationSchema = z
@@ -67,7 +71,10 @@ const notificationSchema = z
   .meta({ id: "Notification" });
 
 export const listNotifications = endpoint({
-  method: "GET", path: "/api/v1/notifications", tag: "people", auth: "required",
+  method: "GET",
+  path: "/api/v1/notifications",
+  tag: "people",
+  auth: "required",
   summary: "Your notifications, newest first (30 a page; pass `nextCursor` as `cursor`)",
   query: inboxQuerySchema,
   response: z.object({
@@ -79,7 +86,10 @@ export const listNotifications = endpoint({
 });
 
 export const markNotificationsRead = endpoint({
-  method: "POST", path: "/api/v1/notifications/read", tag: "people", auth: "required",
+  method: "POST",
+  path: "/api/v1/notifications/read",
+  tag: "people",
+  auth: "required",
   summary: "Mark notifications read: `{ids: [...]}` or `{all: true}`",
   body: markReadSchema,
   response: z.object({ marked: z.number().int(), unreadCount: z.number().int() }),
@@ -94,12 +104,22 @@ const settingsResponse = z
   .meta({ id: "NotificationSettingsState" });
 
 export const getNotificationSettings = endpoint({
-  method: "GET", path: "/api/v1/notifications/settings", tag: "people", auth: "required",
-  summary: "Your notification e-mail preferences", response: settingsResponse, errors: [401],
+  method: "GET",
+  path: "/api/v1/notifications/settings",
+  tag: "people",
+  auth: "required",
+  summary: "Your notification e-mail preferences",
+  response: settingsResponse,
+  errors: [401],
 });
 
 export const updateNotificationSettings = endpoint({
-  method: "PATCH", path: "/api/v1/notifications/settings", tag: "people", auth: "required",
+  method: "PATCH",
+  path: "/api/v1/notifications/settings",
+  tag: "people",
+  auth: "required",
   summary: "Turn notification e-mails on or off; maintainers can opt in to community notifications",
-  body: notificationSettingsSchema, response: settingsResponse, errors: [400, 401],
+  body: notificationSettingsSchema,
+  response: settingsResponse,
+  errors: [400, 401],
 });

@@ -22,7 +22,10 @@ export const searchHitSchema = z
   .meta({ id: "SearchHit" });
 
 export const search = endpoint({
-  method: "GET", path: "/api/v1/search", tag: "search", auth: "optional",
+  method: "GET",
+  path: "/api/v1/search",
+  tag: "search",
+  auth: "optional",
   summary: "Full-text search over public threads and replies: typo tolerant, prefix on the last word, highlighted, with facets",
   query: searchQuerySchema,
   response: z.object({
@@ -54,7 +57,10 @@ export const similarThreadSchema = z
   .meta({ id: "SimilarThread" });
 
 export const similar = endpoint({
-  method: "GET", path: "/api/v1/similar", tag: "search", auth: "optional",
+  method: "GET",
+  path: "/api/v1/similar",
+  tag: "search",
+  auth: "optional",
   summary: "Up to 5 existing threads close to a draft title, solved ones first, with their accepted answer's first lines",
   query: similarQuerySchema,
   response: z.array(similarThreadSchema),

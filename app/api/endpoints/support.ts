@@ -13,15 +13,14 @@ import { withdrawSchema } from "~/models/tickets/withdraw.server";
 import { refundSchema } from "~/models/tickets/refund.server";
 import { endpoint } from "../endpoint.server";
 
-export const tierSchema = z
-  .object({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    responseHours: z.number().int().describe("First response promised within this many hours of payment"),
-    priceCents: z.number().int().describe("In the currency's smallest unit"),
-    currency: z.string(),
-  });
+export const tierSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  responseHours: z.number().int().describe("First response promised within this many hours of payment"),
+  priceCents: z.number().int().describe("In the currency's smallest unit"),
+  currency: z.string(),
+});
 // Nested schemas carry no component id: the OpenAPI builder lifts only top-level ones.
 
 const clockSchema = z.object({
@@ -33,10 +32,15 @@ const clockSchema = z.object({
 });
 
 const refundSchemaOut = z.object({
-  id: z.string(), amountCents: z.number().int(), currency: z.string(), reason: z.string().nullable(),
+  id: z.string(),
+  amountCents: z.number().int(),
+  currency: z.string(),
+  reason: z.string().nullable(),
   status: z.enum(["pending", "succeeded", "failed", "canceled"]).or(z.string()),
   source: z.string().describe("backline, or provider for a refund made in Stripe's dashboard"),
-  lastError: z.string().nullable(), createdAt: z.iso.datetime(), by: z.string().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  by: z.string().nullable(),
 });
 
 const ticketSummarySchema = z
@@ -65,21 +69,44 @@ const snapshotSchema = z
     version: z.literal(1),
     takenAt: z.iso.datetime(),
     thread: z.object({
-      id: z.string(), title: z.string(), url: z.string(), author: z.string(), createdAt: z.iso.datetime(),
-      category: z.object({ slug: z.string(), name: z.string() }), tags: z.array(z.string()),
+      id: z.string(),
+      title: z.string(),
+      url: z.string(),
+      author: z.string(),
+      createdAt: z.iso.datetime(),
+      category: z.object({ slug: z.string(), name: z.string() }),
+      tags: z.array(z.string()),
     }),
-    posts: z.array(z.object({
-      id: z.string(), number: z.number().int(), author: z.string(), createdAt: z.iso.datetime(), editedAt: z.iso.datetime().nullable(),
-      body: z.string(), bodyHtml: z.string(), accepted: z.boolean(),
-    })),
+    posts: z.array(
+      z.object({
+        id: z.string(),
+        number: z.number().int(),
+        author: z.string(),
+        createdAt: z.iso.datetime(),
+        editedAt: z.iso.datetime().nullable(),
+        body: z.string(),
+        bodyHtml: z.string(),
+        accepted: z.boolean(),
+      }),
+    ),
     acceptedPostId: z.string().nullable(),
     links: z.array(z.string()),
     gate: z.object({
-      productVersion: z.string(), environment: z.string(), stepsToReproduce: z.string(), alreadyTried: z.string(),
-      scopeAccepted: z.boolean(), scopeStatement: z.string(),
+      productVersion: z.string(),
+      environment: z.string(),
+      stepsToReproduce: z.string(),
+      alreadyTried: z.string(),
+      scopeAccepted: z.boolean(),
+      scopeStatement: z.string(),
     }),
     payer: z.object({ id: z.string(), username: z.string(), email: z.string() }),
-    tier: z.object({ slug: z.string(), name: z.string(), responseHours: z.number().int(), priceCents: z.number().int(), currency: z.string() }),
+    tier: z.object({
+      slug: z.string(),
+      name: z.string(),
+      responseHours: z.number().int(),
+      priceCents: z.number().int(),
+      currency: z.string(),
+    }),
   })
   .describe("The thread as it was at payment time, with the gate answers and the payer");
 
@@ -94,33 +121,55 @@ export const ticketSchema = ticketSummarySchema
     rejectMessage: z.string().nullable(),
     withdrawnAt: z.iso.datetime().nullable(),
     withdrawReason: z.string().nullable(),
-    messages: z.array(z.object({
-      id: z.string(), author: z.string(), fromOwner: z.boolean(), body: z.string(), bodyHtml: z.string(),
-      internal: z.boolean().describe("Internal notes are only ever shown to maintainers"), createdAt: z.iso.datetime(),
-    })),
+    messages: z.array(
+      z.object({
+        id: z.string(),
+        author: z.string(),
+        fromOwner: z.boolean(),
+        body: z.string(),
+        bodyHtml: z.string(),
+        internal: z.boolean().describe("Internal notes are only ever shown to maintainers"),
+        createdAt: z.iso.datetime(),
+      }),
+    ),
     payment: z
       .object({
         status: z.string().describe("refunded, partially_refunded or disputed where it applies; else the settlement status"),
-        summary: z.string(), amountCents: z.number().int(), currency: z.string(),
+        summary: z.string(),
+        amountCents: z.number().int(),
+        currency: z.string(),
         refundedCents: z.number().int().describe("Given back so far, by Backline or at the provider"),
         settlement: z.string().optional().describe("Maintainers only: the capture/release status"),
-        lastError: z.string().nullable().optional().describe("Maintainers only"), attempts: z.number().int().optional(),
+        lastError: z.string().nullable().optional().describe("Maintainers only"),
+        attempts: z.number().int().optional(),
         disputeStatus: z.string().nullable().optional().describe("Maintainers only: the chargeback's status at Stripe"),
         disputedCents: z.number().int().optional(),
         refunds: z.array(refundSchemaOut).optional().describe("Maintainers only"),
       })
       .nullable(),
     moneyTrail: z
-      .array(z.object({
-        id: z.string(), kind: z.string(), label: z.string(), amountCents: z.number().int(), currency: z.string(),
-        actor: z.string().nullable().describe("null for the system: a webhook, the clock, a job"), reason: z.string().nullable(),
-        data: z.record(z.string(), z.unknown()).nullable(), createdAt: z.iso.datetime(),
-      }))
+      .array(
+        z.object({
+          id: z.string(),
+          kind: z.string(),
+          label: z.string(),
+          amountCents: z.number().int(),
+          currency: z.string(),
+          actor: z.string().nullable().describe("null for the system: a webhook, the clock, a job"),
+          reason: z.string().nullable(),
+          data: z.record(z.string(), z.unknown()).nullable(),
+          createdAt: z.iso.datetime(),
+        }),
+      )
       .optional()
       .describe("Maintainers only: every money-moving decision on this ticket, oldest first"),
     viewer: z.object({
-      isOwner: z.boolean(), canReply: z.boolean(), canNote: z.boolean(), canDecide: z.boolean(),
-      canWithdraw: z.boolean(), canRequestInfo: z.boolean(),
+      isOwner: z.boolean(),
+      canReply: z.boolean(),
+      canNote: z.boolean(),
+      canDecide: z.boolean(),
+      canWithdraw: z.boolean(),
+      canRequestInfo: z.boolean(),
     }),
   })
   .meta({ id: "Ticket" });
@@ -132,16 +181,25 @@ const ticketAction = (path: string, summary: string, body: z.ZodType, errors: nu
 export const refundTicket = ticketAction(
   "/api/v1/tickets/:id/refund",
   "Refund all or part of a captured ticket (maintainers); more than is left is a 400 naming what is left",
-  refundSchema, [400, 401, 403, 404, 409],
+  refundSchema,
+  [400, 401, 403, 404, 409],
 );
 
 export const listTiers = endpoint({
-  method: "GET", path: "/api/v1/tiers", tag: "support", auth: "optional",
-  summary: "Paid support tiers: response time and price", response: z.array(tierSchema),
+  method: "GET",
+  path: "/api/v1/tiers",
+  tag: "support",
+  auth: "optional",
+  summary: "Paid support tiers: response time and price",
+  response: z.array(tierSchema),
 });
 
 export const createEscalation = endpoint({
-  method: "POST", path: "/api/v1/threads/:id/escalations", tag: "support", auth: "required", status: 201,
+  method: "POST",
+  path: "/api/v1/threads/:id/escalations",
+  tag: "support",
+  auth: "required",
+  status: 201,
   summary: "Escalate a thread to paid support: passes the gate and opens checkout (the card is authorised, not charged)",
   body: gateSchema,
   response: z.object({ escalationId: z.string(), checkoutUrl: z.string().describe("Send the member here to pay") }),
@@ -149,21 +207,36 @@ export const createEscalation = endpoint({
 });
 
 export const listTickets = endpoint({
-  method: "GET", path: "/api/v1/tickets", tag: "support", auth: "required",
+  method: "GET",
+  path: "/api/v1/tickets",
+  tag: "support",
+  auth: "required",
   summary: "Your tickets; every ticket for a maintainer, most urgent first",
-  query: listTicketsSchema, response: z.array(ticketSummarySchema), errors: [400, 401],
+  query: listTicketsSchema,
+  response: z.array(ticketSummarySchema),
+  errors: [400, 401],
 });
 
 export const getTicket = endpoint({
-  method: "GET", path: "/api/v1/tickets/:id", tag: "support", auth: "required",
+  method: "GET",
+  path: "/api/v1/tickets/:id",
+  tag: "support",
+  auth: "required",
   summary: "One ticket with its snapshot and conversation (404 unless it is yours or you are a maintainer)",
-  response: ticketSchema, errors: [401, 404],
+  response: ticketSchema,
+  errors: [401, 404],
 });
 
 export const postTicketMessage = endpoint({
-  method: "POST", path: "/api/v1/tickets/:id/messages", tag: "support", auth: "required", status: 201,
+  method: "POST",
+  path: "/api/v1/tickets/:id/messages",
+  tag: "support",
+  auth: "required",
+  status: 201,
   summary: "Reply on a ticket, or (maintainers) add an internal note; a member's reply resumes a paused clock",
-  body: ticketMessageSchema, response: ticketSchema, errors: [400, 401, 403, 404, 409, 429],
+  body: ticketMessageSchema,
+  response: ticketSchema,
+  errors: [400, 401, 403, 404, 409, 429],
 });
 
 export const acceptTicket = ticketAction(
@@ -187,7 +260,8 @@ export const requestTicketInfo = ticketAction(
 export const withdrawTicket = ticketAction(
   "/api/v1/tickets/:id/withdraw",
   "Withdraw your ticket while it awaits acceptance: the authorisation is released (or the coverage returned)",
-  withdrawSchema, [400, 401, 403, 404, 409],
+  withdrawSchema,
+  [400, 401, 403, 404, 409],
 );
 
 export const resolveTicket = ticketAction(

@@ -39,59 +39,123 @@ export const postSchema = z
   .meta({ id: "Post" });
 
 export const listThreads = endpoint({
-  method: "GET", path: "/api/v1/threads", tag: "community", auth: "optional",
+  method: "GET",
+  path: "/api/v1/threads",
+  tag: "community",
+  auth: "optional",
   summary: "Threads, newest activity first; filter by category, tag, solved; sort latest | top | unanswered",
   query: listThreadsSchema,
   response: z.object({
-    threads: z.array(threadSummary), page: z.number().int(), total: z.number().int(), pageSize: z.number().int(),
+    threads: z.array(threadSummary),
+    page: z.number().int(),
+    total: z.number().int(),
+    pageSize: z.number().int(),
     nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page (keyset; fast at any depth)"),
   }),
   errors: [400],
 });
 
 export const createThread = endpoint({
-  method: "POST", path: "/api/v1/threads", tag: "community", auth: "required", status: 201,
-  summary: "Ask a question in a category", body: createThreadSchema,
-  response: z.object({ id: z.string(), slug: z.string(), title: z.string(), url: z.string(), postId: z.string(), createdAt: z.iso.datetime() }),
+  method: "POST",
+  path: "/api/v1/threads",
+  tag: "community",
+  auth: "required",
+  status: 201,
+  summary: "Ask a question in a category",
+  body: createThreadSchema,
+  response: z.object({
+    id: z.string(),
+    slug: z.string(),
+    title: z.string(),
+    url: z.string(),
+    postId: z.string(),
+    createdAt: z.iso.datetime(),
+  }),
   errors: [400, 401, 403, 429],
 });
 
 export const getThread = endpoint({
-  method: "GET", path: "/api/v1/threads/:id", tag: "community", auth: "optional",
+  method: "GET",
+  path: "/api/v1/threads/:id",
+  tag: "community",
+  auth: "optional",
   summary: "A thread with one page of posts (`page`, 20 posts each)",
   query: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
   response: threadSummary.extend({
-    posts: z.array(postSchema), acceptedPostId: z.string().nullable(), acceptedPost: postSchema.nullable(),
-    page: z.number().int(), pages: z.number().int(),
+    posts: z.array(postSchema),
+    acceptedPostId: z.string().nullable(),
+    acceptedPost: postSchema.nullable(),
+    page: z.number().int(),
+    pages: z.number().int(),
   }),
   errors: [404],
 });
 
 export const createPost = endpoint({
-  method: "POST", path: "/api/v1/threads/:id/posts", tag: "community", auth: "required", status: 201,
-  summary: "Reply to a thread (409 when the thread is locked)", body: replySchema,
-  response: z.object({ id: z.string(), threadId: z.string(), number: z.number().int(), author: z.string(), body: z.string(), bodyHtml: z.string(), createdAt: z.iso.datetime(), url: z.string() }),
+  method: "POST",
+  path: "/api/v1/threads/:id/posts",
+  tag: "community",
+  auth: "required",
+  status: 201,
+  summary: "Reply to a thread (409 when the thread is locked)",
+  body: replySchema,
+  response: z.object({
+    id: z.string(),
+    threadId: z.string(),
+    number: z.number().int(),
+    author: z.string(),
+    body: z.string(),
+    bodyHtml: z.string(),
+    createdAt: z.iso.datetime(),
+    url: z.string(),
+  }),
   errors: [400, 401, 404, 409, 429],
 });
 
 export const editPost = endpoint({
-  method: "PATCH", path: "/api/v1/posts/:id", tag: "community", auth: "required",
-  summary: "Edit a post; the previous version is kept as a revision", body: editPostSchema,
-  response: z.object({ id: z.string(), threadId: z.string(), number: z.number().int(), body: z.string(), bodyHtml: z.string(), editedAt: z.iso.datetime().nullable() }),
+  method: "PATCH",
+  path: "/api/v1/posts/:id",
+  tag: "community",
+  auth: "required",
+  summary: "Edit a post; the previous version is kept as a revision",
+  body: editPostSchema,
+  response: z.object({
+    id: z.string(),
+    threadId: z.string(),
+    number: z.number().int(),
+    body: z.string(),
+    bodyHtml: z.string(),
+    editedAt: z.iso.datetime().nullable(),
+  }),
   errors: [400, 401, 403, 404, 409, 429],
 });
 
 export const listRevisions = endpoint({
-  method: "GET", path: "/api/v1/posts/:id/revisions", tag: "community", auth: "required",
+  method: "GET",
+  path: "/api/v1/posts/:id/revisions",
+  tag: "community",
+  auth: "required",
   summary: "Earlier versions of a post (author and moderators)",
   response: z.object({
-    revisions: z.array(z.object({ id: z.string(), body: z.string(), title: z.string().nullable(), reason: z.string().nullable(), editor: z.string(), createdAt: z.iso.datetime() })),
+    revisions: z.array(
+      z.object({
+        id: z.string(),
+        body: z.string(),
+        title: z.string().nullable(),
+        reason: z.string().nullable(),
+        editor: z.string(),
+        createdAt: z.iso.datetime(),
+      }),
+    ),
   }),
   errors: [401, 403, 404],
 });
 
 export const acceptPost = endpoint({
-  method: "POST", path: "/api/v1/posts/:id/accept", tag: "community", auth: "required",
+  method: "POST",
+  path: "/api/v1/posts/:id/accept",
+  tag: "community",
+  auth: "required",
   summary: "Accept a reply as the thread's answer (thread author or moderator); concurrent accepts apply in turn, the last wins",
   response: z.object({
     threadId: z.string(),
@@ -103,7 +167,10 @@ export const acceptPost = endpoint({
 });
 
 export const votePost = endpoint({
-  method: "POST", path: "/api/v1/posts/:id/votes", tag: "community", auth: "required",
+  method: "POST",
+  path: "/api/v1/posts/:id/votes",
+  tag: "community",
+  auth: "required",
   summary: "Mark a post helpful (once per member; not your own)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean() }),
   errors: [401, 403, 404, 409, 429],

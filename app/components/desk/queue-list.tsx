@@ -29,7 +29,10 @@ export function QueueList({ items }: { items: QueueItem[] }) {
   const navigate = useNavigate();
   const [currentId, setCurrentId] = useState<string | null>(items[0]?.id ?? null);
   const list = useRef<HTMLOListElement>(null);
-  const index = Math.max(0, items.findIndex((i) => i.id === currentId));
+  const index = Math.max(
+    0,
+    items.findIndex((i) => i.id === currentId),
+  );
 
   const move = useCallback(
     (to: number) => {
@@ -59,14 +62,22 @@ export function QueueList({ items }: { items: QueueItem[] }) {
     <ol className="desk-queue" aria-label="Paid items, most urgent first" ref={list}>
       {items.map((t, i) => (
         <li key={t.id} className="desk-row" data-ticket={t.id} aria-current={i === index ? "true" : undefined}>
-          <Link to={t.url} onFocus={() => setCurrentId(t.id)}>{t.title}</Link>
+          <Link to={t.url} onFocus={() => setCurrentId(t.id)}>
+            {t.title}
+          </Link>
           <TimeBadge level={t.badge.level} text={t.badge.text} look="pill" />
-          {t.hold ? <span className="time-badge" data-urgency="overdue">{t.hold.text}</span> : null}
+          {t.hold ? (
+            <span className="time-badge" data-urgency="overdue">
+              {t.hold.text}
+            </span>
+          ) : null}
           <p className="meta">
             <span className="badge">{t.stateLabel}</span>
             <span>{t.tier.name}</span>
             <span>by {t.owner}</span>
-            <span>paid <Time value={t.paidAt} /></span>
+            <span>
+              paid <Time value={t.paidAt} />
+            </span>
             {t.answered ? <span>answered</span> : null}
           </p>
         </li>

@@ -36,7 +36,9 @@ export function RevenueChart({ rows }: { rows: Row[] }) {
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={PAD.left - 4} x2={PAD.left} y1={y(max * f)} y2={y(max * f)} stroke="currentColor" />
-            <text x={PAD.left - 8} y={y(max * f) + 4} textAnchor="end">{formatPrice(Math.round(max * f), currency)}</text>
+            <text x={PAD.left - 8} y={y(max * f) + 4} textAnchor="end">
+              {formatPrice(Math.round(max * f), currency)}
+            </text>
           </g>
         ))}
         {months.map((m, mi) => (
@@ -46,12 +48,21 @@ export function RevenueChart({ rows }: { rows: Row[] }) {
               if (!r) return null;
               const x = PAD.left + mi * group + group * 0.1 + ti * bar;
               return (
-                <rect key={tier} x={x} y={y(r.cents)} width={bar - 2} height={PAD.top + plotH - y(r.cents)} fill={COLOURS[ti % COLOURS.length]}>
+                <rect
+                  key={tier}
+                  x={x}
+                  y={y(r.cents)}
+                  width={bar - 2}
+                  height={PAD.top + plotH - y(r.cents)}
+                  fill={COLOURS[ti % COLOURS.length]}
+                >
                   <title>{`${m}, ${tier}: ${formatPrice(r.cents, r.currency)}`}</title>
                 </rect>
               );
             })}
-            <text x={PAD.left + mi * group + group / 2} y={H - PAD.bottom + 16} textAnchor="middle">{m}</text>
+            <text x={PAD.left + mi * group + group / 2} y={H - PAD.bottom + 16} textAnchor="middle">
+              {m}
+            </text>
           </g>
         ))}
         {tiers.map((tier, ti) => (

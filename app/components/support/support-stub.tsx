@@ -20,15 +20,18 @@ export function SupportStub({ support }: { support: ThreadSupport }) {
     <>
       {support.escalatedAt ? (
         <p className="support-stub" role="note">
-          Escalated to paid support on {formatDate(support.escalatedAt)}.
-          {support.resolvedAt ? " Resolved via paid support." : null}
+          Escalated to paid support on {formatDate(support.escalatedAt)}.{support.resolvedAt ? " Resolved via paid support." : null}
         </p>
       ) : null}
       {support.ownTicketUrl ? (
-        <p><Link to={support.ownTicketUrl}>Your paid support ticket for this thread</Link></p>
+        <p>
+          <Link to={support.ownTicketUrl}>Your paid support ticket for this thread</Link>
+        </p>
       ) : support.escalateUrl ? (
         <p className="row">
-          <Link to={support.escalateUrl} className="button secondary">Get paid support</Link>
+          <Link to={support.escalateUrl} className="button secondary">
+            Get paid support
+          </Link>
           <span className="hint">A private ticket with the maintainer; your card is charged only if they accept it.</span>
         </p>
       ) : null}

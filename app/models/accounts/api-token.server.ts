@@ -9,7 +9,14 @@ import { markViewerLookup } from "~/services/viewer-context.server";
 const PREFIX = "blt_";
 
 export const createTokenSchema = z
-  .object({ name: z.string().overwrite(cleanLine).min(1, "Give the token a name.").max(80, "At most 80 characters.").refine(hasVisibleText, NOTHING_VISIBLE) })
+  .object({
+    name: z
+      .string()
+      .overwrite(cleanLine)
+      .min(1, "Give the token a name.")
+      .max(80, "At most 80 characters.")
+      .refine(hasVisibleText, NOTHING_VISIBLE),
+  })
   .meta({ id: "CreateToken" });
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -11,8 +11,19 @@ import type { Role } from "~/models/types";
 const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1, algorithm: 2 as const };
 
 const COMMON_PASSWORDS = new Set([
-  "password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "iloveyou12",
-  "letmein123", "welcome123", "administrator", "passw0rd123", "abcdefghij", "0123456789",
+  "password",
+  "password1",
+  "password123",
+  "1234567890",
+  "12345678910",
+  "qwertyuiop",
+  "iloveyou12",
+  "letmein123",
+  "welcome123",
+  "administrator",
+  "passw0rd123",
+  "abcdefghij",
+  "0123456789",
 ]);
 
 // Fullwidth "ａｄｍｉｎ" becomes "admin" (and is then taken); anything outside
@@ -94,7 +105,9 @@ export async function createUser(input: unknown, role: Role = "member"): Promise
 
 function duplicateError(field: "email" | "username") {
   return field === "email"
-    ? conflict("An account with this e-mail already exists.", { email: "An account with this e-mail already exists. Sign in or reset your password." })
+    ? conflict("An account with this e-mail already exists.", {
+        email: "An account with this e-mail already exists. Sign in or reset your password.",
+      })
     : conflict("This username is taken.", { username: "This username is taken; choose another." });
 }
 

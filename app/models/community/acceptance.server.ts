@@ -1,4 +1,3 @@
-
 import type { Tx } from "~/models/types";
 
 /**

@@ -17,15 +17,23 @@ export const categorySelect = {
   position: true,
 } as const;
 
-export const listCategories = () =>
-  db.category.findMany({ orderBy: [{ position: "asc" }, { name: "asc" }], select: categorySelect });
+export const listCategories = () => db.category.findMany({ orderBy: [{ position: "asc" }, { name: "asc" }], select: categorySelect });
 
 export const findCategoryBySlug = (slug: string) => db.category.findUnique({ where: { slug }, select: categorySelect });
 
 export const categoryInputSchema = z
   .object({
-    slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
+    slug: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
+    name: z
+      .string()
+      .overwrite(cleanLine)
+      .min(2, "At least 2 characters.")
+      .max(60, "At most 60 characters.")
+      .refine(hasVisibleText, NOTHING_VISIBLE),
     description: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).default(""),
     supported: z
       .union([z.boolean(), z.enum(["on", "true", "false", ""])])

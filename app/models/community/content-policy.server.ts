@@ -45,7 +45,12 @@ export function rerenderForAuthor(author: Omit<Author, "id"> | null, body: strin
 /** Posting rate per trust level, shared by threads and replies, API and forms. */
 export async function enforcePostingRate(author: Author) {
   const perHour = capabilities(level(author), author.role !== "member").postsPerHour;
-  await enforce({ key: `post:${author.id}`, max: perHour, windowSeconds: 3600, what: `posts (limit ${perHour} an hour for your trust level)` });
+  await enforce({
+    key: `post:${author.id}`,
+    max: perHour,
+    windowSeconds: 3600,
+    what: `posts (limit ${perHour} an hour for your trust level)`,
+  });
 }
 
 export async function enforceEditRate(author: Author) {

@@ -95,7 +95,10 @@ export async function latestFeed(): Promise<Feed> {
 
 export async function categoryFeed(slug: string): Promise<Feed> {
   const origin = siteOrigin();
-  const category = await db.category.findUnique({ where: { slug }, select: { id: true, slug: true, name: true, description: true, createdAt: true } });
+  const category = await db.category.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, name: true, description: true, createdAt: true },
+  });
   if (!category) throw notFound("No such category.");
   const entries = (await recentThreads({ categoryId: category.id })).map((t) => threadEntry(t, origin));
   return {
@@ -210,7 +213,10 @@ const FEED_CONTENT_TYPES = { rss: "application/rss+xml; charset=utf-8", atom: "a
 export function xmlResponse(request: Request, body: string, contentType: string, maxAgeSeconds: number): Response {
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
   const headers = { "Content-Type": contentType, "Cache-Control": `public, max-age=${maxAgeSeconds}`, ETag: etag };
-  const known = request.headers.get("If-None-Match")?.split(",").map((t) => t.trim().replace(/^W\//, ""));
+  const known = request.headers
+    .get("If-None-Match")
+    ?.split(",")
+    .map((t) => t.trim().replace(/^W\//, ""));
   if (known?.includes(etag) || known?.includes("*")) return new Response(null, { status: 304, headers });
   return new Response(body, { headers });
 }
@@ -237,7 +243,10 @@ async function pageUrls(origin: string): Promise<UrlEntry[]> {
     db.thread.groupBy({ by: ["categoryId"], where: visibleThread, _max: { lastPostAt: true } }),
   ]);
   const lastByCategory = new Map(activity.map((a) => [a.categoryId, a._max.lastPostAt]));
-  const latest = activity.reduce<Date | undefined>((max, a) => (a._max.lastPostAt && (!max || a._max.lastPostAt > max) ? a._max.lastPostAt : max), undefined);
+  const latest = activity.reduce<Date | undefined>(
+    (max, a) => (a._max.lastPostAt && (!max || a._max.lastPostAt > max) ? a._max.lastPostAt : max),
+    undefined,
+  );
   return [
     { loc: `${origin}/`, lastmod: latest },
     { loc: `${origin}/latest`, lastmod: latest },

@@ -27,10 +27,12 @@ export const editPostSchema = z
   })
   .meta({ id: "EditPost" });
 
-
 const visiblePost = (postId: string, viewer: Author) =>
   findVisiblePost(viewer, postId, {
-    id: true, number: true, body: true, threadId: true,
+    id: true,
+    number: true,
+    body: true,
+    threadId: true,
     thread: { select: { id: true, slug: true, title: true, authorId: true, locked: true, acceptedPostId: true, categoryId: true } },
   });
 
@@ -60,7 +62,12 @@ export async function createReply(author: Author, threadId: string, input: unkno
       await tx.category.update({ where: { id: thread.categoryId }, data: { postCount: { increment: 1 } } });
     }
     const url = postUrl(thread, number);
-    await notify(tx, [thread.authorId], { kind: "reply", title: `${author.username} replied to “${thread.title}”`, url, actorId: author.id });
+    await notify(tx, [thread.authorId], {
+      kind: "reply",
+      title: `${author.username} replied to “${thread.title}”`,
+      url,
+      actorId: author.id,
+    });
     await notifyMentions(tx, author, body, `${author.username} mentioned you in “${thread.title}”`, url);
     await refreshTrustLevel(tx, author.id);
     await enqueueSearchSync(tx, thread.id);

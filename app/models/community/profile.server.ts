@@ -15,7 +15,6 @@ export const RECENT_ACTIVITY = 10;
 export const TRUST_LABELS = ["New member", "Member", "Trusted member"] as const;
 export const trustLabel = (level: number) => TRUST_LABELS[Math.max(0, Math.min(TRUST_LABELS.length - 1, level))]!;
 
-
 export async function getProfile(username: string) {
   const user = await db.user.findFirst({
     where: { username: usernameIs(username) },

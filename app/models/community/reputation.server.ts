@@ -59,12 +59,18 @@ export async function syncReputation(tx: Tx, userIds: Iterable<string>) {
 /** After a thread's visibility or acceptance changed: everyone who wrote in it may have gained or lost. */
 export async function syncThreadReputation(tx: Tx, threadId: string) {
   const authors = await tx.post.findMany({ where: { threadId }, distinct: ["authorId"], select: { authorId: true } });
-  await syncReputation(tx, authors.map((a) => a.authorId));
+  await syncReputation(
+    tx,
+    authors.map((a) => a.authorId),
+  );
 }
 
 /** Recomputes and stores the trust level; it only ever rises automatically. */
 export async function refreshTrustLevel(tx: Tx, userId: string) {
-  const user = await tx.user.findUnique({ where: { id: userId }, select: { createdAt: true, reputation: true, role: true, trustLevel: true } });
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    select: { createdAt: true, reputation: true, role: true, trustLevel: true },
+  });
   if (!user) return;
   const postCount = await tx.post.count({ where: { authorId: userId, deletedAt: null } });
   const level = trustLevelFor({ ...user, postCount });

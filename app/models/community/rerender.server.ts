@@ -48,9 +48,7 @@ async function rerenderPosts(after: string | null): Promise<Counts & { last: str
     take: BATCH,
     select: { id: true, threadId: true, body: true, bodyHtml: true, author: { select: { trustLevel: true, role: true } } },
   });
-  const changed = rows
-    .map((p) => ({ ...p, html: rerenderForAuthor(p.author, p.body, p.bodyHtml) }))
-    .filter((p) => p.html !== p.bodyHtml);
+  const changed = rows.map((p) => ({ ...p, html: rerenderForAuthor(p.author, p.body, p.bodyHtml) })).filter((p) => p.html !== p.bodyHtml);
   if (changed.length) {
     await db.$transaction(async (tx) => {
       for (const p of changed) {
@@ -84,8 +82,9 @@ async function rerenderSnapshots(after: string | null): Promise<Counts & { last:
   });
   const names = new Set(rows.flatMap((t) => ((t.snapshot as unknown as TicketSnapshot).posts ?? []).map((p) => p.author)));
   const authors = new Map(
-    (await db.user.findMany({ where: { username: { in: [...names] } }, select: { username: true, trustLevel: true, role: true } }))
-      .map((u) => [u.username, u]),
+    (await db.user.findMany({ where: { username: { in: [...names] } }, select: { username: true, trustLevel: true, role: true } })).map(
+      (u) => [u.username, u],
+    ),
   );
   let changed = 0;
   for (const t of rows) {

@@ -36,7 +36,10 @@ const day = z
 export const searchQuerySchema = z
   .object({
     // Longer text is accepted and cut: a pasted error message is a fair query.
-    q: z.string().optional().transform((v) => (v ?? "").slice(0, 2000)),
+    q: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? "").slice(0, 2000)),
     category: optionalText(100).describe("Category slug"),
     tag: optionalText(60),
     solved: z
@@ -58,7 +61,10 @@ export const parseSearchParams = (input: unknown): SearchParams => parseOrThrow(
 
 export const similarQuerySchema = z
   .object({
-    title: z.string().optional().transform((v) => (v ?? "").slice(0, 300)),
+    title: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? "").slice(0, 300)),
     excludeThreadId: optionalText(64).describe("Leave this thread out (e.g. the one being escalated)"),
   })
   .describe("Similar-thread parameters");
@@ -200,7 +206,11 @@ export const SIMILAR_LIMIT = 5;
 
 /** The first lines of an answer, as plain text. */
 function firstLines(html: string, maxChars = 220): string {
-  const lines = htmlToText(html).split("\n").filter((l) => l.trim()).slice(0, 3).join(" ");
+  const lines = htmlToText(html)
+    .split("\n")
+    .filter((l) => l.trim())
+    .slice(0, 3)
+    .join(" ");
   if (lines.length <= maxChars) return lines;
   const cut = lines.slice(0, maxChars);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), maxChars / 2))}…`;
@@ -225,7 +235,9 @@ export async function similarThreads({ title, excludeThreadId }: SimilarParams, 
       title: true,
       replyCount: true,
       category: { select: { slug: true, name: true } },
-      acceptedPost: { select: { id: true, number: true, bodyHtml: true, hidden: true, deletedAt: true, author: { select: { username: true } } } },
+      acceptedPost: {
+        select: { id: true, number: true, bodyHtml: true, hidden: true, deletedAt: true, author: { select: { username: true } } },
+      },
     },
   });
   const byId = new Map(threads.map((t) => [t.id, t]));
@@ -233,17 +245,24 @@ export async function similarThreads({ title, excludeThreadId }: SimilarParams, 
     const t = byId.get(f.threadId);
     if (!t) return [];
     const accepted = t.acceptedPost && !t.acceptedPost.hidden && !t.acceptedPost.deletedAt ? t.acceptedPost : null;
-    return [{
-      threadId: t.id,
-      title: t.title,
-      url: threadUrl(t),
-      solved: accepted !== null,
-      category: t.category,
-      replyCount: t.replyCount,
-      acceptedAnswer: accepted
-        ? { postId: accepted.id, author: accepted.author.username, excerpt: firstLines(accepted.bodyHtml), url: postUrl(t, accepted.number) }
-        : null,
-    }];
+    return [
+      {
+        threadId: t.id,
+        title: t.title,
+        url: threadUrl(t),
+        solved: accepted !== null,
+        category: t.category,
+        replyCount: t.replyCount,
+        acceptedAnswer: accepted
+          ? {
+              postId: accepted.id,
+              author: accepted.author.username,
+              excerpt: firstLines(accepted.bodyHtml),
+              url: postUrl(t, accepted.number),
+            }
+          : null,
+      },
+    ];
   });
   // Stable: within solved and unsolved, the engine's order (closest first) is kept.
   return [...results.filter((r) => r.solved), ...results.filter((r) => !r.solved)].slice(0, SIMILAR_LIMIT);

@@ -78,9 +78,12 @@ export type ListThreadsQuery = z.output<typeof listThreadsSchema>;
 export const parseListThreadsQuery = (input: unknown): ListThreadsQuery => parseOrThrow(listThreadsSchema, input);
 
 export const slugify = (title: string) =>
-  title.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "thread";
-
-
+  title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 80) || "thread";
 
 export async function createThread(author: Author, input: unknown) {
   const data = parseOrThrow(createThreadSchema, input);
@@ -114,7 +117,14 @@ export async function createThread(author: Author, input: unknown) {
     await enqueueSearchSync(tx, thread.id);
     return thread;
   });
-  return { id: thread.id, slug: thread.slug, title: thread.title, url: threadUrl(thread), postId: thread.posts[0]!.id, createdAt: thread.createdAt };
+  return {
+    id: thread.id,
+    slug: thread.slug,
+    title: thread.title,
+    url: threadUrl(thread),
+    postId: thread.posts[0]!.id,
+    createdAt: thread.createdAt,
+  };
 }
 
 export async function notifyMentions(tx: Prisma.TransactionClient, author: Author, body: string, title: string, url: string) {
@@ -124,7 +134,11 @@ export async function notifyMentions(tx: Prisma.TransactionClient, author: Autho
     where: { OR: names.map((n) => ({ username: usernameIs(n) })) },
     select: { id: true },
   });
-  await notify(tx, users.map((u) => u.id), { kind: "mention", title, url, actorId: author.id });
+  await notify(
+    tx,
+    users.map((u) => u.id),
+    { kind: "mention", title, url, actorId: author.id },
+  );
 }
 
 export const threadListSelect = {
@@ -178,11 +192,7 @@ function decodeCursor(cursor: string | undefined, sort: string): Prisma.ThreadWh
     // The leading range bound lets the index seek straight to the cursor; the OR alone scans from the top.
     return {
       score: { lte: score },
-      OR: [
-        { score: { lt: score } },
-        { score, lastPostAt: { lt: at } },
-        { score, lastPostAt: at, id: { lt: id } },
-      ],
+      OR: [{ score: { lt: score } }, { score, lastPostAt: { lt: at } }, { score, lastPostAt: at, id: { lt: id } }],
     };
   }
   if (sort !== "top" && parts.length === 2) {
@@ -284,10 +294,11 @@ export async function getThread(id: string, viewer: Viewer, page = 1) {
   const visible = posts.filter((p) => isVisibleTo(viewer, p.authorId, p));
   const ids = visible.map((p) => p.id).concat(thread.acceptedPost ? [thread.acceptedPost.id] : []);
   const votes = viewer
-    ? new Set((await db.vote.findMany({ where: { userId: viewer.id, postId: { in: ids } }, select: { postId: true } })).map((v) => v.postId))
+    ? new Set(
+        (await db.vote.findMany({ where: { userId: viewer.id, postId: { in: ids } }, select: { postId: true } })).map((v) => v.postId),
+      )
     : new Set<string>();
-  const accepted =
-    thread.acceptedPost && !isRemoved(thread.acceptedPost) ? thread.acceptedPost : null;
+  const accepted = thread.acceptedPost && !isRemoved(thread.acceptedPost) ? thread.acceptedPost : null;
   return {
     ...toListItem(thread),
     categoryId: thread.categoryId,

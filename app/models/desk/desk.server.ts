@@ -33,11 +33,19 @@ export async function deskQueue(actor: Actor | null | undefined, query: DeskQueu
     db.ticket.findMany({
       where: { state: { in: [...QUEUE_STATES] } },
       select: {
-        id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, snapshot: true, firstResponseAt: true,
+        id: true,
+        state: true,
+        deadlineAt: true,
+        pausedAt: true,
+        remainingMs: true,
+        paidAt: true,
+        snapshot: true,
+        firstResponseAt: true,
         acceptedAt: true,
         payments: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, captureBefore: true } },
         owner: { select: { username: true } },
-        soldTierName: true, soldResponseHours: true,
+        soldTierName: true,
+        soldResponseHours: true,
         tier: { select: { slug: true } },
       },
       take: 2000,
@@ -46,7 +54,11 @@ export async function deskQueue(actor: Actor | null | undefined, query: DeskQueu
   ]);
   const counts = countByState(rows);
   const filtered = rows.filter((r) => (!query.state || r.state === query.state) && (!query.tier || r.tier.slug === query.tier));
-  const withHolds = filtered.map((r) => ({ ...r, responseHours: r.soldResponseHours, holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }) }));
+  const withHolds = filtered.map((r) => ({
+    ...r,
+    responseHours: r.soldResponseHours,
+    holdEndsAt: holdEndsAt({ ...r, payment: r.payments[0] ?? null }),
+  }));
   const items = sortQueue(withHolds, now).map((r) => ({
     id: r.id,
     state: r.state as TicketState,

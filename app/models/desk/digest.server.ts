@@ -37,7 +37,10 @@ export async function sendSlaWarningMails(ticketId: string, now = new Date()): P
     where kind = 'sla_warning' and url = ${url} and "emailedAt" is null and "readAt" is null
     returning id, "userId", title`;
   if (!claimed.length) return 0;
-  const users = await db.user.findMany({ where: { id: { in: claimed.map((c) => c.userId) }, emailOptOut: false }, select: { id: true, email: true, username: true } });
+  const users = await db.user.findMany({
+    where: { id: { in: claimed.map((c) => c.userId) }, emailOptOut: false },
+    select: { id: true, email: true, username: true },
+  });
   const origin = getEnv().publicUrl;
   let sent = 0;
   for (const user of users) {
@@ -87,11 +90,13 @@ export function composeDigest(user: { email: string; username: string }, items: 
   const overdue = items.filter((i) => i.level === "overdue").length;
   const soon = items.filter((i) => i.level === "soon").length;
   const subject = `[Backline desk] ${items.length} open paid item${items.length === 1 ? "" : "s"}${overdue ? `, ${overdue} overdue` : ""}`;
-  const lines = items.map((i) => [
-    `- ${i.title}`,
-    `  ${i.state}, ${i.tier}: ${i.text} (deadline ${i.deadlineAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
-    `  ${origin}${i.url}`,
-  ].join("\n"));
+  const lines = items.map((i) =>
+    [
+      `- ${i.title}`,
+      `  ${i.state}, ${i.tier}: ${i.text} (deadline ${i.deadlineAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+      `  ${origin}${i.url}`,
+    ].join("\n"),
+  );
   const text = [
     `Hi ${user.username},`,
     "",
@@ -112,9 +117,23 @@ export function composeDigest(user: { email: string; username: string }, items: 
 async function digestItems(now: Date): Promise<DigestItem[]> {
   const rows = await db.ticket.findMany({
     where: { state: { in: [...QUEUE_STATES] } },
-    select: { id: true, state: true, deadlineAt: true, pausedAt: true, remainingMs: true, paidAt: true, firstResponseAt: true, soldTierName: true, soldResponseHours: true, thread: { select: { title: true } } },
+    select: {
+      id: true,
+      state: true,
+      deadlineAt: true,
+      pausedAt: true,
+      remainingMs: true,
+      paidAt: true,
+      firstResponseAt: true,
+      soldTierName: true,
+      soldResponseHours: true,
+      thread: { select: { title: true } },
+    },
   });
-  return sortQueue(rows.map((r) => ({ ...r, responseHours: r.soldResponseHours })), now).map((r) => {
+  return sortQueue(
+    rows.map((r) => ({ ...r, responseHours: r.soldResponseHours })),
+    now,
+  ).map((r) => {
     const badge = badgeFor(r, r.soldResponseHours, now);
     return {
       title: r.thread.title,

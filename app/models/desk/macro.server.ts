@@ -14,7 +14,12 @@ type Actor = BaseActor & { username?: string };
 
 export const macroInputSchema = z
   .object({
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(80, "At most 80 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
+    name: z
+      .string()
+      .overwrite(cleanLine)
+      .min(2, "At least 2 characters.")
+      .max(80, "At most 80 characters.")
+      .refine(hasVisibleText, NOTHING_VISIBLE),
     body: z.string().trim().min(2, "Write the reply.").max(10_000, "At most 10,000 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
   })
   .meta({ id: "MacroInput" });

@@ -55,8 +55,15 @@ export const monthOf = (d: Date) => d.toISOString().slice(0, 7);
 
 // cents is net: grossCents − refundedCents − disputedCents.
 export type RevenueRow = {
-  month: string; tierSlug: string; tierName: string; currency: string; cents: number; tickets: number;
-  grossCents: number; refundedCents: number; disputedCents: number;
+  month: string;
+  tierSlug: string;
+  tierName: string;
+  currency: string;
+  cents: number;
+  tickets: number;
+  grossCents: number;
+  refundedCents: number;
+  disputedCents: number;
 };
 
 export function computeDeskMetrics(tickets: MetricTicket[]) {
@@ -69,7 +76,8 @@ export function computeDeskMetrics(tickets: MetricTicket[]) {
 
   for (const t of tickets) {
     byState[t.state] += 1;
-    if (t.state === "rejected" && t.rejectReason && t.rejectReason in rejections) rejections[t.rejectReason as keyof typeof rejections] += 1;
+    if (t.state === "rejected" && t.rejectReason && t.rejectReason in rejections)
+      rejections[t.rejectReason as keyof typeof rejections] += 1;
     if (t.firstResponseAt) {
       const ms = t.firstResponseAt.getTime() - t.paidAt.getTime();
       firstResponses.push(ms);
@@ -81,8 +89,17 @@ export function computeDeskMetrics(tickets: MetricTicket[]) {
     if (t.capturedCents > 0 && t.acceptedAt) {
       const month = monthOf(t.acceptedAt);
       const key = `${month}|${t.tierSlug}|${t.currency}`;
-      const row = revenue.get(key) ??
-        { month, tierSlug: t.tierSlug, tierName: t.tierName, currency: t.currency, cents: 0, tickets: 0, grossCents: 0, refundedCents: 0, disputedCents: 0 };
+      const row = revenue.get(key) ?? {
+        month,
+        tierSlug: t.tierSlug,
+        tierName: t.tierName,
+        currency: t.currency,
+        cents: 0,
+        tickets: 0,
+        grossCents: 0,
+        refundedCents: 0,
+        disputedCents: 0,
+      };
       const refunded = t.refundedCents ?? 0;
       const lost = Math.min(t.disputeLostCents ?? 0, t.capturedCents - refunded);
       row.grossCents += t.capturedCents;

@@ -11,8 +11,15 @@ export async function deskNumbers(actor: { id: string; role: Role } | null | und
   const rows = await db.ticket.findMany({
     where: await honouredTicketWhere(),
     select: {
-      id: true, state: true, paidAt: true, acceptedAt: true, firstResponseAt: true, rejectReason: true,
-      soldTierName: true, soldResponseHours: true, soldCurrency: true,
+      id: true,
+      state: true,
+      paidAt: true,
+      acceptedAt: true,
+      firstResponseAt: true,
+      rejectReason: true,
+      soldTierName: true,
+      soldResponseHours: true,
+      soldCurrency: true,
       tier: { select: { slug: true } },
       payments: {
         where: { status: "captured", provider: { not: "insurance" } },

@@ -18,10 +18,16 @@ type Answerable = Clock & { paidAt?: Date; firstResponseAt?: Date | null };
  * long the answer took, never "overdue".
  */
 export function badgeFor(clock: Answerable, responseHours: number, now: Date): Badge {
-  if (clock.firstResponseAt && clock.paidAt) return { level: "answered", timeLeftMs: null, fractionLeft: null, text: describeAnswered(clock.paidAt, clock.firstResponseAt) };
+  if (clock.firstResponseAt && clock.paidAt)
+    return { level: "answered", timeLeftMs: null, fractionLeft: null, text: describeAnswered(clock.paidAt, clock.firstResponseAt) };
   const left = timeLeftMs(clock, now);
   const total = responseHours * HOUR_MS;
-  return { level: urgency(clock, responseHours, now), timeLeftMs: left, fractionLeft: total > 0 ? left / total : 0, text: describeTimeLeft(clock, now) };
+  return {
+    level: urgency(clock, responseHours, now),
+    timeLeftMs: left,
+    fractionLeft: total > 0 ? left / total : 0,
+    text: describeTimeLeft(clock, now),
+  };
 }
 
 // holdEndsAt: when an undecided ticket's card hold lapses (docs/decisions/035), if it can.

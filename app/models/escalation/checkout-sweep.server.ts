@@ -47,7 +47,10 @@ export async function sweepOpenCheckouts(now = new Date()): Promise<SweepResult>
       const session = await provider.retrieveCheckoutSession(sessionId);
       const base = { id: `sweep_${sessionId}_${round}`, provider: provider.name, sessionId, escalationId: e.id };
       if (session.status === "complete" && session.paymentIntentId) {
-        const outcome = await applyPaymentEvent({ ...base, type: "checkout.completed", paymentIntentId: session.paymentIntentId, occurredAt: session.occurredAt }, now);
+        const outcome = await applyPaymentEvent(
+          { ...base, type: "checkout.completed", paymentIntentId: session.paymentIntentId, occurredAt: session.occurredAt },
+          now,
+        );
         if (outcome === "applied") {
           result.fulfilled += 1;
           logger.warn(`checkout sweep: escalation ${e.id} was paid but its webhook never arrived; fulfilled now`);

@@ -13,7 +13,13 @@ import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { activeCoverage, payFromCoverage } from "~/models/insurance/insurance.server";
 import { z } from "zod";
 import { Prisma } from "~/generated/prisma/client";
-import { ACTIVE_TICKET_STATES, expireSuperseded, lockMember, OPEN_ESCALATION_STATES, refuseSecondTicket } from "~/models/escalation/open-checkout.server";
+import {
+  ACTIVE_TICKET_STATES,
+  expireSuperseded,
+  lockMember,
+  OPEN_ESCALATION_STATES,
+  refuseSecondTicket,
+} from "~/models/escalation/open-checkout.server";
 import { threadUrl } from "~/utils/urls";
 import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
@@ -28,7 +34,14 @@ async function escalatableThread(threadId: string) {
   const thread = await db.thread.findUnique({
     where: { id: threadId },
     select: {
-      id: true, slug: true, title: true, categoryId: true, hidden: true, deletedAt: true, escalatedAt: true, resolvedViaSupportAt: true,
+      id: true,
+      slug: true,
+      title: true,
+      categoryId: true,
+      hidden: true,
+      deletedAt: true,
+      escalatedAt: true,
+      resolvedViaSupportAt: true,
       category: { select: { name: true, slug: true, supported: true } },
     },
   });
@@ -81,7 +94,11 @@ export async function startEscalation(user: Member, threadId: string, input: unk
     const refusal = checkoutPriceRefusal(error);
     if (refusal) throw refusal;
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
-    throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`);
+    throw new AppError(
+      502,
+      "payment_provider_error",
+      `The payment page could not be opened${reason}. Nothing was charged; try again in a moment.`,
+    );
   }
   // The session is recorded first, so that whoever supersedes this escalation, or its completion, finds it.
   await db.escalation.update({ where: { id: escalation.id }, data: { checkoutSessionId: session.sessionId } });
@@ -154,11 +171,7 @@ const escalationRow = (threadId: string, user: Member, gate: GateAnswers, tier: 
 });
 
 /** No Checkout: the tier price is drawn from the coverage and the ticket is created through the same fulfilment. */
-async function escalateFromCoverage(
-  user: Member,
-  threadId: string,
-  escalation: { id: string; amountCents: number; currency: string },
-) {
+async function escalateFromCoverage(user: Member, threadId: string, escalation: { id: string; amountCents: number; currency: string }) {
   let event;
   try {
     event = await payFromCoverage(user.id, escalation);
@@ -246,4 +259,3 @@ export async function similarSolvedThreads(thread: { id: string; title: string }
     .slice(0, limit)
     .map((t) => ({ id: t.threadId, title: t.title, url: t.url, answer: t.acceptedAnswer?.excerpt ?? null }));
 }
-

@@ -18,7 +18,13 @@ export const stripePricesChecked = () => getEnv().paymentsMode === "stripe";
 export async function linkedPriceCheck(item: Linked, billing: PriceExpectation["billing"], what: string) {
   if (!item.stripePriceId || !stripePricesChecked()) return;
   try {
-    await assertPriceMatches(stripeClient(), { stripePriceId: item.stripePriceId, amountCents: item.priceCents, currency: item.currency, billing, what });
+    await assertPriceMatches(stripeClient(), {
+      stripePriceId: item.stripePriceId,
+      amountCents: item.priceCents,
+      currency: item.currency,
+      billing,
+      what,
+    });
   } catch (error) {
     if (error instanceof PaymentProviderError && !error.retryable) throw badRequest(error.message, { stripePriceId: error.message });
     const reason = error instanceof Error ? ` (${error.message})` : "";
@@ -29,5 +35,7 @@ export async function linkedPriceCheck(item: Linked, billing: PriceExpectation["
 /** At checkout: a Price that no longer matches refuses the payment (409) instead of charging another amount. */
 export function checkoutPriceRefusal(error: unknown): AppError | null {
   if (!(error instanceof PaymentProviderError) || error.code !== "price_mismatch") return null;
-  return conflict(`This cannot be paid for right now: the price at Stripe differs from the price shown here (${error.message}) Nothing was charged; please tell the forum's admin.`);
+  return conflict(
+    `This cannot be paid for right now: the price at Stripe differs from the price shown here (${error.message}) Nothing was charged; please tell the forum's admin.`,
+  );
 }

@@ -31,8 +31,17 @@ const checkbox = z
 
 export const tierInputSchema = z
   .object({
-    slug: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
+    slug: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
+    name: z
+      .string()
+      .overwrite(cleanLine)
+      .min(2, "At least 2 characters.")
+      .max(60, "At most 60 characters.")
+      .refine(hasVisibleText, NOTHING_VISIBLE),
     responseHours: z.coerce
       .number({ error: "Enter a whole number of hours." })
       .int("Enter a whole number of hours.")
@@ -43,13 +52,22 @@ export const tierInputSchema = z
       .int("Enter the price in cents.")
       .min(50, "Stripe's smallest charge is 50 cents.")
       .max(10_000_000, "That price is too high."),
-    currency: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
+    currency: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
     stripePriceId: z
       .string()
       .trim()
       .optional()
       .transform((v) => (v ? v : null))
-      .pipe(z.string().regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…").nullable()),
+      .pipe(
+        z
+          .string()
+          .regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…")
+          .nullable(),
+      ),
     active: checkbox,
     position: z.coerce.number().int().min(0).max(1000).default(0),
   })

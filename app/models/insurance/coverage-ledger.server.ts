@@ -1,4 +1,3 @@
-
 import type { Tx } from "~/models/types";
 // Support insurance coverage is a ledger (docs/decisions/016): the balance is
 // always the SUM of its entries, never a stored number that could drift. Every
@@ -18,7 +17,10 @@ export async function addEntry(
   tx: Tx,
   entry: { subscriptionId: string; amountCents: number; kind: EntryKind; reference: string; escalationId?: string | null },
 ): Promise<boolean> {
-  const { count } = await tx.coverageEntry.createMany({ data: [{ ...entry, escalationId: entry.escalationId ?? null }], skipDuplicates: true });
+  const { count } = await tx.coverageEntry.createMany({
+    data: [{ ...entry, escalationId: entry.escalationId ?? null }],
+    skipDuplicates: true,
+  });
   return count === 1;
 }
 

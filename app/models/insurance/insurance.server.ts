@@ -37,24 +37,59 @@ const checkbox = z
 
 export const planInputSchema = z
   .object({
-    name: z.string().overwrite(cleanLine).min(2, "At least 2 characters.").max(60, "At most 60 characters.").refine(hasVisibleText, NOTHING_VISIBLE),
-    priceCents: z.coerce.number({ error: "Enter the yearly price in cents." }).int("Enter the price in cents.")
-      .min(50, "Stripe's smallest charge is 50 cents.").max(100_000_000, "That price is too high."),
-    coverageCents: z.coerce.number({ error: "Enter the coverage in cents." }).int("Enter the coverage in cents.")
-      .min(100, "At least 1.00 of coverage.").max(1_000_000_000, "That coverage is too high."),
-    currency: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
-    stripePriceId: z.string().trim().optional().transform((v) => (v ? v : null))
-      .pipe(z.string().regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…").nullable()),
+    name: z
+      .string()
+      .overwrite(cleanLine)
+      .min(2, "At least 2 characters.")
+      .max(60, "At most 60 characters.")
+      .refine(hasVisibleText, NOTHING_VISIBLE),
+    priceCents: z.coerce
+      .number({ error: "Enter the yearly price in cents." })
+      .int("Enter the price in cents.")
+      .min(50, "Stripe's smallest charge is 50 cents.")
+      .max(100_000_000, "That price is too high."),
+    coverageCents: z.coerce
+      .number({ error: "Enter the coverage in cents." })
+      .int("Enter the coverage in cents.")
+      .min(100, "At least 1.00 of coverage.")
+      .max(1_000_000_000, "That coverage is too high."),
+    currency: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
+    stripePriceId: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : null))
+      .pipe(
+        z
+          .string()
+          .regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…")
+          .nullable(),
+      ),
     active: checkbox,
   })
   .meta({ id: "InsurancePlanInput" });
 
 const planSelect = {
-  id: true, name: true, priceCents: true, coverageCents: true, currency: true, stripePriceId: true, active: true, createdAt: true,
+  id: true,
+  name: true,
+  priceCents: true,
+  coverageCents: true,
+  currency: true,
+  stripePriceId: true,
+  active: true,
+  createdAt: true,
 } satisfies Prisma.InsurancePlanSelect;
 
 export const presentPlan = (p: { id: string; name: string; priceCents: number; coverageCents: number; currency: string }) => ({
-  id: p.id, name: p.name, priceCents: p.priceCents, coverageCents: p.coverageCents, currency: p.currency,
+  id: p.id,
+  name: p.name,
+  priceCents: p.priceCents,
+  coverageCents: p.coverageCents,
+  currency: p.currency,
 });
 
 export const listPlans = (opts: { includeInactive?: boolean } = {}) =>
@@ -65,7 +100,9 @@ export async function createPlan(actor: Actor, input: unknown) {
   const data = parseOrThrow(planInputSchema, input);
   await linkedPriceCheck(data, "yearly", "this plan");
   const plan = await db.insurancePlan.create({ data, select: planSelect });
-  await db.auditLog.create({ data: { actorId: actor.id, action: "insurance_plan.create", targetType: "insurance_plan", targetId: plan.id, data } });
+  await db.auditLog.create({
+    data: { actorId: actor.id, action: "insurance_plan.create", targetType: "insurance_plan", targetId: plan.id, data },
+  });
   return plan;
 }
 
@@ -76,7 +113,9 @@ export async function updatePlan(actor: Actor, id: string, input: unknown) {
   await linkedPriceCheck(data, "yearly", "this plan");
   const { count } = await db.insurancePlan.updateMany({ where: { id }, data });
   if (!count) throw notFound("No such plan.");
-  await db.auditLog.create({ data: { actorId: actor.id, action: "insurance_plan.update", targetType: "insurance_plan", targetId: id, data } });
+  await db.auditLog.create({
+    data: { actorId: actor.id, action: "insurance_plan.update", targetType: "insurance_plan", targetId: id, data },
+  });
   return db.insurancePlan.findUniqueOrThrow({ where: { id }, select: planSelect });
 }
 
@@ -104,11 +143,17 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
       orderBy: [{ createdAt: "desc" }],
       include: {
         plan: true,
-        ledger: { orderBy: { createdAt: "desc" }, take: 100, select: { id: true, amountCents: true, kind: true, escalationId: true, createdAt: true } },
+        ledger: {
+          orderBy: { createdAt: "desc" },
+          take: 100,
+          select: { id: true, amountCents: true, kind: true, escalationId: true, createdAt: true },
+        },
       },
     }),
   ]);
-  const pending = await db.insuranceSubscription.count({ where: { userId: user.id, status: "incomplete", createdAt: { gt: new Date(now.getTime() - 86_400_000) } } });
+  const pending = await db.insuranceSubscription.count({
+    where: { userId: user.id, status: "incomplete", createdAt: { gt: new Date(now.getTime() - 86_400_000) } },
+  });
   const balanceCents = sub ? await balanceOf(db as unknown as Tx, sub.id) : 0;
   // Set not to renew and past its end: ended, even if neither Stripe's event nor the job has said so yet.
   const ended = sub ? sub.status === "canceled" || (sub.cancelAtPeriodEnd && sub.currentPeriodEnd <= now) : false;
@@ -118,7 +163,11 @@ export async function insuranceStatus(user: Actor, now = new Date()) {
       ? {
           id: sub.id,
           // The terms this member bought, which their renewals keep.
-          plan: presentPlan({ ...sub.plan, priceCents: sub.soldPriceCents ?? sub.plan.priceCents, coverageCents: sub.soldCoverageCents ?? sub.plan.coverageCents }),
+          plan: presentPlan({
+            ...sub.plan,
+            priceCents: sub.soldPriceCents ?? sub.plan.priceCents,
+            coverageCents: sub.soldCoverageCents ?? sub.plan.coverageCents,
+          }),
           status: ended ? "canceled" : sub.status,
           provider: sub.provider,
           covered: sub.status === "active" && sub.currentPeriodEnd > now && honoursProvider(sub.provider),
@@ -138,11 +187,16 @@ export type InsuranceStatus = Awaited<ReturnType<typeof insuranceStatus>>;
 
 function entryLabel(kind: string) {
   switch (kind) {
-    case "credit": return "Coverage bought";
-    case "debit": return "Paid support ticket";
-    case "refund": return "Returned: ticket declined or expired";
-    case "lapse": return "Unused coverage ended";
-    default: return kind;
+    case "credit":
+      return "Coverage bought";
+    case "debit":
+      return "Paid support ticket";
+    case "refund":
+      return "Returned: ticket declined or expired";
+    case "lapse":
+      return "Unused coverage ended";
+    default:
+      return kind;
   }
 }
 
@@ -159,7 +213,11 @@ export async function payFromCoverage(
   now = new Date(),
 ): Promise<PaymentEvent> {
   // The newest: a plan bought after going live comes before a test-mode one (docs/decisions/038).
-  const sub = await db.insuranceSubscription.findFirst({ where: { userId, ...coveredWhere(now) }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  const sub = await db.insuranceSubscription.findFirst({
+    where: { userId, ...coveredWhere(now) },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
   if (!sub) throw conflict("You have no active support insurance; pay by card instead.", { payWith: "No active support insurance." });
   const drawId = `cov_${escalation.id}`;
   const sessionId = `cov_cs_${escalation.id}`;
@@ -180,9 +238,22 @@ export async function payFromCoverage(
       throw conflict(message, { payWith: message });
     }
     await tx.insuranceDraw.create({
-      data: { id: drawId, escalationId: escalation.id, subscriptionId: sub.id, amountCents: escalation.amountCents, currency: escalation.currency, status: "requires_capture" },
+      data: {
+        id: drawId,
+        escalationId: escalation.id,
+        subscriptionId: sub.id,
+        amountCents: escalation.amountCents,
+        currency: escalation.currency,
+        status: "requires_capture",
+      },
     });
-    await addEntry(tx, { subscriptionId: sub.id, amountCents: -escalation.amountCents, kind: "debit", reference: `debit:${escalation.id}`, escalationId: escalation.id });
+    await addEntry(tx, {
+      subscriptionId: sub.id,
+      amountCents: -escalation.amountCents,
+      kind: "debit",
+      reference: `debit:${escalation.id}`,
+      escalationId: escalation.id,
+    });
     // A newer escalation of the same thread may have superseded this one meanwhile: then nothing is drawn.
     const opened = await tx.escalation.updateMany({
       where: { id: escalation.id, state: "gate_passed" },
@@ -190,7 +261,12 @@ export async function payFromCoverage(
     });
     if (opened.count === 0) throw conflict("A newer request for this thread replaced this one; nothing was drawn from your coverage.");
     // The safety net: if the ticket is not created right after this commit (a crash), the worker creates it.
-    await enqueue(tx, COVERAGE_FULFIL_QUEUE, { escalationId: escalation.id }, { dedupeKey: `coverage:${escalation.id}`, runAt: new Date(now.getTime() + 30_000) });
+    await enqueue(
+      tx,
+      COVERAGE_FULFIL_QUEUE,
+      { escalationId: escalation.id },
+      { dedupeKey: `coverage:${escalation.id}`, runAt: new Date(now.getTime() + 30_000) },
+    );
   });
   return coverageEvent(escalation.id);
 }
@@ -209,7 +285,9 @@ export async function subscriptionFor(event: { provider: string; subscriptionId:
   const bySub = event.subscriptionId
     ? await db.insuranceSubscription.findUnique({ where: { stripeSubscriptionId: event.subscriptionId }, include: { plan: true } })
     : null;
-  const sub = bySub ?? (event.insuranceId ? await db.insuranceSubscription.findUnique({ where: { id: event.insuranceId }, include: { plan: true } }) : null);
+  const sub =
+    bySub ??
+    (event.insuranceId ? await db.insuranceSubscription.findUnique({ where: { id: event.insuranceId }, include: { plan: true } }) : null);
   if (!sub || sub.provider !== event.provider) return null;
   // An event naming another Stripe subscription than the one we recorded is not about this plan.
   if (event.subscriptionId && sub.stripeSubscriptionId && sub.stripeSubscriptionId !== event.subscriptionId) return null;
@@ -219,11 +297,16 @@ export async function subscriptionFor(event: { provider: string; subscriptionId:
 export type Outcome = "applied" | "duplicate" | "ignored";
 
 /** Checkout in subscription mode completed: remember Stripe's subscription id. Coverage starts with the paid invoice. */
-export async function subscriptionCheckoutCompleted(event: Extract<PaymentEvent, { type: "subscription.checkout.completed" }>): Promise<Outcome> {
+export async function subscriptionCheckoutCompleted(
+  event: Extract<PaymentEvent, { type: "subscription.checkout.completed" }>,
+): Promise<Outcome> {
   const sub = await db.insuranceSubscription.findUnique({ where: { checkoutSessionId: event.sessionId } });
   if (!sub || sub.provider !== event.provider || (event.insuranceId && event.insuranceId !== sub.id)) return "ignored";
   if (!event.subscriptionId || sub.stripeSubscriptionId === event.subscriptionId) return "duplicate";
-  await db.insuranceSubscription.updateMany({ where: { id: sub.id, stripeSubscriptionId: null }, data: { stripeSubscriptionId: event.subscriptionId } });
+  await db.insuranceSubscription.updateMany({
+    where: { id: sub.id, stripeSubscriptionId: null },
+    data: { stripeSubscriptionId: event.subscriptionId },
+  });
   return "applied";
 }
 
@@ -238,7 +321,9 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
   if (!sub) {
     // Our metadata names a plan we cannot find (yet): retried, never silently dropped after a charge.
     if (event.insuranceId && event.provider === "stripe") {
-      logger.warn(`payment event ${event.id}: invoice ${event.invoiceId} for Backline plan ${event.insuranceId} (subscription ${event.subscriptionId ?? "missing"}) matches no plan; not applied`);
+      logger.warn(
+        `payment event ${event.id}: invoice ${event.invoiceId} for Backline plan ${event.insuranceId} (subscription ${event.subscriptionId ?? "missing"}) matches no plan; not applied`,
+      );
       throw new FulfilmentRetryError(`Invoice ${event.invoiceId} names Backline plan ${event.insuranceId}, which was not found.`);
     }
     logger.warn(`payment event ${event.id}: invoice for a subscription that is not a Backline plan; ignored`);
@@ -270,14 +355,24 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
       await requestPlanRefund(
         tx,
         {
-          provider: sub.provider, invoiceId: event.invoiceId, insuranceId: sub.id, amountCents: event.amountPaid,
-          currency, paymentIntentId: event.paymentIntentId ?? null,
+          provider: sub.provider,
+          invoiceId: event.invoiceId,
+          insuranceId: sub.id,
+          amountCents: event.amountPaid,
+          currency,
+          paymentIntentId: event.paymentIntentId ?? null,
         },
         now,
       );
       await recordMoneyEvent(tx, {
-        kind: "plan_refund", amountCents: event.amountPaid, currency, subscriptionId: sub.id, reference: `plan_refund:${event.invoiceId}`,
-        reason: ended ? "Paid after the plan had ended: never delivered, refunded" : "A second plan paid while another was live: never delivered, refunded",
+        kind: "plan_refund",
+        amountCents: event.amountPaid,
+        currency,
+        subscriptionId: sub.id,
+        reference: `plan_refund:${event.invoiceId}`,
+        reason: ended
+          ? "Paid after the plan had ended: never delivered, refunded"
+          : "A second plan paid while another was live: never delivered, refunded",
         data: { invoiceId: event.invoiceId },
       });
       return "refused" as const;
@@ -285,7 +380,10 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     const reference = `invoice:${event.invoiceId}`;
     if (await tx.coverageEntry.findUnique({ where: { reference }, select: { id: true } })) return "duplicate" as const;
     // Plans bought before the sold terms were recorded take the plan's terms once, at their next invoice.
-    const sold = { priceCents: fresh.soldPriceCents ?? sub.plan.priceCents, coverageCents: fresh.soldCoverageCents ?? sub.plan.coverageCents };
+    const sold = {
+      priceCents: fresh.soldPriceCents ?? sub.plan.priceCents,
+      coverageCents: fresh.soldCoverageCents ?? sub.plan.coverageCents,
+    };
     const credit = coverageCredit(event, sold);
     const renewal = credit.startsPeriod && (await tx.coverageEntry.count({ where: { subscriptionId: sub.id, kind: "credit" } })) > 0;
     if (renewal) {
@@ -293,15 +391,29 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
       if (left > 0) {
         await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `lapse:${event.invoiceId}` });
         await recordMoneyEvent(tx, {
-          kind: "coverage_lapse", amountCents: left, currency, subscriptionId: sub.id, reference: `coverage_lapse:${event.invoiceId}`,
+          kind: "coverage_lapse",
+          amountCents: left,
+          currency,
+          subscriptionId: sub.id,
+          reference: `coverage_lapse:${event.invoiceId}`,
           reason: "Renewed: last year's unused coverage ends",
         });
       }
     }
     await addEntry(tx, { subscriptionId: sub.id, amountCents: credit.cents, kind: "credit", reference });
     await recordMoneyEvent(tx, {
-      kind: "coverage_credit", amountCents: credit.cents, currency, subscriptionId: sub.id, reference: `coverage_credit:${event.invoiceId}`,
-      data: { invoiceId: event.invoiceId, billingReason: event.billingReason ?? null, amountPaidCents: event.amountPaid, soldPriceCents: sold.priceCents, soldCoverageCents: sold.coverageCents },
+      kind: "coverage_credit",
+      amountCents: credit.cents,
+      currency,
+      subscriptionId: sub.id,
+      reference: `coverage_credit:${event.invoiceId}`,
+      data: {
+        invoiceId: event.invoiceId,
+        billingReason: event.billingReason ?? null,
+        amountPaidCents: event.amountPaid,
+        soldPriceCents: sold.priceCents,
+        soldCoverageCents: sold.coverageCents,
+      },
     });
     const data: Prisma.InsuranceSubscriptionUpdateInput = {
       stripeSubscriptionId: fresh.stripeSubscriptionId ?? event.subscriptionId,
@@ -345,11 +457,16 @@ async function cancelRefusedPlan(provider: string, subscriptionId: string | null
 }
 
 /** customer.subscription.deleted (at the period end after "don't renew", or ended in Stripe): coverage ends and what was left lapses. */
-export async function insuranceSubscriptionDeleted(event: Extract<PaymentEvent, { type: "subscription.deleted" }>, now: Date): Promise<Outcome> {
+export async function insuranceSubscriptionDeleted(
+  event: Extract<PaymentEvent, { type: "subscription.deleted" }>,
+  now: Date,
+): Promise<Outcome> {
   const sub = await subscriptionFor(event);
   if (!sub) {
     if (event.insuranceId && event.provider === "stripe") {
-      logger.warn(`payment event ${event.id}: subscription ${event.subscriptionId} of Backline plan ${event.insuranceId} ended, but the plan was not found; not applied`);
+      logger.warn(
+        `payment event ${event.id}: subscription ${event.subscriptionId} of Backline plan ${event.insuranceId} ended, but the plan was not found; not applied`,
+      );
       throw new FulfilmentRetryError(`Subscription ${event.subscriptionId} names Backline plan ${event.insuranceId}, which was not found.`);
     }
     return "ignored";

@@ -27,7 +27,14 @@ export async function endPlan(tx: Tx, sub: { id: string; currency: string }, end
   const left = await balanceOf(tx, sub.id);
   if (left > 0) {
     await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `end:${sub.id}` });
-    await recordMoneyEvent(tx, { kind: "coverage_lapse", amountCents: left, currency: sub.currency, subscriptionId: sub.id, reason, reference: `coverage_lapse:end:${sub.id}` });
+    await recordMoneyEvent(tx, {
+      kind: "coverage_lapse",
+      amountCents: left,
+      currency: sub.currency,
+      subscriptionId: sub.id,
+      reason,
+      reference: `coverage_lapse:end:${sub.id}`,
+    });
   }
   return true;
 }
@@ -41,9 +48,17 @@ export async function schedulePlanEnd(tx: Tx, subscriptionId: string, at: Date) 
 export async function endPlanIfDue(subscriptionId: string, now = new Date()) {
   return db.$transaction(async (tx) => {
     await lockSubscription(tx, subscriptionId);
-    const sub = await tx.insuranceSubscription.findUnique({ where: { id: subscriptionId }, include: { plan: { select: { currency: true } } } });
+    const sub = await tx.insuranceSubscription.findUnique({
+      where: { id: subscriptionId },
+      include: { plan: { select: { currency: true } } },
+    });
     if (!sub || !["active", "past_due"].includes(sub.status) || !sub.cancelAtPeriodEnd || sub.currentPeriodEnd > now) return false;
-    return endPlan(tx, { id: sub.id, currency: sub.plan.currency }, sub.currentPeriodEnd, "The plan was set not to renew and its period ended");
+    return endPlan(
+      tx,
+      { id: sub.id, currency: sub.plan.currency },
+      sub.currentPeriodEnd,
+      "The plan was set not to renew and its period ended",
+    );
   });
 }
 

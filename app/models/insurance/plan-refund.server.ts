@@ -59,7 +59,14 @@ export async function refundNow(invoiceId: string, now = new Date()) {
   });
   if (!leased.count) return; // a worker took it
   const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-  const claimed: JobRow = { id: row.id, queue: row.queue, payload: row.payload, attempts: row.attempts, maxAttempts: row.maxAttempts, dedupeKey: row.dedupeKey };
+  const claimed: JobRow = {
+    id: row.id,
+    queue: row.queue,
+    payload: row.payload,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    dedupeKey: row.dedupeKey,
+  };
   try {
     await refund(claimed);
     await complete([row.id]);
@@ -76,7 +83,8 @@ export async function runPlanRefundJobs(jobs: JobRow[]) {
       await refund(job);
     } catch (error) {
       // The failed job stays in the Job table for an admin; the log says what is owed.
-      if (job.attempts >= job.maxAttempts) logger.error(`insurance refund ${JSON.stringify(job.payload)} gave up: refund it by hand`, error);
+      if (job.attempts >= job.maxAttempts)
+        logger.error(`insurance refund ${JSON.stringify(job.payload)} gave up: refund it by hand`, error);
       throw error;
     }
   }

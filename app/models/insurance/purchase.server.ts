@@ -57,7 +57,10 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
     const reason = error instanceof PaymentProviderError ? ` (${error.message})` : "";
     throw new AppError(502, "payment_provider_error", `The payment page could not be opened${reason}. Nothing was charged.`);
   }
-  const opened = await db.insuranceSubscription.updateMany({ where: { id: sub.id, status: "incomplete" }, data: { checkoutSessionId: session.sessionId } });
+  const opened = await db.insuranceSubscription.updateMany({
+    where: { id: sub.id, status: "incomplete" },
+    data: { checkoutSessionId: session.sessionId },
+  });
   if (opened.count === 0) {
     // A newer checkout superseded this one meanwhile; recorded anyway, so that a completion finds it.
     await db.insuranceSubscription.update({ where: { id: sub.id }, data: { checkoutSessionId: session.sessionId } });
@@ -72,10 +75,18 @@ export async function startInsuranceCheckout(user: Member, planId: string, now =
  * lock, a covered member is refused and an older unfinished checkout is
  * superseded, then expired at its provider.
  */
-async function openPlanCheckout(userId: string, plan: { id: string; priceCents: number; coverageCents: number }, provider: string, now: Date) {
+async function openPlanCheckout(
+  userId: string,
+  plan: { id: string; priceCents: number; coverageCents: number },
+  provider: string,
+  now: Date,
+) {
   const { sub, superseded } = await db.$transaction(async (tx) => {
     await lockMember(tx, userId);
-    const live = await tx.insuranceSubscription.findFirst({ where: { userId, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() }, select: { id: true } });
+    const live = await tx.insuranceSubscription.findFirst({
+      where: { userId, status: "active", currentPeriodEnd: { gt: now }, ...honouredPlans() },
+      select: { id: true },
+    });
     if (live) throw conflict("You already have support insurance.");
     // Row locks, not a plain read: see openEscalation.
     const open = await tx.$queryRaw<{ provider: string; checkoutSessionId: string | null }[]>`
@@ -83,7 +94,15 @@ async function openPlanCheckout(userId: string, plan: { id: string; priceCents: 
     await tx.insuranceSubscription.updateMany({ where: { userId, status: "incomplete" }, data: { status: "abandoned" } });
     const created = await tx.insuranceSubscription.create({
       // What is sold is fixed now: renewals credit this, whatever the plan says later.
-      data: { userId, planId: plan.id, status: "incomplete", provider, currentPeriodEnd: now, soldPriceCents: plan.priceCents, soldCoverageCents: plan.coverageCents },
+      data: {
+        userId,
+        planId: plan.id,
+        status: "incomplete",
+        provider,
+        currentPeriodEnd: now,
+        soldPriceCents: plan.priceCents,
+        soldCoverageCents: plan.coverageCents,
+      },
       select: { id: true },
     });
     return { sub: created, superseded: open };
@@ -108,7 +127,12 @@ export async function testInsuranceCheckoutFor(userId: string, insuranceId: stri
 }
 
 /** "Subscribe" or "Decline" on the test page: the events Stripe would send, through the same fulfilment. */
-export async function completeTestInsuranceCheckout(userId: string, insuranceId: string, outcome: "subscribe" | "decline", now = new Date()) {
+export async function completeTestInsuranceCheckout(
+  userId: string,
+  insuranceId: string,
+  outcome: "subscribe" | "decline",
+  now = new Date(),
+) {
   const sub = await testInsuranceCheckoutFor(userId, insuranceId);
   // Declining a checkout a newer tab already closed leaves it closed: the outcome is the same.
   if (outcome === "decline" && sub.status === "abandoned") return;
@@ -119,16 +143,32 @@ export async function completeTestInsuranceCheckout(userId: string, insuranceId:
     return;
   }
   await applyPaymentEvent(testSubscriptionEvents.completed(sub.checkoutSessionId, sub.id), now);
-  await applyPaymentEvent(testSubscriptionEvents.invoicePaid(sub.id, sub.soldPriceCents ?? sub.plan.priceCents, new Date(now.getTime() + YEAR_MS), "subscription_create"), now);
+  await applyPaymentEvent(
+    testSubscriptionEvents.invoicePaid(
+      sub.id,
+      sub.soldPriceCents ?? sub.plan.priceCents,
+      new Date(now.getTime() + YEAR_MS),
+      "subscription_create",
+    ),
+    now,
+  );
 }
 
 /** Test mode only: the next year's invoice is paid now (a renewal, as Stripe would bill it). */
 export async function simulateTestRenewal(user: Member, now = new Date()) {
   requireTestMode();
-  const sub = await db.insuranceSubscription.findFirst({ where: { userId: user.id, status: "active", provider: "test" }, include: { plan: true } });
+  const sub = await db.insuranceSubscription.findFirst({
+    where: { userId: user.id, status: "active", provider: "test" },
+    include: { plan: true },
+  });
   if (!sub) throw conflict("There is no active test-mode plan to renew.");
   await applyPaymentEvent(
-    testSubscriptionEvents.invoicePaid(sub.id, sub.soldPriceCents ?? sub.plan.priceCents, new Date(sub.currentPeriodEnd.getTime() + YEAR_MS), "subscription_cycle"),
+    testSubscriptionEvents.invoicePaid(
+      sub.id,
+      sub.soldPriceCents ?? sub.plan.priceCents,
+      new Date(sub.currentPeriodEnd.getTime() + YEAR_MS),
+      "subscription_cycle",
+    ),
     now,
   );
 }

@@ -27,7 +27,9 @@ async function planOf(event: Extract<PaymentEvent, { type: "subscription.updated
   if (sub) return sub;
   // Our metadata names a plan we cannot find: retried (500), never dropped with a 200.
   if (event.insuranceId && event.provider === "stripe") {
-    logger.warn(`payment event ${event.id}: ${event.type} of subscription ${event.subscriptionId} names Backline plan ${event.insuranceId}, which was not found; not applied`);
+    logger.warn(
+      `payment event ${event.id}: ${event.type} of subscription ${event.subscriptionId} names Backline plan ${event.insuranceId}, which was not found; not applied`,
+    );
     throw new FulfilmentRetryError(`${event.type} names Backline plan ${event.insuranceId}, which was not found.`);
   }
   return null;
@@ -46,7 +48,8 @@ export async function insuranceSubscriptionUpdated(event: Extract<PaymentEvent, 
     if (!LIVE.includes(fresh.status) || stale(fresh, event.occurredAt)) return "ignored" as const;
     const pastDue = event.status === "past_due" || event.status === "unpaid";
     // Never later than what was paid for: only an invoice extends coverage.
-    const periodEnd = event.currentPeriodEnd && event.currentPeriodEnd < fresh.currentPeriodEnd ? event.currentPeriodEnd : fresh.currentPeriodEnd;
+    const periodEnd =
+      event.currentPeriodEnd && event.currentPeriodEnd < fresh.currentPeriodEnd ? event.currentPeriodEnd : fresh.currentPeriodEnd;
     await tx.insuranceSubscription.update({
       where: { id: sub.id },
       data: {
@@ -86,7 +89,8 @@ export async function setPlanRenewal(user: Member, renew: boolean, now = new Dat
     where: { userId: user.id, status: { in: LIVE }, currentPeriodEnd: { gt: now } },
     orderBy: { createdAt: "desc" },
   });
-  if (!sub) throw conflict(renew ? "Your plan has already ended; subscribe again to be covered." : "You have no support insurance that renews.");
+  if (!sub)
+    throw conflict(renew ? "Your plan has already ended; subscribe again to be covered." : "You have no support insurance that renews.");
   if (sub.cancelAtPeriodEnd === !renew) return sub;
   if (sub.provider === "stripe" && sub.stripeSubscriptionId) {
     try {
@@ -98,7 +102,10 @@ export async function setPlanRenewal(user: Member, renew: boolean, now = new Dat
   }
   return db.$transaction(async (tx) => {
     await lockSubscription(tx, sub.id);
-    const updated = await tx.insuranceSubscription.update({ where: { id: sub.id }, data: { cancelAtPeriodEnd: !renew, providerStateAt: now } });
+    const updated = await tx.insuranceSubscription.update({
+      where: { id: sub.id },
+      data: { cancelAtPeriodEnd: !renew, providerStateAt: now },
+    });
     if (!renew) await schedulePlanEnd(tx, sub.id, updated.currentPeriodEnd);
     return updated;
   });
@@ -112,6 +119,6 @@ export const renewalFormSchema = z.discriminatedUnion("intent", [
 
 export async function changeRenewal(user: Member, form: unknown, now = new Date()) {
   const parsed = renewalFormSchema.safeParse(form);
-  if (!parsed.success) throw badRequest("Confirm that your plan should not renew: press \"Yes, don't renew\" on the confirmation step.");
+  if (!parsed.success) throw badRequest('Confirm that your plan should not renew: press "Yes, don\'t renew" on the confirmation step.');
   return setPlanRenewal(user, parsed.data.intent === "resume-renewal", now);
 }

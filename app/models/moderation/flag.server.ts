@@ -58,7 +58,15 @@ export type FlagQueueQuery = z.output<typeof flagQueueSchema>;
 export const parseFlagQueueQuery = (input: unknown): FlagQueueQuery => parseOrThrow(flagQueueSchema, input);
 
 export const dismissSchema = z
-  .object({ reason: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).optional().transform((v) => v || undefined) })
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .max(500, "At most 500 characters.")
+      .refine(emptyOrVisible, NOTHING_VISIBLE)
+      .optional()
+      .transform((v) => v || undefined),
+  })
   .meta({ id: "DismissFlags" });
 
 /** A member reports a post once, never their own; the moderation queue collects it. */
@@ -97,7 +105,9 @@ export async function flagPost(reporter: Actor, postId: string, input: unknown) 
   return flag;
 }
 
-const trustedFlagger = { OR: [{ trustLevel: { gte: TRUSTED_FLAGGER_LEVEL } }, { role: { not: "member" as const } }] } satisfies Prisma.UserWhereInput;
+const trustedFlagger = {
+  OR: [{ trustLevel: { gte: TRUSTED_FLAGGER_LEVEL } }, { role: { not: "member" as const } }],
+} satisfies Prisma.UserWhereInput;
 
 const alreadyFlagged = () => conflict("You already flagged this post; a moderator will review it.");
 
@@ -115,7 +125,11 @@ export async function dismissFlag(moderator: Actor, flagId: string, input: unkno
     });
     if (count === 0) throw conflict("This flag was already handled.");
     await writeAudit(tx, {
-      actorId: moderator.id, action: "flag.dismiss", targetType: "post", targetId: flag.postId, reason,
+      actorId: moderator.id,
+      action: "flag.dismiss",
+      targetType: "post",
+      targetId: flag.postId,
+      reason,
       data: { flagIds: [flagId], ...(await postContext(tx, flag.postId)) },
     });
     return { id: flagId, postId: flag.postId, resolution: "dismissed" as const };
@@ -130,7 +144,11 @@ export async function dismissFlagsOnPost(moderator: Actor, postId: string, input
     const ids = await resolveOpenFlags(tx, [postId], "dismissed", moderator.id);
     if (!ids.length) throw conflict("This post has no open flags.");
     await writeAudit(tx, {
-      actorId: moderator.id, action: "flag.dismiss", targetType: "post", targetId: postId, reason,
+      actorId: moderator.id,
+      action: "flag.dismiss",
+      targetType: "post",
+      targetId: postId,
+      reason,
       data: { flagIds: ids, ...(await postContext(tx, postId)) },
     });
     return { postId, dismissed: ids.length };
@@ -138,7 +156,10 @@ export async function dismissFlagsOnPost(moderator: Actor, postId: string, input
 }
 
 async function postContext(tx: Tx, postId: string) {
-  const post = await tx.post.findUnique({ where: { id: postId }, select: { number: true, thread: { select: { id: true, slug: true, title: true } } } });
+  const post = await tx.post.findUnique({
+    where: { id: postId },
+    select: { number: true, thread: { select: { id: true, slug: true, title: true } } },
+  });
   return post ? { threadId: post.thread.id, title: post.thread.title, number: post.number, url: postUrl(post.thread, post.number) } : {};
 }
 
@@ -191,7 +212,13 @@ export async function listFlagQueue(moderator: Actor | null, q: FlagQueueQuery) 
       where: { ...where, postId: { in: postIds } },
       orderBy: { createdAt: "asc" },
       select: {
-        id: true, postId: true, reason: true, details: true, createdAt: true, resolvedAt: true, resolution: true,
+        id: true,
+        postId: true,
+        reason: true,
+        details: true,
+        createdAt: true,
+        resolvedAt: true,
+        resolution: true,
         reporter: { select: { username: true } },
         resolvedBy: { select: { username: true } },
       },
@@ -202,37 +229,39 @@ export async function listFlagQueue(moderator: Actor | null, q: FlagQueueQuery) 
     const p = byId.get(g.postId);
     if (!p) return [];
     const own = flags.filter((f) => f.postId === p.id);
-    return [{
-      post: {
-        id: p.id,
-        number: p.number,
-        excerpt: excerpt(p.body),
-        author: p.author.username,
-        hidden: p.hidden,
-        deleted: p.deletedAt !== null,
-        createdAt: p.createdAt,
-        url: postUrl(p.thread, p.number),
+    return [
+      {
+        post: {
+          id: p.id,
+          number: p.number,
+          excerpt: excerpt(p.body),
+          author: p.author.username,
+          hidden: p.hidden,
+          deleted: p.deletedAt !== null,
+          createdAt: p.createdAt,
+          url: postUrl(p.thread, p.number),
+        },
+        thread: {
+          id: p.thread.id,
+          title: p.thread.title,
+          url: threadUrl(p.thread),
+          hidden: p.thread.hidden,
+          deleted: p.thread.deletedAt !== null,
+          locked: p.thread.locked,
+        },
+        reasons: countReasons(own.map((f) => f.reason)),
+        flags: own.map((f) => ({
+          id: f.id,
+          reason: f.reason,
+          details: f.details,
+          reporter: f.reporter.username,
+          createdAt: f.createdAt,
+          resolvedAt: f.resolvedAt,
+          resolution: f.resolution,
+          resolvedBy: f.resolvedBy?.username ?? null,
+        })),
       },
-      thread: {
-        id: p.thread.id,
-        title: p.thread.title,
-        url: threadUrl(p.thread),
-        hidden: p.thread.hidden,
-        deleted: p.thread.deletedAt !== null,
-        locked: p.thread.locked,
-      },
-      reasons: countReasons(own.map((f) => f.reason)),
-      flags: own.map((f) => ({
-        id: f.id,
-        reason: f.reason,
-        details: f.details,
-        reporter: f.reporter.username,
-        createdAt: f.createdAt,
-        resolvedAt: f.resolvedAt,
-        resolution: f.resolution,
-        resolvedBy: f.resolvedBy?.username ?? null,
-      })),
-    }];
+    ];
   });
   return { state: q.state, items, page: q.page, pageSize: FLAGS_PAGE_SIZE, total };
 }

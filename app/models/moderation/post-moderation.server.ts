@@ -4,8 +4,20 @@ import { can, requirePermission } from "~/models/permissions";
 import { isRemoved } from "~/models/community/visibility.server";
 import { missingReason, optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
 import {
-  auditPost, changeThread, deleteUnit, hideUnit, loadPost, postSelect, postState, questionState, resolveOpenFlags, restoreUnit,
-  threadIdOfPost, unhideUnit, updateUnit, type PostState,
+  auditPost,
+  changeThread,
+  deleteUnit,
+  hideUnit,
+  loadPost,
+  postSelect,
+  postState,
+  questionState,
+  resolveOpenFlags,
+  restoreUnit,
+  threadIdOfPost,
+  unhideUnit,
+  updateUnit,
+  type PostState,
 } from "~/models/moderation/thread-unit.server";
 import type { Actor } from "~/models/types";
 
@@ -87,8 +99,9 @@ export async function autoHidePost(postId: string, flagCount: number) {
     if (isRemoved(post, post.thread)) return { changed: false };
     if (post.number === 0) await updateUnit(tx, post.thread, { hidden: true });
     else await tx.post.update({ where: { id: post.id }, data: { hidden: true } });
-    await auditPost(tx, null, "post.auto_hide", post, `Hidden automatically after ${flagCount} flags; waiting for a moderator.`, { flagCount });
+    await auditPost(tx, null, "post.auto_hide", post, `Hidden automatically after ${flagCount} flags; waiting for a moderator.`, {
+      flagCount,
+    });
     return { changed: true };
   });
 }
-

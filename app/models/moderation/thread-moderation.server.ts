@@ -4,12 +4,21 @@ import { parseOrThrow } from "~/utils/validation";
 import { can, requirePermission } from "~/models/permissions";
 import { missingReason, moveThreadSchema, optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
 import {
-  audit, changeThread, deleteUnit, ensureThreadExists, hideUnit, loadThread, restoreUnit, threadState, unhideUnit, updateUnit, type ThreadState,
+  audit,
+  changeThread,
+  deleteUnit,
+  ensureThreadExists,
+  hideUnit,
+  loadThread,
+  restoreUnit,
+  threadState,
+  unhideUnit,
+  updateUnit,
+  type ThreadState,
 } from "~/models/moderation/thread-unit.server";
 import type { Actor } from "~/models/types";
 
 // Moderating a thread (with its question): hide, lock, move, delete, and undo each.
-
 
 export async function hideThread(actor: Actor | null, threadId: string, input: unknown): Promise<ThreadState> {
   requirePermission(actor, "post:hide:any");

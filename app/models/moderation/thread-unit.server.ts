@@ -47,12 +47,25 @@ export type PostRow = Prisma.PostGetPayload<{ select: typeof postSelect }>;
 export type PostState = { id: string; threadId: string; number: number; hidden: boolean; deleted: boolean; changed: boolean };
 export type ThreadState = { id: string; category: string; hidden: boolean; deleted: boolean; locked: boolean; changed: boolean };
 
-export const postState = (p: { id: string; threadId: string; number: number; hidden: boolean; deletedAt: Date | null }, changed: boolean): PostState => ({
-  id: p.id, threadId: p.threadId, number: p.number, hidden: p.hidden, deleted: p.deletedAt !== null, changed,
+export const postState = (
+  p: { id: string; threadId: string; number: number; hidden: boolean; deletedAt: Date | null },
+  changed: boolean,
+): PostState => ({
+  id: p.id,
+  threadId: p.threadId,
+  number: p.number,
+  hidden: p.hidden,
+  deleted: p.deletedAt !== null,
+  changed,
 });
 
 export const threadState = (t: ThreadRow, changed: boolean): ThreadState => ({
-  id: t.id, category: t.category.slug, hidden: t.hidden, deleted: t.deletedAt !== null, locked: t.locked, changed,
+  id: t.id,
+  category: t.category.slug,
+  hidden: t.hidden,
+  deleted: t.deletedAt !== null,
+  locked: t.locked,
+  changed,
 });
 
 const threadContext = (t: ThreadRow) => ({ threadId: t.id, title: t.title, category: t.category.slug, url: threadUrl(t) });
@@ -125,14 +138,20 @@ export async function threadIdOfPost(postId: string) {
 
 export const loadPost = (tx: Tx, postId: string, viewer: Actor | null): Promise<PostRow> => findVisiblePost(viewer, postId, postSelect, tx);
 
-export const loadThread = (tx: Tx, threadId: string, viewer: Actor | null): Promise<ThreadRow> => findVisibleThread(viewer, threadId, threadSelect, tx);
+export const loadThread = (tx: Tx, threadId: string, viewer: Actor | null): Promise<ThreadRow> =>
+  findVisibleThread(viewer, threadId, threadSelect, tx);
 
 export async function ensureThreadExists(threadId: string) {
   const found = await db.thread.findUnique({ where: { id: threadId }, select: { id: true } });
   if (!found) throw threadNotFound();
 }
 /** Closes open flags on the given posts; returns the ids it closed. */
-export async function resolveOpenFlags(tx: Tx, postIds: string[], resolution: "dismissed" | "hidden" | "deleted", resolvedById: string | null) {
+export async function resolveOpenFlags(
+  tx: Tx,
+  postIds: string[],
+  resolution: "dismissed" | "hidden" | "deleted",
+  resolvedById: string | null,
+) {
   if (!postIds.length) return [];
   const open = await tx.flag.findMany({ where: { postId: { in: postIds }, resolvedAt: null }, select: { id: true } });
   if (!open.length) return [];
@@ -143,7 +162,12 @@ export async function resolveOpenFlags(tx: Tx, postIds: string[], resolution: "d
 
 async function resolveThreadFlags(tx: Tx, threadId: string, resolution: "hidden" | "deleted", moderatorId: string) {
   const posts = await tx.post.findMany({ where: { threadId, flags: { some: { resolvedAt: null } } }, select: { id: true } });
-  return resolveOpenFlags(tx, posts.map((p) => p.id), resolution, moderatorId);
+  return resolveOpenFlags(
+    tx,
+    posts.map((p) => p.id),
+    resolution,
+    moderatorId,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -200,25 +224,51 @@ export async function restoreUnit(tx: Tx, actor: Actor, thread: ThreadRow, reaso
   return threadState(updated, true);
 }
 
-export async function audit(tx: Tx, actor: Actor | null, action: AuditEntry["action"], thread: ThreadRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+export async function audit(
+  tx: Tx,
+  actor: Actor | null,
+  action: AuditEntry["action"],
+  thread: ThreadRow,
+  reason?: string,
+  data: Prisma.InputJsonObject = {},
+) {
   await writeAudit(tx, {
-    actorId: actor?.id ?? null, action, targetType: "thread", targetId: thread.id, reason,
+    actorId: actor?.id ?? null,
+    action,
+    targetType: "thread",
+    targetId: thread.id,
+    reason,
     data: { ...threadContext(thread), ...data },
   });
   await tellAuthor(tx, actor, action, thread.authorId, `your thread “${thread.title}”`, threadUrl(thread), reason);
 }
 
-export async function auditPost(tx: Tx, actor: Actor | null, action: AuditEntry["action"], post: PostRow, reason?: string, data: Prisma.InputJsonObject = {}) {
+export async function auditPost(
+  tx: Tx,
+  actor: Actor | null,
+  action: AuditEntry["action"],
+  post: PostRow,
+  reason?: string,
+  data: Prisma.InputJsonObject = {},
+) {
   await writeAudit(tx, {
-    actorId: actor?.id ?? null, action, targetType: "post", targetId: post.id, reason,
+    actorId: actor?.id ?? null,
+    action,
+    targetType: "post",
+    targetId: post.id,
+    reason,
     data: { ...postContext(post), ...data },
   });
   await tellAuthor(tx, actor, action, post.authorId, `your post in “${post.thread.title}”`, postUrl(post.thread, post.number), reason);
 }
 
 const TOLD: Partial<Record<string, string>> = {
-  "thread.hide": "A moderator hid", "post.hide": "A moderator hid", "thread.delete": "A moderator deleted",
-  "post.delete": "A moderator deleted", "thread.lock": "A moderator locked", "thread.move": "A moderator moved",
+  "thread.hide": "A moderator hid",
+  "post.hide": "A moderator hid",
+  "thread.delete": "A moderator deleted",
+  "post.delete": "A moderator deleted",
+  "thread.lock": "A moderator locked",
+  "thread.move": "A moderator moved",
 };
 
 /** Authors learn when a moderator acts on their content, and why (the reason is public to them only). */
@@ -230,5 +280,10 @@ async function tellAuthor(tx: Tx, actor: Actor | null, action: string, authorId:
 
 // The question's state mirrors its thread's, so post 0 answers with the unit's state.
 export const questionState = (post: PostRow, t: ThreadState): PostState => ({
-  id: post.id, threadId: post.threadId, number: 0, hidden: t.hidden, deleted: t.deleted, changed: t.changed,
+  id: post.id,
+  threadId: post.threadId,
+  number: 0,
+  hidden: t.hidden,
+  deleted: t.deleted,
+  changed: t.changed,
 });

@@ -39,7 +39,15 @@ export const notificationSettingsSchema = z
   })
   .meta({ id: "NotificationSettings" });
 
-const itemSelect = { id: true, kind: true, title: true, url: true, lane: true, readAt: true, createdAt: true } satisfies Prisma.NotificationSelect;
+const itemSelect = {
+  id: true,
+  kind: true,
+  title: true,
+  url: true,
+  lane: true,
+  readAt: true,
+  createdAt: true,
+} satisfies Prisma.NotificationSelect;
 
 // Keyset cursor "<createdAt ms>_<id>": stable while new notifications arrive on top.
 function afterCursor(cursor: string | undefined): Prisma.NotificationWhereInput | undefined {

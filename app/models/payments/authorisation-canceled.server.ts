@@ -11,7 +11,10 @@ import { canTransition, transition } from "~/models/tickets/state";
  * closes the escalation; on a ticket that was never accepted nothing can be
  * captured any more, so the ticket expires (the member pays nothing).
  */
-export async function authorisationCanceled(event: Extract<PaymentEvent, { type: "payment_intent.canceled" }>, now: Date): Promise<EventOutcome> {
+export async function authorisationCanceled(
+  event: Extract<PaymentEvent, { type: "payment_intent.canceled" }>,
+  now: Date,
+): Promise<EventOutcome> {
   const payment = await db.payment.findFirst({
     where: { paymentIntentId: event.paymentIntentId, provider: event.provider },
     select: { id: true, status: true, ticketId: true, escalationId: true, amountCents: true, currency: true },
@@ -41,7 +44,11 @@ export async function authorisationCanceled(event: Extract<PaymentEvent, { type:
       data:
         wasCapturing && !closes
           ? { status: "capture_failed", lastError: "The authorisation was released before it could be captured.", lockedUntil: null }
-          : { status: "canceled", lastError: wasCapturing ? "The authorisation was released before it could be captured." : null, lockedUntil: null },
+          : {
+              status: "canceled",
+              lastError: wasCapturing ? "The authorisation was released before it could be captured." : null,
+              lockedUntil: null,
+            },
     });
     await recordRelease(tx, payment, "Released by the payment provider", `provider-released:${payment.id}`);
     if (!t) return;

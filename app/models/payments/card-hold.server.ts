@@ -26,7 +26,8 @@ const key = (ticketId: string, kind: HoldPayload["kind"]) => `hold:${ticketId}:$
 export async function scheduleHoldWatch(tx: Tx, t: { id: string; captureBefore: Date | null }, now: Date) {
   if (!t.captureBefore) return;
   const warnAt = new Date(Math.max(now.getTime(), t.captureBefore.getTime() - HOLD_WARNING_LEAD_MS));
-  if (t.captureBefore > now) await enqueue(tx, HOLD_QUEUE, { ticketId: t.id, kind: "warning" }, { dedupeKey: key(t.id, "warning"), runAt: warnAt });
+  if (t.captureBefore > now)
+    await enqueue(tx, HOLD_QUEUE, { ticketId: t.id, kind: "warning" }, { dedupeKey: key(t.id, "warning"), runAt: warnAt });
   await enqueue(tx, HOLD_QUEUE, { ticketId: t.id, kind: "lapse" }, { dedupeKey: key(t.id, "lapse"), runAt: t.captureBefore });
 }
 
@@ -61,8 +62,12 @@ async function closeForLapsedHold(tx: Tx, t: HoldTicket, now: Date, captureRefus
     const { count } = await tx.ticket.updateMany({ where: { id: t.id, state }, data: { state: transition(t, "lapse"), closedAt: now } });
     if (count === 0) return false;
     await unscheduleClock(tx, t.id);
-    await notifyOwner(tx, refOf(t), (title) =>
-      `The card hold for ${title} ended before the payment could be taken: the ticket closed and you were not charged. You can escalate again`);
+    await notifyOwner(
+      tx,
+      refOf(t),
+      (title) =>
+        `The card hold for ${title} ended before the payment could be taken: the ticket closed and you were not charged. You can escalate again`,
+    );
   }
   // A hold still "authorized" is released through the settlement outbox, which records the release itself.
   await recordMoneyEvent(tx, {
@@ -72,7 +77,9 @@ async function closeForLapsedHold(tx: Tx, t: HoldTicket, now: Date, captureRefus
     ticketId: t.id,
     escalationId: payment.escalationId,
     paymentId: payment.id,
-    reason: captureRefused ? "The payment provider refused the capture: the card hold had expired" : "The card hold lapsed before the ticket was accepted",
+    reason: captureRefused
+      ? "The payment provider refused the capture: the card hold had expired"
+      : "The card hold lapsed before the ticket was accepted",
     reference: `hold-lapsed:${payment.id}`,
   });
   await notifyDesk(tx, refOf(t), (title) => `Card hold for ${title} lapsed before it was captured: the ticket closed unpaid`);
@@ -133,9 +140,14 @@ async function warnHoldEnding(ticketId: string, now: Date): Promise<boolean> {
     const end = t && holdEndsAt(rowOf(t));
     if (!t || !end || end <= now || !canTransition(t, "lapse")) return false;
     const left = formatDuration(end.getTime() - now.getTime());
-    await notifyDesk(tx, refOf(t), (title) => `Card hold ends in ${left} for ${title}: accept or reject before then, or the member can no longer be charged`, {
-      kind: "sla_warning",
-    });
+    await notifyDesk(
+      tx,
+      refOf(t),
+      (title) => `Card hold ends in ${left} for ${title}: accept or reject before then, or the member can no longer be charged`,
+      {
+        kind: "sla_warning",
+      },
+    );
     return true;
   });
 }

@@ -47,7 +47,10 @@ export async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<
     return "ignored";
   }
   if (intent.status === "canceled") {
-    await db.escalation.updateMany({ where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } }, data: { state: "cancelled" } });
+    await db.escalation.updateMany({
+      where: { id: escalation.id, state: { in: ["gate_passed", "checkout_open"] } },
+      data: { state: "cancelled" },
+    });
     return "applied";
   }
   if (intent.status === "processing") {
@@ -121,7 +124,14 @@ export async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<
         },
         select: { id: true },
       });
-      await recordFulfilment(tx, { ticketId: ticket.id, escalationId: escalation.id, paymentId: payment.id, provider: escalation.provider, intent, capturedElsewhere });
+      await recordFulfilment(tx, {
+        ticketId: ticket.id,
+        escalationId: escalation.id,
+        paymentId: payment.id,
+        provider: escalation.provider,
+        intent,
+        capturedElsewhere,
+      });
       if (!capturedElsewhere) await scheduleHoldWatch(tx, { id: ticket.id, captureBefore: intent.captureBefore }, now);
       // The public stub: the date only, never the private content.
       await tx.thread.updateMany({ where: { id: escalation.threadId, escalatedAt: null }, data: { escalatedAt: paidAt } });
@@ -129,15 +139,28 @@ export async function fulfilCheckout(event: CompletedEvent, now: Date): Promise<
       await scheduleClock(tx, { id: ticket.id, deadlineAt, responseHours: escalation.tier.responseHours }, now);
       const ref = { id: ticket.id, ownerId: escalation.userId, threadTitle: snapshot.thread.title };
       if (alreadyDue) {
-        await notifyOwner(tx, ref, (t) => `Your payment for ${t} reached us after the ${escalation.tier.name} response time had passed: the ticket closes and you will not be charged`);
-        await notifyDesk(tx, ref, (t) => `Paid ticket (${escalation.tier.name}) for ${t} arrived after its deadline: it expires and the authorisation is released`);
+        await notifyOwner(
+          tx,
+          ref,
+          (t) =>
+            `Your payment for ${t} reached us after the ${escalation.tier.name} response time had passed: the ticket closes and you will not be charged`,
+        );
+        await notifyDesk(
+          tx,
+          ref,
+          (t) => `Paid ticket (${escalation.tier.name}) for ${t} arrived after its deadline: it expires and the authorisation is released`,
+        );
       } else {
         await notifyOwner(tx, ref, (t) => `Payment authorised: your ${escalation.tier.name} ticket for ${t} is waiting for the maintainer`);
         await notifyDesk(tx, ref, (t) => `New paid ticket (${escalation.tier.name}): ${t}`);
       }
       if (capturedElsewhere) {
-        await notifyDesk(tx, ref, (t) =>
-          `The payment for ${t} was already captured outside Backline: accepting charges nothing more; declining needs a refund first`);
+        await notifyDesk(
+          tx,
+          ref,
+          (t) =>
+            `The payment for ${t} was already captured outside Backline: accepting charges nothing more; declining needs a refund first`,
+        );
       }
       return "applied" as const;
     });
@@ -172,7 +195,10 @@ function recordFulfilment(
 /** A PaymentIntent that was processing at checkout is now authorised (or captured): the same fulfilment as the checkout's. */
 export async function paymentIntentReady(event: Extract<PaymentEvent, { type: "payment_intent.ready" }>, now: Date): Promise<EventOutcome> {
   if (!event.escalationId) return "ignored";
-  const escalation = await db.escalation.findUnique({ where: { id: event.escalationId }, select: { provider: true, checkoutSessionId: true } });
+  const escalation = await db.escalation.findUnique({
+    where: { id: event.escalationId },
+    select: { provider: true, checkoutSessionId: true },
+  });
   if (!escalation?.checkoutSessionId || escalation.provider !== event.provider) return "ignored";
   return fulfilCheckout(
     { ...event, type: "checkout.completed", sessionId: escalation.checkoutSessionId, paymentIntentId: event.paymentIntentId },
@@ -185,7 +211,10 @@ export async function closeCheckout(
   event: Extract<PaymentEvent, { type: "checkout.expired" | "checkout.declined" }>,
   outcome: "expired" | "declined",
 ): Promise<EventOutcome> {
-  const escalation = await db.escalation.findUnique({ where: { checkoutSessionId: event.sessionId }, select: { id: true, provider: true } });
+  const escalation = await db.escalation.findUnique({
+    where: { checkoutSessionId: event.sessionId },
+    select: { id: true, provider: true },
+  });
   if (!escalation || escalation.provider !== event.provider) return "ignored";
   // A paid escalation stays paid: an "expired" that arrives after "completed" changes nothing.
   const { count } = await db.escalation.updateMany({

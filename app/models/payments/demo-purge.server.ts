@@ -51,7 +51,10 @@ export async function purgeDemoAndTestMoney(opts: { confirm: boolean }, now = ne
   for (const u of demo) await lockDemoAccount(u.id);
   for (const p of plans) await db.$transaction((tx) => endTestPlan(tx, p, now));
   for (const t of tickets) await db.$transaction((tx) => closeTestTicket(tx, t, now));
-  await db.escalation.updateMany({ where: { provider: "test", state: { in: ["gate_passed", "checkout_open"] } }, data: { state: "cancelled" } });
+  await db.escalation.updateMany({
+    where: { provider: "test", state: { in: ["gate_passed", "checkout_open"] } },
+    data: { state: "cancelled" },
+  });
   await db.$transaction(async (tx) => {
     const loose = await tx.payment.findMany({ where: { provider: "test", ticketId: null, status: { in: UNSETTLED } } });
     for (const p of loose) await releaseTestPayment(tx, p, null);
@@ -73,16 +76,27 @@ async function endTestPlan(tx: Tx, plan: { id: string; status: string; plan: { c
   if (left <= 0) return;
   await addEntry(tx, { subscriptionId: plan.id, amountCents: -left, kind: "lapse", reference: `testmode-end:${plan.id}` });
   await recordMoneyEvent(tx, {
-    kind: "coverage_lapse", amountCents: left, currency: plan.plan.currency, subscriptionId: plan.id, reason: REASON, reference: `testmode-lapse:${plan.id}`,
+    kind: "coverage_lapse",
+    amountCents: left,
+    currency: plan.plan.currency,
+    subscriptionId: plan.id,
+    reason: REASON,
+    reference: `testmode-lapse:${plan.id}`,
   });
 }
 
 async function closeTestTicket(tx: Tx, ticket: { id: string; escalationId: string }, now: Date) {
-  const { count } = await tx.ticket.updateMany({ where: { id: ticket.id, state: { in: [...OPEN_TICKET] } }, data: { state: "expired", closedAt: now } });
+  const { count } = await tx.ticket.updateMany({
+    where: { id: ticket.id, state: { in: [...OPEN_TICKET] } },
+    data: { state: "expired", closedAt: now },
+  });
   if (!count) return;
   await unscheduleClock(tx, ticket.id);
   // The coverage is not returned: the plan it came from was test mode and has ended.
-  await tx.insuranceDraw.updateMany({ where: { escalationId: ticket.escalationId, status: "requires_capture" }, data: { status: "canceled" } });
+  await tx.insuranceDraw.updateMany({
+    where: { escalationId: ticket.escalationId, status: "requires_capture" },
+    data: { status: "canceled" },
+  });
   const payments = await tx.payment.findMany({ where: { ticketId: ticket.id, status: { in: UNSETTLED } } });
   for (const p of payments) await releaseTestPayment(tx, p, ticket.id);
 }

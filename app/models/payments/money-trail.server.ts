@@ -126,7 +126,13 @@ export async function ticketMoneyTrail(actor: Actor, ticketId: string) {
     where: { OR: [{ ticketId }, { escalationId: ticket.escalationId }] },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: {
-      id: true, kind: true, amountCents: true, currency: true, reason: true, data: true, createdAt: true,
+      id: true,
+      kind: true,
+      amountCents: true,
+      currency: true,
+      reason: true,
+      data: true,
+      createdAt: true,
       actor: { select: { username: true } },
     },
   });

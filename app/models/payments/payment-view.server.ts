@@ -6,8 +6,15 @@ import { refundsForPayment } from "~/models/tickets/refund.server";
 // chargebacks change what the member and the desk see; the settlement status
 // the desk acts on (capture_failed, …) stays available to the desk as `settlement`.
 type PaymentRow = {
-  id: string; status: string; amountCents: number; currency: string; lastError: string | null; attempts: number;
-  refundedCents: number; disputeStatus: string | null; disputedCents: number;
+  id: string;
+  status: string;
+  amountCents: number;
+  currency: string;
+  lastError: string | null;
+  attempts: number;
+  refundedCents: number;
+  disputeStatus: string | null;
+  disputedCents: number;
 };
 
 const OPEN_DISPUTE = (s: string | null) => !!s && !["won", "lost", "warning_closed"].includes(s);
@@ -47,7 +54,6 @@ export async function paymentView(p: PaymentRow, desk: boolean) {
       : {}),
   };
 }
-
 
 /** What the ticket lists show: what was paid and what came back, nothing the desk keeps to itself. */
 export function paidOf(p: Pick<PaymentRow, "status" | "amountCents" | "currency" | "refundedCents" | "disputeStatus"> | undefined) {

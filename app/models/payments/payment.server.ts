@@ -27,8 +27,7 @@ const PENDING: Record<Goal, string> = { capture: "capture_pending", cancel: "can
 const DONE: Record<Goal, string> = { capture: "captured", cancel: "canceled" };
 const FAILED: Record<Goal, string> = { capture: "capture_failed", cancel: "cancel_failed" };
 const REACHED: Record<Goal, string> = { capture: "succeeded", cancel: "canceled" };
-const goalOf = (status: string): Goal | null =>
-  status === "capture_pending" ? "capture" : status === "cancel_pending" ? "cancel" : null;
+const goalOf = (status: string): Goal | null => (status === "capture_pending" ? "capture" : status === "cancel_pending" ? "cancel" : null);
 
 /**
  * In the decision's transaction: marks the ticket's authorised payment for
@@ -49,11 +48,16 @@ export const requestRelease = (tx: Tx, paymentId: string, now: Date) => markForS
 
 async function markForSettlement(tx: Tx, paymentId: string, goal: Goal, now: Date) {
   await tx.payment.update({ where: { id: paymentId }, data: { status: PENDING[goal], lastError: null } });
-  await enqueue(tx, SETTLE_QUEUE, { paymentId }, {
-    dedupeKey: `payment:${paymentId}`,
-    runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
-    maxAttempts: SETTLE_MAX_ATTEMPTS,
-  });
+  await enqueue(
+    tx,
+    SETTLE_QUEUE,
+    { paymentId },
+    {
+      dedupeKey: `payment:${paymentId}`,
+      runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
+      maxAttempts: SETTLE_MAX_ATTEMPTS,
+    },
+  );
   return paymentId;
 }
 
@@ -129,7 +133,12 @@ async function giveUp(paymentId: string, failure: PaymentProviderError) {
   const payment = await db.payment.findUnique({
     where: { id: paymentId },
     select: {
-      id: true, status: true, ticketId: true, escalationId: true, amountCents: true, currency: true,
+      id: true,
+      status: true,
+      ticketId: true,
+      escalationId: true,
+      amountCents: true,
+      currency: true,
       ticket: { select: { id: true, ownerId: true, thread: { select: { title: true } } } },
     },
   });

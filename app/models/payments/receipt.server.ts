@@ -28,8 +28,13 @@ const paymentFor = (paymentId: string) =>
   db.payment.findUnique({
     where: { id: paymentId },
     select: {
-      amountCents: true, currency: true, refundedCents: true, provider: true,
-      ticket: { select: { id: true, soldTierName: true, owner: { select: { email: true, username: true } }, thread: { select: { title: true } } } },
+      amountCents: true,
+      currency: true,
+      refundedCents: true,
+      provider: true,
+      ticket: {
+        select: { id: true, soldTierName: true, owner: { select: { email: true, username: true } }, thread: { select: { title: true } } },
+      },
     },
   });
 
@@ -40,17 +45,16 @@ async function compose(receipt: ReceiptFor) {
   if (!payment || !ticket) return null;
   const link = `${siteOrigin()}${ticketPath(ticket.id)}`;
   const paid = formatPrice(payment.amountCents, payment.currency);
-  const lines =
-    refund
-      ? [
-          `${formatPrice(refund.amountCents, refund.currency)} of your ${paid} payment for ${ticket.soldTierName} support was refunded.`,
-          payment.provider === "insurance"
-            ? "It was returned to your support insurance coverage."
-            : `In total ${formatPrice(payment.refundedCents, payment.currency)} has been refunded. Your bank may take a few days to show it.`,
-        ]
-      : payment.provider === "insurance"
-        ? [`${paid} for ${ticket.soldTierName} support was drawn from your support insurance: the maintainer accepted your ticket.`]
-        : [`You paid ${paid} for ${ticket.soldTierName} support: the maintainer accepted your ticket.`];
+  const lines = refund
+    ? [
+        `${formatPrice(refund.amountCents, refund.currency)} of your ${paid} payment for ${ticket.soldTierName} support was refunded.`,
+        payment.provider === "insurance"
+          ? "It was returned to your support insurance coverage."
+          : `In total ${formatPrice(payment.refundedCents, payment.currency)} has been refunded. Your bank may take a few days to show it.`,
+      ]
+    : payment.provider === "insurance"
+      ? [`${paid} for ${ticket.soldTierName} support was drawn from your support insurance: the maintainer accepted your ticket.`]
+      : [`You paid ${paid} for ${ticket.soldTierName} support: the maintainer accepted your ticket.`];
   return {
     to: ticket.owner.email,
     subject: `Receipt: ${refund ? "refund of " + formatPrice(refund.amountCents, refund.currency) : paid} for “${ticket.thread.title.slice(0, 80)}”`,

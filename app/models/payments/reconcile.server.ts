@@ -25,8 +25,16 @@ const payments = () =>
     where: { paymentIntentId: { not: null } },
     orderBy: { createdAt: "asc" },
     select: {
-      id: true, provider: true, paymentIntentId: true, status: true, amountCents: true, currency: true, refundedCents: true,
-      ticketId: true, escalationId: true, refunds: { select: { id: true, providerRefundId: true, status: true, amountCents: true, createdAt: true } },
+      id: true,
+      provider: true,
+      paymentIntentId: true,
+      status: true,
+      amountCents: true,
+      currency: true,
+      refundedCents: true,
+      ticketId: true,
+      escalationId: true,
+      refunds: { select: { id: true, providerRefundId: true, status: true, amountCents: true, createdAt: true } },
     },
   });
 
@@ -54,7 +62,9 @@ export async function reconcilePayments(opts: { fix: boolean }, now = new Date()
     try {
       pi = await provider.retrievePaymentIntent(p.paymentIntentId!);
     } catch (error) {
-      report.differences.push(`${label}: the provider does not answer for it (${error instanceof Error ? error.message : error}); check it in the dashboard`);
+      report.differences.push(
+        `${label}: the provider does not answer for it (${error instanceof Error ? error.message : error}); check it in the dashboard`,
+      );
       report.remaining += 1;
       continue;
     }
@@ -67,10 +77,19 @@ export async function reconcilePayments(opts: { fix: boolean }, now = new Date()
   return report;
 }
 
-async function comparePayment(p: PaymentRow, pi: PaymentIntentInfo, label: string, opts: { fix: boolean }, report: ReconcileReport, now: Date) {
+async function comparePayment(
+  p: PaymentRow,
+  pi: PaymentIntentInfo,
+  label: string,
+  opts: { fix: boolean },
+  report: ReconcileReport,
+  now: Date,
+) {
   const differ = (text: string) => report.differences.push(`${label}: ${text}`);
   if (pi.amount !== p.amountCents || pi.currency.toLowerCase() !== p.currency.toLowerCase()) {
-    differ(`we recorded ${formatPrice(p.amountCents, p.currency)}, the provider holds ${formatPrice(pi.amount, pi.currency)}; correct the record by hand`);
+    differ(
+      `we recorded ${formatPrice(p.amountCents, p.currency)}, the provider holds ${formatPrice(pi.amount, pi.currency)}; correct the record by hand`,
+    );
     report.remaining += 1;
   }
   const ours = p.status;
@@ -105,8 +124,15 @@ async function record(p: PaymentRow, status: string, kind: MoneyEventKind, now: 
     const { count } = await tx.payment.updateMany({ where: { id: p.id, status: p.status }, data: { status, lastError: null } });
     if (!count) return;
     await recordMoneyEvent(tx, {
-      kind, amountCents: p.amountCents, currency: p.currency, ticketId: p.ticketId, escalationId: p.escalationId, paymentId: p.id,
-      reason: "Recorded by payments:reconcile from the provider's state", reference: `reconcile:${kind}:${p.id}`, data: { at: now.toISOString() },
+      kind,
+      amountCents: p.amountCents,
+      currency: p.currency,
+      ticketId: p.ticketId,
+      escalationId: p.escalationId,
+      paymentId: p.id,
+      reason: "Recorded by payments:reconcile from the provider's state",
+      reference: `reconcile:${kind}:${p.id}`,
+      data: { at: now.toISOString() },
     });
   });
 }
@@ -118,11 +144,19 @@ async function queueSettlement(paymentId: string, status: "capture_pending" | "c
   });
 }
 
-async function compareRefunds(p: PaymentRow, theirs: ProviderRefund[], label: string, opts: { fix: boolean }, report: ReconcileReport, now: Date) {
+async function compareRefunds(
+  p: PaymentRow,
+  theirs: ProviderRefund[],
+  label: string,
+  opts: { fix: boolean },
+  report: ReconcileReport,
+  now: Date,
+) {
   const succeeded = theirs.filter((r) => r.status === "succeeded");
   const known = new Set(p.refunds.filter((r) => r.status === "succeeded").map((r) => r.providerRefundId));
   const missing = succeeded.filter((r) => !known.has(r.id));
-  for (const r of missing) report.differences.push(`${label}: refund ${r.id} of ${formatPrice(r.amountCents, p.currency)} at the provider is not recorded here`);
+  for (const r of missing)
+    report.differences.push(`${label}: refund ${r.id} of ${formatPrice(r.amountCents, p.currency)} at the provider is not recorded here`);
   if (missing.length) {
     if (opts.fix) report.fixed.push(...(await syncProviderRefunds({ ...p }, missing, now)));
     else report.remaining += missing.length;
@@ -130,19 +164,27 @@ async function compareRefunds(p: PaymentRow, theirs: ProviderRefund[], label: st
   const theirIds = new Set(theirs.map((r) => r.id));
   for (const r of p.refunds) {
     if (r.status === "succeeded" && r.providerRefundId && !theirIds.has(r.providerRefundId)) {
-      report.differences.push(`${label}: refund ${r.id} is recorded as made (${r.providerRefundId}) but the provider has no such refund; check the dashboard`);
+      report.differences.push(
+        `${label}: refund ${r.id} is recorded as made (${r.providerRefundId}) but the provider has no such refund; check the dashboard`,
+      );
       report.remaining += 1;
     }
     if (r.status === "pending" && now.getTime() - r.createdAt.getTime() > STUCK_REFUND_MS) {
-      report.differences.push(`${label}: refund ${r.id} of ${formatPrice(r.amountCents, p.currency)} is still pending after an hour; its job retries it (see lastError on the ticket)`);
+      report.differences.push(
+        `${label}: refund ${r.id} of ${formatPrice(r.amountCents, p.currency)} is still pending after an hour; its job retries it (see lastError on the ticket)`,
+      );
       report.remaining += 1;
     }
   }
   const total = succeeded.reduce((n, r) => n + r.amountCents, 0);
-  const counted = opts.fix ? (await db.payment.findUniqueOrThrow({ where: { id: p.id }, select: { refundedCents: true } })).refundedCents : p.refundedCents;
+  const counted = opts.fix
+    ? (await db.payment.findUniqueOrThrow({ where: { id: p.id }, select: { refundedCents: true } })).refundedCents
+    : p.refundedCents;
   // Unrecorded refunds explain the gap already (listed above) until --fix records them.
   if (counted !== total && (opts.fix || !missing.length)) {
-    report.differences.push(`${label}: the provider refunded ${formatPrice(total, p.currency)} in all, we count ${formatPrice(counted, p.currency)}; check the refunds by hand`);
+    report.differences.push(
+      `${label}: the provider refunded ${formatPrice(total, p.currency)} in all, we count ${formatPrice(counted, p.currency)}; check the refunds by hand`,
+    );
     report.remaining += 1;
   }
 }
@@ -171,12 +213,16 @@ export async function reconcilePlans(report: ReconcileReport) {
     const credited = new Set(plan.ledger.map((e) => e.reference));
     for (const [reference, invoice] of paid) {
       if (credited.has(reference)) continue;
-      report.differences.push(`${label}: invoice ${invoice.id} was paid at Stripe but credited no coverage; resend its invoice.paid event from the dashboard`);
+      report.differences.push(
+        `${label}: invoice ${invoice.id} was paid at Stripe but credited no coverage; resend its invoice.paid event from the dashboard`,
+      );
       report.remaining += 1;
     }
     for (const entry of plan.ledger) {
       if (entry.reference?.startsWith("invoice:") && !paid.has(entry.reference)) {
-        report.differences.push(`${label}: coverage credited for ${entry.reference.slice(8)}, which Stripe does not show as paid; check the plan's ledger`);
+        report.differences.push(
+          `${label}: coverage credited for ${entry.reference.slice(8)}, which Stripe does not show as paid; check the plan's ledger`,
+        );
         report.remaining += 1;
       }
     }

@@ -35,10 +35,20 @@ export async function syncProviderRefunds(payment: PaymentRow, refunds: Provider
       const row =
         ours ??
         (await tx.refund.create({
-          data: { paymentId: payment.id, providerRefundId: p.id, amountCents: p.amountCents, currency: payment.currency, status: "pending", source: "provider", reason: "Refunded at the payment provider" },
+          data: {
+            paymentId: payment.id,
+            providerRefundId: p.id,
+            amountCents: p.amountCents,
+            currency: payment.currency,
+            status: "pending",
+            source: "provider",
+            reason: "Refunded at the payment provider",
+          },
         }));
       await markRefundSucceeded(tx, row.id, p.id, now);
-      return ours ? `refund ${row.id}: the provider refunded it (${p.id}); recorded as succeeded` : `refund ${p.id} made at the provider: recorded`;
+      return ours
+        ? `refund ${row.id}: the provider refunded it (${p.id}); recorded as succeeded`
+        : `refund ${p.id} made at the provider: recorded`;
     });
     if (done) changes.push(`payment ${payment.id}: ${done} (${formatPrice(p.amountCents, payment.currency)})`);
   }
@@ -66,22 +76,38 @@ export async function disputeChanged(
     await lockPayment(tx, payment.id);
     const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id }, select: { disputeStatus: true } });
     // Events can arrive out of order: a closed dispute is never reopened by a late "created".
-    const status = current.disputeStatus && CLOSED.includes(current.disputeStatus) && event.type !== "dispute.closed" ? current.disputeStatus : event.status;
-    await tx.payment.update({ where: { id: payment.id }, data: { disputeId: event.disputeId, disputeStatus: status, disputedCents: event.amountCents } });
+    const status =
+      current.disputeStatus && CLOSED.includes(current.disputeStatus) && event.type !== "dispute.closed"
+        ? current.disputeStatus
+        : event.status;
+    await tx.payment.update({
+      where: { id: payment.id },
+      data: { disputeId: event.disputeId, disputeStatus: status, disputedCents: event.amountCents },
+    });
     if (event.type === "dispute.updated") return;
     const opened = event.type === "dispute.opened";
     const written = await recordMoneyEvent(tx, {
       kind: opened ? "dispute_opened" : "dispute_closed",
-      amountCents: event.amountCents, currency: event.currency, ticketId: payment.ticketId, escalationId: payment.escalationId, paymentId: payment.id,
-      reference: `${opened ? "dispute_opened" : "dispute_closed"}:${event.disputeId}`, data: { disputeId: event.disputeId, status: event.status },
+      amountCents: event.amountCents,
+      currency: event.currency,
+      ticketId: payment.ticketId,
+      escalationId: payment.escalationId,
+      paymentId: payment.id,
+      reference: `${opened ? "dispute_opened" : "dispute_closed"}:${event.disputeId}`,
+      data: { disputeId: event.disputeId, status: event.status },
     });
     const ticket = payment.ticketId
-      ? await tx.ticket.findUnique({ where: { id: payment.ticketId }, select: { id: true, ownerId: true, thread: { select: { title: true } } } })
+      ? await tx.ticket.findUnique({
+          where: { id: payment.ticketId },
+          select: { id: true, ownerId: true, thread: { select: { title: true } } },
+        })
       : null;
     if (!written || !ticket) return;
     const amount = formatPrice(event.amountCents, event.currency);
     await notifyDesk(tx, { id: ticket.id, ownerId: ticket.ownerId, threadTitle: ticket.thread.title }, (t) =>
-      opened ? `The member disputed ${amount} paid for ${t}: answer it in Stripe's dashboard` : `The dispute over ${amount} for ${t} closed: ${event.status}`,
+      opened
+        ? `The member disputed ${amount} paid for ${t}: answer it in Stripe's dashboard`
+        : `The dispute over ${amount} for ${t} closed: ${event.status}`,
     );
   });
   return "applied";

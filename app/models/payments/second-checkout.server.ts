@@ -21,7 +21,14 @@ async function recordSecondPayment(
   });
   if (claimed.count === 0) return null;
   return tx.payment.create({
-    data: { escalationId: escalation.id, provider: escalation.provider, paymentIntentId: intent.id, status, amountCents: intent.amount, currency: intent.currency },
+    data: {
+      escalationId: escalation.id,
+      provider: escalation.provider,
+      paymentIntentId: intent.id,
+      status,
+      amountCents: intent.amount,
+      currency: intent.currency,
+    },
     select: { id: true },
   });
 }

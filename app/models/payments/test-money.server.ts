@@ -37,7 +37,10 @@ export function refuseTestCoverage(plan: { provider: string }) {
  */
 async function moneySource(tx: Tx, escalation: { id: string; provider: string }): Promise<string> {
   if (escalation.provider !== "insurance") return escalation.provider;
-  const draw = await tx.insuranceDraw.findUnique({ where: { escalationId: escalation.id }, select: { subscription: { select: { provider: true } } } });
+  const draw = await tx.insuranceDraw.findUnique({
+    where: { escalationId: escalation.id },
+    select: { subscription: { select: { provider: true } } },
+  });
   return draw?.subscription.provider ?? "insurance";
 }
 
@@ -71,7 +74,12 @@ export async function honouredTicketWhere(): Promise<Prisma.TicketWhereInput> {
 export function liveOnly(event: PaymentEvent, rawBody: Buffer): PaymentEvent {
   if (!getEnv().production || (JSON.parse(rawBody.toString("utf8")) as { livemode?: unknown }).livemode !== false) return event;
   logger.warn(`stripe webhook ${event.id} (${event.type}) is a test-mode event (livemode false) on a production forum; not applied`);
-  return { id: event.id, provider: event.provider, type: "ignored", sourceType: `${event.type === "ignored" ? event.sourceType : event.type} (livemode false)` };
+  return {
+    id: event.id,
+    provider: event.provider,
+    type: "ignored",
+    sourceType: `${event.type === "ignored" ? event.sourceType : event.type} (livemode false)`,
+  };
 }
 
 type TestPayment = { id: string; amountCents: number; currency: string; ticketId: string | null; escalationId: string | null };

@@ -68,12 +68,23 @@ export async function expireIfDue(ticketId: string, now = new Date()): Promise<b
     // A payment captured outside Backline has no hold to release: a missed promise gives it back in full.
     const captured = await tx.payment.findFirst({ where: { ticketId, status: "captured" }, select: { id: true } });
     const refund = captured
-      ? await refundUndelivered(tx, captured.id, "The response promise was missed: refunded in full", { ticketId, escalationId: t.escalationId }, now)
+      ? await refundUndelivered(
+          tx,
+          captured.id,
+          "The response promise was missed: refunded in full",
+          { ticketId, escalationId: t.escalationId },
+          now,
+        )
       : null;
     const ref = { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title };
     const result = captured ? "the payment is refunded in full" : "the authorisation was released and you were not charged";
     await notifyOwner(tx, ref, (title) => `Your paid ticket for ${title} expired unanswered: ${result}`);
-    await notifyDesk(tx, ref, (title) => `Ticket for ${title} expired: the response promise was missed and ${captured ? "the payment is refunded" : "the authorisation released"}`);
+    await notifyDesk(
+      tx,
+      ref,
+      (title) =>
+        `Ticket for ${title} expired: the response promise was missed and ${captured ? "the payment is refunded" : "the authorisation released"}`,
+    );
     return { settle: await requestSettlement(tx, ticketId, "cancel", now), refund };
   });
   if (outcome === false) return false;
@@ -92,9 +103,14 @@ async function warnIfDue(ticketId: string, now: Date): Promise<boolean> {
     const { count } = await tx.ticket.updateMany({ where: { id: ticketId, warnedAt: null }, data: { warnedAt: now } });
     if (count === 0) return false;
     const ask = t.state === "awaiting_acceptance" ? "to accept or reject" : "for a first answer on";
-    await notifyDesk(tx, { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title }, (title) => `${describeTimeLeft(t, now)} ${ask} ${title}`, {
-      kind: "sla_warning",
-    });
+    await notifyDesk(
+      tx,
+      { id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title },
+      (title) => `${describeTimeLeft(t, now)} ${ask} ${title}`,
+      {
+        kind: "sla_warning",
+      },
+    );
     return true;
   });
 }

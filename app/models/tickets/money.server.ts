@@ -35,7 +35,12 @@ export async function recordTicketDecision(
 }
 
 type SettledPayment = { id: string; ticketId: string | null; escalationId: string | null; amountCents: number; currency: string };
-const SETTLED_KIND = { captured: "captured", canceled: "released", capture_failed: "capture_failed", cancel_failed: "release_failed" } as const;
+const SETTLED_KIND = {
+  captured: "captured",
+  canceled: "released",
+  capture_failed: "capture_failed",
+  cancel_failed: "release_failed",
+} as const;
 
 /** A capture or release reached (or failed for good) at the provider: once per payment and outcome. */
 export async function recordSettlement(tx: Tx, payment: SettledPayment, status: keyof typeof SETTLED_KIND, reason?: string | null) {

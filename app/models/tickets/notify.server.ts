@@ -16,7 +16,12 @@ const DESK_ROLES = ROLES.filter((role) => can({ id: "", role }, "ticket:decide")
 const quoted = (title: string) => `“${title.length > 80 ? `${title.slice(0, 79)}…` : title}”`;
 
 export async function notifyOwner(tx: Tx, ticket: TicketRef, text: (thread: string) => string) {
-  await notify(tx, [ticket.ownerId], { kind: "ticket", title: text(quoted(ticket.threadTitle)), url: ticketPath(ticket.id), lane: "community" });
+  await notify(tx, [ticket.ownerId], {
+    kind: "ticket",
+    title: text(quoted(ticket.threadTitle)),
+    url: ticketPath(ticket.id),
+    lane: "community",
+  });
 }
 
 export async function notifyDesk(

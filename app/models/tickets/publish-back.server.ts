@@ -19,10 +19,19 @@ import type { Author } from "~/models/types";
 // the owner may then accept it as the answer like any other reply.
 
 export const publishDraftSchema = z
-  .object({ body: z.string({ error: "Write the public answer." }).trim().min(20, "Write the public answer (at least 20 characters).").max(20_000).refine(hasVisibleText, NOTHING_VISIBLE) })
+  .object({
+    body: z
+      .string({ error: "Write the public answer." })
+      .trim()
+      .min(20, "Write the public answer (at least 20 characters).")
+      .max(20_000)
+      .refine(hasVisibleText, NOTHING_VISIBLE),
+  })
   .meta({ id: "PublishDraft" });
 
-export const consentSchema = z.object({ draftHash: z.string().min(8, "Reload the ticket and read the draft again.") }).meta({ id: "PublishConsent" });
+export const consentSchema = z
+  .object({ draftHash: z.string().min(8, "Reload the ticket and read the draft again.") })
+  .meta({ id: "PublishConsent" });
 
 /** Identifies the exact text the owner read: a consent to an older draft is refused. */
 export const draftHash = (body: string) => createHash("sha256").update(body).digest("hex").slice(0, 32);
@@ -31,8 +40,27 @@ async function ticketFor(actor: Author, ticketId: string) {
   const t = await db.ticket.findUnique({
     where: { id: ticketId },
     select: {
-      id: true, ownerId: true, state: true, threadId: true, publishDraft: true, publishDraftById: true, publishConsentAt: true, publishedPostId: true,
-      thread: { select: { id: true, slug: true, title: true, authorId: true, acceptedPostId: true, locked: true, hidden: true, deletedAt: true, categoryId: true } },
+      id: true,
+      ownerId: true,
+      state: true,
+      threadId: true,
+      publishDraft: true,
+      publishDraftById: true,
+      publishConsentAt: true,
+      publishedPostId: true,
+      thread: {
+        select: {
+          id: true,
+          slug: true,
+          title: true,
+          authorId: true,
+          acceptedPostId: true,
+          locked: true,
+          hidden: true,
+          deletedAt: true,
+          categoryId: true,
+        },
+      },
     },
   });
   if (!t || !can(actor, "ticket:read", t.ownerId)) throw notFound("No such ticket.");
@@ -97,7 +125,10 @@ export async function consentAndPublish(actor: Author, ticketId: string, input: 
   if (draftHash(t.publishDraft) !== seen) throw conflict("The maintainer changed the draft since you opened it; read it again.");
   if (t.thread.hidden || t.thread.deletedAt) throw conflict("The thread was removed; the answer cannot be published there.");
   if (t.thread.locked) throw conflict("The thread is locked; ask a moderator to unlock it first.");
-  const author = await db.user.findUniqueOrThrow({ where: { id: t.publishDraftById }, select: { id: true, role: true, trustLevel: true, username: true } });
+  const author = await db.user.findUniqueOrThrow({
+    where: { id: t.publishDraftById },
+    select: { id: true, role: true, trustLevel: true, username: true },
+  });
   const body = t.publishDraft;
   const bodyHtml = renderForAuthor(author, body);
   const number = await db.$transaction(async (tx) => {

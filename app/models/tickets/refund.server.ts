@@ -28,14 +28,16 @@ const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v
 
 export const refundSchema = z
   .object({
-    amountCents: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number({ error: "Give the amount in cents, e.g. 2500 for 25.00." })
-        .int("Give the amount in whole cents.")
-        .positive("The amount must be more than zero.")
-        .optional(),
-    ).describe("In the currency's smallest unit; leave out to refund everything that is left"),
+    amountCents: z
+      .preprocess(
+        blankToUndefined,
+        z.coerce
+          .number({ error: "Give the amount in cents, e.g. 2500 for 25.00." })
+          .int("Give the amount in whole cents.")
+          .positive("The amount must be more than zero.")
+          .optional(),
+      )
+      .describe("In the currency's smallest unit; leave out to refund everything that is left"),
     reason: z
       .string({ error: "Say why you refund, in a sentence." })
       .trim()
@@ -61,21 +63,47 @@ export const lockPayment = (tx: Tx, paymentId: string) => tx.$queryRaw`select id
  */
 export async function queueRefund(
   tx: Tx,
-  r: { payment: { id: string; currency: string }; amountCents: number; reason: string; actorId: string | null; ticketId: string | null; escalationId: string | null },
+  r: {
+    payment: { id: string; currency: string };
+    amountCents: number;
+    reason: string;
+    actorId: string | null;
+    ticketId: string | null;
+    escalationId: string | null;
+  },
   now: Date,
 ) {
   const refund = await tx.refund.create({
-    data: { paymentId: r.payment.id, amountCents: r.amountCents, currency: r.payment.currency, reason: r.reason, status: "pending", actorId: r.actorId },
+    data: {
+      paymentId: r.payment.id,
+      amountCents: r.amountCents,
+      currency: r.payment.currency,
+      reason: r.reason,
+      status: "pending",
+      actorId: r.actorId,
+    },
   });
   await recordMoneyEvent(tx, {
-    kind: "refund_requested", amountCents: r.amountCents, currency: r.payment.currency, ticketId: r.ticketId, escalationId: r.escalationId,
-    paymentId: r.payment.id, actorId: r.actorId, reason: r.reason, reference: `refund_requested:${refund.id}`,
+    kind: "refund_requested",
+    amountCents: r.amountCents,
+    currency: r.payment.currency,
+    ticketId: r.ticketId,
+    escalationId: r.escalationId,
+    paymentId: r.payment.id,
+    actorId: r.actorId,
+    reason: r.reason,
+    reference: `refund_requested:${refund.id}`,
   });
-  await enqueue(tx, REFUND_QUEUE, { refundId: refund.id }, {
-    dedupeKey: `refund:${refund.id}`,
-    runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  await enqueue(
+    tx,
+    REFUND_QUEUE,
+    { refundId: refund.id },
+    {
+      dedupeKey: `refund:${refund.id}`,
+      runAt: new Date(now.getTime() + SAFETY_NET_DELAY_MS),
+      maxAttempts: MAX_ATTEMPTS,
+    },
+  );
   return refund.id;
 }
 
@@ -114,7 +142,9 @@ export async function requestTicketRefund(actor: Actor, ticketId: string, input:
     await lockPayment(tx, latest.id);
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: latest.id } });
     if (payment.status !== "captured") {
-      throw conflict(`Only a captured payment can be refunded; this one is ${payment.status.replace(/_/g, " ")}. A hold that was never captured is released instead.`);
+      throw conflict(
+        `Only a captured payment can be refunded; this one is ${payment.status.replace(/_/g, " ")}. A hold that was never captured is released instead.`,
+      );
     }
     const left = await refundableCents(tx, payment);
     if (left <= 0) throw conflict("This payment is already fully refunded.");
@@ -124,7 +154,11 @@ export async function requestTicketRefund(actor: Actor, ticketId: string, input:
         amountCents: `At most ${left} (${formatPrice(left, payment.currency)}).`,
       });
     }
-    return queueRefund(tx, { payment, amountCents: amount, reason: data.reason, actorId: actor.id, ticketId, escalationId: ticket.escalationId }, now);
+    return queueRefund(
+      tx,
+      { payment, amountCents: amount, reason: data.reason, actorId: actor.id, ticketId, escalationId: ticket.escalationId },
+      now,
+    );
   });
   await refundNow(refundId, now);
   return refundId;
@@ -133,7 +167,9 @@ export async function requestTicketRefund(actor: Actor, ticketId: string, input:
 const refundWithPayment = (tx: Tx, id: string) =>
   tx.refund.findUnique({
     where: { id },
-    include: { payment: { include: { ticket: { select: { id: true, ownerId: true, escalationId: true, thread: { select: { title: true } } } } } } },
+    include: {
+      payment: { include: { ticket: { select: { id: true, ownerId: true, escalationId: true, thread: { select: { title: true } } } } } },
+    },
   });
 type RefundRow = NonNullable<Awaited<ReturnType<typeof refundWithPayment>>>;
 
@@ -153,8 +189,15 @@ export async function markRefundSucceeded(tx: Tx, refundId: string, providerRefu
   const r = (await refundWithPayment(tx, refundId))!;
   await tx.payment.update({ where: { id: r.paymentId }, data: { refundedCents: { increment: r.amountCents } } });
   await recordMoneyEvent(tx, {
-    kind: "refunded", amountCents: r.amountCents, currency: r.currency, ticketId: r.payment.ticketId, escalationId: r.payment.escalationId,
-    paymentId: r.paymentId, actorId: r.actorId, reason: r.reason, reference: `refunded:${providerRefundId}`,
+    kind: "refunded",
+    amountCents: r.amountCents,
+    currency: r.currency,
+    ticketId: r.payment.ticketId,
+    escalationId: r.payment.escalationId,
+    paymentId: r.paymentId,
+    actorId: r.actorId,
+    reason: r.reason,
+    reference: `refunded:${providerRefundId}`,
     data: { source: r.source, providerRefundId },
   });
   const ticket = refOf(r);
@@ -168,12 +211,21 @@ export async function markRefundSucceeded(tx: Tx, refundId: string, providerRefu
 
 async function markRefundFailed(refundId: string, message: string) {
   await db.$transaction(async (tx) => {
-    const { count } = await tx.refund.updateMany({ where: { id: refundId, status: "pending" }, data: { status: "failed", lastError: message.slice(0, 500) } });
+    const { count } = await tx.refund.updateMany({
+      where: { id: refundId, status: "pending" },
+      data: { status: "failed", lastError: message.slice(0, 500) },
+    });
     if (!count) return;
     const r = (await refundWithPayment(tx, refundId))!;
     await recordMoneyEvent(tx, {
-      kind: "refund_failed", amountCents: r.amountCents, currency: r.currency, ticketId: r.payment.ticketId, escalationId: r.payment.escalationId,
-      paymentId: r.paymentId, reason: message.slice(0, 500), reference: `refund_failed:${refundId}`,
+      kind: "refund_failed",
+      amountCents: r.amountCents,
+      currency: r.currency,
+      ticketId: r.payment.ticketId,
+      escalationId: r.payment.escalationId,
+      paymentId: r.paymentId,
+      reason: message.slice(0, 500),
+      reference: `refund_failed:${refundId}`,
     });
     const ticket = refOf(r);
     if (ticket) await notifyDesk(tx, ticket, (t) => `A refund on ${t} failed: ${message.slice(0, 120)}`);
@@ -191,10 +243,17 @@ async function sendRefund(refundId: string, attempt: number, now: Date) {
     return;
   }
   let done: ProviderRefund | undefined;
-  if (attempt > 1 && provider.listRefunds) done = (await provider.listRefunds(payment.paymentIntentId)).find((p) => p.refundId === refundId);
+  if (attempt > 1 && provider.listRefunds)
+    done = (await provider.listRefunds(payment.paymentIntentId)).find((p) => p.refundId === refundId);
   try {
     done ??= await provider.refundPayment(
-      { refundId, ticketId: payment.ticketId ?? "", paymentIntentId: payment.paymentIntentId, amountCents: r.amountCents, currency: r.currency },
+      {
+        refundId,
+        ticketId: payment.ticketId ?? "",
+        paymentIntentId: payment.paymentIntentId,
+        amountCents: r.amountCents,
+        currency: r.currency,
+      },
       // A fresh key per attempt: Stripe replays a cached error for a reused key; the metadata lookup above prevents doubles.
       { idempotencyKey: `refund-${refundId}-${attempt}` },
     );
@@ -203,7 +262,10 @@ async function sendRefund(refundId: string, attempt: number, now: Date) {
       await markRefundFailed(refundId, error.message);
       return;
     }
-    await db.refund.update({ where: { id: refundId }, data: { lastError: String(error instanceof Error ? error.message : error).slice(0, 500) } });
+    await db.refund.update({
+      where: { id: refundId },
+      data: { lastError: String(error instanceof Error ? error.message : error).slice(0, 500) },
+    });
     throw error;
   }
   if (done.status === "failed" || done.status === "canceled") {
@@ -221,7 +283,10 @@ async function sendRefund(refundId: string, attempt: number, now: Date) {
 
 /** Right after the decision: takes the job's lease and sends the refund; a failure stays with the job's backoff. */
 export async function refundNow(refundId: string, now = new Date()) {
-  const job = await db.job.findFirst({ where: { queue: REFUND_QUEUE, dedupeKey: `refund:${refundId}`, state: "pending" }, select: { id: true } });
+  const job = await db.job.findFirst({
+    where: { queue: REFUND_QUEUE, dedupeKey: `refund:${refundId}`, state: "pending" },
+    select: { id: true },
+  });
   if (!job) return;
   const leased = await db.job.updateMany({
     where: { id: job.id, state: "pending" },
@@ -229,7 +294,14 @@ export async function refundNow(refundId: string, now = new Date()) {
   });
   if (!leased.count) return;
   const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-  const claimed: JobRow = { id: row.id, queue: row.queue, payload: row.payload, attempts: row.attempts, maxAttempts: row.maxAttempts, dedupeKey: row.dedupeKey };
+  const claimed: JobRow = {
+    id: row.id,
+    queue: row.queue,
+    payload: row.payload,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    dedupeKey: row.dedupeKey,
+  };
   try {
     await sendRefund(refundId, row.attempts, now);
     await complete([row.id]);
@@ -260,7 +332,17 @@ export async function refundsForPayment(paymentId: string) {
   const rows = await db.refund.findMany({
     where: { paymentId },
     orderBy: { createdAt: "asc" },
-    select: { id: true, amountCents: true, currency: true, reason: true, status: true, source: true, lastError: true, createdAt: true, actor: { select: { username: true } } },
+    select: {
+      id: true,
+      amountCents: true,
+      currency: true,
+      reason: true,
+      status: true,
+      source: true,
+      lastError: true,
+      createdAt: true,
+      actor: { select: { username: true } },
+    },
   });
   return rows.map(({ actor, ...r }) => ({ ...r, by: actor?.username ?? null }));
 }

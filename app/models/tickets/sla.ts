@@ -52,8 +52,7 @@ export const isDue = (clock: Clock, now: Date) => !clock.pausedAt && clock.deadl
 /** Warnings go out when a quarter of the promised time is left. */
 export const warningLeadMs = (responseHours: number) => Math.round((responseHours * HOUR_MS) / 4);
 
-export const warningAt = (clock: Clock, responseHours: number) =>
-  new Date(clock.deadlineAt.getTime() - warningLeadMs(responseHours));
+export const warningAt = (clock: Clock, responseHours: number) => new Date(clock.deadlineAt.getTime() - warningLeadMs(responseHours));
 
 /** For the clock's badges: soon in the last quarter (shown amber), overdue once the deadline has passed (shown red). */
 export function urgency(clock: Clock, responseHours: number, now: Date): Urgency {
@@ -86,12 +85,20 @@ export function describeTimeLeft(clock: Clock, now: Date): string {
  * (asking for information is one), so no paused time is ever inside it.
  */
 export const answeredInMs = (paidAt: Date, firstResponseAt: Date) => Math.max(0, firstResponseAt.getTime() - paidAt.getTime());
-export const describeAnswered = (paidAt: Date, firstResponseAt: Date) => `answered in ${formatDuration(answeredInMs(paidAt, firstResponseAt))}`;
+export const describeAnswered = (paidAt: Date, firstResponseAt: Date) =>
+  `answered in ${formatDuration(answeredInMs(paidAt, firstResponseAt))}`;
 
-export type TicketClockView = { paused: boolean; answered: boolean; timeLeftMs: number | null; urgency: Urgency | null; text: string | null };
+export type TicketClockView = {
+  paused: boolean;
+  answered: boolean;
+  timeLeftMs: number | null;
+  urgency: Urgency | null;
+  text: string | null;
+};
 
 /** A ticket clock's badge level: answered once the first response stopped it, else its urgency (none once closed). */
-export const clockLevel = (clock: Pick<TicketClockView, "answered" | "urgency">): ClockLevel | null => (clock.answered ? "answered" : clock.urgency);
+export const clockLevel = (clock: Pick<TicketClockView, "answered" | "urgency">): ClockLevel | null =>
+  clock.answered ? "answered" : clock.urgency;
 
 /** What a ticket's clock shows: nothing once closed, "answered in …" once answered, else the time left. */
 export function clockView(
@@ -101,7 +108,14 @@ export function clockView(
   now: Date,
 ): TicketClockView {
   const paused = t.pausedAt !== null;
-  if (t.firstResponseAt) return { paused, answered: true, timeLeftMs: null, urgency: null, text: describeAnswered(t.paidAt, t.firstResponseAt) };
+  if (t.firstResponseAt)
+    return { paused, answered: true, timeLeftMs: null, urgency: null, text: describeAnswered(t.paidAt, t.firstResponseAt) };
   if (closed) return { paused, answered: false, timeLeftMs: null, urgency: null, text: null };
-  return { paused, answered: false, timeLeftMs: timeLeftMs(t, now), urgency: urgency(t, responseHours, now), text: describeTimeLeft(t, now) };
+  return {
+    paused,
+    answered: false,
+    timeLeftMs: timeLeftMs(t, now),
+    urgency: urgency(t, responseHours, now),
+    text: describeTimeLeft(t, now),
+  };
 }

@@ -9,7 +9,12 @@ type EscalationForSnapshot = NonNullable<Awaited<ReturnType<typeof escalationFor
 
 const HREF = /<a\s[^>]*?href="([^"]+)"/gi;
 const decodeEntities = (s: string) =>
-  s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 
 /** Every link in the thread, absolute, once each, in order of appearance. */
 function linksOf(htmls: string[], origin: string): string[] {
@@ -38,7 +43,11 @@ export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date
   const thread = await db.thread.findUniqueOrThrow({
     where: { id: escalation.threadId },
     select: {
-      id: true, slug: true, title: true, createdAt: true, acceptedPostId: true,
+      id: true,
+      slug: true,
+      title: true,
+      createdAt: true,
+      acceptedPostId: true,
       author: { select: { username: true } },
       category: { select: { slug: true, name: true } },
       tags: { select: { tag: { select: { name: true } } } },
@@ -74,7 +83,13 @@ export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date
       accepted: p.id === acceptedPostId,
     })),
     acceptedPostId,
-    links: [url, ...linksOf(posts.map((p) => p.bodyHtml), origin).filter((l) => l !== url)],
+    links: [
+      url,
+      ...linksOf(
+        posts.map((p) => p.bodyHtml),
+        origin,
+      ).filter((l) => l !== url),
+    ],
     gate: {
       productVersion: escalation.productVersion,
       environment: escalation.environment,

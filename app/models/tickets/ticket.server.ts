@@ -33,7 +33,12 @@ export const listTicketsSchema = z.object({ state: z.enum(TICKET_STATES).optiona
 export type ListTicketsQuery = z.output<typeof listTicketsSchema>;
 export const parseListTicketsQuery = (input: unknown): ListTicketsQuery => parseOrThrow(listTicketsSchema, input);
 
-const messageBody = z.string({ error: "Write a message." }).trim().min(2, "Write a message.").max(20_000, "At most 20,000 characters.").refine(hasVisibleText, NOTHING_VISIBLE);
+const messageBody = z
+  .string({ error: "Write a message." })
+  .trim()
+  .min(2, "Write a message.")
+  .max(20_000, "At most 20,000 characters.")
+  .refine(hasVisibleText, NOTHING_VISIBLE);
 const checkbox = z
   .union([z.boolean(), z.enum(["on", "true", "false", ""])])
   .optional()
@@ -54,7 +59,14 @@ const optionalMessage = z
 export const acceptSchema = z.object({ message: optionalMessage }).meta({ id: "AcceptTicket" });
 export const resolveSchema = z.object({ message: optionalMessage }).meta({ id: "ResolveTicket" });
 export const requestInfoSchema = z
-  .object({ message: z.string({ error: "Say what information you need." }).trim().min(10, "Say what information you need (at least 10 characters).").max(20_000).refine(hasVisibleText, NOTHING_VISIBLE) })
+  .object({
+    message: z
+      .string({ error: "Say what information you need." })
+      .trim()
+      .min(10, "Say what information you need (at least 10 characters).")
+      .max(20_000)
+      .refine(hasVisibleText, NOTHING_VISIBLE),
+  })
   .meta({ id: "RequestInfo" });
 export const REJECT_REASONS = ["careless", "out_of_scope", "duplicate"] as const;
 export const rejectSchema = z
@@ -100,8 +112,15 @@ const ticketSelect = {
     orderBy: { createdAt: "desc" },
     take: 1,
     select: {
-      id: true, status: true, amountCents: true, currency: true, lastError: true, attempts: true,
-      refundedCents: true, disputeStatus: true, disputedCents: true,
+      id: true,
+      status: true,
+      amountCents: true,
+      currency: true,
+      lastError: true,
+      attempts: true,
+      refundedCents: true,
+      disputeStatus: true,
+      disputedCents: true,
     },
   },
 } satisfies Prisma.TicketSelect;
@@ -126,7 +145,8 @@ export async function authorizeTicket(actor: Actor, id: string, permission?: "ti
 export const refOf = (t: TicketRow): TicketRef => ({ id: t.id, ownerId: t.ownerId, threadTitle: t.thread.title });
 
 /** Ticket messages: links yes, images no, whoever writes. */
-export const renderTicketMarkdown = (body: string) => renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });
+export const renderTicketMarkdown = (body: string) =>
+  renderMarkdown(body, { allowLinks: true, allowImages: false, siteOrigin: getEnv().publicUrl });
 const render = renderTicketMarkdown;
 
 const clockOf = (t: TicketRow, now: Date) => clockView(t, t.soldResponseHours, isClosed(t.state as TicketState), now);
@@ -191,7 +211,15 @@ export async function getTicket(actor: Actor, id: string, now = new Date()) {
   const messages = await db.ticketMessage.findMany({
     where: { ticketId: id, ...(desk ? {} : { internal: false }) },
     orderBy: { createdAt: "asc" },
-    select: { id: true, body: true, bodyHtml: true, internal: true, createdAt: true, authorId: true, author: { select: { username: true } } },
+    select: {
+      id: true,
+      body: true,
+      bodyHtml: true,
+      internal: true,
+      createdAt: true,
+      authorId: true,
+      author: { select: { username: true } },
+    },
   });
   const payment = t.payments[0];
   const state = t.state as TicketState;
@@ -329,7 +357,11 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
     await addMessage(tx, id, actor.id, data.message);
     await unscheduleClock(tx, id);
     await recordTicketDecision(tx, id, "release_requested", { actorId: actor.id, reason: `rejected: ${data.reason}` });
-    await notifyOwner(tx, refOf(t), (title) => `Your ticket for ${title} was declined; the authorisation was released and you were not charged`);
+    await notifyOwner(
+      tx,
+      refOf(t),
+      (title) => `Your ticket for ${title} was declined; the authorisation was released and you were not charged`,
+    );
     return requestSettlement(tx, id, "cancel", now);
   });
   await settleNow(paymentId);

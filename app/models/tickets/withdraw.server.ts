@@ -41,11 +41,27 @@ export async function withdrawTicket(actor: Actor, id: string, input: unknown = 
   const data = parseOrThrow(withdrawSchema, input);
   const next = transition(t, "withdraw");
   const paymentId = await db.$transaction(async (tx) => {
-    await claim(tx, t, { state: next, withdrawnAt: now, withdrawReason: data.reason ?? null, closedAt: now, pausedAt: null, remainingMs: null });
+    await claim(tx, t, {
+      state: next,
+      withdrawnAt: now,
+      withdrawReason: data.reason ?? null,
+      closedAt: now,
+      pausedAt: null,
+      remainingMs: null,
+    });
     await unscheduleClock(tx, id);
-    await recordTicketDecision(tx, id, "release_requested", { actorId: actor.id, reason: data.reason ? `withdrawn: ${data.reason}` : "withdrawn by the member" });
-    await notifyDesk(tx, refOf(t), (title) => `${t.owner.username} withdrew the ticket for ${title}; the authorisation is released`, { actorId: actor.id });
-    await notifyOwner(tx, refOf(t), (title) => `You withdrew your ticket for ${title}: the authorisation is released and you are not charged`);
+    await recordTicketDecision(tx, id, "release_requested", {
+      actorId: actor.id,
+      reason: data.reason ? `withdrawn: ${data.reason}` : "withdrawn by the member",
+    });
+    await notifyDesk(tx, refOf(t), (title) => `${t.owner.username} withdrew the ticket for ${title}; the authorisation is released`, {
+      actorId: actor.id,
+    });
+    await notifyOwner(
+      tx,
+      refOf(t),
+      (title) => `You withdrew your ticket for ${title}: the authorisation is released and you are not charged`,
+    );
     return requestSettlement(tx, id, "cancel", now);
   });
   await settleNow(paymentId);

@@ -16,8 +16,14 @@ export function AuditFilters({ actions }: { actions: string[] }) {
         <label htmlFor={`${id}-action`}>Action</label>
         <select id={`${id}-action`} name="action" defaultValue={value("action")}>
           <option value="">Any</option>
-          {ACTION_PREFIXES.map((p) => <option key={p} value={p}>{`${p}* (all)`}</option>)}
-          {actions.map((a) => <option key={a} value={a}>{a}</option>)}
+          {ACTION_PREFIXES.map((p) => (
+            <option key={p} value={p}>{`${p}* (all)`}</option>
+          ))}
+          {actions.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
         </select>
       </div>
       <Field label="Moderator" name="actor" defaultValue={value("actor")} placeholder="username" size={14} />

@@ -32,14 +32,30 @@ export default function AuditLogPage() {
   return (
     <section aria-labelledby="audit-title" className="stack">
       <h2 id="audit-title">Audit log</h2>
-      <p className="hint">Every moderator action: who did what, when and why. {log.total} {log.total === 1 ? "entry" : "entries"}.</p>
+      <p className="hint">
+        Every moderator action: who did what, when and why. {log.total} {log.total === 1 ? "entry" : "entries"}.
+      </p>
       <AuditFilters actions={log.actions} />
       {log.entries.length === 0 ? <p className="notice">No entries match.</p> : <AuditTable entries={log.entries} />}
       {pages > 1 ? (
         <nav aria-label="Pages of the audit log" className="pager">
-          {log.page > 1 ? <Link to={pageHref(log.page - 1)} rel="prev">← Newer</Link> : <span />}
-          <span>Page {log.page} of {pages}</span>
-          {log.page < pages ? <Link to={pageHref(log.page + 1)} rel="next">Older →</Link> : <span />}
+          {log.page > 1 ? (
+            <Link to={pageHref(log.page - 1)} rel="prev">
+              ← Newer
+            </Link>
+          ) : (
+            <span />
+          )}
+          <span>
+            Page {log.page} of {pages}
+          </span>
+          {log.page < pages ? (
+            <Link to={pageHref(log.page + 1)} rel="next">
+              Older →
+            </Link>
+          ) : (
+            <span />
+          )}
         </nav>
       ) : null}
     </section>

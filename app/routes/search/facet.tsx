@@ -2,7 +2,14 @@ import { Link } from "@remix-run/react";
 import { href, type Params } from "./href";
 
 /** One filter's values with their counts; the chosen one links back to the search without it. */
-export function Facet({ title, values, selected, param, params, label }: {
+export function Facet({
+  title,
+  values,
+  selected,
+  param,
+  params,
+  label,
+}: {
   title: string;
   values: { value: string; count: number }[];
   selected: string | undefined;
@@ -17,7 +24,9 @@ export function Facet({ title, values, selected, param, params, label }: {
       <ul>
         {selected && !values.some((v) => v.value === selected) ? (
           <li>
-            <Link to={href(params, { [param]: undefined })} aria-current="true">{label ? label(selected) : selected} <span className="count">×</span></Link>
+            <Link to={href(params, { [param]: undefined })} aria-current="true">
+              {label ? label(selected) : selected} <span className="count">×</span>
+            </Link>
           </li>
         ) : null}
         {values.map((v) => {

@@ -20,7 +20,9 @@ export function SearchHits({ hits, params }: { hits: Result["hits"]; params: Par
           <p className="meta">
             <Link to={`/c/${hit.category.slug}`}>{hit.category.name}</Link>
             {hit.tags.map((t) => (
-              <Link key={t} to={href(params, { tag: t })} className="tag">{t}</Link>
+              <Link key={t} to={href(params, { tag: t })} className="tag">
+                {t}
+              </Link>
             ))}
             <span>by {hit.author}</span>
             <Time value={hit.createdAt} relative />
@@ -37,9 +39,23 @@ export function SearchPager({ page, pages, params }: { page: number; pages: numb
   const last = Math.min(pages, 50);
   return (
     <nav className="pager" aria-label="Result pages">
-      {page > 1 ? <Link to={href(params, { page: page - 1 })} rel="prev">← Previous</Link> : <span />}
-      <span>Page {page} of {last}</span>
-      {page < last ? <Link to={href(params, { page: page + 1 })} rel="next">Next →</Link> : <span />}
+      {page > 1 ? (
+        <Link to={href(params, { page: page - 1 })} rel="prev">
+          ← Previous
+        </Link>
+      ) : (
+        <span />
+      )}
+      <span>
+        Page {page} of {last}
+      </span>
+      {page < last ? (
+        <Link to={href(params, { page: page + 1 })} rel="next">
+          Next →
+        </Link>
+      ) : (
+        <span />
+      )}
     </nav>
   );
 }

@@ -66,13 +66,40 @@ export default function SearchPage() {
       ) : (
         <div className="search-layout">
           <aside className="facets" aria-label="Filters">
-            <Facet title="Category" param="category" values={result.facets.category} selected={params.category} params={params}
-              label={(slug) => categoryNames[slug] ?? slug} />
-            <Facet title="Status" param="solved" values={result.facets.solved} selected={solvedParam} params={params}
-              label={(v) => (v === "true" ? "Solved" : "Unsolved")} />
+            <Facet
+              title="Category"
+              param="category"
+              values={result.facets.category}
+              selected={params.category}
+              params={params}
+              label={(slug) => categoryNames[slug] ?? slug}
+            />
+            <Facet
+              title="Status"
+              param="solved"
+              values={result.facets.solved}
+              selected={solvedParam}
+              params={params}
+              label={(v) => (v === "true" ? "Solved" : "Unsolved")}
+            />
             <Facet title="Tags" param="tag" values={result.facets.tag} selected={params.tag} params={params} />
             <Facet title="People" param="author" values={result.facets.author} selected={params.author} params={params} />
-            {filtered ? <p><Link to={href(params, { category: undefined, tag: undefined, author: undefined, solved: undefined, from: undefined, to: undefined })}>Clear filters</Link></p> : null}
+            {filtered ? (
+              <p>
+                <Link
+                  to={href(params, {
+                    category: undefined,
+                    tag: undefined,
+                    author: undefined,
+                    solved: undefined,
+                    from: undefined,
+                    to: undefined,
+                  })}
+                >
+                  Clear filters
+                </Link>
+              </p>
+            ) : null}
           </aside>
           <section aria-labelledby="results-heading" aria-busy={searching}>
             <h2 id="results-heading" className="results-count" aria-live="polite">
@@ -82,7 +109,10 @@ export default function SearchPage() {
             </h2>
             {result.total === 0 ? (
               <div className="search-empty">
-                <p>Try fewer or different words{filtered ? ", or clear the filters" : ""}. Nothing here? <Link to="/new">Ask the community</Link>.</p>
+                <p>
+                  Try fewer or different words{filtered ? ", or clear the filters" : ""}. Nothing here?{" "}
+                  <Link to="/new">Ask the community</Link>.
+                </p>
               </div>
             ) : (
               <SearchHits hits={result.hits} params={params} />

@@ -7,10 +7,22 @@ export function SearchForm({ params, searching }: { params: Params; searching: b
   return (
     <Form method="get" action="/search" role="search" className="search-form card" aria-label="Search the forum">
       <div className="search-row">
-        <label htmlFor="search-q" className="visually-hidden">Search for</label>
-        <input id="search-q" type="search" name="q" defaultValue={params.q} placeholder="What are you looking for?"
-          maxLength={2000} autoComplete="off" key={params.q} />
-        <button type="submit" disabled={searching}>Search</button>
+        <label htmlFor="search-q" className="visually-hidden">
+          Search for
+        </label>
+        <input
+          id="search-q"
+          type="search"
+          name="q"
+          defaultValue={params.q}
+          placeholder="What are you looking for?"
+          maxLength={2000}
+          autoComplete="off"
+          key={params.q}
+        />
+        <button type="submit" disabled={searching}>
+          Search
+        </button>
       </div>
       <div className="search-options">
         <label>

@@ -5,7 +5,12 @@ import type { FormFailure } from "~/utils/form-action.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 
 /** The reply box: shown only when the thread's capabilities allow a reply. */
-export function ReplyForm({ replyRef, token, result, submitting }: {
+export function ReplyForm({
+  replyRef,
+  token,
+  result,
+  submitting,
+}: {
   replyRef: RefObject<HTMLTextAreaElement>;
   token: string | null;
   result: FormFailure | undefined;
@@ -17,12 +22,31 @@ export function ReplyForm({ replyRef, token, result, submitting }: {
       <Form method="post" replace preventScrollReset>
         {token ? <input type="hidden" name={FORM_TOKEN_FIELD} value={token} /> : null}
         <FormError message={result?.fields ? undefined : result?.message} />
-        <label htmlFor="reply-body" className="visually-hidden">Reply (Markdown)</label>
-        <textarea id="reply-body" ref={replyRef} name="body" rows={7} required minLength={10} defaultValue={result?.values?.body}
-          aria-invalid={result?.fields?.body ? true : undefined} aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"} />
-        <p id="reply-hint" className="hint">Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.</p>
-        {result?.fields?.body ? <p id="reply-error" className="field-error" role="alert">{result.fields.body}</p> : null}
-        <button type="submit" name="intent" value="reply" disabled={submitting}>{submitting ? "Posting…" : "Post reply"}</button>
+        <label htmlFor="reply-body" className="visually-hidden">
+          Reply (Markdown)
+        </label>
+        <textarea
+          id="reply-body"
+          ref={replyRef}
+          name="body"
+          rows={7}
+          required
+          minLength={10}
+          defaultValue={result?.values?.body}
+          aria-invalid={result?.fields?.body ? true : undefined}
+          aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"}
+        />
+        <p id="reply-hint" className="hint">
+          Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.
+        </p>
+        {result?.fields?.body ? (
+          <p id="reply-error" className="field-error" role="alert">
+            {result.fields.body}
+          </p>
+        ) : null}
+        <button type="submit" name="intent" value="reply" disabled={submitting}>
+          {submitting ? "Posting…" : "Post reply"}
+        </button>
       </Form>
     </section>
   );
@@ -32,5 +56,9 @@ export function ReplyForm({ replyRef, token, result, submitting }: {
 export function NoReplyNotice({ locked, signedIn, threadPath }: { locked: boolean; signedIn: boolean; threadPath: string }) {
   if (locked) return <p className="notice">This thread is locked and takes no new replies.</p>;
   if (signedIn) return null;
-  return <p className="notice"><Link to={`/login?redirectTo=${encodeURIComponent(threadPath)}`}>Sign in</Link> to reply.</p>;
+  return (
+    <p className="notice">
+      <Link to={`/login?redirectTo=${encodeURIComponent(threadPath)}`}>Sign in</Link> to reply.
+    </p>
+  );
 }

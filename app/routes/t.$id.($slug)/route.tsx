@@ -61,26 +61,29 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request);
   const intent = form.get("intent");
   const postId = String(form.get("postId") ?? "");
-  return attempt(async () => {
-    if (intent === "reply") {
-      requirePermission(user, "post:create");
-      // A double click posts the reply once; the second submission lands on the same post.
-      const location = await submitOnce(user, `reply:${params.id}`, form, async () => {
-        const post = await createReply(user, params.id!, { body: form.get("body") });
-        return post.url;
-      });
-      return redirect(location);
-    }
-    if (intent === "vote") {
-      requirePermission(user, "post:vote");
-      return votePost(user, postId);
-    }
-    if (intent === "accept") {
-      await acceptAnswer(user, postId);
-      return { ok: true as const };
-    }
-    throw badRequest("Unknown action.");
-  }, intent === "reply" ? { body: form.get("body") } : undefined);
+  return attempt(
+    async () => {
+      if (intent === "reply") {
+        requirePermission(user, "post:create");
+        // A double click posts the reply once; the second submission lands on the same post.
+        const location = await submitOnce(user, `reply:${params.id}`, form, async () => {
+          const post = await createReply(user, params.id!, { body: form.get("body") });
+          return post.url;
+        });
+        return redirect(location);
+      }
+      if (intent === "vote") {
+        requirePermission(user, "post:vote");
+        return votePost(user, postId);
+      }
+      if (intent === "accept") {
+        await acceptAnswer(user, postId);
+        return { ok: true as const };
+      }
+      throw badRequest("Unknown action.");
+    },
+    intent === "reply" ? { body: form.get("body") } : undefined,
+  );
 }
 
 export default function ThreadPage() {
@@ -110,13 +113,19 @@ export default function ThreadPage() {
   // Moderators act on replies here and on the question through the thread controls; members flag others' posts.
   const moderation = (p: { id: string; number: number; authorId: string; hidden: boolean; deletedAt: string | null }) => (
     <>
-      <PostModerationControls post={{ id: p.id, number: p.number, hidden: p.hidden, deleted: p.deletedAt !== null }}
-        canModerate={canModerate} isAuthor={viewer?.id === p.authorId} canDeleteOwn={p.number > 0 || thread.replyCount === 0} />
+      <PostModerationControls
+        post={{ id: p.id, number: p.number, hidden: p.hidden, deleted: p.deletedAt !== null }}
+        canModerate={canModerate}
+        isAuthor={viewer?.id === p.authorId}
+        canDeleteOwn={p.number > 0 || thread.replyCount === 0}
+      />
       {viewer && viewer.id !== p.authorId && !p.hidden && !p.deletedAt ? <FlagButton postId={p.id} /> : null}
     </>
   );
   const card = (p: (typeof thread.posts)[number], accepted: boolean) => (
-    <PostCard post={p} accepted={accepted} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined}>{moderation(p)}</PostCard>
+    <PostCard post={p} accepted={accepted} perms={perms(p.authorId)} onQuote={canReply ? quote : undefined}>
+      {moderation(p)}
+    </PostCard>
   );
   const question = thread.posts.find((p) => p.number === 0);
   const replies = thread.posts.filter((p) => p.number > 0);

@@ -19,9 +19,13 @@ export function ThreadHeader({ thread, support }: { thread: SerializeFrom<Thread
           {thread.hidden ? <span className="badge warn">Hidden</span> : null}
           {thread.deleted ? <span className="badge warn">Deleted</span> : null}
           {thread.tags.map((t) => (
-            <Link key={t} to={`/tags/${t}`} className="tag">#{t}</Link>
+            <Link key={t} to={`/tags/${t}`} className="tag">
+              #{t}
+            </Link>
           ))}
-          <span>{thread.replyCount} {thread.replyCount === 1 ? "reply" : "replies"}</span>
+          <span>
+            {thread.replyCount} {thread.replyCount === 1 ? "reply" : "replies"}
+          </span>
         </p>
         <SupportStub support={support} />
         {thread.capabilities.canModerate ? <ThreadModerationControls thread={thread} /> : null}

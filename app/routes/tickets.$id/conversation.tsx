@@ -13,8 +13,11 @@ export function Conversation({ ticket: t, macros, result }: { ticket: Ticket; ma
       <ol className="post-list" aria-label="Messages">
         {t.messages.map((m) => (
           <li key={m.id}>
-            <article className="card post" style={m.internal ? { borderStyle: "dashed", borderColor: "var(--warn)" } : undefined}
-              aria-label={`${m.internal ? "Internal note" : "Message"} by ${m.author}`}>
+            <article
+              className="card post"
+              style={m.internal ? { borderStyle: "dashed", borderColor: "var(--warn)" } : undefined}
+              aria-label={`${m.internal ? "Internal note" : "Message"} by ${m.author}`}
+            >
               <p className="post-meta">
                 <span className="author">{m.author}</span>
                 {!m.fromOwner ? <span className="role-badge">maintainer</span> : null}
@@ -30,8 +33,17 @@ export function Conversation({ ticket: t, macros, result }: { ticket: Ticket; ma
       {t.viewer.canReply ? (
         <DecisionForm intent="reply" label={t.viewer.isOwner ? "Send reply" : "Reply to the member"} result={result}>
           {!t.viewer.isOwner ? <MacroPicker macros={macros} target="reply" /> : null}
-          <Field multiline label={t.viewer.isOwner ? "Your reply" : "Reply to the member"} name="body" rows={5} required data-macro-target="reply"
-            hint={t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."} />
+          <Field
+            multiline
+            label={t.viewer.isOwner ? "Your reply" : "Reply to the member"}
+            name="body"
+            rows={5}
+            required
+            data-macro-target="reply"
+            hint={
+              t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."
+            }
+          />
         </DecisionForm>
       ) : null}
       {t.viewer.canNote ? (

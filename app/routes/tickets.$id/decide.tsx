@@ -9,8 +9,16 @@ const REASONS = [
 ] as const;
 
 /** The desk's decisions: accept or reject an undecided ticket, ask for information, resolve one being worked on. */
-export function DecideSection({ undecided, working, canRequestInfo, result }: {
-  undecided: boolean; working: boolean; canRequestInfo: boolean; result: Result;
+export function DecideSection({
+  undecided,
+  working,
+  canRequestInfo,
+  result,
+}: {
+  undecided: boolean;
+  working: boolean;
+  canRequestInfo: boolean;
+  result: Result;
 }) {
   return (
     <section aria-labelledby="decide-title" className="stack">
@@ -24,8 +32,14 @@ export function DecideSection({ undecided, working, canRequestInfo, result }: {
             <div className="field">
               <label htmlFor="reject-reason">Reason</label>
               <select id="reject-reason" name="reason" defaultValue="">
-                <option value="" disabled>Choose a reason</option>
-                {REASONS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+                <option value="" disabled>
+                  Choose a reason
+                </option>
+                {REASONS.map(([v, l]) => (
+                  <option key={v} value={v}>
+                    {l}
+                  </option>
+                ))}
               </select>
             </div>
             <Field multiline label="Explanation for the member" name="message" rows={3} required minLength={10} />
@@ -33,7 +47,11 @@ export function DecideSection({ undecided, working, canRequestInfo, result }: {
         </>
       ) : null}
       {canRequestInfo ? (
-        <DecisionForm intent="request-info" label={undecided ? "Ask for information before deciding (pauses the clock)" : "Ask for information (pauses the clock)"} result={result}>
+        <DecisionForm
+          intent="request-info"
+          label={undecided ? "Ask for information before deciding (pauses the clock)" : "Ask for information (pauses the clock)"}
+          result={result}
+        >
           <Field multiline label="What do you need from the member?" name="message" rows={3} required minLength={10} />
         </DecisionForm>
       ) : null}

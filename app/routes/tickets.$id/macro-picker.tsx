@@ -24,9 +24,15 @@ export function MacroPicker({ macros, target }: { macros: Macro[]; target: strin
     <div className="row macro-picker">
       <label htmlFor={id}>Canned reply</label>
       <select id={id} value={chosen} onChange={(e) => setChosen(e.target.value)}>
-        {macros.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+        {macros.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+          </option>
+        ))}
       </select>
-      <button type="button" className="secondary" onClick={insert}>Insert reply</button>
+      <button type="button" className="secondary" onClick={insert}>
+        Insert reply
+      </button>
     </div>
   );
 }

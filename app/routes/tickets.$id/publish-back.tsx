@@ -15,11 +15,21 @@ export function PublishBack({ publish: p, result }: { publish: Publish; result: 
         </p>
       ) : p.draft ? (
         <>
-          <p>{p.canConsent ? "The maintainer proposes to post this redacted answer to the public thread. Nothing is published unless you agree:" : "Draft, waiting for the member's consent:"}</p>
-          <blockquote className="prose" style={{ whiteSpace: "pre-wrap" }} aria-label="Draft of the public answer">{p.draft}</blockquote>
+          <p>
+            {p.canConsent
+              ? "The maintainer proposes to post this redacted answer to the public thread. Nothing is published unless you agree:"
+              : "Draft, waiting for the member's consent:"}
+          </p>
+          <blockquote className="prose" style={{ whiteSpace: "pre-wrap" }} aria-label="Draft of the public answer">
+            {p.draft}
+          </blockquote>
         </>
       ) : (
-        <p className="hint">{p.canDraft ? "Optionally, draft a redacted answer for the public thread; the member decides whether it is posted." : "No public answer has been proposed."}</p>
+        <p className="hint">
+          {p.canDraft
+            ? "Optionally, draft a redacted answer for the public thread; the member decides whether it is posted."
+            : "No public answer has been proposed."}
+        </p>
       )}
       {p.canConsent && p.draftHash ? (
         <Form method="post" replace preventScrollReset>
@@ -31,13 +41,23 @@ export function PublishBack({ publish: p, result }: { publish: Publish; result: 
       {p.canAccept ? (
         <Form method="post" replace preventScrollReset>
           <input type="hidden" name="intent" value="accept-published" />
-          <button type="submit" className="secondary">Accept it as the answer</button>
+          <button type="submit" className="secondary">
+            Accept it as the answer
+          </button>
         </Form>
       ) : null}
       {p.canDraft ? (
         <DecisionForm intent="publish-draft" label={p.draft ? "Update the draft" : "Propose for publishing"} result={result}>
-          <Field multiline label="Public answer (redacted: no private details)" name="body" rows={6} required minLength={20}
-            defaultValue={p.draft ?? ""} hint="Markdown. Posted under your name once the member agrees." />
+          <Field
+            multiline
+            label="Public answer (redacted: no private details)"
+            name="body"
+            rows={6}
+            required
+            minLength={20}
+            defaultValue={p.draft ?? ""}
+            hint="Markdown. Posted under your name once the member agrees."
+          />
         </DecisionForm>
       ) : null}
     </section>

@@ -89,14 +89,20 @@ export default function TicketPage() {
       <header>
         <h1>{t.title}</h1>
         <p className="meta">
-          <span className="badge" data-state={t.state}>{t.stateLabel}</span>
+          <span className="badge" data-state={t.state}>
+            {t.stateLabel}
+          </span>
           <span>{t.tier.name}</span>
           <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
           <span>by {t.viewer.isOwner ? "you" : t.owner}</span>
-          <span>paid <Time value={t.paidAt} /></span>
+          <span>
+            paid <Time value={t.paidAt} />
+          </span>
         </p>
         {t.clock.timeLeftMs === null || t.clock.paused ? null : (
-          <p className="hint">First response promised by <Time value={t.deadlineAt} />.</p>
+          <p className="hint">
+            First response promised by <Time value={t.deadlineAt} />.
+          </p>
         )}
       </header>
 
@@ -104,24 +110,30 @@ export default function TicketPage() {
 
       {t.state === "rejected" ? (
         <p className="notice" role="status">
-          Declined{t.rejectReason ? ` (${t.rejectReason.replace(/_/g, " ")})` : ""}: {t.rejectMessage}. The authorisation was released; no charge.
+          Declined{t.rejectReason ? ` (${t.rejectReason.replace(/_/g, " ")})` : ""}: {t.rejectMessage}. The authorisation was released; no
+          charge.
         </p>
       ) : null}
       {t.state === "withdrawn" ? (
         <p className="notice" role="status">
-          Withdrawn by {t.viewer.isOwner ? "you" : t.owner}{t.withdrawReason ? `: ${t.withdrawReason}` : ""}. The authorisation was released; no charge.
+          Withdrawn by {t.viewer.isOwner ? "you" : t.owner}
+          {t.withdrawReason ? `: ${t.withdrawReason}` : ""}. The authorisation was released; no charge.
         </p>
       ) : null}
       {t.viewer.canWithdraw ? <WithdrawForm /> : null}
       {t.moneyTrail ? <MoneyTrail entries={t.moneyTrail} /> : null}
       {t.state === "expired" ? (
-        <p className="notice" role="status">The response promise was missed, so the authorisation was released: no charge.</p>
+        <p className="notice" role="status">
+          The response promise was missed, so the authorisation was released: no charge.
+        </p>
       ) : null}
 
       <FormError message={failure?.message} />
       {failure?.fields ? (
         <ul className="field-error" role="alert">
-          {Object.entries(failure.fields).map(([k, v]) => <li key={k}>{v}</li>)}
+          {Object.entries(failure.fields).map(([k, v]) => (
+            <li key={k}>{v}</li>
+          ))}
         </ul>
       ) : null}
 

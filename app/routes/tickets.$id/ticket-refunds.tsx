@@ -3,7 +3,17 @@ import { Field } from "~/components/field";
 import { Time } from "~/components/time";
 import { formatPrice } from "~/utils/money";
 
-type Refund = { id: string; amountCents: number; currency: string; reason: string | null; status: string; source: string; lastError: string | null; createdAt: string; by: string | null };
+type Refund = {
+  id: string;
+  amountCents: number;
+  currency: string;
+  reason: string | null;
+  status: string;
+  source: string;
+  lastError: string | null;
+  createdAt: string;
+  by: string | null;
+};
 type Payment = { amountCents: number; currency: string; refundedCents: number; settlement?: string; refunds?: Refund[] };
 
 const STATUS: Record<string, string> = { pending: "being sent", succeeded: "refunded", failed: "failed", canceled: "canceled" };
@@ -19,15 +29,28 @@ export function TicketRefunds({ payment, errors }: { payment: Payment; errors?: 
       {refunds.length ? (
         <table>
           <caption>Refunds</caption>
-          <thead><tr><th scope="col">When</th><th scope="col">Amount</th><th scope="col">By</th><th scope="col">Reason</th><th scope="col">Status</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Amount</th>
+              <th scope="col">By</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
           <tbody>
             {refunds.map((r) => (
               <tr key={r.id}>
-                <td><Time value={r.createdAt} /></td>
+                <td>
+                  <Time value={r.createdAt} />
+                </td>
                 <td>{formatPrice(r.amountCents, r.currency)}</td>
                 <td>{r.source === "provider" ? "Stripe dashboard" : (r.by ?? "")}</td>
                 <td>{r.reason}</td>
-                <td>{STATUS[r.status] ?? r.status}{r.lastError ? `: ${r.lastError}` : ""}</td>
+                <td>
+                  {STATUS[r.status] ?? r.status}
+                  {r.lastError ? `: ${r.lastError}` : ""}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -49,7 +72,9 @@ export function TicketRefunds({ payment, errors }: { payment: Payment; errors?: 
           <label>
             <input type="checkbox" name="confirm" required /> I confirm: this gives the money back to the member and cannot be undone.
           </label>
-          <button type="submit" className="danger" disabled={busy}>Refund</button>
+          <button type="submit" className="danger" disabled={busy}>
+            Refund
+          </button>
         </Form>
       ) : null}
     </>

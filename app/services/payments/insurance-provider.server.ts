@@ -53,17 +53,29 @@ export const insuranceProvider: PaymentProvider = {
       if (!draw) throw new PaymentProviderError(`Coverage: no such draw: '${req.paymentIntentId}'`, "resource_missing", false);
       const plan = draw.subscription;
       if (plan.status !== "active" || plan.currentPeriodEnd <= new Date()) {
-        throw new PaymentProviderError("The member's support plan has ended: there is no coverage to return the amount to.", "plan_ended", false);
+        throw new PaymentProviderError(
+          "The member's support plan has ended: there is no coverage to return the amount to.",
+          "plan_ended",
+          false,
+        );
       }
       await lockSubscription(tx, plan.id);
       const reference = `${TICKET_REFUND}${req.refundId}`;
-      await addEntry(tx, { subscriptionId: plan.id, amountCents: req.amountCents, kind: "refund", reference, escalationId: draw.escalationId });
+      await addEntry(tx, {
+        subscriptionId: plan.id,
+        amountCents: req.amountCents,
+        kind: "refund",
+        reference,
+        escalationId: draw.escalationId,
+      });
       return { id: reference, amountCents: req.amountCents, status: "succeeded", refundId: req.refundId };
     });
   },
   async listRefunds(drawId) {
     const draw = await findDraw(drawId);
-    const rows = await db.coverageEntry.findMany({ where: { escalationId: draw.escalationId, kind: "refund", reference: { startsWith: TICKET_REFUND } } });
+    const rows = await db.coverageEntry.findMany({
+      where: { escalationId: draw.escalationId, kind: "refund", reference: { startsWith: TICKET_REFUND } },
+    });
     return rows.map((r) => {
       const reference = r.reference ?? "";
       return { id: reference, amountCents: r.amountCents, status: "succeeded", refundId: reference.slice(TICKET_REFUND.length) };

@@ -16,7 +16,10 @@ function lineItem(
   recurring?: { interval: "year" },
 ): Stripe.Checkout.SessionCreateParams.LineItem {
   if (req.stripePriceId) return { price: req.stripePriceId, quantity: 1 };
-  return { price_data: { currency: req.currency, unit_amount: req.amountCents, ...(recurring && { recurring }), product_data: product }, quantity: 1 };
+  return {
+    price_data: { currency: req.currency, unit_amount: req.amountCents, ...(recurring && { recurring }), product_data: product },
+    quantity: 1,
+  };
 }
 
 /** The exact Checkout Session parameters; exported so the provider tests can read them as a spec. */

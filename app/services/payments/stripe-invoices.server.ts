@@ -7,7 +7,13 @@ type Ref = string | { id: string; metadata?: Stripe.Metadata | null } | null | u
 type LegacyInvoice = {
   subscription?: Ref;
   subscription_details?: { metadata?: Stripe.Metadata | null } | null;
-  lines?: { data?: Array<{ subscription?: Ref; period?: { end?: number } | null; parent?: { subscription_item_details?: { subscription?: string | null } | null } | null }> };
+  lines?: {
+    data?: Array<{
+      subscription?: Ref;
+      period?: { end?: number } | null;
+      parent?: { subscription_item_details?: { subscription?: string | null } | null } | null;
+    }>;
+  };
 };
 
 /**
@@ -26,8 +32,11 @@ export function invoiceSubscription(invoice: Stripe.Invoice) {
     refOf(legacy.subscription) ??
     lines.map((l) => l.parent?.subscription_item_details?.subscription ?? refOf(l.subscription)).find(Boolean) ??
     null;
-  const expanded = [details?.subscription, legacy.subscription].find((r): r is { id: string; metadata?: Stripe.Metadata | null } => typeof r === "object" && !!r);
-  const metadata = [details?.metadata, legacy.subscription_details?.metadata, expanded?.metadata].find((m) => m && Object.keys(m).length > 0) ?? null;
+  const expanded = [details?.subscription, legacy.subscription].find(
+    (r): r is { id: string; metadata?: Stripe.Metadata | null } => typeof r === "object" && !!r,
+  );
+  const metadata =
+    [details?.metadata, legacy.subscription_details?.metadata, expanded?.metadata].find((m) => m && Object.keys(m).length > 0) ?? null;
   // The line's period is the subscription's (an invoice's own period_end is when it was drafted).
   const periodEnd = lines.map((l) => l.period?.end).find((e): e is number => typeof e === "number") ?? null;
   return { subscriptionId, metadata, periodEnd };

@@ -28,7 +28,15 @@ function toInfo(pi: Stripe.PaymentIntent): PaymentIntentInfo {
   // Stripe releases an uncaptured card authorisation after about 7 days; the charge says exactly when.
   const captureBeforeS = charge?.payment_method_details?.card?.capture_before;
   const captureBefore = captureBeforeS ? new Date(captureBeforeS * 1000) : null;
-  return { id: pi.id, status: pi.status, amount: pi.amount, currency: pi.currency, metadata: { ...(pi.metadata ?? {}) }, authorisedAt, captureBefore };
+  return {
+    id: pi.id,
+    status: pi.status,
+    amount: pi.amount,
+    currency: pi.currency,
+    metadata: { ...(pi.metadata ?? {}) },
+    authorisedAt,
+    captureBefore,
+  };
 }
 
 const escalationIdOf = (o: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) =>
@@ -102,13 +110,23 @@ export function parseStripeWebhook(rawBody: Buffer | string, signature: string |
       const { subscriptionId, metadata } = invoiceSubscription(invoice);
       if (!subscriptionId && !metadata?.insuranceId) return { ...base, type: "ignored", sourceType: event.type };
       return {
-        ...base, type: "invoice.payment_failed", invoiceId: invoice.id!, subscriptionId,
-        insuranceId: metadata?.insuranceId ?? null, occurredAt: new Date(event.created * 1000),
+        ...base,
+        type: "invoice.payment_failed",
+        invoiceId: invoice.id!,
+        subscriptionId,
+        insuranceId: metadata?.insuranceId ?? null,
+        occurredAt: new Date(event.created * 1000),
       };
     }
     case "customer.subscription.updated": {
       const sub = event.data.object;
-      return { ...base, type: "subscription.updated", subscriptionId: sub.id, ...subscriptionState(sub), occurredAt: new Date(event.created * 1000) };
+      return {
+        ...base,
+        type: "subscription.updated",
+        subscriptionId: sub.id,
+        ...subscriptionState(sub),
+        occurredAt: new Date(event.created * 1000),
+      };
     }
     case "customer.subscription.deleted": {
       const sub = event.data.object;
@@ -147,8 +165,21 @@ function refundOrDisputeEvent(base: { id: string; provider: "stripe" }, event: S
   if (!paymentIntentId) return { ...base, type: "ignored", sourceType: event.type };
   if (event.type.startsWith("charge.dispute.")) {
     const dispute = event.data.object as Stripe.Dispute;
-    const type = event.type === "charge.dispute.created" ? "dispute.opened" : event.type === "charge.dispute.closed" ? "dispute.closed" : "dispute.updated";
-    return { ...base, type, paymentIntentId, disputeId: dispute.id, status: dispute.status, amountCents: dispute.amount, currency: dispute.currency };
+    const type =
+      event.type === "charge.dispute.created"
+        ? "dispute.opened"
+        : event.type === "charge.dispute.closed"
+          ? "dispute.closed"
+          : "dispute.updated";
+    return {
+      ...base,
+      type,
+      paymentIntentId,
+      disputeId: dispute.id,
+      status: dispute.status,
+      amountCents: dispute.amount,
+      currency: dispute.currency,
+    };
   }
   return { ...base, type: "refunds.changed", paymentIntentId };
 }
@@ -167,7 +198,13 @@ export function stripeProvider(): PaymentProvider {
     async createCheckout(req) {
       // Never a checkout whose Price charges something else than what the member was shown.
       if (req.stripePriceId) {
-        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "one_time", what: "the tier" });
+        await assertPriceMatches(stripe, {
+          stripePriceId: req.stripePriceId,
+          amountCents: req.amountCents,
+          currency: req.currency,
+          billing: "one_time",
+          what: "the tier",
+        });
       }
       const session = await call(() =>
         stripe.checkout.sessions.create(checkoutSessionParams(req), { idempotencyKey: `checkout-${req.escalationId}` }),
@@ -190,7 +227,13 @@ export function stripeProvider(): PaymentProvider {
     async createSubscriptionCheckout(req) {
       // Never a checkout whose Price charges something else than what the member was shown.
       if (req.stripePriceId) {
-        await assertPriceMatches(stripe, { stripePriceId: req.stripePriceId, amountCents: req.amountCents, currency: req.currency, billing: "yearly", what: "the plan" });
+        await assertPriceMatches(stripe, {
+          stripePriceId: req.stripePriceId,
+          amountCents: req.amountCents,
+          currency: req.currency,
+          billing: "yearly",
+          what: "the plan",
+        });
       }
       const session = await call(() =>
         stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),
@@ -206,7 +249,8 @@ export function stripeProvider(): PaymentProvider {
     },
     async refundInvoice(req, opts) {
       const paymentIntent = req.paymentIntentId ?? (await paymentIntentOfInvoice(req.invoiceId));
-      if (!paymentIntent) throw new PaymentProviderError(`Stripe: invoice ${req.invoiceId} has no paid PaymentIntent to refund.`, "no_payment", true);
+      if (!paymentIntent)
+        throw new PaymentProviderError(`Stripe: invoice ${req.invoiceId} has no paid PaymentIntent to refund.`, "no_payment", true);
       try {
         await stripe.refunds.create(
           { payment_intent: paymentIntent, reason: "duplicate", metadata: { insuranceId: req.insuranceId, invoiceId: req.invoiceId } },

@@ -73,7 +73,13 @@ export const testModeProvider: PaymentProvider = {
   async refundInvoice(req) {
     try {
       await db.testPaymentIntent.create({
-        data: { id: testRefundId(req.invoiceId), escalationId: req.insuranceId, amountCents: req.amountCents, currency: req.currency, status: "refunded" },
+        data: {
+          id: testRefundId(req.invoiceId),
+          escalationId: req.insuranceId,
+          amountCents: req.amountCents,
+          currency: req.currency,
+          status: "refunded",
+        },
       });
     } catch (error) {
       if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
@@ -91,8 +97,15 @@ export const testModeProvider: PaymentProvider = {
   },
   async listRefunds(paymentIntentId) {
     const intent = await findIntent(paymentIntentId);
-    const rows = await db.testPaymentIntent.findMany({ where: { escalationId: intent.escalationId, id: { startsWith: TICKET_REFUND_PREFIX } } });
-    return rows.map((r) => ({ id: r.id, amountCents: r.amountCents, status: "succeeded", refundId: r.id.slice(TICKET_REFUND_PREFIX.length) }));
+    const rows = await db.testPaymentIntent.findMany({
+      where: { escalationId: intent.escalationId, id: { startsWith: TICKET_REFUND_PREFIX } },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      amountCents: r.amountCents,
+      status: "succeeded",
+      refundId: r.id.slice(TICKET_REFUND_PREFIX.length),
+    }));
   },
   async retrievePaymentIntent(id) {
     return toInfo(await findIntent(id));
@@ -101,7 +114,8 @@ export const testModeProvider: PaymentProvider = {
     const escalation = await db.escalation.findUnique({ where: { checkoutSessionId: sessionId }, select: { id: true, createdAt: true } });
     if (!escalation) throw new PaymentProviderError(`Test mode: no such checkout session: '${sessionId}'`, "resource_missing", false);
     const intent = await db.testPaymentIntent.findUnique({ where: { id: testIntentId(escalation.id) } });
-    if (intent) return { id: sessionId, status: "complete", paymentIntentId: intent.id, escalationId: escalation.id, occurredAt: intent.createdAt };
+    if (intent)
+      return { id: sessionId, status: "complete", paymentIntentId: intent.id, escalationId: escalation.id, occurredAt: intent.createdAt };
     const lapsed = Date.now() - escalation.createdAt.getTime() > TEST_CHECKOUT_LIFETIME_MS;
     return { id: sessionId, status: lapsed ? "expired" : "open", paymentIntentId: null, escalationId: escalation.id, occurredAt: null };
   },
@@ -122,7 +136,14 @@ export async function testCheckoutFor(userId: string, escalationId: string) {
   const escalation = await db.escalation.findUnique({
     where: { id: escalationId },
     select: {
-      id: true, userId: true, provider: true, state: true, amountCents: true, currency: true, threadId: true, checkoutSessionId: true,
+      id: true,
+      userId: true,
+      provider: true,
+      state: true,
+      amountCents: true,
+      currency: true,
+      threadId: true,
+      checkoutSessionId: true,
       tier: { select: { name: true, responseHours: true } },
       thread: { select: { title: true } },
       ticket: { select: { id: true } },
@@ -147,7 +168,13 @@ export async function simulateCheckout(userId: string, escalationId: string, out
   const paymentIntentId = testIntentId(escalationId);
   try {
     await db.testPaymentIntent.create({
-      data: { id: paymentIntentId, escalationId, amountCents: escalation.amountCents, currency: escalation.currency, status: "requires_capture" },
+      data: {
+        id: paymentIntentId,
+        escalationId,
+        amountCents: escalation.amountCents,
+        currency: escalation.currency,
+        status: "requires_capture",
+      },
     });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
@@ -162,15 +189,29 @@ export async function simulateCheckout(userId: string, escalationId: string, out
  */
 export const testSubscriptionEvents = {
   completed: (sessionId: string, insuranceId: string): PaymentEvent => ({
-    id: `evt_test_local_${token()}`, provider: "test", type: "subscription.checkout.completed",
-    sessionId, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId,
+    id: `evt_test_local_${token()}`,
+    provider: "test",
+    type: "subscription.checkout.completed",
+    sessionId,
+    subscriptionId: `sub_test_local_${insuranceId}`,
+    insuranceId,
   }),
   invoicePaid: (insuranceId: string, amountPaid: number, periodEnd: Date, billingReason: string | null = null): PaymentEvent => ({
-    id: `evt_test_local_${token()}`, provider: "test", type: "invoice.paid",
-    invoiceId: `in_test_local_${token()}`, subscriptionId: `sub_test_local_${insuranceId}`, insuranceId, amountPaid, periodEnd, billingReason,
+    id: `evt_test_local_${token()}`,
+    provider: "test",
+    type: "invoice.paid",
+    invoiceId: `in_test_local_${token()}`,
+    subscriptionId: `sub_test_local_${insuranceId}`,
+    insuranceId,
+    amountPaid,
+    periodEnd,
+    billingReason,
   }),
   deleted: (insuranceId: string): PaymentEvent => ({
-    id: `evt_test_local_${token()}`, provider: "test", type: "subscription.deleted",
-    subscriptionId: `sub_test_local_${insuranceId}`, insuranceId,
+    id: `evt_test_local_${token()}`,
+    provider: "test",
+    type: "subscription.deleted",
+    subscriptionId: `sub_test_local_${insuranceId}`,
+    insuranceId,
   }),
 };

@@ -148,7 +148,13 @@ export type PaymentEvent =
       currentPeriodEnd: Date | null;
       occurredAt: Date;
     })
-  | (EventBase & { type: "invoice.payment_failed"; invoiceId: string; subscriptionId: string | null; insuranceId: string | null; occurredAt: Date })
+  | (EventBase & {
+      type: "invoice.payment_failed";
+      invoiceId: string;
+      subscriptionId: string | null;
+      insuranceId: string | null;
+      occurredAt: Date;
+    })
   // Refunds made anywhere (here or in Stripe's dashboard) and chargebacks (docs/decisions/036).
   | (EventBase & { type: "refunds.changed"; paymentIntentId: string })
   | (EventBase & {
