@@ -165,10 +165,12 @@ describe("over HTTP: the page, the feed, search and the paid ticket", () => {
     const feed = await (await visitor.get(`/t/${thread.id}/feed.rss`)).text();
     expect(feed).toContain("Full log: zebraquux-7741 and");
 
-    // Wait until the reply is indexed (found by its first word), then look for the words after the tag.
-    await until("the reply to be indexed", async () => (await (await visitor.get("/api/v1/search?q=kiwiberry")).json()).total, 30_000, 200);
-    const found = await (await visitor.get("/api/v1/search?q=zebraquux")).json();
-    expect(found.hits.map((h: { threadId: string }) => h.threadId)).toContain(thread.id);
+    // The words after the tag are in the search document: found once the reply is indexed (the index is updated
+    // by a background job, so wait for that event; a reply that lost its text would time out here).
+    const threadsFor = async (q: string) =>
+      ((await (await visitor.get(`/api/v1/search?q=${q}`)).json()).hits as { threadId: string }[]).map((h) => h.threadId);
+    await until("the reply's first word to be indexed", async () => (await threadsFor("kiwiberry")).includes(thread.id), 30_000, 200);
+    await until("the words after the tag to be found", async () => (await threadsFor("zebraquux")).includes(thread.id), 30_000, 200);
 
     // The member pays for support on this thread: the snapshot and ticket messages keep everything too.
     const res = await member.post(`/api/v1/threads/${thread.id}/escalations`, gate());
