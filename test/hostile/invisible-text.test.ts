@@ -9,7 +9,7 @@ import { optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/
 import { editPostSchema, replySchema } from "~/models/community/post.server";
 import { publishDraftSchema } from "~/models/tickets/publish-back.server";
 import { createThreadSchema } from "~/models/community/thread.server";
-import { rejectSchema, requestInfoSchema, resolveSchema, ticketMessageSchema } from "~/models/tickets/ticket.server";
+import { rejectSchema, requestInfoSchema, resolveSchema, ticketMessageSchema } from "~/models/tickets/schemas";
 import { tierInputSchema } from "~/models/escalation/tier.server";
 import { NOTHING_VISIBLE } from "~/utils/text";
 import { parseOrThrow } from "~/utils/validation";

@@ -12,8 +12,8 @@ import {
   rejectTicket,
   requestInfo,
   resolveTicket,
-  parseListTicketsQuery,
 } from "~/models/tickets/ticket.server";
+import { parseListTicketsQuery } from "~/models/tickets/schemas";
 import { withdrawTicket } from "~/models/tickets/withdraw.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { db } from "~/services/db.server";

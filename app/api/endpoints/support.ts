@@ -7,7 +7,7 @@ import {
   requestInfoSchema,
   resolveSchema,
   ticketMessageSchema,
-} from "~/models/tickets/ticket.server";
+} from "~/models/tickets/schemas";
 import { TICKET_STATES } from "~/models/tickets/state";
 import { withdrawSchema } from "~/models/tickets/withdraw.server";
 import { refundSchema } from "~/models/tickets/refund.server";

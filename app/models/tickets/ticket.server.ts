@@ -1,5 +1,3 @@
-import { z } from "zod";
-import { hasVisibleText, emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { getEnv } from "~/env.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -18,9 +16,17 @@ import { ticketMoneyTrail } from "~/models/payments/money-trail.server";
 import { recordTicketDecision } from "~/models/tickets/money.server";
 import { notifyDesk, notifyOwner, type TicketRef } from "~/models/tickets/notify.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
-import { canTransition, isClosed, stateLabel, TICKET_STATES, transition, type TicketState } from "~/models/tickets/state";
+import { canTransition, isClosed, stateLabel, transition, type TicketState } from "~/models/tickets/state";
 import { refuseTestMoneyTicket } from "~/models/payments/test-money.server";
 import type { Actor } from "~/models/types";
+import {
+  ListTicketsQuery,
+  ticketMessageSchema,
+  acceptSchema,
+  resolveSchema,
+  requestInfoSchema,
+  rejectSchema,
+} from "~/models/tickets/schemas";
 
 // A paid ticket: a private conversation between its owner and the maintainers
 // (docs/product.md §4.6–4.7). Anyone else is told it does not exist (404). Every state
@@ -28,58 +34,6 @@ import type { Actor } from "~/models/types";
 // maintainers, or a maintainer and the clock, cannot both win.
 
 export type { Actor } from "~/models/types";
-
-export const listTicketsSchema = z.object({ state: z.enum(TICKET_STATES).optional() }).meta({ id: "ListTicketsQuery" });
-export type ListTicketsQuery = z.output<typeof listTicketsSchema>;
-export const parseListTicketsQuery = (input: unknown): ListTicketsQuery => parseOrThrow(listTicketsSchema, input);
-
-const messageBody = z
-  .string({ error: "Write a message." })
-  .trim()
-  .min(2, "Write a message.")
-  .max(20_000, "At most 20,000 characters.")
-  .refine(hasVisibleText, NOTHING_VISIBLE);
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
-
-export const ticketMessageSchema = z
-  .object({ body: messageBody, internal: checkbox.describe("An internal note, visible to maintainers only") })
-  .meta({ id: "TicketMessageInput" });
-
-const optionalMessage = z
-  .string()
-  .trim()
-  .max(20_000, "At most 20,000 characters.")
-  .refine(emptyOrVisible, NOTHING_VISIBLE)
-  .optional()
-  .transform((v) => (v ? v : undefined));
-
-export const acceptSchema = z.object({ message: optionalMessage }).meta({ id: "AcceptTicket" });
-export const resolveSchema = z.object({ message: optionalMessage }).meta({ id: "ResolveTicket" });
-export const requestInfoSchema = z
-  .object({
-    message: z
-      .string({ error: "Say what information you need." })
-      .trim()
-      .min(10, "Say what information you need (at least 10 characters).")
-      .max(20_000)
-      .refine(hasVisibleText, NOTHING_VISIBLE),
-  })
-  .meta({ id: "RequestInfo" });
-export const REJECT_REASONS = ["careless", "out_of_scope", "duplicate"] as const;
-export const rejectSchema = z
-  .object({
-    reason: z.enum(REJECT_REASONS, { error: "Choose a reason: careless, out_of_scope or duplicate." }),
-    message: z
-      .string({ error: "Explain the rejection to the member." })
-      .trim()
-      .min(10, "Explain the rejection to the member (at least 10 characters).")
-      .max(20_000)
-      .refine(hasVisibleText, NOTHING_VISIBLE),
-  })
-  .meta({ id: "RejectTicket" });
 
 const ticketSelect = {
   id: true,
