@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
-import { createPlan, listPlans, updatePlan } from "~/models/insurance/insurance.server";
+import { createPlan, listPlans, updatePlan } from "~/models/insurance/plans.server";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";

@@ -3,7 +3,7 @@ import { createTokenSchema } from "~/models/accounts/api-token.server";
 import { categoryInputSchema } from "~/models/community/category.server";
 import { gateSchema } from "~/models/escalation/gate";
 import { dismissSchema, flagPostSchema } from "~/models/moderation/flag.server";
-import { planInputSchema } from "~/models/insurance/insurance.server";
+import { planInputSchema } from "~/models/insurance/plans.server";
 import { macroInputSchema } from "~/models/desk/macro.server";
 import { optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
 import { editPostSchema, replySchema } from "~/models/community/post.server";

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
-import { activeCoverage, createPlan, insuranceStatus, updatePlan } from "~/models/insurance/insurance.server";
+import { activeCoverage, insuranceStatus } from "~/models/insurance/insurance.server";
+import { createPlan, updatePlan } from "~/models/insurance/plans.server";
 import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance/purchase.server";
 import { changeRenewal } from "~/models/insurance/renewal.server";
 import { endPlanIfDue, PLAN_END_QUEUE } from "~/models/insurance/plan-end.server";

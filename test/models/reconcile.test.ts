@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startEscalation } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
-import { createPlan } from "~/models/insurance/insurance.server";
+import { createPlan } from "~/models/insurance/plans.server";
 import { SETTLE_QUEUE } from "~/models/payments/payment.server";
 import { reconcilePayments } from "~/models/payments/reconcile.server";
 import { acceptTicket } from "~/models/tickets/ticket.server";

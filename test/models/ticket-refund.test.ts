@@ -6,7 +6,8 @@ import { RECEIPT_QUEUE, runReceiptJobs } from "~/models/payments/receipt.server"
 import { runOnce } from "~/services/jobs.server";
 import { startEscalation } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
-import { createPlan, insuranceStatus } from "~/models/insurance/insurance.server";
+import { insuranceStatus } from "~/models/insurance/insurance.server";
+import { createPlan } from "~/models/insurance/plans.server";
 import { completeTestInsuranceCheckout, startInsuranceCheckout } from "~/models/insurance/purchase.server";
 import { reconcilePayments } from "~/models/payments/reconcile.server";
 import { acceptTicket } from "~/models/tickets/ticket.server";

@@ -1,16 +1,13 @@
-import { z } from "zod";
 import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, type PaymentEvent } from "~/services/payments/types";
 import { providerFor } from "~/services/payments/payments.server";
-import { conflict, notFound } from "~/utils/errors";
+import { conflict } from "~/utils/errors";
 import { formatPrice } from "~/utils/money";
-import { parseOrThrow } from "~/utils/validation";
 import { addEntry, balanceOf, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { coverageCredit } from "~/models/insurance/coverage-credit";
-import { linkedPriceCheck } from "~/models/escalation/linked-price.server";
 import { recordMoneyEvent } from "~/models/payments/money-trail.server";
 import { endPlan } from "~/models/insurance/plan-end.server";
 import { lockMember } from "~/models/escalation/open-checkout.server";
@@ -18,8 +15,8 @@ import { refundNow, requestPlanRefund } from "~/models/insurance/plan-refund.ser
 import { FulfilmentRetryError } from "~/models/payments/event-outcome";
 import { requirePermission } from "~/models/permissions";
 import { honouredPlans, honoursProvider, refuseTestCoverage } from "~/models/payments/test-money.server";
-import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import type { Actor, Tx } from "~/models/types";
+import { presentPlan, listPlans } from "~/models/insurance/plans.server";
 
 // Support insurance (docs/product.md §4.11, docs/decisions/016): a yearly plan sold as
 // a subscription. Each paid invoice credits the coverage ledger; escalating
@@ -29,95 +26,6 @@ import type { Actor, Tx } from "~/models/types";
 
 const YEAR_MS = 365 * 86_400_000;
 export const COVERAGE_FULFIL_QUEUE = "insurance-fulfil";
-
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
-
-export const planInputSchema = z
-  .object({
-    name: z
-      .string()
-      .overwrite(cleanLine)
-      .min(2, "At least 2 characters.")
-      .max(60, "At most 60 characters.")
-      .refine(hasVisibleText, NOTHING_VISIBLE),
-    priceCents: z.coerce
-      .number({ error: "Enter the yearly price in cents." })
-      .int("Enter the price in cents.")
-      .min(50, "Stripe's smallest charge is 50 cents.")
-      .max(100_000_000, "That price is too high."),
-    coverageCents: z.coerce
-      .number({ error: "Enter the coverage in cents." })
-      .int("Enter the coverage in cents.")
-      .min(100, "At least 1.00 of coverage.")
-      .max(1_000_000_000, "That coverage is too high."),
-    currency: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
-    stripePriceId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .pipe(
-        z
-          .string()
-          .regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…")
-          .nullable(),
-      ),
-    active: checkbox,
-  })
-  .meta({ id: "InsurancePlanInput" });
-
-const planSelect = {
-  id: true,
-  name: true,
-  priceCents: true,
-  coverageCents: true,
-  currency: true,
-  stripePriceId: true,
-  active: true,
-  createdAt: true,
-} satisfies Prisma.InsurancePlanSelect;
-
-export const presentPlan = (p: { id: string; name: string; priceCents: number; coverageCents: number; currency: string }) => ({
-  id: p.id,
-  name: p.name,
-  priceCents: p.priceCents,
-  coverageCents: p.coverageCents,
-  currency: p.currency,
-});
-
-export const listPlans = (opts: { includeInactive?: boolean } = {}) =>
-  db.insurancePlan.findMany({ where: opts.includeInactive ? {} : { active: true }, orderBy: [{ priceCents: "asc" }], select: planSelect });
-
-export async function createPlan(actor: Actor, input: unknown) {
-  requirePermission(actor, "insurance:manage");
-  const data = parseOrThrow(planInputSchema, input);
-  await linkedPriceCheck(data, "yearly", "this plan");
-  const plan = await db.insurancePlan.create({ data, select: planSelect });
-  await db.auditLog.create({
-    data: { actorId: actor.id, action: "insurance_plan.create", targetType: "insurance_plan", targetId: plan.id, data },
-  });
-  return plan;
-}
-
-/** Price and coverage changes apply to new subscriptions; existing ones renew on what they were sold (docs/decisions/037). */
-export async function updatePlan(actor: Actor, id: string, input: unknown) {
-  requirePermission(actor, "insurance:manage");
-  const data = parseOrThrow(planInputSchema, input);
-  await linkedPriceCheck(data, "yearly", "this plan");
-  const { count } = await db.insurancePlan.updateMany({ where: { id }, data });
-  if (!count) throw notFound("No such plan.");
-  await db.auditLog.create({
-    data: { actorId: actor.id, action: "insurance_plan.update", targetType: "insurance_plan", targetId: id, data },
-  });
-  return db.insurancePlan.findUniqueOrThrow({ where: { id }, select: planSelect });
-}
 
 const coveredWhere = (now: Date) => ({ status: "active", currentPeriodEnd: { gt: now } });
 
