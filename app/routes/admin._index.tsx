@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { forPage } from "~/utils/page-errors.server";
 import { Link, useLoaderData } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
 import { jobCounts } from "~/services/jobs.server";
@@ -42,28 +43,17 @@ export default function AdminHome() {
         {queues.length === 0 ? (
           <p>No jobs yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Pending</th>
-                <th scope="col">Running</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Done</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.map((q) => (
-                <tr key={q}>
-                  <th scope="row">{q}</th>
-                  <td>{count(q, "pending")}</td>
-                  <td>{count(q, "running")}</td>
-                  <td className={count(q, "failed") ? "field-error" : undefined}>{count(q, "failed")}</td>
-                  <td>{count(q, "done")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            rows={queues}
+            rowKey={(q) => q}
+            columns={[
+              { header: "Queue", cell: (q) => q, rowHeader: true },
+              { header: "Pending", cell: (q) => count(q, "pending") },
+              { header: "Running", cell: (q) => count(q, "running") },
+              { header: "Failed", cell: (q) => count(q, "failed"), cellClass: (q) => (count(q, "failed") ? "field-error" : undefined) },
+              { header: "Done", cell: (q) => count(q, "done") },
+            ]}
+          />
         )}
       </section>
     </div>

@@ -1,5 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { RevenueChart } from "~/components/desk/revenue-chart";
 import { deskNumbers } from "~/models/desk/numbers.server";
 import { formatDuration } from "~/models/tickets/sla";
@@ -78,38 +79,21 @@ export default function DeskNumbers() {
           </p>
         ))}
         <RevenueChart rows={m.revenue} />
-        <table>
-          <caption>Captured revenue by month and tier</caption>
-          <thead>
-            <tr>
-              <th scope="col">Month</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Tickets</th>
-              <th scope="col">Accepted</th>
-              <th scope="col">Refunded</th>
-              <th scope="col">Disputes lost</th>
-              <th scope="col">Captured</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.revenue.length === 0 ? (
-              <tr>
-                <td colSpan={7}>None yet.</td>
-              </tr>
-            ) : null}
-            {m.revenue.map((r) => (
-              <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
-                <th scope="row">{r.month}</th>
-                <td>{r.tierName}</td>
-                <td>{r.tickets}</td>
-                <td>{formatPrice(r.grossCents, r.currency)}</td>
-                <td>{formatPrice(r.refundedCents, r.currency)}</td>
-                <td>{formatPrice(r.disputedCents, r.currency)}</td>
-                <td>{formatPrice(r.cents, r.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Captured revenue by month and tier"
+          rows={m.revenue}
+          rowKey={(r) => `${r.month}-${r.tierSlug}-${r.currency}`}
+          empty="None yet."
+          columns={[
+            { header: "Month", cell: (r) => r.month, rowHeader: true },
+            { header: "Tier", cell: (r) => r.tierName },
+            { header: "Tickets", cell: (r) => r.tickets },
+            { header: "Accepted", cell: (r) => formatPrice(r.grossCents, r.currency) },
+            { header: "Refunded", cell: (r) => formatPrice(r.refundedCents, r.currency) },
+            { header: "Disputes lost", cell: (r) => formatPrice(r.disputedCents, r.currency) },
+            { header: "Captured", cell: (r) => formatPrice(r.cents, r.currency) },
+          ]}
+        />
       </section>
 
       <TicketCounts
@@ -140,22 +124,14 @@ function TicketCounts({
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{column}</th>
-            <th scope="col">Tickets</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(counts).map(([key, n]) => (
-            <tr key={key}>
-              <th scope="row">{label(key)}</th>
-              <td>{n}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        rows={Object.entries(counts)}
+        rowKey={([key]) => key}
+        columns={[
+          { header: column, cell: ([key]) => label(key), rowHeader: true },
+          { header: "Tickets", cell: ([, n]) => n },
+        ]}
+      />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { FormError } from "~/components/field";
 import { Time } from "~/components/time";
 import { getEnv } from "~/env.server";
@@ -174,26 +175,15 @@ export default function Insurance() {
             </div>
           ) : null}
           <h3>Ledger</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Entry</th>
-                <th scope="col">Amount</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sub.ledger.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <Time value={e.createdAt} />
-                  </td>
-                  <td>{e.label}</td>
-                  <td>{formatPrice(e.amountCents, sub.plan.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            rows={sub.ledger}
+            rowKey={(e) => e.id}
+            columns={[
+              { header: "Date", cell: (e) => <Time value={e.createdAt} /> },
+              { header: "Entry", cell: (e) => e.label },
+              { header: "Amount", cell: (e) => formatPrice(e.amountCents, sub.plan.currency) },
+            ]}
+          />
         </section>
       ) : null}
 

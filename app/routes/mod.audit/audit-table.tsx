@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { Time } from "~/components/time";
 
 type Entry = {
@@ -25,58 +26,47 @@ function describe(data: Record<string, unknown> | null) {
   return parts.join("; ") || null;
 }
 
+/** Which post or thread the entry is about, linked, with a link to that item's own history. */
+function Target({ e }: { e: Entry }) {
+  const title = typeof e.data?.title === "string" ? e.data.title : null;
+  const number = typeof e.data?.number === "number" ? e.data.number : null;
+  const details = describe(e.data);
+  return (
+    <>
+      {e.targetType === "post" ? (number === 0 ? "Question" : number !== null ? `Reply #${number}` : "Post") : "Thread"}
+      {title ? (
+        <>
+          {e.targetType === "post" ? " in " : " "}
+          {e.url ? <Link to={e.url}>“{title}”</Link> : `“${title}”`}
+        </>
+      ) : null}{" "}
+      <Link to={`/mod/audit?targetType=${e.targetType}&targetId=${e.targetId}`} className="hint" aria-label="History of this item">
+        history
+      </Link>
+      {details ? <div className="hint">{details}</div> : null}
+    </>
+  );
+}
+
 /** The entries, newest first: when, who, what, on which post or thread, and why. */
 export function AuditTable({ entries }: { entries: Entry[] }) {
   return (
-    <div style={{ overflowX: "auto" }}>
-      <table className="audit-table">
-        <caption className="visually-hidden">Moderator actions, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">What</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => {
-            const title = typeof e.data?.title === "string" ? e.data.title : null;
-            const number = typeof e.data?.number === "number" ? e.data.number : null;
-            const details = describe(e.data);
-            return (
-              <tr key={e.id}>
-                <td>
-                  <Time value={e.createdAt} />
-                </td>
-                <td>{e.actor ? <Link to={`/mod/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link> : <em>system</em>}</td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td>
-                  {e.targetType === "post" ? (number === 0 ? "Question" : number !== null ? `Reply #${number}` : "Post") : "Thread"}
-                  {title ? (
-                    <>
-                      {e.targetType === "post" ? " in " : " "}
-                      {e.url ? <Link to={e.url}>“{title}”</Link> : `“${title}”`}
-                    </>
-                  ) : null}{" "}
-                  <Link
-                    to={`/mod/audit?targetType=${e.targetType}&targetId=${e.targetId}`}
-                    className="hint"
-                    aria-label="History of this item"
-                  >
-                    history
-                  </Link>
-                  {details ? <div className="hint">{details}</div> : null}
-                </td>
-                <td>{e.reason ?? <span className="hint">—</span>}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      className="audit-table"
+      caption="Moderator actions, newest first"
+      captionHidden
+      rows={entries}
+      rowKey={(e) => e.id}
+      columns={[
+        { header: "When", cell: (e) => <Time value={e.createdAt} /> },
+        {
+          header: "Who",
+          cell: (e) => (e.actor ? <Link to={`/mod/audit?actor=${encodeURIComponent(e.actor)}`}>{e.actor}</Link> : <em>system</em>),
+        },
+        { header: "Action", cell: (e) => <code>{e.action}</code> },
+        { header: "What", cell: (e) => <Target e={e} /> },
+        { header: "Why", cell: (e) => e.reason ?? <span className="hint">—</span> },
+      ]}
+    />
   );
 }

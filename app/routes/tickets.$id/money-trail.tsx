@@ -1,3 +1,4 @@
+import { DataTable } from "~/components/data-table";
 import { Time } from "~/components/time";
 import { formatPrice } from "~/utils/money";
 
@@ -19,30 +20,18 @@ export function MoneyTrail({ entries }: { entries: Entry[] }) {
       {entries.length === 0 ? (
         <p className="hint">No money has moved on this ticket.</p>
       ) : (
-        <table className="money-trail">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">What</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Who</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Time value={e.createdAt} />
-                </td>
-                <td>{e.label}</td>
-                <td>{formatPrice(e.amountCents, e.currency)}</td>
-                <td>{e.actor ?? "system"}</td>
-                <td>{e.reason ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="money-trail"
+          rows={entries}
+          rowKey={(e) => e.id}
+          columns={[
+            { header: "Time", cell: (e) => <Time value={e.createdAt} /> },
+            { header: "What", cell: (e) => e.label },
+            { header: "Amount", cell: (e) => formatPrice(e.amountCents, e.currency) },
+            { header: "Who", cell: (e) => e.actor ?? "system" },
+            { header: "Reason", cell: (e) => e.reason ?? "" },
+          ]}
+        />
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { Field } from "~/components/field";
 import { Time } from "~/components/time";
 import { formatPrice } from "~/utils/money";
@@ -27,34 +28,18 @@ export function TicketRefunds({ payment, errors }: { payment: Payment; errors?: 
   return (
     <>
       {refunds.length ? (
-        <table>
-          <caption>Refunds</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Amount</th>
-              <th scope="col">By</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {refunds.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Time value={r.createdAt} />
-                </td>
-                <td>{formatPrice(r.amountCents, r.currency)}</td>
-                <td>{r.source === "provider" ? "Stripe dashboard" : (r.by ?? "")}</td>
-                <td>{r.reason}</td>
-                <td>
-                  {STATUS[r.status] ?? r.status}
-                  {r.lastError ? `: ${r.lastError}` : ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Refunds"
+          rows={refunds}
+          rowKey={(r) => r.id}
+          columns={[
+            { header: "When", cell: (r) => <Time value={r.createdAt} /> },
+            { header: "Amount", cell: (r) => formatPrice(r.amountCents, r.currency) },
+            { header: "By", cell: (r) => (r.source === "provider" ? "Stripe dashboard" : (r.by ?? "")) },
+            { header: "Reason", cell: (r) => r.reason },
+            { header: "Status", cell: (r) => `${STATUS[r.status] ?? r.status}${r.lastError ? `: ${r.lastError}` : ""}` },
+          ]}
+        />
       ) : null}
       {payment.settlement === "captured" && left > 0 ? (
         <Form method="post" className="card" replace preventScrollReset>
