@@ -77,6 +77,36 @@ export async function fail(jobs: JobRow[], error: unknown, now = new Date()) {
   }
 }
 
+/**
+ * Runs one pending job inline, right after the request that queued it has committed, so the person sees the outcome
+ * at once. A worker that leased it first wins; a failure goes back to the queue with its backoff.
+ */
+export async function runPendingJobNow(queue: string, dedupeKey: string, run: (job: JobRow) => Promise<void>, now = new Date()) {
+  const job = await db.job.findFirst({ where: { queue, dedupeKey, state: "pending" }, select: { id: true } });
+  if (!job) return;
+  const leased = await db.job.updateMany({
+    where: { id: job.id, state: "pending" },
+    data: { state: "running", lockedUntil: new Date(now.getTime() + 60_000), lockedBy: "inline", attempts: { increment: 1 } },
+  });
+  if (!leased.count) return;
+  const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+  const claimed: JobRow = {
+    id: row.id,
+    queue: row.queue,
+    payload: row.payload,
+    attempts: row.attempts,
+    maxAttempts: row.maxAttempts,
+    dedupeKey: row.dedupeKey,
+  };
+  try {
+    await run(claimed);
+    await complete([row.id]);
+  } catch (error) {
+    logger.warn(`${queue} job ${dedupeKey} failed, will retry (${error instanceof Error ? error.message : "error"})`);
+    await fail([claimed], error, now);
+  }
+}
+
 /** Claims one batch of a queue and runs the handler; returns how many jobs it processed. */
 export async function runOnce(queue: string, handler: JobHandler, batchSize = 100): Promise<number> {
   const jobs = await claim(queue, batchSize);

@@ -4,7 +4,8 @@ import { db } from "~/services/db.server";
 import { enqueueThreads } from "#search/outbox.server";
 import { conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { cleanLine, emptyOrVisible, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import { emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
+import { displayNameField, positionField, slugField } from "~/utils/schema-fields";
 
 export const categorySelect = {
   id: true,
@@ -23,23 +24,14 @@ export const findCategoryBySlug = (slug: string) => db.category.findUnique({ whe
 
 export const categoryInputSchema = z
   .object({
-    slug: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z
-      .string()
-      .overwrite(cleanLine)
-      .min(2, "At least 2 characters.")
-      .max(60, "At most 60 characters.")
-      .refine(hasVisibleText, NOTHING_VISIBLE),
+    slug: slugField,
+    name: displayNameField,
     description: z.string().trim().max(500, "At most 500 characters.").refine(emptyOrVisible, NOTHING_VISIBLE).default(""),
     supported: z
       .union([z.boolean(), z.enum(["on", "true", "false", ""])])
       .default(false)
       .transform((v) => v === true || v === "on" || v === "true"),
-    position: z.coerce.number().int().min(0).max(1000).default(0),
+    position: positionField,
   })
   .meta({ id: "CategoryInput" });
 

@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { holdEndsAt, holdNotice } from "~/models/payments/card-hold";
-import { badgeFor, countByState, QUEUE_STATES, sortQueue } from "~/models/desk/queue";
+import { badgeFor, countByState, QUEUE_STATES, queueClockSelect, sortQueue } from "~/models/desk/queue";
 import { can } from "~/models/permissions";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
@@ -33,19 +33,11 @@ export async function deskQueue(actor: Actor | null | undefined, query: DeskQueu
     db.ticket.findMany({
       where: { state: { in: [...QUEUE_STATES] } },
       select: {
-        id: true,
-        state: true,
-        deadlineAt: true,
-        pausedAt: true,
-        remainingMs: true,
-        paidAt: true,
+        ...queueClockSelect,
         snapshot: true,
-        firstResponseAt: true,
         acceptedAt: true,
         payments: { orderBy: { createdAt: "desc" }, take: 1, select: { status: true, captureBefore: true } },
         owner: { select: { username: true } },
-        soldTierName: true,
-        soldResponseHours: true,
         tier: { select: { slug: true } },
       },
       take: 2000,

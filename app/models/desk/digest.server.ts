@@ -3,7 +3,7 @@ import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { sendMail } from "~/services/mail.server";
-import { badgeFor, QUEUE_STATES, sortQueue } from "~/models/desk/queue";
+import { badgeFor, QUEUE_STATES, queueClockSelect, sortQueue } from "~/models/desk/queue";
 import { can, ROLES } from "~/models/permissions";
 import { formatDuration, type ClockLevel } from "~/models/tickets/sla";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
@@ -117,18 +117,7 @@ export function composeDigest(user: { email: string; username: string }, items: 
 async function digestItems(now: Date): Promise<DigestItem[]> {
   const rows = await db.ticket.findMany({
     where: { state: { in: [...QUEUE_STATES] } },
-    select: {
-      id: true,
-      state: true,
-      deadlineAt: true,
-      pausedAt: true,
-      remainingMs: true,
-      paidAt: true,
-      firstResponseAt: true,
-      soldTierName: true,
-      soldResponseHours: true,
-      thread: { select: { title: true } },
-    },
+    select: { ...queueClockSelect, thread: { select: { title: true } } },
   });
   return sortQueue(
     rows.map((r) => ({ ...r, responseHours: r.soldResponseHours })),

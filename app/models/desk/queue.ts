@@ -8,6 +8,19 @@ export const QUEUE_STATES = ["awaiting_acceptance", "open", "waiting_on_customer
 export type QueueState = (typeof QUEUE_STATES)[number];
 export const isQueueState = (s: string): s is QueueState => (QUEUE_STATES as readonly string[]).includes(s);
 
+/** The columns every queue reader (page, API, digest) needs to sort the queue and badge its clocks. */
+export const queueClockSelect = {
+  id: true,
+  state: true,
+  deadlineAt: true,
+  pausedAt: true,
+  remainingMs: true,
+  paidAt: true,
+  firstResponseAt: true,
+  soldTierName: true,
+  soldResponseHours: true,
+} as const;
+
 export type Badge = { level: ClockLevel; timeLeftMs: number | null; fractionLeft: number | null; text: string };
 type Answerable = Clock & { paidAt?: Date; firstResponseAt?: Date | null };
 

@@ -3,7 +3,16 @@ import { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { badRequest, conflict, notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
-import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import {
+  centsField,
+  checkboxField,
+  currencyField,
+  displayNameField,
+  positionField,
+  slugField,
+  STRIPE_MINIMUM,
+  stripePriceIdField,
+} from "~/utils/schema-fields";
 import { linkedPriceCheck } from "~/models/escalation/linked-price.server";
 
 // A card authorisation lasts about seven days (docs/decisions/005): a promise
@@ -24,52 +33,20 @@ export const tierSelect = {
 
 export type TierRow = Prisma.TierGetPayload<{ select: typeof tierSelect }>;
 
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
-
 export const tierInputSchema = z
   .object({
-    slug: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "2–40 lowercase letters, digits or dashes."),
-    name: z
-      .string()
-      .overwrite(cleanLine)
-      .min(2, "At least 2 characters.")
-      .max(60, "At most 60 characters.")
-      .refine(hasVisibleText, NOTHING_VISIBLE),
+    slug: slugField,
+    name: displayNameField,
     responseHours: z.coerce
       .number({ error: "Enter a whole number of hours." })
       .int("Enter a whole number of hours.")
       .min(1, "At least 1 hour.")
       .max(MAX_RESPONSE_HOURS, `At most ${MAX_RESPONSE_HOURS} hours: a card authorisation does not last much longer.`),
-    priceCents: z.coerce
-      .number({ error: "Enter the price in cents." })
-      .int("Enter the price in cents.")
-      .min(50, "Stripe's smallest charge is 50 cents.")
-      .max(10_000_000, "That price is too high."),
-    currency: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
-    stripePriceId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .pipe(
-        z
-          .string()
-          .regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…")
-          .nullable(),
-      ),
-    active: checkbox,
-    position: z.coerce.number().int().min(0).max(1000).default(0),
+    priceCents: centsField("the price", STRIPE_MINIMUM, 10_000_000),
+    currency: currencyField,
+    stripePriceId: stripePriceIdField,
+    active: checkboxField,
+    position: positionField,
   })
   .meta({ id: "TierInput" });
 

@@ -1,5 +1,4 @@
-import { db } from "~/services/db.server";
-import { complete, enqueue, fail, type JobRow } from "~/services/jobs.server";
+import { enqueue, runPendingJobNow, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor } from "~/services/payments/payments.server";
 import type { InvoiceRefundRequest } from "~/services/payments/types";
@@ -11,7 +10,6 @@ import type { Tx } from "~/models/types";
 // it until the provider confirms. The job row is the record: one per invoice.
 
 export const PLAN_REFUND_QUEUE = "insurance-refund";
-const LEASE_MS = 60_000;
 const SAFETY_NET_DELAY_MS = 30_000;
 // With the queue's backoff (capped at 10 minutes) this keeps trying for about five hours of outage.
 const MAX_ATTEMPTS = 40;
@@ -47,34 +45,7 @@ async function refund(job: Pick<JobRow, "payload" | "attempts">) {
  * Right after the refusal commits: takes the pending job's lease and runs it
  * now. A failure goes back to the queue with its backoff; the job retries it.
  */
-export async function refundNow(invoiceId: string, now = new Date()) {
-  const job = await db.job.findFirst({
-    where: { queue: PLAN_REFUND_QUEUE, dedupeKey: keyOf(invoiceId), state: "pending" },
-    select: { id: true },
-  });
-  if (!job) return;
-  const leased = await db.job.updateMany({
-    where: { id: job.id, state: "pending" },
-    data: { state: "running", lockedUntil: new Date(now.getTime() + LEASE_MS), lockedBy: "inline", attempts: { increment: 1 } },
-  });
-  if (!leased.count) return; // a worker took it
-  const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-  const claimed: JobRow = {
-    id: row.id,
-    queue: row.queue,
-    payload: row.payload,
-    attempts: row.attempts,
-    maxAttempts: row.maxAttempts,
-    dedupeKey: row.dedupeKey,
-  };
-  try {
-    await refund(claimed);
-    await complete([row.id]);
-  } catch (error) {
-    logger.warn(`insurance refund for invoice ${invoiceId} failed, will retry (${error instanceof Error ? error.message : "error"})`);
-    await fail([claimed], error, now);
-  }
-}
+export const refundNow = (invoiceId: string, now = new Date()) => runPendingJobNow(PLAN_REFUND_QUEUE, keyOf(invoiceId), refund, now);
 
 /** Queue handler (batch size 1): the queue's backoff retries until the refund is confirmed. */
 export async function runPlanRefundJobs(jobs: JobRow[]) {

@@ -5,51 +5,19 @@ import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { linkedPriceCheck } from "~/models/escalation/linked-price.server";
 import { requirePermission } from "~/models/permissions";
-import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
+import { centsField, checkboxField, currencyField, displayNameField, STRIPE_MINIMUM, stripePriceIdField } from "~/utils/schema-fields";
 import type { Actor } from "~/models/types";
 
 // The insurance plans an admin sells (docs/product.md §4.11): name, yearly price, the coverage it buys.
 
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
-
 export const planInputSchema = z
   .object({
-    name: z
-      .string()
-      .overwrite(cleanLine)
-      .min(2, "At least 2 characters.")
-      .max(60, "At most 60 characters.")
-      .refine(hasVisibleText, NOTHING_VISIBLE),
-    priceCents: z.coerce
-      .number({ error: "Enter the yearly price in cents." })
-      .int("Enter the price in cents.")
-      .min(50, "Stripe's smallest charge is 50 cents.")
-      .max(100_000_000, "That price is too high."),
-    coverageCents: z.coerce
-      .number({ error: "Enter the coverage in cents." })
-      .int("Enter the coverage in cents.")
-      .min(100, "At least 1.00 of coverage.")
-      .max(1_000_000_000, "That coverage is too high."),
-    currency: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .regex(/^[a-z]{3}$/, "A three-letter ISO currency code, e.g. usd."),
-    stripePriceId: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .pipe(
-        z
-          .string()
-          .regex(/^price_[A-Za-z0-9]+$/, "A Stripe Price id looks like price_…")
-          .nullable(),
-      ),
-    active: checkbox,
+    name: displayNameField,
+    priceCents: centsField("the yearly price", STRIPE_MINIMUM, 100_000_000),
+    coverageCents: centsField("the coverage", { cents: 100, message: "At least 1.00 of coverage." }, 1_000_000_000),
+    currency: currencyField,
+    stripePriceId: stripePriceIdField,
+    active: checkboxField,
   })
   .meta({ id: "InsurancePlanInput" });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "~/services/db.server";
-import { complete, enqueue, fail, type JobRow } from "~/services/jobs.server";
+import { enqueue, runPendingJobNow, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor, type ProviderRefund } from "~/services/payments/payments.server";
 import { badRequest, conflict, notFound } from "~/utils/errors";
@@ -20,7 +20,6 @@ import type { Actor, Tx } from "~/models/types";
 // whose answer was lost is found again instead of being sent twice.
 
 export const REFUND_QUEUE = "ticket-refund";
-const LEASE_MS = 60_000;
 const SAFETY_NET_DELAY_MS = 30_000;
 const MAX_ATTEMPTS = 40;
 
@@ -282,34 +281,8 @@ async function sendRefund(refundId: string, attempt: number, now: Date) {
 }
 
 /** Right after the decision: takes the job's lease and sends the refund; a failure stays with the job's backoff. */
-export async function refundNow(refundId: string, now = new Date()) {
-  const job = await db.job.findFirst({
-    where: { queue: REFUND_QUEUE, dedupeKey: `refund:${refundId}`, state: "pending" },
-    select: { id: true },
-  });
-  if (!job) return;
-  const leased = await db.job.updateMany({
-    where: { id: job.id, state: "pending" },
-    data: { state: "running", lockedUntil: new Date(now.getTime() + LEASE_MS), lockedBy: "inline", attempts: { increment: 1 } },
-  });
-  if (!leased.count) return;
-  const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
-  const claimed: JobRow = {
-    id: row.id,
-    queue: row.queue,
-    payload: row.payload,
-    attempts: row.attempts,
-    maxAttempts: row.maxAttempts,
-    dedupeKey: row.dedupeKey,
-  };
-  try {
-    await sendRefund(refundId, row.attempts, now);
-    await complete([row.id]);
-  } catch (error) {
-    logger.warn(`refund ${refundId} failed, will retry (${error instanceof Error ? error.message : "error"})`);
-    await fail([claimed], error, now);
-  }
-}
+export const refundNow = (refundId: string, now = new Date()) =>
+  runPendingJobNow(REFUND_QUEUE, `refund:${refundId}`, (job) => sendRefund(refundId, job.attempts, now), now);
 
 /** Queue handler (batch size 1): retried with the queue's backoff; the last failure marks the refund failed. */
 export async function runRefundJobs(jobs: JobRow[]) {

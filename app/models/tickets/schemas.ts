@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { hasVisibleText, emptyOrVisible, NOTHING_VISIBLE } from "~/utils/text";
 import { parseOrThrow } from "~/utils/validation";
+import { checkboxField } from "~/utils/schema-fields";
 import { TICKET_STATES } from "~/models/tickets/state";
 
 // What a member or maintainer may send about a ticket, parsed at the edge (docs/product.md §4.6–4.7).
@@ -15,13 +16,9 @@ const messageBody = z
   .min(2, "Write a message.")
   .max(20_000, "At most 20,000 characters.")
   .refine(hasVisibleText, NOTHING_VISIBLE);
-const checkbox = z
-  .union([z.boolean(), z.enum(["on", "true", "false", ""])])
-  .optional()
-  .transform((v) => v === true || v === "on" || v === "true");
 
 export const ticketMessageSchema = z
-  .object({ body: messageBody, internal: checkbox.describe("An internal note, visible to maintainers only") })
+  .object({ body: messageBody, internal: checkboxField.describe("An internal note, visible to maintainers only") })
   .meta({ id: "TicketMessageInput" });
 
 const optionalMessage = z

@@ -12,7 +12,7 @@ import {
 import { checkoutSessionParams, subscriptionCheckoutParams } from "./stripe-checkout.server";
 import { call, idOf, providerError, stripeClient } from "./stripe-client.server";
 import { invoicePaymentIntent, invoiceSubscription, paymentIntentOfInvoice } from "./stripe-invoices.server";
-import { assertPriceMatches } from "./stripe-prices.server";
+import { assertPriceMatches, type PriceExpectation } from "./stripe-prices.server";
 import { subscriptionState } from "./stripe-subscriptions.server";
 
 // Stripe Checkout in payment mode with manual capture (docs/decisions/005): the
@@ -191,27 +191,25 @@ const toRefund = (r: Stripe.Refund): ProviderRefund => ({
   refundId: r.metadata?.refundId ?? null,
 });
 
+/** Opens a Checkout Session, never one whose linked Price charges something else than what the member was shown. */
+async function openCheckout(
+  stripe: Stripe,
+  shown: Omit<PriceExpectation, "stripePriceId"> & { stripePriceId?: string | null },
+  params: Stripe.Checkout.SessionCreateParams,
+  idempotencyKey: string,
+) {
+  if (shown.stripePriceId) await assertPriceMatches(stripe, { ...shown, stripePriceId: shown.stripePriceId });
+  const session = await call(() => stripe.checkout.sessions.create(params, { idempotencyKey }));
+  if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
+  return { sessionId: session.id, url: session.url };
+}
+
 export function stripeProvider(): PaymentProvider {
   const stripe = stripeClient();
   return {
     name: "stripe",
-    async createCheckout(req) {
-      // Never a checkout whose Price charges something else than what the member was shown.
-      if (req.stripePriceId) {
-        await assertPriceMatches(stripe, {
-          stripePriceId: req.stripePriceId,
-          amountCents: req.amountCents,
-          currency: req.currency,
-          billing: "one_time",
-          what: "the tier",
-        });
-      }
-      const session = await call(() =>
-        stripe.checkout.sessions.create(checkoutSessionParams(req), { idempotencyKey: `checkout-${req.escalationId}` }),
-      );
-      if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
-      return { sessionId: session.id, url: session.url };
-    },
+    createCheckout: (req) =>
+      openCheckout(stripe, { ...req, billing: "one_time", what: "the tier" }, checkoutSessionParams(req), `checkout-${req.escalationId}`),
     async expireCheckout(id) {
       try {
         await stripe.checkout.sessions.expire(id);
@@ -224,23 +222,13 @@ export function stripeProvider(): PaymentProvider {
         throw providerError(error);
       }
     },
-    async createSubscriptionCheckout(req) {
-      // Never a checkout whose Price charges something else than what the member was shown.
-      if (req.stripePriceId) {
-        await assertPriceMatches(stripe, {
-          stripePriceId: req.stripePriceId,
-          amountCents: req.amountCents,
-          currency: req.currency,
-          billing: "yearly",
-          what: "the plan",
-        });
-      }
-      const session = await call(() =>
-        stripe.checkout.sessions.create(subscriptionCheckoutParams(req), { idempotencyKey: `insurance-checkout-${req.insuranceId}` }),
-      );
-      if (!session.url) throw new PaymentProviderError("Stripe returned a Checkout Session without a URL.", undefined, true);
-      return { sessionId: session.id, url: session.url };
-    },
+    createSubscriptionCheckout: (req) =>
+      openCheckout(
+        stripe,
+        { ...req, billing: "yearly", what: "the plan" },
+        subscriptionCheckoutParams(req),
+        `insurance-checkout-${req.insuranceId}`,
+      ),
     async cancelSubscription(id) {
       await call(() => stripe.subscriptions.cancel(id));
     },
