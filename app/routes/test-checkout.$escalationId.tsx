@@ -1,13 +1,13 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FormError } from "~/components/field";
+import { Link, useLoaderData } from "@remix-run/react";
+import { TestCheckoutPage } from "~/components/test-checkout-page";
 import { getEnv } from "~/env.server";
 import { escalationPath } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import { requireUser } from "~/services/auth.server";
 import { simulateCheckout, testCheckoutFor } from "~/services/payments/test-mode.server";
 import { notFound } from "~/utils/errors";
-import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
@@ -53,46 +53,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function TestCheckout() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<FormFailure>();
-  const busy = useNavigation().state !== "idle";
   return (
-    <section className="narrow stack" aria-labelledby="checkout-title">
-      <p className="test-banner" role="note">
-        TEST MODE: this is a simulated checkout. No card is needed and no real money moves.
-      </p>
-      <h1 id="checkout-title">Test checkout</h1>
-      <dl className="facts">
-        <dt>For</dt>
-        <dd>{data.threadTitle}</dd>
-        <dt>Tier</dt>
-        <dd>
-          {data.tier.name} (first response within {data.tier.responseHours} hours)
-        </dd>
-        <dt>Amount</dt>
-        <dd>{data.amount}, authorised now, charged only if the maintainer accepts</dd>
-      </dl>
-      <FormError message={result?.message} />
-      {data.open ? (
-        <Form method="post" className="row">
-          <button type="submit" name="intent" value="authorize" disabled={busy}>
-            Authorize {data.amount}
-          </button>
-          <button type="submit" name="intent" value="decline" className="danger" disabled={busy}>
-            Decline
-          </button>
-        </Form>
-      ) : data.ticketId ? (
-        <p className="notice">
-          This checkout is complete. <Link to={`/tickets/${data.ticketId}`}>Open your ticket</Link>.
-        </p>
-      ) : (
-        <p className="notice">
-          This checkout is closed ({data.state.replace("_", " ")}). <Link to={data.back}>Start again</Link>.
-        </p>
-      )}
+    <TestCheckoutPage
+      what="checkout"
+      title="Test checkout"
+      facts={[
+        ["For", data.threadTitle],
+        ["Tier", `${data.tier.name} (first response within ${data.tier.responseHours} hours)`],
+        ["Amount", `${data.amount}, authorised now, charged only if the maintainer accepts`],
+      ]}
+      open={data.open}
+      pay={{ intent: "authorize", label: `Authorize ${data.amount}` }}
+      closed={
+        data.ticketId ? (
+          <p className="notice">
+            This checkout is complete. <Link to={`/tickets/${data.ticketId}`}>Open your ticket</Link>.
+          </p>
+        ) : (
+          <p className="notice">
+            This checkout is closed ({data.state.replace("_", " ")}). <Link to={data.back}>Start again</Link>.
+          </p>
+        )
+      }
+    >
       <p>
         <Link to={`${data.back}?escalation=${data.escalationId}&checkout=cancelled`}>Cancel and go back</Link>
       </p>
-    </section>
+    </TestCheckoutPage>
   );
 }

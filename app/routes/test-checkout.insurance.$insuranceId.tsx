@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FormError } from "~/components/field";
+import { Link, useLoaderData } from "@remix-run/react";
+import { TestCheckoutPage } from "~/components/test-checkout-page";
 import { completeTestInsuranceCheckout, insurancePath, testInsuranceCheckoutFor } from "~/models/insurance/purchase.server";
 import { requireUser } from "~/services/auth.server";
-import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
+import { attempt, readForm } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
@@ -41,37 +41,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function TestInsuranceCheckout() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<FormFailure>();
-  const busy = useNavigation().state !== "idle";
   return (
-    <section className="narrow stack" aria-labelledby="checkout-title">
-      <p className="test-banner" role="note">
-        TEST MODE: this is a simulated subscription checkout. No card is needed and no real money moves.
-      </p>
-      <h1 id="checkout-title">Test checkout: support insurance</h1>
-      <dl className="facts">
-        <dt>Plan</dt>
-        <dd>{data.plan.name}</dd>
-        <dt>Price</dt>
-        <dd>{data.plan.price} a year</dd>
-        <dt>Coverage</dt>
-        <dd>{data.plan.coverage} a year</dd>
-      </dl>
-      <FormError message={result?.message} />
-      {data.open ? (
-        <Form method="post" className="row">
-          <button type="submit" name="intent" value="subscribe" disabled={busy}>
-            Subscribe for {data.plan.price} a year
-          </button>
-          <button type="submit" name="intent" value="decline" className="danger" disabled={busy}>
-            Decline
-          </button>
-        </Form>
-      ) : (
+    <TestCheckoutPage
+      what="subscription checkout"
+      title="Test checkout: support insurance"
+      facts={[
+        ["Plan", data.plan.name],
+        ["Price", `${data.plan.price} a year`],
+        ["Coverage", `${data.plan.coverage} a year`],
+      ]}
+      open={data.open}
+      pay={{ intent: "subscribe", label: `Subscribe for ${data.plan.price} a year` }}
+      closed={
         <p className="notice">
           This checkout is closed. <Link to={insurancePath}>Back to support insurance</Link>.
         </p>
-      )}
-    </section>
+      }
+    />
   );
 }
