@@ -142,6 +142,13 @@ export function ReasonAction({
   );
 }
 
+type ReasonActionProps = Parameters<typeof ReasonAction>[0];
+
+/** A state and its undo: while `active`, a one-click undo (unhide, restore, unlock); otherwise the action that asks why. */
+function Reversible({ active, undo, ...props }: ReasonActionProps & { active: boolean; undo: { intent: string; label: string } }) {
+  return active ? <QuickAction intent={undo.intent} id={props.id} label={undo.label} action={props.action} /> : <ReasonAction {...props} />;
+}
+
 type PostInfo = { id: string; number: number; hidden: boolean; deleted: boolean };
 
 /**
@@ -165,32 +172,28 @@ export function PostModerationControls({
   if (canModerate && post.number > 0) {
     return (
       <span className="mod-controls" aria-label="Moderation">
-        {post.hidden ? (
-          <QuickAction intent="unhide-post" id={post.id} label="Unhide" action={visibility} />
-        ) : (
-          <ReasonAction
-            intent="hide-post"
-            id={post.id}
-            label="Hide"
-            confirm="Hide post"
-            reasonRequired
-            action={visibility}
-            hint="Hidden posts stay visible to moderators and the author. Kept in the audit log."
-          />
-        )}
-        {post.deleted ? (
-          <QuickAction intent="restore-post" id={post.id} label="Restore" action={deletion} />
-        ) : (
-          <ReasonAction
-            intent="delete-post"
-            id={post.id}
-            label="Delete"
-            confirm="Delete post"
-            danger
-            reasonRequired={!isAuthor}
-            action={deletion}
-          />
-        )}
+        <Reversible
+          active={post.hidden}
+          undo={{ intent: "unhide-post", label: "Unhide" }}
+          intent="hide-post"
+          id={post.id}
+          label="Hide"
+          confirm="Hide post"
+          reasonRequired
+          action={visibility}
+          hint="Hidden posts stay visible to moderators and the author. Kept in the audit log."
+        />
+        <Reversible
+          active={post.deleted}
+          undo={{ intent: "restore-post", label: "Restore" }}
+          intent="delete-post"
+          id={post.id}
+          label="Delete"
+          confirm="Delete post"
+          danger
+          reasonRequired={!isAuthor}
+          action={deletion}
+        />
       </span>
     );
   }
@@ -221,46 +224,40 @@ export function ThreadModerationControls({ thread }: { thread: ThreadInfo }) {
   const deletion = useModAction();
   return (
     <div className="mod-controls mod-thread" role="group" aria-label="Moderate this thread">
-      {thread.locked ? (
-        <QuickAction intent="unlock-thread" id={thread.id} label="Unlock" action={lock} />
-      ) : (
-        <ReasonAction
-          intent="lock-thread"
-          id={thread.id}
-          label="Lock"
-          confirm="Lock thread"
-          reasonRequired={false}
-          action={lock}
-          hint="A locked thread takes no new replies."
-        />
-      )}
-      {thread.hidden ? (
-        <QuickAction intent="unhide-thread" id={thread.id} label="Unhide" action={visibility} />
-      ) : (
-        <ReasonAction
-          intent="hide-thread"
-          id={thread.id}
-          label="Hide"
-          confirm="Hide thread"
-          reasonRequired
-          action={visibility}
-          hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log."
-        />
-      )}
+      <Reversible
+        active={thread.locked}
+        undo={{ intent: "unlock-thread", label: "Unlock" }}
+        intent="lock-thread"
+        id={thread.id}
+        label="Lock"
+        confirm="Lock thread"
+        reasonRequired={false}
+        action={lock}
+        hint="A locked thread takes no new replies."
+      />
+      <Reversible
+        active={thread.hidden}
+        undo={{ intent: "unhide-thread", label: "Unhide" }}
+        intent="hide-thread"
+        id={thread.id}
+        label="Hide"
+        confirm="Hide thread"
+        reasonRequired
+        action={visibility}
+        hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log."
+      />
       <MoveAction thread={thread} />
-      {thread.deleted ? (
-        <QuickAction intent="restore-thread" id={thread.id} label="Restore" action={deletion} />
-      ) : (
-        <ReasonAction
-          intent="delete-thread"
-          id={thread.id}
-          label="Delete"
-          confirm="Delete thread"
-          danger
-          reasonRequired
-          action={deletion}
-        />
-      )}
+      <Reversible
+        active={thread.deleted}
+        undo={{ intent: "restore-thread", label: "Restore" }}
+        intent="delete-thread"
+        id={thread.id}
+        label="Delete"
+        confirm="Delete thread"
+        danger
+        reasonRequired
+        action={deletion}
+      />
     </div>
   );
 }
