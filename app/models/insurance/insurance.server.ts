@@ -8,7 +8,7 @@ import { conflict } from "~/utils/errors";
 import { formatPrice } from "~/utils/money";
 import { addEntry, balanceOf, lockSubscription } from "~/models/insurance/coverage-ledger.server";
 import { coverageCredit } from "~/models/insurance/coverage-credit";
-import { recordMoneyEvent } from "~/models/payments/money-trail.server";
+import { recordMoneyEvent, type MoneyEventInput } from "~/models/payments/money-trail.server";
 import { endPlan } from "~/models/insurance/plan-end.server";
 import { lockMember } from "~/models/escalation/open-checkout.server";
 import { refundNow, requestPlanRefund } from "~/models/insurance/plan-refund.server";
@@ -242,6 +242,9 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
     return "ignored";
   }
   const currency = sub.plan.currency;
+  // Each money event of an invoice is recorded once: its reference is the kind and the invoice.
+  const recordInvoiceMoney = (tx: Tx, kind: MoneyEventInput["kind"], amountCents: number, more: Pick<MoneyEventInput, "reason" | "data">) =>
+    recordMoneyEvent(tx, { kind, amountCents, currency, subscriptionId: sub.id, reference: `${kind}:${event.invoiceId}`, ...more });
   const outcome = await db.$transaction(async (tx) => {
     // The member's lock first (as everywhere): two plans paid at once are decided one after the other.
     await lockMember(tx, sub.userId);
@@ -272,12 +275,7 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
         },
         now,
       );
-      await recordMoneyEvent(tx, {
-        kind: "plan_refund",
-        amountCents: event.amountPaid,
-        currency,
-        subscriptionId: sub.id,
-        reference: `plan_refund:${event.invoiceId}`,
+      await recordInvoiceMoney(tx, "plan_refund", event.amountPaid, {
         reason: ended
           ? "Paid after the plan had ended: never delivered, refunded"
           : "A second plan paid while another was live: never delivered, refunded",
@@ -298,23 +296,13 @@ export async function insuranceInvoicePaid(event: Extract<PaymentEvent, { type: 
       const left = await balanceOf(tx, sub.id);
       if (left > 0) {
         await addEntry(tx, { subscriptionId: sub.id, amountCents: -left, kind: "lapse", reference: `lapse:${event.invoiceId}` });
-        await recordMoneyEvent(tx, {
-          kind: "coverage_lapse",
-          amountCents: left,
-          currency,
-          subscriptionId: sub.id,
-          reference: `coverage_lapse:${event.invoiceId}`,
+        await recordInvoiceMoney(tx, "coverage_lapse", left, {
           reason: "Renewed: last year's unused coverage ends",
         });
       }
     }
     await addEntry(tx, { subscriptionId: sub.id, amountCents: credit.cents, kind: "credit", reference });
-    await recordMoneyEvent(tx, {
-      kind: "coverage_credit",
-      amountCents: credit.cents,
-      currency,
-      subscriptionId: sub.id,
-      reference: `coverage_credit:${event.invoiceId}`,
+    await recordInvoiceMoney(tx, "coverage_credit", credit.cents, {
       data: {
         invoiceId: event.invoiceId,
         billingReason: event.billingReason ?? null,
