@@ -23,11 +23,12 @@ type Input = { reason?: string; details?: string; category?: string };
 type Run = (user: CurrentUser, id: string, input: Input) => Promise<unknown>;
 
 const ACTIONS: Record<string, { run: Run; done: string }> = {
-  flag: { run: flagPost, done: "Thanks. A moderator will review this post." },
+  // On one post
   "hide-post": { run: hidePost, done: "Post hidden." },
   "unhide-post": { run: unhidePost, done: "Post visible again." },
   "delete-post": { run: deletePost, done: "Post deleted." },
   "restore-post": { run: restorePost, done: "Post restored." },
+  // On a whole thread, with its question
   "hide-thread": { run: hideThread, done: "Thread hidden." },
   "unhide-thread": { run: unhideThread, done: "Thread visible again." },
   "lock-thread": { run: lockThread, done: "Thread locked." },
@@ -35,6 +36,8 @@ const ACTIONS: Record<string, { run: Run; done: string }> = {
   "move-thread": { run: moveThread, done: "Thread moved." },
   "delete-thread": { run: deleteThread, done: "Thread deleted." },
   "restore-thread": { run: restoreThread, done: "Thread restored." },
+  // Flags: any member raises one; moderators dismiss them
+  flag: { run: flagPost, done: "Thanks. A moderator will review this post." },
   "dismiss-flags": { run: dismissFlagsOnPost, done: "Flags dismissed." },
   "dismiss-flag": { run: dismissFlag, done: "Flag dismissed." },
 };
