@@ -33,6 +33,19 @@ export type Endpoint<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zo
 
 export const endpoint = <const E extends Endpoint>(def: E) => def;
 
+type Route = `${Method} /${string}`;
+
+/**
+ * Endpoints of one OpenAPI tag, declared as `"POST /api/v1/…"` plus the rest of the description, so each file names
+ * its tag once.
+ */
+export const tagged =
+  (tag: string) =>
+  <const R extends Omit<Endpoint, "method" | "path" | "tag">>(route: Route, rest: R) => {
+    const [method, path] = route.split(" ") as [Method, string];
+    return endpoint({ method, path, tag, ...rest });
+  };
+
 type Ctx<E extends Endpoint> = {
   request: Request;
   params: Record<string, string | undefined>;

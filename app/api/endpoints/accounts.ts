@@ -3,7 +3,9 @@ import { createTokenSchema } from "~/models/accounts/api-token.server";
 import { requestResetSchema } from "~/models/accounts/password-reset.server";
 import { createUserSchema, roleSchema } from "~/models/accounts/user.server";
 import { loginSchema } from "~/services/auth.server";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const accounts = tagged("accounts");
 
 export const userSchema = z
   .object({
@@ -16,10 +18,7 @@ export const userSchema = z
   })
   .meta({ id: "User" });
 
-export const createUser = endpoint({
-  method: "POST",
-  path: "/api/v1/users",
-  tag: "accounts",
+export const createUser = accounts("POST /api/v1/users", {
   auth: "none",
   status: 201,
   summary: "Create a member account",
@@ -28,10 +27,7 @@ export const createUser = endpoint({
   errors: [400, 409, 429],
 });
 
-export const createSession = endpoint({
-  method: "POST",
-  path: "/api/v1/session",
-  tag: "accounts",
+export const createSession = accounts("POST /api/v1/session", {
   auth: "none",
   summary: "Sign in; answers with the user and sets the session cookie",
   body: loginSchema,
@@ -39,38 +35,26 @@ export const createSession = endpoint({
   errors: [400, 401, 429],
 });
 
-export const deleteSession = endpoint({
-  method: "DELETE",
-  path: "/api/v1/session",
-  tag: "accounts",
+export const deleteSession = accounts("DELETE /api/v1/session", {
   auth: "optional",
   status: 204,
   summary: "Sign out this session",
 });
 
-export const signOutEverywhere = endpoint({
-  method: "DELETE",
-  path: "/api/v1/sessions",
-  tag: "accounts",
+export const signOutEverywhere = accounts("DELETE /api/v1/sessions", {
   auth: "required",
   status: 204,
   summary: "Sign out everywhere: ends every session, API token (this one too) and unused reset link of the account",
 });
 
-export const me = endpoint({
-  method: "GET",
-  path: "/api/v1/me",
-  tag: "accounts",
+export const me = accounts("GET /api/v1/me", {
   auth: "required",
   summary: "The signed-in user",
   response: userSchema.extend({ email: z.string(), permissions: z.array(z.string()) }),
   errors: [401],
 });
 
-export const createToken = endpoint({
-  method: "POST",
-  path: "/api/v1/tokens",
-  tag: "accounts",
+export const createToken = accounts("POST /api/v1/tokens", {
   auth: "session",
   status: 201,
   summary: "Create an API token for 'Authorization: Bearer'; the secret is shown once. Needs the browser session: a bearer token gets 403",
@@ -81,10 +65,7 @@ export const createToken = endpoint({
   idempotent: false,
 });
 
-export const requestPasswordReset = endpoint({
-  method: "POST",
-  path: "/api/v1/password-resets",
-  tag: "accounts",
+export const requestPasswordReset = accounts("POST /api/v1/password-resets", {
   auth: "none",
   status: 202,
   summary: "E-mail a password reset link (same answer whether or not the account exists)",

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { categoryInputSchema } from "~/models/community/category.server";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const admin = tagged("admin");
+const community = tagged("community");
 
 export const categorySchema = z
   .object({
@@ -15,19 +18,13 @@ export const categorySchema = z
   })
   .meta({ id: "Category" });
 
-export const listCategories = endpoint({
-  method: "GET",
-  path: "/api/v1/categories",
-  tag: "community",
+export const listCategories = community("GET /api/v1/categories", {
   auth: "optional",
   summary: "All categories",
   response: z.array(categorySchema),
 });
 
-export const createCategory = endpoint({
-  method: "POST",
-  path: "/api/v1/categories",
-  tag: "admin",
+export const createCategory = admin("POST /api/v1/categories", {
   auth: "required",
   status: 201,
   summary: "Create a category (admins)",
@@ -36,10 +33,7 @@ export const createCategory = endpoint({
   errors: [400, 401, 403, 409],
 });
 
-export const updateCategory = endpoint({
-  method: "PATCH",
-  path: "/api/v1/categories/:id",
-  tag: "admin",
+export const updateCategory = admin("PATCH /api/v1/categories/:id", {
   auth: "required",
   summary: "Change a category (admins)",
   body: categoryInputSchema.partial(),
@@ -47,10 +41,7 @@ export const updateCategory = endpoint({
   errors: [400, 401, 403, 404, 409],
 });
 
-export const deleteCategory = endpoint({
-  method: "DELETE",
-  path: "/api/v1/categories/:id",
-  tag: "admin",
+export const deleteCategory = admin("DELETE /api/v1/categories/:id", {
   auth: "required",
   status: 204,
   summary: "Delete an empty category (admins)",

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { deskQueueQuerySchema } from "~/models/desk/desk.server";
 import { QUEUE_STATES, type Badge } from "~/models/desk/queue";
 import type { ClockLevel } from "~/models/tickets/sla";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const desk = tagged("desk");
+const support = tagged("support");
 
 // The maintainer desk and support insurance, for scripts (docs/decisions/016).
 
@@ -61,10 +64,7 @@ export const deskQueueResponse = z
   })
   .meta({ id: "DeskQueue" });
 
-export const getDeskQueue = endpoint({
-  method: "GET",
-  path: "/api/v1/desk/queue",
-  tag: "desk",
+export const getDeskQueue = desk("GET /api/v1/desk/queue", {
   auth: "required",
   summary: "The maintainer's queue: paid open items, least time left first, then the faster tier (404 unless you work the desk)",
   query: deskQueueQuerySchema,
@@ -111,10 +111,7 @@ export const insuranceStatusResponse = z
   })
   .meta({ id: "InsuranceStatus" });
 
-export const getInsurance = endpoint({
-  method: "GET",
-  path: "/api/v1/insurance",
-  tag: "support",
+export const getInsurance = support("GET /api/v1/insurance", {
   auth: "required",
   summary: "Your support insurance: plan, renewal date, balance and its ledger",
   response: insuranceStatusResponse,

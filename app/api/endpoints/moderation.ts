@@ -2,7 +2,9 @@ import { z } from "zod";
 import { auditQuerySchema } from "~/models/moderation/audit.server";
 import { dismissSchema, flagPostSchema, flagQueueSchema, FLAG_REASONS } from "~/models/moderation/flag.server";
 import { moveThreadSchema, optionalReasonSchema, requiredReasonSchema } from "~/models/moderation/reasons";
-import { endpoint } from "../endpoint.server";
+import { endpoint, tagged } from "../endpoint.server";
+
+const moderation = tagged("moderation");
 
 const postState = z
   .object({
@@ -87,10 +89,7 @@ const modPost = (path: string, summary: string, body: z.ZodType, errors: number[
 const modThread = (path: string, summary: string, body: z.ZodType, errors: number[] = [401, 403, 404]) =>
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: threadState, errors });
 
-export const flagPost = endpoint({
-  method: "POST",
-  path: "/api/v1/posts/:id/flags",
-  tag: "moderation",
+export const flagPost = moderation("POST /api/v1/posts/:id/flags", {
   auth: "required",
   status: 201,
   summary: "Flag a post for the moderators (once per post; not your own)",
@@ -107,10 +106,7 @@ export const hidePost = modPost(
 export const unhidePost = modPost("/api/v1/posts/:id/unhide", "Show a hidden post again (moderators)", optionalReasonSchema);
 export const restorePost = modPost("/api/v1/posts/:id/restore", "Undo a post's deletion (moderators)", optionalReasonSchema);
 
-export const deletePost = endpoint({
-  method: "DELETE",
-  path: "/api/v1/posts/:id",
-  tag: "moderation",
+export const deletePost = moderation("DELETE /api/v1/posts/:id", {
   auth: "required",
   summary:
     "Soft-delete a post: your own (not a question with replies), or any post as a moderator with a reason. Deleting the question deletes its thread.",
@@ -131,10 +127,7 @@ export const moveThread = modThread(
   [400, 401, 403, 404],
 );
 
-export const deleteThread = endpoint({
-  method: "DELETE",
-  path: "/api/v1/threads/:id",
-  tag: "moderation",
+export const deleteThread = moderation("DELETE /api/v1/threads/:id", {
   auth: "required",
   summary: "Soft-delete a thread: your own while nobody has replied, or any thread as a moderator with a reason",
   body: optionalReasonSchema,
@@ -142,10 +135,7 @@ export const deleteThread = endpoint({
   errors: [400, 401, 403, 404, 409],
 });
 
-export const listFlags = endpoint({
-  method: "GET",
-  path: "/api/v1/flags",
-  tag: "moderation",
+export const listFlags = moderation("GET /api/v1/flags", {
   auth: "required",
   summary: "The moderation queue: flags grouped by post (moderators)",
   query: flagQueueSchema,
@@ -153,10 +143,7 @@ export const listFlags = endpoint({
   errors: [400, 401, 403],
 });
 
-export const dismissFlag = endpoint({
-  method: "POST",
-  path: "/api/v1/flags/:id/dismiss",
-  tag: "moderation",
+export const dismissFlag = moderation("POST /api/v1/flags/:id/dismiss", {
   auth: "required",
   summary: "Dismiss a flag: nothing wrong with the post (moderators)",
   body: dismissSchema,
@@ -164,10 +151,7 @@ export const dismissFlag = endpoint({
   errors: [401, 403, 404, 409],
 });
 
-export const listAudit = endpoint({
-  method: "GET",
-  path: "/api/v1/audit",
-  tag: "moderation",
+export const listAudit = moderation("GET /api/v1/audit", {
   auth: "required",
   summary: "The audit log of moderator actions, newest first (moderators)",
   query: auditQuerySchema,

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notifications/inbox.server";
 import { roleSchema } from "~/models/accounts/user.server";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const people = tagged("people");
 
 const threadSummary = z.object({
   id: z.string(),
@@ -48,10 +50,7 @@ export const profileSchema = z
   })
   .meta({ id: "Profile" });
 
-export const getProfile = endpoint({
-  method: "GET",
-  path: "/api/v1/users/:username",
-  tag: "people",
+export const getProfile = people("GET /api/v1/users/:username", {
   auth: "optional",
   summary: "A member's public profile: reputation, trust level, counts and recent visible activity",
   response: profileSchema,
@@ -70,10 +69,7 @@ const notificationSchema = z
   })
   .meta({ id: "Notification" });
 
-export const listNotifications = endpoint({
-  method: "GET",
-  path: "/api/v1/notifications",
-  tag: "people",
+export const listNotifications = people("GET /api/v1/notifications", {
   auth: "required",
   summary: "Your notifications, newest first (30 a page; pass `nextCursor` as `cursor`)",
   query: inboxQuerySchema,
@@ -85,10 +81,7 @@ export const listNotifications = endpoint({
   errors: [400, 401],
 });
 
-export const markNotificationsRead = endpoint({
-  method: "POST",
-  path: "/api/v1/notifications/read",
-  tag: "people",
+export const markNotificationsRead = people("POST /api/v1/notifications/read", {
   auth: "required",
   summary: "Mark notifications read: `{ids: [...]}` or `{all: true}`",
   body: markReadSchema,
@@ -103,20 +96,14 @@ const settingsResponse = z
   })
   .meta({ id: "NotificationSettingsState" });
 
-export const getNotificationSettings = endpoint({
-  method: "GET",
-  path: "/api/v1/notifications/settings",
-  tag: "people",
+export const getNotificationSettings = people("GET /api/v1/notifications/settings", {
   auth: "required",
   summary: "Your notification e-mail preferences",
   response: settingsResponse,
   errors: [401],
 });
 
-export const updateNotificationSettings = endpoint({
-  method: "PATCH",
-  path: "/api/v1/notifications/settings",
-  tag: "people",
+export const updateNotificationSettings = people("PATCH /api/v1/notifications/settings", {
   auth: "required",
   summary: "Turn notification e-mails on or off; maintainers can opt in to community notifications",
   body: notificationSettingsSchema,

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { searchQuerySchema, similarQuerySchema } from "~/models/community/search.server";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const searchTag = tagged("search");
 
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));
 
@@ -21,10 +23,7 @@ export const searchHitSchema = z
   })
   .meta({ id: "SearchHit" });
 
-export const search = endpoint({
-  method: "GET",
-  path: "/api/v1/search",
-  tag: "search",
+export const search = searchTag("GET /api/v1/search", {
   auth: "optional",
   summary: "Full-text search over public threads and replies: typo tolerant, prefix on the last word, highlighted, with facets",
   query: searchQuerySchema,
@@ -56,10 +55,7 @@ export const similarThreadSchema = z
   })
   .meta({ id: "SimilarThread" });
 
-export const similar = endpoint({
-  method: "GET",
-  path: "/api/v1/similar",
-  tag: "search",
+export const similar = searchTag("GET /api/v1/similar", {
   auth: "optional",
   summary: "Up to 5 existing threads close to a draft title, solved ones first, with their accepted answer's first lines",
   query: similarQuerySchema,

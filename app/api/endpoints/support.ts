@@ -11,7 +11,9 @@ import {
 import { TICKET_STATES } from "~/models/tickets/state";
 import { withdrawSchema } from "~/models/tickets/withdraw.server";
 import { refundSchema } from "~/models/tickets/refund.server";
-import { endpoint } from "../endpoint.server";
+import { endpoint, tagged } from "../endpoint.server";
+
+const support = tagged("support");
 
 export const tierSchema = z.object({
   id: z.string(),
@@ -185,19 +187,13 @@ export const refundTicket = ticketAction(
   [400, 401, 403, 404, 409],
 );
 
-export const listTiers = endpoint({
-  method: "GET",
-  path: "/api/v1/tiers",
-  tag: "support",
+export const listTiers = support("GET /api/v1/tiers", {
   auth: "optional",
   summary: "Paid support tiers: response time and price",
   response: z.array(tierSchema),
 });
 
-export const createEscalation = endpoint({
-  method: "POST",
-  path: "/api/v1/threads/:id/escalations",
-  tag: "support",
+export const createEscalation = support("POST /api/v1/threads/:id/escalations", {
   auth: "required",
   status: 201,
   summary: "Escalate a thread to paid support: passes the gate and opens checkout (the card is authorised, not charged)",
@@ -206,10 +202,7 @@ export const createEscalation = endpoint({
   errors: [400, 401, 403, 404, 409, 429],
 });
 
-export const listTickets = endpoint({
-  method: "GET",
-  path: "/api/v1/tickets",
-  tag: "support",
+export const listTickets = support("GET /api/v1/tickets", {
   auth: "required",
   summary: "Your tickets; every ticket for a maintainer, most urgent first",
   query: listTicketsSchema,
@@ -217,20 +210,14 @@ export const listTickets = endpoint({
   errors: [400, 401],
 });
 
-export const getTicket = endpoint({
-  method: "GET",
-  path: "/api/v1/tickets/:id",
-  tag: "support",
+export const getTicket = support("GET /api/v1/tickets/:id", {
   auth: "required",
   summary: "One ticket with its snapshot and conversation (404 unless it is yours or you are a maintainer)",
   response: ticketSchema,
   errors: [401, 404],
 });
 
-export const postTicketMessage = endpoint({
-  method: "POST",
-  path: "/api/v1/tickets/:id/messages",
-  tag: "support",
+export const postTicketMessage = support("POST /api/v1/tickets/:id/messages", {
   auth: "required",
   status: 201,
   summary: "Reply on a ticket, or (maintainers) add an internal note; a member's reply resumes a paused clock",

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { editPostSchema, replySchema } from "~/models/community/post.server";
 import { createThreadSchema, listThreadsSchema } from "~/models/community/thread.server";
-import { endpoint } from "../endpoint.server";
+import { tagged } from "../endpoint.server";
+
+const community = tagged("community");
 
 const threadSummary = z
   .object({
@@ -38,10 +40,7 @@ export const postSchema = z
   })
   .meta({ id: "Post" });
 
-export const listThreads = endpoint({
-  method: "GET",
-  path: "/api/v1/threads",
-  tag: "community",
+export const listThreads = community("GET /api/v1/threads", {
   auth: "optional",
   summary: "Threads, newest activity first; filter by category, tag, solved; sort latest | top | unanswered",
   query: listThreadsSchema,
@@ -55,10 +54,7 @@ export const listThreads = endpoint({
   errors: [400],
 });
 
-export const createThread = endpoint({
-  method: "POST",
-  path: "/api/v1/threads",
-  tag: "community",
+export const createThread = community("POST /api/v1/threads", {
   auth: "required",
   status: 201,
   summary: "Ask a question in a category",
@@ -74,10 +70,7 @@ export const createThread = endpoint({
   errors: [400, 401, 403, 429],
 });
 
-export const getThread = endpoint({
-  method: "GET",
-  path: "/api/v1/threads/:id",
-  tag: "community",
+export const getThread = community("GET /api/v1/threads/:id", {
   auth: "optional",
   summary: "A thread with one page of posts (`page`, 20 posts each)",
   query: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
@@ -91,10 +84,7 @@ export const getThread = endpoint({
   errors: [404],
 });
 
-export const createPost = endpoint({
-  method: "POST",
-  path: "/api/v1/threads/:id/posts",
-  tag: "community",
+export const createPost = community("POST /api/v1/threads/:id/posts", {
   auth: "required",
   status: 201,
   summary: "Reply to a thread (409 when the thread is locked)",
@@ -112,10 +102,7 @@ export const createPost = endpoint({
   errors: [400, 401, 404, 409, 429],
 });
 
-export const editPost = endpoint({
-  method: "PATCH",
-  path: "/api/v1/posts/:id",
-  tag: "community",
+export const editPost = community("PATCH /api/v1/posts/:id", {
   auth: "required",
   summary: "Edit a post; the previous version is kept as a revision",
   body: editPostSchema,
@@ -130,10 +117,7 @@ export const editPost = endpoint({
   errors: [400, 401, 403, 404, 409, 429],
 });
 
-export const listRevisions = endpoint({
-  method: "GET",
-  path: "/api/v1/posts/:id/revisions",
-  tag: "community",
+export const listRevisions = community("GET /api/v1/posts/:id/revisions", {
   auth: "required",
   summary: "Earlier versions of a post (author and moderators)",
   response: z.object({
@@ -151,10 +135,7 @@ export const listRevisions = endpoint({
   errors: [401, 403, 404],
 });
 
-export const acceptPost = endpoint({
-  method: "POST",
-  path: "/api/v1/posts/:id/accept",
-  tag: "community",
+export const acceptPost = community("POST /api/v1/posts/:id/accept", {
   auth: "required",
   summary: "Accept a reply as the thread's answer (thread author or moderator); concurrent accepts apply in turn, the last wins",
   response: z.object({
@@ -166,10 +147,7 @@ export const acceptPost = endpoint({
   errors: [401, 403, 404, 409],
 });
 
-export const votePost = endpoint({
-  method: "POST",
-  path: "/api/v1/posts/:id/votes",
-  tag: "community",
+export const votePost = community("POST /api/v1/posts/:id/votes", {
   auth: "required",
   summary: "Mark a post helpful (once per member; not your own)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean() }),
