@@ -142,11 +142,66 @@ export function ReasonAction({
   );
 }
 
-type ReasonActionProps = Parameters<typeof ReasonAction>[0];
+/** Each moderation that a one-click undo reverses: what its button says, whether it asks why, and its undo. */
+const REVERSIBLE = {
+  "hide-post": {
+    label: "Hide",
+    confirm: "Hide post",
+    reasonRequired: true,
+    hint: "Hidden posts stay visible to moderators and the author. Kept in the audit log.",
+    undo: { intent: "unhide-post", label: "Unhide" },
+  },
+  "delete-post": {
+    label: "Delete",
+    confirm: "Delete post",
+    danger: true,
+    reasonRequired: true,
+    undo: { intent: "restore-post", label: "Restore" },
+  },
+  "lock-thread": {
+    label: "Lock",
+    confirm: "Lock thread",
+    reasonRequired: false,
+    hint: "A locked thread takes no new replies.",
+    undo: { intent: "unlock-thread", label: "Unlock" },
+  },
+  "hide-thread": {
+    label: "Hide",
+    confirm: "Hide thread",
+    reasonRequired: true,
+    hint: "Hidden from everyone but moderators and the author, and from search. Kept in the audit log.",
+    undo: { intent: "unhide-thread", label: "Unhide" },
+  },
+  "delete-thread": {
+    label: "Delete",
+    confirm: "Delete thread",
+    danger: true,
+    reasonRequired: true,
+    undo: { intent: "restore-thread", label: "Restore" },
+  },
+} satisfies Record<string, Omit<Parameters<typeof ReasonAction>[0], "intent" | "id"> & { undo: { intent: string; label: string } }>;
 
-/** A state and its undo: while `active`, a one-click undo (unhide, restore, unlock); otherwise the action that asks why. */
-function Reversible({ active, undo, ...props }: ReasonActionProps & { active: boolean; undo: { intent: string; label: string } }) {
-  return active ? <QuickAction intent={undo.intent} id={props.id} label={undo.label} action={props.action} /> : <ReasonAction {...props} />;
+/** While `active` (hidden, deleted, locked), the one-click undo; otherwise the action that asks why. */
+function Reversible({
+  intent,
+  active,
+  id,
+  action,
+  reasonRequired,
+}: {
+  intent: keyof typeof REVERSIBLE;
+  active: boolean;
+  id: string;
+  action: ModAction;
+  /** Overrides the action's own rule (an author deletes their own post without a reason). */
+  reasonRequired?: boolean;
+}) {
+  const { undo, ...props } = REVERSIBLE[intent];
+  return active ? (
+    <QuickAction intent={undo.intent} id={id} label={undo.label} action={action} />
+  ) : (
+    <ReasonAction {...props} intent={intent} id={id} action={action} reasonRequired={reasonRequired ?? props.reasonRequired} />
+  );
 }
 
 type PostInfo = { id: string; number: number; hidden: boolean; deleted: boolean };
@@ -172,28 +227,8 @@ export function PostModerationControls({
   if (canModerate && post.number > 0) {
     return (
       <span className="mod-controls" aria-label="Moderation">
-        <Reversible
-          active={post.hidden}
-          undo={{ intent: "unhide-post", label: "Unhide" }}
-          intent="hide-post"
-          id={post.id}
-          label="Hide"
-          confirm="Hide post"
-          reasonRequired
-          action={visibility}
-          hint="Hidden posts stay visible to moderators and the author. Kept in the audit log."
-        />
-        <Reversible
-          active={post.deleted}
-          undo={{ intent: "restore-post", label: "Restore" }}
-          intent="delete-post"
-          id={post.id}
-          label="Delete"
-          confirm="Delete post"
-          danger
-          reasonRequired={!isAuthor}
-          action={deletion}
-        />
+        <Reversible intent="hide-post" active={post.hidden} id={post.id} action={visibility} />
+        <Reversible intent="delete-post" active={post.deleted} id={post.id} action={deletion} reasonRequired={!isAuthor} />
       </span>
     );
   }
@@ -224,40 +259,10 @@ export function ThreadModerationControls({ thread }: { thread: ThreadInfo }) {
   const deletion = useModAction();
   return (
     <div className="mod-controls mod-thread" role="group" aria-label="Moderate this thread">
-      <Reversible
-        active={thread.locked}
-        undo={{ intent: "unlock-thread", label: "Unlock" }}
-        intent="lock-thread"
-        id={thread.id}
-        label="Lock"
-        confirm="Lock thread"
-        reasonRequired={false}
-        action={lock}
-        hint="A locked thread takes no new replies."
-      />
-      <Reversible
-        active={thread.hidden}
-        undo={{ intent: "unhide-thread", label: "Unhide" }}
-        intent="hide-thread"
-        id={thread.id}
-        label="Hide"
-        confirm="Hide thread"
-        reasonRequired
-        action={visibility}
-        hint="Hidden from everyone but moderators and the author, and from search. Kept in the audit log."
-      />
+      <Reversible intent="lock-thread" active={thread.locked} id={thread.id} action={lock} />
+      <Reversible intent="hide-thread" active={thread.hidden} id={thread.id} action={visibility} />
       <MoveAction thread={thread} />
-      <Reversible
-        active={thread.deleted}
-        undo={{ intent: "restore-thread", label: "Restore" }}
-        intent="delete-thread"
-        id={thread.id}
-        label="Delete"
-        confirm="Delete thread"
-        danger
-        reasonRequired
-        action={deletion}
-      />
+      <Reversible intent="delete-thread" active={thread.deleted} id={thread.id} action={deletion} />
     </div>
   );
 }
