@@ -528,6 +528,12 @@ export const MATRIX: Record<string, Entry> = {
   // desk
   "GET routes/api.v1.desk.queue": { request: () => ({ path: "/api/v1/desk/queue" }), expect: who(401, 404, 404, 404, 200, 200) },
   "GET routes/api.v1.insurance": { request: () => ({ path: "/api/v1/insurance" }), expect: signedIn(401, 200) },
+  // Nobody in this world holds a plan that renews: the decision is refused as a conflict, never as a permission.
+  "PUT routes/api.v1.insurance.renewal": {
+    request: () => ({ path: "/api/v1/insurance/renewal", body: { renew: false } }),
+    expect: signedIn(401, 409),
+    invalid: { renew: "maybe" },
+  },
 };
 
 // The seeded demo accounts (prisma/seed-data.server.ts).

@@ -54,6 +54,33 @@ describe("don't renew", () => {
     expect(await plan(client)).toMatchObject({ cancelAtPeriodEnd: false, endsAt: null, renewsAt: off.endsAt });
   }, 60_000);
 
+  it("is also an API call: PUT /api/v1/insurance/renewal turns renewal off and on, telling Stripe each time", async () => {
+    const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
+    const put = (body: unknown) => client.request("PUT", "/api/v1/insurance/renewal", { json: body });
+
+    const wrong = await put({ renew: "no" });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(await wrong.json())).toMatch(/true or false/);
+    expect(fake.stripe.calls("POST", new RegExp(`^/v1/subscriptions/${subscriptionId}$`))).toHaveLength(0);
+
+    const off = await put({ renew: false });
+    expect(off.status).toBe(200);
+    const status = await off.json();
+    expect(status.subscription).toMatchObject({ covered: true, cancelAtPeriodEnd: true, renewsAt: null, balanceCents: 20000 });
+    expect(fake.stripe.subscriptions.get(subscriptionId)!.cancel_at_period_end).toBe(true);
+
+    const on = await put({ renew: true });
+    expect(on.status).toBe(200);
+    expect((await on.json()).subscription).toMatchObject({ cancelAtPeriodEnd: false, endsAt: null, renewsAt: status.subscription.endsAt });
+    expect(fake.stripe.subscriptions.get(subscriptionId)!.cancel_at_period_end).toBe(false);
+
+    // Someone without a plan gets a conflict that says so.
+    const nobody = await signIn(app.server, await makeUser({ role: "member" }), TEST_PASSWORD);
+    const none = await nobody.request("PUT", "/api/v1/insurance/renewal", { json: { renew: false } });
+    expect(none.status).toBe(409);
+    expect((await none.json()).error.message).toMatch(/no support insurance/i);
+  }, 60_000);
+
   it("ends the plan on customer.subscription.deleted at the period end: the rest lapses", async () => {
     const { client, subscriptionId } = await insured(await makeUser({ role: "member", trustLevel: 0 }));
     expect((await form(client, "/insurance", { intent: "dont-renew", confirm: "yes" })).status).toBe(302);

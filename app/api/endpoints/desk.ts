@@ -117,3 +117,12 @@ export const getInsurance = support("GET /api/v1/insurance", {
   response: insuranceStatusResponse,
   errors: [401, 403],
 });
+
+export const setInsuranceRenewal = support("PUT /api/v1/insurance/renewal", {
+  auth: "required",
+  summary:
+    "Turn your plan's renewal off (`renew: false`, the \"don't renew\" of the /insurance page) or back on; Stripe is told first. The coverage stays usable until the period ends",
+  body: z.object({ renew: z.boolean({ error: "Say whether the plan should renew: true or false." }) }).meta({ id: "InsuranceRenewal" }),
+  response: insuranceStatusResponse,
+  errors: [400, 401, 403, 409, 502],
+});
