@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useHydrated } from "~/utils/use-hydrated";
 
 type Preview = { state: "idle" } | { state: "loading" } | { state: "done"; html: string } | { state: "failed"; message: string };
@@ -30,7 +30,6 @@ export function MarkdownPreview({ children }: { children: ReactNode }) {
   const [mode, setMode] = useState<"write" | "preview">("write");
   const [preview, setPreview] = useState<Preview>({ state: "idle" });
   const box = useRef<HTMLDivElement>(null);
-  const id = useId();
 
   // A browser cannot point at an invalid field it cannot show: back to Write when the form is checked,
   // and when it is sent (a reply box is emptied for the next reply).
@@ -62,7 +61,7 @@ export function MarkdownPreview({ children }: { children: ReactNode }) {
           <button type="button" className="secondary" aria-pressed={mode === "write"} onClick={() => setMode("write")}>
             Write
           </button>
-          <button type="button" className="secondary" aria-pressed={mode === "preview"} aria-controls={id} onClick={showPreview}>
+          <button type="button" className="secondary" aria-pressed={mode === "preview"} onClick={showPreview}>
             Preview
           </button>
         </div>
@@ -71,7 +70,7 @@ export function MarkdownPreview({ children }: { children: ReactNode }) {
         {children}
       </div>
       {mode === "preview" ? (
-        <div id={id} className="card preview-pane" aria-live="polite" aria-busy={preview.state === "loading"}>
+        <div className="card preview-pane" aria-live="polite" aria-busy={preview.state === "loading"}>
           {preview.state === "loading" ? <p className="hint">Rendering the preview…</p> : null}
           {preview.state === "failed" ? (
             <p className="field-error" role="alert">
