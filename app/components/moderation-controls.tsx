@@ -2,6 +2,7 @@ import type { LinksFunction } from "@remix-run/node";
 import { useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import styles from "~/styles/moderation.css";
+import { useHydrated } from "~/utils/use-hydrated";
 import { Field } from "./field";
 
 // Moderator buttons for a post or a thread, and the author's own "Delete".
@@ -15,12 +16,6 @@ export const moderationLinks: LinksFunction = () => [{ rel: "stylesheet", href: 
 export type ModActionResult = { ok: true; message: string } | { ok: false; message: string; fields?: Record<string, string> };
 
 /** After hydration forms ask for JSON; without JavaScript the route redirects back instead. */
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
-
 export function useModAction(key?: string) {
   const fetcher = useFetcher<ModActionResult>({ key });
   const location = useLocation();

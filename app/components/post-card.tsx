@@ -20,9 +20,11 @@ export function PostCard({
   onQuote?: (author: string, body: string) => void;
   children?: React.ReactNode;
 }) {
-  const vote = useFetcher<{ score?: number; message?: string }>();
+  const vote = useFetcher<{ score?: number; voted?: boolean; message?: string }>();
   const accept = useFetcher<{ message?: string }>();
   const score = vote.data?.score ?? post.score;
+  // Clicking the active vote takes it back (as on Stack Overflow); the action answers the new state.
+  const voted = vote.data?.voted ?? post.votedByViewer;
   const removed = post.hidden || post.deletedAt;
   return (
     <article
@@ -34,8 +36,8 @@ export function PostCard({
         <Link to={`/u/${post.author.username}`} className="author">
           {post.author.username}
         </Link>
-        <span className="rep" title="Reputation">
-          {post.author.reputation}
+        <span className="rep" title="Reputation: earned from helpful votes and accepted answers">
+          · {post.author.reputation} rep
         </span>
         {post.author.role !== "member" ? <span className="role-badge">{post.author.role}</span> : null}
         <a href={`#post-${post.number}`} className="when">
@@ -64,10 +66,14 @@ export function PostCard({
             <button
               type="submit"
               name="intent"
-              value="vote"
-              className="secondary"
-              disabled={post.votedByViewer || vote.state !== "idle" || vote.data?.score !== undefined}
-              aria-label={`Mark helpful (${score} votes)`}
+              value={voted ? "unvote" : "vote"}
+              className={voted ? "voted" : "secondary"}
+              aria-pressed={voted}
+              disabled={vote.state !== "idle"}
+              aria-label={
+                voted ? `You marked this helpful (${score} votes); press to take your vote back` : `Mark helpful (${score} votes)`
+              }
+              title={voted ? "Take your vote back" : undefined}
             >
               ▲ Helpful <span className="count">{score}</span>
             </button>
@@ -82,12 +88,18 @@ export function PostCard({
             {vote.data.message}
           </span>
         ) : null}
-        {perms.canAccept && !accepted && post.number > 0 && !removed ? (
+        {perms.canAccept && post.number > 0 && (accepted || !removed) ? (
           <accept.Form method="post">
             <input type="hidden" name="postId" value={post.id} />
-            <button type="submit" name="intent" value="accept" className="secondary">
-              ✓ Accept as answer
-            </button>
+            {accepted ? (
+              <button type="submit" name="intent" value="unaccept" className="secondary" disabled={accept.state !== "idle"}>
+                Unaccept
+              </button>
+            ) : (
+              <button type="submit" name="intent" value="accept" className="secondary" disabled={accept.state !== "idle"}>
+                ✓ Accept as answer
+              </button>
+            )}
           </accept.Form>
         ) : null}
         {accept.data?.message ? (

@@ -3,7 +3,10 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { useState } from "react";
 import { Field, FormError } from "~/components/field";
 import { SimilarThreads, similarThreadsLinks } from "~/components/similar-threads";
+import { MarkdownPreview } from "~/components/markdown-preview";
+import { TagInput } from "~/components/tag-input";
 import { listCategories } from "~/models/community/category.server";
+import { listTags } from "~/models/community/tag-directory.server";
 import { requirePermission } from "~/models/permissions";
 import { createThread } from "~/models/community/thread.server";
 import { requireUser } from "~/services/auth.server";
@@ -13,12 +16,21 @@ import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 
 export const links = similarThreadsLinks;
 
+const SUGGESTED_TAGS = 200;
+
 export const meta: MetaFunction = () => [{ title: "Ask a question · Backline" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   requirePermission(user, "thread:create");
-  return { categories: await listCategories(), trustLevel: user.role === "member" ? user.trustLevel : 2, formToken: newFormToken() };
+  const [categories, tags] = await Promise.all([listCategories(), listTags()]);
+  return {
+    categories,
+    // The most used first: the suggestions a newcomer most likely means.
+    knownTags: tags.slice(0, SUGGESTED_TAGS).map((t) => t.name),
+    trustLevel: user.role === "member" ? user.trustLevel : 2,
+    formToken: newFormToken(),
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -34,7 +46,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewThread() {
-  const { categories, trustLevel, formToken } = useLoaderData<typeof loader>();
+  const { categories, knownTags, trustLevel, formToken } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure>();
   const [params] = useSearchParams();
   const [title, setTitle] = useState(result?.values?.title ?? "");
@@ -78,33 +90,29 @@ export default function NewThread() {
           error={result?.fields?.title}
         />
         <SimilarThreads title={title} />
-        <Field
-          multiline
-          label="Details (Markdown)"
-          name="body"
-          rows={10}
-          required
-          minLength={10}
-          defaultValue={result?.values?.body}
-          error={result?.fields?.body}
-          hint={
-            <>
-              What you did, what you expected, what happened. Code in ```fences```.
-              {trustLevel < 1
-                ? " New accounts cannot post links or images yet."
-                : trustLevel < 2
-                  ? " Images unlock as you earn trust."
-                  : ""}
-            </>
-          }
-        />
-        <Field
-          label="Tags"
-          name="tags"
-          defaultValue={result?.values?.tags}
-          hint="Up to 5, separated by commas: installation, webhooks"
-          error={result?.fields?.tags}
-        />
+        <MarkdownPreview>
+          <Field
+            multiline
+            label="Details (Markdown)"
+            name="body"
+            rows={10}
+            required
+            minLength={10}
+            defaultValue={result?.values?.body}
+            error={result?.fields?.body}
+            hint={
+              <>
+                What you did, what you expected, what happened. Code in ```fences```.
+                {trustLevel < 1
+                  ? " New accounts cannot post links or images yet."
+                  : trustLevel < 2
+                    ? " Images unlock as you earn trust."
+                    : ""}
+              </>
+            }
+          />
+        </MarkdownPreview>
+        <TagInput known={knownTags} defaultValue={result?.values?.tags} error={result?.fields?.tags} />
         <button type="submit" disabled={busy}>
           {busy ? "Posting…" : "Post question"}
         </button>

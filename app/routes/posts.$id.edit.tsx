@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
+import { MarkdownPreview } from "~/components/markdown-preview";
 import { authorizePostChange, editPost } from "~/models/community/post.server";
 import { postUrl } from "~/utils/urls";
 import { requireUser } from "~/services/auth.server";
@@ -55,16 +56,18 @@ export default function EditPost() {
             error={result?.fields?.title}
           />
         ) : null}
-        <Field
-          multiline
-          label="Text (Markdown)"
-          name="body"
-          rows={12}
-          defaultValue={result?.values?.body ?? post.body}
-          required
-          minLength={10}
-          error={result?.fields?.body}
-        />
+        <MarkdownPreview>
+          <Field
+            multiline
+            label="Text (Markdown)"
+            name="body"
+            rows={12}
+            defaultValue={result?.values?.body ?? post.body}
+            required
+            minLength={10}
+            error={result?.fields?.body}
+          />
+        </MarkdownPreview>
         <Field label="Reason for the edit (optional)" name="reason" maxLength={200} defaultValue={result?.values?.reason} />
         <button type="submit">Save</button>
       </Form>

@@ -28,7 +28,8 @@ describe("a support conversation between two members", () => {
     await asker.reload();
     const reply = asker.getByRole("article", { name: /Reply by grace/ });
     await reply.getByRole("button", { name: "✓ Accept as answer" }).click();
-    await asker.getByRole("heading", { name: "Accepted answer" }).waitFor();
+    // Shown once, in place, with a pointer to it under the question.
+    await asker.getByRole("link", { name: "See the accepted answer by grace" }).waitFor();
     await expect(asker.getByText("✓ Solved").first().isVisible()).resolves.toBe(true);
 
     await asker.goto(`${app.server.url}/c/pro?solved=true`);

@@ -402,6 +402,21 @@ export const MATRIX: Record<string, Entry> = {
     request: (w) => ({ path: `/api/v1/posts/${w.memberReplyId}/revisions` }),
     expect: who(401, 200, 403, 200, 403, 200),
   },
+  // Undoing before doing: nothing to undo answers 200 (`undone: false`) to whoever may undo, and the
+  // world keeps the accepted answer and the votes that the entries after these make.
+  "DELETE routes/api.v1.posts.$id.accept": {
+    request: (w) => ({ path: `/api/v1/posts/${w.thread.replyPostId}/accept` }),
+    expect: who(401, 200, 403, 200, 403, 200),
+  },
+  "DELETE routes/api.v1.posts.$id.votes": {
+    request: (w, a) => ({ path: `/api/v1/posts/${a === "other" ? w.thread.questionPostId : w.thread.replyPostId}/votes` }),
+    expect: signedIn(401, 200),
+  },
+  "POST routes/api.v1.previews": {
+    request: () => ({ path: "/api/v1/previews", body: { body: "A **preview** of a reply." } }),
+    expect: signedIn(401, 200),
+    invalid: { body: 5 },
+  },
   "POST routes/api.v1.posts.$id.accept": {
     request: (w) => ({ path: `/api/v1/posts/${w.thread.replyPostId}/accept`, body: {} }),
     expect: who(401, 200, 403, 200, 403, 200),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { editPostSchema, replySchema } from "~/models/community/post.server";
+import { previewSchema } from "~/models/community/preview.server";
 import { createThreadSchema, listThreadsSchema } from "~/models/community/thread.server";
 import { tagged } from "../endpoint.server";
 
@@ -152,4 +153,42 @@ export const votePost = community("POST /api/v1/posts/:id/votes", {
   summary: "Mark a post helpful (once per member; not your own)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean() }),
   errors: [401, 403, 404, 409, 429],
+});
+
+export const unacceptPost = endpoint({
+  method: "DELETE",
+  path: "/api/v1/posts/:id/accept",
+  tag: "community",
+  auth: "required",
+  summary:
+    "Take back the acceptance of this reply (thread author or moderator): the thread is unsolved again. `undone: false` when it was not the accepted answer (nothing changes)",
+  response: z.object({
+    threadId: z.string(),
+    // Another reply's acceptance stays when this one was not the accepted answer.
+    acceptedPostId: z.string().nullable(),
+    undone: z.boolean(),
+  }),
+  errors: [401, 403, 404],
+});
+
+export const unvotePost = endpoint({
+  method: "DELETE",
+  path: "/api/v1/posts/:id/votes",
+  tag: "community",
+  auth: "required",
+  summary: "Take back your helpful vote (`undone: false` when you had not voted; nothing changes)",
+  response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean(), undone: z.boolean() }),
+  errors: [401, 403, 404, 429],
+});
+
+export const previewPost = endpoint({
+  method: "POST",
+  path: "/api/v1/previews",
+  tag: "community",
+  auth: "required",
+  summary:
+    "Render Markdown exactly as a post or reply would be stored (same renderer, sanitizer and trust rules; 400 for a link or image your trust level cannot post yet); 60 a minute",
+  body: previewSchema,
+  response: z.object({ html: z.string().describe("Sanitized HTML, as `bodyHtml` of a post with this body") }),
+  errors: [400, 401, 429],
 });

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { tagsInTypedOrder } from "~/models/community/thread-tags";
 import { z } from "zod";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -51,7 +52,7 @@ const threadFeedSelect = {
   lastPostAt: true,
   author: { select: { username: true } },
   category: { select: { name: true } },
-  tags: { select: { tag: { select: { name: true } } } },
+  tags: tagsInTypedOrder,
   posts: { where: { number: 0, ...visiblePost }, select: { bodyHtml: true } },
 } satisfies Prisma.ThreadSelect;
 

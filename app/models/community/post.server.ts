@@ -16,7 +16,7 @@ import { bodySchema, notifyMentions, titleSchema } from "~/models/community/thre
 import { findVisiblePost, findVisibleThread, isRemoved } from "~/models/community/visibility.server";
 
 export { postUrl };
-import type { Author } from "~/models/types";
+import type { Author, Tx } from "~/models/types";
 
 export const replySchema = z.object({ body: bodySchema }).meta({ id: "CreatePost" });
 export const editPostSchema = z
@@ -27,7 +27,7 @@ export const editPostSchema = z
   })
   .meta({ id: "EditPost" });
 
-const visiblePost = (postId: string, viewer: Author) =>
+export const visiblePost = (postId: string, viewer: Author) =>
   findVisiblePost(viewer, postId, {
     id: true,
     number: true,
@@ -68,7 +68,7 @@ export async function createReply(author: Author, threadId: string, input: unkno
       url,
       actorId: author.id,
     });
-    await notifyMentions(tx, author, body, `${author.username} mentioned you in “${thread.title}”`, url);
+    await notifyMentions(tx, author, body, `${author.username} mentioned you in “${thread.title}”`, url, [thread.authorId]);
     await refreshTrustLevel(tx, author.id);
     await enqueueSearchSync(tx, thread.id);
     return { ...post, threadId: thread.id, author: author.username, url };
@@ -176,14 +176,9 @@ const hiddenAnswer = () => conflict("A hidden or deleted post cannot be the answ
  * it earns the author reputation is decided now, from the voter's trust (voteCountsTowardReputation).
  */
 export async function votePost(voter: Author, postId: string) {
-  const post = await visiblePost(postId, voter);
-  if (post.authorId === voter.id) throw forbidden("You cannot vote on your own post.");
-  await enforce({ key: `vote:${voter.id}`, max: 60, windowSeconds: 3600, what: "votes" });
+  const post = await votablePost(voter, postId);
   return db.$transaction(async (tx) => {
-    // Thread, then posts, then users, as moderation and accepting lock them (docs/decisions/028): a vote
-    // that held the post while waiting for the thread would deadlock with a moderator hiding the thread.
-    await tx.$queryRaw`select "id" from "Thread" where "id" = ${post.threadId} for no key update`;
-    await findVisiblePost(voter, postId, undefined, tx);
+    await lockForVote(tx, voter, post);
     const standing = await tx.user.findUniqueOrThrow({ where: { id: voter.id }, select: { role: true, trustLevel: true } });
     const created = await tx.vote.createMany({
       data: [{ postId, userId: voter.id, countsTowardReputation: voteCountsTowardReputation(standing) }],
@@ -195,6 +190,27 @@ export async function votePost(voter: Author, postId: string) {
     await syncReputation(tx, [post.authorId]);
     return { postId, score: updated.score, voted: true };
   });
+}
+
+/**
+ * The post a member may vote on, or undo their vote on (404 when invisible, 403 when their own). Casting and
+ * taking back share one rate limit, so toggling cannot move a score more often than voting could.
+ */
+export async function votablePost(voter: Author, postId: string) {
+  const post = await visiblePost(postId, voter);
+  if (post.authorId === voter.id) throw forbidden("You cannot vote on your own post.");
+  await enforce({ key: `vote:${voter.id}`, max: 60, windowSeconds: 3600, what: "votes" });
+  return post;
+}
+
+/**
+ * Thread, then posts, then users, as moderation and accepting lock them (docs/decisions/028): a vote
+ * that held the post while waiting for the thread would deadlock with a moderator hiding the thread.
+ * The post is read again once the thread is ours: it may have been hidden meanwhile (404).
+ */
+export async function lockForVote(tx: Tx, voter: Author, post: { id: string; threadId: string }) {
+  await tx.$queryRaw`select "id" from "Thread" where "id" = ${post.threadId} for no key update`;
+  await findVisiblePost(voter, post.id, undefined, tx);
 }
 
 export async function getPostForQuote(viewer: Author, postId: string) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tagsInTypedOrder } from "~/models/community/thread-tags";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { extractMentions } from "~/services/markdown.server";
@@ -48,6 +49,7 @@ export const tagsSchema = z
   .optional()
   .transform((v) => (typeof v === "string" ? v.split(/[,\s]+/) : (v ?? [])).map((t) => t.trim()).filter(Boolean))
   .pipe(z.array(tagSchema).max(5, "At most 5 tags."))
+  // In the order typed (the asker's first tag is their main one); tagSchema lower-cases, so "Redis, redis" is one tag.
   .transform((tags) => [...new Set(tags)]);
 
 export const createThreadSchema = z
@@ -106,7 +108,7 @@ export async function createThread(author: Author, input: unknown) {
         lastPostAt: now,
         createdAt: now,
         posts: { create: { number: 0, authorId: author.id, body: data.body, bodyHtml, createdAt: now } },
-        tags: { create: data.tags.map((name) => ({ tag: { connect: { name } } })) },
+        tags: { create: data.tags.map((name, position) => ({ position, tag: { connect: { name } } })) },
       },
       select: { id: true, slug: true, title: true, createdAt: true, posts: { select: { id: true } } },
     });
@@ -127,11 +129,22 @@ export async function createThread(author: Author, input: unknown) {
   };
 }
 
-export async function notifyMentions(tx: Prisma.TransactionClient, author: Author, body: string, title: string, url: string) {
+/**
+ * Mentions notify each named member once. `notified` are members this post already notified another way
+ * (the asker, of a reply): one reply that also mentions them is one notification, not two.
+ */
+export async function notifyMentions(
+  tx: Prisma.TransactionClient,
+  author: Author,
+  body: string,
+  title: string,
+  url: string,
+  notified: string[] = [],
+) {
   const names = extractMentions(body).slice(0, 20);
   if (!names.length) return;
   const users = await tx.user.findMany({
-    where: { OR: names.map((n) => ({ username: usernameIs(n) })) },
+    where: { OR: names.map((n) => ({ username: usernameIs(n) })), id: { notIn: notified } },
     select: { id: true },
   });
   await notify(
@@ -156,7 +169,7 @@ export const threadListSelect = {
   resolvedViaSupportAt: true,
   category: { select: { slug: true, name: true, supported: true } },
   author: { select: { username: true } },
-  tags: { select: { tag: { select: { name: true } } } },
+  tags: tagsInTypedOrder,
 } satisfies Prisma.ThreadSelect;
 
 type ListRow = Prisma.ThreadGetPayload<{ select: typeof threadListSelect }>;

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "post.restore",
   "post.edit",
   "answer.accept",
+  "answer.unaccept",
   "thread.hide",
   "thread.unhide",
   "thread.lock",

@@ -1,4 +1,5 @@
 import { getEnv } from "~/env.server";
+import { tagsInTypedOrder } from "~/models/community/thread-tags";
 import { db } from "~/services/db.server";
 import { SCOPE_STATEMENT } from "~/models/escalation/gate";
 import type { escalationForSession } from "~/models/payments/checkout-fulfilment.server";
@@ -50,7 +51,7 @@ export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date
       acceptedPostId: true,
       author: { select: { username: true } },
       category: { select: { slug: true, name: true } },
-      tags: { select: { tag: { select: { name: true } } } },
+      tags: tagsInTypedOrder,
     },
   });
   const posts = await db.post.findMany({

@@ -1,11 +1,22 @@
-import type { ReactNode } from "react";
+import { Link } from "@remix-run/react";
+import { postUrl } from "~/utils/urls";
 
-/** The accepted answer, repeated under the question on the first page. */
-export function AcceptedAnswer({ children }: { children: ReactNode }) {
+/**
+ * The short pointer under the question to the accepted answer, which is shown once, in its place among
+ * the replies (as Stack Overflow and Discourse's Solved do): a second full copy only doubled the page.
+ * A link, not an anchor alone, since the answer may sit on another page of replies.
+ */
+export function AcceptedAnswerPointer({
+  thread,
+  answer,
+}: {
+  thread: { id: string; slug: string };
+  answer: { number: number; author: { username: string } };
+}) {
   return (
-    <section aria-labelledby="answer-title" className="accepted-answer">
-      <h2 id="answer-title">Accepted answer</h2>
-      {children}
-    </section>
+    <p className="notice accepted-pointer">
+      <span className="badge solved">✓ Solved</span>{" "}
+      <Link to={postUrl(thread, answer.number)}>See the accepted answer by {answer.author.username}</Link>
+    </p>
   );
 }

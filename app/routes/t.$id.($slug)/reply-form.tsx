@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { RefObject } from "react";
 import { FormError } from "~/components/field";
+import { MarkdownPreview } from "~/components/markdown-preview";
 import type { FormFailure } from "~/utils/form-action.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 
@@ -22,28 +23,30 @@ export function ReplyForm({
       <Form method="post" replace preventScrollReset>
         {token ? <input type="hidden" name={FORM_TOKEN_FIELD} value={token} /> : null}
         <FormError message={result?.fields ? undefined : result?.message} />
-        <label htmlFor="reply-body" className="visually-hidden">
-          Reply (Markdown)
-        </label>
-        <textarea
-          id="reply-body"
-          ref={replyRef}
-          name="body"
-          rows={7}
-          required
-          minLength={10}
-          defaultValue={result?.values?.body}
-          aria-invalid={result?.fields?.body ? true : undefined}
-          aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"}
-        />
-        <p id="reply-hint" className="hint">
-          Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.
-        </p>
-        {result?.fields?.body ? (
-          <p id="reply-error" className="field-error" role="alert">
-            {result.fields.body}
+        <MarkdownPreview>
+          <label htmlFor="reply-body" className="visually-hidden">
+            Reply (Markdown)
+          </label>
+          <textarea
+            id="reply-body"
+            ref={replyRef}
+            name="body"
+            rows={7}
+            required
+            minLength={10}
+            defaultValue={result?.values?.body}
+            aria-invalid={result?.fields?.body ? true : undefined}
+            aria-describedby={result?.fields?.body ? "reply-error" : "reply-hint"}
+          />
+          <p id="reply-hint" className="hint">
+            Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @mentions.
           </p>
-        ) : null}
+          {result?.fields?.body ? (
+            <p id="reply-error" className="field-error" role="alert">
+              {result.fields.body}
+            </p>
+          ) : null}
+        </MarkdownPreview>
         <button type="submit" name="intent" value="reply" disabled={submitting}>
           {submitting ? "Posting…" : "Post reply"}
         </button>

@@ -6,6 +6,7 @@ import { moderationLinks, PostModerationControls } from "~/components/moderation
 import { PostCard } from "~/components/post-card";
 import { requirePermission } from "~/models/permissions";
 import { acceptAnswer, createReply, votePost } from "~/models/community/post.server";
+import { unacceptAnswer, unvotePost } from "~/models/community/undo.server";
 import { getThread } from "~/models/community/thread.server";
 import { threadSupport } from "~/models/escalation/escalation.server";
 import { getUser, requireUser } from "~/services/auth.server";
@@ -17,7 +18,7 @@ import { threadUrl } from "~/utils/urls";
 import { feedLinks, seoMeta, textExcerpt } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
 import { forPage } from "~/utils/page-errors.server";
-import { AcceptedAnswer } from "./accepted-answer";
+import { AcceptedAnswerPointer } from "./accepted-answer";
 import { NoReplyNotice, ReplyForm } from "./reply-form";
 import { ThreadHeader } from "./thread-header";
 import { ThreadPager } from "./thread-pager";
@@ -76,8 +77,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         requirePermission(user, "post:vote");
         return votePost(user, postId);
       }
-      if (intent === "accept") {
-        await acceptAnswer(user, postId);
+      if (intent === "unvote") {
+        requirePermission(user, "post:vote");
+        return unvotePost(user, postId);
+      }
+      if (intent === "accept" || intent === "unaccept") {
+        await (intent === "accept" ? acceptAnswer : unacceptAnswer)(user, postId);
         return { ok: true as const };
       }
       throw badRequest("Unknown action.");
@@ -136,7 +141,7 @@ export default function ThreadPage() {
 
       {question ? card(question, false) : null}
 
-      {thread.acceptedPost && thread.page === 1 ? <AcceptedAnswer>{card(thread.acceptedPost, true)}</AcceptedAnswer> : null}
+      {thread.acceptedPost ? <AcceptedAnswerPointer thread={thread} answer={thread.acceptedPost} /> : null}
 
       <section aria-labelledby="replies-title">
         <h2 id="replies-title">{thread.replyCount === 0 ? "No replies yet" : "Replies"}</h2>

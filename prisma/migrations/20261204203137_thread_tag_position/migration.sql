@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ThreadTag" ADD COLUMN     "position" INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,111 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "#prisma/seed-data.server";
+import { screenshotPath } from "../helpers/browser";
+import { signInPage, useSeededAppInBrowser } from "../helpers/e2e";
+
+// Issue 18 in Chromium: the composer's preview, taking back a vote (with and without JavaScript),
+// and an accepted answer shown once with a pointer, then taken back.
+
+const app = useSeededAppInBrowser();
+const ANSWER = "Set `retention.days` to 0 in the archive settings, then run the archiver once.";
+
+/** Signed in with JavaScript off: what a member on a script-blocking browser gets. */
+async function signInWithoutScript(email: string): Promise<Page> {
+  const page = await (await app.browser.newContext({ javaScriptEnabled: false })).newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${app.server.url}/login`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  return page;
+}
+
+describe("composing, voting and accepting, and taking it back", () => {
+  it("previews as posted, undoes a vote and an acceptance, and shows the accepted answer once", async () => {
+    const { page: asker, errors } = await signInPage(app, "member@backline.local");
+    await asker.goto(`${app.server.url}/new?category=community`);
+    await asker.getByLabel("Title").fill("Archive keeps old exports after the retention change");
+    const details = asker.getByLabel("Details (Markdown)");
+    await details.fill("After setting a **shorter retention**, old exports stay. <script>window.__pwned=1</script>");
+    // Tag suggestions come from tags in use.
+    expect(await asker.locator("datalist option").count()).toBeGreaterThan(0);
+    await asker.getByLabel("Tags").fill("archive, Exports");
+
+    await asker.getByRole("button", { name: "Preview" }).click();
+    const preview = asker.locator(".preview-pane");
+    await preview.locator("strong", { hasText: "shorter retention" }).waitFor();
+    await expect(details.isVisible()).resolves.toBe(false);
+    expect(await preview.innerHTML()).not.toContain("<script");
+    expect(await asker.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await asker.screenshot({ path: screenshotPath("composer-preview"), fullPage: true });
+    await asker.getByRole("button", { name: "Write" }).click();
+    await details.waitFor();
+    // Posting straight from the preview sends the text too.
+    await asker.getByRole("button", { name: "Preview" }).click();
+    await asker.getByRole("button", { name: "Post question" }).click();
+    await asker.getByRole("heading", { name: "Archive keeps old exports after the retention change" }).waitFor();
+    const threadUrl = asker.url();
+    await expect(asker.locator(".thread-header .tag").allTextContents()).resolves.toEqual(["#archive", "#exports"]);
+
+    const { page: helper, errors: helperErrors } = await signInPage(app, "member2@backline.local");
+    await helper.goto(threadUrl);
+    await helper.getByLabel("Reply (Markdown)").fill(ANSWER);
+    await helper.getByRole("button", { name: "Preview" }).click();
+    await helper.locator(".preview-pane code", { hasText: "retention.days" }).waitFor();
+    await helper.getByRole("button", { name: "Post reply" }).click();
+    await helper.getByRole("article", { name: "Reply by grace" }).waitFor();
+
+    // A vote, taken back by clicking the active vote again.
+    await asker.reload();
+    const reply = asker.getByRole("article", { name: "Reply by grace" });
+    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).click();
+    const active = reply.getByRole("button", { name: /You marked this helpful \(1 votes\)/ });
+    await active.waitFor();
+    await expect(active.getAttribute("aria-pressed")).resolves.toBe("true");
+    await active.click();
+    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+    await asker.reload();
+    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+    // The number beside a name says what it is.
+    await expect(reply.getByText(/^· \d+ rep$/).isVisible()).resolves.toBe(true);
+
+    // Accepted: shown once, in place, with a pointer under the question.
+    await reply.getByRole("button", { name: "✓ Accept as answer" }).click();
+    const pointer = asker.getByRole("link", { name: "See the accepted answer by grace" });
+    await pointer.waitFor();
+    await reply.getByText("✓ Accepted answer").waitFor();
+    expect(await asker.getByText("retention.days").count()).toBe(1);
+    await pointer.click();
+    await asker.waitForURL(/#post-1$/);
+    await asker.screenshot({ path: screenshotPath("accepted-answer-once"), fullPage: true });
+
+    // And taken back.
+    await reply.getByRole("button", { name: "Unaccept" }).click();
+    await reply.getByRole("button", { name: "✓ Accept as answer" }).waitFor();
+    await expect(pointer.count()).resolves.toBe(0);
+    await asker.locator(".thread-header").getByText("Unsolved").waitFor();
+
+    expect(errors).toEqual([]);
+    expect(helperErrors).toEqual([]);
+  }, 180_000);
+
+  it("votes and takes the vote back without JavaScript", async () => {
+    const { page: asker } = await signInPage(app, "member@backline.local");
+    await asker.goto(`${app.server.url}/new?category=community`);
+    await asker.getByLabel("Title").fill("Mail digests arrive twice on Mondays");
+    await asker.getByLabel("Details (Markdown)").fill("Every Monday the weekly digest comes twice. Why?");
+    await asker.getByRole("button", { name: "Post question" }).click();
+    await asker.getByRole("heading", { name: "Mail digests arrive twice on Mondays" }).waitFor();
+
+    const voter = await signInWithoutScript("member2@backline.local");
+    await voter.goto(asker.url());
+    const question = voter.getByRole("article", { name: "Question" });
+    // No toggle without JavaScript: the textarea alone, and the form still posts.
+    await expect(voter.getByRole("button", { name: "Preview" }).count()).resolves.toBe(0);
+    await question.getByRole("button", { name: "Mark helpful (0 votes)" }).click();
+    await question.getByRole("button", { name: /You marked this helpful \(1 votes\)/ }).click();
+    await question.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+  }, 120_000);
+});
