@@ -155,10 +155,7 @@ export const votePost = community("POST /api/v1/posts/:id/votes", {
   errors: [401, 403, 404, 409, 429],
 });
 
-export const unacceptPost = endpoint({
-  method: "DELETE",
-  path: "/api/v1/posts/:id/accept",
-  tag: "community",
+export const unacceptPost = community("DELETE /api/v1/posts/:id/accept", {
   auth: "required",
   summary:
     "Take back the acceptance of this reply (thread author or moderator): the thread is unsolved again. `undone: false` when it was not the accepted answer (nothing changes)",
@@ -171,20 +168,14 @@ export const unacceptPost = endpoint({
   errors: [401, 403, 404],
 });
 
-export const unvotePost = endpoint({
-  method: "DELETE",
-  path: "/api/v1/posts/:id/votes",
-  tag: "community",
+export const unvotePost = community("DELETE /api/v1/posts/:id/votes", {
   auth: "required",
   summary: "Take back your helpful vote (`undone: false` when you had not voted; nothing changes)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean(), undone: z.boolean() }),
   errors: [401, 403, 404, 429],
 });
 
-export const previewPost = endpoint({
-  method: "POST",
-  path: "/api/v1/previews",
-  tag: "community",
+export const previewPost = community("POST /api/v1/previews", {
   auth: "required",
   summary:
     "Render Markdown exactly as a post or reply would be stored (same renderer, sanitizer and trust rules; 400 for a link or image your trust level cannot post yet); 60 a minute",
