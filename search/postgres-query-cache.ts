@@ -25,9 +25,12 @@ export type IndexState = { generation: number; writes: number };
 // Bounded by ids held, not entries: a common word holds 1000 ids, a rare one a handful.
 // About 60 bytes an id: some 6 MB at most.
 const MAX_IDS = 100_000;
+// Typo expansions depend on the words and the vocabulary only: shared by every filter and sort of the same words.
+const MAX_EXPANSIONS = 2_000;
 
 export class QueryCache {
   private readonly entries = new Map<string, CachedQuery>();
+  private readonly expansions = new Map<string, Group[]>();
   private held = 0;
   private state = "";
 
@@ -71,6 +74,19 @@ export class QueryCache {
     }
   }
 
+  /** The words' typo expansions, computed once per index state. */
+  async expansion(index: IndexState, words: QueryWord[], expand: () => Promise<Group[]>): Promise<Group[]> {
+    this.observe(index);
+    // The state is in the key: a lookup that began before a write may finish after it.
+    const key = JSON.stringify([index.generation, index.writes, words.map((w) => [w.word, w.prefix])]);
+    const known = this.expansions.get(key);
+    if (known) return known;
+    const groups = await expand();
+    if (this.expansions.size >= MAX_EXPANSIONS) this.expansions.delete(this.expansions.keys().next().value!);
+    this.expansions.set(key, groups);
+    return groups;
+  }
+
   get size() {
     return this.entries.size;
   }
@@ -81,6 +97,7 @@ export class QueryCache {
     if (state === this.state) return;
     this.state = state;
     this.entries.clear();
+    this.expansions.clear();
     this.held = 0;
   }
 }

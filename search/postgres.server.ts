@@ -115,7 +115,7 @@ export class PostgresSearchEngine implements SearchEngine {
           const rows = await pageHits(tx, index.generation, cached.groups, visibility, cached.ids.slice(offset, offset + perPage));
           return this.result(rows, cached, page, perPage);
         }
-        const groups = await expand(tx, words);
+        const groups = await this.queries.expansion(index, words, () => expand(tx, words));
         // Like Meilisearch's "last" matching strategy: all words must match;
         // when nothing does, the last words are dropped one at a time.
         let required = groups.length;

@@ -94,12 +94,14 @@ describe("PostgreSQL search: the per-query cache", () => {
     expect(beyond).toMatchObject({ hits: [], total: all.total });
   });
 
-  it("keys on the filters and the sort", async () => {
+  it("keys on the filters and the sort, sharing the typo expansions", async () => {
     const { engine, statements } = recordingEngine();
     const everything = await engine.search({ q: "webhook" });
     const community = await engine.search({ q: "webhook", filters: { category: "community" } });
     const newest = await engine.search({ q: "webhook", sort: "newest" });
     expect(statements.filter(isFullSearch)).toHaveLength(3);
+    // The words' typo expansions are looked up once for all three.
+    expect(statements.filter(isTypoLookup)).toHaveLength(1);
     expect(community.total).toBeLessThan(everything.total);
     expect(community.facets.category).toEqual([{ value: "community", count: community.total }]);
     expect(new Set(threadIds(newest.hits))).toEqual(new Set(threadIds(everything.hits)));
