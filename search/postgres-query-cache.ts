@@ -10,9 +10,8 @@ import type { QueryWord } from "./query";
 // private content stays apart because the visibility asked for is in the key.
 
 export type CachedQuery = {
+  /** Every query word with its typo variants: which post a hit shows, and what it highlights. */
   groups: Group[];
-  /** How many leading groups must match (the "last" matching strategy's outcome). */
-  required: number;
   total: number;
   facets: Facets;
   /** Thread ids in result order, at most MAX_TOTAL_HITS. */

@@ -126,7 +126,6 @@ export class PostgresSearchEngine implements SearchEngine {
         }
         const entry: CachedQuery = {
           groups,
-          required,
           total: row.total,
           facets: { category: row.category, tag: row.tag, solved: row.solved, author: row.author },
           ids: row.ids,

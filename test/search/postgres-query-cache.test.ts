@@ -146,7 +146,6 @@ describe("PostgreSQL search: the per-query cache", () => {
 describe("QueryCache", () => {
   const entry = (ids: number): CachedQuery => ({
     groups: [],
-    required: 0,
     total: ids,
     facets: { category: [], tag: [], solved: [], author: [] },
     ids: Array.from({ length: ids }, (_, i) => `t${i}`),
