@@ -409,6 +409,18 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
         }),
       },
       { name: "search: filtered", group: "search", requests: () => ({ path: distinct(filtered, seq++) }) },
+      // The cases above turn pages of ten queries: after the first page, the PostgreSQL engine reads only
+      // the hits (ADR 044). Here every request is a query never asked before (its own date filter).
+      {
+        name: "search: one word, new query every time",
+        group: "search",
+        requests: () => {
+          const n = seq++;
+          // Before the first thread (400 days ago): the work of an unfiltered search, under a new cache key.
+          const from = new Date(Date.now() - (1100 - (n % 700)) * 86_400_000).toISOString().slice(0, 10);
+          return { path: `/api/v1/search?q=${words[n % words.length]}&from=${from}&perPage=${20 - (Math.floor(n / 700) % 10)}` };
+        },
+      },
       // Popular queries asked again: served from the anonymous page cache until the index changes (ADR 020).
       {
         name: "search: one word, repeated (cached)",

@@ -2,15 +2,23 @@ import type { FacetValue, SearchDocument, SearchFilters, SearchHit, SearchSort, 
 import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
 import { allOf, anyOf, orderSql, Params, rankSql, whereSql, type Group, type Sql } from "./postgres-query";
 import { allowedTypos, typoCount, type QueryWord } from "./query";
-import { FACET_LIMITS } from "./settings";
+import { FACET_LIMITS, MAX_TOTAL_HITS } from "./settings";
 
 // Reading the PostgreSQL index: typo variants from the vocabulary, then one
 // page of hits with its facets, then hits as the engine interface shapes them.
 
 const MAX_TYPO_VARIANTS = 6;
 
-type HitRow = Omit<SearchDocument, "postId" | "visibility">;
-type SearchRow = { total: number; category: FacetValue[]; tag: FacetValue[]; solved: FacetValue[]; author: FacetValue[]; hits: HitRow[] };
+export type HitRow = Omit<SearchDocument, "postId" | "visibility">;
+type SearchRow = {
+  total: number;
+  category: FacetValue[];
+  tag: FacetValue[];
+  solved: FacetValue[];
+  author: FacetValue[];
+  ids: string[];
+  hits: HitRow[];
+};
 
 const facetJson = (sql: string) => `(select coalesce(json_agg(json_build_object('value', v, 'count', n)), '[]'::json) from (${sql}) f)`;
 
@@ -46,7 +54,35 @@ export async function expand(tx: Sql, words: QueryWord[]): Promise<Group[]> {
   return groups;
 }
 
-/** One page of hits, the total and every facet, in one statement over the threads that match. */
+const hitJson = (order: string) => `coalesce(json_agg(json_build_object(
+    'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
+    'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
+    'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
+    'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
+  ) order by ${order}), '[]'::json)`;
+
+/** The post a hit shows for thread `pg.id`: the one matching most words, the accepted answer first, else the question. */
+function hitPost(p: Params, generation: number, groups: Group[], visibility: Visibility[]): string {
+  const postOrder = [
+    ...(groups.length ? [`(${groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")}) desc`] : []),
+    `d."isAccepted" desc`,
+    `d."postNumber"`,
+  ].join(", ");
+  const anyWord = groups.length ? `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")} or ` : "";
+  return `cross join lateral (
+      select d.* from "SearchDocument" d
+      where d.generation = ${p.add(generation)} and d."threadId" = pg.id and d.visibility = any(${p.add(visibility, "::text[]")})
+        and (${anyWord}d."postNumber" = 0 or d."isAccepted")
+      order by ${postOrder}
+      limit 1
+    ) d`;
+}
+
+/**
+ * One page of hits, the total, every facet and the ranked thread ids (up to
+ * MAX_TOTAL_HITS, what later pages of the same query are cut from), in one
+ * statement over the threads that match.
+ */
 export async function searchPage(
   tx: Sql,
   generation: number,
@@ -63,44 +99,36 @@ export async function searchPage(
   const must = groups.slice(0, required);
   if (must.length) where.push(`t.tsv @@ ${p.add(allOf(must), "::tsquery")}`);
   const rank = rankSql(p, must, groups.slice(required));
-  const gen = p.add(generation);
-  const visible = p.add(visibility, "::text[]");
-  // The post a hit shows: the one matching most words, the accepted answer first, else the question.
-  const postOrder = [
-    ...(groups.length ? [`(${groups.map((g) => `(d.tsv @@ ${p.add(anyOf(g.alternatives), "::tsquery")})::int`).join(" + ")}) desc`] : []),
-    `d."isAccepted" desc`,
-    `d."postNumber"`,
-  ].join(", ");
-  const anyWord = groups.length ? `d.tsv @@ ${p.add(groups.map((g) => anyOf(g.alternatives)).join(" | "), "::tsquery")} or ` : "";
   const [row] = await tx.$queryRawUnsafe<SearchRow[]>(
     `with m as materialized (
        select t.id, t."categorySlug", t.tags, t.solved, t.authors, t."lastPostAt", ${rank} as rank
        from "SearchThread" t where ${where.join(" and ")}
      ),
-     page as (select id, rank, "lastPostAt" from m order by ${orderSql(sort, "m")} limit ${p.add(limit)} offset ${p.add(offset)})
+     ranked as materialized (select id, rank, "lastPostAt" from m order by ${orderSql(sort, "m")} limit ${MAX_TOTAL_HITS}),
+     page as (select id, rank, "lastPostAt" from ranked order by ${orderSql(sort, "ranked")} limit ${p.add(limit)} offset ${p.add(offset)})
      select
        (select count(*) from m)::int as total,
        ${facetJson(`select "categorySlug" as v, count(*)::int as n from m group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.category}`)} as category,
        ${facetJson(`select v, count(*)::int as n from (select unnest(tags) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.tag}`)} as tag,
        ${facetJson(`select solved::text as v, count(*)::int as n from m group by 1 order by 2 desc, 1`)} as solved,
        ${facetJson(`select v, count(*)::int as n from (select unnest(authors) as v from m) x group by 1 order by 2 desc, 1 limit ${FACET_LIMITS.author}`)} as author,
-       (select coalesce(json_agg(json_build_object(
-           'id', d.id, 'threadId', d."threadId", 'postNumber', d."postNumber", 'title', d.title, 'body', d.body,
-           'categorySlug', d."categorySlug", 'categoryName', d."categoryName", 'tags', d.tags, 'solved', d.solved,
-           'isAccepted', d."isAccepted", 'authorUsername', d."authorUsername",
-           'createdAt', (extract(epoch from (d."createdAt" at time zone 'UTC')) * 1000)::float8
-         ) order by ${orderSql(sort, "pg")}), '[]'::json)
-        from page pg
-        cross join lateral (
-          select d.* from "SearchDocument" d
-          where d.generation = ${gen} and d."threadId" = pg.id and d.visibility = any(${visible})
-            and (${anyWord}d."postNumber" = 0 or d."isAccepted")
-          order by ${postOrder}
-          limit 1
-        ) d) as hits`,
+       (select coalesce(array_agg(id order by ${orderSql(sort, "ranked")}), '{}') from ranked) as ids,
+       (select ${hitJson(orderSql(sort, "pg"))} from page pg ${hitPost(p, generation, groups, visibility)}) as hits`,
     ...p.values,
   );
   return row!;
+}
+
+/** The hits for threads already ranked (a later page of a cached query), in the order given. */
+export async function pageHits(tx: Sql, generation: number, groups: Group[], visibility: Visibility[], ids: string[]): Promise<HitRow[]> {
+  if (!ids.length) return [];
+  const p = new Params();
+  const [row] = await tx.$queryRawUnsafe<{ hits: HitRow[] }[]>(
+    `select ${hitJson("pg.ord")} as hits
+     from unnest(${p.add(ids, "::text[]")}) with ordinality as pg(id, ord) ${hitPost(p, generation, groups, visibility)}`,
+    ...p.values,
+  );
+  return row?.hits ?? [];
 }
 
 export function toHit(r: HitRow, matcher: Matcher): SearchHit {

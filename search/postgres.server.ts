@@ -13,7 +13,8 @@ import {
   type Visibility,
 } from "./engine";
 import { anyOf, atLeast, matcherFor, Params, rankSql, whereSql, type Sql } from "./postgres-query";
-import { expand, searchPage, toHit } from "./postgres-search.server";
+import { QueryCache, type CachedQuery, type IndexState } from "./postgres-query-cache";
+import { expand, pageHits, searchPage, toHit, type HitRow } from "./postgres-search.server";
 import { rebuildVocabulary, writeThreads } from "./postgres-write.server";
 import { normalizeQuery, queryWords } from "./query";
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_TOTAL_HITS, POSTS_INDEX_NAME } from "./settings";
@@ -48,6 +49,7 @@ export class PostgresSearchEngine implements SearchEngine {
   private writesSinceMaintenance = 0;
   private threadsSinceMerge = 0;
   private lastMerge = 0;
+  private readonly queries = new QueryCache();
 
   constructor(private readonly db: PrismaClient) {}
 
@@ -64,9 +66,11 @@ export class PostgresSearchEngine implements SearchEngine {
     if (!threads.length) return;
     await this.run("apply", () =>
       this.db.$transaction(async (tx) => {
-        // Shared lock: a reindex cannot swap generations under a write in flight.
+        // The row lock keeps a reindex from swapping generations under a write in flight. The write
+        // count moves in the same transaction as the write, so a reader that sees the new count sees
+        // the new documents, and cached queries of the old count are never read again (ADR 044).
         const [state] = await tx.$queryRawUnsafe<{ live: number }[]>(
-          `select live from "SearchIndexState" where name = $1 for share`,
+          `update "SearchIndexState" set writes = writes + 1 where name = $1 returning live`,
           this.indexName,
         );
         let generation = state?.live;
@@ -102,27 +106,39 @@ export class PostgresSearchEngine implements SearchEngine {
 
     return this.run("search", () =>
       this.db.$transaction(async (tx) => {
-        const generation = await this.begin(tx);
-        if (generation === null) return empty;
-        const groups = await expand(tx, words);
+        const index = await this.begin(tx);
+        if (!index) return empty;
+        const key = this.queries.key(index, words, filters, visibility, sort);
+        const cached = this.queries.get(index, key);
+        if (cached) {
+          // A page turn (or another page size) of a query already answered: only its hits are read.
+          const rows = await pageHits(tx, index.generation, cached.groups, visibility, cached.ids.slice(offset, offset + perPage));
+          return this.result(rows, cached, page, perPage);
+        }
+        const groups = await this.queries.expansion(index, words, () => expand(tx, words));
         // Like Meilisearch's "last" matching strategy: all words must match;
         // when nothing does, the last words are dropped one at a time.
         let required = groups.length;
-        let row = await searchPage(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+        let row = await searchPage(tx, index.generation, groups, required, filters, visibility, sort, perPage, offset);
         while (row.total === 0 && required > 1) {
           required -= 1;
-          row = await searchPage(tx, generation, groups, required, filters, visibility, sort, perPage, offset);
+          row = await searchPage(tx, index.generation, groups, required, filters, visibility, sort, perPage, offset);
         }
-        const matcher = matcherFor(groups);
-        return {
-          hits: row.hits.map((h) => toHit(h, matcher)),
+        const entry: CachedQuery = {
+          groups,
           total: row.total,
-          page,
-          perPage,
           facets: { category: row.category, tag: row.tag, solved: row.solved, author: row.author },
+          ids: row.ids,
         };
+        this.queries.set(index, key, entry);
+        return this.result(row.hits, entry, page, perPage);
       }),
     );
+  }
+
+  private result(rows: HitRow[], query: CachedQuery, page: number, perPage: number): SearchResult {
+    const matcher = matcherFor(query.groups);
+    return { hits: rows.map((h) => toHit(h, matcher)), total: query.total, page, perPage, facets: query.facets };
   }
 
   async similar(query: SimilarQuery): Promise<SimilarThread[]> {
@@ -132,8 +148,9 @@ export class PostgresSearchEngine implements SearchEngine {
     const visibility = query.visibility?.length ? query.visibility : (["public"] as Visibility[]);
     return this.run("similar", () =>
       this.db.$transaction(async (tx) => {
-        const generation = await this.begin(tx);
-        if (generation === null) return [];
+        const index = await this.begin(tx);
+        if (!index) return [];
+        const generation = index.generation;
         const groups = await expand(tx, words);
         const p = new Params();
         const where = whereSql(p, generation, {}, visibility);
@@ -230,18 +247,19 @@ export class PostgresSearchEngine implements SearchEngine {
 
   async close() {}
 
-  /** Starts a read: typo lookups may use trigram similarity; returns the live generation. */
-  private async begin(tx: Sql): Promise<number | null> {
+  /** Starts a read: typo lookups may use trigram similarity; returns the live generation and its write count. */
+  private async begin(tx: Sql): Promise<IndexState | null> {
     // The index is hot in memory (always so on PGlite): random reads cost
     // about what sequential ones do, which steers the planner to the GIN index.
-    const [row] = await tx.$queryRawUnsafe<{ live: number | null }[]>(
+    const [row] = await tx.$queryRawUnsafe<{ live: number | null; writes: number | null }[]>(
       `select set_config('pg_trgm.similarity_threshold', $2, true) as threshold,
          set_config('random_page_cost', '1.1', true) as random_page_cost,
-         (select live from "SearchIndexState" where name = $1) as live`,
+         s.live, s.writes
+       from (select 1) one left join "SearchIndexState" s on s.name = $1`,
       this.indexName,
       TRIGRAM_THRESHOLD,
     );
-    return row?.live ?? null;
+    return row?.live == null ? null : { generation: row.live, writes: row.writes ?? 0 };
   }
 
   /** Statistics, the GIN pending list and dead rows, which nothing else maintains on PGlite. */
