@@ -10,6 +10,7 @@ import { logger } from "~/services/logger.server";
 import { NonceContext } from "~/utils/nonce";
 
 export { boot, bootWorker, shutdown } from "~/server/lifecycle.server";
+export { threadViewerSlot } from "~/server/viewer-payload.server";
 
 // When the app is loaded, before any request: sign-in and sessions resolve users through the account model.
 connectAccounts(accounts);

@@ -7,6 +7,7 @@ import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 import { useNonce } from "~/utils/nonce";
+import { useEndOfHydration, useViewerPayload, ViewerSlot } from "~/utils/viewer-payload";
 import { keepZodFromEval } from "~/utils/zod-browser";
 
 keepZodFromEval();
@@ -29,8 +30,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export type RootData = Awaited<ReturnType<typeof loader>>;
 
 export function Layout({ children }: { children: React.ReactNode }) {
-  const data = useRouteLoaderData<typeof loader>("root");
+  const loaded = useRouteLoaderData<typeof loader>("root");
+  // A member's copy of a shared page names them through the payload (docs/decisions/042).
+  const own = useViewerPayload("root", loaded);
+  const data = loaded && own ? { ...loaded, ...own } : loaded;
   const nonce = useNonce();
+  useEndOfHydration();
   return (
     <html lang="en">
       <head>
@@ -55,6 +60,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <footer className="site-footer">
           <p>Backline — community help first, paid support when you need it.</p>
         </footer>
+        <ViewerSlot />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -342,9 +342,11 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
     if (replyThreads.length < 20) throw new Error(`only ${replyThreads.length} threads to reply to: is the dataset seeded?`);
     const memberCookie = await login(base, BENCH.member);
     const tokens: string[] = [];
+    let moderatorCookie = "";
     for (let i = 0; i < BENCH.moderators; i++) {
       const username = i === 0 ? BENCH.moderator : `${BENCH.moderator}_${i}`;
       const cookie = await login(base, username);
+      if (i === 0) moderatorCookie = cookie;
       const t = await json(`${base}/api/v1/tokens`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Cookie: cookie },
@@ -385,6 +387,20 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
         group: "page",
         page: true,
         requests: () => ({ path: threadPath, headers: { cookie: memberCookie } }),
+      },
+      // The member's page rendered whole, as before ADR 042 and as a browser without JavaScript gets it.
+      {
+        name: "thread page (50 posts), signed in, rendered whole",
+        group: "page",
+        page: true,
+        requests: () => ({ path: `${threadPath}?view=full`, headers: { cookie: memberCookie } }),
+      },
+      // Moderators see removed posts and their controls: their page is always rendered whole.
+      {
+        name: "thread page (50 posts), signed-in moderator",
+        group: "page",
+        page: true,
+        requests: () => ({ path: threadPath, headers: { cookie: moderatorCookie } }),
       },
       { name: "thread JSON API", group: "api", requests: () => ({ path: `/api/v1/threads/${BENCH.threadId}` }) },
       // Every search below is a query the server has not answered before, so the engine does the work.

@@ -13,6 +13,7 @@ import { onlyAllowedMethods } from "./allowed-methods";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
+import { fillableEntry, memberThreadId, sendWithSlot, withoutCredentials, type ThreadViewerSlot } from "./member-page";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
@@ -130,10 +131,36 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   pageCache.start();
   const stopListening = onSearchIndexChanged(() => pageCache.invalidate());
   app.locals.pageCache = { stop: () => (stopListening(), pageCache.stop()) };
+  const threadViewerSlot = (build.entry.module as { threadViewerSlot?: ThreadViewerSlot }).threadViewerSlot;
+  /** The shared page for `url`, rendered for nobody: no cookie or Authorization reaches the render. */
+  const sharedPage = (req: ExpressRequest, url: string) =>
+    pageCache.fetch(url, () =>
+      render(new Request(url, { method: "GET", headers: withoutCredentials(sharedRenderHeaders(req, url)) }), { cspNonce: placeholder }),
+    );
+  /** A member's thread page as the shared page plus their own state (docs/decisions/042); false when it cannot be. */
+  const memberPage = async (req: ExpressRequest, res: ExpressResponse, threadId: string) => {
+    const slot = await threadViewerSlot!(new Request(sharedRenderUrl(req), { headers: requestHeaders(req) }), threadId);
+    if (!slot) return false;
+    const { entry, response, hit } = await sharedPage(req, sharedRenderUrl(req));
+    if (!fillableEntry(entry)) {
+      await response?.body?.cancel();
+      return false;
+    }
+    sendWithSlot(req, res, entry, withNonce(entry.body, placeholder, nonceOf(res)), slot, hit);
+    return true;
+  };
   app.all("*", async (req, res, next) => {
     // After a write is answered (and committed) this server's cached pages are dropped at once;
     // other servers see it through the content version (docs/decisions/017).
     if (!SAFE_METHODS.has(req.method)) res.once("finish", () => pageCache.invalidate());
+    const memberThread = threadViewerSlot ? memberThreadId(req) : null;
+    if (memberThread) {
+      try {
+        if (await memberPage(req, res, memberThread)) return;
+      } catch (error) {
+        return next(error);
+      }
+    }
     if (!isCacheable(req)) {
       if (req.method === "GET" && hasCredentials(req) && isPublicPath(req.path)) markPrivate(res);
       return remix(req, res, next);

@@ -216,7 +216,10 @@ export class PageCache {
     }
     const version = this.currentVersion();
     if (!version) return this.renderAlone(render);
-    const pending = this.inflight.get(key);
+    // A render begun before a write may show the old content: only requests that arrive under the same
+    // version share it, so whoever wrote never waits for a page from before their own write.
+    const flight = `${version} ${key}`;
+    const pending = this.inflight.get(flight);
     if (pending) {
       const entry = await pending;
       if (entry) return { entry, hit: true };
@@ -243,14 +246,14 @@ export class PageCache {
       return entry;
     })();
     this.inflight.set(
-      key,
+      flight,
       work.catch(() => null),
     );
     try {
       await work;
       return own;
     } finally {
-      this.inflight.delete(key);
+      this.inflight.delete(flight);
     }
   }
 

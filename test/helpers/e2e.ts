@@ -9,9 +9,13 @@ export type BrowserApp = { server: TestServer; browser: Browser };
 /** The built app with demo data, and Chromium, for one browser test file. */
 export function useSeededAppInBrowser(): BrowserApp {
   const app = {} as BrowserApp;
-  beforeAll(async () => {
-    [app.server, app.browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
-  });
+  beforeAll(
+    async () => {
+      [app.server, app.browser] = await Promise.all([startServer({ seed: true }), launchBrowser()]);
+      // A loaded machine may need longer to start the seeded app (TEST_SERVER_START_MS, test/helpers/server.ts).
+    },
+    Math.max(120_000, (Number(process.env.TEST_SERVER_START_MS) || 0) + 30_000),
+  );
   afterAll(async () => {
     await app.browser?.close();
     await app.server?.stop();

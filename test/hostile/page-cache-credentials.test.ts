@@ -85,6 +85,24 @@ describe("PageCache and renders that look a viewer up", () => {
     expect(seen.entry?.body.toString() ?? (await seen.response!.text())).toBe("for everyone");
   });
 
+  it("does not hand a render begun before a write to whoever asks after it (ADR 042)", async () => {
+    const c = cache();
+    const started = gate();
+    const release = gate();
+    const before = c.fetch("k", async () => {
+      started.open();
+      await release.opened;
+      return page("before the reply");
+    });
+    await started.opened;
+    // The member's reply is answered: this server drops its pages; their next page must show the reply.
+    c.invalidate();
+    const after = c.fetch("k", async () => page("with the reply"));
+    release.open();
+    expect((await before).entry?.body.toString()).toBe("before the reply");
+    expect((await after).entry?.body.toString()).toBe("with the reply");
+  });
+
   it("keeps a lookup in one render from marking a concurrent render of another key", async () => {
     const c = cache();
     const release = gate();

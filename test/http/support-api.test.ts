@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
+import { viewerPayload } from "../helpers/viewer-payload";
 import { startServer, type TestServer } from "../helpers/server";
 import { gate } from "../helpers/support-world";
 
@@ -133,10 +134,14 @@ describe("the support API", () => {
 
 describe("the way in on the thread page", () => {
   it("offers “Get paid support” to signed-in members in supported categories only", async () => {
-    expect(await (await other.get(proThread.url)).text()).toContain("Get paid support");
+    // A member's page carries the way in in their own payload (docs/decisions/042); rendered whole, in its HTML.
+    const pro = await (await other.get(proThread.url)).text();
+    expect(viewerPayload(pro)?.thread.support.escalateUrl).toBe(`/escalate/${proThread.id}`);
+    expect(await (await other.get(`${proThread.url}?view=full`)).text()).toContain("Get paid support");
     expect(await (await visitor.get(proThread.url)).text()).not.toContain("Get paid support");
     const community = await (await other.get(communityThread.url)).text();
-    expect(community).not.toContain("Get paid support");
+    expect(viewerPayload(community)?.thread.support.escalateUrl).toBeNull();
+    expect(await (await other.get(`${communityThread.url}?view=full`)).text()).not.toContain("Get paid support");
     const gatePage = await other.get(`/escalate/${communityThread.id}`);
     expect(gatePage.status).toBe(403);
     expect(await gatePage.text()).toContain("community support only");

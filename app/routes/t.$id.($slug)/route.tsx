@@ -14,21 +14,23 @@ import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { newFormToken, submitOnce } from "~/utils/form-once.server";
 import { quoteMarkdown } from "~/utils/quote";
-import { threadUrl } from "~/utils/urls";
+import { threadPageNumber, threadUrl } from "~/utils/urls";
 import { feedLinks, seoMeta, textExcerpt } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
 import { forPage } from "~/utils/page-errors.server";
+import { useViewerPayload } from "~/utils/viewer-payload";
 import { AcceptedAnswerPointer } from "./accepted-answer";
 import { NoReplyNotice, ReplyForm } from "./reply-form";
 import { ThreadHeader } from "./thread-header";
 import { ThreadPager } from "./thread-pager";
+import { withViewerState } from "./viewer-state";
 
 export const links = moderationLinks;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
   const url = new URL(request.url);
-  const page = Math.max(1, Math.min(100_000, Number(url.searchParams.get("page")) || 1));
+  const page = threadPageNumber(url);
   const thread = await forPage(() => getThread(params.id!, user, page));
   if (params.slug !== thread.slug) {
     throw redirect(`${threadUrl(thread)}${url.search}`, 301);
@@ -92,7 +94,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ThreadPage() {
-  const { thread, viewer, support, replyToken } = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  // A member's page is the shared page plus their own state (docs/decisions/042).
+  const { thread, viewer, support, replyToken } = withViewerState(loaded, useViewerPayload("thread", loaded));
   const { canReply, canAccept, canModerate } = thread.capabilities;
   const result = useActionData<FormFailure>();
   const navigation = useNavigation();
