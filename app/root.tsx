@@ -7,9 +7,6 @@ import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 import { useNonce } from "~/utils/nonce";
-import { keepZodFromEval } from "~/utils/zod-browser";
-
-keepZodFromEval();
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
