@@ -78,6 +78,8 @@ try {
         });
       const metric = (id: string) => Math.round(Number(lhr.audits[id]?.numericValue ?? 0));
       runs.push({
+        // Lighthouse's own CPU yardstick: far below ~1000 means the machine was busy and the timings are inflated.
+        benchmarkIndex: Math.round(lhr.environment.benchmarkIndex),
         scores,
         lcpMs: metric("largest-contentful-paint"),
         tbtMs: metric("total-blocking-time"),
@@ -90,7 +92,7 @@ try {
     for (const run of runs) {
       console.log(
         `${page.name.padEnd(7)} perf ${run.scores.performance}  a11y ${run.scores.accessibility}  best ${run.scores["best-practices"]}  seo ${run.scores.seo}` +
-          `  LCP ${run.lcpMs} ms  TBT ${run.tbtMs} ms  JS ${(js.raw / 1024).toFixed(0)} kB raw / ${(js.gzip / 1024).toFixed(0)} kB gzip / ${(js.br / 1024).toFixed(0)} kB br` +
+          `  LCP ${run.lcpMs} ms  TBT ${run.tbtMs} ms  CPU index ${run.benchmarkIndex}  JS ${(js.raw / 1024).toFixed(0)} kB raw / ${(js.gzip / 1024).toFixed(0)} kB gzip / ${(js.br / 1024).toFixed(0)} kB br` +
           (run.failing.length ? `\n        below 0.9: ${run.failing.map((a) => a.id).join(", ")}` : ""),
       );
     }
