@@ -6,15 +6,14 @@ import { getEnv } from "~/env.server";
 import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
+// Through the build, so the icon gets a fingerprinted, immutably cached address (docs/decisions/043).
+import favicon from "../public/favicon.svg";
 import { useNonce } from "~/utils/nonce";
 import { useEndOfHydration, useViewerPayload, ViewerSlot } from "~/utils/viewer-payload";
-import { keepZodFromEval } from "~/utils/zod-browser";
-
-keepZodFromEval();
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
-  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "icon", href: favicon, type: "image/svg+xml" },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {

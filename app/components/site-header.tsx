@@ -1,6 +1,7 @@
 import { Form, Link, NavLink } from "@remix-run/react";
 import { can } from "~/models/permissions";
 import type { Role } from "~/models/types";
+import favicon from "../../public/favicon.svg";
 
 type User = { id: string; username: string; role: string } | null;
 
@@ -9,7 +10,7 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
     <header className="site-header">
       <nav aria-label="Main" className="nav">
         <Link to="/" className="brand">
-          <img src="/favicon.svg" alt="" width={24} height={24} /> Backline
+          <img src={favicon} alt="" width={24} height={24} /> Backline
         </Link>
         <ul className="nav-links">
           <li>

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError } from "~/components/field";
 import { getEnv } from "~/env.server";
 import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/escalation/checkout-return";
-import { GATE_LIMITS } from "~/models/escalation/gate";
+import { GATE_LIMITS } from "~/models/escalation/gate-limits";
 import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation/escalation.server";
 import { requirePermission } from "~/models/permissions";
 import { activeCoverage } from "~/models/insurance/insurance.server";

@@ -1,8 +1,9 @@
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createRequestHandler } from "@remix-run/express";
 import { createRequestHandler as createRemixHandler, type ServerBuild, writeReadableStreamToWritable } from "@remix-run/node";
+import compression from "compression";
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
@@ -14,10 +15,13 @@ import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type
 import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
 import { fillableEntry, memberThreadId, sendWithSlot, withoutCredentials, type ThreadViewerSlot } from "./member-page";
+import { gzipTemplate, gzipWithNonce } from "./gzip-with-nonce";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
 const PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate";
+// What the compression middleware leaves alone too: smaller bodies gain less than the gzip framing costs.
+const COMPRESS_FROM_BYTES = 1024;
 
 function requestHeaders(req: ExpressRequest) {
   const headers = new Headers();
@@ -53,6 +57,7 @@ async function sendResponse(res: ExpressResponse, response: Response, placeholde
     await pipeline(
       Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
       nonceStream(placeholder, nonceOf(res)),
+      flushEachChunk(res),
       res,
     ).catch((error) => {
       // The visitor went away mid-page: nothing to report.
@@ -61,14 +66,28 @@ async function sendResponse(res: ExpressResponse, response: Response, placeholde
   } else await writeReadableStreamToWritable(response.body, res);
 }
 
+/** Streamed (deferred) parts reach the browser as they come, not when the compressor's buffer fills. */
+function flushEachChunk(res: ExpressResponse) {
+  const flushable = res as ExpressResponse & { flush?: () => void };
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      done(null, chunk);
+      if (flushable.flush) setImmediate(() => flushable.flush!());
+    },
+  });
+}
+
 function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, hit: boolean, placeholder: string) {
   res.status(entry.status);
   for (const [key, value] of entry.headers) res.append(key, value);
-  res.setHeader("ETag", entry.etag);
+  // Compressed once per entry, whatever the nonce (gzip-with-nonce.ts); a gzip body is another representation.
+  const gzip = entry.body.length >= COMPRESS_FROM_BYTES && req.acceptsEncodings("gzip", "identity") === "gzip";
+  const etag = gzip ? entry.etag.replace(/"$/, '-gzip"') : entry.etag;
+  res.setHeader("ETag", etag);
   if (!res.getHeader("Cache-Control")) res.setHeader("Cache-Control", PUBLIC_CACHE_CONTROL);
-  res.setHeader("Vary", "Cookie, Authorization");
+  res.setHeader("Vary", "Cookie, Authorization, Accept-Encoding");
   res.setHeader("X-Cache", hit ? "HIT" : "MISS");
-  if (etagMatches(req.headers["if-none-match"], entry.etag)) {
+  if (etagMatches(req.headers["if-none-match"], etag)) {
     // The browser keeps its stored copy, nonce and all; a new policy in the 304 would
     // replace the stored one and refuse that copy's scripts.
     res.removeHeader("Content-Security-Policy");
@@ -76,6 +95,13 @@ function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResp
     return;
   }
   // The ETag is the placeholder body's: the same for every visitor, whatever the nonce.
+  if (gzip) {
+    entry.gzip ??= gzipTemplate(entry.body, placeholder);
+    res.setHeader("Content-Encoding", "gzip");
+    res.setHeader("Content-Length", entry.gzip.length);
+    res.end(req.method === "HEAD" ? undefined : gzipWithNonce(entry.gzip, nonceOf(res)));
+    return;
+  }
   res.setHeader("Content-Length", entry.body.length);
   res.end(req.method === "HEAD" ? undefined : withNonce(entry.body, placeholder, nonceOf(res)));
 }
@@ -86,7 +112,8 @@ function markPrivate(res: ExpressResponse) {
   res.writeHead = function (this: ExpressResponse, ...args: Parameters<typeof writeHead>) {
     if (!this.headersSent) {
       this.setHeader("Cache-Control", "private, no-cache");
-      this.setHeader("Vary", "Cookie, Authorization");
+      // Added to, not replaced: the compressor may already have named Accept-Encoding.
+      this.vary("Cookie").vary("Authorization");
     }
     return writeHead.apply(this, args);
   } as typeof writeHead;
@@ -120,6 +147,9 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   // Hostile addresses and bodies are refused before any route sees them (body-limit.ts, url-guard.ts).
   app.use(guardUrls, limitBodies());
   app.use(onlyAllowedMethods(build));
+  // HTML, JSON, scripts and styles go out as br or gzip when the client asks (docs/decisions/043); cached pages
+  // arrive here already gzipped, and the middleware leaves an encoded body alone.
+  app.use(compression({ threshold: COMPRESS_FROM_BYTES }));
 
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));

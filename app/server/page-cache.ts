@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import type { Request as ExpressRequest } from "express";
 import pg from "pg";
 import { trackViewer } from "../services/viewer-context.server";
+import type { GzipTemplate } from "./gzip-with-nonce";
 
 // An in-process cache of anonymous responses for public pages, in front of
 // Remix rendering (docs/decisions/017-caching-anonymous-pages.md).
@@ -52,6 +53,8 @@ export type CachedResponse = {
   etag: string;
   version: string;
   storedAt: number;
+  /** Made on the first request that accepts gzip, then shared by every later one (http.ts). */
+  gzip?: GzipTemplate;
 };
 
 type Fetched = { entry: CachedResponse | null; response?: Response; hit: boolean; personal?: boolean };

@@ -1,17 +1,9 @@
 import { z } from "zod";
 import { hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
+import { GATE_LIMITS } from "./gate-limits";
 
-// What the maintainer needs before a paid ticket can start (docs/product.md §4.2).
-// Shared by the gate form, the API and the ticket snapshot.
-export const SCOPE_STATEMENT =
-  "Paid support covers defects and usage of the product; not custom development, server administration or third-party software.";
-
-export const GATE_LIMITS = {
-  productVersion: { min: 2, max: 100 },
-  environment: { min: 10, max: 2000 },
-  stepsToReproduce: { min: 30, max: 10_000 },
-  alreadyTried: { min: 20, max: 5000 },
-} as const;
+// The gate's schema (docs/product.md §4.2); its limits live apart so the browser never loads zod.
+export { GATE_LIMITS, SCOPE_STATEMENT } from "./gate-limits";
 
 const answer = (field: keyof typeof GATE_LIMITS, what: string) =>
   z

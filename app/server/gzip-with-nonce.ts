@@ -1,0 +1,70 @@
+import zlib from "node:zlib";
+
+// A cached page is the same for every visitor except its CSP nonce, which each
+// response swaps in for a placeholder (docs/decisions/018). So that the page is
+// compressed once per cache entry and not once per response (docs/decisions/043),
+// the text between placeholders is deflated once, each piece ending in a full
+// flush (byte-aligned, and nothing after it refers back to it), and every
+// placeholder becomes an uncompressed ("stored") deflate block: a response only
+// writes its nonce into those holes and adds the gzip header and trailer.
+
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
+
+export type GzipTemplate = {
+  /** The uncompressed text between placeholders (views into the cached body). */
+  plain: Buffer[];
+  /** The same pieces deflated; all but the last end in a full flush, the last ends the stream. */
+  deflated: Buffer[];
+  /** Bytes of the finished gzip body (every response's nonce has the placeholder's length). */
+  length: number;
+};
+
+function storedBlockHeader(length: number) {
+  // BFINAL 0, BTYPE 00 (stored), padded to a byte; then LEN and its one's complement, little-endian.
+  const header = Buffer.alloc(5);
+  header.writeUInt16LE(length, 1);
+  header.writeUInt16LE(~length & 0xffff, 3);
+  return header;
+}
+
+export function gzipTemplate(body: Buffer, placeholder: string): GzipTemplate {
+  const hole = Buffer.from(placeholder);
+  const plain: Buffer[] = [];
+  let from = 0;
+  for (let at = body.indexOf(hole); at !== -1; at = body.indexOf(hole, from)) {
+    plain.push(body.subarray(from, at));
+    from = at + hole.length;
+  }
+  plain.push(body.subarray(from));
+  const deflated = plain.map((piece, i) =>
+    zlib.deflateRawSync(piece, {
+      level: zlib.constants.Z_BEST_COMPRESSION,
+      finishFlush: i < plain.length - 1 ? zlib.constants.Z_FULL_FLUSH : zlib.constants.Z_FINISH,
+    }),
+  );
+  const holes = plain.length - 1;
+  const length = GZIP_HEADER.length + deflated.reduce((n, d) => n + d.length, 0) + holes * (5 + hole.length) + 8;
+  return { plain, deflated, length };
+}
+
+/** The gzip body of the cached page with `nonce` in every hole. */
+export function gzipWithNonce(template: GzipTemplate, nonce: string): Buffer {
+  const fill = Buffer.from(nonce);
+  const parts: Buffer[] = [GZIP_HEADER];
+  let crc = 0;
+  let size = 0;
+  template.deflated.forEach((deflated, i) => {
+    parts.push(deflated);
+    crc = zlib.crc32(template.plain[i]!, crc);
+    size += template.plain[i]!.length;
+    if (i === template.deflated.length - 1) return;
+    parts.push(storedBlockHeader(fill.length), fill);
+    crc = zlib.crc32(fill, crc);
+    size += fill.length;
+  });
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size >>> 0, 4);
+  parts.push(trailer);
+  return Buffer.concat(parts, template.length);
+}
