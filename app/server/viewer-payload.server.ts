@@ -14,9 +14,10 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u0
 
 /**
  * The filled viewer slot for a signed-in member's thread page (`request` carries their cookie), or null when
- * their page is not the shared one plus their own state: then the whole page is rendered for them.
+ * their page is not the shared one plus their own state: then the whole page is rendered for them. The data block
+ * carries the response's nonce like every script of the page, though browsers never run it.
  */
-export async function threadViewerSlot(request: Request, threadId: string): Promise<string | null> {
+export async function threadViewerSlot(request: Request, threadId: string, nonce: string): Promise<string | null> {
   const user = await getUser(request);
   if (!user) return null;
   const url = new URL(request.url);
@@ -30,7 +31,7 @@ export async function threadViewerSlot(request: Request, threadId: string): Prom
   url.searchParams.set(FULL_RENDER_PARAM, FULL_RENDER_VALUE);
   const full = `${url.pathname}${url.search}`;
   return (
-    `<div id="${VIEWER_SLOT_ID}" hidden=""><script type="application/json">${scriptJson(payload)}</script>` +
+    `<div id="${VIEWER_SLOT_ID}" hidden=""><script type="application/json" nonce="${escapeAttribute(nonce)}">${scriptJson(payload)}</script>` +
     `<noscript><meta http-equiv="refresh" content="0; url=${escapeAttribute(full)}"></noscript></div>`
   );
 }

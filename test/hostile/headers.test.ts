@@ -75,8 +75,13 @@ describe("security headers on every HTML page", () => {
         // A member at the desk gets the refusal page, which must be locked down too.
         expect([200, 403, 404], `${email} ${path}`).toContain(res.status);
         expectLockedDownHtml(res, body, `${email} ${path}`);
-        // Pages for one person are never served from or stored in the shared cache.
-        expect(res.headers.get("x-cache"), path).toBeNull();
+        if (path === thread.url) {
+          // A member's thread page is the shared page plus their own state, sent to them alone (ADR 042).
+          expect(res.headers.get("cache-control"), path).toBe("private, no-store");
+        } else {
+          // Other pages for one person are never served from or stored in the shared cache.
+          expect(res.headers.get("x-cache"), path).toBeNull();
+        }
       }
     }
   });

@@ -99,7 +99,7 @@ describe("queries per page", () => {
   it("a member's own state on the shared thread page costs a few queries, for 3 posts and for 50 (ADR 042)", async () => {
     const member = await makeUser();
     const own = (await createApiToken(member.id, { name: "own state" })).token;
-    const slot = (t: { id: string; slug: string }) => () => threadViewerSlot(request(`/t/${t.id}/${t.slug}`, own), t.id);
+    const slot = (t: { id: string; slug: string }) => () => threadViewerSlot(request(`/t/${t.id}/${t.slug}`, own), t.id, "test-nonce");
     // The first use of a token records it; count the steady state.
     expect(await slot(small)()).toContain('"username"');
     const forSmall = await count(slot(small));
