@@ -2,6 +2,7 @@ import { Link, useFetcher } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { PostView } from "~/models/community/thread.server";
 import { Time } from "./time";
+import { nounFor } from "~/utils/text";
 
 type Post = SerializeFrom<PostView>;
 
@@ -67,9 +68,10 @@ export function PostCard({
               value="vote"
               className="secondary"
               disabled={post.votedByViewer || vote.state !== "idle" || vote.data?.score !== undefined}
-              aria-label={`Mark helpful (${score} votes)`}
             >
-              ▲ Helpful <span className="count">{score}</span>
+              {/* The name starts with the words on the button (WCAG 2.5.3), the count says what it counts. */}▲ Helpful{" "}
+              <span className="count">{score}</span>
+              <span className="visually-hidden">{` ${nounFor(score, "vote")}`}</span>
             </button>
           </vote.Form>
         ) : (

@@ -3,6 +3,7 @@ import { forPage } from "~/utils/page-errors.server";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePermission } from "~/models/permissions";
 import { requireUser } from "~/services/auth.server";
+import { TableScroll } from "~/components/table-scroll";
 import { jobCounts } from "~/services/jobs.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin · Backline" }];
@@ -40,30 +41,42 @@ export default function AdminHome() {
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Background jobs</h2>
         {queues.length === 0 ? (
-          <p>No jobs yet.</p>
+          <p className="empty-list">
+            No background jobs have run yet: they appear here once the first mail, search update or payment job is queued.
+          </p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Pending</th>
-                <th scope="col">Running</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Done</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.map((q) => (
-                <tr key={q}>
-                  <th scope="row">{q}</th>
-                  <td>{count(q, "pending")}</td>
-                  <td>{count(q, "running")}</td>
-                  <td className={count(q, "failed") ? "field-error" : undefined}>{count(q, "failed")}</td>
-                  <td>{count(q, "done")}</td>
+          <TableScroll label="Background jobs by queue">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Queue</th>
+                  <th scope="col" className="num">
+                    Pending
+                  </th>
+                  <th scope="col" className="num">
+                    Running
+                  </th>
+                  <th scope="col" className="num">
+                    Failed
+                  </th>
+                  <th scope="col" className="num">
+                    Done
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {queues.map((q) => (
+                  <tr key={q}>
+                    <th scope="row">{q}</th>
+                    <td className="num">{count(q, "pending")}</td>
+                    <td className="num">{count(q, "running")}</td>
+                    <td className={count(q, "failed") ? "num field-error" : "num"}>{count(q, "failed")}</td>
+                    <td className="num">{count(q, "done")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
     </div>

@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { RevenueChart } from "~/components/desk/revenue-chart";
+import { TableScroll } from "~/components/table-scroll";
 import { deskNumbers } from "~/models/desk/numbers.server";
 import { formatDuration } from "~/models/tickets/sla";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
@@ -78,38 +79,50 @@ export default function DeskNumbers() {
           </p>
         ))}
         <RevenueChart rows={m.revenue} />
-        <table>
-          <caption>Captured revenue by month and tier</caption>
-          <thead>
-            <tr>
-              <th scope="col">Month</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Tickets</th>
-              <th scope="col">Accepted</th>
-              <th scope="col">Refunded</th>
-              <th scope="col">Disputes lost</th>
-              <th scope="col">Captured</th>
-            </tr>
-          </thead>
-          <tbody>
-            {m.revenue.length === 0 ? (
+        <TableScroll label="Captured revenue by month and tier">
+          <table>
+            <caption>Captured revenue by month and tier</caption>
+            <thead>
               <tr>
-                <td colSpan={7}>None yet.</td>
+                <th scope="col">Month</th>
+                <th scope="col">Tier</th>
+                <th scope="col" className="num">
+                  Tickets
+                </th>
+                <th scope="col" className="num">
+                  Accepted
+                </th>
+                <th scope="col" className="num">
+                  Refunded
+                </th>
+                <th scope="col" className="num">
+                  Disputes lost
+                </th>
+                <th scope="col" className="num">
+                  Captured
+                </th>
               </tr>
-            ) : null}
-            {m.revenue.map((r) => (
-              <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
-                <th scope="row">{r.month}</th>
-                <td>{r.tierName}</td>
-                <td>{r.tickets}</td>
-                <td>{formatPrice(r.grossCents, r.currency)}</td>
-                <td>{formatPrice(r.refundedCents, r.currency)}</td>
-                <td>{formatPrice(r.disputedCents, r.currency)}</td>
-                <td>{formatPrice(r.cents, r.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {m.revenue.length === 0 ? (
+                <tr>
+                  <td colSpan={7}>No revenue captured yet: it appears here once the maintainer accepts a paid ticket.</td>
+                </tr>
+              ) : null}
+              {m.revenue.map((r) => (
+                <tr key={`${r.month}-${r.tierSlug}-${r.currency}`}>
+                  <th scope="row">{r.month}</th>
+                  <td>{r.tierName}</td>
+                  <td className="num">{r.tickets}</td>
+                  <td className="num">{formatPrice(r.grossCents, r.currency)}</td>
+                  <td className="num">{formatPrice(r.refundedCents, r.currency)}</td>
+                  <td className="num">{formatPrice(r.disputedCents, r.currency)}</td>
+                  <td className="num">{formatPrice(r.cents, r.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
 
       <TicketCounts
@@ -140,18 +153,25 @@ function TicketCounts({
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      <table>
+      <table className="counts-table">
         <thead>
           <tr>
             <th scope="col">{column}</th>
-            <th scope="col">Tickets</th>
+            <th scope="col" className="num">
+              Tickets
+            </th>
           </tr>
         </thead>
         <tbody>
+          {Object.keys(counts).length === 0 ? (
+            <tr>
+              <td colSpan={2}>No tickets yet.</td>
+            </tr>
+          ) : null}
           {Object.entries(counts).map(([key, n]) => (
             <tr key={key}>
               <th scope="row">{label(key)}</th>
-              <td>{n}</td>
+              <td className="num">{n}</td>
             </tr>
           ))}
         </tbody>

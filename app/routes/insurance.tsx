@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/field";
+import { TableScroll } from "~/components/table-scroll";
 import { Time } from "~/components/time";
 import { getEnv } from "~/env.server";
 import { insuranceStatus } from "~/models/insurance/insurance.server";
@@ -174,33 +175,39 @@ export default function Insurance() {
             </div>
           ) : null}
           <h3>Ledger</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Entry</th>
-                <th scope="col">Amount</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sub.ledger.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <Time value={e.createdAt} />
-                  </td>
-                  <td>{e.label}</td>
-                  <td>{formatPrice(e.amountCents, sub.plan.currency)}</td>
+          <TableScroll label="Coverage ledger">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Entry</th>
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {sub.ledger.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <Time value={e.createdAt} />
+                    </td>
+                    <td>{e.label}</td>
+                    <td className="num">{formatPrice(e.amountCents, sub.plan.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
       ) : null}
 
       {!sub?.covered ? (
         <section aria-labelledby="plans-title" className="stack">
           <h2 id="plans-title">Plans</h2>
-          {status.plans.length === 0 ? <p>No plans are offered at the moment.</p> : null}
+          {status.plans.length === 0 ? (
+            <p className="empty-list">No plans are offered at the moment; each ticket can still be paid by card.</p>
+          ) : null}
           {status.plans.map((p) => (
             <Form method="post" key={p.id} className="card">
               <input type="hidden" name="planId" value={p.id} />
