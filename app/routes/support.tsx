@@ -33,28 +33,26 @@ export default function Support() {
 
       <section aria-labelledby="tiers-title">
         <h2 id="tiers-title">Support tiers</h2>
-        {tiers.length === 0 ? (
-          <p className="empty-list">No support tiers are offered at the moment; the community is still here to help.</p>
-        ) : (
-          <ul className="offer-list">
-            {tiers.map((t) => (
-              <li key={t.id} className="card offer">
-                <h3>{t.name}</h3>
-                <p className="offer-price">{formatPrice(t.priceCents, t.currency)}</p>
-                <p>
-                  A first answer from the maintainer within <strong>{plural(t.responseHours, "hour")}</strong> of paying.
-                </p>
-              </li>
-            ))}
-          </ul>
-        )}
+        <OfferList
+          empty="No support tiers are offered at the moment; the community is still here to help."
+          offers={tiers.map((t) => ({
+            id: t.id,
+            name: t.name,
+            price: formatPrice(t.priceCents, t.currency),
+            promise: (
+              <>
+                A first answer from the maintainer within <strong>{plural(t.responseHours, "hour")}</strong> of paying.
+              </>
+            ),
+          }))}
+        />
       </section>
 
       <section aria-labelledby="promise-title" className="card">
         <h2 id="promise-title">What we promise</h2>
         <ul>
           <li>Your card is authorised when you pay, and charged only if the maintainer accepts the ticket.</li>
-          <li>No answer within the response time: the authorisation is released and you pay nothing.</li>
+          <li>Nobody accepts or rejects your ticket within the response time: the authorisation is released and you pay nothing.</li>
           <li>A rejected ticket (out of scope, duplicate) is not charged either; you can withdraw until someone decides.</li>
           <li>The ticket is private between you and the maintainer; the public thread only shows that it went to paid support.</li>
           <li>
@@ -69,19 +67,15 @@ export default function Support() {
           A yearly plan that pays for tickets from its coverage, with no card needed each time. A declined or expired ticket returns the
           amount.
         </p>
-        {plans.length === 0 ? (
-          <p className="empty-list">No insurance plans are offered at the moment; each ticket can be paid by card.</p>
-        ) : (
-          <ul className="offer-list">
-            {plans.map((p) => (
-              <li key={p.id} className="card offer">
-                <h3>{p.name}</h3>
-                <p className="offer-price">{formatPrice(p.priceCents, p.currency)} a year</p>
-                <p>{formatPrice(p.coverageCents, p.currency)} of paid support during the year.</p>
-              </li>
-            ))}
-          </ul>
-        )}
+        <OfferList
+          empty="No insurance plans are offered at the moment; each ticket can be paid by card."
+          offers={plans.map((p) => ({
+            id: p.id,
+            name: p.name,
+            price: `${formatPrice(p.priceCents, p.currency)} a year`,
+            promise: `${formatPrice(p.coverageCents, p.currency)} of paid support during the year.`,
+          }))}
+        />
       </section>
 
       {signedIn ? (
@@ -100,5 +94,21 @@ export default function Support() {
         </p>
       )}
     </div>
+  );
+}
+
+/** Priced offers as cards, or what to do when there are none. */
+function OfferList({ offers, empty }: { offers: { id: string; name: string; price: string; promise: React.ReactNode }[]; empty: string }) {
+  if (!offers.length) return <p className="empty-list">{empty}</p>;
+  return (
+    <ul className="offer-list">
+      {offers.map((o) => (
+        <li key={o.id} className="card offer">
+          <h3>{o.name}</h3>
+          <p className="offer-price">{o.price}</p>
+          <p>{o.promise}</p>
+        </li>
+      ))}
+    </ul>
   );
 }
