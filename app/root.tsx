@@ -7,6 +7,7 @@ import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
 import headerStyles from "~/styles/header.css";
+import layoutStyles from "~/styles/layout.css";
 import { useNonce } from "~/utils/nonce";
 import { keepZodFromEval } from "~/utils/zod-browser";
 
@@ -15,6 +16,7 @@ keepZodFromEval();
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "stylesheet", href: headerStyles },
+  { rel: "stylesheet", href: layoutStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
