@@ -1,11 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { SiteHeader } from "~/components/site-header";
 import { getEnv } from "~/env.server";
 import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/app.css";
+import headerStyles from "~/styles/header.css";
+import layoutStyles from "~/styles/layout.css";
 // Through the build, so the icon gets a fingerprinted, immutably cached address (docs/decisions/043).
 import favicon from "../public/favicon.svg";
 import { useNonce } from "~/utils/nonce";
@@ -13,6 +15,8 @@ import { useEndOfHydration, useViewerPayload, ViewerSlot } from "~/utils/viewer-
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: headerStyles },
+  { rel: "stylesheet", href: layoutStyles },
   { rel: "icon", href: favicon, type: "image/svg+xml" },
 ];
 
@@ -57,7 +61,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
           {children}
         </main>
         <footer className="site-footer">
-          <p>Backline — community help first, paid support when you need it.</p>
+          <p>
+            Backline — community help first, <Link to="/support">paid support</Link> when you need it.
+          </p>
         </footer>
         <ViewerSlot />
         <ScrollRestoration nonce={nonce} />

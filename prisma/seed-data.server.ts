@@ -19,6 +19,22 @@ export const DEMO_USERS: { username: string; email: string; role: Role }[] = [
   { username: "root", email: "admin@backline.local", role: "admin" },
 ];
 
+// Placeholders as the desk fills them in (docs/product.md §5).
+const DEMO_MACROS = [
+  {
+    name: "Thanks, on it",
+    body: "Hi {{member.username}}, thanks for the details on {{thread.title}}. I am looking into it and will reply here.",
+  },
+  {
+    name: "Need logs",
+    body: "Hi {{member.username}}, could you attach the full error and the server log from the moment it fails? Remove any secrets first.",
+  },
+  {
+    name: "Fixed in next release",
+    body: "This is a defect on our side, fixed in the next release. Until then the workaround above keeps you going. — {{maintainer.username}}",
+  },
+];
+
 const THREADS = [
   {
     category: "pro",
@@ -94,6 +110,11 @@ export async function seedDemoData() {
     ],
     skipDuplicates: true,
   });
+
+  // One insurance plan and a few canned replies, so a newcomer sees /support, /insurance and the desk's
+  // macros filled in. Priced above the plans tests create, which pick the cheapest (plans[0]).
+  await db.insurancePlan.create({ data: { name: "Business cover", priceCents: 99000, coverageCents: 150000, currency: "usd" } });
+  await db.macro.createMany({ data: DEMO_MACROS, skipDuplicates: true });
 
   const users = new Map<string, string>();
   for (const u of DEMO_USERS) {

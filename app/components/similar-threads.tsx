@@ -3,6 +3,7 @@ import type { LinksFunction } from "@remix-run/node";
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
 import styles from "~/styles/similar-threads.css";
+import { plural } from "~/utils/text";
 
 // While a member writes a question (or before paying for an escalation), the
 // closest existing threads, solved ones first. Every answer found here is a
@@ -62,7 +63,7 @@ export function SimilarThreads({
                 </a>{" "}
                 {t.solved ? <span className="badge solved">✓ Solved</span> : null}{" "}
                 <span className="meta">
-                  {t.category.name} · {t.replyCount} {t.replyCount === 1 ? "reply" : "replies"}
+                  {t.category.name} · {plural(t.replyCount, "reply", "replies")}
                 </span>
                 {t.acceptedAnswer ? (
                   <p className="answer">

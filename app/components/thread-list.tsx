@@ -1,9 +1,11 @@
 import type { LinksFunction, SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
+import { Avatar } from "~/components/avatar";
 import { Time } from "~/components/time";
 import type { ThreadListItem } from "~/models/community/thread.server";
 import styles from "~/styles/thread-list.css";
 import { feedLinks, seoMeta } from "~/utils/seo";
+import { nounFor, plural } from "~/utils/text";
 
 // Routes that render these pieces add `links: threadListLinks` to load the styles.
 export const threadListLinks: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -77,7 +79,7 @@ export function ThreadList({
             </span>
             <span className={`stat${t.replyCount === 0 ? " none" : ""}${t.solved ? " solved" : ""}`}>
               <strong>{t.replyCount}</strong>
-              {t.replyCount === 1 ? " reply" : " replies"}
+              {` ${nounFor(t.replyCount, "reply", "replies")}`}
             </span>
           </div>
           <div className="thread-main">
@@ -92,9 +94,12 @@ export function ThreadList({
               ) : null}
               <TagLinks tags={t.tags} />
               <span>
-                by <Link to={`/u/${t.author}`}>{t.author}</Link>
+                by{" "}
+                <Link to={`/u/${t.author}`} className="author-link">
+                  <Avatar username={t.author} size={18} /> {t.author}
+                </Link>
               </span>
-              <span className="sr-only">{`${t.score} helpful, ${t.replyCount} ${t.replyCount === 1 ? "reply" : "replies"},`}</span>
+              <span className="sr-only">{`${t.score} helpful, ${plural(t.replyCount, "reply", "replies")},`}</span>
               <span>
                 active <Time value={t.lastPostAt} relative />
               </span>
@@ -176,7 +181,7 @@ export function Pager({
   sortable?: boolean;
 }) {
   const defaultSort = sortable ? "latest" : filter.sort;
-  const count = total === undefined ? null : `${total} ${total === 1 ? "thread" : "threads"}`;
+  const count = total === undefined ? null : plural(total, "thread");
   if (!nextCursor && !filter.cursor) return count ? <p className="pager meta">{count}</p> : null;
   return (
     <nav className="pager" aria-label="Pages">

@@ -1,3 +1,5 @@
+import { plural } from "~/utils/text";
+
 // Formatted in UTC on server and browser alike, so hydration sees the same text.
 const dateTime = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const dateOnly = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" });
@@ -29,7 +31,7 @@ export function formatRelative(value: string | Date, now = Date.now()) {
     amount /= size;
   }
   const n = Math.floor(amount);
-  return unit === "second" && n < 45 ? "just now" : `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+  return unit === "second" && n < 45 ? "just now" : `${plural(n, unit)} ago`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ThreadList, threadListLinks } from "~/components/thread-list";
 import { listCategories } from "~/models/community/category.server";
 import { listThreads, parseListThreadsQuery } from "~/models/community/thread.server";
+import { plural } from "~/utils/text";
 
 export const links = threadListLinks;
 
@@ -40,7 +41,7 @@ export default function Index() {
                 <span className={c.supported ? "badge supported" : "badge community"}>
                   {c.supported ? "Paid support available" : "Community support only"}
                 </span>
-                <span>{c.threadCount} threads</span> · <span>{c.postCount} posts</span>
+                <span>{plural(c.threadCount, "thread")}</span> · <span>{plural(c.postCount, "post")}</span>
               </p>
             </li>
           ))}

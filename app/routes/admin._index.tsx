@@ -41,17 +41,25 @@ export default function AdminHome() {
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Background jobs</h2>
         {queues.length === 0 ? (
-          <p>No jobs yet.</p>
+          <p className="empty-list">
+            No background jobs have run yet: they appear here once the first mail, search update or payment job is queued.
+          </p>
         ) : (
           <DataTable
+            label="Background jobs by queue"
             rows={queues}
             rowKey={(q) => q}
             columns={[
               { header: "Queue", cell: (q) => q, rowHeader: true },
-              { header: "Pending", cell: (q) => count(q, "pending") },
-              { header: "Running", cell: (q) => count(q, "running") },
-              { header: "Failed", cell: (q) => count(q, "failed"), cellClass: (q) => (count(q, "failed") ? "field-error" : undefined) },
-              { header: "Done", cell: (q) => count(q, "done") },
+              { header: "Pending", cell: (q) => count(q, "pending"), numeric: true },
+              { header: "Running", cell: (q) => count(q, "running"), numeric: true },
+              {
+                header: "Failed",
+                cell: (q) => count(q, "failed"),
+                numeric: true,
+                cellClass: (q) => (count(q, "failed") ? "field-error" : undefined),
+              },
+              { header: "Done", cell: (q) => count(q, "done"), numeric: true },
             ]}
           />
         )}

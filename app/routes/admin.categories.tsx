@@ -8,6 +8,7 @@ import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { formToObject } from "~/utils/validation";
+import { plural } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Categories · Admin · Backline" }];
 
@@ -58,7 +59,7 @@ export default function AdminCategories() {
             </label>
           </div>
           <p className="meta">
-            {c.threadCount} threads · {c.postCount} posts
+            {plural(c.threadCount, "thread")} · {plural(c.postCount, "post")}
           </p>
           <div className="row">
             <button type="submit" name="intent" value="update">

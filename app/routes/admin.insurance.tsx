@@ -50,6 +50,7 @@ function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Rec
           required
           defaultValue={plan?.priceCents}
           error={errors?.priceCents}
+          hint="In cents: 99000 is 990.00 a year."
         />
         <Field
           label="Coverage per year (cents)"
@@ -59,7 +60,7 @@ function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Rec
           required
           defaultValue={plan?.coverageCents}
           error={errors?.coverageCents}
-          hint="Escalations draw their tier price from this."
+          hint="In cents. Each paid ticket draws its tier price from this."
         />
         <Field label="Currency" name="currency" defaultValue={plan?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
@@ -95,6 +96,7 @@ export default function AdminInsurance() {
         members renew on the price and coverage they bought.
       </p>
       <FormError message={failure?.message} />
+      {plans.length === 0 ? <p className="empty-list">No plans yet: members pay each ticket by card until you create one below.</p> : null}
       {plans.map((p) => (
         <Form method="post" key={p.id} className="card" aria-label={`Edit plan ${p.name}`}>
           <input type="hidden" name="id" value={p.id} />

@@ -65,6 +65,7 @@ export default function AdminMacros() {
           ))}
         </ul>
       ) : null}
+      {macros.length === 0 ? <p className="empty-list">No canned replies yet: create the first one below.</p> : null}
       {macros.map((m) => (
         <Form method="post" key={m.id} className="card" aria-label={`Edit macro ${m.name}`}>
           <input type="hidden" name="id" value={m.id} />
@@ -90,7 +91,9 @@ export default function AdminMacros() {
           name="body"
           rows={5}
           required
-          hint="Markdown; e.g. Hi {{member.username}}, thanks for the details on {{thread.title}}."
+          hint={`Markdown. Placeholders: ${Object.keys(MACRO_PLACEHOLDERS)
+            .map((k) => `{{${k}}}`)
+            .join(", ")}.`}
         />
         <button type="submit" name="intent" value="create">
           Create macro

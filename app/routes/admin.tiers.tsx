@@ -79,7 +79,7 @@ function TierFields({
           required
           defaultValue={tier?.priceCents}
           error={errors?.priceCents}
-          hint="4900 is 49.00"
+          hint="In cents: 4900 is 49.00. At least 50 (Stripe's smallest charge)."
         />
         <Field label="Currency" name="currency" defaultValue={tier?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
       </div>
@@ -124,6 +124,7 @@ export default function AdminTiers() {
           ))}
         </ul>
       ) : null}
+      {tiers.length === 0 ? <p className="empty-list">No tiers yet: members cannot escalate until you create one below.</p> : null}
       {tiers.map((t) => (
         <Form method="post" key={t.id} className="card" aria-label={`Edit ${t.name}`}>
           <input type="hidden" name="id" value={t.id} />

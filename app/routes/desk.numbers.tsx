@@ -87,11 +87,11 @@ export default function DeskNumbers() {
           columns={[
             { header: "Month", cell: (r) => r.month, rowHeader: true },
             { header: "Tier", cell: (r) => r.tierName },
-            { header: "Tickets", cell: (r) => r.tickets },
-            { header: "Accepted", cell: (r) => formatPrice(r.grossCents, r.currency) },
-            { header: "Refunded", cell: (r) => formatPrice(r.refundedCents, r.currency) },
-            { header: "Disputes lost", cell: (r) => formatPrice(r.disputedCents, r.currency) },
-            { header: "Captured", cell: (r) => formatPrice(r.cents, r.currency) },
+            { header: "Tickets", cell: (r) => r.tickets, numeric: true },
+            { header: "Accepted", cell: (r) => formatPrice(r.grossCents, r.currency), numeric: true },
+            { header: "Refunded", cell: (r) => formatPrice(r.refundedCents, r.currency), numeric: true },
+            { header: "Disputes lost", cell: (r) => formatPrice(r.disputedCents, r.currency), numeric: true },
+            { header: "Captured", cell: (r) => formatPrice(r.cents, r.currency), numeric: true },
           ]}
         />
       </section>
@@ -125,11 +125,14 @@ function TicketCounts({
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
       <DataTable
+        className="counts-table"
+        label={title}
+        empty="No tickets yet."
         rows={Object.entries(counts)}
         rowKey={([key]) => key}
         columns={[
           { header: column, cell: ([key]) => label(key), rowHeader: true },
-          { header: "Tickets", cell: ([, n]) => n },
+          { header: "Tickets", cell: ([, n]) => n, numeric: true },
         ]}
       />
     </section>

@@ -176,12 +176,13 @@ export default function Insurance() {
           ) : null}
           <h3>Ledger</h3>
           <DataTable
+            label="Coverage ledger"
             rows={sub.ledger}
             rowKey={(e) => e.id}
             columns={[
               { header: "Date", cell: (e) => <Time value={e.createdAt} /> },
               { header: "Entry", cell: (e) => e.label },
-              { header: "Amount", cell: (e) => formatPrice(e.amountCents, sub.plan.currency) },
+              { header: "Amount", cell: (e) => formatPrice(e.amountCents, sub.plan.currency), numeric: true },
             ]}
           />
         </section>
@@ -190,7 +191,9 @@ export default function Insurance() {
       {!sub?.covered ? (
         <section aria-labelledby="plans-title" className="stack">
           <h2 id="plans-title">Plans</h2>
-          {status.plans.length === 0 ? <p>No plans are offered at the moment.</p> : null}
+          {status.plans.length === 0 ? (
+            <p className="empty-list">No plans are offered at the moment; each ticket can still be paid by card.</p>
+          ) : null}
           {status.plans.map((p) => (
             <Form method="post" key={p.id} className="card">
               <input type="hidden" name="planId" value={p.id} />

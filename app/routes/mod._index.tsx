@@ -9,6 +9,7 @@ import { requireUser } from "~/services/auth.server";
 import { forPage } from "~/utils/page-errors.server";
 import { pageFailure } from "~/utils/app-error-response.server";
 import { forbidden } from "~/utils/errors";
+import { plural } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Moderation queue · Backline" }, { name: "robots", content: "noindex" }];
 
@@ -40,14 +41,16 @@ export default function ModerationQueue() {
         <Link to={href("resolved")} aria-current={!open ? "page" : undefined}>
           Resolved
         </Link>
-        <span>
-          ({queue.total} {queue.total === 1 ? "post" : "posts"})
-        </span>
+        <span>({plural(queue.total, "post")})</span>
       </nav>
       {queue.items.length === 0 ? (
-        <p className="notice">{open ? "Nothing to review. The community is behaving." : "No handled flags yet."}</p>
+        <p className="empty-list">
+          {open
+            ? "Nothing to review. The community is behaving. Flags that members raise appear here."
+            : "No handled flags yet: flags you dismiss or act on are kept here."}
+        </p>
       ) : (
-        <ol className="plain-list stack">
+        <ol className="flag-queue">
           {queue.items.map(({ post, thread, flags, reasons }) => (
             <li key={post.id} className="card flag-group" aria-labelledby={`flagged-${post.id}`}>
               <h3 id={`flagged-${post.id}`} className="h3">

@@ -5,6 +5,7 @@ import { listTags } from "~/models/community/tag-directory.server";
 import { forPage } from "~/utils/page-errors.server";
 import { seoMeta } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
+import { plural } from "~/utils/text";
 
 export const links = threadListLinks;
 
@@ -28,7 +29,7 @@ export default function Tags() {
     <div className="stack">
       <header className="list-header">
         <h1>Tags</h1>
-        <Form method="get" role="search" className="row">
+        <Form method="get" role="search" className="filter-row">
           <div className="field">
             <label htmlFor="tag-filter">Find a tag</label>
             <input id="tag-filter" name="q" type="search" defaultValue={q} maxLength={30} />
@@ -37,7 +38,11 @@ export default function Tags() {
         </Form>
       </header>
       {tags.length === 0 ? (
-        <p className="empty-list">{q ? `No tag matches “${q}”.` : "No tags yet."}</p>
+        <p className="empty-list">
+          {q
+            ? `No tag matches “${q}”. Try fewer letters, or ask a question and add the tag yourself.`
+            : "No tags yet: they appear as questions are tagged."}
+        </p>
       ) : (
         <ul className="tag-cloud" aria-label="Tags">
           {tags.map((t) => (
@@ -45,7 +50,7 @@ export default function Tags() {
               <Link to={`/tags/${encodeURIComponent(t.name)}`} className="tag">
                 {t.name}
               </Link>
-              <span className="meta">{`${t.threads} ${t.threads === 1 ? "thread" : "threads"}`}</span>
+              <span className="meta">{plural(t.threads, "thread")}</span>
             </li>
           ))}
         </ul>

@@ -66,7 +66,10 @@ export default function Tickets() {
         ))}
       </nav>
       {tickets.length === 0 ? (
-        <p>No tickets{state ? ` that are ${stateLabel(state as TicketState)}` : ""}.</p>
+        <p className="empty-list">
+          No tickets{state ? ` that are ${stateLabel(state as TicketState)}` : ""}. A ticket starts from <strong>Get paid support</strong>{" "}
+          on a thread in a supported category; <Link to="/support">see the tiers and prices</Link>.
+        </p>
       ) : (
         <ul className="plain-list" aria-label="Tickets">
           {tickets.map((t) => (

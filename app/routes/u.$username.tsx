@@ -1,11 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Avatar } from "~/components/avatar";
 import { ThreadList, threadListLinks } from "~/components/thread-list";
 import { Time } from "~/components/time";
 import { getProfile } from "~/models/community/profile.server";
 import { forPage } from "~/utils/page-errors.server";
 import { seoMeta } from "~/utils/seo";
 import { siteOrigin } from "~/utils/url.server";
+import { plural } from "~/utils/text";
 
 export const links = threadListLinks;
 
@@ -19,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     title: `${p.displayName ?? p.username} (@${p.username})`,
     description:
       p.bio ||
-      `${p.username} has ${p.reputation} reputation, ${p.counts.acceptedAnswers} accepted answers and ${p.counts.replies} replies on Backline.`,
+      `${p.username} has ${p.reputation} reputation, ${plural(p.counts.acceptedAnswers, "accepted answer")} and ${plural(p.counts.replies, "reply", "replies")} on Backline.`,
     url: `${data.origin}/u/${p.username}`,
     type: "profile",
   });
@@ -40,7 +42,8 @@ export default function ProfilePage() {
   return (
     <div className="stack">
       <header className="profile-head">
-        <h1>
+        <h1 className="profile-name">
+          <Avatar username={p.username} size={56} />
           {p.displayName ?? p.username}
           {p.displayName ? <span className="meta"> @{p.username}</span> : null}
         </h1>

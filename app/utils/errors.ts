@@ -1,3 +1,5 @@
+import { plural } from "~/utils/text";
+
 // Domain errors carry the HTTP answer they deserve; routes translate them for
 // forms (field messages) and for the API ({"error": {...}}).
 export type FieldErrors = Record<string, string>;
@@ -34,11 +36,11 @@ export function tooManyRequests(retryAfterSeconds: number, what: string) {
 }
 
 export function humanDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  if (seconds < 60) return plural(seconds, "second");
   const minutes = Math.ceil(seconds / 60);
-  if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  if (minutes < 60) return plural(minutes, "minute");
   const hours = Math.ceil(minutes / 60);
-  return `${hours} hour${hours === 1 ? "" : "s"}`;
+  return plural(hours, "hour");
 }
 
 export function invariant(condition: unknown, error: AppError | (() => AppError)): asserts condition {

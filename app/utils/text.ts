@@ -41,3 +41,9 @@ export const showsAtLeast = (min: number) => (text: string) => !hasVisibleText(t
 
 /** For optional text: empty means "none" and is fine; text that only looks empty is not. */
 export const emptyOrVisible = (text: string) => text === "" || hasVisibleText(text);
+
+/** The noun for a count: "reply" for 1, "replies" otherwise (pass the plural when it is not noun + "s"). */
+export const nounFor = (count: number, one: string, many = `${one}s`) => (count === 1 ? one : many);
+
+/** "1 reply", "2 replies", "0 posts": the one place counts meet nouns. */
+export const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString("en-US")} ${nounFor(count, one, many)}`;

@@ -21,14 +21,16 @@ describe("a newcomer", () => {
 
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
+    const accountMenu = page.locator("summary.account-button", { hasText: "newcomer" });
+    await accountMenu.waitFor();
 
+    await accountMenu.click();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in" }).click();
     await page.getByLabel("E-mail").fill("newcomer@example.com");
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("link", { name: /Account settings for newcomer/ }).waitFor();
+    await accountMenu.waitFor();
 
     const categories = page.getByRole("list", { name: "Categories" });
     await expect(categories.getByRole("link", { name: "Backline Pro" }).isVisible()).resolves.toBe(true);

@@ -37,6 +37,7 @@ export async function signInPage(app: BrowserApp, email: string, password = DEMO
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  // Signed in: the header shows the account menu (its "Sign out" is inside, hidden until opened).
+  await page.locator("summary.account-button").waitFor();
   return { page, errors };
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { runningEmbeddedUrl } from "~/services/embedded-postgres.server";
 import { startArguments } from "../../app/server/start-command.mjs";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { listeningUrl } from "./listening";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -75,13 +76,11 @@ export async function startServer(
       const limit = Number(process.env.TEST_SERVER_START_MS) || 60_000;
       const timer = setTimeout(() => reject(new Error(`server did not start in ${limit / 1000}s:\n${out}`)), limit);
       const onData = () => {
-        // The address it listens on, not its public origin (PUBLIC_URL may name another host).
-        const m = out.slice(from).match(/running at \S+ \(listening on (\S+):(\d+);/);
-        if (m) {
+        const listening = listeningUrl(out.slice(from));
+        if (listening) {
           clearTimeout(timer);
           child.off("exit", onExit);
-          const host = m[1] === "0.0.0.0" || m[1] === "localhost" ? "127.0.0.1" : m[1]!.includes(":") ? `[${m[1]}]` : m[1]!;
-          resolve(`http://${host}:${m[2]}`);
+          resolve(listening);
         }
       };
       const onExit = (code: number | null) => {

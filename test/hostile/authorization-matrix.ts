@@ -104,6 +104,7 @@ export const MATRIX: Record<string, Entry> = {
   "GET routes/unanswered": { request: () => ({ path: "/unanswered" }), expect: all(200) },
   "GET routes/search": { request: () => ({ path: "/search?q=webhook" }), expect: all(200) },
   "GET routes/tags._index": { request: () => ({ path: "/tags" }), expect: all(200) },
+  "GET routes/support": { request: () => ({ path: "/support" }), expect: all(200) },
   "GET routes/tags.$tag": { request: (w) => ({ path: `/tags/${w.tag}` }), expect: all(200) },
   "GET routes/c.$slug": { request: () => ({ path: "/c/pro" }), expect: all(200) },
   "GET routes/c.$slug.feed[.]atom": { request: () => ({ path: "/c/pro/feed.atom" }), expect: all(200) },

@@ -57,7 +57,7 @@ export function QueueList({ items }: { items: QueueItem[] }) {
     return () => document.removeEventListener("keydown", onKey);
   }, [items, index, move, navigate]);
 
-  if (!items.length) return <p>Nothing in the queue. Paid tickets appear here as soon as they are paid for.</p>;
+  if (!items.length) return <p className="empty-list">Nothing in the queue. Paid tickets appear here as soon as they are paid for.</p>;
   return (
     <ol className="desk-queue" aria-label="Paid items, most urgent first" ref={list}>
       {items.map((t, i) => (

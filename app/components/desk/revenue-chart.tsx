@@ -1,16 +1,22 @@
 import { formatPrice } from "~/utils/money";
+import { plural } from "~/utils/text";
 
 type Row = { month: string; tierName: string; currency: string; cents: number };
 
-const W = 640;
 const H = 260;
+// The chart grows with its data: a month is wide enough for its bars, a legend entry takes LEGEND.
+const MONTH_MIN = 80;
+const BAR = 36;
+const LEGEND = 120;
+const MIN_WIDTH = 320;
 const PAD = { top: 20, right: 16, bottom: 40, left: 72 };
 // Distinct in both themes and for common colour blindness; the table carries the numbers anyway.
 const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"];
 
 /**
  * Captured revenue by month, one bar per tier, as server-rendered SVG: a
- * title and description for screen readers, and the same numbers in a table.
+ * title and description for screen readers, and the same numbers in a table. As wide as its months
+ * and tiers need, so one month is not one lonely bar across the page.
  */
 export function RevenueChart({ rows }: { rows: Row[] }) {
   const currency = rows[0]?.currency ?? "usd";
@@ -18,13 +24,18 @@ export function RevenueChart({ rows }: { rows: Row[] }) {
   const months = [...new Set(shown.map((r) => r.month))].sort();
   const tiers = [...new Set(shown.map((r) => r.tierName))];
   const max = Math.max(1, ...shown.map((r) => r.cents));
+  const W = Math.max(
+    MIN_WIDTH,
+    PAD.left + PAD.right + months.length * Math.max(MONTH_MIN, tiers.length * BAR + 16),
+    PAD.left + tiers.length * LEGEND,
+  );
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const group = months.length ? plotW / months.length : plotW;
   const bar = Math.max(4, (group * 0.8) / Math.max(1, tiers.length));
   const y = (cents: number) => PAD.top + plotH - (cents / max) * plotH;
   const desc = shown.length
-    ? `Captured revenue in ${currency.toUpperCase()} for ${months.length} month(s): ` +
+    ? `Captured revenue in ${currency.toUpperCase()} for ${plural(months.length, "month")}: ` +
       shown.map((r) => `${r.month} ${r.tierName} ${formatPrice(r.cents, r.currency)}`).join("; ")
     : "No captured revenue yet.";
   return (

@@ -7,6 +7,7 @@ import { badgeFor, QUEUE_STATES, queueClockSelect, sortQueue } from "~/models/de
 import { can, ROLES } from "~/models/permissions";
 import { formatDuration, type ClockLevel } from "~/models/tickets/sla";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
+import { plural } from "~/utils/text";
 
 // E-mail for the desk: the response-clock warning goes out at once (not in the
 // batched notification e-mail, which may wait minutes), and once a day each
@@ -89,7 +90,7 @@ export type DigestItem = { title: string; url: string; state: string; tier: stri
 export function composeDigest(user: { email: string; username: string }, items: DigestItem[], origin: string, now: Date) {
   const overdue = items.filter((i) => i.level === "overdue").length;
   const soon = items.filter((i) => i.level === "soon").length;
-  const subject = `[Backline desk] ${items.length} open paid item${items.length === 1 ? "" : "s"}${overdue ? `, ${overdue} overdue` : ""}`;
+  const subject = `[Backline desk] ${plural(items.length, "open paid item")}${overdue ? `, ${overdue} overdue` : ""}`;
   const lines = items.map((i) =>
     [
       `- ${i.title}`,

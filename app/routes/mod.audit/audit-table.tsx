@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { Time } from "~/components/time";
+import { plural } from "~/utils/text";
 
 type Entry = {
   id: string;
@@ -19,8 +20,7 @@ function describe(data: Record<string, unknown> | null) {
   if (!data) return null;
   const parts: string[] = [];
   if (typeof data.from === "string" && typeof data.to === "string") parts.push(`${data.from} → ${data.to}`);
-  if (Array.isArray(data.flagIds) && data.flagIds.length)
-    parts.push(`${data.flagIds.length} flag${data.flagIds.length === 1 ? "" : "s"} resolved`);
+  if (Array.isArray(data.flagIds) && data.flagIds.length) parts.push(`${plural(data.flagIds.length, "flag")} resolved`);
   if (data.byAuthor === true) parts.push("by its author");
   if (data.confirmed === true) parts.push("confirmed an automatic hide");
   return parts.join("; ") || null;

@@ -8,6 +8,7 @@ import { forbidden } from "~/utils/errors";
 import { forPage } from "~/utils/page-errors.server";
 import { AuditFilters } from "./audit-filters";
 import { AuditTable } from "./audit-table";
+import { plural } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Backline" }, { name: "robots", content: "noindex" }];
 
@@ -32,11 +33,13 @@ export default function AuditLogPage() {
   return (
     <section aria-labelledby="audit-title" className="stack">
       <h2 id="audit-title">Audit log</h2>
-      <p className="hint">
-        Every moderator action: who did what, when and why. {log.total} {log.total === 1 ? "entry" : "entries"}.
-      </p>
+      <p className="hint">Every moderator action: who did what, when and why. {plural(log.total, "entry", "entries")}.</p>
       <AuditFilters actions={log.actions} />
-      {log.entries.length === 0 ? <p className="notice">No entries match.</p> : <AuditTable entries={log.entries} />}
+      {log.entries.length === 0 ? (
+        <p className="empty-list">No entries match: clear a filter to see more.</p>
+      ) : (
+        <AuditTable entries={log.entries} />
+      )}
       {pages > 1 ? (
         <nav aria-label="Pages of the audit log" className="pager">
           {log.page > 1 ? (

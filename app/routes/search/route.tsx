@@ -11,6 +11,7 @@ import { Facet } from "./facet";
 import { href } from "./href";
 import { SearchHits, SearchPager } from "./results";
 import { SearchForm } from "./search-form";
+import { plural } from "~/utils/text";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
@@ -103,9 +104,7 @@ export default function SearchPage() {
           </aside>
           <section aria-labelledby="results-heading" aria-busy={searching}>
             <h2 id="results-heading" className="results-count" aria-live="polite">
-              {result.total === 0
-                ? "No threads found"
-                : `${result.total.toLocaleString("en-US")} ${result.total === 1 ? "thread" : "threads"}${hasQuery ? ` for “${params.q.trim()}”` : ""}`}
+              {result.total === 0 ? "No threads found" : `${plural(result.total, "thread")}${hasQuery ? ` for “${params.q.trim()}”` : ""}`}
             </h2>
             {result.total === 0 ? (
               <div className="search-empty">
