@@ -76,39 +76,41 @@ const dateTime = (what: string) =>
   });
 
 export const MAX_ABSENCES = 20;
+const LIMIT_MESSAGE = "A whole number from 1 to 1000, or empty (null) for no limit.";
 
-const absenceSchema = z.object({
-  from: dateTime("start"),
-  to: dateTime("end"),
-  note: z
-    .string()
-    .trim()
-    .max(200, "At most 200 characters.")
-    .nullish()
-    .transform((v) => v || null),
-});
+const absenceSchema = z
+  .object({
+    from: dateTime("start"),
+    to: dateTime("end"),
+    note: z
+      .string()
+      .trim()
+      .max(200, "At most 200 characters.")
+      .nullish()
+      .transform((v) => v || null),
+  })
+  // Checked when saved: an absence may already have begun, but not ended.
+  .superRefine((a, ctx) => {
+    if (a.to <= a.from) ctx.addIssue({ code: "custom", path: ["to"], message: "The end must be after the start." });
+    else if (a.to <= new Date()) ctx.addIssue({ code: "custom", path: ["to"], message: "This absence is already over." });
+  });
 
-/** The PUT body and the desk form: ended absences (at parse time) and overlaps are refused per field. */
+/** The PUT body and the desk form: bad dates, ended absences, then overlaps are refused per field. */
 export const availabilitySchema = z
   .object({
-    maxOpenTickets: z
-      .union([z.number(), z.string(), z.null()], { error: "A whole number from 1 to 1000, or null for no limit." })
-      .transform((v, ctx) => {
-        if (v === null || v === "") return null;
-        const n = typeof v === "number" ? v : Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > 1000) {
-          ctx.addIssue({ code: "custom", message: "A whole number from 1 to 1000, or empty for no limit." });
-          return z.NEVER;
-        }
-        return n;
-      }),
+    maxOpenTickets: z.union([z.number(), z.string(), z.null()], { error: LIMIT_MESSAGE }).transform((v, ctx) => {
+      if (v === null || v === "") return null;
+      const n = typeof v === "number" ? v : Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) {
+        ctx.addIssue({ code: "custom", message: LIMIT_MESSAGE });
+        return z.NEVER;
+      }
+      return n;
+    }),
     absences: z.array(absenceSchema).max(MAX_ABSENCES, `At most ${MAX_ABSENCES} absences.`).default([]),
   })
   .superRefine((v, ctx) => {
-    const now = new Date();
     v.absences.forEach((a, i) => {
-      if (a.to <= a.from) ctx.addIssue({ code: "custom", path: ["absences", i, "to"], message: "The end must be after the start." });
-      else if (a.to <= now) ctx.addIssue({ code: "custom", path: ["absences", i, "to"], message: "This absence is already over." });
       const clash = v.absences.findIndex((b, j) => j < i && overlaps(b, a.from, a.to));
       if (clash >= 0) {
         ctx.addIssue({ code: "custom", path: ["absences", i, "from"], message: `Overlaps absence ${clash + 1}; merge the two.` });
