@@ -47,7 +47,6 @@ export function PausedCard({ intake, error }: { intake: IntakeView; error?: stri
     <section className="card" aria-labelledby="paused-title" data-testid="support-paused">
       <h2 id="paused-title">Paid support is paused</h2>
       <p>{intake.message}</p>
-      {intake.reopensAt ? <p>It reopens on {formatDateTime(intake.reopensAt)}.</p> : null}
       {intake.reopenRequested ? (
         <p className="notice" role="status">
           We will e-mail you once when it reopens.
