@@ -64,6 +64,8 @@ describe("availability in the browser", () => {
     await expect(member.getByTestId("tier-priority").textContent()).resolves.toMatch(
       /median first response in the last 30 days|no answered tickets/,
     );
-    expect([...deskErrors, ...memberErrors]).toEqual([]);
+    // The reversed absence's 400 is the one failed request the browser logs; nothing else failed.
+    expect(deskErrors.filter((e) => !e.includes("status of 400"))).toEqual([]);
+    expect(memberErrors).toEqual([]);
   }, 120_000);
 });
