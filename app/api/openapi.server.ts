@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Endpoint } from "./endpoint.server";
 import * as accounts from "./endpoints/accounts";
+import * as availability from "./endpoints/availability";
 import * as categories from "./endpoints/categories";
 import * as moderation from "./endpoints/moderation";
 import * as people from "./endpoints/people";
@@ -11,7 +12,7 @@ import * as threads from "./endpoints/threads";
 
 // Every endpoint module is listed here once; the document is derived from the
 // same zod schemas the routes validate with, so it cannot drift.
-const MODULES = [accounts, categories, threads, moderation, people, support, search, desk];
+const MODULES = [accounts, categories, threads, moderation, people, support, availability, search, desk];
 
 const isEndpoint = (v: unknown): v is Endpoint => typeof v === "object" && v !== null && "method" in v && "path" in v && "summary" in v;
 
@@ -34,6 +35,7 @@ const errorSchema = z
       code: z.string(),
       message: z.string().describe("A sentence a person can act on"),
       fields: z.record(z.string(), z.string()).optional(),
+      reopensAt: z.iso.datetime().nullable().optional().describe("support_paused only: when intake reopens, if known"),
     }),
   })
   .meta({ id: "Error" });

@@ -31,7 +31,16 @@ const MODERATOR = [
   "audit:read",
 ] as const;
 
-const MAINTAINER = [...MEMBER, "ticket:read:any", "ticket:reply:any", "ticket:decide", "ticket:note", "desk:view", "macro:use"] as const;
+const MAINTAINER = [
+  ...MEMBER,
+  "ticket:read:any",
+  "ticket:reply:any",
+  "ticket:decide",
+  "ticket:note",
+  "desk:view",
+  "macro:use",
+  "availability:manage",
+] as const;
 
 const ADMIN = [
   ...MODERATOR,

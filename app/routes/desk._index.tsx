@@ -45,7 +45,8 @@ export default function Desk() {
       <header>
         <h1>Paid support queue</h1>
         <p>
-          Paid tickets only, the least time left on the response clock first, then the faster tier. <Link to="/desk/numbers">Numbers</Link>
+          Paid tickets only, the least time left on the response clock first, then the faster tier. <Link to="/desk/numbers">Numbers</Link>{" "}
+          · <Link to="/desk/availability">Availability</Link>
         </p>
       </header>
       <ul className="desk-counts" aria-label="Open paid items" aria-live="polite">

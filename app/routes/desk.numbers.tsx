@@ -2,6 +2,8 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { RevenueChart } from "~/components/desk/revenue-chart";
+import { IntakeHistoryTable } from "~/components/desk/intake-history";
+import { deskIntakeHistory } from "~/models/availability/intake-history.server";
 import { deskNumbers } from "~/models/desk/numbers.server";
 import { formatDuration } from "~/models/tickets/sla";
 import { stateLabel, type TicketState } from "~/models/tickets/state";
@@ -15,14 +17,14 @@ export const meta: MetaFunction = () => [{ title: "Desk numbers · Backline" }, 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  return forPage(async () => ({ m: await deskNumbers(user) }));
+  return forPage(async () => ({ m: await deskNumbers(user), intake: await deskIntakeHistory(user) }));
 }
 
 const duration = (ms: number | null) => (ms === null ? "–" : formatDuration(ms));
 const REASONS: Record<string, string> = { careless: "Careless", out_of_scope: "Out of scope", duplicate: "Duplicate" };
 
 export default function DeskNumbers() {
-  const { m } = useLoaderData<typeof loader>();
+  const { m, intake } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -64,6 +66,8 @@ export default function DeskNumbers() {
         counts={m.byState}
         label={(s) => stateLabel(s as TicketState)}
       />
+
+      <IntakeHistoryTable days={intake.days} maxOpenTickets={intake.maxOpenTickets} />
 
       <section aria-labelledby="revenue-title">
         <h2 id="revenue-title">Captured revenue</h2>

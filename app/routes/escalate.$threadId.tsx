@@ -14,6 +14,9 @@ import { newFormToken, submitOnce } from "~/utils/form-once.server";
 import { FORM_TOKEN_FIELD } from "~/utils/form-token";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
+import { PausedCard, QueueNotice, TierTruth } from "~/components/support/intake";
+import { gateIntake } from "~/models/availability/gate-intake.server";
+import { requestReopenMail } from "~/models/availability/reopen.server";
 import { formToObject } from "~/utils/validation";
 
 // The gate before payment (docs/product.md §4.2) and the page checkout returns to.
@@ -42,6 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: status && status.threadId === params.threadId ? status : null,
       testMode: getEnv().paymentsMode === "test",
       formToken: newFormToken(),
+      intake: await gateIntake(user.id),
       coverage: await activeCoverage(user.id).then((c) =>
         c ? { balanceCents: c.balanceCents, currency: c.plan.currency, honoured: honoursProvider(c.provider) } : null,
       ),
@@ -53,6 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readForm(request);
   return attempt(async () => {
+    if (form.get("intent") === "notify-reopen") return requestReopenMail(user);
     // One escalation and one checkout per submitted form, however often it is sent.
     const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {
       const started = await startEscalation(user, params.threadId!, formToObject(form));
@@ -116,11 +121,13 @@ function ReturnNotice({ checkout, status }: { checkout: string | null; status: R
 }
 
 export default function Escalate() {
-  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken } =
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken, intake } =
     useLoaderData<typeof loader>();
-  const result = useActionData<FormFailure>();
+  const result = useActionData<FormFailure | { requested: true }>();
+  const failure = result && "ok" in result ? result : undefined;
+  const firstOpen = tiers.findIndex((t) => intake.tiers.find((x) => x.id === t.id)?.available);
   const busy = useNavigation().state !== "idle";
-  const errors = result?.fields ?? {};
+  const errors = failure?.fields ?? {};
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -140,8 +147,14 @@ export default function Escalate() {
         <p className="notice" role="status">
           You already have an open paid ticket for this thread. <Link to={`/tickets/${activeTicketId}`}>Continue there</Link>.
         </p>
+      ) : !intake.open ? (
+        <>
+          <QueueNotice intake={intake} />
+          <PausedCard intake={intake} error={failure?.message} />
+        </>
       ) : (
         <>
+          <QueueNotice intake={intake} />
           {similar.length ? (
             <section aria-labelledby="similar-title" className="card">
               <h2 id="similar-title">Before you pay: these solved threads may already answer it</h2>
@@ -159,15 +172,19 @@ export default function Escalate() {
           <Form method="post" className="card" noValidate aria-labelledby="gate-title">
             <h2 id="gate-title">What the maintainer needs</h2>
             <input type="hidden" name={FORM_TOKEN_FIELD} value={formToken} />
-            <FormError message={result?.message} />
+            <FormError message={failure?.message} />
             <fieldset className="field">
               <legend>Support tier</legend>
-              {tiers.map((t, i) => (
-                <label key={t.id} style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="tier" value={t.slug} defaultChecked={i === 0} /> <strong>{t.name}</strong>: first response
-                  within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
-                </label>
-              ))}
+              {tiers.map((t, i) => {
+                const truth = intake.tiers.find((x) => x.id === t.id);
+                return (
+                  <label key={t.id} style={{ display: "block", fontWeight: 400 }} data-testid={`tier-${t.slug}`}>
+                    <input type="radio" name="tier" value={t.slug} defaultChecked={i === firstOpen} disabled={!truth?.available} />{" "}
+                    <strong>{t.name}</strong>: first response within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
+                    <TierTruth tier={truth} />
+                  </label>
+                );
+              })}
               {errors.tier ? (
                 <p className="field-error" role="alert">
                   {errors.tier}

@@ -1,4 +1,6 @@
 import { getSearchEngine } from "#search/index.server";
+import { REOPEN_QUEUE } from "~/models/availability/reopen-schedule.server";
+import { runReopenJobs } from "~/models/availability/reopen.server";
 import { SEARCH_BATCH_SIZE, SEARCH_QUEUE, searchJobHandler } from "#search/outbox.server";
 import { RERENDER_QUEUE, runRerenderJob, scheduleRerender } from "~/models/community/rerender.server";
 import { DESK_DIGEST_QUEUE, runDeskDigestJob, scheduleDeskDigest } from "~/models/desk/digest.server";
@@ -41,6 +43,8 @@ export const JOBS: readonly Job[] = [
   { queue: CHECKOUT_SWEEP_QUEUE, handler: runCheckoutSweepJob, batchSize: 1, schedule: () => scheduleCheckoutSweep() },
   { queue: REFUND_QUEUE, handler: runRefundJobs, batchSize: 1 },
   { queue: RECEIPT_QUEUE, handler: runReceiptJobs, batchSize: 1 },
+  // "E-mail me when it reopens": one check, after a ticket closes or when an absence ends.
+  { queue: REOPEN_QUEUE, handler: runReopenJobs, batchSize: 1 },
   { queue: HOUSEKEEPING_QUEUE, handler: runHousekeepingJob, batchSize: 1, schedule: () => scheduleHousekeeping() },
   { queue: RERENDER_QUEUE, handler: runRerenderJob, batchSize: 1, schedule: scheduleRerender },
   // Changes to one thread collapse in the outbox, so the search queue works through large batches.

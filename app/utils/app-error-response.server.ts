@@ -34,6 +34,6 @@ export const textFailure = (error: AppError, after = "") =>
 /** The API's JSON error, `{ error: { code, message, fields? } }` (docs/decisions/011). */
 export const apiFailure = (error: AppError) =>
   Response.json(
-    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
+    { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}), ...error.details } },
     { status: error.status, headers: error.headers },
   );

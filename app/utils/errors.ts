@@ -11,6 +11,8 @@ export class AppError extends Error {
     message: string,
     public fields?: FieldErrors,
     public headers?: Record<string, string>,
+    /** More of the answer for the API, next to code and message (e.g. `reopensAt`). */
+    public details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "AppError";

@@ -258,6 +258,11 @@ export const MATRIX: Record<string, Entry> = {
   "GET routes/desk._index": { request: () => ({ path: "/desk" }), expect: deskPage },
   "GET routes/desk.numbers": { request: () => ({ path: "/desk/numbers" }), expect: deskPage },
   "GET routes/desk.numbers[.]csv": { request: () => ({ path: "/desk/numbers.csv" }), expect: deskPage },
+  "GET routes/desk.availability": { request: () => ({ path: "/desk/availability" }), expect: deskPage },
+  "POST routes/desk.availability": {
+    request: () => ({ path: "/desk/availability", form: { maxOpenTickets: "many" } }),
+    expect: who(404, 404, 404, 404, 400, 400),
+  },
   // Test mode has no Stripe: the endpoint does not exist for anyone.
   "POST routes/webhooks.stripe": { request: () => ({ path: "/webhooks/stripe", body: { id: "evt_1" } }), expect: all(404) },
 
@@ -549,6 +554,21 @@ export const MATRIX: Record<string, Entry> = {
     request: () => ({ path: "/api/v1/insurance/renewal", body: { renew: false } }),
     expect: signedIn(401, 409),
     invalid: { renew: "maybe" },
+  },
+
+  // availability (docs/decisions/045): intake is open in this world, so a reopen request is a 409
+  "GET routes/api.v1.support.status": { request: () => ({ path: "/api/v1/support/status" }), expect: all(200) },
+  "GET routes/api.v1.support.availability": {
+    request: () => ({ path: "/api/v1/support/availability" }),
+    expect: who(401, 403, 403, 403, 200, 200),
+  },
+  "PUT routes/api.v1.support.availability": {
+    request: () => ({ path: "/api/v1/support/availability", body: { maxOpenTickets: "many", absences: [] } }),
+    expect: who(401, 403, 403, 403, 400, 400),
+  },
+  "POST routes/api.v1.support.reopen-requests": {
+    request: () => ({ path: "/api/v1/support/reopen-requests" }),
+    expect: signedIn(401, 409),
   },
 };
 

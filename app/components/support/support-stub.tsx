@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { formatDate } from "~/components/time";
+import { formatDate, formatDateTime } from "~/components/time";
 
 export type ThreadSupport = {
   escalatedAt: string | Date | null;
@@ -8,6 +8,8 @@ export type ThreadSupport = {
   escalateUrl: string | null;
   // The viewer's own open ticket on this thread, if any.
   ownTicketUrl: string | null;
+  // No tier's promise can be kept now (docs/product.md §4.13); reopensAt when an absence ends.
+  paused?: { reopensAt: string | Date | null } | null;
 };
 
 /**
@@ -32,7 +34,11 @@ export function SupportStub({ support }: { support: ThreadSupport }) {
           <Link to={support.escalateUrl} className="button secondary">
             Get paid support
           </Link>
-          <span className="hint">A private ticket with the maintainer; your card is charged only if they accept it.</span>
+          <span className="hint" data-testid="support-intake">
+            {support.paused
+              ? `Paused: the maintainer takes no new tickets ${support.paused.reopensAt ? `until ${formatDateTime(support.paused.reopensAt)}` : "until a place frees up"}. You can ask to be e-mailed when it reopens.`
+              : "A private ticket with the maintainer; your card is charged only if they accept it."}
+          </span>
         </p>
       ) : null}
     </>

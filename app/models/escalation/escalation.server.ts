@@ -21,6 +21,7 @@ import {
   refuseSecondTicket,
 } from "~/models/escalation/open-checkout.server";
 import { threadUrl } from "~/utils/urls";
+import { intakeNow, refuseWhilePaused } from "~/models/availability/availability.server";
 import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
 
@@ -65,6 +66,8 @@ export async function startEscalation(user: Member, threadId: string, input: unk
   if (!thread.category.supported) throw communityOnlyError(thread.category.name);
   const gate = parseOrThrow(gateSchema, input);
   const tier = await findActiveTier(gate.tier);
+  // Before any authorisation or coverage draw: a promise that cannot be kept is not sold (docs/decisions/045).
+  await refuseWhilePaused(tier.id);
   await refuseSecondTicket(db as unknown as Tx, user.id, threadId);
   await enforce({ key: `escalation:${user.id}`, max: 10, windowSeconds: 3600, what: "paid support requests" });
 
@@ -215,7 +218,7 @@ export async function threadSupport(threadId: string, viewer: { id: string; role
     where: { id: threadId },
     select: { escalatedAt: true, resolvedViaSupportAt: true, hidden: true, deletedAt: true, category: { select: { supported: true } } },
   });
-  if (!thread) return { escalatedAt: null, resolvedAt: null, escalateUrl: null, ownTicketUrl: null };
+  if (!thread) return { escalatedAt: null, resolvedAt: null, escalateUrl: null, ownTicketUrl: null, paused: null };
   const mayEscalate = Boolean(
     viewer && thread.category.supported && !thread.hidden && !thread.deletedAt && can(viewer, "escalation:create"),
   );
@@ -226,11 +229,13 @@ export async function threadSupport(threadId: string, viewer: { id: string; role
           select: { id: true },
         })
       : null;
+  const intake = mayEscalate && !own ? await intakeNow() : null;
   return {
     escalatedAt: thread.escalatedAt,
     resolvedAt: thread.resolvedViaSupportAt,
     escalateUrl: mayEscalate ? escalationPath(threadId) : null,
     ownTicketUrl: own ? `/tickets/${own.id}` : null,
+    paused: intake && !intake.open ? { reopensAt: intake.reopensAt } : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { reopenCheckAfterClose } from "~/models/availability/reopen-schedule.server";
 import { db } from "~/services/db.server";
 import type { PaymentEvent } from "~/services/payments/payments.server";
 import type { EventOutcome } from "~/models/payments/event-outcome";
@@ -60,6 +61,7 @@ export async function authorisationCanceled(
       });
       if (count === 0) return;
       await unscheduleClock(tx, t.id);
+      await reopenCheckAfterClose(tx);
       await notifyOwner(tx, ref, (title) => `The card authorisation for ${title} was released: the ticket closed and you were not charged`);
       await notifyDesk(tx, ref, (title) => `Authorisation released by the payment provider: ticket for ${title} closed unpaid`);
     } else if (wasCapturing) {

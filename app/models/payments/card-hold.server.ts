@@ -1,3 +1,4 @@
+import { reopenCheckAfterClose } from "~/models/availability/reopen-schedule.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
@@ -62,6 +63,7 @@ async function closeForLapsedHold(tx: Tx, t: HoldTicket, now: Date, captureRefus
     const { count } = await tx.ticket.updateMany({ where: { id: t.id, state }, data: { state: transition(t, "lapse"), closedAt: now } });
     if (count === 0) return false;
     await unscheduleClock(tx, t.id);
+    await reopenCheckAfterClose(tx);
     await notifyOwner(
       tx,
       refOf(t),

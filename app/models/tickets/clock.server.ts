@@ -1,3 +1,4 @@
+import { reopenCheckAfterClose } from "~/models/availability/reopen-schedule.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
 import { enqueue, type JobRow } from "~/services/jobs.server";
@@ -64,6 +65,7 @@ export async function expireIfDue(ticketId: string, now = new Date()): Promise<b
       data: { state: transition(t, "expire"), closedAt: now },
     });
     if (count === 0) return false;
+    await reopenCheckAfterClose(tx);
     await recordTicketDecision(tx, ticketId, "release_requested", { reason: "expired: the response deadline passed unanswered" });
     // A payment captured outside Backline has no hold to release: a missed promise gives it back in full.
     const captured = await tx.payment.findFirst({ where: { ticketId, status: "captured" }, select: { id: true } });

@@ -1,3 +1,4 @@
+import { reopenCheckAfterClose } from "~/models/availability/reopen-schedule.server";
 import { getEnv } from "~/env.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/services/db.server";
@@ -310,6 +311,7 @@ export async function rejectTicket(actor: Actor, id: string, input: unknown, now
     });
     await addMessage(tx, id, actor.id, data.message);
     await unscheduleClock(tx, id);
+    await reopenCheckAfterClose(tx);
     await recordTicketDecision(tx, id, "release_requested", { actorId: actor.id, reason: `rejected: ${data.reason}` });
     await notifyOwner(
       tx,
@@ -347,6 +349,7 @@ export async function resolveTicket(actor: Actor, id: string, input: unknown = {
     await claim(tx, t, { state: next, resolvedAt: now, closedAt: now, firstResponseAt: t.firstResponseAt ?? (data.message ? now : null) });
     if (data.message) await addMessage(tx, id, actor.id, data.message);
     await unscheduleClock(tx, id);
+    await reopenCheckAfterClose(tx);
     await tx.thread.update({ where: { id: t.threadId }, data: { resolvedViaSupportAt: now } });
     await notifyOwner(tx, refOf(t), (title) => `Your ticket for ${title} was resolved`);
   });

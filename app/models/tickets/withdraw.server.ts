@@ -1,3 +1,4 @@
+import { reopenCheckAfterClose } from "~/models/availability/reopen-schedule.server";
 import { z } from "zod";
 import { db } from "~/services/db.server";
 import { forbidden } from "~/utils/errors";
@@ -50,6 +51,7 @@ export async function withdrawTicket(actor: Actor, id: string, input: unknown = 
       remainingMs: null,
     });
     await unscheduleClock(tx, id);
+    await reopenCheckAfterClose(tx);
     await recordTicketDecision(tx, id, "release_requested", {
       actorId: actor.id,
       reason: data.reason ? `withdrawn: ${data.reason}` : "withdrawn by the member",

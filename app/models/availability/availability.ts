@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+// What the maintainer can keep (docs/product.md §4.13, docs/decisions/045), as pure
+// arithmetic: every function takes `now`, so tests move time by passing a Date.
+
+const HOUR_MS = 3_600_000;
+
+export type Absence = { from: Date; to: Date; note: string | null };
+export type TierPromise = { id: string; responseHours: number };
+export type PauseReason = "capacity" | "absence";
+export type TierAvailability = {
+  id: string;
+  responseHours: number;
+  available: boolean;
+  reason: PauseReason | null;
+  reopensAt: Date | null;
+};
+
+const overlaps = (a: Absence, from: Date, to: Date) => a.from < to && a.to > from;
+
+/**
+ * The first moment from `now` at which a purchase gets a deadline outside every absence:
+ * the clock counts plain hours from payment (docs/decisions/033), so the whole span
+ * [paid, paid + responseHours] must be free. Absences only ever push it later.
+ */
+export function firstFreeStart(absences: Absence[], responseHours: number, now: Date): Date {
+  let start = now;
+  for (;;) {
+    const deadline = new Date(start.getTime() + responseHours * HOUR_MS);
+    const inside = absences.filter((a) => overlaps(a, start, deadline));
+    if (!inside.length) return start;
+    start = new Date(Math.max(...inside.map((a) => a.to.getTime())));
+  }
+}
+
+/**
+ * Whether each tier's promise can be kept by a purchase now. Capacity binds all tiers and
+ * reopens on a resolve or a reject, at a moment nobody can know: its reopensAt is null.
+ */
+export function tierAvailability(
+  tiers: TierPromise[],
+  held: { open: number; max: number | null },
+  absences: Absence[],
+  now: Date,
+): TierAvailability[] {
+  const full = held.max !== null && held.open >= held.max;
+  return tiers.map((t) => {
+    const free = firstFreeStart(absences, t.responseHours, now);
+    const absent = free > now;
+    if (full) return { id: t.id, responseHours: t.responseHours, available: false, reason: "capacity", reopensAt: null };
+    if (absent) return { id: t.id, responseHours: t.responseHours, available: false, reason: "absence", reopensAt: free };
+    return { id: t.id, responseHours: t.responseHours, available: true, reason: null, reopensAt: null };
+  });
+}
+
+/** Intake as a whole: open while any tier is; else the earliest known reopening (null when capacity-bound). */
+export function intakeOf(tiers: TierAvailability[]): { open: boolean; reopensAt: Date | null; reason: PauseReason | null } {
+  if (!tiers.length || tiers.some((t) => t.available)) return { open: tiers.length > 0, reopensAt: null, reason: null };
+  const reason = tiers.some((t) => t.reason === "capacity") ? "capacity" : "absence";
+  const dates = tiers.map((t) => t.reopensAt?.getTime()).filter((d): d is number => d !== undefined);
+  return { open: false, reopensAt: reason === "capacity" || !dates.length ? null : new Date(Math.min(...dates)), reason };
+}
+
+/** Active tickets whose deadline falls inside an absence: promises already sold that the absence would break. */
+export const deadlinesInside = <T extends { deadlineAt: Date }>(absence: Absence, tickets: T[]) =>
+  tickets.filter((t) => t.deadlineAt >= absence.from && t.deadlineAt <= absence.to);
+
+const dateTime = (what: string) =>
+  z.union([z.string(), z.date()], { error: `Give the ${what} as a date and time, e.g. 2026-12-24T09:00Z.` }).transform((v, ctx) => {
+    const d = v instanceof Date ? v : new Date(typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? `${v}Z` : v);
+    if (Number.isNaN(d.getTime())) {
+      ctx.addIssue({ code: "custom", message: `Give the ${what} as a date and time, e.g. 2026-12-24T09:00Z.` });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+export const MAX_ABSENCES = 20;
+const LIMIT_MESSAGE = "A whole number from 1 to 1000, or empty (null) for no limit.";
+
+const absenceSchema = z
+  .object({
+    from: dateTime("start"),
+    to: dateTime("end"),
+    note: z
+      .string()
+      .trim()
+      .max(200, "At most 200 characters.")
+      .nullish()
+      .transform((v) => v || null),
+  })
+  // Checked when saved: an absence may already have begun, but not ended.
+  .superRefine((a, ctx) => {
+    if (a.to <= a.from) ctx.addIssue({ code: "custom", path: ["to"], message: "The end must be after the start." });
+    else if (a.to <= new Date()) ctx.addIssue({ code: "custom", path: ["to"], message: "This absence is already over." });
+  });
+
+/** The PUT body and the desk form: bad dates, ended absences, then overlaps are refused per field. */
+export const availabilitySchema = z
+  .object({
+    maxOpenTickets: z.union([z.number(), z.string(), z.null()], { error: LIMIT_MESSAGE }).transform((v, ctx) => {
+      if (v === null || v === "") return null;
+      const n = typeof v === "number" ? v : Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) {
+        ctx.addIssue({ code: "custom", message: LIMIT_MESSAGE });
+        return z.NEVER;
+      }
+      return n;
+    }),
+    absences: z.array(absenceSchema).max(MAX_ABSENCES, `At most ${MAX_ABSENCES} absences.`).default([]),
+  })
+  .superRefine((v, ctx) => {
+    v.absences.forEach((a, i) => {
+      const clash = v.absences.findIndex((b, j) => j < i && overlaps(b, a.from, a.to));
+      if (clash >= 0) {
+        ctx.addIssue({ code: "custom", path: ["absences", i, "from"], message: `Overlaps absence ${clash + 1}; merge the two.` });
+      }
+    });
+  })
+  .meta({ id: "SupportAvailabilityInput" });
+
+export type AvailabilityInput = z.output<typeof availabilitySchema>;
+
+/** The desk form's flat fields (absences.0.from …) as the API body; rows left empty are dropped. */
+export function availabilityFromForm(fields: Record<string, string | string[]>) {
+  const one = (k: string) => {
+    const v = fields[k];
+    return (Array.isArray(v) ? v[0] : v)?.trim() ?? "";
+  };
+  const rows = new Set(Object.keys(fields).flatMap((k) => /^absences\.(\d+)\./.exec(k)?.[1] ?? []));
+  const absences = [...rows]
+    .sort((a, b) => Number(a) - Number(b))
+    .map((i) => ({ from: one(`absences.${i}.from`), to: one(`absences.${i}.to`), note: one(`absences.${i}.note`) }))
+    .filter((a) => a.from || a.to || a.note);
+  return { maxOpenTickets: one("maxOpenTickets"), absences };
+}

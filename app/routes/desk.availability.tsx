@@ -1,0 +1,150 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Field, FormError } from "~/components/field";
+import { formatDateTime } from "~/components/time";
+import { availabilityFromForm } from "~/models/availability/availability";
+import {
+  absenceWarnings,
+  intakeNow,
+  loadAvailability,
+  presentAvailability,
+  saveAvailability,
+} from "~/models/availability/availability.server";
+import { requireDesk } from "~/models/desk/desk.server";
+import { requirePermission } from "~/models/permissions";
+import { getUser } from "~/services/auth.server";
+import styles from "~/styles/desk.css";
+import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
+import { forPage } from "~/utils/page-errors.server";
+import { formToObject } from "~/utils/validation";
+
+// What the maintainer can keep (docs/product.md §4.13): the most paid tickets held at once
+// and planned absences. Not on the desk: 404, as the rest of the desk.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "Availability · Desk · Backline" }, { name: "robots", content: "noindex" }];
+
+const BLANK_ROWS = 2;
+// datetime-local shows minutes; the times are UTC, as the hint says.
+const localValue = (iso: string) => iso.slice(0, 16);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  return forPage(async () => {
+    requireDesk(user);
+    requirePermission(user, "availability:manage");
+    const [availability, warnings, intake] = await Promise.all([loadAvailability(), absenceWarnings(), intakeNow()]);
+    return {
+      availability: presentAvailability(availability),
+      intake: { open: intake.open, held: intake.held, reopensAt: intake.reopensAt?.toISOString() ?? null },
+      warnings: warnings.map((w) => ({
+        from: w.absence.from.toISOString(),
+        to: w.absence.to.toISOString(),
+        note: w.absence.note,
+        tickets: w.tickets.map((t) => ({ ...t, deadlineAt: t.deadlineAt.toISOString() })),
+      })),
+    };
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await getUser(request);
+  // Not on the desk: 404 before the form is read, as the loader.
+  await forPage(async () => requireDesk(user));
+  const form = await readForm(request);
+  return attempt(async () => ({ saved: await saveAvailability(user!, availabilityFromForm(formToObject(form))) }));
+}
+
+export default function DeskAvailability() {
+  const { availability, warnings, intake } = useLoaderData<typeof loader>();
+  const result = useActionData<FormFailure | { saved: unknown }>();
+  const failure = result && "ok" in result ? result : undefined;
+  const errors = failure?.fields ?? {};
+  const busy = useNavigation().state !== "idle";
+  const rows = [...availability.absences, ...Array.from({ length: BLANK_ROWS }, () => null)];
+  return (
+    <div className="stack">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/desk">Desk</Link>
+      </nav>
+      <header>
+        <h1>Availability</h1>
+        <p>
+          Paid support is sold only while its promise can be kept. Intake is{" "}
+          <strong data-testid="intake-state">{intake.open ? "open" : "paused"}</strong>: {intake.held} paid ticket
+          {intake.held === 1 ? "" : "s"} held now
+          {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
+        </p>
+      </header>
+      {warnings.map((w) => (
+        <section key={w.from} className="form-error" role="alert" aria-label="Absence with deadlines inside it">
+          <p>
+            Your absence from {formatDateTime(w.from)} to {formatDateTime(w.to)}
+            {w.note ? ` (${w.note})` : ""} holds the deadlines of tickets already sold; they keep their promise:
+          </p>
+          <ul>
+            {w.tickets.map((t) => (
+              <li key={t.id}>
+                <Link to={`/tickets/${t.id}`}>{t.title}</Link> ({t.tier}), due {formatDateTime(t.deadlineAt)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {result && !failure ? (
+        <p className="notice" role="status">
+          Availability saved.
+        </p>
+      ) : null}
+      <Form method="post" className="card" noValidate aria-labelledby="availability-title">
+        <h2 id="availability-title">Capacity and absences</h2>
+        <FormError message={failure?.message} />
+        <Field
+          label="Most paid tickets held at once"
+          name="maxOpenTickets"
+          type="number"
+          min={1}
+          max={1000}
+          defaultValue={availability.maxOpenTickets ?? ""}
+          hint="Awaiting acceptance, open or waiting on the customer. Empty: no limit. At the limit every tier pauses until one is resolved or declined."
+          error={errors.maxOpenTickets}
+        />
+        <fieldset className="field">
+          <legend>Absences (times in UTC)</legend>
+          <p className="hint">
+            A tier pauses while a purchase now would have its deadline inside an absence. Clear a row to remove that absence; ended ones are
+            kept for the record.
+          </p>
+          {rows.map((a, i) => (
+            <div key={a?.id ?? `new-${i}`} className="row" role="group" aria-label={`Absence ${i + 1}`}>
+              <Field
+                label="From"
+                name={`absences.${i}.from`}
+                type="datetime-local"
+                defaultValue={a ? localValue(a.from) : ""}
+                error={errors[`absences.${i}.from`]}
+              />
+              <Field
+                label="To"
+                name={`absences.${i}.to`}
+                type="datetime-local"
+                defaultValue={a ? localValue(a.to) : ""}
+                error={errors[`absences.${i}.to`]}
+              />
+              <Field
+                label="Note"
+                name={`absences.${i}.note`}
+                maxLength={200}
+                defaultValue={a?.note ?? ""}
+                error={errors[`absences.${i}.note`]}
+              />
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save availability"}
+        </button>
+      </Form>
+    </div>
+  );
+}
