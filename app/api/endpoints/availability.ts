@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { availabilitySchema } from "~/models/availability/availability";
 import { tagged } from "../endpoint.server";
+
 const support = tagged("support");
 
 // What the maintainer can keep, and intake as the gate shows it (docs/decisions/045).
