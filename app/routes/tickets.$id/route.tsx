@@ -4,7 +4,13 @@ import { FormError } from "~/components/field";
 import { Time } from "~/components/time";
 import { TimeBadge } from "~/components/time-badge";
 import { macrosForTicket } from "~/models/desk/macro.server";
-import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/tickets/publish-back.server";
+import {
+  acceptPublishedAnswer,
+  consentAndPublish,
+  declinePublish,
+  publishBackView,
+  savePublishDraft,
+} from "~/models/tickets/publish-back.server";
 import { requestTicketRefund } from "~/models/tickets/refund.server";
 import { clockLevel } from "~/models/tickets/sla";
 import {
@@ -56,6 +62,7 @@ const INTENTS: Record<string, (user: User, id: string, form: Fields) => Promise<
   resolve: (user, id, form) => resolveTicket(user, id, { message: form.message }),
   "publish-draft": (user, id, form) => savePublishDraft(user, id, { body: form.body }),
   "publish-consent": (user, id, form) => consentAndPublish(user, id, { draftHash: form.draftHash }),
+  "publish-decline": (user, id, form) => declinePublish(user, id, { draftHash: form.draftHash }),
   "accept-published": (user, id) => acceptPublishedAnswer(user, id),
   withdraw: (user, id, form) => withdrawTicket(user, id, { reason: form.reason }),
   "retry-payment": (user, id) => retryPayment(user, id),
