@@ -27,8 +27,8 @@ describe("paid support in the browser", () => {
 
     // An incomplete gate cannot be paid for.
     await member.getByRole("button", { name: "Continue to payment" }).click();
-    await member.getByText(/Describe the steps that reproduce the problem in at least 30 characters/).waitFor();
-    await member.getByText("Accept the scope of paid support to continue.").waitFor();
+    await member.getByText("List the steps that make the problem happen, from a fresh start.").waitFor();
+    await member.getByText("Tick the box to confirm you read what paid support covers.").waitFor();
     expect(member.url()).toContain("/escalate/");
     await member.screenshot({ path: screenshotPath("escalation-gate-errors"), fullPage: true });
 

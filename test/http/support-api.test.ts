@@ -76,7 +76,7 @@ describe("the support API", () => {
       },
     });
     const noScope = await other.post(`/api/v1/threads/${proThread.id}/escalations`, gate({ acceptScope: false }));
-    expect((await noScope.json()).error.fields).toEqual({ acceptScope: "Accept the scope of paid support to continue." });
+    expect((await noScope.json()).error.fields).toEqual({ acceptScope: "Tick the box to confirm you read what paid support covers." });
     const notJson = await other.request("POST", `/api/v1/threads/${proThread.id}/escalations`, {
       headers: { "Content-Type": "application/json" },
     });
