@@ -80,7 +80,8 @@ export async function publishBackView(actor: Author, ticketId: string) {
   const declined = Boolean(t.publishDeclinedAt) && !published;
   return {
     available: resolved,
-    draft: t.publishDraft,
+    // The Markdown source is for the maintainer's editor; the member reads it rendered.
+    draft: can(actor, "ticket:decide") ? t.publishDraft : null,
     // Rendered exactly as the post would be (same renderer, same rules for the drafter), so the member reads what the thread would show.
     draftHtml: t.publishDraft && t.publishDraftById ? await renderAsDrafter(t.publishDraftById, t.publishDraft) : null,
     declinedAt: declined ? t.publishDeclinedAt : null,

@@ -13,7 +13,7 @@ export function PublishBack({ publish: p, result }: { publish: Publish; result: 
           Published to the thread with the member's consent. <Link to={p.postUrl}>Read it in the thread</Link>
           {p.accepted ? " (accepted as the answer)." : "."}
         </p>
-      ) : p.draft ? (
+      ) : p.draftHtml ? (
         <>
           <p>
             {p.declinedAt
