@@ -189,6 +189,8 @@ export async function declinePublish(actor: Author, ticketId: string, input: unk
       kind: "ticket",
       title: `The member declined publishing your answer for “${t.thread.title}”: nothing was posted`,
       url: `/tickets/${t.id}`,
+      // Desk work: maintainers see desk notifications whatever their community settings.
+      lane: "desk",
       actorId: actor.id,
     });
   });
