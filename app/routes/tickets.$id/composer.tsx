@@ -14,7 +14,7 @@ export const COMPOSER_INTENTS = ["send", "send-accept", "send-request-info", "se
  * for a note (asking the member, accepting with a message) step aside.
  */
 export function Composer({ ticket: t, macros, result, undecided }: { ticket: Ticket; macros: Macros; result: Result; undecided: boolean }) {
-  const [mode, setMode] = useState<"reply" | "note">(t.viewer.canReply ? "reply" : "note");
+  const [mode, setMode] = useState<"reply" | "note">("reply");
   const ref = useRef<HTMLFormElement>(null);
   const sending = useNavigation().formData?.get("intent");
   const busy = typeof sending === "string" && (COMPOSER_INTENTS as readonly string[]).includes(sending);
@@ -22,7 +22,8 @@ export function Composer({ ticket: t, macros, result, undecided }: { ticket: Tic
     if (result?.ok && (COMPOSER_INTENTS as readonly string[]).includes(result.intent)) ref.current?.reset();
   }, [result]);
   const desk = t.viewer.canDecide;
-  const note = mode === "note";
+  // Before accepting, the desk can only write notes; the switch appears once replies are possible.
+  const note = mode === "note" || !t.viewer.canReply;
   const working = !undecided && (t.state === "open" || t.state === "waiting_on_customer");
   return (
     <Form method="post" ref={ref} className="card composer stack" replace preventScrollReset aria-label="Write to the ticket">
@@ -37,7 +38,7 @@ export function Composer({ ticket: t, macros, result, undecided }: { ticket: Tic
           </label>
         </fieldset>
       ) : (
-        <input type="hidden" name="mode" value={mode} />
+        <input type="hidden" name="mode" value={note ? "note" : "reply"} />
       )}
       {desk && !note ? <MacroPicker macros={macros} target="reply" /> : null}
       <Field
