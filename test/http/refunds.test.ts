@@ -105,6 +105,7 @@ describe("refunding a captured ticket", () => {
     expect(mine.payment).toEqual({
       status: "refunded",
       summary: "Paid, then refunded in full ($49.00).",
+      funding: "card",
       amountCents: 4900,
       currency: "usd",
       refundedCents: 4900,

@@ -203,7 +203,7 @@ describe("privacy: who sees a ticket", () => {
     expect(ownerHtml).not.toContain(NOTE);
     const deskHtml = await (await maintainer.get(`/tickets/${ticketId}`)).text();
     expect(deskHtml).toContain(NOTE);
-    expect(deskHtml).toContain("Accept and capture the payment");
+    expect(deskHtml).toContain("Accept and charge the card");
 
     for (const stranger of [other, moderator]) {
       for (const res of [
