@@ -64,6 +64,7 @@ const ticketSummarySchema = z
         currency: z.string(),
         refundedCents: z.number().int(),
         funding: fundingSchema,
+        line: z.string().describe("The amount and what became of it, in words for the reader (member or desk)"),
       })
       .nullable()
       .describe("What was paid (held, captured, refunded) for this ticket"),
