@@ -4,6 +4,7 @@ import { Field, FormError } from "~/components/field";
 import { getEnv } from "~/env.server";
 import { awaitsTicket, returnNotice, type ReturnStatus } from "~/models/escalation/checkout-return";
 import { GATE_LIMITS } from "~/models/escalation/gate-limits";
+import { gateDraft } from "~/models/escalation/gate-draft.server";
 import { communityOnlyError, escalationContext, escalationStatus, startEscalation } from "~/models/escalation/escalation.server";
 import { requirePermission } from "~/models/permissions";
 import { activeCoverage } from "~/models/insurance/insurance.server";
@@ -46,6 +47,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       testMode: getEnv().paymentsMode === "test",
       formToken: newFormToken(),
       intake: await gateIntake(user.id),
+      // Back from a checkout that did not go through: the answers given before it.
+      draft: context.activeTicketId ? null : await gateDraft(user.id, params.threadId!, status && !status.ticketId ? status.id : null),
       coverage: await activeCoverage(user.id).then((c) =>
         c ? { balanceCents: c.balanceCents, currency: c.plan.currency, honoured: honoursProvider(c.provider) } : null,
       ),
@@ -56,15 +59,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readForm(request);
-  return attempt(async () => {
-    if (form.get("intent") === "notify-reopen") return requestReopenMail(user);
-    // One escalation and one checkout per submitted form, however often it is sent.
-    const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {
-      const started = await startEscalation(user, params.threadId!, formToObject(form));
-      return started.checkoutUrl;
-    });
-    return redirect(checkoutUrl);
-  });
+  const typed = formToObject(form);
+  return attempt(
+    async () => {
+      if (form.get("intent") === "notify-reopen") return requestReopenMail(user);
+      // One escalation and one checkout per submitted form, however often it is sent.
+      const checkoutUrl = await submitOnce(user, `escalate:${params.threadId}`, form, async () => {
+        const started = await startEscalation(user, params.threadId!, typed);
+        return started.checkoutUrl;
+      });
+      return redirect(checkoutUrl);
+    },
+    // Shown again without JavaScript too: nothing typed is lost to a validation error.
+    pick(typed, ["tier", "payWith", "productVersion", "environment", "stepsToReproduce", "alreadyTried", "acceptScope"]),
+  );
 }
 
 function ReturnNotice({ checkout, status }: { checkout: string | null; status: ReturnStatus | null }) {
@@ -120,14 +128,25 @@ function ReturnNotice({ checkout, status }: { checkout: string | null; status: R
   }
 }
 
+const pick = (o: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(keys.map((k) => [k, typeof o[k] === "string" ? o[k] : undefined])) as Record<string, string | undefined>;
+
+/** The link from a fieldset's control to its error, so a screen reader hears why it is invalid. */
+const invalid = (error: string | undefined, id: string) =>
+  error ? { "aria-invalid": true as const, "aria-describedby": id } : { "aria-invalid": undefined, "aria-describedby": undefined };
+
 export default function Escalate() {
-  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken, intake } =
+  const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken, intake, draft } =
     useLoaderData<typeof loader>();
   const result = useActionData<FormFailure | { requested: true }>();
   const failure = result && "ok" in result ? result : undefined;
   const firstOpen = tiers.findIndex((t) => intake.tiers.find((x) => x.id === t.id)?.available);
   const busy = useNavigation().state !== "idle";
   const errors = failure?.fields ?? {};
+  // What the member typed (after a refused submit) or gave before a checkout that did not go through.
+  const given: Record<string, string | undefined> = failure?.values ?? draft ?? {};
+  const available = (slug: string | undefined) => tiers.some((t) => t.slug === slug && intake.tiers.find((x) => x.id === t.id)?.available);
+  const chosenTier = available(given.tier) ? given.tier : tiers[firstOpen]?.slug;
   return (
     <div className="stack">
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -175,18 +194,25 @@ export default function Escalate() {
             <FormError message={failure?.message} />
             <fieldset className="field">
               <legend>Support tier</legend>
-              {tiers.map((t, i) => {
+              {tiers.map((t) => {
                 const truth = intake.tiers.find((x) => x.id === t.id);
                 return (
                   <label key={t.id} style={{ display: "block", fontWeight: 400 }} data-testid={`tier-${t.slug}`}>
-                    <input type="radio" name="tier" value={t.slug} defaultChecked={i === firstOpen} disabled={!truth?.available} />{" "}
+                    <input
+                      type="radio"
+                      name="tier"
+                      value={t.slug}
+                      defaultChecked={t.slug === chosenTier}
+                      disabled={!truth?.available}
+                      {...invalid(errors.tier, "tier-error")}
+                    />{" "}
                     <strong>{t.name}</strong>: first response within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
                     <TierTruth tier={truth} />
                   </label>
                 );
               })}
               {errors.tier ? (
-                <p className="field-error" role="alert">
+                <p id="tier-error" className="field-error" role="alert">
                   {errors.tier}
                 </p>
               ) : null}
@@ -195,7 +221,14 @@ export default function Escalate() {
               <fieldset className="field">
                 <legend>Pay with</legend>
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="coverage" defaultChecked={coverage.honoured} disabled={!coverage.honoured} />{" "}
+                  <input
+                    type="radio"
+                    name="payWith"
+                    value="coverage"
+                    defaultChecked={coverage.honoured && given.payWith !== "card"}
+                    disabled={!coverage.honoured}
+                    {...invalid(errors.payWith, "pay-with-error")}
+                  />{" "}
                   Your support insurance ({formatPrice(coverage.balanceCents, coverage.currency)} left): no card needed
                 </label>
                 {coverage.honoured ? null : (
@@ -205,11 +238,17 @@ export default function Escalate() {
                   </p>
                 )}
                 <label style={{ display: "block", fontWeight: 400 }}>
-                  <input type="radio" name="payWith" value="card" defaultChecked={!coverage.honoured} /> Card (authorised now, charged only
-                  if accepted)
+                  <input
+                    type="radio"
+                    name="payWith"
+                    value="card"
+                    defaultChecked={!coverage.honoured || given.payWith === "card"}
+                    {...invalid(errors.payWith, "pay-with-error")}
+                  />{" "}
+                  Card (authorised now, charged only if accepted)
                 </label>
                 {errors.payWith ? (
-                  <p className="field-error" role="alert">
+                  <p id="pay-with-error" className="field-error" role="alert">
                     {errors.payWith}
                   </p>
                 ) : null}
@@ -223,6 +262,7 @@ export default function Escalate() {
               maxLength={GATE_LIMITS.productVersion.max}
               hint="The exact version you run, e.g. 3.2.1."
               error={errors.productVersion}
+              defaultValue={given.productVersion}
             />
             <Field
               multiline
@@ -234,6 +274,7 @@ export default function Escalate() {
               maxLength={GATE_LIMITS.environment.max}
               hint="Operating system, runtime and database versions, browser, hosting."
               error={errors.environment}
+              defaultValue={given.environment}
             />
             <Field
               multiline
@@ -245,6 +286,7 @@ export default function Escalate() {
               maxLength={GATE_LIMITS.stepsToReproduce.max}
               hint="Numbered steps from a fresh start; what you expected and what happened instead."
               error={errors.stepsToReproduce}
+              defaultValue={given.stepsToReproduce}
             />
             <Field
               multiline
@@ -256,13 +298,22 @@ export default function Escalate() {
               maxLength={GATE_LIMITS.alreadyTried.max}
               hint="Workarounds, configuration changes, answers from the thread you followed."
               error={errors.alreadyTried}
+              defaultValue={given.alreadyTried}
             />
             <div className="field">
               <label style={{ fontWeight: 400 }}>
-                <input type="checkbox" name="acceptScope" value="on" required /> I understand the scope: {scopeStatement}
+                <input
+                  type="checkbox"
+                  name="acceptScope"
+                  value="on"
+                  required
+                  defaultChecked={given.acceptScope === "on"}
+                  {...invalid(errors.acceptScope, "accept-scope-error")}
+                />{" "}
+                I understand the scope: {scopeStatement}
               </label>
               {errors.acceptScope ? (
-                <p className="field-error" role="alert">
+                <p id="accept-scope-error" className="field-error" role="alert">
                   {errors.acceptScope}
                 </p>
               ) : null}

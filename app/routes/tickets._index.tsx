@@ -8,7 +8,6 @@ import { parseListTicketsQuery } from "~/models/tickets/schemas";
 import { clockLevel } from "~/models/tickets/sla";
 import { stateLabel, TICKET_STATES, type TicketState } from "~/models/tickets/state";
 import { requireUser } from "~/services/auth.server";
-import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Paid support tickets · Backline" }, { name: "robots", content: "noindex" }];
@@ -21,17 +20,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     state: state ?? null,
     desk: can(user, "ticket:read:any"),
   }));
-}
-
-const HELD = ["authorized", "capture_pending", "capture_failed"];
-const RELEASED = ["canceled", "cancel_pending", "cancel_failed"];
-
-function paidText(p: { status: string; amountCents: number; currency: string; refundedCents: number }) {
-  const amount = formatPrice(p.amountCents, p.currency);
-  if (HELD.includes(p.status)) return `${amount} held, not charged yet`;
-  if (RELEASED.includes(p.status)) return `${amount} released, not charged`;
-  if (p.refundedCents > 0) return `${amount} paid, ${formatPrice(p.refundedCents, p.currency)} refunded`;
-  return `${amount} paid`;
 }
 
 export default function Tickets() {
@@ -83,9 +71,9 @@ export default function Tickets() {
                 <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
                 {desk ? <span>by {t.owner}</span> : null}
                 <span>
-                  paid <Time value={t.paidAt} />
+                  opened <Time value={t.paidAt} />
                 </span>
-                {t.payment ? <span>{paidText(t.payment)}</span> : null}
+                {t.payment ? <span>{t.payment.line}</span> : null}
               </p>
             </li>
           ))}

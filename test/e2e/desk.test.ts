@@ -85,15 +85,15 @@ describe("the maintainer desk in the browser", () => {
     await desk.getByRole("heading", { name: WEBHOOK, level: 1 }).waitFor();
 
     // Accept, answer with the macro, resolve.
-    await desk.getByRole("button", { name: "Accept and capture the payment" }).click();
-    await desk.getByText("Paid.").waitFor();
+    await desk.getByRole("button", { name: "Accept and charge the card" }).click();
+    await desk.getByText("Paid by card.").waitFor();
     await desk.getByLabel("Canned reply").selectOption({ label: "Looking into it" });
     await desk.getByRole("button", { name: "Insert reply" }).click();
-    const box = desk.getByRole("textbox", { name: "Reply to the member" });
+    const box = desk.getByRole("textbox", { name: "Your message" });
     expect(await box.inputValue()).toBe(`Hi ada, thanks for the details on ${WEBHOOK}. maya here: I am on it.`);
-    await desk.getByRole("button", { name: "Reply to the member" }).click();
+    await desk.getByRole("button", { name: "Send", exact: true }).click();
     await desk.getByText("I am on it.").first().waitFor();
-    await desk.getByRole("button", { name: "Resolve" }).click();
+    await desk.getByRole("button", { name: "Resolve", exact: true }).click();
     await desk.getByText("resolved", { exact: true }).first().waitFor();
 
     // Drafting the public answer publishes nothing yet.

@@ -27,8 +27,8 @@ describe("paid support in the browser", () => {
 
     // An incomplete gate cannot be paid for.
     await member.getByRole("button", { name: "Continue to payment" }).click();
-    await member.getByText(/Describe the steps that reproduce the problem in at least 30 characters/).waitFor();
-    await member.getByText("Accept the scope of paid support to continue.").waitFor();
+    await member.getByText("List the steps that make the problem happen, from a fresh start.").waitFor();
+    await member.getByText("Tick the box to confirm you read what paid support covers.").waitFor();
     expect(member.url()).toContain("/escalate/");
     await member.screenshot({ path: screenshotPath("escalation-gate-errors"), fullPage: true });
 
@@ -58,12 +58,12 @@ describe("paid support in the browser", () => {
     await maintainer.getByRole("link", { name: "Desk" }).click();
     await maintainer.getByRole("heading", { name: "Paid support queue" }).waitFor();
     await maintainer.getByRole("link", { name: THREAD }).first().click();
-    await maintainer.getByRole("button", { name: "Accept and capture the payment" }).click();
-    await maintainer.getByText("Paid.").waitFor();
+    await maintainer.getByRole("button", { name: "Accept and charge the card" }).click();
+    await maintainer.getByText("Paid by card.").waitFor();
     await maintainer
-      .getByLabel("Reply to the member")
+      .getByLabel("Your message")
       .fill("Keep both keys valid during the rollout: revoke the old one only after the deploy finishes.");
-    await maintainer.getByRole("button", { name: "Reply to the member" }).click();
+    await maintainer.getByRole("button", { name: "Send", exact: true }).click();
     await maintainer.getByText("revoke the old one only after the deploy finishes").waitFor();
     await maintainer.screenshot({ path: screenshotPath("escalation-desk-ticket"), fullPage: true });
 

@@ -105,13 +105,21 @@ describe("refunding a captured ticket", () => {
     expect(mine.payment).toEqual({
       status: "refunded",
       summary: "Paid, then refunded in full ($49.00).",
+      funding: "card",
       amountCents: 4900,
       currency: "usd",
       refundedCents: 4900,
     });
     // Their ticket list says what was paid and what came back.
     const [listed] = (await (await client.get("/api/v1/tickets")).json()) as { payment: object }[];
-    expect(listed!.payment).toEqual({ status: "refunded", amountCents: 4900, currency: "usd", refundedCents: 4900 });
+    expect(listed!.payment).toEqual({
+      status: "refunded",
+      amountCents: 4900,
+      currency: "usd",
+      refundedCents: 4900,
+      funding: "card",
+      line: "$49.00 paid, $49.00 refunded",
+    });
     expect((await (await client.get("/tickets")).text()).replaceAll("<!-- -->", "")).toContain("$49.00 paid, $49.00 refunded");
   });
 

@@ -77,7 +77,7 @@ describe("the support API", () => {
       },
     });
     const noScope = await other.post(`/api/v1/threads/${proThread.id}/escalations`, gate({ acceptScope: false }));
-    expect((await noScope.json()).error.fields).toEqual({ acceptScope: "Accept the scope of paid support to continue." });
+    expect((await noScope.json()).error.fields).toEqual({ acceptScope: "Tick the box to confirm you read what paid support covers." });
     const notJson = await other.request("POST", `/api/v1/threads/${proThread.id}/escalations`, {
       headers: { "Content-Type": "application/json" },
     });
@@ -208,7 +208,7 @@ describe("privacy: who sees a ticket", () => {
     expect(ownerHtml).not.toContain(NOTE);
     const deskHtml = await (await maintainer.get(`/tickets/${ticketId}`)).text();
     expect(deskHtml).toContain(NOTE);
-    expect(deskHtml).toContain("Accept and capture the payment");
+    expect(deskHtml).toContain("Accept and charge the card");
 
     for (const stranger of [other, moderator]) {
       for (const res of [

@@ -15,6 +15,8 @@ import { endpoint, tagged } from "../endpoint.server";
 
 const support = tagged("support");
 
+const fundingSchema = z.enum(["card", "insurance"]).describe("Paid by card, or from the member's support plan");
+
 export const tierSchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -58,7 +60,14 @@ const ticketSummarySchema = z
     deadlineAt: z.iso.datetime(),
     clock: clockSchema,
     payment: z
-      .object({ status: z.string(), amountCents: z.number().int(), currency: z.string(), refundedCents: z.number().int() })
+      .object({
+        status: z.string(),
+        amountCents: z.number().int(),
+        currency: z.string(),
+        refundedCents: z.number().int(),
+        funding: fundingSchema,
+        line: z.string().describe("The amount and what became of it, in words for the reader (member or desk)"),
+      })
       .nullable()
       .describe("What was paid (held, captured, refunded) for this ticket"),
     createdAt: z.iso.datetime(),
@@ -137,7 +146,8 @@ export const ticketSchema = ticketSummarySchema
     payment: z
       .object({
         status: z.string().describe("refunded, partially_refunded or disputed where it applies; else the settlement status"),
-        summary: z.string(),
+        summary: z.string().describe("What happened to the money, in words for the reader (the member or the desk)"),
+        funding: fundingSchema,
         amountCents: z.number().int(),
         currency: z.string(),
         refundedCents: z.number().int().describe("Given back so far, by Backline or at the provider"),

@@ -4,6 +4,8 @@ import { formatDate, formatDateTime } from "~/components/time";
 export type ThreadSupport = {
   escalatedAt: string | Date | null;
   resolvedAt: string | Date | null;
+  // What became of the latest request when it ended without support (declined, expired), in moneyWords' words.
+  ended: string | null;
   // Set only for a signed-in member in a supported category.
   escalateUrl: string | null;
   // The viewer's own open ticket on this thread, if any.
@@ -23,6 +25,11 @@ export function SupportStub({ support }: { support: ThreadSupport }) {
       {support.escalatedAt ? (
         <p className="support-stub" role="note">
           Escalated to paid support on {formatDate(support.escalatedAt)}.{support.resolvedAt ? " Resolved via paid support." : null}
+        </p>
+      ) : null}
+      {support.ended ? (
+        <p className="support-stub" role="note">
+          {support.ended}
         </p>
       ) : null}
       {support.ownTicketUrl ? (

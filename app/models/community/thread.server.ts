@@ -16,6 +16,7 @@ import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
 import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "~/models/accounts/user.server";
 import type { Author } from "~/models/types";
+import { STANDING_TICKET_STATES } from "~/models/tickets/state";
 
 export { POSTS_PER_PAGE, threadUrl };
 
@@ -167,6 +168,8 @@ export const threadListSelect = {
   createdAt: true,
   escalatedAt: true,
   resolvedViaSupportAt: true,
+  // A declined, expired or withdrawn request leaves no "escalated" badge behind.
+  _count: { select: { tickets: { where: { state: { in: [...STANDING_TICKET_STATES] } } } } },
   category: { select: { slug: true, name: true, supported: true } },
   author: { select: { username: true } },
   tags: tagsInTypedOrder,
@@ -188,7 +191,7 @@ export const toListItem = (t: ListRow) => ({
   tags: t.tags.map((x) => x.tag.name),
   lastPostAt: t.lastPostAt,
   createdAt: t.createdAt,
-  escalated: t.escalatedAt !== null,
+  escalated: t.escalatedAt !== null && t._count.tickets > 0,
   resolvedViaSupport: t.resolvedViaSupportAt !== null,
 });
 

@@ -24,6 +24,8 @@ import { threadUrl } from "~/utils/urls";
 import { intakeNow, refuseWhilePaused } from "~/models/availability/availability.server";
 import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
+import { moneyWords } from "~/models/payments/money-words";
+import { STANDING_TICKET_STATES } from "~/models/tickets/state";
 
 // A thread becomes a paid escalation (docs/product.md §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
@@ -216,9 +218,19 @@ export async function escalationContext(threadId: string, viewer: { id: string }
 export async function threadSupport(threadId: string, viewer: { id: string; role: Role } | null) {
   const thread = await db.thread.findUnique({
     where: { id: threadId },
-    select: { escalatedAt: true, resolvedViaSupportAt: true, hidden: true, deletedAt: true, category: { select: { supported: true } } },
+    select: {
+      escalatedAt: true,
+      resolvedViaSupportAt: true,
+      hidden: true,
+      deletedAt: true,
+      category: { select: { supported: true } },
+      tickets: { orderBy: { createdAt: "desc" }, take: 1, select: { state: true } },
+    },
   });
-  if (!thread) return { escalatedAt: null, resolvedAt: null, escalateUrl: null, ownTicketUrl: null, paused: null };
+  if (!thread) return { escalatedAt: null, resolvedAt: null, ended: null, escalateUrl: null, ownTicketUrl: null, paused: null };
+  // The latest request decides what the stub says: standing (the dates) or ended without support (what happened).
+  const latest = thread.tickets[0]?.state ?? null;
+  const standing = latest !== null && (STANDING_TICKET_STATES as readonly string[]).includes(latest);
   const mayEscalate = Boolean(
     viewer && thread.category.supported && !thread.hidden && !thread.deletedAt && can(viewer, "escalation:create"),
   );
@@ -231,8 +243,9 @@ export async function threadSupport(threadId: string, viewer: { id: string; role
       : null;
   const intake = mayEscalate && !own ? await intakeNow() : null;
   return {
-    escalatedAt: thread.escalatedAt,
+    escalatedAt: standing || thread.resolvedViaSupportAt ? thread.escalatedAt : null,
     resolvedAt: thread.resolvedViaSupportAt,
+    ended: standing ? null : moneyWords({ ticketState: latest }, "public"),
     escalateUrl: mayEscalate ? escalationPath(threadId) : null,
     ownTicketUrl: own ? `/tickets/${own.id}` : null,
     paused: intake && !intake.open ? { reopensAt: intake.reopensAt } : null,

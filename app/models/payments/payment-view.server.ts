@@ -1,5 +1,4 @@
-import { formatPrice } from "~/utils/money";
-import { paymentSummary } from "~/models/payments/payment.server";
+import { fundingOf, moneyLine, moneyWords, OPEN_DISPUTE } from "~/models/payments/money-words";
 import { refundsForPayment } from "~/models/tickets/refund.server";
 
 // How a ticket's payment reads after capture (docs/decisions/036): refunds and
@@ -8,6 +7,7 @@ import { refundsForPayment } from "~/models/tickets/refund.server";
 type PaymentRow = {
   id: string;
   status: string;
+  provider: string;
   amountCents: number;
   currency: string;
   lastError: string | null;
@@ -17,28 +17,20 @@ type PaymentRow = {
   disputedCents: number;
 };
 
-const OPEN_DISPUTE = (s: string | null) => !!s && !["won", "lost", "warning_closed"].includes(s);
-
 export function paymentStatus(p: Pick<PaymentRow, "status" | "amountCents" | "refundedCents" | "disputeStatus">) {
   if (OPEN_DISPUTE(p.disputeStatus) || p.disputeStatus === "lost") return "disputed";
   if (p.refundedCents > 0) return p.refundedCents >= p.amountCents ? "refunded" : "partially_refunded";
   return p.status;
 }
 
-function summary(p: PaymentRow) {
-  const refunded = formatPrice(p.refundedCents, p.currency);
-  if (OPEN_DISPUTE(p.disputeStatus)) return "Paid; the payment is disputed with your bank.";
-  if (p.disputeStatus === "lost") return "Paid; the bank returned the payment to you after a dispute.";
-  if (p.refundedCents >= p.amountCents) return `Paid, then refunded in full (${refunded}).`;
-  if (p.refundedCents > 0) return `Paid ${formatPrice(p.amountCents, p.currency)}; ${refunded} of it was refunded.`;
-  return paymentSummary(p.status);
-}
+const factsOf = (p: Omit<PaymentRow, "id" | "lastError" | "attempts" | "disputedCents">) => ({ ...p, funding: fundingOf(p.provider) });
 
 /** The ticket's `payment` object: the member's own payment; refunds, errors and the raw status for the desk. */
 export async function paymentView(p: PaymentRow, desk: boolean) {
   return {
     status: paymentStatus(p),
-    summary: summary(p),
+    summary: moneyWords(factsOf(p), desk ? "desk" : "member") ?? p.status,
+    funding: fundingOf(p.provider),
     amountCents: p.amountCents,
     currency: p.currency,
     refundedCents: p.refundedCents,
@@ -56,6 +48,17 @@ export async function paymentView(p: PaymentRow, desk: boolean) {
 }
 
 /** What the ticket lists show: what was paid and what came back, nothing the desk keeps to itself. */
-export function paidOf(p: Pick<PaymentRow, "status" | "amountCents" | "currency" | "refundedCents" | "disputeStatus"> | undefined) {
-  return p ? { status: paymentStatus(p), amountCents: p.amountCents, currency: p.currency, refundedCents: p.refundedCents } : null;
+export function paidOf(
+  p: Pick<PaymentRow, "status" | "provider" | "amountCents" | "currency" | "refundedCents" | "disputeStatus"> | undefined,
+  desk: boolean,
+) {
+  if (!p) return null;
+  return {
+    status: paymentStatus(p),
+    amountCents: p.amountCents,
+    currency: p.currency,
+    refundedCents: p.refundedCents,
+    funding: fundingOf(p.provider),
+    line: moneyLine(factsOf(p), desk ? "desk" : "member"),
+  };
 }

@@ -183,22 +183,3 @@ export async function retrySettlement(tx: Tx, paymentId: string, now: Date) {
   if (!goal) return null;
   return markForSettlement(tx, paymentId, goal, now);
 }
-
-/** What a member may know about their own payment. */
-export function paymentSummary(status: string): string {
-  switch (status) {
-    case "authorized":
-      return "Card authorised; you are charged only if the maintainer accepts.";
-    case "capture_pending":
-    case "capture_failed":
-      return "Accepted; the payment is being captured.";
-    case "captured":
-      return "Paid.";
-    case "cancel_pending":
-    case "cancel_failed":
-    case "canceled":
-      return "Authorisation released; you were not charged.";
-    default:
-      return status;
-  }
-}

@@ -47,6 +47,7 @@ async function ticketFor(actor: Author, ticketId: string) {
       publishDraft: true,
       publishDraftById: true,
       publishConsentAt: true,
+      publishDeclinedAt: true,
       publishedPostId: true,
       thread: {
         select: {
@@ -76,15 +77,20 @@ export async function publishBackView(actor: Author, ticketId: string) {
   const isOwner = t.ownerId === actor.id;
   const resolved = t.state === "resolved";
   const published = Boolean(post);
+  const declined = Boolean(t.publishDeclinedAt) && !published;
   return {
     available: resolved,
-    draft: t.publishDraft,
+    // The Markdown source is for the maintainer's editor; the member reads it rendered.
+    draft: can(actor, "ticket:decide") ? t.publishDraft : null,
+    // Rendered exactly as the post would be (same renderer, same rules for the drafter), so the member reads what the thread would show.
+    draftHtml: t.publishDraft && t.publishDraftById ? await renderAsDrafter(t.publishDraftById, t.publishDraft) : null,
+    declinedAt: declined ? t.publishDeclinedAt : null,
     draftHash: t.publishDraft ? draftHash(t.publishDraft) : null,
     consentAt: t.publishConsentAt,
     postUrl: post && !post.hidden && !post.deletedAt ? postUrl(t.thread, post.number) : null,
     accepted: Boolean(post && t.thread.acceptedPostId === post.id),
     canDraft: resolved && !published && can(actor, "ticket:decide"),
-    canConsent: resolved && !published && isOwner && Boolean(t.publishDraft),
+    canConsent: resolved && !published && !declined && isOwner && Boolean(t.publishDraft),
     canAccept: published && isOwner && t.thread.acceptedPostId !== post?.id && can(actor, "answer:accept", t.thread.authorId),
   };
 }
@@ -101,7 +107,7 @@ export async function savePublishDraft(actor: Author, ticketId: string, input: u
   renderForAuthor(actor, body);
   const { count } = await db.ticket.updateMany({
     where: { id: t.id, publishedPostId: null },
-    data: { publishDraft: body, publishDraftById: actor.id, publishConsentAt: null },
+    data: { publishDraft: body, publishDraftById: actor.id, publishConsentAt: null, publishDeclinedAt: null },
   });
   if (!count) throw conflict("The answer was published meanwhile.");
   await notify(db, [t.ownerId], {
@@ -122,6 +128,7 @@ export async function consentAndPublish(actor: Author, ticketId: string, input: 
   const { draftHash: seen } = parseOrThrow(consentSchema, input);
   if (t.publishedPostId) return { postUrl: await urlOf(t.publishedPostId, t.thread) };
   if (t.state !== "resolved" || !t.publishDraft || !t.publishDraftById) throw conflict("There is no draft to publish.");
+  if (t.publishDeclinedAt) throw conflict("You declined this draft; it is published only if the maintainer proposes a new one.");
   if (draftHash(t.publishDraft) !== seen) throw conflict("The maintainer changed the draft since you opened it; read it again.");
   if (t.thread.hidden || t.thread.deletedAt) throw conflict("The thread was removed; the answer cannot be published there.");
   if (t.thread.locked) throw conflict("The thread is locked; ask a moderator to unlock it first.");
@@ -134,7 +141,7 @@ export async function consentAndPublish(actor: Author, ticketId: string, input: 
   const number = await db.$transaction(async (tx) => {
     // The consent is claimed on the text it was given to; a concurrent edit or double click finds nothing.
     const claimed = await tx.ticket.updateMany({
-      where: { id: t.id, publishedPostId: null, publishDraft: body, state: "resolved" },
+      where: { id: t.id, publishedPostId: null, publishDraft: body, publishDeclinedAt: null, state: "resolved" },
       data: { publishConsentAt: now },
     });
     if (!claimed.count) throw conflict("The draft changed or was published meanwhile; reload the ticket.");
@@ -158,6 +165,40 @@ export async function consentAndPublish(actor: Author, ticketId: string, input: 
     return next;
   });
   return { postUrl: postUrl(t.thread, number) };
+}
+
+/**
+ * The owner declines the draft they read: the decision is recorded, the maintainer
+ * who wrote it is told, and nothing is published. A new draft asks again.
+ */
+export async function declinePublish(actor: Author, ticketId: string, input: unknown, now = new Date()) {
+  const t = await ticketFor(actor, ticketId);
+  if (t.ownerId !== actor.id) throw forbidden("Only the member who opened the ticket can decline publishing it.");
+  const { draftHash: seen } = parseOrThrow(consentSchema, input);
+  if (t.publishedPostId) throw conflict("The answer is already published; ask a moderator to remove it from the thread.");
+  if (t.state !== "resolved" || !t.publishDraft || !t.publishDraftById) throw conflict("There is no draft to decline.");
+  if (draftHash(t.publishDraft) !== seen) throw conflict("The maintainer changed the draft since you opened it; read it again.");
+  if (t.publishDeclinedAt) return;
+  await db.$transaction(async (tx) => {
+    const claimed = await tx.ticket.updateMany({
+      where: { id: t.id, publishedPostId: null, publishDraft: t.publishDraft, publishDeclinedAt: null },
+      data: { publishDeclinedAt: now },
+    });
+    if (!claimed.count) throw conflict("The draft changed or was published meanwhile; reload the ticket.");
+    await notify(tx, [t.publishDraftById!], {
+      kind: "ticket",
+      title: `The member declined publishing your answer for “${t.thread.title}”: nothing was posted`,
+      url: `/tickets/${t.id}`,
+      // Desk work: maintainers see desk notifications whatever their community settings.
+      lane: "desk",
+      actorId: actor.id,
+    });
+  });
+}
+
+async function renderAsDrafter(authorId: string, body: string) {
+  const author = await db.user.findUnique({ where: { id: authorId }, select: { id: true, role: true, trustLevel: true, username: true } });
+  return author ? renderForAuthor(author, body) : null;
 }
 
 async function urlOf(postId: string, thread: { id: string; slug: string }) {

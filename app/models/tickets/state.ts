@@ -38,6 +38,9 @@ const TRANSITIONS: Record<TicketEvent, Partial<Record<Phase, TicketState>>> = {
   resolve: { open: "resolved", waiting_on_customer: "resolved" },
 };
 
+/** A request still standing on the public thread: live, or resolved. Declined, expired and withdrawn ones are not. */
+export const STANDING_TICKET_STATES = ["awaiting_acceptance", "open", "waiting_on_customer", "resolved"] as const;
+
 export const CLOSED_STATES: readonly TicketState[] = ["resolved", "rejected", "expired", "withdrawn"];
 export const isClosed = (state: TicketState) => CLOSED_STATES.includes(state);
 

@@ -69,6 +69,7 @@ const ticketSelect = {
     select: {
       id: true,
       status: true,
+      provider: true,
       amountCents: true,
       currency: true,
       lastError: true,
@@ -129,7 +130,7 @@ function summaryOf(t: TicketRow, actor: Actor, now: Date) {
     paidAt: t.paidAt,
     deadlineAt: t.deadlineAt,
     clock: clockOf(t, now),
-    payment: paidOf(t.payments[0]),
+    payment: paidOf(t.payments[0], isDesk(actor)),
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -1,11 +1,8 @@
-import { Field } from "~/components/field";
 import { Time } from "~/components/time";
-import { DecisionForm } from "./decision-form";
-import { MacroPicker } from "./macro-picker";
-import type { Macros, Result, Ticket } from "./types";
+import type { Ticket } from "./types";
 
-/** The messages, oldest first, and the reply and internal-note forms for whoever may use them. */
-export function Conversation({ ticket: t, macros, result }: { ticket: Ticket; macros: Macros; result: Result }) {
+/** The messages, oldest first; internal notes stand out so nobody mistakes one for a reply. */
+export function Conversation({ ticket: t }: { ticket: Ticket }) {
   return (
     <section aria-labelledby="conversation-title" className="stack">
       <h2 id="conversation-title">Conversation</h2>
@@ -14,8 +11,7 @@ export function Conversation({ ticket: t, macros, result }: { ticket: Ticket; ma
         {t.messages.map((m) => (
           <li key={m.id}>
             <article
-              className="card post"
-              style={m.internal ? { borderStyle: "dashed", borderColor: "var(--warn)" } : undefined}
+              className={`card post${m.internal ? " internal-note" : ""}`}
               aria-label={`${m.internal ? "Internal note" : "Message"} by ${m.author}`}
             >
               <p className="post-meta">
@@ -30,27 +26,6 @@ export function Conversation({ ticket: t, macros, result }: { ticket: Ticket; ma
           </li>
         ))}
       </ol>
-      {t.viewer.canReply ? (
-        <DecisionForm intent="reply" label={t.viewer.isOwner ? "Send reply" : "Reply to the member"} result={result}>
-          {!t.viewer.isOwner ? <MacroPicker macros={macros} target="reply" /> : null}
-          <Field
-            multiline
-            label={t.viewer.isOwner ? "Your reply" : "Reply to the member"}
-            name="body"
-            rows={5}
-            required
-            data-macro-target="reply"
-            hint={
-              t.state === "waiting_on_customer" && t.viewer.isOwner ? "Your reply restarts the response clock." : "Markdown works here."
-            }
-          />
-        </DecisionForm>
-      ) : null}
-      {t.viewer.canNote ? (
-        <DecisionForm intent="note" label="Add internal note" result={result}>
-          <Field multiline label="Internal note (maintainers only)" name="body" rows={3} required />
-        </DecisionForm>
-      ) : null}
     </section>
   );
 }

@@ -8,27 +8,40 @@ const REASONS = [
   ["duplicate", "Duplicate"],
 ] as const;
 
-/** The desk's decisions: accept or reject an undecided ticket, ask for information, resolve one being worked on. */
-export function DecideSection({
+/**
+ * The desk's decisions as one bar: accept is the primary action, reject (behind
+ * a second step, with the reason the member reads) the dangerous one, resolve a
+ * secondary one. Messages with a decision go through the composer.
+ */
+export function DecisionBar({
   undecided,
   working,
-  canRequestInfo,
+  funding,
   result,
 }: {
   undecided: boolean;
   working: boolean;
-  canRequestInfo: boolean;
+  funding: "card" | "insurance" | null;
   result: Result;
 }) {
   return (
-    <section aria-labelledby="decide-title" className="stack">
+    <section aria-labelledby="decide-title" className="card decision-bar">
       <h2 id="decide-title">Decide</h2>
+      <div className="row">
+        {undecided ? (
+          <DecisionForm
+            intent="accept"
+            className="inline-form"
+            label={funding === "insurance" ? "Accept and draw the support plan" : "Accept and charge the card"}
+            result={result}
+          />
+        ) : null}
+        {working ? <DecisionForm intent="resolve" className="inline-form" label="Resolve" look="secondary" result={result} /> : null}
+      </div>
       {undecided ? (
-        <>
-          <DecisionForm intent="accept" label="Accept and capture the payment" result={result}>
-            <Field multiline label="Message to the member (optional)" name="message" rows={2} />
-          </DecisionForm>
-          <DecisionForm intent="reject" label="Reject and release the authorisation" result={result} danger>
+        <details className="reject-step">
+          <summary>Reject…</summary>
+          <DecisionForm intent="reject" label="Reject and release the hold" look="danger" result={result} className="stack">
             <div className="field">
               <label htmlFor="reject-reason">Reason</label>
               <select id="reject-reason" name="reason" defaultValue="">
@@ -44,21 +57,7 @@ export function DecideSection({
             </div>
             <Field multiline label="Explanation for the member" name="message" rows={3} required minLength={10} />
           </DecisionForm>
-        </>
-      ) : null}
-      {canRequestInfo ? (
-        <DecisionForm
-          intent="request-info"
-          label={undecided ? "Ask for information before deciding (pauses the clock)" : "Ask for information (pauses the clock)"}
-          result={result}
-        >
-          <Field multiline label="What do you need from the member?" name="message" rows={3} required minLength={10} />
-        </DecisionForm>
-      ) : null}
-      {working ? (
-        <DecisionForm intent="resolve" label="Resolve" result={result}>
-          <Field multiline label="Closing message (optional)" name="message" rows={2} />
-        </DecisionForm>
+        </details>
       ) : null}
     </section>
   );

@@ -2,19 +2,22 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import type { Result } from "./types";
 
-/** One small form per decision; it clears after its own success. Errors show above the forms. */
+/** One decision's form; it clears after its own success. Errors show above the page's forms. */
 export function DecisionForm({
   intent,
   label,
   result,
   children,
-  danger,
+  look,
+  className = "card",
 }: {
   intent: string;
   label: string;
   result: Result;
   children?: React.ReactNode;
-  danger?: boolean;
+  /** Primary by default; one primary action per place, the others secondary or danger. */
+  look?: "secondary" | "danger";
+  className?: string;
 }) {
   const busy = useNavigation().formData?.get("intent") === intent;
   const ref = useRef<HTMLFormElement>(null);
@@ -22,10 +25,10 @@ export function DecisionForm({
     if (result?.ok && result.intent === intent) ref.current?.reset();
   }, [result, intent]);
   return (
-    <Form method="post" ref={ref} className="card" replace preventScrollReset>
+    <Form method="post" ref={ref} className={className} replace preventScrollReset>
       <input type="hidden" name="intent" value={intent} />
       {children}
-      <button type="submit" className={danger ? "danger" : undefined} disabled={busy}>
+      <button type="submit" className={look} disabled={busy}>
         {label}
       </button>
     </Form>

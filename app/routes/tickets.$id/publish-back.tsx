@@ -13,16 +13,24 @@ export function PublishBack({ publish: p, result }: { publish: Publish; result: 
           Published to the thread with the member's consent. <Link to={p.postUrl}>Read it in the thread</Link>
           {p.accepted ? " (accepted as the answer)." : "."}
         </p>
-      ) : p.draft ? (
+      ) : p.draftHtml ? (
         <>
           <p>
-            {p.canConsent
-              ? "The maintainer proposes to post this redacted answer to the public thread. Nothing is published unless you agree:"
-              : "Draft, waiting for the member's consent:"}
+            {p.declinedAt
+              ? p.canDraft
+                ? "The member declined publishing this draft; nothing was posted. Propose a new one below if you like:"
+                : "You declined publishing this draft; nothing was posted."
+              : p.canConsent
+                ? "The maintainer proposes to post this redacted answer to the public thread, as shown here. Nothing is published unless you agree:"
+                : "Draft, waiting for the member's consent:"}
           </p>
-          <blockquote className="prose" style={{ whiteSpace: "pre-wrap" }} aria-label="Draft of the public answer">
-            {p.draft}
-          </blockquote>
+          {/* Rendered and sanitized on the server, by the same renderer as posts. */}
+          <div
+            className="card prose publish-draft"
+            aria-label="Draft of the public answer"
+            role="region"
+            dangerouslySetInnerHTML={{ __html: p.draftHtml ?? "" }}
+          />
         </>
       ) : (
         <p className="hint">
@@ -32,11 +40,20 @@ export function PublishBack({ publish: p, result }: { publish: Publish; result: 
         </p>
       )}
       {p.canConsent && p.draftHash ? (
-        <Form method="post" replace preventScrollReset>
-          <input type="hidden" name="intent" value="publish-consent" />
-          <input type="hidden" name="draftHash" value={p.draftHash} />
-          <button type="submit">Agree and publish to the thread</button>
-        </Form>
+        <div className="row">
+          <Form method="post" replace preventScrollReset>
+            <input type="hidden" name="intent" value="publish-consent" />
+            <input type="hidden" name="draftHash" value={p.draftHash} />
+            <button type="submit">Agree and publish to the thread</button>
+          </Form>
+          <Form method="post" replace preventScrollReset>
+            <input type="hidden" name="intent" value="publish-decline" />
+            <input type="hidden" name="draftHash" value={p.draftHash} />
+            <button type="submit" className="secondary">
+              Decline: do not publish
+            </button>
+          </Form>
+        </div>
       ) : null}
       {p.canAccept ? (
         <Form method="post" replace preventScrollReset>

@@ -1,12 +1,15 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/field";
-import { Time } from "~/components/time";
-import { TimeBadge } from "~/components/time-badge";
 import { macrosForTicket } from "~/models/desk/macro.server";
-import { acceptPublishedAnswer, consentAndPublish, publishBackView, savePublishDraft } from "~/models/tickets/publish-back.server";
+import {
+  acceptPublishedAnswer,
+  consentAndPublish,
+  declinePublish,
+  publishBackView,
+  savePublishDraft,
+} from "~/models/tickets/publish-back.server";
 import { requestTicketRefund } from "~/models/tickets/refund.server";
-import { clockLevel } from "~/models/tickets/sla";
 import {
   acceptTicket,
   getTicket,
@@ -21,16 +24,21 @@ import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm } from "~/utils/form-action.server";
 import { forPage } from "~/utils/page-errors.server";
+import { TimeBadge } from "~/components/time-badge";
+import { clockLevel } from "~/models/tickets/sla";
+import styles from "~/styles/ticket.css";
+import { Composer } from "./composer";
 import { Conversation } from "./conversation";
-import { DecideSection } from "./decide";
-import { MoneyTrail } from "./money-trail";
-import { PaymentSection } from "./payment";
+import { DecisionBar } from "./decide";
 import { PublishBack } from "./publish-back";
-import { GateAnswers, ThreadSnapshot } from "./ticket-snapshot-view";
+import { SidePanel } from "./side-panel";
 import type { Result } from "./types";
 import { WithdrawForm } from "./withdraw-form";
+import { ClosedNotice } from "./closed-notice";
 
 // A paid ticket: its owner and the maintainers only; everyone else gets 404.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = () => [{ title: "Paid support ticket · Backline" }, { name: "robots", content: "noindex" }];
 
@@ -48,6 +56,15 @@ type Fields = Record<string, FormDataEntryValue>;
 
 // What each of the page's forms does, by its intent; the models decide who may.
 const INTENTS: Record<string, (user: User, id: string, form: Fields) => Promise<unknown>> = {
+  // The composer: a reply or an internal note, alone or with a change of state.
+  send: (user, id, form) => postMessage(user, id, { body: form.body, internal: form.mode === "note" }),
+  "send-accept": (user, id, form) => withNote(user, id, form, () => acceptTicket(user, id, { message: spoken(form) })),
+  "send-request-info": (user, id, form) => {
+    if (form.mode === "note") throw badRequest("A question for the member cannot be an internal note; switch to “Reply to the member”.");
+    return requestInfo(user, id, { message: form.body });
+  },
+  "send-resolve": (user, id, form) => withNote(user, id, form, () => resolveTicket(user, id, { message: spoken(form) })),
+  // The single-purpose forms (and scripts that post them).
   reply: (user, id, form) => postMessage(user, id, { body: form.body, internal: false }),
   note: (user, id, form) => postMessage(user, id, { body: form.body, internal: true }),
   accept: (user, id, form) => acceptTicket(user, id, { message: form.message }),
@@ -56,11 +73,21 @@ const INTENTS: Record<string, (user: User, id: string, form: Fields) => Promise<
   resolve: (user, id, form) => resolveTicket(user, id, { message: form.message }),
   "publish-draft": (user, id, form) => savePublishDraft(user, id, { body: form.body }),
   "publish-consent": (user, id, form) => consentAndPublish(user, id, { draftHash: form.draftHash }),
+  "publish-decline": (user, id, form) => declinePublish(user, id, { draftHash: form.draftHash }),
   "accept-published": (user, id) => acceptPublishedAnswer(user, id),
   withdraw: (user, id, form) => withdrawTicket(user, id, { reason: form.reason }),
   "retry-payment": (user, id) => retryPayment(user, id),
   refund: (user, id, form) => requestTicketRefund(user, id, { amountCents: form.amountCents, reason: form.reason }),
 };
+
+/** The composer's text as the message to the member, unless it is an internal note. */
+const spoken = (form: Fields) => (form.mode === "note" ? undefined : form.body);
+
+/** A note typed with a change of state is saved first, so the decision never loses it. */
+async function withNote(user: User, id: string, form: Fields, decide: () => Promise<unknown>) {
+  if (form.mode === "note" && String(form.body ?? "").trim()) await postMessage(user, id, { body: form.body, internal: true });
+  return decide();
+}
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -95,66 +122,43 @@ export default function TicketPage() {
           <span>{t.tier.name}</span>
           <TimeBadge level={clockLevel(t.clock)} text={t.clock.text} />
           <span>by {t.viewer.isOwner ? "you" : t.owner}</span>
-          <span>
-            paid <Time value={t.paidAt} />
-          </span>
         </p>
-        {t.clock.timeLeftMs === null || t.clock.paused ? null : (
-          <p className="hint">
-            First response promised by <Time value={t.deadlineAt} />.
-          </p>
-        )}
       </header>
 
-      {t.payment ? <PaymentSection payment={t.payment} canDecide={t.viewer.canDecide} errors={failure?.fields} /> : null}
+      <div className="ticket-desk">
+        <div className="ticket-main stack">
+          <ClosedNotice ticket={t} />
+          <FormError message={failure?.message} />
+          {failure?.fields ? (
+            <ul className="field-error" role="alert">
+              {Object.entries(failure.fields).map(([k, v]) => (
+                <li key={k}>{v}</li>
+              ))}
+            </ul>
+          ) : null}
 
-      {t.state === "rejected" ? (
-        <p className="notice" role="status">
-          Declined{t.rejectReason ? ` (${t.rejectReason.replace(/_/g, " ")})` : ""}: {t.rejectMessage}. The authorisation was released; no
-          charge.
-        </p>
-      ) : null}
-      {t.state === "withdrawn" ? (
-        <p className="notice" role="status">
-          Withdrawn by {t.viewer.isOwner ? "you" : t.owner}
-          {t.withdrawReason ? `: ${t.withdrawReason}` : ""}. The authorisation was released; no charge.
-        </p>
-      ) : null}
-      {t.viewer.canWithdraw ? <WithdrawForm /> : null}
-      {t.moneyTrail ? <MoneyTrail entries={t.moneyTrail} /> : null}
-      {t.state === "expired" ? (
-        <p className="notice" role="status">
-          The response promise was missed, so the authorisation was released: no charge.
-        </p>
-      ) : null}
+          <section aria-labelledby="request-title" className="card">
+            <h2 id="request-title">The request</h2>
+            {t.snapshot.posts[0] ? (
+              // Sanitized when the post was written (docs/decisions/006).
+              <div className="prose" dangerouslySetInnerHTML={{ __html: t.snapshot.posts[0].bodyHtml }} />
+            ) : null}
+            <p className="hint">The member's answers at the gate and the whole thread are in the details.</p>
+          </section>
 
-      <FormError message={failure?.message} />
-      {failure?.fields ? (
-        <ul className="field-error" role="alert">
-          {Object.entries(failure.fields).map(([k, v]) => (
-            <li key={k}>{v}</li>
-          ))}
-        </ul>
-      ) : null}
+          <Conversation ticket={t} />
 
-      {t.viewer.canDecide && (undecided || working) ? (
-        <DecideSection undecided={undecided} working={working} canRequestInfo={t.viewer.canRequestInfo} result={result} />
-      ) : null}
+          {t.viewer.canReply || t.viewer.canNote ? <Composer ticket={t} macros={macros} result={result} undecided={undecided} /> : null}
 
-      <section aria-labelledby="gate-title" className="card">
-        <h2 id="gate-title">The request</h2>
-        <GateAnswers gate={t.snapshot.gate} />
-      </section>
+          {t.viewer.canDecide && (undecided || working) ? (
+            <DecisionBar undecided={undecided} working={working} funding={t.payment?.funding ?? null} result={result} />
+          ) : null}
+          {t.viewer.canWithdraw ? <WithdrawForm /> : null}
 
-      <Conversation ticket={t} macros={macros} result={result} />
-
-      {publish.available ? <PublishBack publish={publish} result={result} /> : null}
-
-      {/* Open for the member; folded for the desk, who reads it when needed. */}
-      <details className="card" open={!t.viewer.canDecide}>
-        <summary>Thread snapshot at payment time ({t.snapshot.posts.length} posts)</summary>
-        <ThreadSnapshot snapshot={t.snapshot} />
-      </details>
+          {publish.available ? <PublishBack publish={publish} result={result} /> : null}
+        </div>
+        <SidePanel ticket={t} errors={failure?.fields} />
+      </div>
     </div>
   );
 }

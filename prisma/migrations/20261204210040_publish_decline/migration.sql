@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Ticket" ADD COLUMN     "publishDeclinedAt" TIMESTAMP(3);
