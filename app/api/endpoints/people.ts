@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notifications/inbox.server";
 import { roleSchema } from "~/models/accounts/user.server";
+import { peopleQuerySchema, personChangeSchema } from "~/models/accounts/people.server";
 import { endpoint } from "../endpoint.server";
 
 const threadSummary = z.object({
@@ -122,4 +123,44 @@ export const updateNotificationSettings = endpoint({
   body: notificationSettingsSchema,
   response: settingsResponse,
   errors: [400, 401],
+});
+
+const personSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    suspendedUntil: z.iso.datetime().nullable().describe("Set while the account is suspended"),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "Person" });
+
+export const listPeople = endpoint({
+  method: "GET",
+  path: "/api/v1/users",
+  tag: "people",
+  auth: "required",
+  summary: "Find accounts by part of a username or e-mail, newest first, 25 a page (admins)",
+  query: peopleQuerySchema,
+  response: z.object({
+    people: z.array(personSchema),
+    query: z.string(),
+    page: z.number().int(),
+    pages: z.number().int(),
+    total: z.number().int(),
+  }),
+  errors: [400, 401, 403],
+});
+
+export const updatePerson = endpoint({
+  method: "PATCH",
+  path: "/api/v1/users/:username",
+  tag: "people",
+  auth: "required",
+  summary:
+    "Change a member's role, suspend them until a time (with a reason) or lift a suspension (`suspendedUntil: null`); audited (admins, never on themselves: 409)",
+  body: personChangeSchema,
+  response: personSchema,
+  errors: [400, 401, 403, 404, 409],
 });
