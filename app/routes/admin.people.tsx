@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { DataTable } from "~/components/data-table";
 import { Field, FormError } from "~/components/field";
 import { changePerson, findPeople, suspensionLabel, type Person } from "~/models/accounts/people.server";
-import { ROLES } from "~/models/permissions";
+import { requirePermission, ROLES } from "~/models/permissions";
 import type { Role } from "~/models/types";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
@@ -30,6 +30,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = form.get("intent");
   const username = String(form.get("username") ?? "");
   return attempt(async () => {
+    // Refused before the form is read, whatever it holds (authorization matrix).
+    requirePermission(user, "user:role:manage");
     let change: Record<string, unknown>;
     if (intent === "role") change = { role: form.get("role") };
     else if (intent === "suspend") change = { suspendedUntil: form.get("until") || undefined, reason: form.get("reason") };
