@@ -87,6 +87,8 @@ export const envSchema = z
     // The client address (rate limits) comes from X-Forwarded-For only through these trusted hops; unset: the socket's.
     TRUST_PROXY: trustProxySchema,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    // Open live-update streams (thread replies, desk queue) one server keeps at most; beyond it, 503 (docs/decisions/049).
+    LIVE_STREAMS_MAX: z.coerce.number().int().min(0).max(100_000).default(500),
   })
   .superRefine((e, ctx) => {
     const publicUrlProblem = e.PUBLIC_URL && originProblem(e.PUBLIC_URL);

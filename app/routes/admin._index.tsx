@@ -37,6 +37,9 @@ export default function AdminHome() {
         <li>
           <Link to="/admin/insurance">Support insurance</Link> — yearly plans and their coverage
         </li>
+        <li>
+          <Link to="/admin/people">People</Link> — find members, change roles, suspend and unsuspend
+        </li>
       </ul>
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Background jobs</h2>

@@ -5,7 +5,7 @@ import { asFormRequest, login, logout } from "~/services/auth.server";
 export const action = handle(
   on(createSession, async ({ request, body }) => {
     const { user, setCookie } = await login(asFormRequest(request, body));
-    const { email: _email, ...publicUser } = user;
+    const { email: _email, suspendedUntil: _suspendedUntil, ...publicUser } = user;
     return Response.json(publicUser, { headers: { "Set-Cookie": setCookie } });
   }),
   on(deleteSession, async ({ request }) => {

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import { useEffect } from "react";
 import { QueueList } from "~/components/desk/queue-list";
+import { LiveUpdates } from "~/components/live-updates";
 import { deskQueue, parseDeskQueueQuery, requireDesk } from "~/models/desk/desk.server";
 import { QUEUE_STATES } from "~/models/desk/queue";
 import { stateLabel } from "~/models/tickets/state";
@@ -32,7 +33,7 @@ export default function Desk() {
   const revalidator = useRevalidator();
   const submit = useSubmit();
 
-  // Live counts: the queue reloads in the background while the tab is visible.
+  // Changes arrive through <LiveUpdates>; this reload keeps the response clocks current between them.
   useEffect(() => {
     const timer = setInterval(() => {
       if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
@@ -49,6 +50,7 @@ export default function Desk() {
           · <Link to="/desk/availability">Availability</Link>
         </p>
       </header>
+      <LiveUpdates url="/live/desk" announce={() => "The queue changed."} />
       <ul className="desk-counts" aria-label="Open paid items" aria-live="polite">
         <li>
           <strong>{counts.total}</strong> open in total

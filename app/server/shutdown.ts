@@ -25,6 +25,8 @@ export function gracefulShutdown(server: Server) {
     drain(timeoutMs: number): Promise<DrainResult> {
       draining = true;
       for (const res of active) if (!res.headersSent) res.setHeader("Connection", "close");
+      // A live-update stream (docs/decisions/049) never finishes on its own; ended now, its browser reconnects to another server.
+      for (const res of active) if (String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream")) res.end();
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           const inFlight = active.size;

@@ -4,7 +4,8 @@ import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
 // The signed-in user's shape only: no account rule runs here.
 import type { SessionUser } from "~/models/accounts/auth-session.server";
-import { forbidden, unauthorized } from "~/utils/errors";
+import { pageFailure } from "~/utils/app-error-response.server";
+import { forbidden, isAppError, unauthorized } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { getCookieSession, sessionStorage } from "./session.server";
 
@@ -26,6 +27,8 @@ export type Accounts = {
   endAllAccess(userId: string): Promise<unknown>;
   /** Counts a new account from this address; an AppError (429) past the limit. */
   signUpFrom(clientIp: string): Promise<unknown>;
+  /** Why this account may not act now (a suspension: 403 saying until when), or null. */
+  refusal(user: CurrentUser): Error | null;
 };
 
 let connected: Accounts | undefined;
@@ -82,6 +85,8 @@ export async function enforceSignupRate(request: Request) {
 /** Authenticates a form or JSON login; returns the user and the Set-Cookie header. */
 export async function login(request: Request) {
   const user = await authenticator.authenticate("form", request);
+  const refused = accounts().refusal(user);
+  if (refused) throw refused;
   const row = await accounts().startSession(user.id, request.headers.get("User-Agent"));
   // A new session from nothing: whatever cookie came with the sign-in (planted by
   // someone else, or an earlier sign-in on this browser) carries nothing over,
@@ -108,21 +113,42 @@ function bearerToken(request: Request): string | null {
   return authz && BEARER.test(authz) ? authz.replace(BEARER, "") : null;
 }
 
-/** Who is signed in and with what: a token sent with the request is the credential, whatever cookie comes along. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Who is signed in and with what: a token sent with the request is the credential, whatever cookie comes along.
+ * The one place a refused account (suspended) is stopped: its tokens get the 403 on every request, its
+ * browser sessions on every write, and read pages as a visitor meanwhile, so the forum stays readable.
+ */
 export async function authenticate(request: Request): Promise<{ user: CurrentUser; by: "token" | "session" } | null> {
   const token = bearerToken(request);
-  if (token !== null) {
-    const user = await accounts().userForToken(token);
-    return user ? { user, by: "token" } : null;
-  }
-  const id = (await getCookieSession(request)).get("sessionId");
-  const user = id ? await accounts().userForSession(id) : null;
-  return user ? { user, by: "session" } : null;
+  const signedIn = token !== null ? await byToken(token) : await bySession(request);
+  if (!signedIn) return null;
+  const refused = accounts().refusal(signedIn.user);
+  if (!refused) return signedIn;
+  if (signedIn.by === "session" && READS.has(request.method)) return null;
+  throw refused;
 }
 
-/** The signed-in user from a bearer token or the session cookie, else null. */
+async function byToken(token: string) {
+  const user = await accounts().userForToken(token);
+  return user ? { user, by: "token" as const } : null;
+}
+
+async function bySession(request: Request) {
+  const id = (await getCookieSession(request)).get("sessionId");
+  const user = id ? await accounts().userForSession(id) : null;
+  return user ? { user, by: "session" as const } : null;
+}
+
+/** The signed-in user from a bearer token or the session cookie, else null; for pages (the API goes through authenticate). */
 export async function getUser(request: Request): Promise<CurrentUser | null> {
-  return (await authenticate(request))?.user ?? null;
+  try {
+    return (await authenticate(request))?.user ?? null;
+  } catch (error) {
+    // A refused account's write from a page: the error page with the 403 and its reason, not a 500.
+    throw isAppError(error) ? pageFailure(error) : error;
+  }
 }
 
 // A stolen token must not outlive its own revocation by minting a successor.

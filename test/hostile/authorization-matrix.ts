@@ -263,12 +263,21 @@ export const MATRIX: Record<string, Entry> = {
     request: () => ({ path: "/desk/availability", form: { maxOpenTickets: "many" } }),
     expect: who(404, 404, 404, 404, 400, 400),
   },
+  // Live updates (docs/decisions/049): a visible thread's stream for everyone, the queue's for the desk.
+  "GET routes/live.threads.$id": { request: (w) => ({ path: `/live/threads/${w.thread.id}` }), expect: all(200) },
+  "GET routes/live.desk": { request: () => ({ path: "/live/desk" }), expect: deskPage },
   // Test mode has no Stripe: the endpoint does not exist for anyone.
   "POST routes/webhooks.stripe": { request: () => ({ path: "/webhooks/stripe", body: { id: "evt_1" } }), expect: all(404) },
 
   // ---- administration
   "GET routes/admin._index": { request: () => ({ path: "/admin" }), expect: adminPage },
   "GET routes/admin.categories": { request: () => ({ path: "/admin/categories" }), expect: adminPage },
+  "GET routes/admin.people": { request: () => ({ path: "/admin/people?q=a" }), expect: adminPage },
+  "POST routes/admin.people": {
+    request: (w) => ({ path: "/admin/people", form: { intent: "role", username: w.usernames.other, role: "member" } }),
+    expect: who("login", 403, 403, 403, 403, 200),
+    invalid: { intent: "bogus" },
+  },
   "POST routes/admin.categories": {
     request: (w, a) => ({ path: "/admin/categories", form: { intent: "create", slug: unique(a, "cat"), name: "A new category" } }),
     expect: who("login", 403, 403, 403, 403, 200),
@@ -433,6 +442,12 @@ export const MATRIX: Record<string, Entry> = {
     expect: signedIn(401, 200),
   },
   "GET routes/api.v1.users.$username": { request: (w) => ({ path: `/api/v1/users/${w.usernames.member}` }), expect: all(200) },
+  "GET routes/api.v1.users": { request: () => ({ path: "/api/v1/users?q=a" }), expect: who(401, 403, 403, 403, 403, 200) },
+  "PATCH routes/api.v1.users.$username": {
+    request: (w) => ({ path: `/api/v1/users/${w.usernames.other}`, body: { role: "member" } }),
+    expect: who(401, 403, 403, 403, 403, 200),
+    invalid: { role: "owner" },
+  },
   "GET routes/api.v1.search": { request: () => ({ path: "/api/v1/search?q=webhook" }), expect: all(200) },
   "GET routes/api.v1.similar": { request: () => ({ path: "/api/v1/similar?title=webhook%20signature%20fails" }), expect: all(200) },
 

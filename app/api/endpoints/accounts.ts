@@ -50,7 +50,11 @@ export const signOutEverywhere = accounts("DELETE /api/v1/sessions", {
 export const me = accounts("GET /api/v1/me", {
   auth: "required",
   summary: "The signed-in user",
-  response: userSchema.extend({ email: z.string(), permissions: z.array(z.string()) }),
+  response: userSchema.extend({
+    email: z.string(),
+    suspendedUntil: z.iso.datetime().nullable().describe("Set while an admin has suspended the account (ADR 049)"),
+    permissions: z.array(z.string()),
+  }),
   errors: [401],
 });
 

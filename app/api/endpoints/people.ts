@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { inboxQuerySchema, markReadSchema, notificationSettingsSchema } from "~/models/notifications/inbox.server";
 import { roleSchema } from "~/models/accounts/user.server";
+import { peopleQuerySchema, personChangeSchema } from "~/models/accounts/people.server";
 import { tagged } from "../endpoint.server";
 
 const people = tagged("people");
@@ -109,4 +110,38 @@ export const updateNotificationSettings = people("PATCH /api/v1/notifications/se
   body: notificationSettingsSchema,
   response: settingsResponse,
   errors: [400, 401],
+});
+
+const personSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    suspendedUntil: z.iso.datetime().nullable().describe("Set while the account is suspended"),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: "Person" });
+
+export const listPeople = people("GET /api/v1/users", {
+  auth: "required",
+  summary: "Find accounts by part of a username or e-mail, newest first, 25 a page (admins)",
+  query: peopleQuerySchema,
+  response: z.object({
+    people: z.array(personSchema),
+    query: z.string(),
+    page: z.number().int(),
+    pages: z.number().int(),
+    total: z.number().int(),
+  }),
+  errors: [400, 401, 403],
+});
+
+export const updatePerson = people("PATCH /api/v1/users/:username", {
+  auth: "required",
+  summary:
+    "Change a member's role, suspend them until a time (with a reason) or lift a suspension (`suspendedUntil: null`); audited (admins, never on themselves: 409)",
+  body: personChangeSchema,
+  response: personSchema,
+  errors: [400, 401, 403, 404, 409],
 });

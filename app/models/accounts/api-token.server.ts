@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "~/services/db.server";
 import { parseOrThrow } from "~/utils/validation";
-import { publicUserSelect } from "~/models/accounts/user.server";
+import { accountUserSelect } from "~/models/accounts/user.server";
 import { cleanLine, hasVisibleText, NOTHING_VISIBLE } from "~/utils/text";
 import { markViewerLookup } from "~/services/viewer-context.server";
 
@@ -38,7 +38,7 @@ export async function userForToken(secret: string) {
   if (!secret.startsWith(PREFIX)) return null;
   const token = await db.apiToken.findUnique({
     where: { tokenHash: sha256(secret) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { ...publicUserSelect, email: true } } },
+    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: accountUserSelect } },
   });
   if (!token || token.revokedAt) return null;
   // Touch at most once a minute: a bot's every request should not be a write.

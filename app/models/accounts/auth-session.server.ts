@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
-import { publicUserSelect } from "~/models/accounts/user.server";
+import { accountUserSelect } from "~/models/accounts/user.server";
 import { markViewerLookup } from "~/services/viewer-context.server";
 
 // Sessions live in the database so they can be listed and revoked; the cookie
@@ -26,7 +26,7 @@ export async function userForSession(sessionId: string) {
   markViewerLookup();
   const session = await db.session.findUnique({
     where: { id: sessionId },
-    select: { expiresAt: true, user: { select: { ...publicUserSelect, email: true } } },
+    select: { expiresAt: true, user: { select: accountUserSelect } },
   });
   if (!session || session.expiresAt <= new Date()) return null;
   return session.user;

@@ -77,6 +77,9 @@ export const publicUserSelect = {
 
 export type PublicUser = Prisma.UserGetPayload<{ select: typeof publicUserSelect }>;
 
+/** The signed-in account as requests see it: public fields, the e-mail, and whether it is suspended. */
+export const accountUserSelect = { ...publicUserSelect, email: true, suspendedUntil: true } satisfies Prisma.UserSelect;
+
 export const hashPassword = (password: string) => hash(password, ARGON2);
 
 export async function createUser(input: unknown, role: Role = "member"): Promise<PublicUser> {
@@ -125,4 +128,4 @@ export async function setRole(userId: string, role: Role) {
   return db.user.update({ where: { id: userId }, data: { role }, select: publicUserSelect });
 }
 
-export const findUserById = (id: string) => db.user.findUnique({ where: { id }, select: { ...publicUserSelect, email: true } });
+export const findUserById = (id: string) => db.user.findUnique({ where: { id }, select: accountUserSelect });

@@ -26,13 +26,17 @@ export const AUDIT_ACTIONS = [
   "thread.delete",
   "thread.restore",
   "flag.dismiss",
+  // People, by admins (app/models/accounts/people.server.ts).
+  "user.role",
+  "user.suspend",
+  "user.unsuspend",
 ] as const;
 
 export type AuditEntry = {
   /** null for the system (e.g. a post hidden automatically by flags). */
   actorId: string | null;
   action: (typeof AUDIT_ACTIONS)[number];
-  targetType: "post" | "thread";
+  targetType: "post" | "thread" | "user";
   targetId: string;
   reason?: string | null;
   /** What a reader of the log needs later: where the content lived, what changed. */
@@ -71,7 +75,7 @@ export const auditQuerySchema = z
   .object({
     action: z.string().trim().max(60).optional().describe("An exact action such as `post.hide`, or a prefix such as `thread.`"),
     actor: z.string().trim().max(30).optional().describe("Username of the moderator"),
-    targetType: z.enum(["post", "thread"]).optional(),
+    targetType: z.enum(["post", "thread", "user"]).optional(),
     targetId: z.string().trim().max(60).optional(),
     from: dateParam.describe("On or after this date (ISO 8601)"),
     to: dateParam.describe("Before the end of this date (ISO 8601)"),

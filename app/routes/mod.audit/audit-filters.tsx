@@ -33,6 +33,7 @@ export function AuditFilters({ actions }: { actions: string[] }) {
           <option value="">Any</option>
           <option value="post">Post</option>
           <option value="thread">Thread</option>
+          <option value="user">Member</option>
         </select>
       </div>
       <Field label="Target id" name="targetId" defaultValue={value("targetId")} size={14} />

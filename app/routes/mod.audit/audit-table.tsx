@@ -31,6 +31,7 @@ function Target({ e }: { e: Entry }) {
   const title = typeof e.data?.title === "string" ? e.data.title : null;
   const number = typeof e.data?.number === "number" ? e.data.number : null;
   const details = describe(e.data);
+  if (e.targetType === "user") return <UserTarget e={e} />;
   return (
     <>
       {e.targetType === "post" ? (number === 0 ? "Question" : number !== null ? `Reply #${number}` : "Post") : "Thread"}
@@ -44,6 +45,24 @@ function Target({ e }: { e: Entry }) {
         history
       </Link>
       {details ? <div className="hint">{details}</div> : null}
+    </>
+  );
+}
+
+/** A member whose role or suspension an admin changed, with what changed. */
+function UserTarget({ e }: { e: Entry }) {
+  const username = typeof e.data?.username === "string" ? e.data.username : e.targetId;
+  const change = [
+    typeof e.data?.from === "string" && typeof e.data?.to === "string" ? `role ${e.data.from} → ${e.data.to}` : null,
+    typeof e.data?.until === "string" ? `until ${e.data.until.slice(0, 16).replace("T", " ")} UTC` : null,
+  ].filter(Boolean);
+  return (
+    <>
+      Member <Link to={`/u/${username}`}>@{username}</Link>{" "}
+      <Link to={`/mod/audit?targetType=user&targetId=${e.targetId}`} className="hint" aria-label="History of this member">
+        history
+      </Link>
+      {change.length ? <div className="hint">{change.join("; ")}</div> : null}
     </>
   );
 }

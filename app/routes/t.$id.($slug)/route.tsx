@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { FlagButton } from "~/components/flag-button";
+import { LiveUpdates, newRepliesMessage } from "~/components/live-updates";
 import { moderationLinks, PostModerationControls } from "~/components/moderation-controls";
 import { PostCard } from "~/components/post-card";
 import { requirePermission } from "~/models/permissions";
@@ -155,6 +156,7 @@ export default function ThreadPage() {
           ))}
         </ol>
         <ThreadPager page={thread.page} pages={thread.pages} />
+        <LiveUpdates url={`/live/threads/${thread.id}`} announce={newRepliesMessage} />
       </section>
 
       {canReply ? (
