@@ -18,7 +18,8 @@ async function signInWithoutScript(email: string): Promise<Page> {
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  // Signed in: the header shows the account menu (its "Sign out" is inside, hidden until opened).
+  await page.locator("summary.account-button").waitFor();
   return page;
 }
 
