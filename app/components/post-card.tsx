@@ -1,3 +1,4 @@
+import { nounFor } from "~/utils/text";
 import { Link, useFetcher } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { PostView } from "~/models/community/thread.server";
@@ -70,12 +71,11 @@ export function PostCard({
               className={voted ? "voted" : "secondary"}
               aria-pressed={voted}
               disabled={vote.state !== "idle"}
-              aria-label={
-                voted ? `You marked this helpful (${score} votes); press to take your vote back` : `Mark helpful (${score} votes)`
-              }
               title={voted ? "Take your vote back" : undefined}
             >
-              ▲ Helpful <span className="count">{score}</span>
+              {/* The name starts with the words on the button (WCAG 2.5.3); aria-pressed says the vote is yours. */}▲ Helpful{" "}
+              <span className="count">{score}</span>
+              <span className="visually-hidden">{` ${nounFor(score, "vote")}`}</span>
             </button>
           </vote.Form>
         ) : (

@@ -61,14 +61,14 @@ describe("composing, voting and accepting, and taking it back", () => {
     // A vote, taken back by clicking the active vote again.
     await asker.reload();
     const reply = asker.getByRole("article", { name: "Reply by grace" });
-    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).click();
-    const active = reply.getByRole("button", { name: /You marked this helpful \(1 votes\)/ });
+    await reply.getByRole("button", { name: "Helpful 0 votes", pressed: false }).click();
+    const active = reply.getByRole("button", { name: "Helpful 1 vote", pressed: true });
     await active.waitFor();
     await expect(active.getAttribute("aria-pressed")).resolves.toBe("true");
     await active.click();
-    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+    await reply.getByRole("button", { name: "Helpful 0 votes", pressed: false }).waitFor();
     await asker.reload();
-    await reply.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+    await reply.getByRole("button", { name: "Helpful 0 votes", pressed: false }).waitFor();
     // The number beside a name says what it is.
     await expect(reply.getByText(/^· \d+ rep$/).isVisible()).resolves.toBe(true);
 
@@ -105,8 +105,8 @@ describe("composing, voting and accepting, and taking it back", () => {
     const question = voter.getByRole("article", { name: "Question" });
     // No toggle without JavaScript: the textarea alone, and the form still posts.
     await expect(voter.getByRole("button", { name: "Preview" }).count()).resolves.toBe(0);
-    await question.getByRole("button", { name: "Mark helpful (0 votes)" }).click();
-    await question.getByRole("button", { name: /You marked this helpful \(1 votes\)/ }).click();
-    await question.getByRole("button", { name: "Mark helpful (0 votes)" }).waitFor();
+    await question.getByRole("button", { name: "Helpful 0 votes", pressed: false }).click();
+    await question.getByRole("button", { name: "Helpful 1 vote", pressed: true }).click();
+    await question.getByRole("button", { name: "Helpful 0 votes", pressed: false }).waitFor();
   }, 120_000);
 });

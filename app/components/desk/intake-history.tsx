@@ -1,3 +1,4 @@
+import { DataTable } from "~/components/data-table";
 import type { IntakeDay } from "~/models/availability/intake-history";
 
 /** Capacity use and pauses per day (docs/product.md §4.13). */
@@ -9,29 +10,17 @@ export function IntakeHistoryTable({ days, maxOpenTickets }: { days: IntakeDay[]
         Most paid tickets held at once each day (awaiting acceptance, open or waiting on the customer), against the limit set now:{" "}
         {maxOpenTickets === null ? "no limit" : maxOpenTickets}. A pause is a stretch when no tier could be sold.
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            <th scope="col">Most held</th>
-            <th scope="col">Pauses begun</th>
-            <th scope="col">Hours paused</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr key={d.day}>
-              <th scope="row">{d.day}</th>
-              <td>
-                {d.peakHeld}
-                {maxOpenTickets ? ` of ${maxOpenTickets}` : ""}
-              </td>
-              <td>{d.pausesStarted}</td>
-              <td>{d.pausedHours}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label="Intake by day"
+        rows={days}
+        rowKey={(d) => d.day}
+        columns={[
+          { header: "Day (UTC)", cell: (d) => d.day, rowHeader: true },
+          { header: "Most held", cell: (d) => `${d.peakHeld}${maxOpenTickets ? ` of ${maxOpenTickets}` : ""}`, numeric: true },
+          { header: "Pauses begun", cell: (d) => d.pausesStarted, numeric: true },
+          { header: "Hours paused", cell: (d) => d.pausedHours, numeric: true },
+        ]}
+      />
     </section>
   );
 }
