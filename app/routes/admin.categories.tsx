@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { forPage } from "~/utils/page-errors.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { SaveDeleteButtons } from "~/components/admin/admin-form-parts";
 import { Field, FormError } from "~/components/field";
 import { createCategory, deleteCategory, listCategories, updateCategory } from "~/models/community/category.server";
 import { requirePermission } from "~/models/permissions";
@@ -61,21 +62,7 @@ export default function AdminCategories() {
           <p className="meta">
             {plural(c.threadCount, "thread")} · {plural(c.postCount, "post")}
           </p>
-          <div className="row">
-            <button type="submit" name="intent" value="update">
-              Save
-            </button>
-            <button
-              type="submit"
-              name="intent"
-              value="delete"
-              className="danger"
-              disabled={c.threadCount > 0}
-              title={c.threadCount > 0 ? "Move its threads first" : undefined}
-            >
-              Delete
-            </button>
-          </div>
+          <SaveDeleteButtons cannotDelete={c.threadCount > 0 ? "Move its threads first" : undefined} />
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-category">

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { CentsField, CurrencyField, OfferedCheckbox, StripePriceField } from "~/components/admin/admin-form-parts";
 import { Field, FormError } from "~/components/field";
 import { createPlan, listPlans, updatePlan } from "~/models/insurance/plans.server";
 import { requirePermission } from "~/models/permissions";
@@ -42,44 +43,26 @@ function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Rec
     <>
       <Field label="Name" name="name" defaultValue={plan?.name} required error={errors?.name} />
       <div className="row">
-        <Field
+        <CentsField
           label="Yearly price (cents)"
           name="priceCents"
-          type="number"
           min={50}
-          required
-          defaultValue={plan?.priceCents}
+          value={plan?.priceCents}
           error={errors?.priceCents}
           hint="In cents: 99000 is 990.00 a year."
         />
-        <Field
+        <CentsField
           label="Coverage per year (cents)"
           name="coverageCents"
-          type="number"
           min={100}
-          required
-          defaultValue={plan?.coverageCents}
+          value={plan?.coverageCents}
           error={errors?.coverageCents}
           hint="In cents. Each paid ticket draws its tier price from this."
         />
-        <Field label="Currency" name="currency" defaultValue={plan?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
+        <CurrencyField value={plan?.currency} error={errors?.currency} />
       </div>
-      <Field
-        label="Stripe Price id (optional, yearly recurring)"
-        name="stripePriceId"
-        defaultValue={plan?.stripePriceId ?? ""}
-        error={errors?.stripePriceId}
-        hint={
-          pricesChecked
-            ? "A yearly recurring Price with the price and currency above, checked with Stripe on save and at every checkout."
-            : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked on the first checkout once Stripe is configured."
-        }
-      />
-      <div className="field checkbox">
-        <label>
-          <input type="checkbox" name="active" value="on" defaultChecked={plan?.active ?? true} /> Offered to members
-        </label>
-      </div>
+      <StripePriceField value={plan?.stripePriceId} error={errors?.stripePriceId} pricesChecked={pricesChecked} billing="yearly" />
+      <OfferedCheckbox checked={plan?.active} />
     </>
   );
 }

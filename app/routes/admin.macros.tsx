@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { FieldErrorList, SaveDeleteButtons } from "~/components/admin/admin-form-parts";
 import { Field, FormError } from "~/components/field";
 import { MACRO_PLACEHOLDERS } from "~/models/desk/macro";
 import { createMacro, deleteMacro, listMacros, updateMacro } from "~/models/desk/macro.server";
@@ -56,15 +57,7 @@ export default function AdminMacros() {
         ))}
       </dl>
       <FormError message={failure?.message} />
-      {failure?.fields ? (
-        <ul className="field-error" role="alert">
-          {Object.entries(failure.fields).map(([k, v]) => (
-            <li key={k}>
-              {k}: {v}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <FieldErrorList fields={failure?.fields} />
       {macros.length === 0 ? <p className="empty-list">No canned replies yet: create the first one below.</p> : null}
       {macros.map((m) => (
         <Form method="post" key={m.id} className="card" aria-label={`Edit macro ${m.name}`}>
@@ -72,14 +65,7 @@ export default function AdminMacros() {
           <Field label="Name" name="name" defaultValue={m.name} required />
           <Field multiline label="Reply" name="body" defaultValue={m.body} rows={5} required />
           {m.unknown.length ? <p className="field-error">Unknown placeholders: {m.unknown.map((u) => `{{${u}}}`).join(", ")}</p> : null}
-          <div className="row">
-            <button type="submit" name="intent" value="update">
-              Save
-            </button>
-            <button type="submit" name="intent" value="delete" className="danger">
-              Delete
-            </button>
-          </div>
+          <SaveDeleteButtons />
         </Form>
       ))}
       <Form method="post" className="card" aria-labelledby="new-macro">

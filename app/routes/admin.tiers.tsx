@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { forPage } from "~/utils/page-errors.server";
 import { stripePricesChecked } from "~/models/escalation/linked-price.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { CentsField, CurrencyField, FieldErrorList, OfferedCheckbox, StripePriceField } from "~/components/admin/admin-form-parts";
 import { Field, FormError } from "~/components/field";
 import { requirePermission } from "~/models/permissions";
 import { createTier, listTiers, MAX_RESPONSE_HOURS, updateTier } from "~/models/escalation/tier.server";
@@ -71,34 +72,18 @@ function TierFields({
           defaultValue={tier?.responseHours}
           error={errors?.responseHours}
         />
-        <Field
+        <CentsField
           label="Price (cents)"
           name="priceCents"
-          type="number"
           min={50}
-          required
-          defaultValue={tier?.priceCents}
+          value={tier?.priceCents}
           error={errors?.priceCents}
           hint="In cents: 4900 is 49.00. At least 50 (Stripe's smallest charge)."
         />
-        <Field label="Currency" name="currency" defaultValue={tier?.currency ?? "usd"} required maxLength={3} error={errors?.currency} />
+        <CurrencyField value={tier?.currency} error={errors?.currency} />
       </div>
-      <Field
-        label="Stripe Price id (optional)"
-        name="stripePriceId"
-        defaultValue={tier?.stripePriceId ?? ""}
-        error={errors?.stripePriceId}
-        hint={
-          pricesChecked
-            ? "When set, Checkout charges this Price: a one-time Price with the amount and currency above, checked with Stripe on save and at every checkout."
-            : "Test mode: no Stripe keys, so this id is saved but not checked. It is checked against the price above on the first checkout once Stripe is configured."
-        }
-      />
-      <div className="field checkbox">
-        <label>
-          <input type="checkbox" name="active" value="on" defaultChecked={tier?.active ?? true} /> Offered to members
-        </label>
-      </div>
+      <StripePriceField value={tier?.stripePriceId} error={errors?.stripePriceId} pricesChecked={pricesChecked} billing="one-time" />
+      <OfferedCheckbox checked={tier?.active} />
     </>
   );
 }
@@ -115,15 +100,7 @@ export default function AdminTiers() {
         card authorisation is released. Changes apply to new escalations only.
       </p>
       <FormError message={failure?.message} />
-      {failure?.fields ? (
-        <ul className="field-error" role="alert">
-          {Object.entries(failure.fields).map(([k, v]) => (
-            <li key={k}>
-              {k}: {v}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <FieldErrorList fields={failure?.fields} />
       {tiers.length === 0 ? <p className="empty-list">No tiers yet: members cannot escalate until you create one below.</p> : null}
       {tiers.map((t) => (
         <Form method="post" key={t.id} className="card" aria-label={`Edit ${t.name}`}>

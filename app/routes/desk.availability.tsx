@@ -1,3 +1,4 @@
+import { DeskPageHeader } from "~/components/desk/desk-page-header";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
@@ -64,18 +65,12 @@ export default function DeskAvailability() {
   const rows = [...availability.absences, ...Array.from({ length: BLANK_ROWS }, () => null)];
   return (
     <div className="stack">
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/desk">Desk</Link>
-      </nav>
-      <header>
-        <h1>Availability</h1>
-        <p>
-          Paid support is sold only while its promise can be kept. Intake is{" "}
-          <strong data-testid="intake-state">{intake.open ? "open" : "paused"}</strong>: {intake.held} paid ticket
-          {intake.held === 1 ? "" : "s"} held now
-          {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
-        </p>
-      </header>
+      <DeskPageHeader title="Availability">
+        Paid support is sold only while its promise can be kept. Intake is{" "}
+        <strong data-testid="intake-state">{intake.open ? "open" : "paused"}</strong>: {intake.held} paid ticket
+        {intake.held === 1 ? "" : "s"} held now
+        {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
+      </DeskPageHeader>
       {warnings.map((w) => (
         <section key={w.from} className="form-error" role="alert" aria-label="Absence with deadlines inside it">
           <p>

@@ -1,5 +1,6 @@
+import { DeskPageHeader } from "~/components/desk/desk-page-header";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { RevenueChart } from "~/components/desk/revenue-chart";
 import { IntakeHistoryTable } from "~/components/desk/intake-history";
@@ -27,18 +28,12 @@ export default function DeskNumbers() {
   const { m, intake } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/desk">Desk</Link>
-      </nav>
-      <header>
-        <h1>Desk numbers</h1>
-        <p>
-          All paid tickets so far.{" "}
-          <a href="/desk/numbers.csv" download>
-            Download as CSV
-          </a>
-        </p>
-      </header>
+      <DeskPageHeader title="Desk numbers">
+        All paid tickets so far.{" "}
+        <a href="/desk/numbers.csv" download>
+          Download as CSV
+        </a>
+      </DeskPageHeader>
       <div className="numbers-grid">
         <div className="card">
           <strong>{m.total}</strong> tickets

@@ -135,6 +135,24 @@ const pick = (o: Record<string, unknown>, keys: string[]) =>
 const invalid = (error: string | undefined, id: string) =>
   error ? { "aria-invalid": true as const, "aria-describedby": id } : { "aria-invalid": undefined, "aria-describedby": undefined };
 
+/** The four answers the maintainer needs (docs/product.md §4.2), in the order they are asked. */
+const GATE_QUESTIONS: { name: keyof typeof GATE_LIMITS; label: string; rows?: number; hint: string }[] = [
+  { name: "productVersion", label: "Product version", hint: "The exact version you run, e.g. 3.2.1." },
+  { name: "environment", label: "Environment", rows: 3, hint: "Operating system, runtime and database versions, browser, hosting." },
+  {
+    name: "stepsToReproduce",
+    label: "Steps to reproduce",
+    rows: 6,
+    hint: "Numbered steps from a fresh start; what you expected and what happened instead.",
+  },
+  {
+    name: "alreadyTried",
+    label: "What you already tried",
+    rows: 4,
+    hint: "Workarounds, configuration changes, answers from the thread you followed.",
+  },
+];
+
 export default function Escalate() {
   const { thread, tiers, similar, activeTicketId, scopeStatement, checkout, status, testMode, coverage, formToken, intake, draft } =
     useLoaderData<typeof loader>();
@@ -254,52 +272,19 @@ export default function Escalate() {
                 ) : null}
               </fieldset>
             ) : null}
-            <Field
-              label="Product version"
-              name="productVersion"
-              required
-              minLength={GATE_LIMITS.productVersion.min}
-              maxLength={GATE_LIMITS.productVersion.max}
-              hint="The exact version you run, e.g. 3.2.1."
-              error={errors.productVersion}
-              defaultValue={given.productVersion}
-            />
-            <Field
-              multiline
-              label="Environment"
-              name="environment"
-              rows={3}
-              required
-              minLength={GATE_LIMITS.environment.min}
-              maxLength={GATE_LIMITS.environment.max}
-              hint="Operating system, runtime and database versions, browser, hosting."
-              error={errors.environment}
-              defaultValue={given.environment}
-            />
-            <Field
-              multiline
-              label="Steps to reproduce"
-              name="stepsToReproduce"
-              rows={6}
-              required
-              minLength={GATE_LIMITS.stepsToReproduce.min}
-              maxLength={GATE_LIMITS.stepsToReproduce.max}
-              hint="Numbered steps from a fresh start; what you expected and what happened instead."
-              error={errors.stepsToReproduce}
-              defaultValue={given.stepsToReproduce}
-            />
-            <Field
-              multiline
-              label="What you already tried"
-              name="alreadyTried"
-              rows={4}
-              required
-              minLength={GATE_LIMITS.alreadyTried.min}
-              maxLength={GATE_LIMITS.alreadyTried.max}
-              hint="Workarounds, configuration changes, answers from the thread you followed."
-              error={errors.alreadyTried}
-              defaultValue={given.alreadyTried}
-            />
+            {GATE_QUESTIONS.map(({ name, label, rows, hint }) => {
+              const common = {
+                label,
+                name,
+                required: true,
+                minLength: GATE_LIMITS[name].min,
+                maxLength: GATE_LIMITS[name].max,
+                hint,
+                error: errors[name],
+                defaultValue: given[name],
+              };
+              return rows ? <Field key={name} multiline rows={rows} {...common} /> : <Field key={name} {...common} />;
+            })}
             <div className="field">
               <label style={{ fontWeight: 400 }}>
                 <input
