@@ -2,6 +2,7 @@ import { nounFor } from "~/utils/text";
 import { Link, useFetcher } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { PostView } from "~/models/community/thread.server";
+import { Avatar } from "./avatar";
 import { Time } from "./time";
 
 type Post = SerializeFrom<PostView>;
@@ -34,8 +35,8 @@ export function PostCard({
       aria-label={post.number === 0 ? "Question" : `Reply by ${post.author.username}`}
     >
       <header className="post-meta">
-        <Link to={`/u/${post.author.username}`} className="author">
-          {post.author.username}
+        <Link to={`/u/${post.author.username}`} className="author author-link">
+          <Avatar username={post.author.username} size={24} /> {post.author.username}
         </Link>
         <span className="rep" title="Reputation: earned from helpful votes and accepted answers">
           · {post.author.reputation} rep
