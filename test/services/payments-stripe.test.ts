@@ -175,6 +175,7 @@ describe("moving the money on the maintainer's decision", () => {
     expect((await getTicket(member, ticketId)).payment).toEqual({
       status: "capture_pending",
       summary: expect.any(String),
+      funding: "card",
       amountCents: 4900,
       currency: "usd",
       refundedCents: 0,
