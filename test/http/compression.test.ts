@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageScripts, readManifest, scriptSizes } from "../../bench/client-js";
 import { nonceOfPolicy, parsePolicy, TEST_PLACEHOLDER } from "../hostile/policy";
 import { signIn } from "../helpers/http";
+import { until } from "../helpers/wait";
 import { startServer, type TestServer } from "../helpers/server";
 
 // HTML and scripts go out compressed when the client asks, plain when it does not,
@@ -65,9 +66,15 @@ afterAll(async () => {
 
 describe("compressed responses", () => {
   it("serves the cached thread page gzipped, with a fresh nonce each time, and plain when not asked", async () => {
-    const first = await raw(server.url, threadUrl, { "Accept-Encoding": "gzip, deflate, br" });
-    const second = await raw(server.url, threadUrl, { "Accept-Encoding": "gzip" });
-    expect(second.headers["x-cache"]).toBe("HIT");
+    // Two visits in a row of one cached page: a background write right after start-up (indexing, counters) may move
+    // the content version between them, and then the pair is asked again.
+    const [first, second] = await until("two visits served from one cached page", async () => {
+      const pair = [
+        await raw(server.url, threadUrl, { "Accept-Encoding": "gzip, deflate, br" }),
+        await raw(server.url, threadUrl, { "Accept-Encoding": "gzip" }),
+      ] as const;
+      return pair[1].headers["x-cache"] === "HIT" && pair[1].headers.etag === pair[0].headers.etag ? pair : undefined;
+    });
     for (const res of [first, second]) {
       expect(res.status).toBe(200);
       expect(res.headers["content-encoding"]).toBe("gzip");
