@@ -96,9 +96,10 @@ describe("a checkout webhook delivered late", () => {
       expect(inbox).toContain("not be charged");
       expect(inbox).not.toContain("is waiting for the maintainer");
 
-      // The public stub dates the escalation from the payment too (both members paid three days ago).
+      // The public stub says what became of the request: expired, nothing charged (never "escalated" for a dead request).
       const page = (await (await new Client(server.url).get(thread.url)).text()).replaceAll("<!-- -->", "");
-      expect(page).toContain(`Escalated to paid support on ${formatDate(paidAt)}.`);
+      expect(page).toContain("A request for paid support expired unanswered; no charge was made.");
+      expect(page).not.toContain(`Escalated to paid support on ${formatDate(paidAt)}.`);
     },
   );
 

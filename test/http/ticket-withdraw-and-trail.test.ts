@@ -77,7 +77,7 @@ describe("asking before accepting, the stopped clock, and the trail", () => {
     const id = await paidTicket(owner, threads[0]!.id);
     const running = await (await maintainer.get(`/api/v1/tickets/${id}`)).json();
     expect(running.clock).toMatchObject({ answered: false, timeLeftMs: expect.any(Number) });
-    expect(await (await maintainer.get(`/tickets/${id}`)).text()).toContain("Ask for information before deciding");
+    expect(await (await maintainer.get(`/tickets/${id}`)).text()).toContain("Send and ask for info");
 
     const asked = await maintainer.post(`/api/v1/tickets/${id}/request-info`, { message: "Which proxy sits in front of the app?" });
     expect(asked.status).toBe(200);

@@ -85,15 +85,17 @@ describe("queries per page", () => {
     expect(anonLarge).toBe(anonSmall);
     expect(anonPage3).toBe(anonSmall);
     // Prisma loads each relation with one query of its own (category, author, tags, accepted
-    // answer, posts' authors…), and the support stub reads its own: 12 today, whatever the size.
-    expect(anonLarge).toBeLessThanOrEqual(12);
+    // answer, posts' authors…), and the support stub reads its own (with the latest request's state, so a public
+    // thread says what became of it): 13 today, whatever the size.
+    expect(anonLarge).toBeLessThanOrEqual(13);
 
     // The first use of a token records it; count the steady state.
     await count(page(`/t/${small.id}/${small.slug}`, threadLoader, { id: small.id, slug: small.slug }, token));
     const userSmall = await count(page(`/t/${small.id}/${small.slug}`, threadLoader, { id: small.id, slug: small.slug }, token));
     const userLarge = await count(page(`/t/${large.id}/${large.slug}`, threadLoader, { id: large.id, slug: large.slug }, token));
     expect(userLarge).toBe(userSmall);
-    expect(userLarge).toBeLessThanOrEqual(17);
+    // The page rendered whole for a member: also their votes, own ticket and intake (issue 19).
+    expect(userLarge, "queries for a member's whole thread page").toBeLessThanOrEqual(22);
   });
 
   it("a member's own state on the shared thread page costs a few queries, for 3 posts and for 50 (ADR 042)", async () => {
@@ -105,9 +107,10 @@ describe("queries per page", () => {
     const forSmall = await count(slot(small));
     const forLarge = await count(slot(large));
     expect(forLarge).toBe(forSmall);
-    // The viewer (token), thread, own removed posts, votes, support (thread, own ticket), unread count: 9 today,
-    // against 17 for the page rendered whole.
-    expect(forLarge).toBeLessThanOrEqual(9);
+    // The viewer (token), thread, own removed posts, votes, support (thread, own ticket, and intake: the capacity
+    // limit, absences, held tickets and tiers of issue 19), unread count: 14 today, against 22 for the page rendered
+    // whole. Intake is the same for every member until a ticket or the availability changes: worth caching (issue 17).
+    expect(forLarge).toBeLessThanOrEqual(14);
   });
 
   it("a category page and the home page cost the same for one thread and for a full page of them", async () => {

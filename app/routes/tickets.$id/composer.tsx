@@ -65,7 +65,8 @@ export function Composer({ ticket: t, macros, result, undecided }: { ticket: Tic
             Send and accept
           </button>
         ) : null}
-        {t.viewer.canRequestInfo && !note ? (
+        {/* Asking the member is allowed before the decision too, when replies are not: the question goes to them. */}
+        {t.viewer.canRequestInfo && mode !== "note" ? (
           <button type="submit" name="intent" value="send-request-info" className="secondary" disabled={busy}>
             Send and ask for info
           </button>
