@@ -188,7 +188,9 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       try {
         if (await memberPage(req, res, memberThread)) return;
       } catch (error) {
-        return next(error);
+        if (res.headersSent) return next(error);
+        // Rendered whole instead, so a failure (the database gone, say) gets the page's own answer: a 503 with a
+        // message, not Express's bare 500.
       }
     }
     if (!isCacheable(req)) {
