@@ -1,4 +1,5 @@
 import path from "node:path";
+import { paidTicket as paidTicketOverHttp } from "../helpers/paid-ticket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signIn } from "../helpers/http";
 import { readMailbox } from "../helpers/mailbox";
@@ -13,14 +14,7 @@ let server: TestServer;
 let member: Client, other: Client, maintainer: Client, visitor: Client;
 let threadId: string;
 
-async function paidTicket(client: Client) {
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId } = await res.json();
-  const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
-  const back = await client.get(authorized.headers.get("location")!.replace(server.url, ""));
-  return back.headers.get("location")!.split("/tickets/")[1]!;
-}
+const paidTicket = async (client: Client) => (await paidTicketOverHttp(server, client, threadId)).ticketId;
 
 beforeAll(async () => {
   server = await startServer({ seed: true });

@@ -1,3 +1,4 @@
+import { paidTicket as paidTicketOverHttp } from "../helpers/paid-ticket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, TEST_PASSWORD, signIn } from "../helpers/http";
 import { viewerPayload } from "../helpers/viewer-payload";
@@ -18,18 +19,7 @@ let owner: Client, other: Client, moderator: Client, maintainer: Client, visitor
 let ticketId: string;
 let escalationId: string;
 
-/** Escalates over the API and authorises on the test checkout page, as the member's browser would. */
-async function paidTicket(client: Client, threadId: string, answers = gate()) {
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, answers);
-  expect(res.status).toBe(201);
-  const { escalationId, checkoutUrl } = await res.json();
-  expect(checkoutUrl).toBe(`${server.url}/test-checkout/${escalationId}`);
-  const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
-  expect(authorized.status).toBe(302);
-  const back = await client.get(authorized.headers.get("location")!.replace(server.url, ""));
-  expect(back.status).toBe(302);
-  return { escalationId, ticketId: back.headers.get("location")!.split("/tickets/")[1]! };
-}
+const paidTicket = (client: Client, threadId: string, answers = gate()) => paidTicketOverHttp(server, client, threadId, answers);
 
 beforeAll(async () => {
   server = await startServer({ seed: true });

@@ -1,3 +1,4 @@
+import { paidTicket as paidTicketOverHttp } from "../helpers/paid-ticket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, newMember, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
@@ -13,15 +14,7 @@ let threads: { id: string; url: string }[];
 
 const text = async (res: Response) => (await res.text()).replaceAll("<!-- -->", "");
 
-/** Escalates over the API and authorises on the test checkout page, as the member's browser would. */
-async function paidTicket(client: Client, threadId: string) {
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId } = await res.json();
-  const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
-  const back = await client.get(authorized.headers.get("location")!.replace(server.url, ""));
-  return back.headers.get("location")!.split("/tickets/")[1]!;
-}
+const paidTicket = async (client: Client, threadId: string) => (await paidTicketOverHttp(server, client, threadId)).ticketId;
 
 beforeAll(async () => {
   server = await startServer({ seed: true });

@@ -1,7 +1,7 @@
+import { paidTicket as paidTicketOverHttp } from "../helpers/paid-ticket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
-import { gate } from "../helpers/support-world";
 
 // Issue 14 over HTTP on the built app in test mode: the owner withdraws (API
 // and page), the maintainer asks before accepting, the clock stops at the first
@@ -11,16 +11,7 @@ let server: TestServer;
 let owner: Client, maintainer: Client, other: Client;
 let threads: { id: string }[];
 
-/** Escalates over the API and authorises on the test checkout page, as the member's browser would. */
-async function paidTicket(client: Client, threadId: string) {
-  const res = await client.post(`/api/v1/threads/${threadId}/escalations`, gate());
-  expect(res.status).toBe(201);
-  const { escalationId } = await res.json();
-  const authorized = await client.request("POST", `/test-checkout/${escalationId}`, { form: { intent: "authorize" } });
-  expect(authorized.status).toBe(302);
-  const back = await client.get(authorized.headers.get("location")!.replace(server.url, ""));
-  return back.headers.get("location")!.split("/tickets/")[1]!;
-}
+const paidTicket = async (client: Client, threadId: string) => (await paidTicketOverHttp(server, client, threadId)).ticketId;
 
 beforeAll(async () => {
   server = await startServer({ seed: true });
