@@ -68,12 +68,17 @@ describe("compressed responses", () => {
   it("serves the cached thread page gzipped, with a fresh nonce each time, and plain when not asked", async () => {
     // Two visits in a row of one cached page: a background write right after start-up (indexing, counters) may move
     // the content version between them, and then the pair is asked again.
-    const [first, second] = await until("two visits served from one cached page", async () => {
-      const pair = [
+    // The plain visit is asked in the same round: a page rendered afresh may stream its data in another shape, so
+    // only copies of one cache entry (one ETag, gzip or not) are compared byte for byte.
+    const [first, second, plain] = await until("three visits served from one cached page", async () => {
+      const trio = [
         await raw(server.url, threadUrl, { "Accept-Encoding": "gzip, deflate, br" }),
         await raw(server.url, threadUrl, { "Accept-Encoding": "gzip" }),
+        await raw(server.url, threadUrl),
       ] as const;
-      return pair[1].headers["x-cache"] === "HIT" && pair[1].headers.etag === pair[0].headers.etag ? pair : undefined;
+      const sameEntry =
+        trio[1].headers.etag === trio[0].headers.etag && trio[2].headers.etag?.replace(/"$/, '-gzip"') === trio[0].headers.etag;
+      return sameEntry && trio[1].headers["x-cache"] === "HIT" && trio[2].headers["x-cache"] === "HIT" ? trio : undefined;
     });
     for (const res of [first, second]) {
       expect(res.status).toBe(200);
@@ -87,9 +92,6 @@ describe("compressed responses", () => {
     // The same page apart from its nonce.
     expect(b.replaceAll(nonces[1]!, "N")).toBe(a.replaceAll(nonces[0]!, "N"));
 
-    const plain = await raw(server.url, threadUrl);
-    // From the cache path still (a background write may have moved the content version meanwhile).
-    expect(["HIT", "MISS"]).toContain(plain.headers["x-cache"]);
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(varies(plain)).toContain("Accept-Encoding");
     expect(expectNoncedPage(plain).replaceAll(nonceOfPolicy(parsePolicy(plain.headers["content-security-policy"] as string)), "N")).toBe(
