@@ -492,11 +492,6 @@ for (let i = 0; i < Math.min(TICKETS, candidates.length); i++) {
     state === "rejected" ? "out_of_scope" : null,
     paidAt,
     paidAt,
-    // What was sold, recorded at checkout (docs/decisions/034).
-    tier.name,
-    tier.hours,
-    tier.cents,
-    "usd",
   ]);
   payments.push([
     `pay_${i}`,
@@ -572,10 +567,6 @@ await bulk(
     ["rejectReason", '"RejectReason"'],
     ["createdAt", "timestamp"],
     ["updatedAt", "timestamp"],
-    ["soldTierName", "text"],
-    ["soldResponseHours", "int"],
-    ["soldPriceCents", "int"],
-    ["soldCurrency", "text"],
   ],
   tickets,
 );

@@ -35,15 +35,21 @@ export const endpoint = <const E extends Endpoint>(def: E) => def;
 
 type Route = `${Method} /${string}`;
 
+/** What an endpoint file writes: `auth` may be left out, and is then "required", so a forgotten line fails closed. */
+type Declared = Omit<Endpoint, "method" | "path" | "tag" | "auth"> & { auth?: Endpoint["auth"] };
+type WithAuth<R extends Declared> = Omit<R, "auth"> & { auth: R extends { auth: infer A extends Endpoint["auth"] } ? A : "required" };
+
 /**
  * Endpoints of one OpenAPI tag, declared as `"POST /api/v1/…"` plus the rest of the description, so each file names
  * its tag once.
  */
 export const tagged =
   (tag: string) =>
-  <const R extends Omit<Endpoint, "method" | "path" | "tag">>(route: Route, rest: R) => {
+  <const R extends Declared>(route: Route, rest: R) => {
     const [method, path] = route.split(" ") as [Method, string];
-    return endpoint({ method, path, tag, ...rest });
+    // TypeScript types the spread of a generic as an intersection (auth "required" & "none" is never): say the result.
+    const def = { method, path, tag, auth: "required", ...rest } as unknown as WithAuth<R> & { method: Method; path: string; tag: string };
+    return endpoint(def);
   };
 
 type Ctx<E extends Endpoint> = {

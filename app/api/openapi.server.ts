@@ -99,7 +99,8 @@ export function buildOpenApi(serverUrl: string) {
       ...(e.errors ?? []),
       ...(signedIn ? [401] : []),
       ...(e.auth === "session" ? [403] : []),
-      ...(e.body ? [400, 415] : []),
+      ...(e.body || e.query ? [400] : []),
+      ...(e.body ? [415] : []),
     ]);
     for (const code of [...errors].sort()) {
       responses[String(code)] = {

@@ -43,21 +43,14 @@ function PlanFields({ plan, errors, pricesChecked }: { plan?: Plan; errors?: Rec
     <>
       <Field label="Name" name="name" defaultValue={plan?.name} required error={errors?.name} />
       <div className="row">
+        <CentsField label="Yearly price" name="priceCents" min={50} of={plan} errors={errors} hint="99000 is 990.00 a year." />
         <CentsField
-          label="Yearly price (cents)"
-          name="priceCents"
-          min={50}
-          value={plan?.priceCents}
-          error={errors?.priceCents}
-          hint="In cents: 99000 is 990.00 a year."
-        />
-        <CentsField
-          label="Coverage per year (cents)"
+          label="Coverage per year"
           name="coverageCents"
           min={100}
-          value={plan?.coverageCents}
-          error={errors?.coverageCents}
-          hint="In cents. Each paid ticket draws its tier price from this."
+          of={plan}
+          errors={errors}
+          hint="each paid ticket draws from it."
         />
         <CurrencyField value={plan?.currency} error={errors?.currency} />
       </div>

@@ -72,14 +72,7 @@ function TierFields({
           defaultValue={tier?.responseHours}
           error={errors?.responseHours}
         />
-        <CentsField
-          label="Price (cents)"
-          name="priceCents"
-          min={50}
-          value={tier?.priceCents}
-          error={errors?.priceCents}
-          hint="In cents: 4900 is 49.00. At least 50 (Stripe's smallest charge)."
-        />
+        <CentsField label="Price" name="priceCents" min={50} of={tier} errors={errors} hint="4900 is 49.00; Stripe's minimum is 50." />
         <CurrencyField value={tier?.currency} error={errors?.currency} />
       </div>
       <StripePriceField value={tier?.stripePriceId} error={errors?.stripePriceId} pricesChecked={pricesChecked} billing="one-time" />

@@ -25,14 +25,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return forPage(async () => {
     requireTestMode();
     const e = await testCheckoutFor(user.id, params.escalationId!);
+    const amount = formatPrice(e.amountCents, e.currency);
+    const facts: [string, string][] = [
+      ["For", e.thread.title],
+      ["Tier", `${e.tier.name} (first response within ${e.tier.responseHours} hours)`],
+      ["Amount", `${amount}, authorised now, charged only if the maintainer accepts`],
+    ];
     return {
       escalationId: e.id,
       open: e.state === "checkout_open",
       state: e.state,
       ticketId: e.ticket?.id ?? null,
-      amount: formatPrice(e.amountCents, e.currency),
-      tier: e.tier,
-      threadTitle: e.thread.title,
+      amount,
+      facts,
       back: escalationPath(e.threadId),
     };
   });
@@ -57,11 +62,7 @@ export default function TestCheckout() {
     <TestCheckoutPage
       what="checkout"
       title="Test checkout"
-      facts={[
-        ["For", data.threadTitle],
-        ["Tier", `${data.tier.name} (first response within ${data.tier.responseHours} hours)`],
-        ["Amount", `${data.amount}, authorised now, charged only if the maintainer accepts`],
-      ]}
+      facts={data.facts}
       open={data.open}
       pay={{ intent: "authorize", label: `Authorize ${data.amount}` }}
       closed={

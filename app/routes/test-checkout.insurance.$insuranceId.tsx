@@ -19,14 +19,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   return forPage(async () => {
     const sub = await testInsuranceCheckoutFor(user.id, params.insuranceId!);
-    return {
-      open: sub.status === "incomplete",
-      plan: {
-        name: sub.plan.name,
-        price: formatPrice(sub.plan.priceCents, sub.plan.currency),
-        coverage: formatPrice(sub.plan.coverageCents, sub.plan.currency),
-      },
-    };
+    const price = formatPrice(sub.plan.priceCents, sub.plan.currency);
+    const facts: [string, string][] = [
+      ["Plan", sub.plan.name],
+      ["Price", `${price} a year`],
+      ["Coverage", `${formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year`],
+    ];
+    return { open: sub.status === "incomplete", price, facts };
   });
 }
 
@@ -45,13 +44,9 @@ export default function TestInsuranceCheckout() {
     <TestCheckoutPage
       what="subscription checkout"
       title="Test checkout: support insurance"
-      facts={[
-        ["Plan", data.plan.name],
-        ["Price", `${data.plan.price} a year`],
-        ["Coverage", `${data.plan.coverage} a year`],
-      ]}
+      facts={data.facts}
       open={data.open}
-      pay={{ intent: "subscribe", label: `Subscribe for ${data.plan.price} a year` }}
+      pay={{ intent: "subscribe", label: `Subscribe for ${data.price} a year` }}
       closed={
         <p className="notice">
           This checkout is closed. <Link to={insurancePath}>Back to support insurance</Link>.

@@ -169,7 +169,8 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     );
   /** A member's thread page as the shared page plus their own state (docs/decisions/042); false when it cannot be. */
   const memberPage = async (req: ExpressRequest, res: ExpressResponse, threadId: string) => {
-    const slot = await threadViewerSlot!(new Request(sharedRenderUrl(req), { headers: requestHeaders(req) }), threadId, nonceOf(res));
+    const request = new Request(sharedRenderUrl(req), { headers: requestHeaders(req) });
+    const slot = await threadViewerSlot!(request, threadId, nonceOf(res), pageCache.currentVersion());
     if (!slot) return false;
     const { entry, response, hit } = await sharedPage(req, sharedRenderUrl(req));
     if (!fillableEntry(entry)) {

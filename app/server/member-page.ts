@@ -9,7 +9,7 @@ import { hasCredentials, type CachedResponse } from "./page-cache";
 const THREAD_PAGE = /^\/t\/([^/]+)\/[^/]+$/;
 
 /** The server entry's export that builds the filled slot (app/server/viewer-payload.server.ts). */
-export type ThreadViewerSlot = (request: Request, threadId: string, nonce: string) => Promise<string | null>;
+export type ThreadViewerSlot = (request: Request, threadId: string, nonce: string, version: string | null) => Promise<string | null>;
 
 /** The thread a member's GET asks for, when it may be served as the shared page plus their state. */
 export function memberThreadId(req: Pick<ExpressRequest, "method" | "path" | "headers" | "originalUrl">): string | null {

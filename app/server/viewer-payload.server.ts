@@ -15,13 +15,14 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u0
 /**
  * The filled viewer slot for a signed-in member's thread page (`request` carries their cookie), or null when
  * their page is not the shared one plus their own state: then the whole page is rendered for them. The data block
- * carries the response's nonce like every script of the page, though browsers never run it.
+ * carries the response's nonce like every script of the page, though browsers never run it. `version`, the page
+ * cache's content version, lets state that is the same for every member be reused while nothing changed.
  */
-export async function threadViewerSlot(request: Request, threadId: string, nonce: string): Promise<string | null> {
+export async function threadViewerSlot(request: Request, threadId: string, nonce: string, version: string | null): Promise<string | null> {
   const user = await getUser(request);
   if (!user) return null;
   const url = new URL(request.url);
-  const state = await threadViewerState(user, threadId, threadPageNumber(url));
+  const state = await threadViewerState(user, threadId, threadPageNumber(url), version);
   if (!state) return null;
   const payload: ViewerPayload = {
     root: { user: { id: user.id, username: user.username, role: user.role }, unreadCount: await unreadCount(user.id) },

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { absenceWarnings, saveAvailability, supportStatus } from "~/models/availability/availability.server";
 import { firstFreeStart } from "~/models/availability/availability";
+import { intakeForDisplay } from "~/models/availability/intake-cache.server";
 import { intakeHistory } from "~/models/availability/intake-history";
 import { requestReopenMail, runReopenCheck } from "~/models/availability/reopen.server";
 import { startEscalation } from "~/models/escalation/escalation.server";
@@ -95,6 +96,40 @@ describe("capacity", () => {
     await resolveTicket(world.maintainer, ticket.id, { message: "Fixed in 3.2.2." });
     expect((await supportStatus()).open).toBe(true);
     await setAvailability(null);
+  });
+});
+
+describe("the intake members' thread pages show (docs/decisions/042)", () => {
+  const contentVersion = async () =>
+    (await db.$queryRawUnsafe<{ v: string }[]>(`select last_value::text as v from "backline_content_version"`))[0]!.v;
+
+  it("is reused while the content version stands; a ticket or an availability write moves the version", async () => {
+    await setAvailability(1);
+    const before = await contentVersion();
+    const shown = intakeForDisplay(before);
+    expect((await shown).open).toBe(true);
+    expect(intakeForDisplay(before), "the same look-up under one version").toBe(shown);
+    const later = intakeForDisplay(before, Date.now() + 6_000);
+    expect(later, "looked up again after a few seconds").not.toBe(shown);
+    await later;
+
+    const member = await insured();
+    const { ticket } = await coveredTicket(member, "Content version: a new ticket fills the queue");
+    const full = await contentVersion();
+    expect(BigInt(full)).toBeGreaterThan(BigInt(before));
+    expect((await intakeForDisplay(full)).open).toBe(false);
+
+    await rejectTicket(world.maintainer, ticket.id, { reason: "duplicate", message: "Answered in the other ticket already." });
+    const freed = await contentVersion();
+    expect(BigInt(freed)).toBeGreaterThan(BigInt(full));
+    expect((await intakeForDisplay(freed)).open).toBe(true);
+
+    await setAvailability(null);
+    expect(BigInt(await contentVersion())).toBeGreaterThan(BigInt(freed));
+    // No version (no page cache): looked up every time.
+    const [one, two] = [intakeForDisplay(null), intakeForDisplay(null)];
+    expect(one).not.toBe(two);
+    await Promise.all([one, two]);
   });
 });
 

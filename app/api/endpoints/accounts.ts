@@ -24,7 +24,7 @@ export const createUser = accounts("POST /api/v1/users", {
   summary: "Create a member account",
   body: createUserSchema,
   response: userSchema,
-  errors: [400, 409, 429],
+  errors: [409, 429],
 });
 
 export const createSession = accounts("POST /api/v1/session", {
@@ -32,7 +32,7 @@ export const createSession = accounts("POST /api/v1/session", {
   summary: "Sign in; answers with the user and sets the session cookie",
   body: loginSchema,
   response: userSchema,
-  errors: [400, 401, 429],
+  errors: [401, 429],
 });
 
 export const deleteSession = accounts("DELETE /api/v1/session", {
@@ -42,20 +42,17 @@ export const deleteSession = accounts("DELETE /api/v1/session", {
 });
 
 export const signOutEverywhere = accounts("DELETE /api/v1/sessions", {
-  auth: "required",
   status: 204,
   summary: "Sign out everywhere: ends every session, API token (this one too) and unused reset link of the account",
 });
 
 export const me = accounts("GET /api/v1/me", {
-  auth: "required",
   summary: "The signed-in user",
   response: userSchema.extend({
     email: z.string(),
     suspendedUntil: z.iso.datetime().nullable().describe("Set while an admin has suspended the account (ADR 049)"),
     permissions: z.array(z.string()),
   }),
-  errors: [401],
 });
 
 export const createToken = accounts("POST /api/v1/tokens", {
@@ -64,7 +61,6 @@ export const createToken = accounts("POST /api/v1/tokens", {
   summary: "Create an API token for 'Authorization: Bearer'; the secret is shown once. Needs the browser session: a bearer token gets 403",
   body: createTokenSchema,
   response: z.object({ id: z.string(), name: z.string(), prefix: z.string(), token: z.string(), createdAt: z.iso.datetime() }),
-  errors: [400, 401, 403],
   // Tokens are stored only as hashes; a stored replay would keep the secret in the database for a day.
   idempotent: false,
 });
@@ -75,5 +71,5 @@ export const requestPasswordReset = accounts("POST /api/v1/password-resets", {
   summary: "E-mail a password reset link (same answer whether or not the account exists)",
   body: requestResetSchema,
   response: z.object({ ok: z.literal(true) }),
-  errors: [400, 429],
+  errors: [429],
 });

@@ -43,24 +43,21 @@ export const getSupportStatus = support("GET /api/v1/support/status", {
 });
 
 export const getAvailability = support("GET /api/v1/support/availability", {
-  auth: "required",
   summary: "The capacity limit and the current and coming absences (maintainers, admins)",
   response: availabilityResponse,
-  errors: [401, 403],
+  errors: [403],
 });
 
 export const putAvailability = support("PUT /api/v1/support/availability", {
-  auth: "required",
   summary: "Replace the capacity limit and the coming absences (maintainers, admins); tickets already sold keep their promise",
   body: availabilitySchema,
   response: availabilityResponse,
-  errors: [400, 401, 403],
+  errors: [403],
 });
 
 export const createReopenRequest = support("POST /api/v1/support/reopen-requests", {
-  auth: "required",
   status: 201,
   summary: "E-mail me once when paid support reopens (409 while it is open)",
   response: z.object({ requested: z.literal(true), message: z.string() }),
-  errors: [401, 403, 409],
+  errors: [403, 409],
 });

@@ -25,25 +25,22 @@ export const listCategories = community("GET /api/v1/categories", {
 });
 
 export const createCategory = admin("POST /api/v1/categories", {
-  auth: "required",
   status: 201,
   summary: "Create a category (admins)",
   body: categoryInputSchema,
   response: categorySchema,
-  errors: [400, 401, 403, 409],
+  errors: [403, 409],
 });
 
 export const updateCategory = admin("PATCH /api/v1/categories/:id", {
-  auth: "required",
   summary: "Change a category (admins)",
   body: categoryInputSchema.partial(),
   response: categorySchema,
-  errors: [400, 401, 403, 404, 409],
+  errors: [403, 404, 409],
 });
 
 export const deleteCategory = admin("DELETE /api/v1/categories/:id", {
-  auth: "required",
   status: 204,
   summary: "Delete an empty category (admins)",
-  errors: [401, 403, 404, 409],
+  errors: [403, 404, 409],
 });

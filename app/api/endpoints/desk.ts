@@ -65,11 +65,10 @@ export const deskQueueResponse = z
   .meta({ id: "DeskQueue" });
 
 export const getDeskQueue = desk("GET /api/v1/desk/queue", {
-  auth: "required",
   summary: "The maintainer's queue: paid open items, least time left first, then the faster tier (404 unless you work the desk)",
   query: deskQueueQuerySchema,
   response: deskQueueResponse,
-  errors: [400, 401, 404],
+  errors: [404],
 });
 
 const planSchema = z.object({
@@ -112,17 +111,15 @@ export const insuranceStatusResponse = z
   .meta({ id: "InsuranceStatus" });
 
 export const getInsurance = support("GET /api/v1/insurance", {
-  auth: "required",
   summary: "Your support insurance: plan, renewal date, balance and its ledger",
   response: insuranceStatusResponse,
-  errors: [401, 403],
+  errors: [403],
 });
 
 export const setInsuranceRenewal = support("PUT /api/v1/insurance/renewal", {
-  auth: "required",
   summary:
     "Turn your plan's renewal off (`renew: false`, the \"don't renew\" of the /insurance page) or back on; Stripe is told first. The coverage stays usable until the period ends",
   body: z.object({ renew: z.boolean({ error: "Say whether the plan should renew: true or false." }) }).meta({ id: "InsuranceRenewal" }),
   response: insuranceStatusResponse,
-  errors: [400, 401, 403, 409, 502],
+  errors: [403, 409, 502],
 });

@@ -84,18 +84,17 @@ const auditEntry = z
 
 const page = { page: z.number().int(), pageSize: z.number().int(), total: z.number().int() };
 
-const modPost = (path: string, summary: string, body: z.ZodType, errors: number[] = [401, 403, 404]) =>
+const modPost = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404]) =>
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: postState, errors });
-const modThread = (path: string, summary: string, body: z.ZodType, errors: number[] = [401, 403, 404]) =>
+const modThread = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404]) =>
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: threadState, errors });
 
 export const flagPost = moderation("POST /api/v1/posts/:id/flags", {
-  auth: "required",
   status: 201,
   summary: "Flag a post for the moderators (once per post; not your own)",
   body: flagPostSchema,
   response: flag,
-  errors: [400, 401, 403, 404, 409, 429],
+  errors: [403, 404, 409, 429],
 });
 
 export const hidePost = modPost(
@@ -107,12 +106,11 @@ export const unhidePost = modPost("/api/v1/posts/:id/unhide", "Show a hidden pos
 export const restorePost = modPost("/api/v1/posts/:id/restore", "Undo a post's deletion (moderators)", optionalReasonSchema);
 
 export const deletePost = moderation("DELETE /api/v1/posts/:id", {
-  auth: "required",
   summary:
     "Soft-delete a post: your own (not a question with replies), or any post as a moderator with a reason. Deleting the question deletes its thread.",
   body: optionalReasonSchema,
   response: postState,
-  errors: [400, 401, 403, 404, 409],
+  errors: [403, 404, 409],
 });
 
 export const lockThread = modThread("/api/v1/threads/:id/lock", "Lock a thread: no more replies (moderators)", optionalReasonSchema);
@@ -124,37 +122,32 @@ export const moveThread = modThread(
   "/api/v1/threads/:id/move",
   "Move a thread to another category (moderators; reason required)",
   moveThreadSchema,
-  [400, 401, 403, 404],
 );
 
 export const deleteThread = moderation("DELETE /api/v1/threads/:id", {
-  auth: "required",
   summary: "Soft-delete a thread: your own while nobody has replied, or any thread as a moderator with a reason",
   body: optionalReasonSchema,
   response: threadState,
-  errors: [400, 401, 403, 404, 409],
+  errors: [403, 404, 409],
 });
 
 export const listFlags = moderation("GET /api/v1/flags", {
-  auth: "required",
   summary: "The moderation queue: flags grouped by post (moderators)",
   query: flagQueueSchema,
   response: z.object({ state: z.enum(["open", "resolved"]), items: z.array(queueItem), ...page }),
-  errors: [400, 401, 403],
+  errors: [403],
 });
 
 export const dismissFlag = moderation("POST /api/v1/flags/:id/dismiss", {
-  auth: "required",
   summary: "Dismiss a flag: nothing wrong with the post (moderators)",
   body: dismissSchema,
   response: z.object({ id: z.string(), postId: z.string(), resolution: z.literal("dismissed") }),
-  errors: [401, 403, 404, 409],
+  errors: [403, 404, 409],
 });
 
 export const listAudit = moderation("GET /api/v1/audit", {
-  auth: "required",
   summary: "The audit log of moderator actions, newest first (moderators)",
   query: auditQuerySchema,
   response: z.object({ entries: z.array(auditEntry), ...page }),
-  errors: [400, 401, 403],
+  errors: [403],
 });

@@ -71,7 +71,6 @@ const notificationSchema = z
   .meta({ id: "Notification" });
 
 export const listNotifications = people("GET /api/v1/notifications", {
-  auth: "required",
   summary: "Your notifications, newest first (30 a page; pass `nextCursor` as `cursor`)",
   query: inboxQuerySchema,
   response: z.object({
@@ -79,15 +78,12 @@ export const listNotifications = people("GET /api/v1/notifications", {
     unreadCount: z.number().int(),
     nextCursor: z.string().nullable(),
   }),
-  errors: [400, 401],
 });
 
 export const markNotificationsRead = people("POST /api/v1/notifications/read", {
-  auth: "required",
   summary: "Mark notifications read: `{ids: [...]}` or `{all: true}`",
   body: markReadSchema,
   response: z.object({ marked: z.number().int(), unreadCount: z.number().int() }),
-  errors: [400, 401],
 });
 
 const settingsResponse = z
@@ -98,18 +94,14 @@ const settingsResponse = z
   .meta({ id: "NotificationSettingsState" });
 
 export const getNotificationSettings = people("GET /api/v1/notifications/settings", {
-  auth: "required",
   summary: "Your notification e-mail preferences",
   response: settingsResponse,
-  errors: [401],
 });
 
 export const updateNotificationSettings = people("PATCH /api/v1/notifications/settings", {
-  auth: "required",
   summary: "Turn notification e-mails on or off; maintainers can opt in to community notifications",
   body: notificationSettingsSchema,
   response: settingsResponse,
-  errors: [400, 401],
 });
 
 const personSchema = z
@@ -124,7 +116,6 @@ const personSchema = z
   .meta({ id: "Person" });
 
 export const listPeople = people("GET /api/v1/users", {
-  auth: "required",
   summary: "Find accounts by part of a username or e-mail, newest first, 25 a page (admins)",
   query: peopleQuerySchema,
   response: z.object({
@@ -134,14 +125,13 @@ export const listPeople = people("GET /api/v1/users", {
     pages: z.number().int(),
     total: z.number().int(),
   }),
-  errors: [400, 401, 403],
+  errors: [403],
 });
 
 export const updatePerson = people("PATCH /api/v1/users/:username", {
-  auth: "required",
   summary:
     "Change a member's role, suspend them until a time (with a reason) or lift a suspension (`suspendedUntil: null`); audited (admins, never on themselves: 409)",
   body: personChangeSchema,
   response: personSchema,
-  errors: [400, 401, 403, 404, 409],
+  errors: [403, 404, 409],
 });

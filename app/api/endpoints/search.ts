@@ -38,7 +38,7 @@ export const search = searchTag("GET /api/v1/search", {
     pages: z.number().int(),
     sort: z.enum(["relevance", "newest"]),
   }),
-  errors: [400, 429, 503],
+  errors: [429, 503],
 });
 
 export const similarThreadSchema = z
@@ -60,5 +60,5 @@ export const similar = searchTag("GET /api/v1/similar", {
   summary: "Up to 5 existing threads close to a draft title, solved ones first, with their accepted answer's first lines",
   query: similarQuerySchema,
   response: z.array(similarThreadSchema),
-  errors: [400, 429, 503],
+  errors: [429, 503],
 });

@@ -187,14 +187,13 @@ export const ticketSchema = ticketSummarySchema
   .meta({ id: "Ticket" });
 
 // A decision or action on one ticket: POST, signed in, answers the ticket.
-const ticketAction = (path: string, summary: string, body: z.ZodType, errors: number[] = [401, 403, 404, 409]) =>
+const ticketAction = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404, 409]) =>
   endpoint({ method: "POST", path, tag: "support", auth: "required", summary, body, response: ticketSchema, errors });
 
 export const refundTicket = ticketAction(
   "/api/v1/tickets/:id/refund",
   "Refund all or part of a captured ticket (maintainers); more than is left is a 400 naming what is left",
   refundSchema,
-  [400, 401, 403, 404, 409],
 );
 
 export const listTiers = support("GET /api/v1/tiers", {
@@ -204,36 +203,31 @@ export const listTiers = support("GET /api/v1/tiers", {
 });
 
 export const createEscalation = support("POST /api/v1/threads/:id/escalations", {
-  auth: "required",
   status: 201,
   summary: "Escalate a thread to paid support: passes the gate and opens checkout (the card is authorised, not charged)",
   body: gateSchema,
   response: z.object({ escalationId: z.string(), checkoutUrl: z.string().describe("Send the member here to pay") }),
-  errors: [400, 401, 403, 404, 409, 429],
+  errors: [403, 404, 409, 429],
 });
 
 export const listTickets = support("GET /api/v1/tickets", {
-  auth: "required",
   summary: "Your tickets; every ticket for a maintainer, most urgent first",
   query: listTicketsSchema,
   response: z.array(ticketSummarySchema),
-  errors: [400, 401],
 });
 
 export const getTicket = support("GET /api/v1/tickets/:id", {
-  auth: "required",
   summary: "One ticket with its snapshot and conversation (404 unless it is yours or you are a maintainer)",
   response: ticketSchema,
-  errors: [401, 404],
+  errors: [404],
 });
 
 export const postTicketMessage = support("POST /api/v1/tickets/:id/messages", {
-  auth: "required",
   status: 201,
   summary: "Reply on a ticket, or (maintainers) add an internal note; a member's reply resumes a paused clock",
   body: ticketMessageSchema,
   response: ticketSchema,
-  errors: [400, 401, 403, 404, 409, 429],
+  errors: [403, 404, 409, 429],
 });
 
 export const acceptTicket = ticketAction(
@@ -258,7 +252,6 @@ export const withdrawTicket = ticketAction(
   "/api/v1/tickets/:id/withdraw",
   "Withdraw your ticket while it awaits acceptance: the authorisation is released (or the coverage returned)",
   withdrawSchema,
-  [400, 401, 403, 404, 409],
 );
 
 export const resolveTicket = ticketAction(

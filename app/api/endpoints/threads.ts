@@ -52,11 +52,9 @@ export const listThreads = community("GET /api/v1/threads", {
     pageSize: z.number().int(),
     nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page (keyset; fast at any depth)"),
   }),
-  errors: [400],
 });
 
 export const createThread = community("POST /api/v1/threads", {
-  auth: "required",
   status: 201,
   summary: "Ask a question in a category",
   body: createThreadSchema,
@@ -68,7 +66,7 @@ export const createThread = community("POST /api/v1/threads", {
     postId: z.string(),
     createdAt: z.iso.datetime(),
   }),
-  errors: [400, 401, 403, 429],
+  errors: [403, 429],
 });
 
 export const getThread = community("GET /api/v1/threads/:id", {
@@ -86,7 +84,6 @@ export const getThread = community("GET /api/v1/threads/:id", {
 });
 
 export const createPost = community("POST /api/v1/threads/:id/posts", {
-  auth: "required",
   status: 201,
   summary: "Reply to a thread (409 when the thread is locked)",
   body: replySchema,
@@ -100,11 +97,10 @@ export const createPost = community("POST /api/v1/threads/:id/posts", {
     createdAt: z.iso.datetime(),
     url: z.string(),
   }),
-  errors: [400, 401, 404, 409, 429],
+  errors: [404, 409, 429],
 });
 
 export const editPost = community("PATCH /api/v1/posts/:id", {
-  auth: "required",
   summary: "Edit a post; the previous version is kept as a revision",
   body: editPostSchema,
   response: z.object({
@@ -115,11 +111,10 @@ export const editPost = community("PATCH /api/v1/posts/:id", {
     bodyHtml: z.string(),
     editedAt: z.iso.datetime().nullable(),
   }),
-  errors: [400, 401, 403, 404, 409, 429],
+  errors: [403, 404, 409, 429],
 });
 
 export const listRevisions = community("GET /api/v1/posts/:id/revisions", {
-  auth: "required",
   summary: "Earlier versions of a post (author and moderators)",
   response: z.object({
     revisions: z.array(
@@ -133,11 +128,10 @@ export const listRevisions = community("GET /api/v1/posts/:id/revisions", {
       }),
     ),
   }),
-  errors: [401, 403, 404],
+  errors: [403, 404],
 });
 
 export const acceptPost = community("POST /api/v1/posts/:id/accept", {
-  auth: "required",
   summary: "Accept a reply as the thread's answer (thread author or moderator); concurrent accepts apply in turn, the last wins",
   response: z.object({
     threadId: z.string(),
@@ -145,18 +139,16 @@ export const acceptPost = community("POST /api/v1/posts/:id/accept", {
     // What this accept replaced: null on the first accept, the post itself on a repeat.
     previousAcceptedPostId: z.string().nullable(),
   }),
-  errors: [401, 403, 404, 409],
+  errors: [403, 404, 409],
 });
 
 export const votePost = community("POST /api/v1/posts/:id/votes", {
-  auth: "required",
   summary: "Mark a post helpful (once per member; not your own)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean() }),
-  errors: [401, 403, 404, 409, 429],
+  errors: [403, 404, 409, 429],
 });
 
 export const unacceptPost = community("DELETE /api/v1/posts/:id/accept", {
-  auth: "required",
   summary:
     "Take back the acceptance of this reply (thread author or moderator): the thread is unsolved again. `undone: false` when it was not the accepted answer (nothing changes)",
   response: z.object({
@@ -165,21 +157,19 @@ export const unacceptPost = community("DELETE /api/v1/posts/:id/accept", {
     acceptedPostId: z.string().nullable(),
     undone: z.boolean(),
   }),
-  errors: [401, 403, 404],
+  errors: [403, 404],
 });
 
 export const unvotePost = community("DELETE /api/v1/posts/:id/votes", {
-  auth: "required",
   summary: "Take back your helpful vote (`undone: false` when you had not voted; nothing changes)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean(), undone: z.boolean() }),
-  errors: [401, 403, 404, 429],
+  errors: [403, 404, 429],
 });
 
 export const previewPost = community("POST /api/v1/previews", {
-  auth: "required",
   summary:
     "Render Markdown exactly as a post or reply would be stored (same renderer, sanitizer and trust rules; 400 for a link or image your trust level cannot post yet); 60 a minute",
   body: previewSchema,
   response: z.object({ html: z.string().describe("Sanitized HTML, as `bodyHtml` of a post with this body") }),
-  errors: [400, 401, 429],
+  errors: [429],
 });

@@ -3,23 +3,31 @@ import { Field } from "~/components/field";
 // Pieces the admin's editing pages share (tiers, insurance plans, categories, macros), so a price, a Stripe Price id
 // or a Save/Delete row reads and behaves the same on each.
 
-/** An amount typed in cents, with its minimum (Stripe's smallest charge for a price). */
-export function CentsField({
-  label,
-  name,
-  min,
-  value,
-  error,
-  hint,
-}: {
+/**
+ * An amount typed in cents, with its minimum (Stripe's smallest charge for a price), read from the row being edited
+ * (`of`) and the form's errors by its name. The label says "(cents)" and the hint starts "In cents:".
+ */
+export function CentsField<N extends string>(props: {
   label: string;
-  name: string;
+  name: N;
   min: number;
-  value?: number;
-  error?: string;
+  of?: { [K in N]?: number } | null;
+  errors?: Record<string, string>;
   hint: string;
 }) {
-  return <Field label={label} name={name} type="number" min={min} required defaultValue={value} error={error} hint={hint} />;
+  const { label, name, min, of, errors, hint } = props;
+  return (
+    <Field
+      label={`${label} (cents)`}
+      name={name}
+      type="number"
+      min={min}
+      required
+      defaultValue={of?.[name]}
+      error={errors?.[name]}
+      hint={`In cents: ${hint}`}
+    />
+  );
 }
 
 export function CurrencyField({ value, error }: { value?: string; error?: string }) {

@@ -21,7 +21,8 @@ import {
   refuseSecondTicket,
 } from "~/models/escalation/open-checkout.server";
 import { threadUrl } from "~/utils/urls";
-import { intakeNow, refuseWhilePaused } from "~/models/availability/availability.server";
+import { refuseWhilePaused } from "~/models/availability/availability.server";
+import { intakeForDisplay } from "~/models/availability/intake-cache.server";
 import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
 import { moneyWords } from "~/models/payments/money-words";
@@ -214,19 +215,28 @@ export async function escalationContext(threadId: string, viewer: { id: string }
   };
 }
 
-/** The public stub and the way in, for the thread page (docs/product.md §4.1, §4.5). */
-export async function threadSupport(threadId: string, viewer: { id: string; role: Role } | null) {
-  const thread = await db.thread.findUnique({
-    where: { id: threadId },
-    select: {
-      escalatedAt: true,
-      resolvedViaSupportAt: true,
-      hidden: true,
-      deletedAt: true,
-      category: { select: { supported: true } },
-      tickets: { orderBy: { createdAt: "desc" }, take: 1, select: { state: true } },
-    },
-  });
+/** What the thread page's support stub reads of the thread (threadViewerState loads it with its own fields). */
+export const supportThreadSelect = {
+  escalatedAt: true,
+  resolvedViaSupportAt: true,
+  hidden: true,
+  deletedAt: true,
+  category: { select: { supported: true } },
+  tickets: { orderBy: { createdAt: "desc" }, take: 1, select: { state: true } },
+} satisfies Prisma.ThreadSelect;
+type SupportThread = Prisma.ThreadGetPayload<{ select: typeof supportThreadSelect }>;
+
+/**
+ * The public stub and the way in, for the thread page (docs/product.md §4.1, §4.5). `thread` when the caller has
+ * loaded it already; `version`, the page cache's content version, lets the intake be reused (intakeForDisplay).
+ */
+export async function threadSupport(
+  threadId: string,
+  viewer: { id: string; role: Role } | null,
+  known: { thread?: SupportThread | null; version?: string | null } = {},
+) {
+  const thread =
+    known.thread !== undefined ? known.thread : await db.thread.findUnique({ where: { id: threadId }, select: supportThreadSelect });
   if (!thread) return { escalatedAt: null, resolvedAt: null, ended: null, escalateUrl: null, ownTicketUrl: null, paused: null };
   // The latest request decides what the stub says: standing (the dates) or ended without support (what happened).
   const latest = thread.tickets[0]?.state ?? null;
@@ -241,7 +251,7 @@ export async function threadSupport(threadId: string, viewer: { id: string; role
           select: { id: true },
         })
       : null;
-  const intake = mayEscalate && !own ? await intakeNow() : null;
+  const intake = mayEscalate && !own ? await intakeForDisplay(known.version ?? null) : null;
   return {
     escalatedAt: standing || thread.resolvedViaSupportAt ? thread.escalatedAt : null,
     resolvedAt: thread.resolvedViaSupportAt,
