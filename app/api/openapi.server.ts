@@ -100,6 +100,8 @@ export function buildOpenApi(serverUrl: string) {
       ...(signedIn ? [401] : []),
       ...(e.auth === "session" ? [403] : []),
       ...(e.body || e.query ? [400] : []),
+      // An id in the path that names nothing, or nothing this caller may see.
+      ...(e.path.includes("/:") ? [404] : []),
       ...(e.body ? [415] : []),
     ]);
     for (const code of [...errors].sort()) {

@@ -3,24 +3,25 @@ import { Fragment, type ReactNode } from "react";
 import { FormError } from "~/components/field";
 import type { FormFailure } from "~/utils/form-action.server";
 
+/** What a test checkout's loader describes: what is simulated, the facts of the purchase, whether it is open, its pay button. */
+export type TestCheckout = {
+  what: string;
+  title: string;
+  facts: [label: string, value: string][];
+  open: boolean;
+  pay: { intent: string; label: string };
+};
+
 /**
  * The simulated Stripe Checkout of test mode (docs/decisions/038), for a ticket or a plan: what is bought, a pay and
  * a decline button while the checkout is open, what happened once it is closed.
  */
 export function TestCheckoutPage({
-  what,
-  title,
-  facts,
-  open,
-  pay,
+  checkout: { what, title, facts, open, pay },
   closed,
   children,
 }: {
-  what: string;
-  title: string;
-  facts: [label: string, value: ReactNode][];
-  open: boolean;
-  pay: { intent: string; label: string };
+  checkout: TestCheckout;
   closed: ReactNode;
   children?: ReactNode;
 }) {

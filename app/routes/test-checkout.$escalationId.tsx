@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { TestCheckoutPage } from "~/components/test-checkout-page";
+import { TestCheckoutPage, type TestCheckout } from "~/components/test-checkout-page";
 import { getEnv } from "~/env.server";
 import { escalationPath } from "~/models/escalation/escalation.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
@@ -26,20 +26,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     requireTestMode();
     const e = await testCheckoutFor(user.id, params.escalationId!);
     const amount = formatPrice(e.amountCents, e.currency);
-    const facts: [string, string][] = [
+    const facts: TestCheckout["facts"] = [
       ["For", e.thread.title],
       ["Tier", `${e.tier.name} (first response within ${e.tier.responseHours} hours)`],
       ["Amount", `${amount}, authorised now, charged only if the maintainer accepts`],
     ];
-    return {
-      escalationId: e.id,
-      open: e.state === "checkout_open",
-      state: e.state,
-      ticketId: e.ticket?.id ?? null,
-      amount,
+    const checkout: TestCheckout = {
+      what: "checkout",
+      title: "Test checkout",
       facts,
-      back: escalationPath(e.threadId),
+      open: e.state === "checkout_open",
+      pay: { intent: "authorize", label: `Authorize ${amount}` },
     };
+    return { escalationId: e.id, state: e.state, ticketId: e.ticket?.id ?? null, checkout, back: escalationPath(e.threadId) };
   });
 }
 
@@ -60,11 +59,7 @@ export default function TestCheckout() {
   const data = useLoaderData<typeof loader>();
   return (
     <TestCheckoutPage
-      what="checkout"
-      title="Test checkout"
-      facts={data.facts}
-      open={data.open}
-      pay={{ intent: "authorize", label: `Authorize ${data.amount}` }}
+      checkout={data.checkout}
       closed={
         data.ticketId ? (
           <p className="notice">

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { TestCheckoutPage } from "~/components/test-checkout-page";
+import { TestCheckoutPage, type TestCheckout } from "~/components/test-checkout-page";
 import { completeTestInsuranceCheckout, insurancePath, testInsuranceCheckoutFor } from "~/models/insurance/purchase.server";
 import { requireUser } from "~/services/auth.server";
 import { attempt, readForm } from "~/utils/form-action.server";
@@ -20,12 +20,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return forPage(async () => {
     const sub = await testInsuranceCheckoutFor(user.id, params.insuranceId!);
     const price = formatPrice(sub.plan.priceCents, sub.plan.currency);
-    const facts: [string, string][] = [
+    const facts: TestCheckout["facts"] = [
       ["Plan", sub.plan.name],
       ["Price", `${price} a year`],
       ["Coverage", `${formatPrice(sub.plan.coverageCents, sub.plan.currency)} a year`],
     ];
-    return { open: sub.status === "incomplete", price, facts };
+    const checkout: TestCheckout = {
+      what: "subscription checkout",
+      title: "Test checkout: support insurance",
+      facts,
+      open: sub.status === "incomplete",
+      pay: { intent: "subscribe", label: `Subscribe for ${price} a year` },
+    };
+    return { checkout };
   });
 }
 
@@ -42,11 +49,7 @@ export default function TestInsuranceCheckout() {
   const data = useLoaderData<typeof loader>();
   return (
     <TestCheckoutPage
-      what="subscription checkout"
-      title="Test checkout: support insurance"
-      facts={data.facts}
-      open={data.open}
-      pay={{ intent: "subscribe", label: `Subscribe for ${data.price} a year` }}
+      checkout={data.checkout}
       closed={
         <p className="notice">
           This checkout is closed. <Link to={insurancePath}>Back to support insurance</Link>.

@@ -36,11 +36,11 @@ export const updateCategory = admin("PATCH /api/v1/categories/:id", {
   summary: "Change a category (admins)",
   body: categoryInputSchema.partial(),
   response: categorySchema,
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });
 
 export const deleteCategory = admin("DELETE /api/v1/categories/:id", {
   status: 204,
   summary: "Delete an empty category (admins)",
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });

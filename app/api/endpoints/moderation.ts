@@ -84,9 +84,9 @@ const auditEntry = z
 
 const page = { page: z.number().int(), pageSize: z.number().int(), total: z.number().int() };
 
-const modPost = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404]) =>
+const modPost = (path: string, summary: string, body: z.ZodType, errors: number[] = [403]) =>
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: postState, errors });
-const modThread = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404]) =>
+const modThread = (path: string, summary: string, body: z.ZodType, errors: number[] = [403]) =>
   endpoint({ method: "POST", path, tag: "moderation", auth: "required", summary, body, response: threadState, errors });
 
 export const flagPost = moderation("POST /api/v1/posts/:id/flags", {
@@ -94,7 +94,7 @@ export const flagPost = moderation("POST /api/v1/posts/:id/flags", {
   summary: "Flag a post for the moderators (once per post; not your own)",
   body: flagPostSchema,
   response: flag,
-  errors: [403, 404, 409, 429],
+  errors: [403, 409, 429],
 });
 
 export const hidePost = modPost(
@@ -110,7 +110,7 @@ export const deletePost = moderation("DELETE /api/v1/posts/:id", {
     "Soft-delete a post: your own (not a question with replies), or any post as a moderator with a reason. Deleting the question deletes its thread.",
   body: optionalReasonSchema,
   response: postState,
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });
 
 export const lockThread = modThread("/api/v1/threads/:id/lock", "Lock a thread: no more replies (moderators)", optionalReasonSchema);
@@ -128,7 +128,7 @@ export const deleteThread = moderation("DELETE /api/v1/threads/:id", {
   summary: "Soft-delete a thread: your own while nobody has replied, or any thread as a moderator with a reason",
   body: optionalReasonSchema,
   response: threadState,
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });
 
 export const listFlags = moderation("GET /api/v1/flags", {
@@ -142,7 +142,7 @@ export const dismissFlag = moderation("POST /api/v1/flags/:id/dismiss", {
   summary: "Dismiss a flag: nothing wrong with the post (moderators)",
   body: dismissSchema,
   response: z.object({ id: z.string(), postId: z.string(), resolution: z.literal("dismissed") }),
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });
 
 export const listAudit = moderation("GET /api/v1/audit", {

@@ -55,7 +55,6 @@ export const getProfile = people("GET /api/v1/users/:username", {
   auth: "optional",
   summary: "A member's public profile: reputation, trust level, counts and recent visible activity",
   response: profileSchema,
-  errors: [404],
 });
 
 const notificationSchema = z
@@ -133,5 +132,5 @@ export const updatePerson = people("PATCH /api/v1/users/:username", {
     "Change a member's role, suspend them until a time (with a reason) or lift a suspension (`suspendedUntil: null`); audited (admins, never on themselves: 409)",
   body: personChangeSchema,
   response: personSchema,
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });

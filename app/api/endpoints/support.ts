@@ -187,7 +187,7 @@ export const ticketSchema = ticketSummarySchema
   .meta({ id: "Ticket" });
 
 // A decision or action on one ticket: POST, signed in, answers the ticket.
-const ticketAction = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 404, 409]) =>
+const ticketAction = (path: string, summary: string, body: z.ZodType, errors: number[] = [403, 409]) =>
   endpoint({ method: "POST", path, tag: "support", auth: "required", summary, body, response: ticketSchema, errors });
 
 export const refundTicket = ticketAction(
@@ -207,7 +207,7 @@ export const createEscalation = support("POST /api/v1/threads/:id/escalations", 
   summary: "Escalate a thread to paid support: passes the gate and opens checkout (the card is authorised, not charged)",
   body: gateSchema,
   response: z.object({ escalationId: z.string(), checkoutUrl: z.string().describe("Send the member here to pay") }),
-  errors: [403, 404, 409, 429],
+  errors: [403, 409, 429],
 });
 
 export const listTickets = support("GET /api/v1/tickets", {
@@ -219,7 +219,6 @@ export const listTickets = support("GET /api/v1/tickets", {
 export const getTicket = support("GET /api/v1/tickets/:id", {
   summary: "One ticket with its snapshot and conversation (404 unless it is yours or you are a maintainer)",
   response: ticketSchema,
-  errors: [404],
 });
 
 export const postTicketMessage = support("POST /api/v1/tickets/:id/messages", {
@@ -227,7 +226,7 @@ export const postTicketMessage = support("POST /api/v1/tickets/:id/messages", {
   summary: "Reply on a ticket, or (maintainers) add an internal note; a member's reply resumes a paused clock",
   body: ticketMessageSchema,
   response: ticketSchema,
-  errors: [403, 404, 409, 429],
+  errors: [403, 409, 429],
 });
 
 export const acceptTicket = ticketAction(

@@ -80,7 +80,6 @@ export const getThread = community("GET /api/v1/threads/:id", {
     page: z.number().int(),
     pages: z.number().int(),
   }),
-  errors: [404],
 });
 
 export const createPost = community("POST /api/v1/threads/:id/posts", {
@@ -97,7 +96,7 @@ export const createPost = community("POST /api/v1/threads/:id/posts", {
     createdAt: z.iso.datetime(),
     url: z.string(),
   }),
-  errors: [404, 409, 429],
+  errors: [409, 429],
 });
 
 export const editPost = community("PATCH /api/v1/posts/:id", {
@@ -111,7 +110,7 @@ export const editPost = community("PATCH /api/v1/posts/:id", {
     bodyHtml: z.string(),
     editedAt: z.iso.datetime().nullable(),
   }),
-  errors: [403, 404, 409, 429],
+  errors: [403, 409, 429],
 });
 
 export const listRevisions = community("GET /api/v1/posts/:id/revisions", {
@@ -128,7 +127,7 @@ export const listRevisions = community("GET /api/v1/posts/:id/revisions", {
       }),
     ),
   }),
-  errors: [403, 404],
+  errors: [403],
 });
 
 export const acceptPost = community("POST /api/v1/posts/:id/accept", {
@@ -139,13 +138,13 @@ export const acceptPost = community("POST /api/v1/posts/:id/accept", {
     // What this accept replaced: null on the first accept, the post itself on a repeat.
     previousAcceptedPostId: z.string().nullable(),
   }),
-  errors: [403, 404, 409],
+  errors: [403, 409],
 });
 
 export const votePost = community("POST /api/v1/posts/:id/votes", {
   summary: "Mark a post helpful (once per member; not your own)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean() }),
-  errors: [403, 404, 409, 429],
+  errors: [403, 409, 429],
 });
 
 export const unacceptPost = community("DELETE /api/v1/posts/:id/accept", {
@@ -157,13 +156,13 @@ export const unacceptPost = community("DELETE /api/v1/posts/:id/accept", {
     acceptedPostId: z.string().nullable(),
     undone: z.boolean(),
   }),
-  errors: [403, 404],
+  errors: [403],
 });
 
 export const unvotePost = community("DELETE /api/v1/posts/:id/votes", {
   summary: "Take back your helpful vote (`undone: false` when you had not voted; nothing changes)",
   response: z.object({ postId: z.string(), score: z.number().int(), voted: z.boolean(), undone: z.boolean() }),
-  errors: [403, 404, 429],
+  errors: [403, 429],
 });
 
 export const previewPost = community("POST /api/v1/previews", {
