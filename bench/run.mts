@@ -129,7 +129,9 @@ type Server = { url: string; child: ChildProcess; readyMs: number; output: () =>
 
 async function startApp(env: Record<string, string>): Promise<Server> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, startArguments(ROOT), {
+  // BENCH_NODE_ARGS: flags NODE_OPTIONS refuses, such as --cpu-prof.
+  const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, ...startArguments(ROOT)], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

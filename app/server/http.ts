@@ -1,4 +1,5 @@
 import path from "node:path";
+import { readdirSync } from "node:fs";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createRequestHandler } from "@remix-run/express";
@@ -153,7 +154,15 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
 
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  // The other files of public/ (read once at start, as the build writes them): a page request never waits on a stat.
+  const publicDir = path.join(root, "public");
+  const publicFiles = new Set(
+    readdirSync(publicDir, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `/${entry.name}`),
+  );
+  const servePublic = express.static(publicDir, { maxAge: "1h" });
+  app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
   const remix = createRequestHandler({ build, mode: "production", getLoadContext: (_req, res) => ({ cspNonce: nonceOf(res) }) });
   const render = createRemixHandler(build, "production");
   const pageCache = new PageCache(getEnv().DATABASE_URL);
