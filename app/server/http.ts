@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { Readable, Transform } from "node:stream";
@@ -5,12 +6,13 @@ import { pipeline } from "node:stream/promises";
 import { createRequestHandler } from "@remix-run/express";
 import { createRequestHandler as createRemixHandler, type ServerBuild, writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
-import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
+import accepts from "accepts";
+import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
-import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, withNonce } from "./security-headers";
+import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, setSecurityHeaders, withNonce } from "./security-headers";
 import { limitBodies } from "./body-limit";
-import { guardUrls } from "./url-guard";
+import { guardUrls, urlRefusal } from "./url-guard";
 import { onlyAllowedMethods } from "./allowed-methods";
 import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type CachedResponse } from "./page-cache";
 import { onSearchIndexChanged } from "#search/index-changed.server";
@@ -37,7 +39,7 @@ function requestHeaders(req: ExpressRequest) {
  * The path and query the client asked for (an absolute-form target keeps only those), on the configured
  * origin: PUBLIC_URL, else http://localhost and the port this server listens on (PORT, resolved when it is 0).
  */
-function sharedRenderUrl(req: ExpressRequest) {
+function sharedRenderUrl(req: Pick<ExpressRequest, "originalUrl">) {
   const { pathname, search } = new URL(req.originalUrl, "http://request.invalid");
   return `${getEnv().publicUrl}${pathname}${search}`;
 }
@@ -78,11 +80,22 @@ function flushEachChunk(res: ExpressResponse) {
   });
 }
 
-function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, hit: boolean, placeholder: string) {
-  res.status(entry.status);
-  for (const [key, value] of entry.headers) res.append(key, value);
-  // Compressed once per entry, whatever the nonce (gzip-with-nonce.ts); a gzip body is another representation.
-  const gzip = entry.body.length >= COMPRESS_FROM_BYTES && req.acceptsEncodings("gzip", "identity") === "gzip";
+/**
+ * The encoding a cached body goes out in: gzip (compressed once per entry, gzip-with-nonce.ts) when the client takes
+ * it, else plain; false for a client that takes only other encodings, which the compression middleware serves.
+ */
+function cachedEncoding(req: IncomingMessage): "gzip" | "identity" | false {
+  const negotiate = accepts(req);
+  const preferred = negotiate.encodings(["gzip", "identity"]);
+  if (preferred === "identity" && negotiate.encodings(["br", "deflate"])) return false;
+  return preferred === "gzip" || preferred === "identity" ? preferred : false;
+}
+
+function sendCached(req: IncomingMessage, res: ServerResponse, entry: CachedResponse, hit: boolean, placeholder: string, nonce: string) {
+  res.statusCode = entry.status;
+  for (const [key, value] of entry.headers) res.appendHeader(key, value);
+  // A gzip body is another representation, with its own ETag.
+  const gzip = entry.body.length >= COMPRESS_FROM_BYTES && cachedEncoding(req) === "gzip";
   const etag = gzip ? entry.etag.replace(/"$/, '-gzip"') : entry.etag;
   res.setHeader("ETag", etag);
   if (!res.getHeader("Cache-Control")) res.setHeader("Cache-Control", PUBLIC_CACHE_CONTROL);
@@ -92,7 +105,8 @@ function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResp
     // The browser keeps its stored copy, nonce and all; a new policy in the 304 would
     // replace the stored one and refuse that copy's scripts.
     res.removeHeader("Content-Security-Policy");
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   // The ETag is the placeholder body's: the same for every visitor, whatever the nonce.
@@ -100,11 +114,11 @@ function sendCached(req: ExpressRequest, res: ExpressResponse, entry: CachedResp
     entry.gzip ??= gzipTemplate(entry.body, placeholder);
     res.setHeader("Content-Encoding", "gzip");
     res.setHeader("Content-Length", entry.gzip.length);
-    res.end(req.method === "HEAD" ? undefined : gzipWithNonce(entry.gzip, nonceOf(res)));
+    res.end(req.method === "HEAD" ? undefined : gzipWithNonce(entry.gzip, nonce));
     return;
   }
   res.setHeader("Content-Length", entry.body.length);
-  res.end(req.method === "HEAD" ? undefined : withNonce(entry.body, placeholder, nonceOf(res)));
+  res.end(req.method === "HEAD" ? undefined : withNonce(entry.body, placeholder, nonce));
 }
 
 /** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */
@@ -120,7 +134,14 @@ function markPrivate(res: ExpressResponse) {
   } as typeof writeHead;
 }
 
-export function createApp(build: ServerBuild, root: string, trustedOrigins: string[]) {
+/** The forum's request handler: Express, behind the page cache's fast lane. */
+export type App = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  locals: Express["locals"];
+  use: Express["use"];
+  listen(port: number, host: string, listening?: () => void): Server;
+};
+
+export function createApp(build: ServerBuild, root: string, trustedOrigins: string[]): App {
   const app = express();
   app.disable("x-powered-by");
   // X-Forwarded-For is believed only through the proxies TRUST_PROXY names (Express's proxy-addr; ADR 025).
@@ -218,12 +239,39 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       );
       // A render that found a viewer anyway (docs/decisions/023) is that person's alone.
       if (personal) markPrivate(res);
-      if (entry) return sendCached(req, res, entry, hit, placeholder);
+      if (entry) return sendCached(req, res, entry, hit, placeholder, nonceOf(res));
       res.setHeader("X-Cache", "BYPASS");
       await sendResponse(res, response!, placeholder);
     } catch (error) {
       next(error);
     }
   });
-  return app;
+  /**
+   * A visitor's GET or HEAD of a page the cache holds, answered before Express (docs/decisions/050): the security
+   * headers, nonce, body and revalidation the Express path gives a hit (sendCached), without its middleware, none of
+   * which acts on such a request. Everything else goes on to Express: a miss, credentials, a member's page, an
+   * address the URL guard refuses, an absolute-form target, a client that wants brotli. A new check added to Express
+   * before the page cache must be judged here too: it may stay in Express only if it cannot change such a request.
+   */
+  const hsts = getEnv().servedOverHttps;
+  const fromCache = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    const url = req.url ?? "";
+    if (!url.startsWith("/") || urlRefusal(url)) return false;
+    const query = url.indexOf("?");
+    if (!isCacheable({ method: req.method, path: query === -1 ? url : url.slice(0, query), headers: req.headers })) return false;
+    if (!cachedEncoding(req)) return false;
+    const entry = pageCache.hit(sharedRenderUrl({ originalUrl: url }));
+    if (!entry) return false;
+    sendCached(req, res, entry, true, placeholder, setSecurityHeaders(res, { hsts }));
+    return true;
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!fromCache(req, res)) app(req, res);
+  };
+  return Object.assign(handler, {
+    locals: app.locals,
+    use: app.use.bind(app),
+    listen: (port: number, host: string, listening?: () => void) => createServer(handler).listen(port, host, listening),
+  });
 }

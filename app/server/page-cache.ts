@@ -211,6 +211,13 @@ export class PageCache {
    * render looked a viewer up: it was neither stored nor shared, and is only
    * this caller's to send, privately.
    */
+  /** The stored entry for `key`, counted as a hit; undefined when there is none (nothing is rendered). */
+  hit(key: string): CachedResponse | undefined {
+    const cached = this.get(key);
+    if (cached) this.hits++;
+    return cached;
+  }
+
   async fetch(key: string, render: () => Promise<Response>): Promise<Fetched> {
     const cached = this.get(key);
     if (cached) {

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
+import type { ServerResponse } from "node:http";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
 
 // Security headers for every response, and the Content-Security-Policy nonce
@@ -53,23 +54,28 @@ export function contentSecurityPolicy(nonce: string) {
 
 export type SecurityHeaderOptions = { hsts: boolean };
 
-/** Express middleware: headers for every response and `res.locals.cspNonce` for the render. */
-export function securityHeaders({ hsts }: SecurityHeaderOptions) {
+/** The headers every response carries, with a fresh nonce in its policy; returns the nonce. */
+export function setSecurityHeaders(res: ServerResponse, { hsts }: SecurityHeaderOptions): string {
+  const nonce = newNonce();
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+  // For browsers without frame-ancestors.
+  res.setHeader("X-Frame-Options", "DENY");
+  // A forum needs no camera, microphone, location or in-page payment (Stripe Checkout is its own site),
+  // so injected markup cannot ask for them; and no other window keeps a handle on ours.
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  // Only when visitors come over HTTPS: a browser that pinned HTTPS for a
+  // plain-HTTP deployment (or for localhost) could no longer reach it.
+  if (hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  return nonce;
+}
+
+/** Express middleware: the security headers, and `res.locals.cspNonce` for the render. */
+export function securityHeaders(options: SecurityHeaderOptions) {
   return (_req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
-    const nonce = newNonce();
-    res.locals.cspNonce = nonce;
-    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-    // For browsers without frame-ancestors.
-    res.setHeader("X-Frame-Options", "DENY");
-    // A forum needs no camera, microphone, location or in-page payment (Stripe Checkout is its own site),
-    // so injected markup cannot ask for them; and no other window keeps a handle on ours.
-    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
-    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-    // Only when visitors come over HTTPS: a browser that pinned HTTPS for a
-    // plain-HTTP deployment (or for localhost) could no longer reach it.
-    if (hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+    res.locals.cspNonce = setSecurityHeaders(res, options);
     next();
   };
 }

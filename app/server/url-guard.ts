@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { NULL_CHARACTER, refuse } from "./body-limit";
+import { NULL_CHARACTER, refuse, type Refusal } from "./body-limit";
 
 // Route parameters and query values go straight into database queries and
 // file lookups. Three kinds of address are refused here, once, for every route:
@@ -21,17 +21,23 @@ const NO_SUCH_PAGE = { status: 404 as const, code: "not_found", message: "There 
 const HIDDEN_SEPARATOR = /%(2f|5c)|\\/i;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 
-export function guardUrls(req: Request, res: Response, next: NextFunction) {
-  const url = req.originalUrl;
+/** Why this request target (path and query as sent) is refused, or null. */
+export function urlRefusal(url: string): Refusal | null {
   const q = url.indexOf("?");
   const rawPath = q === -1 ? url : url.slice(0, q);
   let path: string;
   try {
     path = decodeURIComponent(rawPath);
   } catch {
-    return refuse(req, res, MALFORMED);
+    return MALFORMED;
   }
-  if (path.includes("\u0000") || (q !== -1 && /%00|\u0000/.test(url.slice(q)))) return refuse(req, res, NULL_CHARACTER);
-  if (HIDDEN_SEPARATOR.test(rawPath) || DOT_SEGMENT.test(path)) return refuse(req, res, NO_SUCH_PAGE);
+  if (path.includes("\u0000") || (q !== -1 && /%00|\u0000/.test(url.slice(q)))) return NULL_CHARACTER;
+  if (HIDDEN_SEPARATOR.test(rawPath) || DOT_SEGMENT.test(path)) return NO_SUCH_PAGE;
+  return null;
+}
+
+export function guardUrls(req: Request, res: Response, next: NextFunction) {
+  const refusal = urlRefusal(req.originalUrl);
+  if (refusal) return refuse(req, res, refusal);
   next();
 }
