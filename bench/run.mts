@@ -243,6 +243,8 @@ type Result = {
   ceilingShare?: number;
   /** The load generator that measured the row. */
   tool: "autocannon" | "wrk";
+  /** The app's largest resident memory while the row was measured (sampled every 200 ms). */
+  peakRssMb?: number;
 };
 
 function percentile(sorted: number[], p: number) {
@@ -301,7 +303,7 @@ if (!HAS_WRK)
  * wrk (C, one event loop per thread) for cases the page cache answers: at thousands of requests a second autocannon,
  * in this process, is the bottleneck. GET only; the case's paths are taken once and cycled through.
  */
-function driveWrk(base: string, c: Case, connections: number, duration = DURATION): Result {
+async function driveWrk(base: string, c: Case, connections: number, duration = DURATION): Promise<Result> {
   const samples = Array.from({ length: 10 }, () => c.requests());
   const headers = Object.entries(samples[0]!.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
   const threads = String(Math.min(2, connections));
@@ -319,10 +321,15 @@ function driveWrk(base: string, c: Case, connections: number, duration = DURATIO
     ...headers,
     base + samples[0]!.path,
   ];
-  const res = spawnSync("wrk", args, {
-    encoding: "utf8",
+  // Asynchronously: a blocked event loop would keep fetch's pool from retiring sockets the server closed meanwhile.
+  const child = spawn("wrk", args, {
     env: { ...process.env, WRK_PATHS: [...new Set(samples.map((r) => r.path))].join("\n") },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  const res = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (d) => (res.stdout += d));
+  child.stderr!.on("data", (d) => (res.stderr += d));
+  await new Promise((resolve) => child.once("close", resolve));
   const line = res.stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
   if (!line) throw new Error(`wrk gave no summary for ${c.name}: ${res.stderr || res.stdout}`);
   const w = JSON.parse(line.slice("WRK_JSON ".length));
@@ -372,10 +379,13 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
   const app = await startApp({ ...PRODUCTION_ENV, ...env });
   const base = app.url;
   console.log(`app at ${base}, first page served ${(app.readyMs / 1000).toFixed(1)}s after spawn`);
-  const peakSampler = { peak: 0 };
+  // The whole run's peak, and the peak of the case running now (each result says what its case reached).
+  const peakSampler = { peak: 0, casePeak: 0 };
   const sampler = setInterval(() => {
     try {
-      peakSampler.peak = Math.max(peakSampler.peak, memory(app.child.pid!).rssMb);
+      const rss = memory(app.child.pid!).rssMb;
+      peakSampler.peak = Math.max(peakSampler.peak, rss);
+      peakSampler.casePeak = Math.max(peakSampler.casePeak, rss);
     } catch {}
   }, 200);
   try {
@@ -551,10 +561,12 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
       // Warm-up: JIT, caches, prepared statements.
       await measure(base, c, 4, 1);
       for (const connections of CONNECTIONS) {
+        peakSampler.casePeak = 0;
         const r = await measure(base, c, connections);
+        r.peakRssMb = Math.round(peakSampler.casePeak);
         results.push(r);
         console.log(
-          `${c.name.padEnd(48)} ${String(connections).padStart(3)} conn  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${JSON.stringify(r.statuses)}`,
+          `${c.name.padEnd(48)} ${String(connections).padStart(3)} conn  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ${r.peakRssMb} MB  ${JSON.stringify(r.statuses)}`,
         );
       }
     }
@@ -652,16 +664,16 @@ lines.push(
 if (buildSeconds !== null) lines.push(`remix build: ${buildSeconds.toFixed(1)} s.`);
 lines.push(`Each case: ${DURATION} s per concurrency after a 1 s warm-up; latencies from every response.`);
 lines.push("");
-lines.push("| database | case | tool | conn | req/s | p50 ms | p95 ms | p99 ms | share of ceiling | statuses |");
-lines.push("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+lines.push("| database | case | tool | conn | req/s | p50 ms | p95 ms | p99 ms | share of ceiling | peak RSS MB | statuses |");
+lines.push("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
 for (const c of ceiling)
   lines.push(
-    `| – | ${c.name} | ${c.tool} | ${c.connections} | ${c.rps.toFixed(0)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | 100% | ${JSON.stringify(c.statuses)} |`,
+    `| – | ${c.name} | ${c.tool} | ${c.connections} | ${c.rps.toFixed(0)} | ${ms(c.p50)} | ${ms(c.p95)} | ${ms(c.p99)} | 100% |  | ${JSON.stringify(c.statuses)} |`,
   );
 for (const run of runs) {
   for (const r of run.results) {
     lines.push(
-      `| ${run.kind} | ${r.name} | ${r.tool} | ${r.connections} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ceilingShare === undefined ? "" : `${(r.ceilingShare * 100).toFixed(1)}%`} | ${JSON.stringify(r.statuses)} |`,
+      `| ${run.kind} | ${r.name} | ${r.tool} | ${r.connections} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ceilingShare === undefined ? "" : `${(r.ceilingShare * 100).toFixed(1)}%`} | ${r.peakRssMb ?? ""} | ${JSON.stringify(r.statuses)} |`,
     );
   }
 }

@@ -59,7 +59,7 @@ async function missThenHit(target: string, headers: Record<string, string> = {})
 
 describe("the page cache's fast lane", () => {
   it("answers a hit with the headers and body Express gave the miss, and a fresh nonce", async () => {
-    for (const accept of [{}, { "Accept-Encoding": "gzip" }]) {
+    for (const accept of [{}, { "Accept-Encoding": "gzip" }] as Record<string, string>[]) {
       const { miss, hit } = await missThenHit(threadPath, accept);
       expect(hit.status).toBe(200);
       expect(stable(hit.headers)).toEqual(stable(miss.headers));
