@@ -1,4 +1,3 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { screenshotPath } from "../helpers/browser";
@@ -11,18 +10,6 @@ const app = useSeededAppInBrowser();
 const ANSWER = "Set `retention.days` to 0 in the archive settings, then run the archiver once.";
 
 /** Signed in with JavaScript off: what a member on a script-blocking browser gets. */
-async function signInWithoutScript(email: string): Promise<Page> {
-  const page = await (await app.browser.newContext({ javaScriptEnabled: false })).newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${app.server.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // Signed in: the header shows the account menu (its "Sign out" is inside, hidden until opened).
-  await page.locator("summary.account-button").waitFor();
-  return page;
-}
-
 describe("composing, voting and accepting, and taking it back", () => {
   it("previews as posted, undoes a vote and an acceptance, and shows the accepted answer once", async () => {
     const { page: asker, errors } = await signInPage(app, "member@backline.local");
@@ -100,7 +87,7 @@ describe("composing, voting and accepting, and taking it back", () => {
     await asker.getByRole("button", { name: "Post question" }).click();
     await asker.getByRole("heading", { name: "Mail digests arrive twice on Mondays" }).waitFor();
 
-    const voter = await signInWithoutScript("member2@backline.local");
+    const { page: voter } = await signInPage(app, "member2@backline.local", DEMO_PASSWORD, { javaScriptEnabled: false });
     await voter.goto(asker.url());
     const question = voter.getByRole("article", { name: "Question" });
     // No toggle without JavaScript: the textarea alone, and the form still posts.

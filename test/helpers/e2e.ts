@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { DEMO_PASSWORD } from "#prisma/seed-data.server";
 import { launchBrowser } from "./browser";
@@ -27,8 +27,13 @@ export function useSeededAppInBrowser(): BrowserApp {
  * A page in its own browser context (own cookies), signed in as a demo account;
  * `errors` collects uncaught page errors and console errors (e.g. hydration).
  */
-export async function signInPage(app: BrowserApp, email: string, password = DEMO_PASSWORD): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await app.browser.newContext()).newPage();
+export async function signInPage(
+  app: BrowserApp,
+  email: string,
+  password = DEMO_PASSWORD,
+  context: BrowserContextOptions = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await app.browser.newContext(context)).newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
