@@ -213,7 +213,16 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   app.all("*", async (req, res, next) => {
     // After a write is answered (and committed) this server's cached pages are dropped at once;
     // other servers see it through the content version (docs/decisions/017).
-    if (!SAFE_METHODS.has(req.method)) res.once("finish", () => pageCache.invalidate());
+    // Dropped as the answer starts, too (the write is committed by then): a client that has read it may ask again
+    // on another connection before this one's "finish".
+    if (!SAFE_METHODS.has(req.method)) {
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ExpressResponse, ...args: Parameters<typeof writeHead>) {
+        pageCache.invalidate();
+        return writeHead.apply(this, args);
+      } as typeof writeHead;
+      res.once("finish", () => pageCache.invalidate());
+    }
     const memberThread = threadViewerSlot ? memberThreadId(req) : null;
     if (memberThread) {
       try {
