@@ -91,11 +91,19 @@ function cachedEncoding(req: IncomingMessage): "gzip" | "identity" | false {
   return preferred === "gzip" || preferred === "identity" ? preferred : false;
 }
 
-function sendCached(req: IncomingMessage, res: ServerResponse, entry: CachedResponse, hit: boolean, placeholder: string, nonce: string) {
+function sendCached(
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: CachedResponse,
+  hit: boolean,
+  placeholder: string,
+  nonce: string,
+  encoding: ReturnType<typeof cachedEncoding>,
+) {
   res.statusCode = entry.status;
   for (const [key, value] of entry.headers) res.appendHeader(key, value);
   // A gzip body is another representation, with its own ETag.
-  const gzip = entry.body.length >= COMPRESS_FROM_BYTES && cachedEncoding(req) === "gzip";
+  const gzip = entry.body.length >= COMPRESS_FROM_BYTES && encoding === "gzip";
   const etag = gzip ? entry.etag.replace(/"$/, '-gzip"') : entry.etag;
   res.setHeader("ETag", etag);
   if (!res.getHeader("Cache-Control")) res.setHeader("Cache-Control", PUBLIC_CACHE_CONTROL);
@@ -123,13 +131,18 @@ function sendCached(req: IncomingMessage, res: ServerResponse, entry: CachedResp
 
 /** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */
 function markPrivate(res: ExpressResponse) {
+  beforeHeaders(res, () => {
+    res.setHeader("Cache-Control", "private, no-cache");
+    // Added to, not replaced: the compressor may already have named Accept-Encoding.
+    res.vary("Cookie").vary("Authorization");
+  });
+}
+
+/** Runs `fn` just before the response's headers go out (Node calls writeHead for implicit headers too). */
+function beforeHeaders(res: ServerResponse, fn: () => void) {
   const writeHead = res.writeHead;
-  res.writeHead = function (this: ExpressResponse, ...args: Parameters<typeof writeHead>) {
-    if (!this.headersSent) {
-      this.setHeader("Cache-Control", "private, no-cache");
-      // Added to, not replaced: the compressor may already have named Accept-Encoding.
-      this.vary("Cookie").vary("Authorization");
-    }
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+    if (!this.headersSent) fn();
     return writeHead.apply(this, args);
   } as typeof writeHead;
 }
@@ -216,11 +229,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     // Dropped as the answer starts, too (the write is committed by then): a client that has read it may ask again
     // on another connection before this one's "finish".
     if (!SAFE_METHODS.has(req.method)) {
-      const writeHead = res.writeHead;
-      res.writeHead = function (this: ExpressResponse, ...args: Parameters<typeof writeHead>) {
-        pageCache.invalidate();
-        return writeHead.apply(this, args);
-      } as typeof writeHead;
+      beforeHeaders(res, () => pageCache.invalidate());
       res.once("finish", () => pageCache.invalidate());
     }
     const memberThread = threadViewerSlot ? memberThreadId(req) : null;
@@ -248,7 +257,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       );
       // A render that found a viewer anyway (docs/decisions/023) is that person's alone.
       if (personal) markPrivate(res);
-      if (entry) return sendCached(req, res, entry, hit, placeholder, nonceOf(res));
+      if (entry) return sendCached(req, res, entry, hit, placeholder, nonceOf(res), cachedEncoding(req));
       res.setHeader("X-Cache", "BYPASS");
       await sendResponse(res, response!, placeholder);
     } catch (error) {
@@ -269,10 +278,11 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
     if (!url.startsWith("/") || urlRefusal(url)) return false;
     const query = url.indexOf("?");
     if (!isCacheable({ method: req.method, path: query === -1 ? url : url.slice(0, query), headers: req.headers })) return false;
-    if (!cachedEncoding(req)) return false;
+    const encoding = cachedEncoding(req);
+    if (!encoding) return false;
     const entry = pageCache.hit(sharedRenderUrl({ originalUrl: url }));
     if (!entry) return false;
-    sendCached(req, res, entry, true, placeholder, setSecurityHeaders(res, { hsts }));
+    sendCached(req, res, entry, true, placeholder, setSecurityHeaders(res, { hsts }), encoding);
     return true;
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
