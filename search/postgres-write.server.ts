@@ -72,6 +72,8 @@ async function writeChunk(sql: Sql, generation: number, threads: ThreadDocuments
     };
   });
   if (posts.length) {
+    // A reply re-sends its whole thread: documents that did not change are not rewritten, so
+    // their rows and full-text index entries stay as they were (docs/benchmarks.md, memory).
     await sql.$executeRawUnsafe(
       `insert into "SearchDocument" (generation, id, "threadId", "postNumber", title, body, "categorySlug", "categoryName",
          tags, solved, "isAccepted", "authorUsername", visibility, "createdAt", tsv)
@@ -86,7 +88,14 @@ async function writeChunk(sql: Sql, generation: number, threads: ThreadDocuments
          body = excluded.body, "categorySlug" = excluded."categorySlug", "categoryName" = excluded."categoryName",
          tags = excluded.tags, solved = excluded.solved, "isAccepted" = excluded."isAccepted",
          "authorUsername" = excluded."authorUsername", visibility = excluded.visibility,
-         "createdAt" = excluded."createdAt", tsv = excluded.tsv`,
+         "createdAt" = excluded."createdAt", tsv = excluded.tsv
+       where ("SearchDocument"."threadId", "SearchDocument"."postNumber", "SearchDocument".title, "SearchDocument".body,
+         "SearchDocument"."categorySlug", "SearchDocument"."categoryName", "SearchDocument".tags, "SearchDocument".solved,
+         "SearchDocument"."isAccepted", "SearchDocument"."authorUsername", "SearchDocument".visibility,
+         "SearchDocument"."createdAt", "SearchDocument".tsv)
+         is distinct from (excluded."threadId", excluded."postNumber", excluded.title, excluded.body, excluded."categorySlug",
+         excluded."categoryName", excluded.tags, excluded.solved, excluded."isAccepted", excluded."authorUsername",
+         excluded.visibility, excluded."createdAt", excluded.tsv)`,
       generation,
       JSON.stringify(posts),
     );
