@@ -27,15 +27,21 @@ function storedBlockHeader(length: number) {
   return header;
 }
 
-export function gzipTemplate(body: Buffer, placeholder: string): GzipTemplate {
+/** The cached body's text between placeholders, as views into it (one more piece than placeholders). */
+export function piecesAround(body: Buffer, placeholder: string): Buffer[] {
   const hole = Buffer.from(placeholder);
-  const plain: Buffer[] = [];
+  const pieces: Buffer[] = [];
   let from = 0;
   for (let at = body.indexOf(hole); at !== -1; at = body.indexOf(hole, from)) {
-    plain.push(body.subarray(from, at));
+    pieces.push(body.subarray(from, at));
     from = at + hole.length;
   }
-  plain.push(body.subarray(from));
+  pieces.push(body.subarray(from));
+  return pieces;
+}
+
+export function gzipTemplate(plain: Buffer[], placeholder: string): GzipTemplate {
+  const hole = Buffer.from(placeholder);
   const deflated = plain.map((piece, i) =>
     zlib.deflateRawSync(piece, {
       level: zlib.constants.Z_BEST_COMPRESSION,

@@ -18,7 +18,7 @@ import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type
 import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
 import { fillableEntry, memberThreadId, sendWithSlot, withoutCredentials, type ThreadViewerSlot } from "./member-page";
-import { gzipTemplate, gzipWithNonce } from "./gzip-with-nonce";
+import { gzipTemplate, gzipWithNonce, piecesAround } from "./gzip-with-nonce";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
@@ -118,15 +118,25 @@ function sendCached(
     return;
   }
   // The ETag is the placeholder body's: the same for every visitor, whatever the nonce.
+  entry.pieces ??= piecesAround(entry.body, placeholder);
   if (gzip) {
-    entry.gzip ??= gzipTemplate(entry.body, placeholder);
+    entry.gzip ??= gzipTemplate(entry.pieces, placeholder);
     res.setHeader("Content-Encoding", "gzip");
     res.setHeader("Content-Length", entry.gzip.length);
     res.end(req.method === "HEAD" ? undefined : gzipWithNonce(entry.gzip, nonce));
     return;
   }
   res.setHeader("Content-Length", entry.body.length);
-  res.end(req.method === "HEAD" ? undefined : withNonce(entry.body, placeholder, nonce));
+  if (req.method === "HEAD") return void res.end();
+  // The shared pieces go out around this response's nonce, uncopied: Node corks the socket for
+  // the writes of one tick, so headers and pieces still leave in one writev.
+  const fill = Buffer.from(nonce);
+  const last = entry.pieces.length - 1;
+  for (let i = 0; i < last; i++) {
+    res.write(entry.pieces[i]);
+    res.write(fill);
+  }
+  res.end(entry.pieces[last]);
 }
 
 /** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */

@@ -53,6 +53,8 @@ export type CachedResponse = {
   etag: string;
   version: string;
   storedAt: number;
+  /** The body's text between nonce placeholders, found on the first hit and sent around each response's nonce (http.ts). */
+  pieces?: Buffer[];
   /** Made on the first request that accepts gzip, then shared by every later one (http.ts). */
   gzip?: GzipTemplate;
 };
