@@ -222,6 +222,51 @@ describe("the availability input", () => {
     expect(overlapping).toMatchObject({ status: 400, fields: { "absences.1.from": "Overlaps absence 1; merge the two." } });
   });
 
+  it("refuses the other spellings of bad input: non-ISO or impossible dates, equal ends, duplicates, odd limits", async () => {
+    const soon = (h: number) => new Date(Date.now() + h * H).toISOString();
+    const fields = async (input: unknown) =>
+      (await saveAvailability(world.maintainer, input).catch((e: { status: number; fields: object }) => e)) as {
+        status: number;
+        fields: Record<string, string>;
+      };
+    for (const from of ["12/24/2030", "Dec 24 2030 10:00", "2030-12-24", "2030-02-30T10:00Z", "2030-12-24T24:00Z", "1767225600000"]) {
+      const refused = await fields({ maxOpenTickets: 2, absences: [{ from, to: "2030-12-31T10:00Z" }] });
+      expect(refused, from).toMatchObject({ status: 400, fields: { "absences.0.from": expect.stringContaining("ISO date and time") } });
+    }
+    const at = soon(10);
+    expect(await fields({ maxOpenTickets: 2, absences: [{ from: at, to: at }] })).toMatchObject({
+      fields: { "absences.0.to": "The end must be after the start." },
+    });
+    const twice = { from: soon(10), to: soon(20) };
+    expect(await fields({ maxOpenTickets: 2, absences: [twice, twice] })).toMatchObject({
+      fields: { "absences.1.from": "Overlaps absence 1; merge the two." },
+    });
+    for (const maxOpenTickets of [-1, 0, 1.5, 1001, 1e9, "0x10", "1e2", true, undefined]) {
+      const refused = await fields({ maxOpenTickets, absences: [] });
+      expect(refused, String(maxOpenTickets)).toMatchObject({
+        status: 400,
+        fields: { maxOpenTickets: expect.stringContaining("whole number") },
+      });
+    }
+    // What a datetime-local field sends (no zone: UTC) and an offset both name the moment meant.
+    await expect(
+      saveAvailability(world.maintainer, {
+        maxOpenTickets: "7",
+        absences: [
+          { from: "2030-01-01T10:00", to: "2030-01-01T12:00:30.5+02:00" },
+          { from: "2030-02-01T10:00:00Z", to: "2030-02-02T10:00Z" },
+        ],
+      }),
+    ).resolves.toMatchObject({
+      maxOpenTickets: 7,
+      absences: [
+        { from: "2030-01-01T10:00:00.000Z", to: "2030-01-01T10:00:30.500Z" },
+        { from: "2030-02-01T10:00:00.000Z", to: "2030-02-02T10:00:00.000Z" },
+      ],
+    });
+    await setAvailability(null);
+  });
+
   it("is the maintainer's and the admin's: 403 for a member", async () => {
     await expect(saveAvailability(world.owner, { maxOpenTickets: 3, absences: [] })).rejects.toMatchObject({ status: 403 });
     await expect(saveAvailability(world.admin, { maxOpenTickets: null, absences: [] })).resolves.toMatchObject({ maxOpenTickets: null });

@@ -65,15 +65,35 @@ export function intakeOf(tiers: TierAvailability[]): { open: boolean; reopensAt:
 export const deadlinesInside = <T extends { deadlineAt: Date }>(absence: Absence, tickets: T[]) =>
   tickets.filter((t) => t.deadlineAt >= absence.from && t.deadlineAt <= absence.to);
 
-const dateTime = (what: string) =>
-  z.union([z.string(), z.date()], { error: `Give the ${what} as a date and time, e.g. 2026-12-24T09:00Z.` }).transform((v, ctx) => {
-    const d = v instanceof Date ? v : new Date(typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? `${v}Z` : v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: "custom", message: `Give the ${what} as a date and time, e.g. 2026-12-24T09:00Z.` });
+// ISO 8601 date and time, with a zone (Z or ±hh:mm) or without one, as a datetime-local field sends it (read as
+// UTC, as the desk page says). Date.parse alone would take "12/24/2030" in the server's zone and roll 30 February
+// into March: either would save an absence the maintainer did not mean.
+const ISO_DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)?$/;
+
+/** The moment an ISO date-time names, or null when it is not one (or names no real day or time). */
+export function parseIsoDateTime(text: string): Date | null {
+  const m = ISO_DATE_TIME.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = "0", zone] = m;
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCFullYear() !== Number(y) || day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  if (zone && zone !== "Z" && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4)) > 59)) return null;
+  const at = new Date(zone ? text.trim() : `${text.trim()}Z`);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+const dateTime = (what: string) => {
+  const message = `Give the ${what} as an ISO date and time, e.g. 2026-12-24T09:00Z.`;
+  return z.union([z.string(), z.date()], { error: message }).transform((v, ctx) => {
+    const d = v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v) : parseIsoDateTime(v);
+    if (!d) {
+      ctx.addIssue({ code: "custom", message });
       return z.NEVER;
     }
     return d;
   });
+};
 
 export const MAX_ABSENCES = 20;
 const LIMIT_MESSAGE = "A whole number from 1 to 1000, or empty (null) for no limit.";
@@ -99,8 +119,9 @@ const absenceSchema = z
 export const availabilitySchema = z
   .object({
     maxOpenTickets: z.union([z.number(), z.string(), z.null()], { error: LIMIT_MESSAGE }).transform((v, ctx) => {
-      if (v === null || v === "") return null;
-      const n = typeof v === "number" ? v : Number(v);
+      if (v === null || (typeof v === "string" && v.trim() === "")) return null;
+      // A form sends digits; "0x10" or "1e2" are not what anyone typed into a number field.
+      const n = typeof v === "number" ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > 1000) {
         ctx.addIssue({ code: "custom", message: LIMIT_MESSAGE });
         return z.NEVER;
