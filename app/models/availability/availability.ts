@@ -130,14 +130,22 @@ export const availabilitySchema = z
     }),
     absences: z.array(absenceSchema).max(MAX_ABSENCES, `At most ${MAX_ABSENCES} absences.`).default([]),
   })
-  .superRefine((v, ctx) => {
-    v.absences.forEach((a, i) => {
-      const clash = v.absences.findIndex((b, j) => j < i && overlaps(b, a.from, a.to));
-      if (clash >= 0) {
-        ctx.addIssue({ code: "custom", path: ["absences", i, "from"], message: `Overlaps absence ${clash + 1}; merge the two.` });
-      }
-    });
-  })
+  // Run even when another field failed, so one answer names every field to fix; rows whose dates did not parse
+  // (still strings then) or are reversed are left out of the comparison.
+  .superRefine(
+    (v, ctx) => {
+      const rows = Array.isArray(v.absences) ? v.absences : [];
+      const dated = (a: Absence | undefined): a is Absence => a?.from instanceof Date && a.to instanceof Date && a.to > a.from;
+      rows.forEach((a, i) => {
+        if (!dated(a)) return;
+        const clash = rows.findIndex((b, j) => j < i && dated(b) && overlaps(b, a.from, a.to));
+        if (clash >= 0) {
+          ctx.addIssue({ code: "custom", path: ["absences", i, "from"], message: `Overlaps absence ${clash + 1}; merge the two.` });
+        }
+      });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  )
   .meta({ id: "SupportAvailabilityInput" });
 
 export type AvailabilityInput = z.output<typeof availabilitySchema>;
