@@ -150,6 +150,36 @@ describe("support availability on the pages members see", () => {
     expect((await maintainer.request("PUT", "/api/v1/support/availability", { json: { maxOpenTickets, absences: [] } })).status).toBe(200);
   const heldNow = async () => (await (await maintainer.get("/api/v1/desk/queue")).json()).counts.total as number;
 
+  it("an absence inside the 48-hour deadline pauses that tier alone: the thread page and the gate say so, the API refuses it", async () => {
+    const to = new Date(Date.now() + 72 * 3_600_000);
+    const absences = [{ from: new Date(Date.now() + 24 * 3_600_000).toISOString(), to: to.toISOString(), note: "Conference" }];
+    expect((await maintainer.request("PUT", "/api/v1/support/availability", { json: { maxOpenTickets: null, absences } })).status).toBe(
+      200,
+    );
+    const status = await (await visitor.get("/api/v1/support/status")).json();
+    expect(status).toMatchObject({ open: true, reopensAt: null });
+    expect(
+      status.tiers.map((t: { responseHours: number; available: boolean; reopensAt: string | null }) => [
+        t.responseHours,
+        t.available,
+        t.reopensAt,
+      ]),
+    ).toEqual([
+      [48, false, to.toISOString()],
+      [12, true, null],
+    ]);
+    expect(await stub(other)).toMatch(/^open: .*The 48-hour tier is paused until .* UTC\.$/);
+    const page = await gatePage(other);
+    expect(page).toContain("Continue to payment");
+    expect(page).toMatch(/Paused until [^;]* UTC; /);
+    const refused = await other.post(`/api/v1/threads/${threadId}/escalations`, gate({ tier: "standard" }));
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: { code: "support_paused", message: expect.stringContaining("away"), reopensAt: to.toISOString() },
+    });
+    await setLimit(null);
+  });
+
   it("a reject and a resolve reopen the thread page and the gate at once; the gate's HTML form and a re-escalation after a decline refuse while paused", async () => {
     const third = await newMember(server, "avail");
     await setLimit((await heldNow()) + 1);
