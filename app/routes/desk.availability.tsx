@@ -1,6 +1,7 @@
 import { DeskPageHeader } from "~/components/desk/desk-page-header";
+import { AbsenceWarnings } from "~/components/desk/absence-warnings";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { formatDateTime } from "~/components/time";
 import { availabilityFromForm } from "~/models/availability/availability";
@@ -38,12 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return {
       availability: presentAvailability(availability),
       intake: { open: intake.open, held: intake.held, reopensAt: intake.reopensAt?.toISOString() ?? null },
-      warnings: warnings.map((w) => ({
-        from: w.absence.from.toISOString(),
-        to: w.absence.to.toISOString(),
-        note: w.absence.note,
-        tickets: w.tickets.map((t) => ({ ...t, deadlineAt: t.deadlineAt.toISOString() })),
-      })),
+      warnings,
     };
   });
 }
@@ -71,21 +67,7 @@ export default function DeskAvailability() {
         {intake.held === 1 ? "" : "s"} held now
         {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
       </DeskPageHeader>
-      {warnings.map((w) => (
-        <section key={w.from} className="form-error" role="alert" aria-label="Absence with deadlines inside it">
-          <p>
-            Your absence from {formatDateTime(w.from)} to {formatDateTime(w.to)}
-            {w.note ? ` (${w.note})` : ""} holds the deadlines of tickets already sold; they keep their promise:
-          </p>
-          <ul>
-            {w.tickets.map((t) => (
-              <li key={t.id}>
-                <Link to={`/tickets/${t.id}`}>{t.title}</Link> ({t.tier}), due {formatDateTime(t.deadlineAt)}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
+      <AbsenceWarnings warnings={warnings} />
       {result && !failure ? (
         <p className="notice" role="status">
           Availability saved.

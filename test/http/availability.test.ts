@@ -180,6 +180,32 @@ describe("support availability on the pages members see", () => {
     await setLimit(null);
   });
 
+  it("an absence holding a sold ticket's deadline warns on the desk queue and the availability page; the ticket keeps its deadline", async () => {
+    const ticketId = await paidTicket(member);
+    const before = (await (await member.get(`/api/v1/tickets/${ticketId}`)).json()) as { deadlineAt: string };
+    const absences = [
+      { from: new Date(Date.now() + 3_600_000).toISOString(), to: new Date(Date.now() + 100 * 3_600_000).toISOString(), note: "Holiday" },
+    ];
+    expect((await maintainer.request("PUT", "/api/v1/support/availability", { json: { maxOpenTickets: null, absences } })).status).toBe(
+      200,
+    );
+    for (const page of ["/desk", "/desk/availability"]) {
+      const html = await (await maintainer.get(page)).text();
+      expect(html, page).toContain("holds the deadlines of tickets already sold");
+      expect(html, page).toContain(`href="/tickets/${ticketId}"`);
+      expect(html, page).toContain("(Holiday)");
+    }
+    const after = (await (await member.get(`/api/v1/tickets/${ticketId}`)).json()) as { deadlineAt: string };
+    expect(before.deadlineAt).toEqual(expect.any(String));
+    expect(after.deadlineAt).toBe(before.deadlineAt);
+    expect(
+      (await maintainer.post(`/api/v1/tickets/${ticketId}/reject`, { reason: "duplicate", message: "Answered in the other ticket." }))
+        .status,
+    ).toBe(200);
+    expect(await (await maintainer.get("/desk")).text()).not.toContain("holds the deadlines of tickets already sold");
+    await setLimit(null);
+  });
+
   it("a reject and a resolve reopen the thread page and the gate at once; the gate's HTML form and a re-escalation after a decline refuse while paused", async () => {
     const third = await newMember(server, "avail");
     await setLimit((await heldNow()) + 1);
