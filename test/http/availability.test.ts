@@ -104,7 +104,7 @@ describe("support availability over the API", () => {
     const held = (await (await maintainer.get("/api/v1/desk/queue")).json()).counts.total as number;
     const saved = await maintainer.request("PUT", "/api/v1/support/availability", { json: { maxOpenTickets: held + 1, absences: [] } });
     expect(saved.status).toBe(200);
-    expect(await saved.json()).toEqual({ maxOpenTickets: held + 1, absences: [] });
+    expect(await saved.json()).toEqual({ maxOpenTickets: held + 1, tierLimits: [], absences: [] });
 
     const ticketId = await paidTicket(member);
     expect(await (await visitor.get("/api/v1/support/status")).json()).toMatchObject({ open: false, reopensAt: null });
@@ -204,6 +204,32 @@ describe("support availability on the pages members see", () => {
     ).toBe(200);
     expect(await (await maintainer.get("/desk")).text()).not.toContain("holds the deadlines of tickets already sold");
     await setLimit(null);
+  });
+
+  it("a tier limit set on the desk form pauses that tier alone until its ticket is declined", async () => {
+    const [standard, priority] = (await (await visitor.get("/api/v1/support/status")).json()).tiers as { id: string }[];
+    const saved = await maintainer.request("POST", "/desk/availability", {
+      form: { maxOpenTickets: "", [`tierLimits.${standard!.id}`]: "", [`tierLimits.${priority!.id}`]: "1" },
+    });
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain("Availability saved.");
+    expect(await (await maintainer.get("/api/v1/support/availability")).json()).toEqual({
+      maxOpenTickets: null,
+      tierLimits: [{ id: priority!.id, maxOpenTickets: 1 }],
+      absences: [],
+    });
+    const ticketId = (await paidTicketOverHttp(server, member, threadId, gate({ tier: "priority" }))).ticketId;
+    const status = await (await visitor.get("/api/v1/support/status")).json();
+    expect(status.tiers.map((t: { available: boolean }) => t.available)).toEqual([true, false]);
+    expect(await stub(other)).toMatch(/The 12-hour tier is paused until a place frees up\.$/);
+    expect((await other.post(`/api/v1/threads/${threadId}/escalations`, gate({ tier: "priority" }))).status).toBe(409);
+    expect(
+      (await maintainer.post(`/api/v1/tickets/${ticketId}/reject`, { reason: "duplicate", message: "Answered in the other ticket." }))
+        .status,
+    ).toBe(200);
+    expect((await (await visitor.get("/api/v1/support/status")).json()).tiers[1].available).toBe(true);
+    await setLimit(null);
+    expect((await (await maintainer.get("/api/v1/support/availability")).json()).tierLimits).toEqual([]);
   });
 
   it("a reject and a resolve reopen the thread page and the gate at once; the gate's HTML form and a re-escalation after a decline refuse while paused", async () => {

@@ -33,20 +33,24 @@ export function firstFreeStart(absences: Absence[], responseHours: number, now: 
   }
 }
 
+export type Held = { open: number; max: number | null };
+
 /**
- * Whether each tier's promise can be kept by a purchase now. Capacity binds all tiers and
- * reopens on a resolve or a reject, at a moment nobody can know: its reopensAt is null.
+ * Whether each tier's promise can be kept by a purchase now. The limit in total binds all tiers, a tier's own
+ * limit binds that tier (docs/decisions/051); either reopens on a resolve or a reject, at a moment nobody can
+ * know: its reopensAt is null.
  */
 export function tierAvailability(
   tiers: TierPromise[],
-  held: { open: number; max: number | null },
+  held: Held & { perTier?: Map<string, Held> },
   absences: Absence[],
   now: Date,
 ): TierAvailability[] {
-  const full = held.max !== null && held.open >= held.max;
+  const atLimit = (h: Held | undefined) => h !== undefined && h.max !== null && h.open >= h.max;
   return tiers.map((t) => {
     const free = firstFreeStart(absences, t.responseHours, now);
     const absent = free > now;
+    const full = atLimit(held) || atLimit(held.perTier?.get(t.id));
     if (full) return { id: t.id, responseHours: t.responseHours, available: false, reason: "capacity", reopensAt: null };
     if (absent) return { id: t.id, responseHours: t.responseHours, available: false, reason: "absence", reopensAt: free };
     return { id: t.id, responseHours: t.responseHours, available: true, reason: null, reopensAt: null };
@@ -115,25 +119,40 @@ const absenceSchema = z
     else if (a.to <= new Date()) ctx.addIssue({ code: "custom", path: ["to"], message: "This absence is already over." });
   });
 
+/** Tickets held at once: null (or empty in a form) for no limit. */
+const limitField = z.union([z.number(), z.string(), z.null()], { error: LIMIT_MESSAGE }).transform((v, ctx) => {
+  if (v === null || (typeof v === "string" && v.trim() === "")) return null;
+  // A form sends digits; "0x10" or "1e2" are not what anyone typed into a number field.
+  const n = typeof v === "number" ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    ctx.addIssue({ code: "custom", message: LIMIT_MESSAGE });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const MAX_TIER_LIMITS = 50;
+
 /** The PUT body and the desk form: bad dates, ended absences, then overlaps are refused per field. */
 export const availabilitySchema = z
   .object({
-    maxOpenTickets: z.union([z.number(), z.string(), z.null()], { error: LIMIT_MESSAGE }).transform((v, ctx) => {
-      if (v === null || (typeof v === "string" && v.trim() === "")) return null;
-      // A form sends digits; "0x10" or "1e2" are not what anyone typed into a number field.
-      const n = typeof v === "number" ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-      if (!Number.isInteger(n) || n < 1 || n > 1000) {
-        ctx.addIssue({ code: "custom", message: LIMIT_MESSAGE });
-        return z.NEVER;
-      }
-      return n;
-    }),
+    maxOpenTickets: limitField,
+    tierLimits: z
+      .array(z.object({ id: z.string({ error: "The tier's id." }).min(1, "The tier's id."), maxOpenTickets: limitField }))
+      .max(MAX_TIER_LIMITS, `At most ${MAX_TIER_LIMITS} tier limits.`)
+      .default([]),
     absences: z.array(absenceSchema).max(MAX_ABSENCES, `At most ${MAX_ABSENCES} absences.`).default([]),
   })
   // Run even when another field failed, so one answer names every field to fix; rows whose dates did not parse
   // (still strings then) or are reversed are left out of the comparison.
   .superRefine(
     (v, ctx) => {
+      const limits = Array.isArray(v.tierLimits) ? v.tierLimits : [];
+      limits.forEach((l, i) => {
+        if (limits.findIndex((m) => m?.id === l?.id) < i) {
+          ctx.addIssue({ code: "custom", path: ["tierLimits", i, "id"], message: "This tier has a limit already." });
+        }
+      });
       const rows = Array.isArray(v.absences) ? v.absences : [];
       const dated = (a: Absence | undefined): a is Absence => a?.from instanceof Date && a.to instanceof Date && a.to > a.from;
       rows.forEach((a, i) => {
@@ -150,7 +169,7 @@ export const availabilitySchema = z
 
 export type AvailabilityInput = z.output<typeof availabilitySchema>;
 
-/** The desk form's flat fields (absences.0.from …) as the API body; rows left empty are dropped. */
+/** The desk form's flat fields (absences.0.from …, tierLimits.<tier id>) as the API body; rows left empty are dropped. */
 export function availabilityFromForm(fields: Record<string, string | string[]>) {
   const one = (k: string) => {
     const v = fields[k];
@@ -161,5 +180,9 @@ export function availabilityFromForm(fields: Record<string, string | string[]>) 
     .sort((a, b) => Number(a) - Number(b))
     .map((i) => ({ from: one(`absences.${i}.from`), to: one(`absences.${i}.to`), note: one(`absences.${i}.note`) }))
     .filter((a) => a.from || a.to || a.note);
-  return { maxOpenTickets: one("maxOpenTickets"), absences };
+  const tierLimits = Object.keys(fields).flatMap((k) => {
+    const id = /^tierLimits\.(.+)$/.exec(k)?.[1];
+    return id ? [{ id, maxOpenTickets: one(k) }] : [];
+  });
+  return { maxOpenTickets: one("maxOpenTickets"), tierLimits, absences };
 }
