@@ -24,17 +24,25 @@ const ROW = "support";
 const MEDIAN_WINDOW_MS = 30 * 24 * 3_600_000;
 const HOUR_MS = 3_600_000;
 
-export async function loadAvailability(client: DbOrTx = db, now = new Date()) {
-  const [row, tierLimits, absences] = await Promise.all([
+/** The limit in total and the current and coming absences: what every intake check reads. */
+async function loadLimitAndAbsences(client: DbOrTx, now: Date) {
+  const [row, absences] = await Promise.all([
     client.supportAvailability.findUnique({ where: { id: ROW } }),
-    client.supportTierLimit.findMany({ select: { tierId: true, maxOpenTickets: true }, orderBy: { tier: { position: "asc" } } }),
     client.supportAbsence.findMany({ where: { to: { gt: now } }, orderBy: { from: "asc" } }),
   ]);
   return {
     maxOpenTickets: row?.maxOpenTickets ?? null,
-    tierLimits: tierLimits.map((l) => ({ id: l.tierId, maxOpenTickets: l.maxOpenTickets })),
     absences: absences.map((a): Absence & { id: string } => ({ id: a.id, from: a.from, to: a.to, note: a.note })),
   };
+}
+
+/** Everything the maintainer set, for the desk and the API. */
+export async function loadAvailability(client: DbOrTx = db, now = new Date()) {
+  const [set, tierLimits] = await Promise.all([
+    loadLimitAndAbsences(client, now),
+    client.supportTierLimit.findMany({ select: { tierId: true, maxOpenTickets: true }, orderBy: { tier: { position: "asc" } } }),
+  ]);
+  return { ...set, tierLimits: tierLimits.map((l) => ({ id: l.tierId, maxOpenTickets: l.maxOpenTickets })) };
 }
 
 export const presentAvailability = (a: Awaited<ReturnType<typeof loadAvailability>>) => ({
@@ -88,18 +96,24 @@ async function medianFirstResponseHours(now: Date) {
 /** Whether each tier's promise can be kept now; the cheap part, for the thread page. */
 export async function intakeNow(now = new Date()) {
   const [availability, heldByTier, tiers] = await Promise.all([
-    loadAvailability(db, now),
+    loadLimitAndAbsences(db, now),
     db.ticket.groupBy({ by: ["tierId"], where: heldWhere, _count: { _all: true } }),
-    db.tier.findMany({
-      where: { active: true },
-      orderBy: [{ position: "asc" }, { createdAt: "asc" }],
-      select: { id: true, responseHours: true },
-    }),
+    // Each active tier with its own limit (docs/decisions/051) in one query: this runs for every member's thread page.
+    db.$queryRaw<{ id: string; responseHours: number; tierLimit: number | null }[]>`
+      select t."id", t."responseHours", l."maxOpenTickets" as "tierLimit"
+      from "Tier" t left join "SupportTierLimit" l on l."tierId" = t."id"
+      where t."active" order by t."position" asc, t."createdAt" asc`,
   ]);
   const held = heldByTier.reduce((sum, g) => sum + g._count._all, 0);
   const heldIn = (tierId: string) => heldByTier.find((g) => g.tierId === tierId)?._count._all ?? 0;
-  const tierHeld = new Map(availability.tierLimits.map((l) => [l.id, { open: heldIn(l.id), max: l.maxOpenTickets }]));
-  const perTier = tierAvailability(tiers, { open: held, max: availability.maxOpenTickets, perTier: tierHeld }, availability.absences, now);
+  const tierHeld = new Map(tiers.flatMap((t) => (t.tierLimit === null ? [] : [[t.id, { open: heldIn(t.id), max: t.tierLimit }] as const])));
+  const promises = tiers.map((t) => ({ id: t.id, responseHours: t.responseHours }));
+  const perTier = tierAvailability(
+    promises,
+    { open: held, max: availability.maxOpenTickets, perTier: tierHeld },
+    availability.absences,
+    now,
+  );
   return { ...intakeOf(perTier), held, maxOpenTickets: availability.maxOpenTickets, tiers: perTier };
 }
 
@@ -167,7 +181,7 @@ export async function refuseWhilePaused(tierId: string, now = new Date()) {
 /** For the desk: each coming or current absence with the sold tickets whose deadlines fall inside it. */
 export async function absenceWarnings(now = new Date()) {
   const [{ absences }, held] = await Promise.all([
-    loadAvailability(db, now),
+    loadLimitAndAbsences(db, now),
     db.ticket.findMany({
       where: heldWhere,
       select: { id: true, deadlineAt: true, soldTierName: true, thread: { select: { title: true } } },
