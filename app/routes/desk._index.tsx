@@ -1,7 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import { useEffect } from "react";
+import { AbsenceWarnings } from "~/components/desk/absence-warnings";
 import { QueueList } from "~/components/desk/queue-list";
+import { absenceWarnings } from "~/models/availability/availability.server";
 import { LiveUpdates } from "~/components/live-updates";
 import { deskQueue, parseDeskQueueQuery, requireDesk } from "~/models/desk/desk.server";
 import { QUEUE_STATES } from "~/models/desk/queue";
@@ -24,12 +26,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return forPage(async () => {
     // Who is not on the desk gets 404 before the query is read, as from the model.
     requireDesk(user);
-    return deskQueue(user, parseDeskQueueQuery({ state: params.get("state") || undefined, tier: params.get("tier") || undefined }));
+    const query = parseDeskQueueQuery({ state: params.get("state") || undefined, tier: params.get("tier") || undefined });
+    const [queue, warnings] = await Promise.all([deskQueue(user, query), absenceWarnings()]);
+    return { ...queue, warnings };
   });
 }
 
 export default function Desk() {
-  const { items, counts, filters, tiers } = useLoaderData<typeof loader>();
+  const { items, counts, filters, tiers, warnings } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const submit = useSubmit();
 
@@ -50,6 +54,7 @@ export default function Desk() {
           · <Link to="/desk/availability">Availability</Link>
         </p>
       </header>
+      <AbsenceWarnings warnings={warnings} manageLink />
       <LiveUpdates url="/live/desk" announce={() => "The queue changed."} />
       <ul className="desk-counts" aria-label="Open paid items" aria-live="polite">
         <li>

@@ -1,6 +1,7 @@
 import { DeskPageHeader } from "~/components/desk/desk-page-header";
+import { AbsenceWarnings } from "~/components/desk/absence-warnings";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { formatDateTime } from "~/components/time";
 import { availabilityFromForm } from "~/models/availability/availability";
@@ -12,6 +13,7 @@ import {
   saveAvailability,
 } from "~/models/availability/availability.server";
 import { requireDesk } from "~/models/desk/desk.server";
+import { listTiers } from "~/models/escalation/tier.server";
 import { requirePermission } from "~/models/permissions";
 import { getUser } from "~/services/auth.server";
 import styles from "~/styles/desk.css";
@@ -34,16 +36,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return forPage(async () => {
     requireDesk(user);
     requirePermission(user, "availability:manage");
-    const [availability, warnings, intake] = await Promise.all([loadAvailability(), absenceWarnings(), intakeNow()]);
+    const [availability, warnings, intake, tiers] = await Promise.all([loadAvailability(), absenceWarnings(), intakeNow(), listTiers()]);
     return {
+      tiers: tiers.map((t) => ({ id: t.id, name: t.name, responseHours: t.responseHours })),
       availability: presentAvailability(availability),
       intake: { open: intake.open, held: intake.held, reopensAt: intake.reopensAt?.toISOString() ?? null },
-      warnings: warnings.map((w) => ({
-        from: w.absence.from.toISOString(),
-        to: w.absence.to.toISOString(),
-        note: w.absence.note,
-        tickets: w.tickets.map((t) => ({ ...t, deadlineAt: t.deadlineAt.toISOString() })),
-      })),
+      warnings,
     };
   });
 }
@@ -57,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function DeskAvailability() {
-  const { availability, warnings, intake } = useLoaderData<typeof loader>();
+  const { availability, warnings, intake, tiers } = useLoaderData<typeof loader>();
   const result = useActionData<FormFailure | { saved: unknown }>();
   const failure = result && "ok" in result ? result : undefined;
   const errors = failure?.fields ?? {};
@@ -71,21 +69,7 @@ export default function DeskAvailability() {
         {intake.held === 1 ? "" : "s"} held now
         {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
       </DeskPageHeader>
-      {warnings.map((w) => (
-        <section key={w.from} className="form-error" role="alert" aria-label="Absence with deadlines inside it">
-          <p>
-            Your absence from {formatDateTime(w.from)} to {formatDateTime(w.to)}
-            {w.note ? ` (${w.note})` : ""} holds the deadlines of tickets already sold; they keep their promise:
-          </p>
-          <ul>
-            {w.tickets.map((t) => (
-              <li key={t.id}>
-                <Link to={`/tickets/${t.id}`}>{t.title}</Link> ({t.tier}), due {formatDateTime(t.deadlineAt)}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
+      <AbsenceWarnings warnings={warnings} />
       {result && !failure ? (
         <p className="notice" role="status">
           Availability saved.
@@ -101,9 +85,25 @@ export default function DeskAvailability() {
           min={1}
           max={1000}
           defaultValue={availability.maxOpenTickets ?? ""}
-          hint="Awaiting acceptance, open or waiting on the customer. Empty: no limit. At the limit every tier pauses until one is resolved or declined."
+          hint="In total, over every tier: awaiting acceptance, open or waiting on the customer. Empty: no limit. At the limit every tier pauses until one is resolved or declined."
           error={errors.maxOpenTickets}
         />
+        <fieldset className="field">
+          <legend>Most held at once per tier</legend>
+          <p className="hint">A tier at its own limit pauses alone; the others go on selling. Empty: only the limit in total applies.</p>
+          {tiers.map((t, i) => (
+            <Field
+              key={t.id}
+              label={`${t.name} (${t.responseHours} hours)`}
+              name={`tierLimits.${t.id}`}
+              type="number"
+              min={1}
+              max={1000}
+              defaultValue={availability.tierLimits.find((l) => l.id === t.id)?.maxOpenTickets ?? ""}
+              error={errors[`tierLimits.${i}.maxOpenTickets`]}
+            />
+          ))}
+        </fieldset>
         <fieldset className="field">
           <legend>Absences (times in UTC)</legend>
           <p className="hint">

@@ -187,7 +187,7 @@ export default function Escalate() {
       ) : !intake.open ? (
         <>
           <QueueNotice intake={intake} />
-          <PausedCard intake={intake} error={failure?.message} />
+          <PausedCard intake={intake} tiers={tiers} error={failure?.message} />
         </>
       ) : (
         <>

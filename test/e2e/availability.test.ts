@@ -46,6 +46,12 @@ describe("availability in the browser", () => {
     await member.getByRole("heading", { name: "Paid support is paused" }).waitFor();
     await member.getByTestId("support-waiting").waitFor();
     await member.getByText(/It reopens on .* UTC\./).waitFor();
+    // Each tier still shows its promise, its reopening and its recent median.
+    for (const tier of ["standard", "priority"]) {
+      await expect(member.getByTestId(`tier-${tier}`).textContent()).resolves.toMatch(
+        /first response within \d+ hours.*Paused until .* UTC; /,
+      );
+    }
     expect(await member.getByRole("button", { name: "Continue to payment" }).count()).toBe(0);
     await member.getByRole("button", { name: "E-mail me when it reopens" }).click();
     await member.getByText("We will e-mail you once when it reopens.").waitFor();

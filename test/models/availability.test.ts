@@ -41,9 +41,9 @@ async function insured(): Promise<TestUser> {
 }
 
 /** A ticket paid from coverage: no checkout page between the gate and the ticket. */
-async function coveredTicket(member: TestUser, title: string) {
+async function coveredTicket(member: TestUser, title: string, tier = "standard") {
   const thread = await makeThread(world.pro.id, member, world.other, title);
-  const { escalationId } = await startEscalation(member, thread.id, gate());
+  const { escalationId } = await startEscalation(member, thread.id, gate({ tier }));
   return { thread, ticket: await db.ticket.findUniqueOrThrow({ where: { escalationId } }) };
 }
 
@@ -84,6 +84,36 @@ describe("capacity", () => {
     const mails = readMailbox(path.join(dataDir, "mailbox"), second.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toContain("Subject: Paid support is open again");
+  });
+
+  it("a tier at its own limit pauses alone and reopens at once on a resolve; the other tiers go on selling", async () => {
+    const priority = world.tiers.priority!.id;
+    await saveAvailability(world.maintainer, { maxOpenTickets: null, tierLimits: [{ id: priority, maxOpenTickets: 1 }], absences: [] });
+    const member = await insured();
+    const { ticket } = await coveredTicket(member, "Tier limit: the priority tier is full after this", "priority");
+    const s = await supportStatus();
+    expect(s).toMatchObject({ open: true, reopensAt: null });
+    expect(tierOf(s, "priority")).toMatchObject({ available: false, reason: "capacity", reopensAt: null });
+    expect(tierOf(s, "standard")).toMatchObject({ available: true });
+
+    const other = await insured();
+    const thread = await makeThread(world.pro.id, other, world.other, "Tier limit: priority refused, standard sold");
+    await expect(startEscalation(other, thread.id, gate({ tier: "priority" }))).rejects.toMatchObject({
+      status: 409,
+      code: "support_paused",
+    });
+    expect((await activeCoverage(other.id))!.balanceCents).toBe(20000);
+    const { escalationId } = await startEscalation(other, thread.id, gate({ tier: "standard" }));
+    const standard = await db.ticket.findUniqueOrThrow({ where: { escalationId } });
+
+    await acceptTicket(world.maintainer, ticket.id);
+    await resolveTicket(world.maintainer, ticket.id, { message: "Fixed in 3.2.2." });
+    expect(tierOf(await supportStatus(), "priority").available).toBe(true);
+    await rejectTicket(world.maintainer, standard.id, {
+      reason: "duplicate",
+      message: "Same question as the other ticket, answered there.",
+    });
+    await setAvailability(null);
   });
 
   it("reopens at once on a resolve", async () => {
@@ -220,6 +250,84 @@ describe("the availability input", () => {
       ],
     });
     expect(overlapping).toMatchObject({ status: 400, fields: { "absences.1.from": "Overlaps absence 1; merge the two." } });
+  });
+
+  it("refuses the other spellings of bad input: non-ISO or impossible dates, equal ends, duplicates, odd limits", async () => {
+    const soon = (h: number) => new Date(Date.now() + h * H).toISOString();
+    const fields = async (input: unknown) =>
+      (await saveAvailability(world.maintainer, input).catch((e: { status: number; fields: object }) => e)) as {
+        status: number;
+        fields: Record<string, string>;
+      };
+    for (const from of ["12/24/2030", "Dec 24 2030 10:00", "2030-12-24", "2030-02-30T10:00Z", "2030-12-24T24:00Z", "1767225600000"]) {
+      const refused = await fields({ maxOpenTickets: 2, absences: [{ from, to: "2030-12-31T10:00Z" }] });
+      expect(refused, from).toMatchObject({ status: 400, fields: { "absences.0.from": expect.stringContaining("ISO date and time") } });
+    }
+    const at = soon(10);
+    expect(await fields({ maxOpenTickets: 2, absences: [{ from: at, to: at }] })).toMatchObject({
+      fields: { "absences.0.to": "The end must be after the start." },
+    });
+    const twice = { from: soon(10), to: soon(20) };
+    expect(await fields({ maxOpenTickets: 2, absences: [twice, twice] })).toMatchObject({
+      fields: { "absences.1.from": "Overlaps absence 1; merge the two." },
+    });
+    for (const maxOpenTickets of [-1, 0, 1.5, 1001, 1e9, "0x10", "1e2", true, undefined]) {
+      const refused = await fields({ maxOpenTickets, absences: [] });
+      expect(refused, String(maxOpenTickets)).toMatchObject({
+        status: 400,
+        fields: { maxOpenTickets: expect.stringContaining("whole number") },
+      });
+    }
+    // What a datetime-local field sends (no zone: UTC) and an offset both name the moment meant.
+    await expect(
+      saveAvailability(world.maintainer, {
+        maxOpenTickets: "7",
+        absences: [
+          { from: "2030-01-01T10:00", to: "2030-01-01T12:00:30.5+02:00" },
+          { from: "2030-02-01T10:00:00Z", to: "2030-02-02T10:00Z" },
+        ],
+      }),
+    ).resolves.toMatchObject({
+      maxOpenTickets: 7,
+      absences: [
+        { from: "2030-01-01T10:00:00.000Z", to: "2030-01-01T10:00:30.500Z" },
+        { from: "2030-02-01T10:00:00.000Z", to: "2030-02-02T10:00:00.000Z" },
+      ],
+    });
+    await setAvailability(null);
+  });
+
+  it("refuses a tier limit for no tier or twice for one tier, and keeps the saved ones until replaced", async () => {
+    const priority = world.tiers.priority!.id;
+    const refusal = (tierLimits: unknown) =>
+      saveAvailability(world.maintainer, { maxOpenTickets: null, tierLimits, absences: [] }).catch((e: unknown) => e);
+    expect(await refusal([{ id: "no-such-tier", maxOpenTickets: 2 }])).toMatchObject({
+      status: 400,
+      fields: { "tierLimits.0.id": "There is no such tier." },
+    });
+    expect(
+      await refusal([
+        { id: priority, maxOpenTickets: 2 },
+        { id: priority, maxOpenTickets: 0 },
+      ]),
+    ).toMatchObject({
+      status: 400,
+      fields: {
+        "tierLimits.1.id": "This tier has a limit already.",
+        "tierLimits.1.maxOpenTickets": expect.stringContaining("whole number"),
+      },
+    });
+    await expect(
+      saveAvailability(world.maintainer, {
+        maxOpenTickets: 5,
+        tierLimits: [
+          { id: priority, maxOpenTickets: 2 },
+          { id: world.tiers.standard!.id, maxOpenTickets: null },
+        ],
+        absences: [],
+      }),
+    ).resolves.toEqual({ maxOpenTickets: 5, tierLimits: [{ id: priority, maxOpenTickets: 2 }], absences: [] });
+    await setAvailability(null);
   });
 
   it("is the maintainer's and the admin's: 403 for a member", async () => {

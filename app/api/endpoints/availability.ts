@@ -32,6 +32,9 @@ const availabilityResponse = z
       .int()
       .nullable()
       .describe("Paid tickets held at once (awaiting acceptance, open, waiting on the customer); null: no limit"),
+    tierLimits: z
+      .array(z.object({ id: z.string().describe("The tier's id"), maxOpenTickets: z.number().int() }))
+      .describe("Tiers with a limit of their own, next to the one in total (docs/decisions/051)"),
     absences: z.array(z.object({ id: z.string(), from: iso, to: iso, note: z.string().nullable() })).describe("Current and coming ones"),
   })
   .meta({ id: "SupportAvailability" });
@@ -49,7 +52,8 @@ export const getAvailability = support("GET /api/v1/support/availability", {
 });
 
 export const putAvailability = support("PUT /api/v1/support/availability", {
-  summary: "Replace the capacity limit and the coming absences (maintainers, admins); tickets already sold keep their promise",
+  summary:
+    "Replace the capacity limits (in total and per tier) and the coming absences (maintainers, admins); tickets already sold keep their promise",
   body: availabilitySchema,
   response: availabilityResponse,
   errors: [403],

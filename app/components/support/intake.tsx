@@ -41,12 +41,28 @@ export function QueueNotice({ intake }: { intake: IntakeView }) {
   );
 }
 
-/** Intake paused for every tier: why, until when, and the offer to be told. */
-export function PausedCard({ intake, error }: { intake: IntakeView; error?: string }) {
+/** Intake paused for every tier: why, each tier's promise with its reopening and recent median, and the offer to be told. */
+export function PausedCard({
+  intake,
+  tiers,
+  error,
+}: {
+  intake: IntakeView;
+  tiers: { id: string; slug: string; name: string; responseHours: number }[];
+  error?: string;
+}) {
   return (
     <section className="card" aria-labelledby="paused-title" data-testid="support-paused">
       <h2 id="paused-title">Paid support is paused</h2>
       <p>{intake.message}</p>
+      <ul className="plain-list">
+        {tiers.map((t) => (
+          <li key={t.id} data-testid={`tier-${t.slug}`}>
+            <strong>{t.name}</strong>: first response within {hours(t.responseHours)}
+            <TierTruth tier={intake.tiers.find((x) => x.id === t.id)} />
+          </li>
+        ))}
+      </ul>
       {intake.reopenRequested ? (
         <p className="notice" role="status">
           We will e-mail you once when it reopens.

@@ -12,7 +12,11 @@ export type ThreadSupport = {
   ownTicketUrl: string | null;
   // No tier's promise can be kept now (docs/product.md §4.13); reopensAt when an absence ends.
   paused?: { reopensAt: string | Date | null } | null;
+  // While intake is open: the tiers paused all the same (an absence inside their deadline), with their reopening.
+  pausedTiers?: { responseHours: number; reopensAt: string | Date | null }[];
 };
+
+const until = (reopensAt: string | Date | null) => (reopensAt ? `until ${formatDateTime(reopensAt)}` : "until a place frees up");
 
 /**
  * What a public thread shows of paid support: the stub (dates only, never
@@ -43,8 +47,9 @@ export function SupportStub({ support }: { support: ThreadSupport }) {
           </Link>
           <span className="hint" data-testid="support-intake">
             {support.paused
-              ? `Paused: the maintainer takes no new tickets ${support.paused.reopensAt ? `until ${formatDateTime(support.paused.reopensAt)}` : "until a place frees up"}. You can ask to be e-mailed when it reopens.`
-              : "A private ticket with the maintainer; your card is charged only if they accept it."}
+              ? `Paused: the maintainer takes no new tickets ${until(support.paused.reopensAt)}. You can ask to be e-mailed when it reopens.`
+              : "A private ticket with the maintainer; your card is charged only if they accept it." +
+                (support.pausedTiers ?? []).map((t) => ` The ${t.responseHours}-hour tier is paused ${until(t.reopensAt)}.`).join("")}
           </span>
         </p>
       ) : null}

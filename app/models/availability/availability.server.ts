@@ -1,6 +1,6 @@
 import { db } from "~/services/db.server";
 import { formatDateTime } from "~/components/time";
-import { AppError } from "~/utils/errors";
+import { AppError, badRequest } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
 import { requirePermission } from "~/models/permissions";
 import { median } from "~/models/desk/metrics";
@@ -24,7 +24,8 @@ const ROW = "support";
 const MEDIAN_WINDOW_MS = 30 * 24 * 3_600_000;
 const HOUR_MS = 3_600_000;
 
-export async function loadAvailability(client: DbOrTx = db, now = new Date()) {
+/** The limit in total and the current and coming absences: what every intake check reads. */
+async function loadLimitAndAbsences(client: DbOrTx, now: Date) {
   const [row, absences] = await Promise.all([
     client.supportAvailability.findUnique({ where: { id: ROW } }),
     client.supportAbsence.findMany({ where: { to: { gt: now } }, orderBy: { from: "asc" } }),
@@ -35,8 +36,18 @@ export async function loadAvailability(client: DbOrTx = db, now = new Date()) {
   };
 }
 
+/** Everything the maintainer set, for the desk and the API. */
+export async function loadAvailability(client: DbOrTx = db, now = new Date()) {
+  const [set, tierLimits] = await Promise.all([
+    loadLimitAndAbsences(client, now),
+    client.supportTierLimit.findMany({ select: { tierId: true, maxOpenTickets: true }, orderBy: { tier: { position: "asc" } } }),
+  ]);
+  return { ...set, tierLimits: tierLimits.map((l) => ({ id: l.tierId, maxOpenTickets: l.maxOpenTickets })) };
+}
+
 export const presentAvailability = (a: Awaited<ReturnType<typeof loadAvailability>>) => ({
   maxOpenTickets: a.maxOpenTickets,
+  tierLimits: a.tierLimits,
   absences: a.absences.map((x) => ({ id: x.id, from: x.from.toISOString(), to: x.to.toISOString(), note: x.note })),
 });
 
@@ -44,12 +55,20 @@ export const presentAvailability = (a: Awaited<ReturnType<typeof loadAvailabilit
 export async function saveAvailability(actor: Actor, input: unknown, now = new Date()) {
   requirePermission(actor, "availability:manage");
   const data = parseOrThrow(availabilitySchema, input);
+  const known = new Set((await db.tier.findMany({ select: { id: true } })).map((t) => t.id));
+  const unknown = data.tierLimits.flatMap((l, i) => (known.has(l.id) ? [] : [[`tierLimits.${i}.id`, "There is no such tier."] as const]));
+  if (unknown.length) throw badRequest("Check the tier limits.", Object.fromEntries(unknown));
   await db.$transaction(async (tx) => {
     await tx.supportAvailability.upsert({
       where: { id: ROW },
       create: { id: ROW, maxOpenTickets: data.maxOpenTickets },
       update: { maxOpenTickets: data.maxOpenTickets },
     });
+    await tx.supportTierLimit.deleteMany({});
+    const tierLimits = data.tierLimits.flatMap((l) =>
+      l.maxOpenTickets === null ? [] : [{ tierId: l.id, maxOpenTickets: l.maxOpenTickets }],
+    );
+    if (tierLimits.length) await tx.supportTierLimit.createMany({ data: tierLimits });
     await tx.supportAbsence.deleteMany({ where: { to: { gt: now } } });
     if (data.absences.length) await tx.supportAbsence.createMany({ data: data.absences });
     // A raised limit or a removed absence may reopen intake now; each absence's end may reopen it later.
@@ -76,16 +95,25 @@ async function medianFirstResponseHours(now: Date) {
 
 /** Whether each tier's promise can be kept now; the cheap part, for the thread page. */
 export async function intakeNow(now = new Date()) {
-  const [availability, held, tiers] = await Promise.all([
-    loadAvailability(db, now),
-    db.ticket.count({ where: heldWhere }),
-    db.tier.findMany({
-      where: { active: true },
-      orderBy: [{ position: "asc" }, { createdAt: "asc" }],
-      select: { id: true, responseHours: true },
-    }),
+  const [availability, heldByTier, tiers] = await Promise.all([
+    loadLimitAndAbsences(db, now),
+    db.ticket.groupBy({ by: ["tierId"], where: heldWhere, _count: { _all: true } }),
+    // Each active tier with its own limit (docs/decisions/051) in one query: this runs for every member's thread page.
+    db.$queryRaw<{ id: string; responseHours: number; tierLimit: number | null }[]>`
+      select t."id", t."responseHours", l."maxOpenTickets" as "tierLimit"
+      from "Tier" t left join "SupportTierLimit" l on l."tierId" = t."id"
+      where t."active" order by t."position" asc, t."createdAt" asc`,
   ]);
-  const perTier = tierAvailability(tiers, { open: held, max: availability.maxOpenTickets }, availability.absences, now);
+  const held = heldByTier.reduce((sum, g) => sum + g._count._all, 0);
+  const heldIn = (tierId: string) => heldByTier.find((g) => g.tierId === tierId)?._count._all ?? 0;
+  const tierHeld = new Map(tiers.flatMap((t) => (t.tierLimit === null ? [] : [[t.id, { open: heldIn(t.id), max: t.tierLimit }] as const])));
+  const promises = tiers.map((t) => ({ id: t.id, responseHours: t.responseHours }));
+  const perTier = tierAvailability(
+    promises,
+    { open: held, max: availability.maxOpenTickets, perTier: tierHeld },
+    availability.absences,
+    now,
+  );
   return { ...intakeOf(perTier), held, maxOpenTickets: availability.maxOpenTickets, tiers: perTier };
 }
 
@@ -153,7 +181,7 @@ export async function refuseWhilePaused(tierId: string, now = new Date()) {
 /** For the desk: each coming or current absence with the sold tickets whose deadlines fall inside it. */
 export async function absenceWarnings(now = new Date()) {
   const [{ absences }, held] = await Promise.all([
-    loadAvailability(db, now),
+    loadLimitAndAbsences(db, now),
     db.ticket.findMany({
       where: heldWhere,
       select: { id: true, deadlineAt: true, soldTierName: true, thread: { select: { title: true } } },

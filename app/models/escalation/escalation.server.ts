@@ -237,7 +237,9 @@ export async function threadSupport(
 ) {
   const thread =
     known.thread !== undefined ? known.thread : await db.thread.findUnique({ where: { id: threadId }, select: supportThreadSelect });
-  if (!thread) return { escalatedAt: null, resolvedAt: null, ended: null, escalateUrl: null, ownTicketUrl: null, paused: null };
+  if (!thread) {
+    return { escalatedAt: null, resolvedAt: null, ended: null, escalateUrl: null, ownTicketUrl: null, paused: null, pausedTiers: [] };
+  }
   // The latest request decides what the stub says: standing (the dates) or ended without support (what happened).
   const latest = thread.tickets[0]?.state ?? null;
   const standing = latest !== null && (STANDING_TICKET_STATES as readonly string[]).includes(latest);
@@ -259,6 +261,10 @@ export async function threadSupport(
     escalateUrl: mayEscalate ? escalationPath(threadId) : null,
     ownTicketUrl: own ? `/tickets/${own.id}` : null,
     paused: intake && !intake.open ? { reopensAt: intake.reopensAt } : null,
+    // Open, but some tiers' promises cannot be kept (an absence inside their longer deadline): said here too.
+    pausedTiers: intake?.open
+      ? intake.tiers.filter((t) => !t.available).map((t) => ({ responseHours: t.responseHours, reopensAt: t.reopensAt }))
+      : [],
   };
 }
 
