@@ -228,8 +228,15 @@ describe("support availability on the pages members see", () => {
         .status,
     ).toBe(200);
     expect((await (await visitor.get("/api/v1/support/status")).json()).tiers[1].available).toBe(true);
+    // A body of the first contract (no tierLimits) keeps the tiers' own limits; an empty list clears them.
     await setLimit(null);
-    expect((await (await maintainer.get("/api/v1/support/availability")).json()).tierLimits).toEqual([]);
+    expect((await (await maintainer.get("/api/v1/support/availability")).json()).tierLimits).toEqual([
+      { id: priority!.id, maxOpenTickets: 1 },
+    ]);
+    const cleared = await maintainer.request("PUT", "/api/v1/support/availability", {
+      json: { maxOpenTickets: null, tierLimits: [], absences: [] },
+    });
+    expect((await cleared.json()).tierLimits).toEqual([]);
   });
 
   it("a reject and a resolve reopen the thread page and the gate at once; the gate's HTML form and a re-escalation after a decline refuse while paused", async () => {

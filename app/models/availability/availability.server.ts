@@ -56,7 +56,9 @@ export async function saveAvailability(actor: Actor, input: unknown, now = new D
   requirePermission(actor, "availability:manage");
   const data = parseOrThrow(availabilitySchema, input);
   const known = new Set((await db.tier.findMany({ select: { id: true } })).map((t) => t.id));
-  const unknown = data.tierLimits.flatMap((l, i) => (known.has(l.id) ? [] : [[`tierLimits.${i}.id`, "There is no such tier."] as const]));
+  const unknown = (data.tierLimits ?? []).flatMap((l, i) =>
+    known.has(l.id) ? [] : [[`tierLimits.${i}.id`, "There is no such tier."] as const],
+  );
   if (unknown.length) throw badRequest("Check the tier limits.", Object.fromEntries(unknown));
   await db.$transaction(async (tx) => {
     await tx.supportAvailability.upsert({
@@ -64,11 +66,13 @@ export async function saveAvailability(actor: Actor, input: unknown, now = new D
       create: { id: ROW, maxOpenTickets: data.maxOpenTickets },
       update: { maxOpenTickets: data.maxOpenTickets },
     });
-    await tx.supportTierLimit.deleteMany({});
-    const tierLimits = data.tierLimits.flatMap((l) =>
-      l.maxOpenTickets === null ? [] : [{ tierId: l.id, maxOpenTickets: l.maxOpenTickets }],
-    );
-    if (tierLimits.length) await tx.supportTierLimit.createMany({ data: tierLimits });
+    if (data.tierLimits) {
+      await tx.supportTierLimit.deleteMany({});
+      const tierLimits = data.tierLimits.flatMap((l) =>
+        l.maxOpenTickets === null ? [] : [{ tierId: l.id, maxOpenTickets: l.maxOpenTickets }],
+      );
+      if (tierLimits.length) await tx.supportTierLimit.createMany({ data: tierLimits });
+    }
     await tx.supportAbsence.deleteMany({ where: { to: { gt: now } } });
     if (data.absences.length) await tx.supportAbsence.createMany({ data: data.absences });
     // A raised limit or a removed absence may reopen intake now; each absence's end may reopen it later.

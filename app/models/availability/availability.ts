@@ -140,7 +140,9 @@ export const availabilitySchema = z
     tierLimits: z
       .array(z.object({ id: z.string({ error: "The tier's id." }).min(1, "The tier's id."), maxOpenTickets: limitField }))
       .max(MAX_TIER_LIMITS, `At most ${MAX_TIER_LIMITS} tier limits.`)
-      .default([]),
+      // Left out, the tiers' own limits stay as they are: a client of the first contract
+      // ({ maxOpenTickets, absences }) does not wipe what the desk set (docs/decisions/051).
+      .optional(),
     absences: z.array(absenceSchema).max(MAX_ABSENCES, `At most ${MAX_ABSENCES} absences.`).default([]),
   })
   // Run even when another field failed, so one answer names every field to fix; rows whose dates did not parse
