@@ -141,3 +141,18 @@ describe("the gate", () => {
     expect(await text(await member.get(`/escalate/${thread.id}`))).toContain("KEPT-steps-after-decline");
   });
 });
+
+describe("counts meet nouns", () => {
+  it("says '1 post' for the snapshot of a question without replies", async () => {
+    const created = await owner.post("/api/v1/threads", {
+      category: "pro",
+      title: "Single sign-on drops the group claim",
+      body: "After enabling SSO with Okta, members arrive without their groups; the claim is in the token.",
+    });
+    expect(created.status).toBe(201);
+    const id = await paidTicket(owner, (await created.json()).id);
+    const page = await text(await maintainer.get(`/tickets/${id}`));
+    expect(page).toContain("Thread snapshot at payment time (1 post)");
+    expect(page).not.toMatch(/\b1 (posts|hours|replies|votes|days)\b/);
+  });
+});
