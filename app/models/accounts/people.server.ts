@@ -6,7 +6,7 @@ import { parseOrThrow } from "~/utils/validation";
 import { requirePermission } from "~/models/permissions";
 import { writeAudit } from "~/models/moderation/audit.server";
 import { lockAccount } from "~/models/accounts/account-access.server";
-import { isSuspended, utcMinute } from "~/models/accounts/suspension";
+import { isSuspended } from "~/models/accounts/suspension";
 import { roleSchema, usernameIs } from "~/models/accounts/user.server";
 import type { Actor, Role } from "~/models/types";
 
@@ -144,7 +144,3 @@ function applyChange(actorId: string | null, targetId: string, change: Partial<z
     return person(after, now);
   });
 }
-
-/** "Suspended until 2027-01-05 14:00 UTC", for lists and notices. */
-export const suspensionLabel = (p: { suspendedUntil: Date | string | null }) =>
-  p.suspendedUntil ? `Suspended until ${utcMinute(p.suspendedUntil)}` : null;
