@@ -45,7 +45,8 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
           <img src={favicon} alt="" width={24} height={24} /> Backline
         </Link>
         <details className="nav-menu" ref={menu}>
-          <summary className="menu-button">
+          {/* Named "Menu" also where a phone shows the icon alone. */}
+          <summary className="menu-button" aria-label="Menu">
             <MenuIcon /> <span className="menu-label">Menu</span>
           </summary>
           <div className="nav-menu-panel">

@@ -76,7 +76,8 @@ try {
       for (const width of shot.widths) {
         await page.setViewportSize(width === PHONE.width ? PHONE : LAPTOP);
         await page.goto(url + placePath(shot.path, places));
-        if (shot.openMenu) await page.locator("header summary", { hasText: shot.openMenu }).click();
+        if (shot.openMenu)
+          await page.locator("header summary", { hasText: shot.openMenu }).or(page.getByLabel(shot.openMenu)).first().click();
         const file = path.join(out, `${shot.name}-${width}.png`);
         await page.screenshot({ path: file });
         console.log(path.relative(root, file));
