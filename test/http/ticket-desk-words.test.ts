@@ -156,3 +156,22 @@ describe("counts meet nouns", () => {
     expect(page).not.toMatch(/\b1 (posts|hours|replies|votes|days)\b/);
   });
 });
+
+describe("what a newcomer sees before signing in", () => {
+  it("shows visitors the tiers and the demo insurance plan with prices and promises; the demo desk has canned replies", async () => {
+    const page = await text(await visitor.get("/support"));
+    expect(page).toMatch(
+      /Standard<\/h3><p class="offer-price">\$49\.00<\/p><p>A first answer from the maintainer within <strong>48 hours<\/strong>/,
+    );
+    expect(page).toMatch(/Priority<\/h3><p class="offer-price">\$149\.00<\/p>/);
+    expect(page).toMatch(
+      /Business cover<\/h3><p class="offer-price">\$990\.00 a year<\/p><p>\$1,500\.00 of paid support during the year\.<\/p>/,
+    );
+    expect(page).toContain("charged only if the maintainer accepts the ticket");
+    expect(page).toContain("Join to get support");
+    expect(page).not.toMatch(/price_|prod_/); // no Stripe ids
+    const admin = await signIn(server, "admin@backline.local");
+    const macros = await text(await admin.get("/admin/macros"));
+    for (const name of ["Thanks, on it", "Need logs", "Fixed in next release"]) expect(macros).toContain(name);
+  });
+});
