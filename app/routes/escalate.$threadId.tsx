@@ -225,7 +225,8 @@ export default function Escalate() {
                       disabled={!truth?.available}
                       {...invalid(errors.tier, "tier-error")}
                     />{" "}
-                    <strong>{t.name}</strong>: first response within {plural(t.responseHours, "hour")}, {formatPrice(t.priceCents, t.currency)}
+                    <strong>{t.name}</strong>: first response within {plural(t.responseHours, "hour")},{" "}
+                    {formatPrice(t.priceCents, t.currency)}
                     <TierTruth tier={truth} />
                   </label>
                 );
