@@ -40,8 +40,8 @@ async function main() {
   process.env.DATABASE_URL = database.url;
   process.env.DATABASE_POOL_SIZE = "1";
   await deployMigrations(database.target);
-  const { createUser, setRole } = await import("~/models/accounts/user.server.ts");
-  const { db, disconnectDb } = await import("./services/db.server.ts");
+  const { createUser } = await import("~/models/accounts/user.server.ts");
+  const { disconnectDb } = await import("./services/db.server.ts");
   try {
     if (command === "demo:purge") {
       const { purgeDemoAndTestMoney } = await import("~/models/payments/demo-purge.server.ts");
@@ -64,10 +64,10 @@ async function main() {
       const user = await createUser({ email: values.email ?? "", username: values.username ?? "", password: values.password ?? "" }, role);
       console.log(`Created ${user.role} ${user.username} (${values.email}), id ${user.id}`);
     } else {
-      const found = await db.user.findUnique({ where: { email: (values.email ?? "").toLowerCase() } });
-      if (!found) throw new AppError(404, "not_found", `No account with e-mail ${values.email}`);
-      await setRole(found.id, role);
-      console.log(`${found.username} is now ${role}`);
+      // Audited like a change on the admin page (docs/decisions/049).
+      const { changeRoleFromCommandLine } = await import("~/models/accounts/people.server.ts");
+      const changed = await changeRoleFromCommandLine(values.email ?? "", role);
+      console.log(`${changed.username} is now ${changed.role}`);
     }
     return 0;
   } finally {

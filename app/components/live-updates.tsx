@@ -1,5 +1,6 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import { plural } from "~/utils/text";
 
 // Listens to a live stream (app/routes/live.*, docs/decisions/049) and reloads the page's data when it
 // says something changed, so new replies or queue items appear in place, with the reader's own
@@ -48,4 +49,4 @@ export function LiveUpdates({ url, announce }: { url: string; announce: (change:
 }
 
 /** "1 new reply", "3 new replies": what a screen reader says when replies arrive. */
-export const newRepliesMessage = ({ added }: Change) => (added ? `${added} new ${added === 1 ? "reply" : "replies"}` : null);
+export const newRepliesMessage = ({ added }: Change) => (added ? plural(added, "new reply", "new replies") : null);

@@ -45,7 +45,10 @@ export function SiteHeader({ user, unreadCount = 0 }: { user: User; unreadCount?
           <img src={favicon} alt="" width={24} height={24} /> Backline
         </Link>
         <details className="nav-menu" ref={menu}>
-          <summary className="menu-button">Menu</summary>
+          {/* Named "Menu" also where a phone shows the icon alone. */}
+          <summary className="menu-button" aria-label="Menu">
+            <MenuIcon /> <span className="menu-label">Menu</span>
+          </summary>
           <div className="nav-menu-panel">
             <ul className="nav-links">
               {mainLinks(user).map((l) => (
@@ -125,6 +128,14 @@ function BellIcon() {
         fill="currentColor"
         d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
       />
+    </svg>
+  );
+}
+
+function MenuIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false" className="menu-icon">
+      <path fill="currentColor" d="M3 5h18v2H3zm0 6h18v2H3zm0 6h18v2H3z" />
     </svg>
   );
 }

@@ -2,13 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { Field, FormError } from "~/components/field";
-import { changePerson, findPeople, suspensionLabel, type Person } from "~/models/accounts/people.server";
+import { changePerson, findPeople, type Person } from "~/models/accounts/people.server";
+import { suspensionLabel } from "~/models/accounts/suspension";
 import { requirePermission, ROLES } from "~/models/permissions";
 import type { Role } from "~/models/types";
 import { requireUser } from "~/services/auth.server";
 import { badRequest } from "~/utils/errors";
 import { attempt, readForm, type FormFailure } from "~/utils/form-action.server";
 import { forPage } from "~/utils/page-errors.server";
+import { plural } from "~/utils/text";
 
 // People and roles (issue 18): find an account, change its role, suspend or unsuspend it. The same
 // rules as `PATCH /api/v1/users/:username` (app/models/accounts/people.server.ts), audit entries included.
@@ -69,7 +71,7 @@ export default function AdminPeople() {
         </p>
       ) : null}
       <DataTable
-        caption={`${total} ${total === 1 ? "account" : "accounts"}${query ? ` matching “${query}”` : ""}`}
+        caption={`${plural(total, "account")}${query ? ` matching “${query}”` : ""}`}
         rows={people}
         rowKey={(p) => p.id}
         empty="Nobody matches. Try part of a username or e-mail address."

@@ -19,6 +19,7 @@ import { PausedCard, QueueNotice, TierTruth } from "~/components/support/intake"
 import { gateIntake } from "~/models/availability/gate-intake.server";
 import { requestReopenMail } from "~/models/availability/reopen.server";
 import { formToObject } from "~/utils/validation";
+import { plural } from "~/utils/text";
 
 // The gate before payment (docs/product.md §4.2) and the page checkout returns to.
 
@@ -224,7 +225,8 @@ export default function Escalate() {
                       disabled={!truth?.available}
                       {...invalid(errors.tier, "tier-error")}
                     />{" "}
-                    <strong>{t.name}</strong>: first response within {t.responseHours} hours, {formatPrice(t.priceCents, t.currency)}
+                    <strong>{t.name}</strong>: first response within {plural(t.responseHours, "hour")},{" "}
+                    {formatPrice(t.priceCents, t.currency)}
                     <TierTruth tier={truth} />
                   </label>
                 );

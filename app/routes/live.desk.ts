@@ -7,10 +7,10 @@ import { forResource } from "~/utils/page-errors.server";
 
 // The paid queue's changes (a new paid ticket, a state change) as server-sent events, for the desk
 // only (docs/decisions/049): whoever is not on the desk gets 404, as for the desk page.
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getUser(request);
   return forResource(async () => {
     requireDesk(user);
-    return eventStream(request, DESK_TOPIC);
+    return eventStream(request, DESK_TOPIC, context.connectionClosed);
   });
 }

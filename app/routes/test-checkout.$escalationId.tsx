@@ -10,6 +10,7 @@ import { notFound } from "~/utils/errors";
 import { attempt, readForm } from "~/utils/form-action.server";
 import { formatPrice } from "~/utils/money";
 import { forPage } from "~/utils/page-errors.server";
+import { plural } from "~/utils/text";
 
 // The test-mode checkout (docs/product.md §4.12): stands in for Stripe Checkout when no
 // Stripe keys are configured. Its buttons feed the same fulfilment as Stripe's webhook.
@@ -28,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const amount = formatPrice(e.amountCents, e.currency);
     const facts: TestCheckout["facts"] = [
       ["For", e.thread.title],
-      ["Tier", `${e.tier.name} (first response within ${e.tier.responseHours} hours)`],
+      ["Tier", `${e.tier.name} (first response within ${plural(e.tier.responseHours, "hour")})`],
       ["Amount", `${amount}, authorised now, charged only if the maintainer accepts`],
     ];
     const checkout: TestCheckout = {

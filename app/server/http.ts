@@ -19,6 +19,7 @@ import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
 import { fillableEntry, memberThreadId, sendWithSlot, withoutCredentials, type ThreadViewerSlot } from "./member-page";
 import { gzipTemplate, gzipWithNonce, piecesAround } from "./gzip-with-nonce";
+import { loadContext } from "./load-context";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Browsers and shared caches revalidate every time (ETag → 304); the server-side cache does the work.
@@ -207,7 +208,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
   );
   const servePublic = express.static(publicDir, { maxAge: "1h" });
   app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
-  const remix = createRequestHandler({ build, mode: "production", getLoadContext: (_req, res) => ({ cspNonce: nonceOf(res) }) });
+  const remix = createRequestHandler({ build, mode: "production", getLoadContext: (_req, res) => loadContext(res) });
   const render = createRemixHandler(build, "production");
   const pageCache = new PageCache(getEnv().DATABASE_URL);
   const placeholder = noncePlaceholder(getEnv().sessionSecret);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { startArguments } from "../../app/server/start-command.mjs";
 import { launchBrowser } from "../helpers/browser.ts";
 import { listeningUrl } from "../helpers/listening.ts";
-import { demoThreadPath, LAPTOP, PHONE, ROLE_TOURS, tourPage } from "../helpers/layout-pages.ts";
+import { LAPTOP, openPaidTicket, PHONE, placePath, ROLE_TOURS, tourPage, tourPlaces } from "../helpers/layout-pages.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const out = path.join(root, "docs/screenshots");
@@ -19,8 +19,12 @@ const SHOTS: { role: string; path: string; name: string; widths: number[]; openM
   { role: "member", path: "{thread}", name: "thread", widths: [1280, 390] },
   { role: "member", path: "/latest", name: "phone-menu", widths: [390], openMenu: "Menu" },
   { role: "member", path: "/tags", name: "tags", widths: [1280] },
+  { role: "member", path: "/escalate/{threadId}", name: "gate", widths: [1280] },
+  { role: "member", path: "{ticket}", name: "ticket-member", widths: [390] },
   { role: "moderator", path: "/mod", name: "moderation", widths: [390] },
+  { role: "maintainer", path: "{ticket}", name: "ticket-desk", widths: [1280, 390] },
   { role: "admin", path: "/desk/numbers", name: "desk-numbers", widths: [1280] },
+  { role: "admin", path: "/admin/people", name: "admin-people", widths: [1280] },
   { role: "admin", path: "/admin/tiers", name: "admin-tiers", widths: [1280] },
 ];
 
@@ -54,17 +58,26 @@ const url = await new Promise<string>((resolve, reject) => {
 const browser = await launchBrowser();
 try {
   mkdirSync(out, { recursive: true });
+  // A paid ticket of the demo member, so the member's and the desk's ticket pages have something to show.
+  const member = await tourPage(
+    browser,
+    url,
+    ROLE_TOURS.find((t) => t.role === "member")!,
+  );
+  const ticket = await openPaidTicket(member.page, url);
+  await member.page.context().close();
   for (const tour of ROLE_TOURS) {
     const shots = SHOTS.filter((s) => s.role === tour.role);
     if (!shots.length) continue;
     const { page } = await tourPage(browser, url, tour);
     await page.emulateMedia({ colorScheme: "light" });
-    const thread = await demoThreadPath(page, url);
+    const places = await tourPlaces(page, url, ticket);
     for (const shot of shots) {
       for (const width of shot.widths) {
         await page.setViewportSize(width === PHONE.width ? PHONE : LAPTOP);
-        await page.goto(url + shot.path.replace("{thread}", thread));
-        if (shot.openMenu) await page.locator("header summary", { hasText: shot.openMenu }).click();
+        await page.goto(url + placePath(shot.path, places));
+        if (shot.openMenu)
+          await page.locator("header summary", { hasText: shot.openMenu }).or(page.getByLabel(shot.openMenu)).first().click();
         const file = path.join(out, `${shot.name}-${width}.png`);
         await page.screenshot({ path: file });
         console.log(path.relative(root, file));

@@ -17,8 +17,12 @@ describe("composing, voting and accepting, and taking it back", () => {
     await asker.getByLabel("Title").fill("Archive keeps old exports after the retention change");
     const details = asker.getByLabel("Details (Markdown)");
     await details.fill("After setting a **shorter retention**, old exports stay. <script>window.__pwned=1</script>");
-    // Tag suggestions come from tags in use.
-    expect(await asker.locator("datalist option").count()).toBeGreaterThan(0);
+    // Tag suggestions come from tags in use, finishing the tag being typed after those already written.
+    await asker.getByRole("button", { name: "Preview" }).waitFor(); // shown once the page is hydrated
+    await asker.getByLabel("Tags").fill("archive, web");
+    await expect
+      .poll(() => asker.locator("datalist option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
+      .toEqual(["archive, webhooks"]);
     await asker.getByLabel("Tags").fill("archive, Exports");
 
     await asker.getByRole("button", { name: "Preview" }).click();
@@ -36,6 +40,15 @@ describe("composing, voting and accepting, and taking it back", () => {
     await asker.getByRole("heading", { name: "Archive keeps old exports after the retention change" }).waitFor();
     const threadUrl = asker.url();
     await expect(asker.locator(".thread-header .tag").allTextContents()).resolves.toEqual(["#archive", "#exports"]);
+
+    // Editing has the same preview.
+    await asker.getByRole("article", { name: "Question" }).getByRole("link", { name: "Edit", exact: true }).click();
+    await asker.getByLabel("Text (Markdown)").fill("After setting a _shorter retention_, old exports stay in `exports/`.");
+    await asker.getByRole("button", { name: "Preview" }).click();
+    await asker.locator(".preview-pane em", { hasText: "shorter retention" }).waitFor();
+    await asker.getByRole("button", { name: "Save" }).click();
+    await asker.waitForURL((u) => u.pathname === new URL(threadUrl).pathname);
+    await asker.getByRole("article", { name: "Question" }).locator("em", { hasText: "shorter retention" }).waitFor();
 
     const { page: helper, errors: helperErrors } = await signInPage(app, "member2@backline.local");
     await helper.goto(threadUrl);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventStream, type OpenStream } from "../helpers/event-stream";
 import { Client, signIn } from "../helpers/http";
+import { paidTicket } from "../helpers/paid-ticket";
 import { startServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -92,6 +93,43 @@ describe("a thread's live stream", () => {
     expect(desk.response.status).toBe(200);
     await ready(desk);
     desk.close();
+  });
+
+  it("tells the desk of a new paid ticket and of its acceptance", async () => {
+    const maintainer = await signIn(server, "maintainer@backline.local");
+    const desk = await open("/live/desk", maintainer);
+    await ready(desk);
+    const thread = await newThread("A paid question the desk hears about");
+    const { ticketId } = await paidTicket(server, grace, thread.id);
+    await until("the new ticket to reach the desk", () => changes(desk).length >= 1);
+    const seen = changes(desk).length;
+    expect((await maintainer.post(`/api/v1/tickets/${ticketId}/accept`, {})).status).toBe(200);
+    await until("the acceptance to reach the desk", () => changes(desk).length > seen);
+    // Counts and times only: nothing of the request or the member.
+    expect(JSON.stringify(desk.events)).not.toMatch(/grace|webhook handler|3\.2\.1/);
+    desk.close();
+  });
+});
+
+describe("several app servers on one database", () => {
+  it("a reply written through one server reaches a reader streaming from another", async () => {
+    // A second process on the same database, as behind a load balancer (PGlite: through the first one's socket).
+    const other = await startServer({ databaseUrl: server.databaseUrl() });
+    try {
+      const thread = await newThread("Replies written on another server");
+      const stream = await open(`/live/threads/${thread.id}`);
+      await ready(stream);
+      const elsewhere = await signIn(other, "member2@backline.local");
+      const replied = await elsewhere.post(`/api/v1/threads/${thread.id}/posts`, { body: "Answered through the second server." });
+      expect(replied.status).toBe(201);
+      const [change] = await until("the other server's reply to reach this stream", () =>
+        changes(stream).length ? changes(stream) : false,
+      );
+      expect(change).toMatchObject({ posts: 2, added: 1 });
+      stream.close();
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -141,3 +141,37 @@ describe("the gate", () => {
     expect(await text(await member.get(`/escalate/${thread.id}`))).toContain("KEPT-steps-after-decline");
   });
 });
+
+describe("counts meet nouns", () => {
+  it("says '1 post' for the snapshot of a question without replies", async () => {
+    const created = await owner.post("/api/v1/threads", {
+      category: "pro",
+      title: "Single sign-on drops the group claim",
+      body: "After enabling SSO with Okta, members arrive without their groups; the claim is in the token.",
+    });
+    expect(created.status).toBe(201);
+    const id = await paidTicket(owner, (await created.json()).id);
+    const page = await text(await maintainer.get(`/tickets/${id}`));
+    expect(page).toContain("Thread snapshot at payment time (1 post)");
+    expect(page).not.toMatch(/\b1 (posts|hours|replies|votes|days)\b/);
+  });
+});
+
+describe("what a newcomer sees before signing in", () => {
+  it("shows visitors the tiers and the demo insurance plan with prices and promises; the demo desk has canned replies", async () => {
+    const page = await text(await visitor.get("/support"));
+    expect(page).toMatch(
+      /Standard<\/h3><p class="offer-price">\$49\.00<\/p><p>A first answer from the maintainer within <strong>48 hours<\/strong>/,
+    );
+    expect(page).toMatch(/Priority<\/h3><p class="offer-price">\$149\.00<\/p>/);
+    expect(page).toMatch(
+      /Business cover<\/h3><p class="offer-price">\$990\.00 a year<\/p><p>\$1,500\.00 of paid support during the year\.<\/p>/,
+    );
+    expect(page).toContain("charged only if the maintainer accepts the ticket");
+    expect(page).toContain("Join to get support");
+    expect(page).not.toMatch(/price_|prod_/); // no Stripe ids
+    const admin = await signIn(server, "admin@backline.local");
+    const macros = await text(await admin.get("/admin/macros"));
+    for (const name of ["Thanks, on it", "Need logs", "Fixed in next release"]) expect(macros).toContain(name);
+  });
+});

@@ -4,6 +4,7 @@ import { createApiToken, revokeApiToken, userForToken } from "~/models/accounts/
 import { revokeAllAccess, setPassword } from "~/models/accounts/account-access.server";
 import { createAuthSession, listSessions, userForSession } from "~/models/accounts/auth-session.server";
 import { requestPasswordReset, resetPassword } from "~/models/accounts/password-reset.server";
+import { changeRoleFromCommandLine } from "~/models/accounts/people.server";
 import { createUser, verifyCredentials } from "~/models/accounts/user.server";
 import { accounts } from "~/server/accounts.server";
 import { asFormRequest, connectAccounts, login } from "~/services/auth.server";
@@ -192,5 +193,19 @@ describe("password reset", () => {
       status: 400,
       fields: { confirm: expect.any(String) },
     });
+  });
+});
+
+describe("roles from the command line", () => {
+  it("changes the role with an audit entry, as the admin page does (npm run cli -- user:role)", async () => {
+    const input = newUser();
+    const user = await createUser(input);
+    const changed = await changeRoleFromCommandLine(input.email.toUpperCase(), "moderator");
+    expect(changed).toMatchObject({ username: input.username, role: "moderator" });
+    const entries = await db.auditLog.findMany({ where: { targetType: "user", targetId: user.id } });
+    expect(entries).toMatchObject([
+      { action: "user.role", actorId: null, reason: expect.stringContaining("command line"), data: { from: "member", to: "moderator" } },
+    ]);
+    await expect(changeRoleFromCommandLine("nobody@example.com", "admin")).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -1,11 +1,12 @@
 import { DataTable } from "~/components/data-table";
 import type { IntakeDay } from "~/models/availability/intake-history";
+import { plural } from "~/utils/text";
 
 /** Capacity use and pauses per day (docs/product.md §4.13). */
 export function IntakeHistoryTable({ days, maxOpenTickets }: { days: IntakeDay[]; maxOpenTickets: number | null }) {
   return (
     <section aria-labelledby="intake-title">
-      <h2 id="intake-title">Intake over the last {days.length} days</h2>
+      <h2 id="intake-title">Intake over the last {plural(days.length, "day")}</h2>
       <p className="hint">
         Most paid tickets held at once each day (awaiting acceptance, open or waiting on the customer), against the limit set now:{" "}
         {maxOpenTickets === null ? "no limit" : maxOpenTickets}. A pause is a stretch when no tier could be sold.

@@ -6,9 +6,9 @@ import { parseOrThrow } from "~/utils/validation";
 import { requirePermission } from "~/models/permissions";
 import { writeAudit } from "~/models/moderation/audit.server";
 import { lockAccount } from "~/models/accounts/account-access.server";
-import { isSuspended, utcMinute } from "~/models/accounts/suspension";
+import { isSuspended } from "~/models/accounts/suspension";
 import { roleSchema, usernameIs } from "~/models/accounts/user.server";
-import type { Actor } from "~/models/types";
+import type { Actor, Role } from "~/models/types";
 
 // People administration (docs/product.md §people, issue 18): admins find accounts, change roles,
 // suspend and unsuspend; every change is written to the audit log in the same transaction. What a
@@ -101,16 +101,31 @@ export async function changePerson(actor: Actor | null, username: string, input:
     const reason = reasonSchema.safeParse(change.reason ?? "");
     if (!reason.success) throw badRequest(reason.error.issues[0]!.message, { reason: reason.error.issues[0]!.message });
   }
+  return applyChange(actor.id, target.id, change, now);
+}
+
+/**
+ * `npm run cli -- user:role`: the operator's way to make the first admin. Audited like the admin page,
+ * with no actor (the audit log shows "system") and a reason saying where it came from.
+ */
+export async function changeRoleFromCommandLine(email: string, role: Role): Promise<Person> {
+  const target = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: { id: true } });
+  if (!target) throw notFound(`No account with e-mail ${email}`);
+  return applyChange(null, target.id, { role, reason: "Changed on the command line (npm run cli -- user:role)" });
+}
+
+/** The one place a role or suspension changes: the account locked, the change and its audit entries in one transaction. */
+function applyChange(actorId: string | null, targetId: string, change: Partial<z.output<typeof personChangeSchema>>, now = new Date()) {
   return db.$transaction(async (tx) => {
-    await lockAccount(tx, target.id);
-    const before = await tx.user.findUniqueOrThrow({ where: { id: target.id }, select: personSelect });
+    await lockAccount(tx, targetId);
+    const before = await tx.user.findUniqueOrThrow({ where: { id: targetId }, select: personSelect });
     const data: Prisma.UserUpdateInput = {};
     const audit = (action: "user.role" | "user.suspend" | "user.unsuspend", extra: Prisma.InputJsonObject, reason?: string) =>
       writeAudit(tx, {
-        actorId: actor.id,
+        actorId,
         action,
         targetType: "user",
-        targetId: target.id,
+        targetId,
         reason,
         data: { username: before.username, ...extra },
       });
@@ -125,11 +140,7 @@ export async function changePerson(actor: Actor | null, username: string, input:
       data.suspendedUntil = null;
       await audit("user.unsuspend", { until: before.suspendedUntil!.toISOString() }, change.reason);
     }
-    const after = await tx.user.update({ where: { id: target.id }, data, select: personSelect });
+    const after = await tx.user.update({ where: { id: targetId }, data, select: personSelect });
     return person(after, now);
   });
 }
-
-/** "Suspended until 2027-01-05 14:00 UTC", for lists and notices. */
-export const suspensionLabel = (p: { suspendedUntil: Date | string | null }) =>
-  p.suspendedUntil ? `Suspended until ${utcMinute(p.suspendedUntil)}` : null;

@@ -22,3 +22,7 @@ export function suspendedError(until: Date) {
 /** The refusal for this account, or null when it may act. */
 export const suspensionRefusal = (user: { suspendedUntil: Date | null }) =>
   isSuspended(user) ? suspendedError(user.suspendedUntil!) : null;
+
+/** "Suspended until 2027-01-05 14:00 UTC", for lists and notices. Here, not in a .server module: the admin page renders it in the browser too. */
+export const suspensionLabel = (p: { suspendedUntil: Date | string | null }) =>
+  p.suspendedUntil ? `Suspended until ${utcMinute(p.suspendedUntil)}` : null;

@@ -124,8 +124,4 @@ export async function verifyCredentials(email: string, password: string) {
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hash("no account has this password", ARGON2));
 
-export async function setRole(userId: string, role: Role) {
-  return db.user.update({ where: { id: userId }, data: { role }, select: publicUserSelect });
-}
-
 export const findUserById = (id: string) => db.user.findUnique({ where: { id }, select: accountUserSelect });

@@ -27,6 +27,7 @@ import { siteOrigin } from "~/utils/url.server";
 import type { Role, Tx } from "~/models/types";
 import { moneyWords } from "~/models/payments/money-words";
 import { STANDING_TICKET_STATES } from "~/models/tickets/state";
+import { plural } from "~/utils/text";
 
 // A thread becomes a paid escalation (docs/product.md §4.1–4.4): the gate is checked,
 // the price is fixed from the tier, and the member is sent to checkout. The
@@ -90,7 +91,7 @@ export async function startEscalation(user: Member, threadId: string, input: unk
       currency: tier.currency,
       stripePriceId: tier.stripePriceId,
       productName: `${tier.name} support ticket`,
-      productDescription: `First response within ${tier.responseHours} hours. You are charged only if the maintainer accepts the ticket.`,
+      productDescription: `First response within ${plural(tier.responseHours, "hour")}. You are charged only if the maintainer accepts the ticket.`,
       customerEmail: user.email,
       successUrl: `${back}&checkout=success`,
       cancelUrl: `${back}&checkout=cancelled`,

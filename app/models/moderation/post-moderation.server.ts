@@ -20,6 +20,7 @@ import {
   type PostState,
 } from "~/models/moderation/thread-unit.server";
 import type { Actor } from "~/models/types";
+import { plural } from "~/utils/text";
 
 // Moderating one post. The question (post 0) is moderated with its thread, as one unit.
 
@@ -99,7 +100,7 @@ export async function autoHidePost(postId: string, flagCount: number) {
     if (isRemoved(post, post.thread)) return { changed: false };
     if (post.number === 0) await updateUnit(tx, post.thread, { hidden: true });
     else await tx.post.update({ where: { id: post.id }, data: { hidden: true } });
-    await auditPost(tx, null, "post.auto_hide", post, `Hidden automatically after ${flagCount} flags; waiting for a moderator.`, {
+    await auditPost(tx, null, "post.auto_hide", post, `Hidden automatically after ${plural(flagCount, "flag")}; waiting for a moderator.`, {
       flagCount,
     });
     return { changed: true };

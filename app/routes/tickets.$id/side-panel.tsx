@@ -6,6 +6,7 @@ import { MoneyTrail } from "./money-trail";
 import { PaymentSection } from "./payment";
 import { GateAnswers, ThreadSnapshot } from "./ticket-snapshot-view";
 import type { Ticket } from "./types";
+import { plural } from "~/utils/text";
 
 /** Everything about the ticket that is not the conversation: beside it on a wide screen, below it on a phone. */
 export function SidePanel({ ticket: t, errors }: { ticket: Ticket; errors?: Record<string, string> }) {
@@ -18,7 +19,7 @@ export function SidePanel({ ticket: t, errors }: { ticket: Ticket; errors?: Reco
           <dd>{t.stateLabel}</dd>
           <dt>Tier</dt>
           <dd>
-            {t.tier.name}: first response within {t.tier.responseHours} hours, {formatPrice(t.tier.priceCents, t.tier.currency)}
+            {t.tier.name}: first response within {plural(t.tier.responseHours, "hour")}, {formatPrice(t.tier.priceCents, t.tier.currency)}
           </dd>
           {t.clock.text ? (
             <>
@@ -52,7 +53,7 @@ export function SidePanel({ ticket: t, errors }: { ticket: Ticket; errors?: Reco
       </section>
       {/* Open for the member; folded for the desk, who reads it when needed. */}
       <details className="card" open={!t.viewer.canDecide}>
-        <summary>Thread snapshot at payment time ({t.snapshot.posts.length} posts)</summary>
+        <summary>Thread snapshot at payment time ({plural(t.snapshot.posts.length, "post")})</summary>
         <ThreadSnapshot snapshot={t.snapshot} />
       </details>
     </aside>

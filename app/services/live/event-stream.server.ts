@@ -16,7 +16,11 @@ export const openStreams = () => open;
 
 const format = (e: LiveEvent) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 
-export function eventStream(request: Request, topic: string): Response {
+/**
+ * The stream of `topic` for this request. `closed` is the connection's own close signal (the load context's
+ * `connectionClosed`): `request.signal` alone was seen to miss a client that left after a garbage collection.
+ */
+export function eventStream(request: Request, topic: string, closed?: AbortSignal): Response {
   // Each stream holds a socket and a little memory: past the cap, a clear answer instead of slow death.
   if (open >= getEnv().LIVE_STREAMS_MAX) {
     throw new AppError(
@@ -49,14 +53,16 @@ export function eventStream(request: Request, topic: string): Response {
         clearInterval(heartbeat);
         unsubscribe();
         request.signal.removeEventListener("abort", end);
+        closed?.removeEventListener("abort", end);
         try {
           controller.close();
         } catch {
           // Already closed by the client going away.
         }
       };
-      if (request.signal.aborted) return end();
+      if (request.signal.aborted || closed?.aborted) return end();
       request.signal.addEventListener("abort", end);
+      closed?.addEventListener("abort", end);
       send(`retry: ${RETRY_MS}\n: connected\n\n`);
     },
     cancel() {
