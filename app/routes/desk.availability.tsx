@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "~/components/field";
 import { formatDateTime } from "~/components/time";
+import { plural } from "~/utils/text";
 import { availabilityFromForm } from "~/models/availability/availability";
 import {
   absenceWarnings,
@@ -65,8 +66,7 @@ export default function DeskAvailability() {
     <div className="stack">
       <DeskPageHeader title="Availability">
         Paid support is sold only while its promise can be kept. Intake is{" "}
-        <strong data-testid="intake-state">{intake.open ? "open" : "paused"}</strong>: {intake.held} paid ticket
-        {intake.held === 1 ? "" : "s"} held now
+        <strong data-testid="intake-state">{intake.open ? "open" : "paused"}</strong>: {plural(intake.held, "paid ticket")} held now
         {intake.reopensAt ? `; it reopens on ${formatDateTime(intake.reopensAt)}` : ""}.
       </DeskPageHeader>
       <AbsenceWarnings warnings={warnings} />
@@ -94,7 +94,7 @@ export default function DeskAvailability() {
           {tiers.map((t, i) => (
             <Field
               key={t.id}
-              label={`${t.name} (${t.responseHours} hours)`}
+              label={`${t.name} (${plural(t.responseHours, "hour")})`}
               name={`tierLimits.${t.id}`}
               type="number"
               min={1}
