@@ -29,7 +29,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`Usage: npm run bench [-- --duration SECONDS --json FILE --no-build --reseed --only pglite|postgres --cases a,b --connections 1,32]
+  console.log(`Usage: npm run bench [-- --duration SECONDS --json FILE --no-build --reseed --only pglite|postgres --cases a,b|=exact name --connections 1,32]
 Seeds the large dataset when missing (npm run seed:large), builds, serves and measures.
 BENCH_DATABASE_URL=postgresql://…/backline_bench also runs the cases on PostgreSQL.`);
   process.exit(0);
@@ -555,7 +555,8 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
       },
     ];
     const only = values.cases?.split(",");
-    const selected = cases.filter((c) => !only || only.some((o) => c.name.includes(o)));
+    // "=name" selects one case exactly (some names are parts of others).
+    const selected = cases.filter((c) => !only || only.some((o) => (o.startsWith("=") ? c.name === o.slice(1) : c.name.includes(o))));
     const results: Result[] = [];
     for (const c of selected) {
       // Warm-up: JIT, caches, prepared statements.
