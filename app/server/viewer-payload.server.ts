@@ -1,5 +1,4 @@
 import { threadViewerState } from "~/models/community/thread-viewer.server";
-import { unreadCount } from "~/models/notifications/notification.server";
 import { getUser } from "~/services/auth.server";
 import { newFormToken } from "~/utils/form-once.server";
 import { threadPageNumber } from "~/utils/urls";
@@ -24,9 +23,10 @@ export async function threadViewerSlot(request: Request, threadId: string, nonce
   const url = new URL(request.url);
   const state = await threadViewerState(user, threadId, threadPageNumber(url), version);
   if (!state) return null;
+  const { unreadCount, ...own } = state;
   const payload: ViewerPayload = {
-    root: { user: { id: user.id, username: user.username, role: user.role }, unreadCount: await unreadCount(user.id) },
-    thread: { viewer: { id: user.id, username: user.username }, ...state, replyToken: newFormToken() },
+    root: { user: { id: user.id, username: user.username, role: user.role }, unreadCount },
+    thread: { viewer: { id: user.id, username: user.username }, ...own, replyToken: newFormToken() },
   };
   // Without JavaScript the payload cannot apply: the browser follows this to the page rendered whole.
   url.searchParams.set(FULL_RENDER_PARAM, FULL_RENDER_VALUE);

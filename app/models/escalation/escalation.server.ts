@@ -227,14 +227,19 @@ export const supportThreadSelect = {
 } satisfies Prisma.ThreadSelect;
 type SupportThread = Prisma.ThreadGetPayload<{ select: typeof supportThreadSelect }>;
 
+/** The member's own ticket on a thread that is still being worked: the stub links to it instead of the gate. */
+export const ownActiveTicketWhere = (threadId: string, ownerId: string) =>
+  ({ threadId, ownerId, state: { in: [...ACTIVE_TICKET_STATES] } }) satisfies Prisma.TicketWhereInput;
+
 /**
  * The public stub and the way in, for the thread page (docs/product.md §4.1, §4.5). `thread` when the caller has
- * loaded it already; `version`, the page cache's content version, lets the intake be reused (intakeForDisplay).
+ * loaded it already, and `ownTicketId` when it has looked the viewer's own active ticket up; `version`, the page
+ * cache's content version, lets the intake be reused (intakeForDisplay).
  */
 export async function threadSupport(
   threadId: string,
   viewer: { id: string; role: Role } | null,
-  known: { thread?: SupportThread | null; version?: string | null } = {},
+  known: { thread?: SupportThread | null; version?: string | null; ownTicketId?: string | null } = {},
 ) {
   const thread =
     known.thread !== undefined ? known.thread : await db.thread.findUnique({ where: { id: threadId }, select: supportThreadSelect });
@@ -249,10 +254,9 @@ export async function threadSupport(
   );
   const own =
     viewer && mayEscalate
-      ? await db.ticket.findFirst({
-          where: { threadId, ownerId: viewer.id, state: { in: [...ACTIVE_TICKET_STATES] } },
-          select: { id: true },
-        })
+      ? known.ownTicketId !== undefined
+        ? known.ownTicketId && { id: known.ownTicketId }
+        : await db.ticket.findFirst({ where: ownActiveTicketWhere(threadId, viewer.id), select: { id: true } })
       : null;
   const intake = mayEscalate && !own ? await intakeForDisplay(known.version ?? null) : null;
   return {

@@ -1,5 +1,6 @@
 import { db } from "~/services/db.server";
 import type { DbOrTx } from "~/models/types";
+import type { Prisma } from "~/generated/prisma/client";
 
 export type NotificationKind = "reply" | "mention" | "accepted" | "moderation" | "ticket" | "sla_warning" | "digest";
 
@@ -29,7 +30,8 @@ export async function notify(
   });
 }
 
-export const unreadCount = (userId: string) => db.notification.count({ where: { userId, readAt: null } });
+export const unreadWhere = { readAt: null } satisfies Prisma.NotificationWhereInput;
+export const unreadCount = (userId: string) => db.notification.count({ where: { userId, ...unreadWhere } });
 
 export async function listNotifications(userId: string, opts: { lane?: "community" | "desk"; take?: number } = {}) {
   return db.notification.findMany({
