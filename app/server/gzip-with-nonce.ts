@@ -6,18 +6,23 @@ import zlib from "node:zlib";
 // the text between placeholders is deflated once, each piece ending in a full
 // flush (byte-aligned, and nothing after it refers back to it), and every
 // placeholder becomes an uncompressed ("stored") deflate block: a response only
-// writes its nonce into those holes and adds the gzip header and trailer.
+// writes its nonce into those holes and adds the gzip header and trailer. A
+// member's thread page (docs/decisions/042) has one more hole, where their own
+// state goes, in stored blocks too.
 
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
 
 export type GzipTemplate = {
-  /** The uncompressed text between placeholders (views into the cached body). */
+  /** The uncompressed text between holes (views into the cached body). */
   plain: Buffer[];
   /** The same pieces deflated; all but the last end in a full flush, the last ends the stream. */
   deflated: Buffer[];
-  /** Bytes of the finished gzip body (every response's nonce has the placeholder's length). */
+  /** Bytes of the finished gzip body when every hole holds a nonce (each has the placeholder's length). */
   length: number;
 };
+
+// A stored block holds at most 65,535 bytes; a longer fill (a member's payload) takes several.
+const STORED_MAX = 0xffff;
 
 function storedBlockHeader(length: number) {
   // BFINAL 0, BTYPE 00 (stored), padded to a byte; then LEN and its one's complement, little-endian.
@@ -41,7 +46,6 @@ export function piecesAround(body: Buffer, placeholder: string): Buffer[] {
 }
 
 export function gzipTemplate(plain: Buffer[], placeholder: string): GzipTemplate {
-  const hole = Buffer.from(placeholder);
   const deflated = plain.map((piece, i) =>
     zlib.deflateRawSync(piece, {
       level: zlib.constants.Z_BEST_COMPRESSION,
@@ -49,28 +53,39 @@ export function gzipTemplate(plain: Buffer[], placeholder: string): GzipTemplate
     }),
   );
   const holes = plain.length - 1;
-  const length = GZIP_HEADER.length + deflated.reduce((n, d) => n + d.length, 0) + holes * (5 + hole.length) + 8;
+  const length = GZIP_HEADER.length + deflated.reduce((n, d) => n + d.length, 0) + holes * (5 + Buffer.byteLength(placeholder)) + 8;
   return { plain, deflated, length };
 }
 
-/** The gzip body of the cached page with `nonce` in every hole. */
-export function gzipWithNonce(template: GzipTemplate, nonce: string): Buffer {
-  const fill = Buffer.from(nonce);
+/** The gzip body of the cached page with `fill(i)` in hole i: the response's nonce, or a member's own state. */
+export function gzipFilled(template: GzipTemplate, fill: (hole: number) => Buffer): Buffer {
   const parts: Buffer[] = [GZIP_HEADER];
   let crc = 0;
   let size = 0;
+  // zlib.crc32 of an empty buffer answered 0 instead of the running value here (Node 20): empty parts are skipped.
+  const crcOf = (bytes: Buffer) => (bytes.length ? zlib.crc32(bytes, crc) : crc);
   template.deflated.forEach((deflated, i) => {
     parts.push(deflated);
-    crc = zlib.crc32(template.plain[i]!, crc);
+    crc = crcOf(template.plain[i]!);
     size += template.plain[i]!.length;
     if (i === template.deflated.length - 1) return;
-    parts.push(storedBlockHeader(fill.length), fill);
-    crc = zlib.crc32(fill, crc);
-    size += fill.length;
+    const bytes = fill(i);
+    for (let from = 0; from === 0 || from < bytes.length; from += STORED_MAX) {
+      const block = bytes.subarray(from, from + STORED_MAX);
+      parts.push(storedBlockHeader(block.length), block);
+    }
+    crc = crcOf(bytes);
+    size += bytes.length;
   });
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE(size >>> 0, 4);
   parts.push(trailer);
-  return Buffer.concat(parts, template.length);
+  return Buffer.concat(parts);
+}
+
+/** The gzip body of the cached page with `nonce` in every hole. */
+export function gzipWithNonce(template: GzipTemplate, nonce: string): Buffer {
+  const fill = Buffer.from(nonce);
+  return gzipFilled(template, () => fill);
 }

@@ -10,7 +10,7 @@ import accepts from "accepts";
 import express, { type Express, type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { getEnv } from "../env.server";
 import { isCrossSiteMutation } from "../services/csrf.server";
-import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, setSecurityHeaders, withNonce } from "./security-headers";
+import { nonceOf, noncePlaceholder, nonceStream, securityHeaders, setSecurityHeaders } from "./security-headers";
 import { limitBodies } from "./body-limit";
 import { guardUrls, urlRefusal } from "./url-guard";
 import { onlyAllowedMethods } from "./allowed-methods";
@@ -231,7 +231,7 @@ export function createApp(build: ServerBuild, root: string, trustedOrigins: stri
       await response?.body?.cancel();
       return false;
     }
-    sendWithSlot(req, res, entry, withNonce(entry.body, placeholder, nonceOf(res)), slot, hit);
+    sendWithSlot(req, res, entry, { placeholder, nonce: nonceOf(res), slot, encoding: cachedEncoding(req) }, hit);
     return true;
   };
   app.all("*", async (req, res, next) => {

@@ -1,5 +1,6 @@
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { EMPTY_VIEWER_SLOT, FULL_RENDER_PARAM, FULL_RENDER_VALUE } from "../utils/viewer-payload";
+import { gzipFilled, gzipTemplate, piecesAround, type GzipTemplate } from "./gzip-with-nonce";
 import { hasCredentials, type CachedResponse } from "./page-cache";
 
 // A signed-in member's thread page: the shared page from the page cache, rendered for nobody, with the
@@ -41,16 +42,61 @@ export function fillableEntry(entry: CachedResponse | null): entry is CachedResp
   return /^text\/html\b/.test(type) && entry.body.lastIndexOf(EMPTY_VIEWER_SLOT) !== -1;
 }
 
-/** Sends the shared page (its nonce already in place) with `slot` in it, for this member's eyes only. */
-export function sendWithSlot(req: ExpressRequest, res: ExpressResponse, entry: CachedResponse, body: Buffer, slot: string, hit: boolean) {
+/** The shared page's text around its nonce placeholders and its viewer slot, found once per cache entry. */
+export type SlottedPage = { plain: Buffer[]; slotHole: number; gzip?: GzipTemplate };
+
+export function slottedPage(entry: CachedResponse, placeholder: string): SlottedPage {
+  if (entry.slotted) return entry.slotted;
+  const pieces = (entry.pieces ??= piecesAround(entry.body, placeholder));
   // The slot comes after every post body (in the layout's footer), so the last match is the layout's own.
-  const at = body.lastIndexOf(EMPTY_VIEWER_SLOT);
-  const page = Buffer.concat([body.subarray(0, at), Buffer.from(slot), body.subarray(at + EMPTY_VIEWER_SLOT.length)]);
+  const at = entry.body.lastIndexOf(EMPTY_VIEWER_SLOT);
+  const end = at + Buffer.byteLength(EMPTY_VIEWER_SLOT);
+  for (let i = 0, start = 0; i < pieces.length; start += pieces[i]!.length + Buffer.byteLength(placeholder), i++) {
+    if (at < start || end > start + pieces[i]!.length) continue;
+    const plain = [...pieces.slice(0, i), pieces[i]!.subarray(0, at - start), pieces[i]!.subarray(end - start), ...pieces.slice(i + 1)];
+    return (entry.slotted = { plain, slotHole: i });
+  }
+  // A nonce placeholder inside the slot's markup: never rendered so, and fillableEntry() found the slot.
+  throw new Error("The shared page's viewer slot overlaps a nonce placeholder.");
+}
+
+/**
+ * Sends the shared page with this response's nonce and the member's `slot` in its holes, for this member's eyes
+ * only: gzip made from the entry's once-deflated pieces when the browser takes it (as for visitors, ADR 043), else
+ * the pieces as they are; `false` (a client that takes only other encodings) leaves it to the compression middleware.
+ */
+export function sendWithSlot(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  entry: CachedResponse,
+  fill: { placeholder: string; nonce: string; slot: string; encoding: "gzip" | "identity" | false },
+  hit: boolean,
+) {
+  const page = slottedPage(entry, fill.placeholder);
+  const nonce = Buffer.from(fill.nonce);
+  const slot = Buffer.from(fill.slot);
+  const hole = (i: number) => (i === page.slotHole ? slot : nonce);
   res.status(200);
   for (const [key, value] of entry.headers) if (key !== "etag" && key !== "cache-control") res.append(key, value);
   res.setHeader("Cache-Control", "private, no-store");
-  res.setHeader("Vary", "Cookie, Authorization");
+  res.setHeader("Vary", "Cookie, Authorization, Accept-Encoding");
   res.setHeader("X-Cache", hit ? "HIT" : "MISS");
-  res.setHeader("Content-Length", page.length);
-  res.end(req.method === "HEAD" ? undefined : page);
+  const head = req.method === "HEAD";
+  if (fill.encoding === "gzip") {
+    page.gzip ??= gzipTemplate(page.plain, fill.placeholder);
+    const body = gzipFilled(page.gzip, hole);
+    res.setHeader("Content-Encoding", "gzip");
+    res.setHeader("Content-Length", body.length);
+    return void res.end(head ? undefined : body);
+  }
+  const parts = page.plain.flatMap((piece, i) => (i < page.plain.length - 1 ? [piece, hole(i)] : [piece]));
+  if (fill.encoding === false) return void res.end(head ? undefined : Buffer.concat(parts));
+  res.setHeader(
+    "Content-Length",
+    parts.reduce((n, p) => n + p.length, 0),
+  );
+  if (head) return void res.end();
+  // Written as they are, uncopied; Node corks the socket for one tick's writes, so they leave in one writev.
+  for (const part of parts.slice(0, -1)) res.write(part);
+  res.end(parts.at(-1));
 }

@@ -4,6 +4,7 @@ import type { Request as ExpressRequest } from "express";
 import pg from "pg";
 import { trackViewer } from "../services/viewer-context.server";
 import type { GzipTemplate } from "./gzip-with-nonce";
+import type { SlottedPage } from "./member-page";
 
 // An in-process cache of anonymous responses for public pages, in front of
 // Remix rendering (docs/decisions/017-caching-anonymous-pages.md).
@@ -57,6 +58,8 @@ export type CachedResponse = {
   pieces?: Buffer[];
   /** Made on the first request that accepts gzip, then shared by every later one (http.ts). */
   gzip?: GzipTemplate;
+  /** The same with the member's viewer slot as one more hole, for a thread page (member-page.ts). */
+  slotted?: SlottedPage;
 };
 
 type Fetched = { entry: CachedResponse | null; response?: Response; hit: boolean; personal?: boolean };

@@ -83,7 +83,7 @@ export function securityHeaders(options: SecurityHeaderOptions) {
 export const nonceOf = (res: ExpressResponse) => res.locals.cspNonce as string;
 
 /** A cached body with this response's nonce in place of the placeholder. */
-export function withNonce(body: Buffer, placeholder: string, nonce: string): Buffer {
+function withNonce(body: Buffer, placeholder: string, nonce: string): Buffer {
   const from = Buffer.from(placeholder);
   let at = body.indexOf(from);
   if (at === -1) return body;

@@ -117,14 +117,44 @@ describe("compressed responses", () => {
     expect(head.headers["content-length"]).toBe(gzip.headers["content-length"]);
   });
 
-  it("compresses a member's thread page (the shared page plus their own state, ADR 042) and keeps it private", async () => {
+  it("compresses a member's thread page (the shared page plus their own state, ADR 042) from the shared gzip, and keeps it private", async () => {
     const member = await signIn(server, "member@backline.local");
-    const res = await raw(server.url, threadUrl, { "Accept-Encoding": "br, gzip", Cookie: member.cookieHeader() });
-    expect(res.status).toBe(200);
-    expect(res.headers["content-encoding"]).toBe("br");
-    expect(res.headers["cache-control"]).toBe("private, no-store");
-    expect(varies(res)).toEqual(expect.arrayContaining(["Cookie", "Authorization", "Accept-Encoding"]));
-    expect(viewerPayload(expectNoncedPage(res))?.root.user?.username).toBe("ada");
+    const cookie = member.cookieHeader();
+    // One cache entry for all three (see the first test): the gzip, the plain copy and HEAD are compared exactly.
+    const [gzip, plain, head] = await until("a member's gzip, plain and HEAD copies of one cached page", async () => {
+      const trio = [
+        await raw(server.url, threadUrl, { "Accept-Encoding": "br, gzip", Cookie: cookie }),
+        await raw(server.url, threadUrl, { Cookie: cookie }),
+        await raw(server.url, threadUrl, { "Accept-Encoding": "gzip", Cookie: cookie }, "HEAD"),
+      ] as const;
+      return trio.every((r) => r.headers["x-cache"] === "HIT") && trio;
+    });
+    for (const res of [gzip, plain, head]) {
+      expect(res.status).toBe(200);
+      expect(res.headers["cache-control"]).toBe("private, no-store");
+      expect(res.headers.etag).toBeUndefined();
+      expect(varies(res)).toEqual(expect.arrayContaining(["Cookie", "Authorization", "Accept-Encoding"]));
+    }
+    // gzip is made from the entry's once-deflated pieces, with the nonce and the member's state in stored blocks.
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(Number(gzip.headers["content-length"])).toBe(gzip.body.length);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+    expect(head.headers["content-encoding"]).toBe("gzip");
+    expect(head.body.length).toBe(0);
+    const [zipped, asIs] = [expectNoncedPage(gzip), expectNoncedPage(plain)];
+    expect(viewerPayload(zipped)?.root.user?.username).toBe("ada");
+    // The same page but for the nonce and the one-time reply token.
+    const neutral = (html: string, res: Raw) =>
+      html
+        .replaceAll(nonceOfPolicy(parsePolicy(res.headers["content-security-policy"] as string)), "NONCE")
+        .replace(/"replyToken":"[^"]+"/, '"replyToken":"T"');
+    expect(neutral(zipped, gzip)).toBe(neutral(asIs, plain));
+    expect(gzip.body.length).toBeLessThan(plain.body.length / 2);
+    // A browser that takes only brotli gets it from the compression middleware.
+    const br = await raw(server.url, threadUrl, { "Accept-Encoding": "br", Cookie: cookie });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(viewerPayload(expectNoncedPage(br))?.root.user?.username).toBe("ada");
   });
 
   it("compresses a script when asked, sends it plain when not, and caches it for a year", async () => {
