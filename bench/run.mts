@@ -458,6 +458,13 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
         page: true,
         requests: () => ({ path: threadPath, headers: { cookie: memberCookie } }),
       },
+      // The same as a browser asks for it: gzip, which the server makes from the cache entry's deflated pieces.
+      {
+        name: "thread page (50 posts), signed in, gzip",
+        group: "page",
+        page: true,
+        requests: () => ({ path: threadPath, headers: { cookie: memberCookie, "accept-encoding": "gzip, deflate, br" } }),
+      },
       // The member's page rendered whole, as before ADR 042 and as a browser without JavaScript gets it.
       {
         name: "thread page (50 posts), signed in, rendered whole",

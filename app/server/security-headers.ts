@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomFillSync } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import type { ServerResponse } from "node:http";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
@@ -18,7 +18,18 @@ declare module "@remix-run/node" {
 export const STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com";
 
 const NONCE_BYTES = 16;
-export const newNonce = () => randomBytes(NONCE_BYTES).toString("base64url");
+// One call to the CSPRNG fills the nonces of 256 responses (a call per response was a visible part of a cached
+// hit); every byte is still used once.
+const noncePool = Buffer.alloc(NONCE_BYTES * 256);
+let noncePoolUsed = noncePool.length;
+export function newNonce() {
+  if (noncePoolUsed === noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolUsed = 0;
+  }
+  noncePoolUsed += NONCE_BYTES;
+  return noncePool.toString("base64url", noncePoolUsed - NONCE_BYTES, noncePoolUsed);
+}
 
 /**
  * What shared (page-cache) renders carry instead of a nonce; every response

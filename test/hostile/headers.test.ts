@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "~/server/http";
-import { nonceStream } from "~/server/security-headers";
+import { newNonce, nonceStream } from "~/server/security-headers";
 import { Client, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { expectLockedDownHtml, nonceOfPolicy, parsePolicy, TEST_PLACEHOLDER } from "./policy";
@@ -115,6 +115,12 @@ describe("security headers on every HTML page", () => {
     const head = await fetch(server.url + thread.url, { method: "HEAD", headers: { "Accept-Encoding": "identity" } });
     expect(head.headers.get("content-length")).toBe(first.res.headers.get("content-length"));
     nonceOfPolicy(parsePolicy(head.headers.get("content-security-policy")));
+  });
+
+  it("draws every nonce from fresh random bytes: 128 bits each, none repeated across refills of the pool", () => {
+    const nonces = Array.from({ length: 1000 }, () => newNonce());
+    for (const n of nonces) expect(Buffer.from(n, "base64url")).toHaveLength(16);
+    expect(new Set(nonces).size).toBe(nonces.length);
   });
 
   it("answers a revalidation (304) without a new policy, so the browser keeps the one matching its stored copy", async () => {
