@@ -34,8 +34,9 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     loadDataDir: opts.loadDataDir,
     extensions: { pg_trgm },
     // PostgreSQL's 128 MB default buffer pool is touched at start and stays resident; the data
-    // files are in the OS page cache anyway. 32 MB keeps the forum under 400 MB (docs/benchmarks.md).
-    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"],
+    // files are in the OS page cache anyway. 24 MB keeps the forum under 400 MB with 100k posts and
+    // searches as fast as 32 MB did; 16 MB made new searches a third slower (docs/benchmarks.md).
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=24MB"],
   });
   const server = new PGLiteSocketServer({
     db,
