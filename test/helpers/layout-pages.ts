@@ -136,6 +136,10 @@ export async function openPaidTicket(page: Page, baseUrl: string): Promise<strin
 export async function tourPlaces(page: Page, baseUrl: string, ticket: string): Promise<Record<string, string>> {
   const thread = await demoThreadPath(page, baseUrl);
   await page.goto(baseUrl + thread);
+  // A member's page is the shared page until their own state has hydrated into it (ADR 042): only then does it
+  // show their account menu and their Edit links.
+  const signedIn = (await page.context().cookies(baseUrl)).some((c) => c.name === "__session");
+  if (signedIn) await page.locator("summary.account-button").waitFor();
   const edit = page.getByRole("article", { name: "Question" }).getByRole("link", { name: "Edit", exact: true });
   return { thread, threadId: threadIdOf(thread), ticket, edit: (await edit.count()) ? (await edit.getAttribute("href"))! : "" };
 }
