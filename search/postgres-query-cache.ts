@@ -32,6 +32,7 @@ export class QueryCache {
   private readonly expansions = new Map<string, Group[]>();
   private held = 0;
   private state = "";
+  private seen: IndexState | null = null;
 
   constructor(private readonly maxIds = MAX_IDS) {}
 
@@ -90,11 +91,17 @@ export class QueryCache {
     return this.entries.size;
   }
 
+  /** The index state seen last: a page turn tries its cached query under it, checked in the statement that reads the hits. */
+  get current(): IndexState | null {
+    return this.seen;
+  }
+
   /** Entries of another index state can never be read again (the state is in their key): free them. */
   private observe(index: IndexState) {
     const state = `${index.generation}:${index.writes}`;
     if (state === this.state) return;
     this.state = state;
+    this.seen = { ...index };
     this.entries.clear();
     this.expansions.clear();
     this.held = 0;

@@ -1,6 +1,7 @@
 import type { FacetValue, SearchDocument, SearchFilters, SearchHit, SearchSort, Visibility } from "./engine";
 import { escapeHtml, markAll, markExcerpt, markedToHtml, type Matcher } from "./highlight";
 import { allOf, anyOf, orderSql, Params, rankSql, whereSql, type Group, type Sql } from "./postgres-query";
+import type { IndexState } from "./postgres-query-cache";
 import { allowedTypos, typoCount, type QueryWord } from "./query";
 import { FACET_LIMITS, MAX_TOTAL_HITS } from "./settings";
 
@@ -119,16 +120,30 @@ export async function searchPage(
   return row!;
 }
 
-/** The hits for threads already ranked (a later page of a cached query), in the order given. */
-export async function pageHits(tx: Sql, generation: number, groups: Group[], visibility: Visibility[], ids: string[]): Promise<HitRow[]> {
-  if (!ids.length) return [];
+/**
+ * The hits for threads already ranked (a later page of a cached query), in the order given; null when the
+ * index is no longer in the state they were ranked in. One statement, so the state it checks and the
+ * documents it reads are the same snapshot (ADR 044).
+ */
+export async function pageHits(
+  tx: Sql,
+  indexName: string,
+  index: IndexState,
+  groups: Group[],
+  visibility: Visibility[],
+  ids: string[],
+): Promise<HitRow[] | null> {
   const p = new Params();
-  const [row] = await tx.$queryRawUnsafe<{ hits: HitRow[] }[]>(
-    `select ${hitJson("pg.ord")} as hits
-     from unnest(${p.add(ids, "::text[]")}) with ordinality as pg(id, ord) ${hitPost(p, generation, groups, visibility)}`,
+  const same = `s.live = ${p.add(index.generation)} and s.writes = ${p.add(index.writes)}`;
+  const [row] = await tx.$queryRawUnsafe<{ hits: HitRow[] | null }[]>(
+    `select case when ${same} then (
+       select ${hitJson("pg.ord")}
+       from unnest(${p.add(ids, "::text[]")}) with ordinality as pg(id, ord) ${hitPost(p, index.generation, groups, visibility)}
+     ) end as hits
+     from "SearchIndexState" s where s.name = ${p.add(indexName)}`,
     ...p.values,
   );
-  return row?.hits ?? [];
+  return row?.hits ?? null;
 }
 
 export function toHit(r: HitRow, matcher: Matcher): SearchHit {

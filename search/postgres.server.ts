@@ -104,17 +104,21 @@ export class PostgresSearchEngine implements SearchEngine {
     if (!words.length && !hasFilters) return empty;
     const sort: SearchSort = words.length ? (query.sort ?? "relevance") : "newest";
 
+    // A page turn (or another page size) of a query already answered: one statement reads only its hits, and
+    // only if the index has not moved since; otherwise the search runs whole.
+    const known = this.queries.current;
+    const cached = known && this.queries.get(known, this.queries.key(known, words, filters, visibility, sort));
+    if (known && cached) {
+      const ids = cached.ids.slice(offset, offset + perPage);
+      const rows = await this.run("search", () => pageHits(this.db, this.indexName, known, cached.groups, visibility, ids));
+      if (rows) return this.result(rows, cached, page, perPage);
+    }
+
     return this.run("search", () =>
       this.db.$transaction(async (tx) => {
         const index = await this.begin(tx);
         if (!index) return empty;
         const key = this.queries.key(index, words, filters, visibility, sort);
-        const cached = this.queries.get(index, key);
-        if (cached) {
-          // A page turn (or another page size) of a query already answered: only its hits are read.
-          const rows = await pageHits(tx, index.generation, cached.groups, visibility, cached.ids.slice(offset, offset + perPage));
-          return this.result(rows, cached, page, perPage);
-        }
         const groups = await this.queries.expansion(index, words, () => expand(tx, words));
         // Like Meilisearch's "last" matching strategy: all words must match;
         // when nothing does, the last words are dropped one at a time.
