@@ -18,7 +18,7 @@ import { etagMatches, hasCredentials, isCacheable, isPublicPath, PageCache, type
 import { onSearchIndexChanged } from "#search/index-changed.server";
 import { addressKey } from "./client-address";
 import { fillableEntry, memberThreadId, sendWithSlot, withoutCredentials, type ThreadViewerSlot } from "./member-page";
-import { gzipTemplate, gzipWithNonce, piecesAround } from "./gzip-with-nonce";
+import { gzipTemplate, gzipWithNonce, piecesAround, writeAround } from "./gzip-with-nonce";
 import { loadContext } from "./load-context";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -129,15 +129,8 @@ function sendCached(
   }
   res.setHeader("Content-Length", entry.body.length);
   if (req.method === "HEAD") return void res.end();
-  // The shared pieces go out around this response's nonce, uncopied: Node corks the socket for
-  // the writes of one tick, so headers and pieces still leave in one writev.
   const fill = Buffer.from(nonce);
-  const last = entry.pieces.length - 1;
-  for (let i = 0; i < last; i++) {
-    res.write(entry.pieces[i]);
-    res.write(fill);
-  }
-  res.end(entry.pieces[last]);
+  writeAround(res, entry.pieces, () => fill);
 }
 
 /** A signed-in visitor's copy of a public page must not be kept by the browser's or anyone else's cache. */

@@ -1,6 +1,6 @@
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { EMPTY_VIEWER_SLOT, FULL_RENDER_PARAM, FULL_RENDER_VALUE } from "../utils/viewer-payload";
-import { gzipFilled, gzipTemplate, piecesAround, type GzipTemplate } from "./gzip-with-nonce";
+import { gzipFilled, gzipTemplate, piecesAround, writeAround, type GzipTemplate } from "./gzip-with-nonce";
 import { hasCredentials, type CachedResponse } from "./page-cache";
 
 // A signed-in member's thread page: the shared page from the page cache, rendered for nobody, with the
@@ -89,14 +89,12 @@ export function sendWithSlot(
     res.setHeader("Content-Length", body.length);
     return void res.end(head ? undefined : body);
   }
-  const parts = page.plain.flatMap((piece, i) => (i < page.plain.length - 1 ? [piece, hole(i)] : [piece]));
-  if (fill.encoding === false) return void res.end(head ? undefined : Buffer.concat(parts));
-  res.setHeader(
-    "Content-Length",
-    parts.reduce((n, p) => n + p.length, 0),
-  );
+  if (fill.encoding === false) {
+    const parts = page.plain.flatMap((piece, i) => (i < page.plain.length - 1 ? [piece, hole(i)] : [piece]));
+    return void res.end(head ? undefined : Buffer.concat(parts));
+  }
+  const holes = page.plain.length - 1;
+  res.setHeader("Content-Length", page.plain.reduce((n, piece) => n + piece.length, 0) + (holes - 1) * nonce.length + slot.length);
   if (head) return void res.end();
-  // Written as they are, uncopied; Node corks the socket for one tick's writes, so they leave in one writev.
-  for (const part of parts.slice(0, -1)) res.write(part);
-  res.end(parts.at(-1));
+  writeAround(res, page.plain, hole);
 }

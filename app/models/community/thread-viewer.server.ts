@@ -1,7 +1,7 @@
 import { db } from "~/services/db.server";
 import { threadCapabilities } from "~/models/community/thread.server";
 import { POSTS_PER_PAGE } from "~/utils/urls";
-import { isRemoved } from "~/models/community/visibility.server";
+import { isRemoved, removedWhere } from "~/models/community/visibility.server";
 import { ownActiveTicketWhere, supportThreadSelect, threadSupport } from "~/models/escalation/escalation.server";
 import { unreadWhere } from "~/models/notifications/notification.server";
 import { isModerator } from "~/models/viewer";
@@ -29,7 +29,7 @@ export async function threadViewerState(viewer: Actor, threadId: string, page: n
       locked: true,
       acceptedPostId: true,
       _count: {
-        select: { posts: { where: { authorId: viewer.id, number: numbers, OR: [{ hidden: true }, { deletedAt: { not: null } }] } } },
+        select: { posts: { where: { authorId: viewer.id, number: numbers, ...removedWhere } } },
       },
       posts: { where: { number: numbers, ...voted }, select: { id: true } },
       // The accepted answer shows on page 1 wherever its number puts it.
