@@ -31,7 +31,6 @@ export class QueryCache {
   private readonly entries = new Map<string, CachedQuery>();
   private readonly expansions = new Map<string, Group[]>();
   private held = 0;
-  private state = "";
   private seen: IndexState | null = null;
 
   constructor(private readonly maxIds = MAX_IDS) {}
@@ -98,10 +97,8 @@ export class QueryCache {
 
   /** Entries of another index state can never be read again (the state is in their key): free them. */
   private observe(index: IndexState) {
-    const state = `${index.generation}:${index.writes}`;
-    if (state === this.state) return;
-    this.state = state;
-    this.seen = { ...index };
+    if (this.seen?.generation === index.generation && this.seen.writes === index.writes) return;
+    this.seen = { generation: index.generation, writes: index.writes };
     this.entries.clear();
     this.expansions.clear();
     this.held = 0;
