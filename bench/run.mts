@@ -561,8 +561,8 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
         },
       },
     ];
-    const only = values.cases?.split(",");
-    // "=name" selects one case exactly (some names are parts of others).
+    // "=name" selects one case exactly (some names are parts of others, and some hold commas).
+    const only = values.cases?.startsWith("=") ? [values.cases] : values.cases?.split(",");
     const selected = cases.filter((c) => !only || only.some((o) => (o.startsWith("=") ? c.name === o.slice(1) : c.name.includes(o))));
     const results: Result[] = [];
     for (const c of selected) {

@@ -1,5 +1,6 @@
 import { threadViewerState } from "~/models/community/thread-viewer.server";
-import { getUser } from "~/services/auth.server";
+import { userForSessionWith } from "~/models/accounts/auth-session.server";
+import { sessionReader } from "~/services/auth.server";
 import { newFormToken } from "~/utils/form-once.server";
 import { threadPageNumber } from "~/utils/urls";
 import { FULL_RENDER_PARAM, FULL_RENDER_VALUE, VIEWER_SLOT_ID, type ViewerPayload } from "~/utils/viewer-payload";
@@ -18,15 +19,15 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u0
  * cache's content version, lets state that is the same for every member be reused while nothing changed.
  */
 export async function threadViewerSlot(request: Request, threadId: string, nonce: string, version: string | null): Promise<string | null> {
-  const user = await getUser(request);
-  if (!user) return null;
   const url = new URL(request.url);
-  const state = await threadViewerState(user, threadId, threadPageNumber(url), version);
+  const state = await threadViewerState(threadId, threadPageNumber(url), version, (also) =>
+    sessionReader(request, (sessionId) => userForSessionWith(sessionId, also)),
+  );
   if (!state) return null;
-  const { unreadCount, ...own } = state;
+  const { viewer: user, capabilities, votedPostIds, support, unreadCount } = state;
   const payload: ViewerPayload = {
     root: { user: { id: user.id, username: user.username, role: user.role }, unreadCount },
-    thread: { viewer: { id: user.id, username: user.username }, ...own, replyToken: newFormToken() },
+    thread: { viewer: { id: user.id, username: user.username }, capabilities, votedPostIds, support, replyToken: newFormToken() },
   };
   // Without JavaScript the payload cannot apply: the browser follows this to the page rendered whole.
   url.searchParams.set(FULL_RENDER_PARAM, FULL_RENDER_VALUE);

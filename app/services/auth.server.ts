@@ -136,9 +136,23 @@ async function byToken(token: string) {
 }
 
 async function bySession(request: Request) {
-  const id = (await getCookieSession(request)).get("sessionId");
-  const user = id ? await accounts().userForSession(id) : null;
+  const user = await sessionUser(request, accounts().userForSession);
   return user ? { user, by: "session" as const } : null;
+}
+
+async function sessionUser<U>(request: Request, lookup: (sessionId: string) => Promise<U | null>): Promise<U | null> {
+  const id = (await getCookieSession(request)).get("sessionId");
+  return id ? lookup(id) : null;
+}
+
+/**
+ * For a browser's read (GET, HEAD, without a bearer token): the member its session cookie signs in, as `getUser`
+ * finds them, looked up by `lookup` (the accounts' session look-up with more of their own rows in the same
+ * statement, docs/decisions/042). Null when nobody is signed in, and for a refused account, which reads as a visitor.
+ */
+export async function sessionReader<U extends CurrentUser>(request: Request, lookup: (sessionId: string) => Promise<U | null>) {
+  const user = await sessionUser(request, lookup);
+  return user && !accounts().refusal(user) ? user : null;
 }
 
 /** The signed-in user from a bearer token or the session cookie, else null; for pages (the API goes through authenticate). */

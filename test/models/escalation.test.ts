@@ -3,6 +3,7 @@ import { enqueueThreads, SEARCH_QUEUE, searchJobHandler } from "#search/outbox.s
 import { runOnce } from "~/services/jobs.server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startEscalation, similarSolvedThreads, threadSupport } from "~/models/escalation/escalation.server";
+import { createAuthSession, userForSessionWith } from "~/models/accounts/auth-session.server";
 import { threadViewerState } from "~/models/community/thread-viewer.server";
 import { applyPaymentEvent } from "~/models/payments/fulfilment.server";
 import {
@@ -189,10 +190,14 @@ describe("fulfilment (test mode, the same path as the Stripe webhook)", () => {
     await expect(startEscalation(member, world.thread.id, gate())).rejects.toMatchObject({ status: 409 });
     expect((await threadSupport(world.thread.id, member)).ownTicketUrl).toMatch(/^\/tickets\//);
     // The member's state on the shared thread page looks the ticket up in its own statement: the same link, theirs only.
-    const own = await threadViewerState(member, world.thread.id, 1, "content-version-test");
+    const stateOf = async (user: { id: string }) => {
+      const session = await createAuthSession(user.id);
+      return threadViewerState(world.thread.id, 1, null, (also) => userForSessionWith(session.id, also));
+    };
+    const own = await stateOf(member);
     expect(own!.support.ownTicketUrl).toBe((await threadSupport(world.thread.id, member)).ownTicketUrl);
     const stranger = await makeUser({ role: "member", trustLevel: 0 });
-    expect((await threadViewerState(stranger, world.thread.id, 1, "content-version-test"))!.support.ownTicketUrl).toBeNull();
+    expect((await stateOf(stranger))!.support.ownTicketUrl).toBeNull();
   });
 
   it("starts the clock when the test card was authorised, not when the event was processed (issue 14, defect 3)", async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Prisma } from "~/generated/prisma/client";
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { accountUserSelect } from "~/models/accounts/user.server";
@@ -21,12 +22,15 @@ export async function createAuthSession(userId: string, userAgent?: string | nul
 /** Who is signed in: the account as every request sees it. */
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof userForSession>>>;
 
-export async function userForSession(sessionId: string) {
+export const userForSession = (sessionId: string) => userForSessionWith(sessionId, {});
+
+/** userForSession, with `also` of the user's own rows read in the same statement. */
+export async function userForSessionWith<S extends Prisma.UserSelect>(sessionId: string, also: S) {
   // A render that looks a viewer up is personal: the page cache never shares it.
   markViewerLookup();
   const session = await db.session.findUnique({
     where: { id: sessionId },
-    select: { expiresAt: true, user: { select: accountUserSelect } },
+    select: { expiresAt: true, user: { select: { ...also, ...accountUserSelect } } },
   });
   if (!session || session.expiresAt <= new Date()) return null;
   return session.user;

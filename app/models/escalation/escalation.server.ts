@@ -227,9 +227,13 @@ export const supportThreadSelect = {
 } satisfies Prisma.ThreadSelect;
 type SupportThread = Prisma.ThreadGetPayload<{ select: typeof supportThreadSelect }>;
 
+/** A ticket on a thread that is still being worked. */
+export const activeTicketOnThreadWhere = (threadId: string) =>
+  ({ threadId, state: { in: [...ACTIVE_TICKET_STATES] } }) satisfies Prisma.TicketWhereInput;
+
 /** The member's own ticket on a thread that is still being worked: the stub links to it instead of the gate. */
 export const ownActiveTicketWhere = (threadId: string, ownerId: string) =>
-  ({ threadId, ownerId, state: { in: [...ACTIVE_TICKET_STATES] } }) satisfies Prisma.TicketWhereInput;
+  ({ ...activeTicketOnThreadWhere(threadId), ownerId }) satisfies Prisma.TicketWhereInput;
 
 /**
  * The public stub and the way in, for the thread page (docs/product.md §4.1, §4.5). `thread` when the caller has
