@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, signIn } from "../helpers/http";
+import { Client, newMember, signIn } from "../helpers/http";
 import { startServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
 import { viewerPayload } from "../helpers/viewer-payload";
@@ -89,6 +89,28 @@ describe("a member's thread page", () => {
     expect(after.html).toContain(text);
     expect((await grace.post(`/api/v1/posts/${question}/votes`)).status).toBeLessThan(300);
     expect(viewerPayload((await get(grace, thread.url)).html)!.thread.votedPostIds).toEqual([question]);
+  });
+
+  it("names nobody for a session that ended, even when its cookie is sent again", async () => {
+    const leaving = await newMember(server, "leaving");
+    expect(viewerPayload((await get(leaving, thread.url)).html)!.root.user.username).toMatch(/^leaving_/);
+    const cookie = leaving.cookieHeader();
+    expect((await leaving.request("DELETE", "/api/v1/session")).status).toBe(204);
+    const replayed = await fetch(new URL(thread.url, server.url), { headers: { Cookie: cookie } });
+    const html = await replayed.text();
+    expect(viewerPayload(html)).toBeNull();
+    expect(html).not.toMatch(/leaving_\d+/);
+  });
+
+  it("shows a suspended member the page a visitor gets, with no payload", async () => {
+    const suspended = await newMember(server, "suspended");
+    const username = viewerPayload((await get(suspended, thread.url)).html)!.root.user.username;
+    const admin = await signIn(server, "admin@backline.local");
+    const suspension = { suspendedUntil: "2099-03-01T12:00:00Z", reason: "Spam links in three threads" };
+    expect((await admin.request("PATCH", `/api/v1/users/${username}`, { json: suspension })).status).toBe(200);
+    const { html } = await get(suspended, thread.url);
+    expect(viewerPayload(html)).toBeNull();
+    expect(html).not.toContain(`Account settings for ${username}`);
   });
 
   it("is rendered whole for a moderator, with the moderation controls and no payload", async () => {
