@@ -58,7 +58,8 @@ export class QueryCache {
   }
 
   set(index: IndexState, key: string, entry: CachedQuery) {
-    this.observe(index);
+    // A search that began before the last write seen: its entry could never be read again.
+    if (!this.observe(index)) return;
     const weight = entry.ids.length + 1;
     if (weight > this.maxIds) return;
     const previous = this.entries.get(key);
@@ -81,6 +82,7 @@ export class QueryCache {
     const known = this.expansions.get(key);
     if (known) return known;
     const groups = await expand();
+    if (!this.observe(index)) return groups;
     if (this.expansions.size >= MAX_EXPANSIONS) this.expansions.delete(this.expansions.keys().next().value!);
     this.expansions.set(key, groups);
     return groups;
@@ -95,12 +97,21 @@ export class QueryCache {
     return this.seen;
   }
 
-  /** Entries of another index state can never be read again (the state is in their key): free them. */
-  private observe(index: IndexState) {
-    if (this.seen?.generation === index.generation && this.seen.writes === index.writes) return;
+  /**
+   * Moves to `index` unless it is older than the state seen last: false then. Both parts only grow (a rebuild takes
+   * a new generation, every write adds one), so a state behind in both was read by a search that began before the
+   * last write seen; following it back would empty the cache of the newer state. Entries of the state left behind
+   * can never be read again (the state is in their key): they are freed.
+   */
+  private observe(index: IndexState): boolean {
+    const seen = this.seen;
+    if (seen && index.generation <= seen.generation && index.writes <= seen.writes) {
+      return index.generation === seen.generation && index.writes === seen.writes;
+    }
     this.seen = { generation: index.generation, writes: index.writes };
     this.entries.clear();
     this.expansions.clear();
     this.held = 0;
+    return true;
   }
 }

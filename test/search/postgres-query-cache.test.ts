@@ -175,4 +175,28 @@ describe("QueryCache", () => {
     expect(cache.get(moved, cache.key(moved, [{ word: "a", prefix: false }], {}, ["public"], "relevance"))).toBeUndefined();
     expect(cache.size).toBe(0);
   });
+
+  it("keeps the newer state's entries when a search that began before a write finishes after it", async () => {
+    const cache = new QueryCache();
+    const newer = { generation: 1, writes: 2 };
+    const keyIn = (state: typeof index, word: string) => cache.key(state, [{ word, prefix: false }], {}, ["public"], "relevance");
+    cache.set(newer, keyIn(newer, "a"), entry(3));
+    // The late search read the older state: its entry is not kept, and the newer ones stay.
+    cache.set(index, keyIn(index, "b"), entry(3));
+    expect(cache.get(index, keyIn(index, "b"))).toBeUndefined();
+    expect(cache.get(newer, keyIn(newer, "a"))?.total).toBe(3);
+    expect(cache.current).toEqual(newer);
+    // Nor are its typo expansions.
+    let expanded = 0;
+    const expand = async () => (expanded++, []);
+    await cache.expansion(index, [{ word: "b", prefix: false }], expand);
+    await cache.expansion(index, [{ word: "b", prefix: false }], expand);
+    expect(expanded).toBe(2);
+    expect(cache.size).toBe(1);
+    // A rebuild's generation moves it on, whatever the write count.
+    const rebuilt = { generation: 2, writes: 2 };
+    expect(cache.get(rebuilt, keyIn(rebuilt, "a"))).toBeUndefined();
+    expect(cache.current).toEqual(rebuilt);
+    expect(cache.size).toBe(0);
+  });
 });
