@@ -84,6 +84,19 @@ describe("searching the forum", () => {
     expect((await searchForum({ q: "printer queue stalls" }, null)).total).toBe(2);
   });
 
+  it("never shows a reply hidden a moment ago, and still shows its thread's other posts", async () => {
+    const t = await createThread(member, { category: slug, title: "Toner smudges on every page", body: "Every page comes out smudged." });
+    const reply = await createReply(helper, t.id, { body: "Replace the fuser unit; smudging toner means a worn fuser." });
+    await drain();
+    expect((await searchForum({ q: "fuser" }, null)).hits.map((h) => h.postId)).toContain(reply.id);
+    await hidePost(moderator, reply.id, { reason: "Advertising" });
+    // The index still has the reply until the worker runs: the database check drops it.
+    const hits = (await searchForum({ q: "fuser" }, null)).hits;
+    expect(hits.map((h) => h.postId)).not.toContain(reply.id);
+    expect((await searchForum({ q: "toner smudges" }, null)).hits.map((h) => h.postId)).toContain(t.postId);
+    await drain();
+  });
+
   it("accepts absurd input and rejects only malformed parameters", async () => {
     await expect(searchForum({ q: "x".repeat(5000) }, null)).resolves.toMatchObject({ hits: [] });
     await expect(searchForum({ q: '\'; drop table "Post"; --' }, null)).resolves.toBeDefined();

@@ -12,6 +12,7 @@ import { getSearchEngine } from "#search/index.server";
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "#search/settings";
 import { enforce } from "~/models/rate-limit.server";
 import type { Viewer } from "~/models/viewer";
+import { isRemoved } from "~/models/community/visibility.server";
 
 // Forum search and "similar threads" (docs/product.md §3). The index answers; the
 // database has the last word on what may be shown, so a post hidden a moment
@@ -132,19 +133,18 @@ export type ForumSearchResult = {
 /** Drops hits whose thread or post the database now says are hidden, deleted or gone. */
 async function visibleOnly(hits: SearchHit[]) {
   if (!hits.length) return [];
-  const threads = await db.thread.findMany({
-    where: { id: { in: hits.map((h) => h.threadId) }, hidden: false, deletedAt: null },
-    select: {
-      id: true,
-      slug: true,
-      posts: { where: { id: { in: hits.map((h) => h.postId) }, hidden: false, deletedAt: null }, select: { id: true } },
-    },
+  // Rooted at the posts (one key look-up each), not at their threads: a thread's lateral join would read every
+  // post of a long thread to find the one hit on it.
+  const removable = { hidden: true, deletedAt: true } as const;
+  const posts = await db.post.findMany({
+    where: { id: { in: hits.map((h) => h.postId) } },
+    select: { id: true, threadId: true, ...removable, thread: { select: { slug: true, ...removable } } },
   });
-  const byId = new Map(threads.map((t) => [t.id, t]));
+  const byId = new Map(posts.map((p) => [p.id, p]));
   return hits.flatMap((h) => {
-    const thread = byId.get(h.threadId);
-    if (!thread || !thread.posts.some((p) => p.id === h.postId)) return [];
-    return [{ hit: h, slug: thread.slug }];
+    const post = byId.get(h.postId);
+    if (!post || post.threadId !== h.threadId || isRemoved(post, post.thread)) return [];
+    return [{ hit: h, slug: post.thread.slug }];
   });
 }
 
