@@ -133,6 +133,10 @@ describe("refunding a captured ticket", () => {
       { amountCents: 10.5, reason: "half a cent here" },
       { amountCents: 100 },
       { reason: "" },
+      { amount: "1.234", reason: "three decimals here" },
+      { amount: "0", reason: "nothing at all here" },
+      { amount: "-5", reason: "negative amount here" },
+      { amount: "5", amountCents: 500, reason: "the amount twice here" },
     ]) {
       expect((await refund(desk, ticketId, body)).status).toBe(400);
     }
@@ -163,14 +167,28 @@ describe("the refund form on the ticket page", () => {
   it("refunds what is left from the form, and shows the refund in the desk's list; a bad amount is explained", async () => {
     const { ticketId } = await paidTicket();
     const page = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
-    expect(page).toContain("Leave empty to refund all that is left: 4900 ($49.00).");
+    expect(page).toContain("Amount (USD)");
+    expect(page).toContain("For example 12.50. Leave empty to refund all that is left: $49.00.");
     const bad = await desk.request("POST", `/tickets/${ticketId}`, {
-      form: { intent: "refund", amountCents: "12.50", reason: "Typed dollars by mistake.", confirm: "on" },
+      form: { intent: "refund", amount: "12.505", reason: "Typed a price with three decimals.", confirm: "on" },
     });
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain("Give the amount in whole cents.");
+    expect(await bad.text()).toContain("Give the amount like 12.50, with at most two decimals.");
+    const tooMuch = await desk.request("POST", `/tickets/${ticketId}`, {
+      form: { intent: "refund", amount: "50", reason: "More than was paid.", confirm: "on" },
+    });
+    expect(tooMuch.status).toBe(400);
+    expect((await tooMuch.text()).replaceAll("<!-- -->", "")).toContain("At most $49.00.");
+    // As a person types it, a comma for the decimal point too.
+    const part = await desk.request("POST", `/tickets/${ticketId}`, {
+      form: { intent: "refund", amount: "12,50", reason: "Part of it back for the delay.", confirm: "on" },
+    });
+    expect(part.status).toBeLessThan(400);
+    expect((await ticketOf(desk, ticketId)).payment).toMatchObject({ status: "partially_refunded", refundedCents: 1250 });
+    const rest = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");
+    expect(rest).toContain("Leave empty to refund all that is left: $36.50.");
     const ok = await desk.request("POST", `/tickets/${ticketId}`, {
-      form: { intent: "refund", amountCents: "", reason: "Refund from the ticket page.", confirm: "on" },
+      form: { intent: "refund", amount: "", reason: "Refund from the ticket page.", confirm: "on" },
     });
     expect(ok.status).toBeLessThan(400);
     const after = (await (await desk.get(`/tickets/${ticketId}`)).text()).replaceAll("<!-- -->", "");

@@ -55,8 +55,11 @@ const fixture: MetricTicket[] = [
 fixture[6]!.firstResponseAt = after(20, fixture[6]!.paidAt);
 fixture[6]!.acceptedAt = after(20, fixture[6]!.paidAt);
 
+// Every deadline of the fixture's unanswered tickets is still ahead at this time.
+const now = after(30);
+
 describe("desk metrics on a fixture with known answers", () => {
-  const m = computeDeskMetrics(fixture);
+  const m = computeDeskMetrics(fixture, now);
 
   it("counts tickets by state", () => {
     expect(m.total).toBe(11);
@@ -78,6 +81,19 @@ describe("desk metrics on a fixture with known answers", () => {
   it("counts the share answered within the promise among tickets with a verdict (the expired one is a miss)", () => {
     // 7 of 9 answered in time (h at 60 h of 48, i at 13 h of 12 are late), plus one expired: 7 of 10.
     expect(m.promise).toEqual({ judged: 10, within: 7, share: 0.7 });
+  });
+
+  it("counts a ticket still being worked and unanswered past its deadline as a miss, and not before", () => {
+    // Accepted without a word (a bare accept is no response, ADR 034): it never expires, and its promise was broken.
+    const silent = [
+      t("accepted", { state: "open", acceptedAt: after(1), capturedCents: 4900 }),
+      t("waiting", { state: "awaiting_acceptance" }),
+      t("withdrawn", { state: "withdrawn" }),
+    ];
+    expect(computeDeskMetrics([...fixture, ...silent], after(47)).promise).toEqual(m.promise);
+    // At 48 h the accepted one and the one still awaiting acceptance (the clock job not run yet) are misses, and so
+    // is k; a withdrawn ticket has no verdict.
+    expect(computeDeskMetrics([...fixture, ...silent], after(48)).promise).toEqual({ judged: 13, within: 7, share: 7 / 13 });
   });
 
   it("sums captured revenue by tier and month of acceptance", () => {
@@ -180,7 +196,7 @@ describe("CSV export", () => {
   });
 
   it("exports every metric as metric, group, month, currency, value", () => {
-    const lines = metricsCsv(computeDeskMetrics(fixture)).trim().split("\r\n");
+    const lines = metricsCsv(computeDeskMetrics(fixture, now)).trim().split("\r\n");
     expect(lines[0]).toBe("metric,group,month,currency,value");
     expect(lines).toContain("tickets_by_state,rejected,,,3");
     expect(lines).toContain(`first_response_ms,median,,,${5 * H}`);

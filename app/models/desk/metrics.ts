@@ -1,5 +1,5 @@
-import { HOUR_MS } from "~/models/tickets/sla";
-import { TICKET_STATES, type TicketState } from "~/models/tickets/state";
+import { deadlineFor, HOUR_MS } from "~/models/tickets/sla";
+import { isClosed, TICKET_STATES, type TicketState } from "~/models/tickets/state";
 
 // The desk's numbers (docs/product.md §5) as pure functions over ticket rows, so the
 // page, the CSV export and the tests agree on every definition:
@@ -7,8 +7,10 @@ import { TICKET_STATES, type TicketState } from "~/models/tickets/state";
 //   accept or reject with a message, a request for information); a bare
 //   accept is not one (docs/decisions/034);
 // - answered within the promise: first response no later than the hours the
-//   ticket was sold with after payment, out of every ticket with a verdict (answered, or
-//   expired unanswered); tickets still inside their clock are not counted yet;
+//   ticket was sold with after payment, out of every ticket with a verdict: answered,
+//   expired unanswered, or still being worked and unanswered past its deadline (an
+//   accepted ticket never expires, and the clock job may not have run yet); tickets
+//   still inside their clock are not counted yet;
 // - captured revenue: card payments actually captured, by tier and by the
 //   month the ticket was accepted (coverage draws were paid for by the plan),
 //   net of what was given back: captured = Σ accepted tickets − refunds − lost
@@ -66,7 +68,11 @@ export type RevenueRow = {
   disputedCents: number;
 };
 
-export function computeDeskMetrics(tickets: MetricTicket[]) {
+/** Missed without a word: expired, or still being worked with its deadline passed and no first response. */
+const missedUnanswered = (t: MetricTicket, now: Date) =>
+  t.state === "expired" || (!isClosed(t.state) && deadlineFor(t.paidAt, t.responseHours) <= now);
+
+export function computeDeskMetrics(tickets: MetricTicket[], now = new Date()) {
   const byState = Object.fromEntries(TICKET_STATES.map((s) => [s, 0])) as Record<TicketState, number>;
   const rejections = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<(typeof REJECT_REASONS)[number], number>;
   const firstResponses: number[] = [];
@@ -83,7 +89,7 @@ export function computeDeskMetrics(tickets: MetricTicket[]) {
       firstResponses.push(ms);
       judged += 1;
       if (ms <= t.responseHours * HOUR_MS) withinPromise += 1;
-    } else if (t.state === "expired") {
+    } else if (missedUnanswered(t, now)) {
       judged += 1;
     }
     if (t.capturedCents > 0 && t.acceptedAt) {

@@ -4,7 +4,7 @@ import { enqueue, runPendingJobNow, type JobRow } from "~/services/jobs.server";
 import { logger } from "~/services/logger.server";
 import { PaymentProviderError, providerFor, type ProviderRefund } from "~/services/payments/payments.server";
 import { badRequest, conflict, notFound } from "~/utils/errors";
-import { formatPrice } from "~/utils/money";
+import { formatPrice, toSmallestUnit, TYPED_AMOUNT } from "~/utils/money";
 import { parseOrThrow } from "~/utils/validation";
 import { recordMoneyEvent } from "~/models/payments/money-trail.server";
 import { can, requirePermission } from "~/models/permissions";
@@ -37,11 +37,25 @@ export const refundSchema = z
           .optional(),
       )
       .describe("In the currency's smallest unit; leave out to refund everything that is left"),
+    amount: z
+      .preprocess(
+        blankToUndefined,
+        z
+          .string({ error: "Give the amount like 12.50." })
+          .trim()
+          .regex(TYPED_AMOUNT, "Give the amount like 12.50, with at most two decimals.")
+          .optional(),
+      )
+      .describe('The same in the currency\'s main unit, as a person types it ("12.50"); instead of amountCents'),
     reason: z
       .string({ error: "Say why you refund, in a sentence." })
       .trim()
       .min(5, "Say why you refund, in a sentence.")
       .max(500, "At most 500 characters."),
+  })
+  .refine((d) => d.amount === undefined || d.amountCents === undefined, {
+    path: ["amount"],
+    error: "Give the amount once: amount or amountCents.",
   })
   .meta({ id: "TicketRefundInput" });
 
@@ -147,10 +161,19 @@ export async function requestTicketRefund(actor: Actor, ticketId: string, input:
     }
     const left = await refundableCents(tx, payment);
     if (left <= 0) throw conflict("This payment is already fully refunded.");
-    const amount = data.amountCents ?? left;
+    const field = data.amount !== undefined ? "amount" : "amountCents";
+    const asked = data.amount !== undefined ? toSmallestUnit(data.amount, payment.currency) : data.amountCents;
+    if (asked === null) {
+      throw badRequest(`${payment.currency.toUpperCase()} has no decimals.`, { amount: "Give a whole amount." });
+    }
+    if (asked === 0) throw badRequest("The amount must be more than zero.", { [field]: "The amount must be more than zero." });
+    const amount = asked ?? left;
     if (amount > left) {
       throw badRequest(`Only ${formatPrice(left, payment.currency)} is left to refund on this payment.`, {
-        amountCents: `At most ${left} (${formatPrice(left, payment.currency)}).`,
+        [field]:
+          field === "amount"
+            ? `At most ${formatPrice(left, payment.currency)}.`
+            : `At most ${left} (${formatPrice(left, payment.currency)}).`,
       });
     }
     return queueRefund(

@@ -77,7 +77,7 @@ const INTENTS: Record<string, (user: User, id: string, form: Fields) => Promise<
   "accept-published": (user, id) => acceptPublishedAnswer(user, id),
   withdraw: (user, id, form) => withdrawTicket(user, id, { reason: form.reason }),
   "retry-payment": (user, id) => retryPayment(user, id),
-  refund: (user, id, form) => requestTicketRefund(user, id, { amountCents: form.amountCents, reason: form.reason }),
+  refund: (user, id, form) => requestTicketRefund(user, id, { amount: form.amount, amountCents: form.amountCents, reason: form.reason }),
 };
 
 /** The composer's text as the message to the member, unless it is an internal note. */

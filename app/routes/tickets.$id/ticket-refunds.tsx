@@ -46,12 +46,12 @@ export function TicketRefunds({ payment, errors }: { payment: Payment; errors?: 
           <input type="hidden" name="intent" value="refund" />
           <h3>Refund</h3>
           <Field
-            label="Amount in cents"
-            name="amountCents"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            hint={`Leave empty to refund all that is left: ${left} (${formatPrice(left, payment.currency)}).`}
-            error={errors?.amountCents}
+            label={`Amount (${payment.currency.toUpperCase()})`}
+            name="amount"
+            inputMode="decimal"
+            autoComplete="off"
+            hint={`For example 12.50. Leave empty to refund all that is left: ${formatPrice(left, payment.currency)}.`}
+            error={errors?.amount ?? errors?.amountCents}
           />
           <Field label="Reason (the member does not see it)" name="reason" required minLength={5} maxLength={500} error={errors?.reason} />
           <label>
