@@ -838,6 +838,10 @@ export class FakeStripe {
       const data = [...this.refunds.values()].filter((r) => !body.payment_intent || r.payment_intent === body.payment_intent).reverse();
       return [200, { object: "list", data, has_more: false, url: "/v1/refunds" }];
     }
+    if (method === "GET" && path === "/v1/disputes") {
+      const data = [...this.disputes.values()].filter((d) => !body.payment_intent || d.payment_intent === body.payment_intent).reverse();
+      return [200, { object: "list", data: data.map((d) => ({ ...d })), has_more: false, url: "/v1/disputes" }];
+    }
     if (method === "GET" && path === "/v1/invoices") {
       const data = [...this.invoices.values()]
         .filter((i) => !body.subscription || i.parent.subscription_details.subscription === body.subscription)

@@ -99,6 +99,58 @@ describe("payments:reconcile", () => {
     expect(again.remaining).toBeGreaterThanOrEqual(1);
   });
 
+  it("records a chargeback whose webhooks were lost, opened and then closed, and tells the desk", async () => {
+    const disputed = await ticket(true);
+    const fine = await ticket(true);
+    // The member disputes the charge; Stripe's charge.dispute.created never arrives.
+    const opened = ctx.stripe.openDispute(disputed.pi);
+    const disputeId = (opened.data.object as { id: string }).id;
+
+    const dry = await reconcilePayments({ fix: false });
+    expect(mine(dry.differences, disputed.paymentId)).toEqual([
+      expect.stringContaining(`dispute ${disputeId} over $49.00 (needs_response) at the provider is not recorded here`),
+    ]);
+    expect(mine(dry.differences, fine.paymentId)).toEqual([]);
+    expect((await db.payment.findUniqueOrThrow({ where: { id: disputed.paymentId } })).disputeId).toBeNull();
+
+    const fixed = await reconcilePayments({ fix: true });
+    expect(mine(fixed.fixed, disputed.paymentId)).toEqual([expect.stringContaining(`dispute ${disputeId} recorded (needs_response)`)]);
+    expect(await db.payment.findUniqueOrThrow({ where: { id: disputed.paymentId } })).toMatchObject({
+      disputeId,
+      disputeStatus: "needs_response",
+      disputedCents: 4900,
+    });
+    expect(await db.moneyEvent.count({ where: { paymentId: disputed.paymentId, kind: "dispute_opened" } })).toBe(1);
+    expect(await db.notification.count({ where: { lane: "desk", title: { contains: "disputed $49.00" } } })).toBeGreaterThan(0);
+
+    // The bank decides; charge.dispute.closed is lost too.
+    ctx.stripe.closeDispute(disputeId, "lost");
+    const later = await reconcilePayments({ fix: false });
+    expect(mine(later.differences, disputed.paymentId)).toEqual([
+      expect.stringContaining(`the provider says dispute ${disputeId} over $49.00 is lost, we say needs_response`),
+    ]);
+    await reconcilePayments({ fix: true });
+    expect((await db.payment.findUniqueOrThrow({ where: { id: disputed.paymentId } })).disputeStatus).toBe("lost");
+    expect(await db.moneyEvent.count({ where: { paymentId: disputed.paymentId, kind: "dispute_closed" } })).toBe(1);
+
+    // In agreement now, and a second run applies nothing twice.
+    const again = await reconcilePayments({ fix: true });
+    expect(mine(again.differences, disputed.paymentId)).toEqual([]);
+    expect(
+      await db.moneyEvent.count({ where: { paymentId: disputed.paymentId, kind: { in: ["dispute_opened", "dispute_closed"] } } }),
+    ).toBe(2);
+  });
+
+  it("reports a dispute we record that the provider does not have", async () => {
+    const phantom = await ticket(true);
+    await db.payment.update({ where: { id: phantom.paymentId }, data: { disputeId: "dp_unknown", disputeStatus: "needs_response" } });
+    const report = await reconcilePayments({ fix: true });
+    expect(mine(report.differences, phantom.paymentId)).toEqual([
+      expect.stringContaining("we record dispute dp_unknown (needs_response), the provider has none; check the dashboard"),
+    ]);
+    expect(mine(report.fixed, phantom.paymentId)).toEqual([]);
+  });
+
   it("reports a plan invoice Stripe was paid for that credited nothing, and a credit Stripe has no paid invoice for", async () => {
     const member = await makeUser({ role: "member", trustLevel: 0 });
     const plan = await createPlan(ctx.world.admin, {

@@ -1,11 +1,17 @@
 import { getEnv } from "~/env.server";
 import { db } from "~/services/db.server";
 import { enqueue } from "~/services/jobs.server";
-import { providerFor, type PaymentIntentInfo, type ProviderRefund } from "~/services/payments/payments.server";
+import {
+  providerFor,
+  type PaymentIntentInfo,
+  type ProviderDispute,
+  type ProviderName,
+  type ProviderRefund,
+} from "~/services/payments/payments.server";
 import { formatPrice } from "~/utils/money";
 import { recordMoneyEvent, type MoneyEventKind } from "~/models/payments/money-trail.server";
 import { SETTLE_MAX_ATTEMPTS, SETTLE_QUEUE } from "~/models/payments/payment.server";
-import { syncProviderRefunds } from "~/models/payments/refund-dispute-events.server";
+import { CLOSED_DISPUTE_STATUSES, disputeChanged, syncProviderRefunds } from "~/models/payments/refund-dispute-events.server";
 
 // `npm run cli -- payments:reconcile [--fix]` (docs/decisions/036): every
 // Payment and Refund, and every Stripe support plan's coverage credits, compared
@@ -34,6 +40,9 @@ const payments = () =>
       refundedCents: true,
       ticketId: true,
       escalationId: true,
+      disputeId: true,
+      disputeStatus: true,
+      disputedCents: true,
       refunds: { select: { id: true, providerRefundId: true, status: true, amountCents: true, createdAt: true } },
     },
   });
@@ -71,6 +80,9 @@ export async function reconcilePayments(opts: { fix: boolean }, now = new Date()
     await comparePayment(p, pi, label, opts, report, now);
     if (pi.status === "succeeded" && provider.listRefunds) {
       await compareRefunds(p, await provider.listRefunds(p.paymentIntentId!), label, opts, report, now);
+    }
+    if (pi.status === "succeeded" && provider.listDisputes) {
+      await compareDisputes(p, await provider.listDisputes(p.paymentIntentId!), label, opts, report, now);
     }
   }
   if (getEnv().paymentsMode === "stripe") await reconcilePlans(report);
@@ -186,6 +198,60 @@ async function compareRefunds(
       `${label}: the provider refunded ${formatPrice(total, p.currency)} in all, we count ${formatPrice(counted, p.currency)}; check the refunds by hand`,
     );
     report.remaining += 1;
+  }
+}
+
+/**
+ * A chargeback whose webhook was lost: the desk would not know the member disputed the payment, nor how it ended.
+ * A charge has one dispute at most; ours is the one the payment records. --fix applies what the provider holds
+ * through the webhook's own handler (the trail entries and the desk's notice included): it records only what
+ * already happened at the provider.
+ */
+async function compareDisputes(
+  p: PaymentRow,
+  theirs: ProviderDispute[],
+  label: string,
+  opts: { fix: boolean },
+  report: ReconcileReport,
+  now: Date,
+) {
+  const differ = (text: string) => report.differences.push(`${label}: ${text}`);
+  const latest = [...theirs].sort((a, b) => b.created.getTime() - a.created.getTime())[0];
+  const held = (p.disputeId && theirs.find((d) => d.id === p.disputeId)) || latest;
+  if (!held) {
+    if (p.disputeId) {
+      differ(`we record dispute ${p.disputeId} (${p.disputeStatus}), the provider has none; check the dashboard`);
+      report.remaining += 1;
+    }
+    return;
+  }
+  const amount = formatPrice(held.amountCents, held.currency);
+  const event = (type: "dispute.opened" | "dispute.updated" | "dispute.closed") =>
+    disputeChanged(
+      {
+        id: `reconcile_${held.id}_${type}`,
+        provider: p.provider as ProviderName,
+        type,
+        paymentIntentId: p.paymentIntentId!,
+        disputeId: held.id,
+        status: held.status,
+        amountCents: held.amountCents,
+        currency: held.currency,
+      },
+      now,
+    );
+  const closed = CLOSED_DISPUTE_STATUSES.includes(held.status);
+  if (p.disputeId !== held.id) {
+    differ(`dispute ${held.id} over ${amount} (${held.status}) at the provider is not recorded here`);
+    if (!opts.fix) return void (report.remaining += 1);
+    await event("dispute.opened");
+    if (closed) await event("dispute.closed");
+    report.fixed.push(`${label}: dispute ${held.id} recorded (${held.status})`);
+  } else if (p.disputeStatus !== held.status || p.disputedCents !== held.amountCents) {
+    differ(`the provider says dispute ${held.id} over ${amount} is ${held.status}, we say ${p.disputeStatus}`);
+    if (!opts.fix) return void (report.remaining += 1);
+    await event(closed ? "dispute.closed" : "dispute.updated");
+    report.fixed.push(`${label}: dispute ${held.id} recorded as ${held.status}`);
   }
 }
 

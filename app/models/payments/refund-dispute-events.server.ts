@@ -63,7 +63,8 @@ export async function providerRefundsChanged(event: Extract<PaymentEvent, { type
   return "applied";
 }
 
-const CLOSED = ["won", "lost", "warning_closed"];
+/** Dispute statuses after which nothing more happens. */
+export const CLOSED_DISPUTE_STATUSES = ["won", "lost", "warning_closed"];
 
 /** A chargeback opened, moved on or closed: the payment shows it and the desk is told. */
 export async function disputeChanged(
@@ -77,7 +78,7 @@ export async function disputeChanged(
     const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id }, select: { disputeStatus: true } });
     // Events can arrive out of order: a closed dispute is never reopened by a late "created".
     const status =
-      current.disputeStatus && CLOSED.includes(current.disputeStatus) && event.type !== "dispute.closed"
+      current.disputeStatus && CLOSED_DISPUTE_STATUSES.includes(current.disputeStatus) && event.type !== "dispute.closed"
         ? current.disputeStatus
         : event.status;
     await tx.payment.update({

@@ -7,6 +7,7 @@ import {
   type PaymentEvent,
   type PaymentIntentInfo,
   type PaymentProvider,
+  type ProviderDispute,
   type ProviderRefund,
 } from "./types";
 import { checkoutSessionParams, subscriptionCheckoutParams } from "./stripe-checkout.server";
@@ -263,6 +264,17 @@ export function stripeProvider(): PaymentProvider {
       const out: ProviderRefund[] = [];
       try {
         for await (const r of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) out.push(toRefund(r));
+      } catch (error) {
+        throw providerError(error);
+      }
+      return out;
+    },
+    async listDisputes(paymentIntentId) {
+      const out: ProviderDispute[] = [];
+      try {
+        for await (const d of stripe.disputes.list({ payment_intent: paymentIntentId, limit: 100 })) {
+          out.push({ id: d.id, status: d.status, amountCents: d.amount, currency: d.currency, created: new Date(d.created * 1000) });
+        }
       } catch (error) {
         throw providerError(error);
       }

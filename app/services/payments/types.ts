@@ -72,6 +72,8 @@ export interface PaymentProvider {
   refundPayment?(request: PaymentRefundRequest, opts: SettleOptions): Promise<ProviderRefund>;
   /** The refunds the provider holds for a payment, to adopt one whose answer was lost and to reconcile. */
   listRefunds?(paymentIntentId: string): Promise<ProviderRefund[]>;
+  /** The chargebacks against a payment, to reconcile a dispute whose webhook was lost. */
+  listDisputes?(paymentIntentId: string): Promise<ProviderDispute[]>;
   /** A subscription's invoices, to reconcile coverage credits with what the provider billed. */
   listSubscriptionInvoices?(subscriptionId: string): Promise<{ id: string; status: string; amountPaid: number }[]>;
 }
@@ -91,6 +93,17 @@ export type ProviderRefund = {
   // Stripe's refund statuses: pending | requires_action | succeeded | failed | canceled.
   status: string;
   refundId: string | null;
+};
+
+/** A chargeback as the provider holds it. */
+export type ProviderDispute = {
+  id: string;
+  // Stripe's dispute statuses: warning_needs_response, warning_under_review, warning_closed, needs_response,
+  // under_review, won, lost.
+  status: string;
+  amountCents: number;
+  currency: string;
+  created: Date;
 };
 
 export type InvoiceRefundRequest = {
