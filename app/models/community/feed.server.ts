@@ -10,11 +10,12 @@ import { parseOrThrow } from "~/utils/validation";
 import { el, wrap, XML_DECLARATION } from "~/utils/xml";
 import { postUrl } from "~/models/community/post.server";
 import { threadUrl } from "~/models/community/thread.server";
+import { notRemovedWhere } from "~/models/community/visibility.server";
 
 // Feeds and sitemaps are read by anyone: only public, visible content goes in.
 // Tickets live in their own tables and are never read here.
-const visibleThread = { hidden: false, deletedAt: null } satisfies Prisma.ThreadWhereInput;
-const visiblePost = { hidden: false, deletedAt: null } satisfies Prisma.PostWhereInput;
+const visibleThread = { ...notRemovedWhere } satisfies Prisma.ThreadWhereInput;
+const visiblePost = { ...notRemovedWhere } satisfies Prisma.PostWhereInput;
 
 export const FEED_SIZE = 30;
 export const THREAD_FEED_SIZE = 50;

@@ -5,10 +5,11 @@ import { textExcerpt } from "~/utils/seo";
 import { postUrl } from "~/models/community/post.server";
 import { threadListSelect, toListItem } from "~/models/community/thread.server";
 import { usernameIs } from "~/models/accounts/user.server";
+import { notRemovedWhere } from "~/models/community/visibility.server";
 
 // A profile is public: it shows only content everyone can see, whoever looks.
-const visibleThread = { hidden: false, deletedAt: null } satisfies Prisma.ThreadWhereInput;
-const visiblePost = { hidden: false, deletedAt: null } satisfies Prisma.PostWhereInput;
+const visibleThread = { ...notRemovedWhere } satisfies Prisma.ThreadWhereInput;
+const visiblePost = { ...notRemovedWhere } satisfies Prisma.PostWhereInput;
 
 export const RECENT_ACTIVITY = 10;
 

@@ -12,7 +12,7 @@ import { getSearchEngine } from "#search/index.server";
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "#search/settings";
 import { enforce } from "~/models/rate-limit.server";
 import type { Viewer } from "~/models/viewer";
-import { isRemoved } from "~/models/community/visibility.server";
+import { isRemoved, notRemovedWhere } from "~/models/community/visibility.server";
 
 // Forum search and "similar threads" (docs/product.md §3). The index answers; the
 // database has the last word on what may be shown, so a post hidden a moment
@@ -228,7 +228,7 @@ export async function similarThreads({ title, excludeThreadId }: SimilarParams, 
   }
   if (!found.length) return [];
   const threads = await db.thread.findMany({
-    where: { id: { in: found.map((f) => f.threadId) }, hidden: false, deletedAt: null },
+    where: { id: { in: found.map((f) => f.threadId) }, ...notRemovedWhere },
     select: {
       id: true,
       slug: true,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db } from "~/services/db.server";
 import { notFound } from "~/utils/errors";
 import { parseOrThrow } from "~/utils/validation";
+import { notRemovedWhere } from "~/models/community/visibility.server";
 
 // Counts come from visible threads only, so a tag used only by hidden or
 // deleted threads does not appear (Tag.count also counts those).
@@ -29,6 +30,6 @@ export async function listTags(input: unknown = {}) {
 export async function findTag(name: string) {
   const tag = await db.tag.findUnique({ where: { name: name.toLowerCase() }, select: { id: true, name: true } });
   if (!tag) throw notFound("No threads carry that tag.");
-  const threads = await db.thread.count({ where: { hidden: false, deletedAt: null, tags: { some: { tagId: tag.id } } } });
+  const threads = await db.thread.count({ where: { ...notRemovedWhere, tags: { some: { tagId: tag.id } } } });
   return { name: tag.name, threads };
 }

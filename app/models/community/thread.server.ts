@@ -11,7 +11,7 @@ import { notify } from "~/models/notifications/notification.server";
 import { refreshTrustLevel } from "~/models/community/reputation.server";
 import { isModerator, type Viewer } from "~/models/viewer";
 import { can } from "~/models/permissions";
-import { findVisibleThread, isRemoved, isVisibleTo } from "~/models/community/visibility.server";
+import { findVisibleThread, isRemoved, isVisibleTo, notRemovedWhere } from "~/models/community/visibility.server";
 import { POSTS_PER_PAGE, threadUrl } from "~/utils/urls";
 import { cleanLine, withoutNulls, hasVisibleText, NOTHING_VISIBLE, showsAtLeast } from "~/utils/text";
 import { usernameIs } from "~/models/accounts/user.server";
@@ -224,7 +224,7 @@ const encodeCursor = (t: ListRow, sort: string) =>
   sort === "top" ? `${t.score}_${t.lastPostAt.getTime()}_${t.id}` : `${t.lastPostAt.getTime()}_${t.id}`;
 
 export async function listThreads(q: ListThreadsQuery) {
-  const where: Prisma.ThreadWhereInput = { hidden: false, deletedAt: null };
+  const where: Prisma.ThreadWhereInput = { ...notRemovedWhere };
   if (q.category) {
     const category = await db.category.findUnique({ where: { slug: q.category }, select: { id: true } });
     if (!category) throw badRequest("That category does not exist.", { category: "Unknown category." });

@@ -13,6 +13,9 @@ type Removable = { hidden: boolean; deletedAt: Date | null };
 /** Hidden or deleted, itself or through the thread it sits in. */
 export const isRemoved = (...rows: Removable[]) => rows.some((r) => r.hidden || r.deletedAt !== null);
 
+/** Neither hidden nor deleted: the rule of isRemoved, as a Prisma condition on a thread or post row. */
+export const notRemovedWhere = { hidden: false, deletedAt: null } satisfies Prisma.PostWhereInput & Prisma.ThreadWhereInput;
+
 /** Whether this viewer may see content by `authorId` that is, or sits in, the given rows. */
 export const isVisibleTo = (viewer: Viewer, authorId: string, ...rows: Removable[]) =>
   !isRemoved(...rows) || canSeeRemoved(viewer, authorId);

@@ -7,7 +7,7 @@ import { writeAudit, type AuditEntry } from "~/models/moderation/audit.server";
 import { can } from "~/models/permissions";
 import { postUrl } from "~/models/community/post.server";
 import { threadUrl } from "~/models/community/thread.server";
-import { findVisiblePost, findVisibleThread, postNotFound, threadNotFound } from "~/models/community/visibility.server";
+import { findVisiblePost, findVisibleThread, postNotFound, threadNotFound, notRemovedWhere } from "~/models/community/visibility.server";
 import { settleAcceptance } from "~/models/community/acceptance.server";
 import { syncThreadReputation } from "~/models/community/reputation.server";
 import type { Actor, Tx } from "~/models/types";
@@ -78,7 +78,7 @@ const postContext = (p: PostRow) => ({ threadId: p.threadId, title: p.thread.tit
 async function share(tx: Tx, threadId: string) {
   const t = await tx.thread.findUniqueOrThrow({ where: { id: threadId }, select: { categoryId: true, hidden: true, deletedAt: true } });
   if (t.hidden || t.deletedAt) return { categoryId: t.categoryId, threads: 0, posts: 0 };
-  const posts = await tx.post.count({ where: { threadId, hidden: false, deletedAt: null } });
+  const posts = await tx.post.count({ where: { threadId, ...notRemovedWhere } });
   return { categoryId: t.categoryId, threads: 1, posts };
 }
 
@@ -124,7 +124,7 @@ export async function changeThread<T extends { changed: boolean }>(threadId: str
  * everyone who wrote in the thread is recomputed (docs/decisions/028).
  */
 async function settleThread(tx: Tx, threadId: string) {
-  const replyCount = await tx.post.count({ where: { threadId, number: { gt: 0 }, hidden: false, deletedAt: null } });
+  const replyCount = await tx.post.count({ where: { threadId, number: { gt: 0 }, ...notRemovedWhere } });
   await tx.thread.update({ where: { id: threadId }, data: { replyCount } });
   await settleAcceptance(tx, threadId);
   await syncThreadReputation(tx, threadId);

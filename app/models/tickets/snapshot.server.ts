@@ -5,6 +5,7 @@ import { SCOPE_STATEMENT } from "~/models/escalation/gate";
 import type { escalationForSession } from "~/models/payments/checkout-fulfilment.server";
 import type { TicketSnapshot } from "~/models/tickets/snapshot";
 import { threadUrl } from "~/utils/urls";
+import { notRemovedWhere } from "~/models/community/visibility.server";
 
 type EscalationForSnapshot = NonNullable<Awaited<ReturnType<typeof escalationForSession>>>;
 
@@ -55,7 +56,7 @@ export async function buildSnapshot(escalation: EscalationForSnapshot, now: Date
     },
   });
   const posts = await db.post.findMany({
-    where: { threadId: thread.id, hidden: false, deletedAt: null },
+    where: { threadId: thread.id, ...notRemovedWhere },
     orderBy: { number: "asc" },
     select: { id: true, number: true, body: true, bodyHtml: true, createdAt: true, editedAt: true, author: { select: { username: true } } },
   });
