@@ -498,6 +498,20 @@ async function runOn(kind: "pglite" | "postgres", env: Record<string, string>) {
         requests: distinct(typos.map((w) => `q=${w}`)),
       },
       { name: "search: filtered", group: "search", requests: distinct(filtered) },
+      // A member's search page is rendered whole for them (the page cache never holds a viewer's render): the
+      // engine's page turns plus the React render of the results, as a browser asks for it.
+      {
+        name: "search page, signed in",
+        group: "search",
+        requests: (() => {
+          let n = 0;
+          return () => {
+            const round = Math.floor(n / words.length);
+            const path = `/search?q=${words[n++ % words.length]}&page=${1 + (round % 49)}`;
+            return { path, headers: { cookie: memberCookie, "accept-encoding": "gzip, deflate, br" } };
+          };
+        })(),
+      },
       // The cases above turn pages of ten queries: after the first page, the PostgreSQL engine reads only
       // the hits (ADR 044). Here every request is a query never asked before (its own date filter).
       {
