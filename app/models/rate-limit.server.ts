@@ -20,7 +20,9 @@ async function count(limit: Limit, now: Date): Promise<{ wait: number; windowSta
       "expiresAt" = case when "RateLimit"."expiresAt" <= ${now} then ${expiresAt} else "RateLimit"."expiresAt" end
     returning "count", "windowStart"`;
   const row = rows[0]!;
-  const wait = row.count <= limit.max ? 0 : Math.max(1, Math.ceil((row.windowStart.getTime() + windowMs - now.getTime()) / 1000));
+  // A concurrent hit may have opened the window after this one's `now` was taken: never more than one window.
+  const left = Math.min(windowMs, row.windowStart.getTime() + windowMs - now.getTime());
+  const wait = row.count <= limit.max ? 0 : Math.max(1, Math.ceil(left / 1000));
   return { wait, windowStart: row.windowStart };
 }
 

@@ -197,6 +197,16 @@ describe("the shared counter itself", () => {
     expect((await db.rateLimit.findUniqueOrThrow({ where: { key: limit.key } })).count).toBe(100);
   });
 
+  it("never asks to wait longer than the window, when a concurrent hit opened it a moment after this one began", async () => {
+    const limit = { key: "burst:late-window", max: 1, windowSeconds: 3600, what: "tries" };
+    const opened = new Date("2026-12-05T12:00:00.500Z");
+    await enforce(limit, opened);
+    // Taken 50 ms before the window it lands in was opened: 3600.05 s left by its own clock.
+    const refused = await enforce(limit, new Date(opened.getTime() - 50)).catch((e: AppError) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).headers?.["Retry-After"]).toBe("3600");
+  });
+
   it("reserves exactly `max` attempts of 100 simultaneous ones, and a refund frees exactly one", async () => {
     const limits = [
       { key: "burst:account", max: 5, windowSeconds: 60, what: "tries" },
